@@ -1,0 +1,171 @@
+"""The one permission gate (ARCHITECTURE.md §3.6).
+
+Every list and every detail page starts from what this module says the user may see, so a
+list and its detail can never disagree. The rules:
+
+- a superuser sees and acts on everything;
+- an administrator (Role.ADMIN) of an agency sees and administers it and every agency below it;
+- a reception officer, appraiser or approver sees and acts on their own agency only;
+- a Home Affairs officer sees every agency of their province, read-only;
+- a citizen sees no agency's internal data (only public pages and their own dossiers).
+
+`access_agency(user, pk)` fetches and authorises in one step: Http404 when the user may not
+even see the object (no leak of its existence), PermissionDenied when they may see but not act.
+Later apps add `access_dossier` etc. on top of `scope_queryset`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Agency, Role, StaffRole, User
+
+ACTING_ROLES = frozenset({Role.RECEPTION, Role.APPRAISER, Role.APPROVER, Role.ADMIN})
+
+_CACHE_ATTR = "_portal_access_cache"
+
+
+def _key(role) -> str:
+    """Role.ADMIN and "admin" are one key (an Enum member hashes by its name, not its value)."""
+    return getattr(role, "value", role)
+
+
+class _Scope:
+    __slots__ = ("acting", "roles", "visible")
+
+    def __init__(self) -> None:
+        self.roles: dict[str, set[int]] = defaultdict(set)  # role -> agency ids where held
+        self.visible: set[int] = set()
+        self.acting: dict[str, set[int]] = defaultdict(set)  # role -> agency ids where the user may act
+
+
+def _tree() -> dict[int | None, list[int]]:
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    return children
+
+
+def _subtree(children: dict[int | None, list[int]], root: int) -> set[int]:
+    out, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if node in out:
+            continue
+        out.add(node)
+        stack.extend(children.get(node, ()))
+    return out
+
+
+def _root_of(parents: dict[int, int | None], node: int) -> int:
+    seen = set()
+    while parents.get(node) is not None and node not in seen:
+        seen.add(node)
+        node = parents[node]
+    return node
+
+
+def _scope(user: User) -> _Scope:
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    scope = _Scope()
+    if user.is_authenticated and user.is_active:
+        held = list(StaffRole.objects.filter(user=user, agency__is_active=True).values_list("role", "agency_id"))
+        for role, agency_id in held:
+            scope.roles[_key(role)].add(agency_id)
+        needs_tree = any(role in (Role.ADMIN, Role.HOME_AFFAIRS) for role, _ in held) or user.is_superuser
+        children = _tree() if needs_tree else {}
+        if user.is_superuser:
+            every = {pk for kids in children.values() for pk in kids}
+            scope.visible |= every
+            for role in Role.values:
+                scope.acting[_key(role)] |= every
+        for role, agency_id in held:
+            if role == Role.ADMIN:
+                sub = _subtree(children, agency_id)
+                scope.visible |= sub
+                scope.acting[Role.ADMIN.value] |= sub
+            elif role == Role.HOME_AFFAIRS:
+                parents = {child: parent for parent, kids in children.items() for child in kids}
+                scope.visible |= _subtree(children, _root_of(parents, agency_id))
+                scope.acting[Role.HOME_AFFAIRS.value].add(agency_id)  # may act only as a reader of indices
+            else:
+                scope.visible.add(agency_id)
+                scope.acting[role].add(agency_id)
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget(user: User) -> None:
+    """Drop the cached scope (after roles change within one request or test)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def is_staff_member(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or _scope(user).roles))
+
+
+def roles_of(user: User) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return set(Role.values)
+    return {role for role, agencies in _scope(user).roles.items() if agencies}
+
+
+def has_role(user: User, role: str, agency: Agency | int | None = None) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    held = _scope(user).roles.get(_key(role), set())
+    if agency is None:
+        return bool(held)
+    return (agency.pk if isinstance(agency, Agency) else agency) in held
+
+
+def visible_agency_ids(user: User) -> frozenset[int]:
+    return frozenset(_scope(user).visible)
+
+
+def acting_agency_ids(user: User, roles: Iterable[str] | None = None) -> frozenset[int]:
+    """Agencies where the user may act in one of `roles` (default: any acting role)."""
+    scope = _scope(user)
+    wanted = {_key(r) for r in (roles if roles is not None else ACTING_ROLES)}
+    out: set[int] = set()
+    for role in wanted:
+        out |= scope.acting.get(role, set())
+    return frozenset(out)
+
+
+def agencies_visible_to(user: User) -> QuerySet[Agency]:
+    return Agency.objects.filter(pk__in=visible_agency_ids(user))
+
+
+def scope_queryset(
+    user: User, queryset: QuerySet, *, agency_field: str = "agency", roles: Iterable[str] | None = None,
+    for_write: bool = False,
+) -> QuerySet:
+    """Restrict any queryset with an agency foreign key to what the user may see (or act on)."""
+    ids = acting_agency_ids(user, roles) if for_write else visible_agency_ids(user)
+    return queryset.filter(**{f"{agency_field}__in": ids})
+
+
+def access_agency(
+    user: User, pk: int, *, for_update: bool = False, roles: Iterable[str] | None = None,
+) -> Agency:
+    """Fetch an agency the user may see; with `for_update`, one they may act on (row locked)."""
+    if not user.is_authenticated or pk not in visible_agency_ids(user):
+        raise Http404("Không tìm thấy cơ quan.")
+    if for_update:
+        if pk not in acting_agency_ids(user, roles if roles is not None else [Role.ADMIN]):
+            raise PermissionDenied("Bạn chỉ được xem, không được thay đổi thông tin cơ quan này.")
+        return Agency.objects.select_for_update().get(pk=pk)
+    return Agency.objects.get(pk=pk)

@@ -1,0 +1,43 @@
+"""The header navigation, built from the roles the user holds (one place, data not branches)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from .models import Role
+
+# role -> (label, url name, kwargs); order = order in the header
+ROLE_NAV = [
+    (Role.RECEPTION, _("Tiếp nhận hồ sơ"), "workspace:workspace", {"role": Role.RECEPTION}),
+    (Role.APPRAISER, _("Thẩm định"), "workspace:workspace", {"role": Role.APPRAISER}),
+    (Role.APPROVER, _("Phê duyệt"), "workspace:workspace", {"role": Role.APPROVER}),
+    (Role.HOME_AFFAIRS, _("Chỉ số CCHC"), "workspace:workspace", {"role": Role.HOME_AFFAIRS}),
+    (Role.ADMIN, _("Quản trị"), "workspace:workspace", {"role": Role.ADMIN}),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    path = request.path
+    items = [
+        {"label": _("Trang chủ"), "url": reverse("home"), "key": "home"},
+        {"label": _("Cơ quan giải quyết"), "url": reverse("workspace:agency_directory"), "key": "agencies"},
+    ]
+    roles: set[str] = set()
+    if user is not None and user.is_authenticated:
+        roles = access.roles_of(user)
+        for role, label, name, kwargs in ROLE_NAV:
+            if role in roles:
+                items.append({"label": label, "url": reverse(name, kwargs=kwargs), "key": f"role:{role}"})
+        if not roles:
+            items.append({"label": _("Tài khoản của tôi"), "url": reverse("accounts:profile"), "key": "citizen"})
+    for item in items:
+        item["active"] = (item["url"] != "/" and path.startswith(item["url"])) or item["url"] == path
+    return {
+        "nav_items": items,
+        "user_roles": roles,
+        "is_staff_member": bool(roles),
+        "can_use_admin_site": bool(user and user.is_authenticated and user.is_staff),
+    }

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from .models import Agency, Role
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Email hoặc số điện thoại"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "inputmode": "email"}),
+    )
+    error_messages = {
+        "invalid_login": _("Email/số điện thoại hoặc mật khẩu không đúng. Lưu ý: sai quá 5 lần tài khoản sẽ bị "
+                           "tạm khoá 15 phút."),
+        "inactive": _("Tài khoản này đã bị khoá. Vui lòng liên hệ quản trị viên."),
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.email_verified and not access.is_staff_member(user) and not user.is_superuser:
+            raise forms.ValidationError(
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("Bạn chưa xác thực địa chỉ email. Hãy mở thư chúng tôi đã gửi, hoặc"),
+                    reverse("accounts:resend_verification"),
+                    _("gửi lại thư xác thực"),
+                ),
+                code="unverified",
+            )
+
+
+class RegistrationForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Họ và tên"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Số điện thoại"), max_length=20, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "placeholder": "0912 345 678"}),
+    )
+    citizen_id = forms.CharField(
+        label=_("Số CCCD (không bắt buộc)"), max_length=12, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}"}),
+    )
+    password1 = forms.CharField(
+        label=_("Mật khẩu"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("Hai mật khẩu không khớp."))
+        return data
+
+
+class ResendVerificationForm(forms.Form):
+    email = forms.EmailField(label=_("Email đã đăng ký"))
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Sends the reset link through the portal's delivery log (notifications), not directly."""
+
+    def save(self, *args, **kwargs):
+        from .services import password_set_email_send
+
+        email = self.cleaned_data["email"]
+        for user in self.get_users(email):
+            password_set_email_send(user=user)
+
+
+class StaffCreateForm(forms.Form):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    email = forms.EmailField(label=_("Email công vụ"))
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=Agency.objects.none())
+    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(
+            pk__in=access.acting_agency_ids(actor, [Role.ADMIN])
+        ).order_by("code")
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = [
+            "name", "short_name", "address", "hotline", "email", "head_title",
+            "morning_start", "morning_end", "afternoon_start", "afternoon_end", "reception_cutoff",
+        ]
+        widgets = {
+            f: forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+            for f in ("morning_start", "morning_end", "afternoon_start", "afternoon_end", "reception_cutoff")
+        }

@@ -1,0 +1,37 @@
+"""Load the demo data of every app (idempotent): `python manage.py seed_demo`.
+
+Each installed app may ship a `demo.py` with `seed(context)`; they run in INSTALLED_APPS order
+(lowest layer first), inside one transaction, and share `context` (e.g. the agencies created).
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu (tỉnh, cơ quan, cán bộ, người dân); chạy lại không tạo trùng."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="Không in danh sách tài khoản.")
+
+    def handle(self, *args, quiet=False, **options):
+        context: dict = {}
+        with transaction.atomic():
+            for config in apps.get_app_configs():
+                name = f"{config.name}.demo"
+                if find_spec(name) is None:
+                    continue
+                import_module(name).seed(context)
+        if quiet:
+            return
+        rows = context.get("accounts", [])
+        self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu đã sẵn sàng. Tài khoản demo (mật khẩu chung: %s):"
+                                             % context.get("password", "")))
+        header = ("Vai trò", "Cơ quan", "Email", "Điện thoại")
+        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
+        for row in [header, *rows]:
+            self.stdout.write("  " + "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))

@@ -1,0 +1,64 @@
+"""Project-wide pytest fixtures."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# pytest-django's live_server + Playwright's sync API run the ORM from an event-loop thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Record which database the suite really used, so CI can refuse a silent SQLite run."""
+    path = os.environ.get("TEST_DB_VENDOR_FILE")
+    if not path:
+        return
+    from django.db import connection
+
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(connection.vendor)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "portal.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo data set (agencies, staff for every role, citizens), as `make run` loads it."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--quiet")
+    from accounts.models import Agency, User
+
+    class Demo:
+        password = "MotCua@2026"
+
+        @staticmethod
+        def user(email: str) -> User:
+            return User.objects.get(email=email)
+
+        @staticmethod
+        def agency(code: str) -> Agency:
+            return Agency.objects.get(code=code)
+
+    return Demo()

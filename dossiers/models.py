@@ -1,0 +1,1 @@
+"""dossiers: built by its own issue; the app exists so the layout is stable."""

@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from .models import EmailMessage
+
+
+@admin.register(EmailMessage)
+class EmailMessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "to", "subject", "status", "attempts", "sent_at")
+    list_filter = ("status",)
+    search_fields = ("to", "subject", "key")
+    readonly_fields = [f.name for f in EmailMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

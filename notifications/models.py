@@ -1,0 +1,38 @@
+"""The delivery log: every message the portal sends, retried until delivered, never twice."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi lỗi")
+
+
+class EmailMessage(models.Model):
+    key = models.CharField(
+        _("khoá chống trùng"), max_length=200, unique=True, null=True, blank=True,
+        help_text=_("Cùng một khoá chỉ được gửi một lần."),
+    )
+    to = models.EmailField(_("người nhận"))
+    subject = models.CharField(_("tiêu đề"), max_length=255)
+    body_text = models.TextField(_("nội dung"))
+    body_html = models.TextField(_("nội dung HTML"), blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thư điện tử")
+        verbose_name_plural = _("thư điện tử")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -1,0 +1,80 @@
+"""Queue and deliver e-mail. Callers queue; a Celery task delivers after the transaction commits."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import DeliveryStatus, EmailMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+def email_queue(*, to: str, template: str, context: dict, key: str | None = None) -> EmailMessage:
+    """Render `<template>_subject.txt`, `.txt` (and `.html` if present) and queue the message.
+
+    With a `key`, queuing the same message twice is a no-op that returns the first one.
+    """
+    if key:
+        existing = EmailMessage.objects.filter(key=key).first()
+        if existing:
+            return existing
+    ctx = {"portal_name": settings.PORTAL_NAME, "site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
+    body_text = render_to_string(f"{template}.txt", ctx)
+    try:
+        body_html = render_to_string(f"{template}.html", ctx)
+    except Exception:  # noqa: BLE001 - the HTML part is optional
+        body_html = ""
+    try:
+        with transaction.atomic():
+            message = EmailMessage.objects.create(
+                key=key, to=to, subject=subject, body_text=body_text, body_html=body_html
+            )
+    except IntegrityError:
+        return EmailMessage.objects.get(key=key)
+    from .tasks import deliver_email
+
+    transaction.on_commit(lambda: deliver_email.delay(message.pk))
+    return message
+
+
+def email_deliver(*, message_id: int) -> EmailMessage | None:
+    """Send one queued message; safe to call twice (a sent message is never resent).
+
+    A failed attempt is recorded (attempts, last error) and then re-raised so the Celery task
+    retries it; after MAX_ATTEMPTS the message is marked failed and no longer raised.
+    """
+    error: Exception | None = None
+    with transaction.atomic():
+        message = EmailMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status == DeliveryStatus.SENT:
+            return message
+        message.attempts += 1
+        mail = EmailMultiAlternatives(message.subject, message.body_text, settings.DEFAULT_FROM_EMAIL, [message.to])
+        if message.body_html:
+            mail.attach_alternative(message.body_html, "text/html")
+        try:
+            mail.send()
+        except Exception as exc:  # noqa: BLE001 - SMTP errors are many; all are retried
+            message.last_error = f"{exc.__class__.__name__}: {exc}"
+            message.status = DeliveryStatus.FAILED if message.attempts >= MAX_ATTEMPTS else DeliveryStatus.QUEUED
+            message.save(update_fields=["attempts", "last_error", "status"])
+            logger.warning("email %s to %s failed (attempt %s): %s", message.pk, message.to, message.attempts, exc)
+            if message.status == DeliveryStatus.QUEUED:
+                error = exc
+        else:
+            message.status = DeliveryStatus.SENT
+            message.sent_at = timezone.now()
+            message.last_error = ""
+            message.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    if error is not None:
+        raise error  # after the commit: the attempt stays recorded
+    return message

@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from .services import email_deliver
+
+
+@shared_task(
+    name="notifications.deliver_email", autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=3600,
+    dont_autoretry_for=(ValueError,), max_retries=5, ignore_result=True,
+)
+def deliver_email(message_id: int) -> None:
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise ValueError(f"Mã thư không hợp lệ: {message_id!r}")
+    email_deliver(message_id=message_id)

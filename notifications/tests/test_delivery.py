@@ -1,0 +1,72 @@
+import pytest
+from django.core import mail
+
+from notifications.models import DeliveryStatus, EmailMessage
+from notifications.services import MAX_ATTEMPTS, email_deliver, email_queue
+from notifications.tasks import deliver_email
+
+pytestmark = pytest.mark.django_db
+
+TEMPLATE = "notifications/email/password_reset"
+
+
+def _queue(user, key=None):
+    return email_queue(to=user.email, template=TEMPLATE, context={"user": user, "uid": "MQ", "token": "t"}, key=key)
+
+
+def test_queued_mail_is_delivered_after_commit(demo, django_capture_on_commit_callbacks):
+    user = demo.user("an.nguyen@example.com")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        message = _queue(user)
+    assert message.status == DeliveryStatus.QUEUED and mail.outbox == []  # nothing sent before commit
+    for callback in callbacks:
+        callback()
+    message.refresh_from_db()
+    assert message.status == DeliveryStatus.SENT and message.sent_at and message.attempts == 1
+    assert mail.outbox[0].subject.startswith("Đặt lại mật khẩu")
+
+
+def test_same_key_is_queued_and_sent_once(demo, django_capture_on_commit_callbacks):
+    user = demo.user("an.nguyen@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _queue(user, key="reset:1")
+        second = _queue(user, key="reset:1")
+    assert first.pk == second.pk
+    assert EmailMessage.objects.count() == 1 and len(mail.outbox) == 1
+
+
+def test_delivering_twice_sends_once(demo):
+    message = _queue(demo.user("an.nguyen@example.com"))
+    email_deliver(message_id=message.pk)
+    email_deliver(message_id=message.pk)
+    assert len(mail.outbox) == 1
+
+
+def test_smtp_failure_is_recorded_and_retried_until_failed(demo, settings, monkeypatch):
+    message = _queue(demo.user("an.nguyen@example.com"))
+
+    def boom(self, *args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", boom)
+    for attempt in range(1, MAX_ATTEMPTS):
+        with pytest.raises(ConnectionRefusedError):
+            email_deliver(message_id=message.pk)
+        message.refresh_from_db()
+        assert message.attempts == attempt and message.status == DeliveryStatus.QUEUED
+        assert "smtp down" in message.last_error
+    email_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == DeliveryStatus.FAILED and message.attempts == MAX_ATTEMPTS
+
+
+@pytest.mark.parametrize("bad", ["12", None, 1.5, True])
+def test_task_rejects_bad_argument_with_vietnamese_message(bad):
+    with pytest.raises(ValueError, match="Mã thư không hợp lệ"):
+        deliver_email.apply(args=[bad], throw=True)
+    assert EmailMessage.objects.count() == 0
+
+
+def test_task_for_unknown_message_changes_nothing():
+    deliver_email.apply(args=[999999], throw=True)
+    assert mail.outbox == []

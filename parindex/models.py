@@ -1,0 +1,1 @@
+"""parindex: built by its own issue; the app exists so the layout is stable."""

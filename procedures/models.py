@@ -1,0 +1,1 @@
+"""procedures: built by its own issue; the app exists so the layout is stable."""

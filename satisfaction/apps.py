@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SatisfactionConfig(AppConfig):
+    name = "satisfaction"
+    verbose_name = "Đánh giá sự hài lòng"

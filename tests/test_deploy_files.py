@@ -1,0 +1,57 @@
+"""docker-compose.yml, Procfile, Makefile, README and .ci/run stay in step."""
+
+import shlex
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _procfile() -> dict[str, list[str]]:
+    out = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, command = line.split(":", 1)
+            out[name.strip()] = shlex.split(command)
+    return out
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_service_commands_match_procfile():
+    procfile = _procfile()
+    services = _compose()["services"]
+    assert set(procfile) <= set(services)
+    for name, command in procfile.items():
+        compose_command = services[name]["command"]
+        if isinstance(compose_command, str):
+            compose_command = shlex.split(compose_command)
+        assert compose_command == command, name
+
+
+def test_compose_has_database_redis_healthchecks_and_volumes():
+    compose = _compose()
+    services = compose["services"]
+    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    assert services["db"]["image"].startswith("postgres:")
+    assert services["redis"]["image"].startswith("redis:")
+    for name in ("web", "db", "redis"):
+        assert "healthcheck" in services[name], name
+    assert compose.get("volumes")
+    for name in ("web", "worker", "beat"):
+        env = services[name].get("environment", {})
+        assert "DATABASE_URL" in env and env["DATABASE_URL"].startswith("postgres://"), name
+        assert env.get("CELERY_BROKER_URL", "").startswith("redis://"), name
+
+
+def test_readme_makefile_and_ci_agree():
+    readme = (ROOT / "README.md").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make run" in readme and "make test" in readme
+    assert "\nrun:" in makefile and "\ntest:" in makefile
+    assert "make test" in ci
+    assert "docker compose up -d db redis" in readme

@@ -1,0 +1,1 @@
+"""workcalendar: built by its own issue; the app exists so the layout is stable."""
