@@ -132,7 +132,7 @@ class Agency(models.Model):
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     hotline = models.CharField(_("đường dây nóng"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    morning_start = models.TimeField(_("buổi sáng từ"), default=_t(7, 30))
+    morning_start = models.TimeField(_("buổi sáng từ"), default=_t(7, 0))
     morning_end = models.TimeField(_("buổi sáng đến"), default=_t(11, 30))
     afternoon_start = models.TimeField(_("buổi chiều từ"), default=_t(13, 30))
     afternoon_end = models.TimeField(_("buổi chiều đến"), default=_t(17, 0))

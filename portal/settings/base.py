@@ -252,7 +252,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "portal.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "portal.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cổng dịch vụ công một cửa — API",
