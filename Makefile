@@ -28,6 +28,7 @@ messages: $(VENV)/.deps
 
 # Local run: SQLite under var/, embedded Celery broker under var/celery/ (no server needed).
 run: export DEBUG ?= true
+run: export PATH := $(abspath $(VENV))/bin:$(PATH)
 run: $(VENV)/.deps messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0

@@ -29,9 +29,11 @@ def find_user(identifier: str) -> User | None:
 
 
 def axes_username(request, credentials) -> str:
-    """django-axes counts failures per canonical identifier: 0912... and +84912... are one account."""
+    """django-axes counts failures per account: the e-mail, 0912... and +84912... of one user are one
+    key, so switching identifiers gives no extra guesses. Unknown identifiers are counted as typed."""
     raw = (credentials or {}).get("username") or ""
-    return normalize_identifier(raw)
+    user = find_user(raw)
+    return f"user:{user.pk}" if user is not None else normalize_identifier(raw)
 
 
 class EmailOrPhoneBackend(ModelBackend):

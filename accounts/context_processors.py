@@ -23,6 +23,7 @@ def navigation(request):
     path = request.path
     items = [
         {"label": _("Trang chủ"), "url": reverse("home"), "key": "home"},
+        {"label": _("Thủ tục hành chính"), "url": reverse("procedures:list"), "key": "procedures"},
         {"label": _("Cơ quan giải quyết"), "url": reverse("workspace:agency_directory"), "key": "agencies"},
     ]
     roles: set[str] = set()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import access
 from .models import Agency, Role
+from .validators import normalize_phone, validate_citizen_id
 
 
 class LoginForm(AuthenticationForm):
@@ -18,8 +19,8 @@ class LoginForm(AuthenticationForm):
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "inputmode": "email"}),
     )
     error_messages = {
-        "invalid_login": _("Email/số điện thoại hoặc mật khẩu không đúng. Lưu ý: sai quá 5 lần tài khoản sẽ bị "
-                           "tạm khoá 15 phút."),
+        "invalid_login": _("Email/số điện thoại hoặc mật khẩu không đúng. Lưu ý: sai 5 lần liên tiếp, tài khoản "
+                           "sẽ bị tạm khoá 15 phút."),
         "inactive": _("Tài khoản này đã bị khoá. Vui lòng liên hệ quản trị viên."),
     }
 
@@ -57,6 +58,17 @@ class RegistrationForm(forms.Form):
     password2 = forms.CharField(
         label=_("Nhập lại mật khẩu"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    # The same validators as the model and the service, so every mistake shows at once.
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone", "").strip()
+        return normalize_phone(phone) if phone else ""
+
+    def clean_citizen_id(self):
+        citizen_id = self.cleaned_data.get("citizen_id", "").strip()
+        if citizen_id:
+            validate_citizen_id(citizen_id)
+        return citizen_id
 
     def clean(self):
         data = super().clean()

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from . import access
-from .models import Agency, Role, StaffRole, User
+from .models import Agency, AgencyLevel, Role, StaffRole, User
+
+LEVEL_ORDER = [AgencyLevel.PROVINCE, AgencyLevel.CENTER, AgencyLevel.DEPARTMENT, AgencyLevel.COMMUNE,
+               AgencyLevel.MINISTRY]
 
 
 def agency_public_list() -> QuerySet[Agency]:
-    """The public directory: every active agency, for citizens (addresses, hotlines, office hours)."""
-    return Agency.objects.filter(is_active=True).select_related("parent").order_by("level", "code")
+    """The public directory: every active agency, for citizens (addresses, hotlines, office hours);
+    the province first, then its service centre, departments and communes."""
+    rank = Case(*[When(level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)], default=Value(99),
+                output_field=IntegerField())
+    return Agency.objects.filter(is_active=True).select_related("parent").order_by(rank, "name")
 
 
 def agency_list_for(user: User) -> QuerySet[Agency]:

@@ -62,10 +62,21 @@ def healthz(request):
         beat = cache.get(HEARTBEAT_CACHE_KEY)
     except Exception:  # noqa: BLE001
         beat = None
+    age = None
+    if beat:
+        from datetime import datetime
+
+        from django.utils import timezone
+
+        try:
+            age = round((timezone.now() - datetime.fromisoformat(beat)).total_seconds())
+        except (TypeError, ValueError):
+            age = None
     body = {
         "status": "ok" if not failed else "error",
         "checks": results,
         "failed": failed,
         "celery_heartbeat": beat,
+        "celery_heartbeat_age_seconds": age,
     }
     return JsonResponse(body, status=200 if not failed else 503)

@@ -1,1 +1,277 @@
-"""procedures: built by its own issue; the app exists so the layout is stable."""
+"""The procedure catalogue (thủ tục hành chính), versioned per publication decision.
+
+Decree 63/2010 Art. 8(2): a procedure is specified by its name, steps, channels, dossier
+components, time limit, applicants, agencies, result, conditions and fees. Each publication
+decision is a ProcedureVersion; a published version is immutable, and a dossier keeps the version
+it was received under.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+
+from workcalendar.units import ClockPolicy, DurationUnit
+
+from .text import normalize
+
+PROCEDURE_CODE_RE = r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,10})?$"
+validate_procedure_code = RegexValidator(
+    PROCEDURE_CODE_RE,
+    _("Mã thủ tục không hợp lệ: dùng mã quốc gia dạng 1.000948, có thể thêm hậu tố địa phương (1.000948.H38)."),
+)
+validate_field_code = RegexValidator(r"^[A-Z0-9][A-Z0-9.\-]{0,19}$", _("Mã lĩnh vực chỉ gồm chữ in hoa, số, '.', '-'."))
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Cấp tỉnh")
+    COMMUNE = "commune", _("Cấp xã")
+    MINISTRY = "ministry", _("Cấp bộ, ngành trung ương")
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    PUBLISHED = "published", _("Đang áp dụng")
+    RETIRED = "retired", _("Hết hiệu lực")
+
+
+class ResultKind(models.TextChoices):
+    PAPER = "paper", _("Bản giấy")
+    ELECTRONIC = "electronic", _("Bản điện tử")
+    BOTH = "both", _("Bản giấy và bản điện tử")
+
+
+class OnlineLevel(models.TextChoices):
+    NONE = "none", _("Cung cấp thông tin")
+    PARTIAL = "partial", _("Dịch vụ công trực tuyến một phần")
+    FULL = "full", _("Dịch vụ công trực tuyến toàn trình")
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", _("Trực tiếp")
+    ONLINE = "online", _("Trực tuyến")
+    POSTAL = "postal", _("Dịch vụ bưu chính")
+
+
+class StepKind(models.TextChoices):
+    RECEPTION = "reception", _("Tiếp nhận")
+    APPRAISAL = "appraisal", _("Thẩm định")
+    APPROVAL = "approval", _("Phê duyệt")
+    RETURN = "return", _("Trả kết quả")
+    OTHER = "other", _("Bước khác")
+
+
+class Requirement(models.TextChoices):
+    REQUIRED = "required", _("Bắt buộc")
+    CONDITIONAL = "conditional", _("Theo điều kiện")
+
+
+class Field(models.Model):
+    """Lĩnh vực (sector), e.g. Hộ tịch, Đất đai."""
+
+    code = models.CharField(_("mã lĩnh vực"), max_length=20, unique=True, validators=[validate_field_code])
+    name = models.CharField(_("tên lĩnh vực"), max_length=200)
+
+    class Meta:
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Procedure(models.Model):
+    code = models.CharField(_("mã thủ tục"), max_length=24, unique=True, validators=[validate_procedure_code])
+    name = models.CharField(_("tên thủ tục"), max_length=500)
+    field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="procedures")
+    level = models.CharField(_("cấp thực hiện"), max_length=10, choices=Level.choices)
+    keywords = models.CharField(_("từ khoá"), max_length=500, blank=True,
+                                help_text=_("Cách nhau bởi dấu phẩy, ví dụ: khai sinh, giấy khai sinh"))
+    search_text = models.TextField(_("chuỗi tìm kiếm"), editable=False, default="",
+                                   help_text=_("Mã, tên, từ khoá đã bỏ dấu, viết thường (tự động)."))
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        ordering = ["name"]
+        # On PostgreSQL a trigram GIN index on search_text is added by migration 0002 (pg_trgm).
+        indexes = [models.Index(fields=["level", "field"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    def build_search_text(self) -> str:
+        """Accent-free, lower-case text the catalogue search runs on (kept by the services)."""
+        return normalize(f"{self.code} {self.name} {self.keywords}")
+
+
+class ProcedureVersion(models.Model):
+    procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.CASCADE,
+                                  related_name="versions")
+    number = models.PositiveIntegerField(_("phiên bản"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=VersionStatus.choices,
+                              default=VersionStatus.DRAFT)
+    decision_number = models.CharField(_("số quyết định công bố"), max_length=100)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    effective_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    effective_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    steps = models.TextField(_("trình tự thực hiện"), blank=True)
+    applicants = models.TextField(_("đối tượng thực hiện"), blank=True)
+    conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)
+    result = models.TextField(_("kết quả thực hiện"), blank=True)
+    result_kind = models.CharField(_("hình thức kết quả"), max_length=10, choices=ResultKind.choices,
+                                   default=ResultKind.PAPER)
+    competent_agency = models.CharField(_("cơ quan có thẩm quyền"), max_length=500, blank=True)
+    implementing_agencies = models.CharField(_("cơ quan thực hiện"), max_length=500, blank=True)
+    coordinating_agencies = models.CharField(_("cơ quan phối hợp"), max_length=500, blank=True)
+    agencies = models.ManyToManyField(
+        "accounts.Agency", verbose_name=_("cơ quan tiếp nhận trên cổng"), blank=True, related_name="procedure_versions",
+        help_text=_("Để trống: mọi cơ quan cùng cấp đều tiếp nhận."),
+    )
+    legal_bases = models.JSONField(_("căn cứ pháp lý"), default=list, blank=True,
+                                   help_text=_('Danh sách {"number", "date", "title"}.'))
+    online_level = models.CharField(_("mức độ trực tuyến"), max_length=10, choices=OnlineLevel.choices,
+                                    default=OnlineLevel.NONE)
+    postal_submission = models.BooleanField(_("nhận hồ sơ qua bưu chính"), default=False)
+    postal_return = models.BooleanField(_("trả kết quả qua bưu chính"), default=False)
+    supplement_policy = models.CharField(_("khi yêu cầu bổ sung"), max_length=10, choices=ClockPolicy.choices,
+                                         default=ClockPolicy.RESTART)
+    extension_allowed = models.BooleanField(_("cho phép xin lỗi và hẹn lại"), default=True)
+    source = models.TextField(_("nguồn dữ liệu"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True)
+    published_by = models.ForeignKey("accounts.User", verbose_name=_("người công bố"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("phiên bản thủ tục")
+        verbose_name_plural = _("phiên bản thủ tục")
+        ordering = ["procedure", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="procedures_version_number_unique"),
+            models.UniqueConstraint(models.F("procedure"), Upper("decision_number"),
+                                    name="procedures_version_decision_unique",
+                                    violation_error_message=_("Thủ tục đã có phiên bản theo quyết định này.")),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True) | models.Q(effective_from__isnull=False,
+                                                                        effective_to__gte=models.F("effective_from")),
+                name="procedures_version_effective_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} v{self.number} ({self.decision_number})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+    def channel(self, channel: str) -> ChannelOption | None:
+        return next((c for c in self.channels.all() if c.channel == channel), None)
+
+
+class ChannelOption(models.Model):
+    """One row of "Hình thức nộp | Thời hạn giải quyết | Phí, lệ phí | Mô tả"."""
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="channels")
+    channel = models.CharField(_("hình thức nộp"), max_length=10, choices=Channel.choices)
+    time_limit = models.DecimalField(_("thời hạn"), max_digits=6, decimal_places=2,
+                                     validators=[MinValueValidator(Decimal(0))])
+    unit = models.CharField(_("đơn vị"), max_length=16, choices=DurationUnit.choices,
+                            default=DurationUnit.WORKING_DAYS)
+    time_limit_text = models.CharField(_("thời hạn (như công bố)"), max_length=500, blank=True)
+    description = models.TextField(_("mô tả"), blank=True)
+
+    class Meta:
+        verbose_name = _("cách thức thực hiện")
+        verbose_name_plural = _("cách thức thực hiện")
+        ordering = ["version", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "channel"], name="procedures_channel_unique"),
+            models.CheckConstraint(condition=models.Q(time_limit__gte=0), name="procedures_channel_time_limit_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.time_limit_display}"
+
+    @property
+    def time_limit_display(self) -> str:
+        value = self.time_limit.normalize() if isinstance(self.time_limit, Decimal) else self.time_limit
+        value = f"{value:f}" if isinstance(value, Decimal) else str(value)
+        if self.unit == DurationUnit.WORKING_DAYS and Decimal(self.time_limit) == 0:
+            return str(_("Trong ngày"))
+        return f"{value} {self.get_unit_display()}"
+
+    @property
+    def total_fee(self) -> int:
+        return sum(f.amount for f in self.fees.all())
+
+
+class FeeItem(models.Model):
+    channel = models.ForeignKey(ChannelOption, on_delete=models.CASCADE, related_name="fees")
+    name = models.CharField(_("khoản phí, lệ phí"), max_length=300)
+    amount = models.PositiveBigIntegerField(_("số tiền (đồng)"), default=0)
+    description = models.TextField(_("mô tả"), blank=True)
+    exemptions = models.TextField(_("đối tượng miễn, giảm"), blank=True)
+
+    class Meta:
+        verbose_name = _("phí, lệ phí")
+        verbose_name_plural = _("phí, lệ phí")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.amount:,} đ"
+
+
+class RequiredDocument(models.Model):
+    """Thành phần hồ sơ: a component of the dossier."""
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="documents")
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    template_name = models.CharField(_("mẫu đơn, tờ khai"), max_length=300, blank=True)
+    template_file = models.FileField(_("tệp mẫu"), upload_to="procedure-templates/", blank=True)
+    originals = models.PositiveSmallIntegerField(_("bản chính"), default=1)
+    copies = models.PositiveSmallIntegerField(_("bản sao"), default=0)
+    requirement = models.CharField(_("yêu cầu"), max_length=12, choices=Requirement.choices,
+                                   default=Requirement.REQUIRED)
+    condition = models.CharField(_("điều kiện"), max_length=500, blank=True)
+    file_types = models.CharField(_("định dạng tệp chấp nhận"), max_length=100, default="pdf,jpg,jpeg,png")
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+        ordering = ["version", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InternalStep(models.Model):
+    """Quy trình nội bộ: one step of a channel's internal process, with its allotted working hours."""
+
+    channel = models.ForeignKey(ChannelOption, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    step = models.CharField(_("bước"), max_length=10, choices=StepKind.choices)
+    name = models.CharField(_("tên bước"), max_length=300, blank=True)
+    responsible = models.CharField(_("người, bộ phận thực hiện"), max_length=300, blank=True)
+    hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=7, decimal_places=2,
+                                validators=[MinValueValidator(Decimal("0.25"))])
+
+    class Meta:
+        verbose_name = _("bước xử lý nội bộ")
+        verbose_name_plural = _("quy trình nội bộ")
+        ordering = ["channel", "order"]
+        constraints = [models.UniqueConstraint(fields=["channel", "order"], name="procedures_step_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name or self.get_step_display()} ({self.hours} giờ)"
+

@@ -63,3 +63,14 @@ def test_healthz_503_when_the_cache_fails(client):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failed"] == ["cache"]
+
+
+def test_healthz_reports_the_age_of_the_last_beat(client):
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from portal.celery import HEARTBEAT_CACHE_KEY
+
+    cache.set(HEARTBEAT_CACHE_KEY, (timezone.now() - timezone.timedelta(seconds=90)).isoformat())
+    body = client.get("/healthz").json()
+    assert 89 <= body["celery_heartbeat_age_seconds"] <= 95

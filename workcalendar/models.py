@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .units import OverrideKind
 
@@ -14,7 +15,7 @@ class CalendarOverride(models.Model):
     """A change to the calendar the `holidays` package computes: an extra day off, a make-up
     working Saturday, or a day off removed. A province's own override wins over a national one."""
 
-    date = models.DateField(_("ngày"))
+    date = models.DateField(pgettext_lazy("calendar day", "ngày"))
     kind = models.CharField(_("loại"), max_length=16, choices=OverrideKind.choices)
     name = models.CharField(_("tên ngày"), max_length=200, blank=True,
                             help_text=_("Ví dụ: Nghỉ bù Quốc khánh; Làm bù cho ngày 02/5."))

@@ -53,3 +53,12 @@ def test_success_resets_the_failure_count(client, demo):
     client.logout()
     for _ in range(3):
         assert _attempt(client, "an.nguyen@example.com", "sai-mat-khau").status_code == 200
+
+
+def test_switching_from_email_to_phone_gives_no_extra_guesses(client, demo):
+    for _ in range(5):
+        _attempt(client, "binh.tran@example.com", "sai-mat-khau")
+    # The same account by its phone number, with the right password: still locked.
+    assert _attempt(client, "0987654321", demo.password).status_code == 429
+    assert _attempt(client, "+84 987 654 321", demo.password).status_code == 429
+    assert "_auth_user_id" not in client.session

@@ -70,3 +70,25 @@ def test_every_asset_is_served_locally(client, db):
     page = client.get("/").content.decode()
     for url in re.findall(r'(?:src|href)="([^"]+)"', page):
         assert not url.startswith(("http://", "https://", "//")), url
+
+
+@pytest.mark.parametrize(
+    ("email", "landing"),
+    [("tiepnhan.pleiku@demo.gov.vn", "/workspace/reception/"), ("noivu@demo.gov.vn", "/workspace/home_affairs/"),
+     ("admin.pleiku@demo.gov.vn", "/workspace/admin/"), ("an.nguyen@example.com", "/")],
+)
+def test_login_lands_on_the_role_workspace(client, demo, email, landing):
+    response = client.post(reverse("accounts:login"), {"username": email, "password": demo.password})
+    assert response.status_code == 302 and response["Location"] == landing
+
+
+def test_login_honours_next(client, demo):
+    response = client.post(reverse("accounts:login") + "?next=/agencies/",
+                           {"username": "noivu@demo.gov.vn", "password": demo.password, "next": "/agencies/"})
+    assert response["Location"] == "/agencies/"
+
+
+def test_public_directory_lists_the_province_first(client, demo):
+    page = client.get(reverse("workspace:agency_directory")).content.decode()
+    assert page.index("Ủy ban nhân dân tỉnh Gia Lai") < page.index("Sở Nội vụ tỉnh Gia Lai") < page.index(
+        "Ủy ban nhân dân xã Ia Grai")

@@ -127,3 +127,10 @@ def test_resend_verification_does_not_reveal_whether_email_exists(client, django
 def test_logged_in_user_is_sent_home_from_register(client, demo):
     client.force_login(demo.user("an.nguyen@example.com"))
     assert client.get(reverse("accounts:register")).status_code == 302
+
+
+def test_every_mistake_is_shown_at_once(client):
+    response = _register(client, phone="12345", citizen_id="999190001234", password2="khac#Hoan2026")
+    page = response.content.decode()
+    assert "Số điện thoại" in page and "mã tỉnh" in page and "Hai mật khẩu không khớp" in page
+    assert User.objects.count() == 0

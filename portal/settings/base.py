@@ -256,7 +256,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cổng dịch vụ công một cửa — API",
-    "DESCRIPTION": "API of the one-stop-shop portal (thủ tục hành chính, hồ sơ, đánh giá).",
+    "DESCRIPTION": "API của cổng dịch vụ công một cửa: danh mục thủ tục hành chính (đọc công khai; "
+                   "quản trị viên được tạo, sửa bản nháp và công bố).",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI and ReDoc are served from drf-spectacular-sidecar's static files (no CDN).

@@ -1,0 +1,79 @@
+"""Reads on the catalogue: the version in force, and the accent-insensitive ranked search."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models import Case, Exists, FloatField, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from accounts.models import Agency, AgencyLevel
+
+from .models import ChannelOption, Procedure, ProcedureVersion, VersionStatus
+from .text import normalize
+
+IN_FORCE = (VersionStatus.PUBLISHED, VersionStatus.RETIRED)
+LEVEL_OF_AGENCY = {AgencyLevel.COMMUNE: "commune", AgencyLevel.PROVINCE: "province",
+                   AgencyLevel.DEPARTMENT: "province", AgencyLevel.CENTER: "province", AgencyLevel.MINISTRY: "ministry"}
+
+
+def versions_in_force(on: dt.date | None = None) -> QuerySet[ProcedureVersion]:
+    on = on or timezone.localdate()
+    return ProcedureVersion.objects.filter(status__in=IN_FORCE, effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+
+
+def version_in_force(procedure: Procedure, on: dt.date | None = None) -> ProcedureVersion | None:
+    return (versions_in_force(on).filter(procedure=procedure).order_by("-effective_from")
+            .prefetch_related("channels__fees", "channels__steps", "documents", "agencies").first())
+
+
+def procedure_search(
+    *, q: str = "", field: str | None = None, level: str | None = None, agency: Agency | None = None,
+    on: dt.date | None = None,
+) -> QuerySet[Procedure]:
+    """Procedures in force, filtered and ranked: exact code, then name starting with the query,
+    then trigram similarity (PostgreSQL) or the number of matched words (elsewhere)."""
+    in_force = versions_in_force(on).filter(procedure=OuterRef("pk"))
+    qs = Procedure.objects.filter(Exists(in_force)).select_related("field")
+    if field:
+        qs = qs.filter(field__code=field)
+    if level:
+        qs = qs.filter(level=level)
+    if agency is not None:
+        by_agency = in_force.filter(agencies=agency)
+        unrestricted = in_force.filter(agencies__isnull=True)
+        qs = qs.filter(Exists(by_agency) | (Exists(unrestricted) & Q(level=LEVEL_OF_AGENCY.get(agency.level, ""))))
+    text = normalize(q)
+    if not text:
+        return qs.order_by("name")
+    words = text.split()
+    code_hit = Case(When(code__iexact=q.strip(), then=Value(2)), When(search_text__startswith=text, then=Value(1)),
+                    default=Value(0), output_field=IntegerField())
+    all_words = Q()
+    for word in words:
+        all_words &= Q(search_text__contains=word)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        qs = qs.annotate(similarity=TrigramWordSimilarity(text, "search_text"), exact=code_hit)
+        # All words present, or close enough to forgive a typo ("khai sinhh", "giay phep xay dung").
+        qs = qs.filter(all_words | Q(similarity__gte=0.45))
+        return qs.order_by("-exact", "-similarity", "name")
+    matched = sum((Case(When(search_text__contains=w, then=Value(1.0)), default=Value(0.0),
+                        output_field=FloatField()) for w in words), Value(0.0))
+    qs = qs.annotate(similarity=matched / len(words), exact=code_hit).filter(all_words)
+    return qs.order_by("-exact", "-similarity", "name")
+
+
+def procedure_detail(code: str, on: dt.date | None = None) -> tuple[Procedure, ProcedureVersion | None]:
+    procedure = Procedure.objects.select_related("field").get(code=code)
+    return procedure, version_in_force(procedure, on)
+
+
+def procedure_versions(procedure: Procedure) -> QuerySet[ProcedureVersion]:
+    return procedure.versions.order_by("-number").prefetch_related(
+        Prefetch("channels", queryset=ChannelOption.objects.prefetch_related("fees", "steps")), "documents")
+
+
