@@ -44,10 +44,11 @@ def _clear_cache():
 
 @pytest.fixture
 def demo(db):
-    """The demo data set (agencies, staff for every role, citizens), as `make run` loads it."""
+    """The demo agencies, staff for every role and citizens, as `make run` loads them (without the
+    procedure catalogue: tests that need it load the sample or the seed themselves)."""
     from django.core.management import call_command
 
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip", "procedures")
     from accounts.models import Agency, User
 
     class Demo:

@@ -14,6 +14,9 @@ from .models import ChannelOption, Procedure, ProcedureVersion, VersionStatus
 from .text import normalize
 
 IN_FORCE = (VersionStatus.PUBLISHED, VersionStatus.RETIRED)
+# pg_trgm word similarity above which a query counts as a misspelling of the text: "khai sinhh" ~ 0.82,
+# while unrelated neighbours ("giay phep xay dung" vs "giay phep lai xe") score ~ 0.56.
+TYPO_SIMILARITY = 0.7
 LEVEL_OF_AGENCY = {AgencyLevel.COMMUNE: "commune", AgencyLevel.PROVINCE: "province",
                    AgencyLevel.DEPARTMENT: "province", AgencyLevel.CENTER: "province", AgencyLevel.MINISTRY: "ministry"}
 
@@ -59,7 +62,7 @@ def procedure_search(
 
         qs = qs.annotate(similarity=TrigramWordSimilarity(text, "search_text"), exact=code_hit)
         # All words present, or close enough to forgive a typo ("khai sinhh", "giay phep xay dung").
-        qs = qs.filter(all_words | Q(similarity__gte=0.45))
+        qs = qs.filter(all_words | Q(similarity__gte=TYPO_SIMILARITY))
         return qs.order_by("-exact", "-similarity", "name")
     matched = sum((Case(When(search_text__contains=w, then=Value(1.0)), default=Value(0.0),
                         output_field=FloatField()) for w in words), Value(0.0))

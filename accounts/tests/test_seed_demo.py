@@ -11,11 +11,11 @@ def _counts():
 
 
 def test_seed_demo_is_idempotent_and_prints_accounts(capsys):
-    call_command("seed_demo")
+    call_command("seed_demo", "--skip", "procedures")
     first = _counts()
     out = capsys.readouterr().out
     assert "MotCua@2026" in out
-    call_command("seed_demo")
+    call_command("seed_demo", "--skip", "procedures")
     assert _counts() == first
     for email in ["admin@demo.gov.vn", "noivu@demo.gov.vn", "tiepnhan.pleiku@demo.gov.vn",
                   "thamdinh.pleiku@demo.gov.vn", "lanhdao.pleiku@demo.gov.vn", "an.nguyen@example.com"]:
@@ -23,7 +23,7 @@ def test_seed_demo_is_idempotent_and_prints_accounts(capsys):
 
 
 def test_seed_demo_has_two_tier_province_and_every_role_in_two_agencies():
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip", "procedures")
     province = Agency.objects.get(level=AgencyLevel.PROVINCE)
     assert province.parent is None
     communes = Agency.objects.filter(level=AgencyLevel.COMMUNE)
@@ -38,10 +38,10 @@ def test_seed_demo_has_two_tier_province_and_every_role_in_two_agencies():
 
 
 def test_seed_demo_restores_a_changed_demo_password():
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip", "procedures")
     user = User.objects.get(email="an.nguyen@example.com")
     user.set_password("changed#2026")
     user.save()
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip", "procedures")
     user.refresh_from_db()
     assert user.check_password("MotCua@2026")

@@ -15,3 +15,16 @@ def vnd(amount) -> str:
     except (ArithmeticError, ValueError, TypeError):
         return ""
     return f"{value:,}".replace(",", ".") + " đồng"
+
+
+@register.filter
+def vn_date(value) -> str:
+    """'2014-11-20' (as stored in JSON) or a date -> '20/11/2014'."""
+    import datetime as dt
+
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    try:
+        return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value or "")

@@ -17,13 +17,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Không in danh sách tài khoản.")
+        parser.add_argument("--skip", action="append", default=[], metavar="APP",
+                            help="bỏ qua dữ liệu mẫu của ứng dụng này (có thể lặp lại), ví dụ --skip procedures")
 
-    def handle(self, *args, quiet=False, **options):
+    def handle(self, *args, quiet=False, skip=(), **options):
         context: dict = {}
         with transaction.atomic():
             for config in apps.get_app_configs():
                 name = f"{config.name}.demo"
-                if find_spec(name) is None:
+                if config.label in skip or find_spec(name) is None:
                     continue
                 import_module(name).seed(context)
         if quiet:
@@ -31,6 +33,9 @@ class Command(BaseCommand):
         rows = context.get("accounts", [])
         self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu đã sẵn sàng. Tài khoản demo (mật khẩu chung: %s):"
                                              % context.get("password", "")))
+        if "procedures" in context:
+            counts = context["procedures"]
+            self.stdout.write(f"Danh mục thủ tục: {counts['procedures']} thủ tục mới, {counts['unchanged']} đã có.")
         header = ("Vai trò", "Cơ quan", "Email", "Điện thoại")
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
         for row in [header, *rows]:
