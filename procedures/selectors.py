@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import connection
 from django.db.models import Case, Exists, FloatField, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from accounts.models import Agency, AgencyLevel
@@ -52,7 +53,8 @@ def procedure_search(
     if not text:
         return qs.order_by("name")
     words = text.split()
-    code_hit = Case(When(code__iexact=q.strip(), then=Value(2)), When(search_text__startswith=text, then=Value(1)),
+    code_hit = Case(When(code__iexact=q.strip(), then=Value(3)), When(search_text__startswith=text, then=Value(2)),
+                    When(search_text__contains=text, then=Value(1)),  # the words as one phrase
                     default=Value(0), output_field=IntegerField())
     all_words = Q()
     for word in words:
@@ -63,11 +65,11 @@ def procedure_search(
         qs = qs.annotate(similarity=TrigramWordSimilarity(text, "search_text"), exact=code_hit)
         # All words present, or close enough to forgive a typo ("khai sinhh", "giay phep xay dung").
         qs = qs.filter(all_words | Q(similarity__gte=TYPO_SIMILARITY))
-        return qs.order_by("-exact", "-similarity", "name")
+        return qs.order_by("-exact", "-similarity", Length("name"), "name")
     matched = sum((Case(When(search_text__contains=w, then=Value(1.0)), default=Value(0.0),
                         output_field=FloatField()) for w in words), Value(0.0))
     qs = qs.annotate(similarity=matched / len(words), exact=code_hit).filter(all_words)
-    return qs.order_by("-exact", "-similarity", "name")
+    return qs.order_by("-exact", "-similarity", Length("name"), "name")
 
 
 def procedure_detail(code: str, on: dt.date | None = None) -> tuple[Procedure, ProcedureVersion | None]:

@@ -450,7 +450,7 @@ def export_json() -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-CSV_COLUMNS = ["code", "name", "field_code", "field_name", "level", "version", "status", "decision_number",
+CSV_COLUMNS = ["code", "name", "field_code", "field_name", "level", "keywords", "version", "status", "decision_number",
                "effective_from", "effective_to", "online_level", "channel", "time_limit", "unit", "total_fee_vnd"]
 
 
@@ -462,9 +462,80 @@ def export_csv() -> str:
         for v in sorted(p.versions.all(), key=lambda v: v.number):
             for c in v.channels.all() or [None]:
                 writer.writerow([
-                    p.code, p.name, p.field.code, p.field.name, p.level, v.number, v.status, v.decision_number,
-                    v.effective_from or "", v.effective_to or "", v.online_level,
+                    p.code, p.name, p.field.code, p.field.name, p.level, p.keywords, v.number, v.status,
+                    v.decision_number, v.effective_from or "", v.effective_to or "", v.online_level,
                     c.channel if c else "", _num(c.time_limit) if c else "", c.unit if c else "",
                     sum(f.amount for f in c.fees.all()) if c else "",
                 ])
     return out.getvalue()
+
+
+# -- CSV: the flat parts (procedure code, name, field, level, keywords) -----------------------
+
+CSV_REQUIRED = ["code", "name", "field_code", "level"]
+
+
+def import_csv(text: str, *, actor=None) -> dict[str, int]:
+    """Create or update procedures' flat data from CSV (the columns of export_csv; extra columns are
+    ignored, one procedure may span several rows if they agree). Versions are not touched: a new
+    procedure appears in the public catalogue only once a version is published."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in CSV_REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ImportRejected([(1, f"thiếu cột: {', '.join(missing)} (cần {', '.join(CSV_REQUIRED)}).")])
+    errors: list[tuple[int, str]] = []
+    rows: dict[str, tuple[int, dict]] = {}
+    fields = dict(Field.objects.values_list("code", "name"))
+    for row in reader:
+        line = reader.line_num
+        code = (row.get("code") or "").strip()
+        data = {"name": " ".join((row.get("name") or "").split()), "field": (row.get("field_code") or "").strip(),
+                "field_name": (row.get("field_name") or "").strip(), "level": (row.get("level") or "").strip(),
+                "keywords": (row.get("keywords") or "").strip()}
+        if not re.fullmatch(PROCEDURE_CODE_RE, code):
+            errors.append((line, f"mã thủ tục {code!r} không hợp lệ (dạng 1.000948 hoặc 1.000948.H38)."))
+            continue
+        if not data["name"]:
+            errors.append((line, f"{code}: thiếu tên thủ tục."))
+        if data["level"] not in Level.values:
+            errors.append((line, f"{code}: cấp thực hiện {data['level']!r} không hợp lệ ({', '.join(Level.values)})."))
+        if data["field"] not in fields:
+            if data["field_name"] and re.fullmatch(r"[A-Z0-9][A-Z0-9.\-]{0,19}", data["field"]):
+                fields[data["field"]] = data["field_name"]
+            else:
+                errors.append((line, f"{code}: lĩnh vực {data['field']!r} không có; thêm cột field_name để tạo mới."))
+        if code in rows:
+            first_line, first = rows[code]
+            if {k: v for k, v in first.items() if k != "keywords"} != {k: v for k, v in data.items()
+                                                                      if k != "keywords"}:
+                errors.append((line, f"{code}: khác với dòng {first_line} của cùng thủ tục."))
+            continue
+        rows[code] = (line, data)
+    if errors:
+        raise ImportRejected(errors)
+    counts = {"fields": 0, "procedures": 0, "updated": 0, "unchanged": 0}
+    try:
+        with transaction.atomic():
+            for code, name in fields.items():
+                counts["fields"] += Field.objects.get_or_create(code=code, defaults={"name": name})[1]
+            for code, (line, data) in rows.items():
+                field = Field.objects.get(code=data["field"])
+                procedure = Procedure.objects.filter(code=code).first()
+                try:
+                    if procedure is None:
+                        services.procedure_create(actor=actor, code=code, name=data["name"], field=field,
+                                                  level=data["level"], keywords=data["keywords"])
+                        counts["procedures"] += 1
+                    elif (procedure.name, procedure.field_id, procedure.level) != (data["name"], field.pk,
+                                                                                   data["level"]):
+                        services.procedure_update(actor=actor, procedure=procedure, name=data["name"], field=field,
+                                                  level=data["level"])
+                        counts["updated"] += 1
+                    else:
+                        counts["unchanged"] += 1
+                except DomainError as exc:
+                    exc.line = line
+                    raise
+    except DomainError as exc:
+        raise ImportRejected([(getattr(exc, "line", 1), exc.message)]) from None
+    return counts

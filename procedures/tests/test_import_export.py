@@ -90,3 +90,36 @@ def test_commands_and_csv(catalogue, tmp_path):
     rows = export_csv().splitlines()
     assert rows[0].startswith("code,name,field_code")
     assert any(r.startswith("2.000505,") and ",postal,10,working_days,230000" in r for r in rows)
+
+
+def test_csv_round_trip_of_the_flat_parts(catalogue, tmp_path):
+    from procedures.transfer import import_csv
+
+    text = export_csv()
+    assert import_csv(text) == {"fields": 0, "procedures": 0, "updated": 0, "unchanged": 4}
+    changed = text.replace("Thủ tục đăng ký khai sinh", "Đăng ký khai sinh (tên mới)")
+    new_row = "1.444444,Thủ tục thử nghiệm,MOI,Lĩnh vực mới,province,thu nghiem,,,,,,,,,,\n"
+    counts = import_csv(changed + new_row)
+    assert counts == {"fields": 1, "procedures": 1, "updated": 1, "unchanged": 3}
+    assert Procedure.objects.get(code="1.001193").name == "Đăng ký khai sinh (tên mới)"
+    assert Procedure.objects.get(code="1.444444").field.name == "Lĩnh vực mới"
+    path = tmp_path / "list.csv"
+    path.write_text(changed, encoding="utf-8")
+    call_command("import_procedures", str(path))
+
+
+def test_bad_csv_rejected_whole_with_line_numbers(catalogue):
+    from procedures.transfer import import_csv
+
+    text = ("code,name,field_code,level\n"
+            "1.555555,Thủ tục A,HT,commune\n"
+            "ABC,Thủ tục B,HT,commune\n"
+            "1.666666,,HT,district\n"
+            "1.777777,Thủ tục C,KHONGCO,commune\n")
+    with pytest.raises(ImportRejected) as err:
+        import_csv(text)
+    lines = {line for line, _ in err.value.errors}
+    assert lines == {3, 4, 5}
+    assert not Procedure.objects.filter(code="1.555555").exists()
+    with pytest.raises(ImportRejected, match="thiếu cột"):
+        import_csv("ma,ten\n1.555555,A\n")

@@ -60,3 +60,10 @@ def test_only_procedures_in_force_are_listed(catalogue):
     assert "1.009994" not in codes(on=dt.date(2024, 1, 1))  # not yet published
     Procedure.objects.filter(code="1.009994").first().versions.update(effective_to=dt.date(2025, 12, 31))
     assert "1.009994" not in codes(on=dt.date(2026, 6, 1))
+
+
+def test_the_shortest_name_holding_the_phrase_ranks_first(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--quiet")
+    assert codes(q="ho kinh doanh")[:2] == ["1.001612", "2.000720"]  # "Đăng ký thành lập hộ kinh doanh" first
