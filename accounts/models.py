@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -111,8 +112,24 @@ class AgencyLevel(models.TextChoices):
     MINISTRY = "ministry", _("Bộ, ngành trung ương")
 
 
-def _t(h: int, m: int = 0) -> datetime.time:
-    return datetime.time(h, m)
+def default_morning_start() -> datetime.time:
+    return settings.OFFICE_HOURS["morning_start"]
+
+
+def default_morning_end() -> datetime.time:
+    return settings.OFFICE_HOURS["morning_end"]
+
+
+def default_afternoon_start() -> datetime.time:
+    return settings.OFFICE_HOURS["afternoon_start"]
+
+
+def default_afternoon_end() -> datetime.time:
+    return settings.OFFICE_HOURS["afternoon_end"]
+
+
+def default_cutoff() -> datetime.time:
+    return settings.OFFICE_HOURS["cutoff"]
 
 
 class Agency(models.Model):
@@ -132,12 +149,12 @@ class Agency(models.Model):
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     hotline = models.CharField(_("đường dây nóng"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    morning_start = models.TimeField(_("buổi sáng từ"), default=_t(7, 0))
-    morning_end = models.TimeField(_("buổi sáng đến"), default=_t(11, 30))
-    afternoon_start = models.TimeField(_("buổi chiều từ"), default=_t(13, 30))
-    afternoon_end = models.TimeField(_("buổi chiều đến"), default=_t(17, 0))
+    morning_start = models.TimeField(_("buổi sáng từ"), default=default_morning_start)
+    morning_end = models.TimeField(_("buổi sáng đến"), default=default_morning_end)
+    afternoon_start = models.TimeField(_("buổi chiều từ"), default=default_afternoon_start)
+    afternoon_end = models.TimeField(_("buổi chiều đến"), default=default_afternoon_end)
     reception_cutoff = models.TimeField(
-        _("giờ chốt tiếp nhận"), default=_t(15, 0),
+        _("giờ chốt tiếp nhận"), default=default_cutoff,
         help_text=_("Hồ sơ nhận sau giờ này được tính là nhận vào ngày làm việc tiếp theo."),
     )
     head = models.ForeignKey(

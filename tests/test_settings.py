@@ -145,3 +145,15 @@ def test_media_path_is_not_served(client, settings):
     name = default_storage.save("dossiers/cccd.pdf", ContentFile(b"%PDF-1.4 private"))
     assert client.get(settings.MEDIA_URL + name).status_code == 404
     assert client.get("/media/" + name).status_code == 404
+
+
+def test_default_office_hours_from_environment(tmp_path):
+    code = ("import django; django.setup(); from django.conf import settings; from accounts.models import Agency; "
+            "a = Agency(); print(a.morning_start, a.afternoon_end, a.reception_cutoff)")
+    result = _run({"DEBUG": "true", "OFFICE_HOURS": "07:30-11:30,13:00-17:00", "RECEPTION_CUTOFF": "16:00"},
+                  code=code, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["07:30:00", "17:00:00", "16:00:00"]
+    bad = _run({"DEBUG": "true", "OFFICE_HOURS": "sáng 7 giờ"}, code="import django; django.setup()",
+               tmp_path=tmp_path)
+    assert bad.returncode != 0 and "OFFICE_HOURS" in bad.stderr

@@ -58,6 +58,13 @@ class OfficeHours:
         return sum(b - a for a, b in self.segments)
 
     @classmethod
+    def from_settings(cls) -> OfficeHours:
+        """The portal-wide default (settings.OFFICE_HOURS, from OFFICE_HOURS / RECEPTION_CUTOFF)."""
+        from django.conf import settings
+
+        return cls(**settings.OFFICE_HOURS)
+
+    @classmethod
     def of(cls, agency) -> OfficeHours:
         return cls(agency.morning_start, agency.morning_end, agency.afternoon_start, agency.afternoon_end,
                    agency.reception_cutoff)

@@ -32,7 +32,7 @@ def _overrides(province_id: int | None):
 
 def calendar_for(agency: Agency | None = None) -> WorkCalendar:
     province_id = _province_of(agency)
-    hours = OfficeHours.of(agency) if agency is not None else OfficeHours()
+    hours = OfficeHours.of(agency) if agency is not None else OfficeHours.from_settings()
     qs = _overrides(province_id)
     fingerprint = tuple(qs.aggregate(n=Count("id"), changed=Max("updated_at"), top=Max("id")).values())
     key = (province_id, hours)

@@ -299,3 +299,25 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Portal ---------------------------------------------------------------------
 PORTAL_NAME = env.str("PORTAL_NAME", default="Cổng dịch vụ công một cửa")
+
+# Default office hours of a new agency and of the national calendar (each agency can change its own):
+# OFFICE_HOURS="07:00-11:30,13:30-17:00", RECEPTION_CUTOFF="15:00" (Decree 61/2018 Art. 18).
+def _office_hours(text: str, cutoff: str) -> dict:
+    import datetime as _dt
+
+    try:
+        (m1, m2), (a1, a2) = (part.split("-") for part in text.split(","))
+        times = [_dt.time.fromisoformat(t.strip()) for t in (m1, m2, a1, a2, cutoff)]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"OFFICE_HOURS/RECEPTION_CUTOFF không hợp lệ: {text!r}, {cutoff!r} "
+            "(dạng 07:00-11:30,13:30-17:00 và 15:00)."
+        ) from None
+    if not (times[0] < times[1] <= times[2] < times[3]):
+        raise ImproperlyConfigured(f"OFFICE_HOURS phải theo thứ tự sáng < chiều: {text!r}.")
+    return dict(zip(("morning_start", "morning_end", "afternoon_start", "afternoon_end", "cutoff"), times,
+                    strict=True))
+
+
+OFFICE_HOURS = _office_hours(env.str("OFFICE_HOURS", default="07:00-11:30,13:30-17:00"),
+                             env.str("RECEPTION_CUTOFF", default="15:00"))

@@ -140,3 +140,10 @@ def test_admin_year_page_is_for_administrators_only(client, demo):
     client.force_login(demo.user("tiepnhan.pleiku@demo.gov.vn"))
     response = client.get("/admin/workcalendar/calendaroverride/year/2026/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_national_default_office_hours_come_from_settings(settings):
+    import datetime as dt
+
+    settings.OFFICE_HOURS = {**settings.OFFICE_HOURS, "afternoon_end": dt.time(16, 30)}
+    assert run("due_date", "--received", "2026-03-02T10:00", "--amount", "1")[0] == "2026-03-03T16:30:00+07:00"
