@@ -55,3 +55,19 @@ def test_readme_makefile_and_ci_agree():
     assert "\nrun:" in makefile and "\ntest:" in makefile
     assert "make test" in ci
     assert "docker compose up -d db redis" in readme
+
+
+def test_make_test_stops_with_a_how_to_when_services_are_down():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:1/portal", "REDIS_URL": "redis://127.0.0.1:1/0"}
+    result = subprocess.run([sys.executable, "scripts/check_services.py"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 2
+    assert "PostgreSQL" in result.stderr and "Redis" in result.stderr
+    assert "docker compose up -d db redis" in result.stderr and "Traceback" not in result.stderr
+    ok = subprocess.run([sys.executable, "scripts/check_services.py"], cwd=ROOT, capture_output=True, text=True,
+                        timeout=30, env={**os.environ, "DATABASE_URL": os.environ["DATABASE_URL"]})
+    assert ok.returncode == 0, ok.stderr
