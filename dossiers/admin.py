@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from .models import Dossier, DossierEvent
+
+
+class EventInline(admin.TabularInline):
+    model = DossierEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "type", "actor", "from_status", "to_status", "step", "step_due_at", "punctuality", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    """Read-only: dossiers move only through the workflow services (the staff pages and the API)."""
+
+    list_display = ("code", "status", "receiving_agency", "applicant_name", "received_at", "due_at", "punctuality")
+    list_filter = ("status", "channel", "receiving_agency", "punctuality")
+    search_fields = ("code", "applicant_name")
+    inlines = [EventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Dossier._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

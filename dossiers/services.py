@@ -1,0 +1,363 @@
+"""Every write on a dossier: one service per transition, one code path for pages, API and tasks.
+
+Each service locks the dossier row, checks the transition against the state machine and the
+access gate, changes the state, keeps the step and deadline bookkeeping, writes one DossierEvent
+and queues the citizen's notification after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from accounts import access
+from accounts.models import Agency, Role, User
+from notifications.services import email_queue
+from portal.errors import Conflict, DomainError
+from procedures.models import Channel, ProcedureVersion, StepKind, VersionStatus
+from procedures.selectors import LEVEL_OF_AGENCY
+from workcalendar.calendar import to_local
+from workcalendar.deadlines import ClockEvent, ClockEventKind, clock, due, punctuality
+from workcalendar.selectors import calendar_for
+
+from . import codes, events
+from .models import Dossier, DossierEvent, ReturnChannel
+from .workflow import BY_NAME, STEP_OF, Status, Step
+
+SUPPLEMENT_WINDOW_DAYS = getattr(settings, "DOSSIER_SUPPLEMENT_WINDOW_DAYS", 3)  # Decree 61/2018 Art. 19(4)
+
+# Which citizen-facing e-mail each new status sends (template under notifications/email/).
+NOTIFY = {
+    Status.RECEIVED: "dossier_received",
+    Status.GUIDED: "dossier_guided",
+    Status.REFUSED_AT_RECEPTION: "dossier_refused_at_reception",
+    Status.SUPPLEMENT_REQUESTED: "dossier_supplement_requested",
+    Status.RESULT_READY: "dossier_result_ready",
+    Status.RETURNED: "dossier_returned",
+}
+
+APPLICANT_FIELDS = (
+    "applicant_kind", "applicant_name", "applicant_id_number", "applicant_address", "applicant_commune",
+    "applicant_phone", "applicant_email", "representative_name", "representative_id_number",
+)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+def _allotted_hours(dossier: Dossier, step: str | None) -> Decimal:
+    if not step:
+        return Decimal(0)
+    option = dossier.channel_option
+    if option is None:
+        return Decimal(0)
+    kinds = {step} | ({StepKind.OTHER} if step == Step.APPRAISAL else set())
+    return sum((s.hours for s in option.steps.all() if s.step in kinds), Decimal(0))
+
+
+def _limit(dossier: Dossier) -> tuple[int | Decimal, str]:
+    option = dossier.channel_option
+    if option is None:
+        raise DomainError("channel_not_offered", _("Thủ tục này không nhận hồ sơ theo hình thức %s.")
+                          % dossier.get_channel_display())
+    amount = option.time_limit if option.unit == "working_hours" else int(option.time_limit)
+    return amount, option.unit
+
+
+def _clock_events(dossier: Dossier, extra: list[ClockEvent]) -> list[ClockEvent]:
+    kinds = {"receive": ClockEventKind.RECEIVED, "request_supplement": ClockEventKind.SUPPLEMENT_REQUESTED,
+             "supplement_received": ClockEventKind.SUPPLEMENT_RECEIVED}
+    rows = DossierEvent.objects.filter(dossier=dossier, type__in=kinds).order_by("at", "id")
+    return [ClockEvent(kinds[e.type], e.at) for e in rows] + extra
+
+
+def _notify(dossier: Dossier, event: DossierEvent) -> None:
+    """Queue the citizen's e-mail for this event (idempotent: one message per event)."""
+    template = NOTIFY.get(event.to_status)
+    if not template or not dossier.applicant_email or event.from_status == event.to_status:
+        return
+    email_queue(to=dossier.applicant_email, template=f"notifications/email/{template}", key=f"dossier-event:{event.pk}",
+                context={"dossier": dossier, "status_label": Status(event.to_status).label, "reason": event.reason})
+
+
+@transaction.atomic
+def _fire(
+    *, dossier: Dossier, actor: User | None, name: str, reason: str = "", at: dt.datetime | None = None,
+    expected_status: str | None = None, before: Callable | None = None, after: Callable | None = None,
+    payload: dict | None = None,
+) -> Dossier:
+    spec = BY_NAME[name]
+    locked = Dossier.objects.select_for_update().select_related("procedure_version", "receiving_agency",
+                                                                "handling_agency").get(pk=dossier.pk)
+    if expected_status and locked.status != expected_status:
+        raise Conflict("stale_dossier", _("Hồ sơ vừa được người khác xử lý (hiện ở trạng thái “%s”). Hãy tải lại "
+                                          "trang.") % locked.get_status_display())
+    method = getattr(locked, name)
+    if not can_proceed(method):
+        message = _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
+        raise DomainError("transition_not_allowed", message % {"action": spec.label,
+                                                               "status": locked.get_status_display()}, http_status=409)
+    if actor is not None and not has_transition_perm(method, actor):
+        raise PermissionDenied(_("Bạn không có quyền “%s” đối với hồ sơ này.") % spec.label)
+    reason = (reason or "").strip()
+    if spec.reason_required and not reason:
+        raise DomainError("reason_required", _("Cần ghi rõ lý do để “%s”.") % spec.label, field="reason")
+    at = at or timezone.now()
+    from_status, from_agency = locked.status, locked.handling_agency
+    if before:
+        before(locked, at)
+    method()
+    if after:
+        after(locked, at)
+    old_step, new_step = STEP_OF[from_status], STEP_OF[locked.status]
+    step_due, on_time = None, ""
+    if old_step and new_step != old_step:
+        step_due = locked.step_due_at
+        on_time = punctuality(at, step_due) if step_due else ""
+    if new_step != old_step:
+        hours = _allotted_hours(locked, new_step)
+        locked.step = new_step or ""
+        locked.step_started_at = at if new_step else None
+        cal = calendar_for(locked.handling_agency)
+        locked.step_due_at = cal.add_working_time(at, float(hours) * 3600) if hours else None
+    locked.save()
+    event = events.record(dossier=locked, type=name, actor=actor, from_status=from_status, to_status=locked.status,
+                          from_agency=from_agency, to_agency=locked.handling_agency, step=old_step or "", at=at,
+                          step_due_at=step_due, punctuality=on_time, reason=reason, payload=payload)
+    transaction.on_commit(lambda: _notify(locked, event))
+    return locked
+
+
+def _agency_accepts(version: ProcedureVersion, agency: Agency) -> bool:
+    listed = list(version.agencies.values_list("pk", flat=True))
+    if listed:
+        return agency.pk in listed
+    return LEVEL_OF_AGENCY.get(agency.level) == version.procedure.level
+
+
+def _check_new(version: ProcedureVersion, agency: Agency, channel: str, data: dict) -> None:
+    if version.status == VersionStatus.DRAFT:
+        raise DomainError("version_not_published", _("Thủ tục này chưa được công bố."))
+    if channel not in Channel.values:
+        raise DomainError("invalid_channel", _("Hình thức nộp không hợp lệ."), field="channel")
+    if not version.channels.filter(channel=channel).exists():
+        raise DomainError("channel_not_offered", _("Thủ tục này không nhận hồ sơ theo hình thức đã chọn."),
+                          field="channel")
+    if not _agency_accepts(version, agency):
+        raise DomainError("agency_not_competent", _("%s không tiếp nhận thủ tục này.") % agency.name, field="agency")
+    if not " ".join((data.get("applicant_name") or "").split()):
+        raise DomainError("applicant_required", _("Vui lòng nhập họ tên người nộp hồ sơ."), field="applicant_name")
+    unknown = set(data) - set(APPLICANT_FIELDS)
+    if unknown:
+        raise DomainError("unknown_field", _("Trường không hợp lệ: %s.") % ", ".join(sorted(unknown)))
+
+
+# -- creation -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def dossier_create_draft(
+    *, citizen: User, version: ProcedureVersion, agency: Agency, return_channel: str = ReturnChannel.ONLINE,
+    **applicant,
+) -> Dossier:
+    """A citizen starts an online dossier (applicant data pre-filled by the page from the profile)."""
+    _check_new(version, agency, Channel.ONLINE, applicant)
+    dossier = Dossier.objects.create(
+        procedure_version=version, channel=Channel.ONLINE, return_channel=return_channel, citizen=citizen,
+        receiving_agency=agency, handling_agency=agency, **applicant,
+    )
+    events.record(dossier=dossier, type="create", actor=citizen, to_status=Status.DRAFT, at=timezone.now())
+    return dossier
+
+
+def dossier_submit(*, dossier: Dossier, actor: User, at: dt.datetime | None = None) -> Dossier:
+    def before(d, when):
+        d.submitted_at = when
+
+    return _fire(dossier=dossier, actor=actor, name="submit", at=at, before=before)
+
+
+@transaction.atomic
+def dossier_create_at_desk(
+    *, actor: User, version: ProcedureVersion, agency: Agency, channel: str = Channel.IN_PERSON,
+    return_channel: str = ReturnChannel.DESK, at: dt.datetime | None = None, **applicant,
+) -> Dossier:
+    """A walk-in or postal dossier: the reception officer records it and receives it at once."""
+    if not access.has_role(actor, Role.RECEPTION, agency):
+        raise PermissionDenied(_("Chỉ cán bộ tiếp nhận của %s mới nhận hồ sơ tại đây.") % agency.name)
+    _check_new(version, agency, channel, applicant)
+    at = at or timezone.now()
+    dossier = Dossier.objects.create(
+        procedure_version=version, channel=channel, return_channel=return_channel, receiving_agency=agency,
+        handling_agency=agency, submitted_at=at, **applicant,
+    )
+    hours = _allotted_hours(dossier, Step.RECEPTION)
+    step_due = calendar_for(agency).add_working_time(at, float(hours) * 3600) if hours else None
+    Dossier.objects.filter(pk=dossier.pk).update(status=Status.SUBMITTED, step=Step.RECEPTION, step_started_at=at,
+                                                 step_due_at=step_due)
+    events.record(dossier=dossier, type="create_at_desk", actor=actor, from_status=Status.DRAFT,
+                  to_status=Status.SUBMITTED, to_agency=agency, at=at, payload={"channel": channel})
+    return dossier_receive(dossier=dossier, actor=actor, at=at)
+
+
+# -- reception -----------------------------------------------------------------------------------
+
+def dossier_receive(*, dossier: Dossier, actor: User, at: dt.datetime | None = None,
+                    expected_status: str | None = None) -> Dossier:
+    """Complete and valid: issue the code and the PIN, compute the due date (receipt, Mẫu 01)."""
+
+    def before(d, when):
+        amount, unit = _limit(d)
+        cal = calendar_for(d.receiving_agency)
+        d.code = codes.issue_code(d.receiving_agency, to_local(when).date())
+        d.pin = codes.new_pin()
+        d.received_at = when
+        d.due_at = d.original_due_at = due(cal, when, amount, unit)
+
+    return _fire(dossier=dossier, actor=actor, name="receive", at=at, before=before, expected_status=expected_status)
+
+
+def dossier_guide(*, dossier: Dossier, actor: User, reason: str, at=None, expected_status=None) -> Dossier:
+    """Incomplete: guide the citizen once, completely, on what to add (Mẫu 02). No clock yet."""
+    return _fire(dossier=dossier, actor=actor, name="guide", reason=reason, at=at, expected_status=expected_status)
+
+
+def dossier_refuse_at_reception(*, dossier: Dossier, actor: User, reason: str, at=None,
+                                expected_status=None) -> Dossier:
+    """Not receivable (Mẫu 03, with the reasons). Terminal."""
+
+    def after(d, when):
+        d.refusal_reason = reason
+
+    return _fire(dossier=dossier, actor=actor, name="refuse_at_reception", reason=reason, at=at, after=after,
+                 expected_status=expected_status)
+
+
+# -- appraisal -----------------------------------------------------------------------------------
+
+def dossier_assign(*, dossier: Dossier, actor: User, appraiser: User, at=None, expected_status=None) -> Dossier:
+    def before(d, when):
+        if not (appraiser.is_superuser or access.has_role(appraiser, Role.APPRAISER, d.handling_agency_id)):
+            raise DomainError("not_an_appraiser", _("%s không phải chuyên viên thẩm định của %s.")
+                              % (appraiser.full_name, d.handling_agency.name), field="appraiser")
+        d.assignee = appraiser
+
+    return _fire(dossier=dossier, actor=actor, name="assign", at=at, before=before, expected_status=expected_status,
+                 payload={"assignee": appraiser.pk})
+
+
+def dossier_request_supplement(*, dossier: Dossier, actor: User, reason: str, at=None,
+                               expected_status=None) -> Dossier:
+    """During appraisal, through the one-stop desk, within 3 working days of receipt (Art. 19(4))."""
+
+    def before(d, when):
+        cal = calendar_for(d.receiving_agency)
+        days = cal.working_days_between(to_local(d.received_at).date(), to_local(when).date())
+        if days > SUPPLEMENT_WINDOW_DAYS:
+            raise DomainError("supplement_too_late", _(
+                "Đã quá %(n)s ngày làm việc kể từ khi tiếp nhận (%(days)s ngày): không được yêu cầu bổ sung nữa; "
+                "nếu hồ sơ không đủ điều kiện, hãy trình từ chối giải quyết.") % {"n": SUPPLEMENT_WINDOW_DAYS,
+                                                                                 "days": days})
+
+    return _fire(dossier=dossier, actor=actor, name="request_supplement", reason=reason, at=at, before=before,
+                 expected_status=expected_status)
+
+
+def dossier_supplement_received(*, dossier: Dossier, actor: User, at=None, expected_status=None) -> Dossier:
+    """The complete supplement arrived: the clock restarts or resumes (the version's policy)."""
+
+    def after(d, when):
+        amount, unit = _limit(d)
+        state = clock(calendar_for(d.receiving_agency), _clock_events(d, [ClockEvent(
+            ClockEventKind.SUPPLEMENT_RECEIVED, when)]), amount, unit, d.procedure_version.supplement_policy)
+        d.due_at = state.due_at
+
+    return _fire(dossier=dossier, actor=actor, name="supplement_received", at=at, after=after,
+                 expected_status=expected_status)
+
+
+def dossier_consult(*, dossier: Dossier, actor: User, reason: str, agency: Agency, at=None,
+                    expected_status=None) -> Dossier:
+    return _fire(dossier=dossier, actor=actor, name="consult", reason=reason, at=at, expected_status=expected_status,
+                 payload={"agency": agency.pk, "agency_name": agency.name})
+
+
+def dossier_consultation_answered(*, dossier: Dossier, actor: User, reason: str = "", at=None,
+                                  expected_status=None) -> Dossier:
+    return _fire(dossier=dossier, actor=actor, name="consultation_answered", reason=reason, at=at,
+                 expected_status=expected_status)
+
+
+def dossier_propose(*, dossier: Dossier, actor: User, proposal: str, result_summary: str = "", at=None,
+                    expected_status=None) -> Dossier:
+    if proposal not in ("approve", "refuse"):
+        raise DomainError("invalid_proposal", _("Đề xuất phải là giải quyết hoặc từ chối."), field="proposal")
+
+    def before(d, when):
+        d.proposal = proposal
+        d.result_summary = result_summary
+
+    return _fire(dossier=dossier, actor=actor, name="propose", at=at, before=before, expected_status=expected_status,
+                 payload={"proposal": proposal})
+
+
+# -- approval and return ---------------------------------------------------------------------------
+
+def dossier_approve(*, dossier: Dossier, actor: User, at=None, expected_status=None) -> Dossier:
+    return _fire(dossier=dossier, actor=actor, name="approve", at=at, expected_status=expected_status)
+
+
+def dossier_refuse(*, dossier: Dossier, actor: User, reason: str, at=None, expected_status=None) -> Dossier:
+    def after(d, when):
+        d.refusal_reason = reason
+
+    return _fire(dossier=dossier, actor=actor, name="refuse", reason=reason, at=at, after=after,
+                 expected_status=expected_status)
+
+
+def dossier_send_back(*, dossier: Dossier, actor: User, reason: str, at=None, expected_status=None) -> Dossier:
+    return _fire(dossier=dossier, actor=actor, name="send_back", reason=reason, at=at,
+                 expected_status=expected_status)
+
+
+def dossier_resolve(*, dossier: Dossier, actor: User, at=None, expected_status=None) -> Dossier:
+    """The result reached the one-stop desk: that moment decides early / on time / late."""
+
+    def after(d, when):
+        d.resolved_at = when
+        d.punctuality = punctuality(when, d.due_at) if d.due_at else ""
+
+    return _fire(dossier=dossier, actor=actor, name="resolve", at=at, after=after, expected_status=expected_status)
+
+
+def dossier_return(*, dossier: Dossier, actor: User, how: str = ReturnChannel.DESK, tracking_number: str = "",
+                   at=None, expected_status=None) -> Dossier:
+    if how not in ReturnChannel.values:
+        raise DomainError("invalid_return_channel", _("Hình thức trả kết quả không hợp lệ."), field="how")
+    if how == ReturnChannel.POSTAL and not tracking_number.strip():
+        raise DomainError("tracking_required", _("Trả qua bưu chính cần số vận đơn."), field="tracking_number")
+
+    def after(d, when):
+        d.returned_at = when
+        d.return_channel = how
+
+    return _fire(dossier=dossier, actor=actor, name="return_result", at=at, after=after,
+                 expected_status=expected_status, payload={"how": how, "tracking_number": tracking_number.strip()})
+
+
+def dossier_withdraw(*, dossier: Dossier, actor: User, reason: str, at=None, expected_status=None) -> Dossier:
+    return _fire(dossier=dossier, actor=actor, name="withdraw", reason=reason, at=at, expected_status=expected_status)
+
+
+def dossier_stop(*, dossier: Dossier, actor: User, reason: str, at=None, expected_status=None) -> Dossier:
+    def after(d, when):
+        d.refusal_reason = reason
+
+    return _fire(dossier=dossier, actor=actor, name="stop", reason=reason, at=at, after=after,
+                 expected_status=expected_status)

@@ -1,0 +1,165 @@
+"""The dossier state machine, declared once as a table (ARCHITECTURE.md §3.4).
+
+Each row says: the transition's name, the states it leaves, the state it reaches, who may fire it
+(roles checked against the dossier's agencies through the access gate; `citizen` = the dossier's
+own applicant account), whether the law asks for a written reason, and the label staff see.
+`Dossier` gets one django-fsm transition method per row (`DossierWorkflow`); the page that shows
+"what can I do now" asks the machine (`available_actions`), it never re-lists these rules.
+
+`python manage.py print_workflow` prints the table as Markdown (it is in the README).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import transition
+
+from accounts import access
+from accounts.models import Role
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    SUBMITTED = "submitted", _("Đã nộp, chờ tiếp nhận")
+    GUIDED = "guided", _("Cần bổ sung trước khi tiếp nhận")
+    REFUSED_AT_RECEPTION = "refused_at_reception", _("Từ chối tiếp nhận")
+    RECEIVED = "received", _("Đã tiếp nhận")
+    IN_APPRAISAL = "in_appraisal", _("Đang thẩm định")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Chờ công dân bổ sung")
+    CONSULTING = "consulting", _("Đang lấy ý kiến cơ quan liên quan")
+    AWAITING_APPROVAL = "awaiting_approval", _("Chờ phê duyệt")
+    APPROVED = "approved", _("Đã phê duyệt")
+    REFUSED = "refused", _("Từ chối giải quyết")
+    RESULT_READY = "result_ready", _("Có kết quả, chờ trả")
+    RETURNED = "returned", _("Đã trả kết quả")
+    WITHDRAWN = "withdrawn", _("Đã rút hồ sơ")
+    STOPPED = "stopped", _("Dừng xử lý")
+
+
+class Step(models.TextChoices):
+    """The four legal steps (a state belongs to at most one; waiting states to none)."""
+
+    RECEPTION = "reception", _("Tiếp nhận")
+    APPRAISAL = "appraisal", _("Thẩm định")
+    APPROVAL = "approval", _("Phê duyệt")
+    RETURN = "return", _("Trả kết quả")
+
+
+STEP_OF: dict[str, str | None] = {
+    Status.DRAFT: None,
+    Status.SUBMITTED: Step.RECEPTION,
+    Status.GUIDED: None,
+    Status.REFUSED_AT_RECEPTION: None,
+    Status.RECEIVED: Step.APPRAISAL,
+    Status.IN_APPRAISAL: Step.APPRAISAL,
+    Status.SUPPLEMENT_REQUESTED: None,
+    Status.CONSULTING: Step.APPRAISAL,
+    Status.AWAITING_APPROVAL: Step.APPROVAL,
+    Status.APPROVED: Step.RETURN,
+    Status.REFUSED: Step.RETURN,
+    Status.RESULT_READY: Step.RETURN,
+    Status.RETURNED: None,
+    Status.WITHDRAWN: None,
+    Status.STOPPED: None,
+}
+
+TERMINAL = frozenset({Status.REFUSED_AT_RECEPTION, Status.RETURNED, Status.WITHDRAWN, Status.STOPPED})
+OPEN = frozenset(s for s in Status.values if s not in TERMINAL and s != Status.DRAFT)
+WAITING_FOR_CITIZEN = frozenset({Status.GUIDED, Status.SUPPLEMENT_REQUESTED})
+
+CITIZEN = "citizen"
+S = Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    actors: tuple[str, ...]
+    label: str
+    reason_required: bool = False
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition("submit", (S.DRAFT, S.GUIDED), S.SUBMITTED, (CITIZEN,), "Nộp hồ sơ"),
+    Transition("receive", (S.SUBMITTED,), S.RECEIVED, (Role.RECEPTION,), "Tiếp nhận, cấp giấy hẹn (Mẫu 01)"),
+    Transition("guide", (S.SUBMITTED,), S.GUIDED, (Role.RECEPTION,), "Hướng dẫn bổ sung (Mẫu 02)", True),
+    Transition("refuse_at_reception", (S.SUBMITTED,), S.REFUSED_AT_RECEPTION, (Role.RECEPTION,),
+               "Từ chối tiếp nhận (Mẫu 03)", True),
+    Transition("assign", (S.RECEIVED,), S.IN_APPRAISAL, (Role.RECEPTION, Role.APPROVER),
+               "Chuyển chuyên viên thẩm định"),
+    Transition("request_supplement", (S.IN_APPRAISAL,), S.SUPPLEMENT_REQUESTED, (Role.APPRAISER,),
+               "Yêu cầu bổ sung qua Bộ phận Một cửa", True),
+    Transition("supplement_received", (S.SUPPLEMENT_REQUESTED,), S.IN_APPRAISAL, (Role.RECEPTION,),
+               "Nhận đủ hồ sơ bổ sung"),
+    Transition("consult", (S.IN_APPRAISAL,), S.CONSULTING, (Role.APPRAISER,), "Xin ý kiến cơ quan liên quan", True),
+    Transition("consultation_answered", (S.CONSULTING,), S.IN_APPRAISAL, (Role.APPRAISER,),
+               "Đã có ý kiến của cơ quan liên quan"),
+    Transition("propose", (S.IN_APPRAISAL,), S.AWAITING_APPROVAL, (Role.APPRAISER,), "Trình lãnh đạo phê duyệt"),
+    Transition("approve", (S.AWAITING_APPROVAL,), S.APPROVED, (Role.APPROVER,), "Phê duyệt, ký kết quả"),
+    Transition("refuse", (S.AWAITING_APPROVAL,), S.REFUSED, (Role.APPROVER,), "Từ chối giải quyết (nêu rõ lý do)",
+               True),
+    Transition("send_back", (S.AWAITING_APPROVAL,), S.IN_APPRAISAL, (Role.APPROVER,), "Trả lại để thẩm định lại",
+               True),
+    Transition("resolve", (S.APPROVED, S.REFUSED), S.RESULT_READY, (Role.APPRAISER, Role.RECEPTION),
+               "Chuyển kết quả về Bộ phận Một cửa"),
+    Transition("return_result", (S.RESULT_READY,), S.RETURNED, (Role.RECEPTION,), "Trả kết quả cho công dân"),
+    Transition("withdraw", (S.DRAFT, S.SUBMITTED, S.GUIDED, S.RECEIVED, S.IN_APPRAISAL, S.SUPPLEMENT_REQUESTED,
+                            S.CONSULTING), S.WITHDRAWN, (CITIZEN, Role.RECEPTION), "Rút hồ sơ", True),
+    Transition("stop", (S.RECEIVED, S.IN_APPRAISAL, S.SUPPLEMENT_REQUESTED, S.CONSULTING, S.AWAITING_APPROVAL),
+               S.STOPPED, (Role.APPROVER,), "Dừng xử lý hồ sơ", True),
+)
+BY_NAME = {t.name: t for t in TRANSITIONS}
+
+
+def may_act(user, dossier, actors: tuple[str, ...]) -> bool:
+    """The access gate for one transition: the citizen owns the dossier; reception acts for the
+    receiving agency; appraisers and approvers for the handling agency."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    for actor in actors:
+        if actor == CITIZEN and dossier.citizen_id == user.pk:
+            return True
+        if actor == Role.RECEPTION and access.has_role(user, Role.RECEPTION, dossier.receiving_agency_id):
+            return True
+        if actor in (Role.APPRAISER, Role.APPROVER) and access.has_role(user, actor, dossier.handling_agency_id):
+            return True
+    return False
+
+
+def _make(spec: Transition):
+    def method(self, **kwargs):
+        """The state change itself; the service records the event and the side effects."""
+
+    method.__name__ = spec.name
+    method.__doc__ = spec.label
+    return transition(
+        field="status", source=list(spec.sources), target=spec.target,
+        permission=lambda dossier, user, actors=spec.actors: may_act(user, dossier, actors),
+        custom={"label": spec.label, "reason_required": spec.reason_required},
+    )(method)
+
+
+# A mixin with one transition method per row of TRANSITIONS; Dossier inherits it, so django-fsm
+# collects the transitions when the model class is prepared.
+DossierWorkflow = type("DossierWorkflow", (), {spec.name: _make(spec) for spec in TRANSITIONS})
+
+
+def available_actions(dossier, user) -> list[Transition]:
+    """What this user may do to this dossier now (asks the state machine, then the gate)."""
+    names = {t.name for t in dossier.get_available_user_status_transitions(user)}
+    return [spec for spec in TRANSITIONS if spec.name in names]
+
+
+def as_markdown() -> str:
+    rows = ["| transition | from | to | who | reason |", "|---|---|---|---|---|"]
+    for t in TRANSITIONS:
+        rows.append(f"| `{t.name}` ({t.label}) | {', '.join(t.sources)} | {t.target} | {', '.join(t.actors)} | "
+                    f"{'required' if t.reason_required else ''} |")
+    return "\n".join(rows)
