@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import access
@@ -16,6 +16,14 @@ ROLE_NAV = [
     (Role.HOME_AFFAIRS, _("Chỉ số CCHC"), "workspace:workspace", {"role": Role.HOME_AFFAIRS}),
     (Role.ADMIN, _("Quản trị"), "workspace:workspace", {"role": Role.ADMIN}),
 ]
+
+
+def _optional(items: list, label, name: str, key: str) -> None:
+    """Links to higher apps by URL name only (accounts imports none of them)."""
+    try:
+        items.append({"label": label, "url": reverse(name), "key": key})
+    except NoReverseMatch:
+        pass
 
 
 def navigation(request):
@@ -32,8 +40,12 @@ def navigation(request):
         for role, label, name, kwargs in ROLE_NAV:
             if role in roles:
                 items.append({"label": label, "url": reverse(name, kwargs=kwargs), "key": f"role:{role}"})
+        if roles & {Role.RECEPTION, Role.APPRAISER, Role.APPROVER}:
+            _optional(items, _("Hồ sơ cần xử lý"), "dossiers:worklist", "worklist")
         if not roles:
+            _optional(items, _("Hồ sơ của tôi"), "dossiers:mine", "my-dossiers")
             items.append({"label": _("Tài khoản của tôi"), "url": reverse("accounts:profile"), "key": "citizen"})
+    _optional(items, _("Tra cứu hồ sơ"), "dossiers:track", "track")
     for item in items:
         item["active"] = (item["url"] != "/" and path.startswith(item["url"])) or item["url"] == path
     return {

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -36,6 +36,11 @@ class LoginView(auth_views.LoginView):
         from .context_processors import ROLE_NAV
 
         roles = access.roles_of(self.request.user)
+        if roles & {Role.RECEPTION, Role.APPRAISER, Role.APPROVER}:
+            try:
+                return reverse("dossiers:worklist")  # their daily work
+            except NoReverseMatch:
+                pass
         for role, _label, name, kwargs in ROLE_NAV:
             if role in roles:
                 return reverse(name, kwargs=kwargs)

@@ -119,6 +119,10 @@ class DossierEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.type} {self.at:%d/%m/%Y %H:%M}"
 
+    @property
+    def status_label(self) -> str:
+        return Status(self.to_status).label if self.to_status in Status.values else self.type
+
 
 class DossierCodeCounter(models.Model):
     """The last sequence number issued per receiving agency and day (Circular 01/2018 Art. 19)."""
@@ -132,3 +136,42 @@ class DossierCodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}: {self.last}"
+
+
+class AttachmentKind(models.TextChoices):
+    COMPONENT = "component", _("Thành phần hồ sơ")
+    SUPPLEMENT = "supplement", _("Hồ sơ bổ sung")
+    RESULT = "result", _("Kết quả giải quyết")
+
+
+def attachment_path(instance, filename: str) -> str:
+    import uuid
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"dossiers/{instance.dossier_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class Attachment(models.Model):
+    """A file of a dossier, stored privately (served only through an access-checked view)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey("procedures.RequiredDocument", verbose_name=_("thành phần"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("loại"), max_length=12, choices=AttachmentKind.choices, default=AttachmentKind.COMPONENT)
+    file = models.FileField(_("tệp"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("định dạng"), max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["dossier", "kind", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.original_name

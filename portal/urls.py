@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("thu-tuc/", include("procedures.urls")),
+    path("ho-so/", include("dossiers.urls")),
     path("api/", include("procedures.api_urls")),
     path("", include((workspace_urlpatterns, "workspace"))),
     path("admin/", admin.site.urls),

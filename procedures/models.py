@@ -254,6 +254,11 @@ class RequiredDocument(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def accept_attr(self) -> str:
+        """For <input type=file accept=...>: ".pdf,.jpg,.png"."""
+        return ",".join("." + t.strip() for t in self.file_types.split(",") if t.strip())
+
 
 class InternalStep(models.Model):
     """Quy trình nội bộ: one step of a channel's internal process, with its allotted working hours."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import Agency
@@ -42,8 +43,16 @@ def procedure_detail(request, code: str):
     return render(request, "procedures/detail.html", {
         "procedure": procedure, "version": version, "history": history, "today": timezone.localdate(),
         "online": version is not None and version.online_level != OnlineLevel.NONE,
-        "submit_url": None,  # wired by the dossier issue
+        "submit_url": _submit_url(procedure.code),
     })
+
+
+def _submit_url(code: str) -> str | None:
+    """The dossiers app provides online submission; the catalogue works without it."""
+    try:
+        return reverse("dossiers:start", args=[code])
+    except NoReverseMatch:
+        return None
 
 
 def template_download(request, pk: int):

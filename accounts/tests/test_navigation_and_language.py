@@ -74,7 +74,7 @@ def test_every_asset_is_served_locally(client, db):
 
 @pytest.mark.parametrize(
     ("email", "landing"),
-    [("tiepnhan.pleiku@demo.gov.vn", "/workspace/reception/"), ("noivu@demo.gov.vn", "/workspace/home_affairs/"),
+    [("tiepnhan.pleiku@demo.gov.vn", "/ho-so/can-xu-ly/"), ("noivu@demo.gov.vn", "/workspace/home_affairs/"),
      ("admin.pleiku@demo.gov.vn", "/workspace/admin/"), ("an.nguyen@example.com", "/")],
 )
 def test_login_lands_on_the_role_workspace(client, demo, email, landing):

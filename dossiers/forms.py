@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Agency
+from accounts.validators import normalize_phone, validate_citizen_id
+from procedures.models import Channel
+
+from .models import ApplicantKind, ReturnChannel
+
+
+class ApplicantForm(forms.Form):
+    applicant_kind = forms.ChoiceField(label=_("Người nộp là"), choices=ApplicantKind.choices,
+                                       initial=ApplicantKind.PERSON)
+    applicant_name = forms.CharField(label=_("Họ tên / tên tổ chức"), max_length=255)
+    applicant_id_number = forms.CharField(label=_("Số CCCD / mã số thuế"), max_length=20, required=False)
+    applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    applicant_email = forms.EmailField(label=_("Email nhận thông báo"), required=False)
+    applicant_address = forms.CharField(label=_("Địa chỉ (số nhà, đường, thôn/tổ)"), max_length=255, required=False)
+    applicant_commune = forms.CharField(label=_("Xã, phường"), max_length=120, required=False)
+    representative_name = forms.CharField(label=_("Người được ủy quyền (nếu có)"), max_length=255, required=False)
+    representative_id_number = forms.CharField(label=_("CCCD người được ủy quyền"), max_length=20, required=False)
+
+    def clean_applicant_phone(self):
+        phone = self.cleaned_data.get("applicant_phone", "").strip()
+        return normalize_phone(phone) if phone else ""
+
+    def clean(self):
+        data = super().clean()
+        number = (data.get("applicant_id_number") or "").strip()
+        if number and data.get("applicant_kind") == ApplicantKind.PERSON:
+            try:
+                validate_citizen_id(number)
+            except forms.ValidationError as exc:
+                self.add_error("applicant_id_number", exc)
+        elif number and not number.replace("-", "").isdigit():
+            self.add_error("applicant_id_number", _("Mã số thuế chỉ gồm chữ số (có thể có dấu gạch ngang)."))
+        return data
+
+    def applicant(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k.startswith(("applicant_", "representative_"))}
+
+
+class StartForm(ApplicantForm):
+    agency = forms.ModelChoiceField(label=_("Nộp tại"), queryset=Agency.objects.none())
+    return_channel = forms.ChoiceField(label=_("Nhận kết quả"), choices=ReturnChannel.choices,
+                                       initial=ReturnChannel.ONLINE)
+
+    field_order = ["agency", "return_channel"]
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+
+
+class DeskForm(ApplicantForm):
+    version = forms.ChoiceField(label=_("Thủ tục"))
+    agency = forms.ModelChoiceField(label=_("Cơ quan tiếp nhận"), queryset=Agency.objects.none())
+    channel = forms.ChoiceField(label=_("Hình thức nộp"), choices=[(Channel.IN_PERSON, _("Trực tiếp")),
+                                                                  (Channel.POSTAL, _("Dịch vụ bưu chính"))])
+    return_channel = forms.ChoiceField(label=_("Nhận kết quả"), choices=ReturnChannel.choices,
+                                       initial=ReturnChannel.DESK)
+
+    field_order = ["version", "agency", "channel", "return_channel"]
+
+    def __init__(self, *args, agencies, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["version"].choices = [("", "—")] + [(v.pk, f"{v.procedure.code} — {v.procedure.name}")
+                                                        for v in versions]
+
+
+class ActionForm(forms.Form):
+    """The fields a transition may need; the view shows only those that apply."""
+
+    expected_status = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Lý do, nội dung"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    appraiser = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    proposal = forms.ChoiceField(required=False, choices=[("approve", _("Đề xuất giải quyết")),
+                                                          ("refuse", _("Đề xuất từ chối"))])
+    result_summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    how = forms.ChoiceField(required=False, choices=ReturnChannel.choices)
+    tracking_number = forms.CharField(required=False, max_length=40)
+    agency = forms.ModelChoiceField(required=False, queryset=Agency.objects.filter(is_active=True))
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Mã hồ sơ"), max_length=40,
+                           widget=forms.TextInput(attrs={"placeholder": "H21.65-260302-0001", "autocomplete": "off"}))
+    pin = forms.CharField(label=_("Mã tra cứu (PIN)"), max_length=6, min_length=6,
+                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))

@@ -1,0 +1,32 @@
+"""Printed forms (WeasyPrint; Times New Roman → Liberation Serif, Vietnamese glyphs embedded)."""
+
+from __future__ import annotations
+
+import segno
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.validators import display_phone
+
+
+def qr_svg(data: str) -> str:
+    return segno.make(data, error="m").svg_inline(scale=3, border=1)
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(template, context)
+    return HTML(string=html).write_pdf()
+
+
+def render_receipt(dossier, track_url: str) -> bytes:
+    """Mẫu 01 (Circular 01/2018): the receipt and appointment slip (A4), with the PIN and a QR code."""
+    option = dossier.channel_option
+    receive = dossier.events.filter(type="receive").select_related("actor").first()
+    return render_pdf("dossiers/print/receipt.html", {
+        "dossier": dossier, "qr": qr_svg(track_url), "track_url": track_url, "channel": option,
+        "documents": dossier.procedure_version.documents.all(), "now": timezone.localtime(),
+        "received": timezone.localtime(dossier.received_at), "due": timezone.localtime(dossier.due_at),
+        "receiver": receive.actor if receive else None, "phone": display_phone(dossier.applicant_phone),
+    })

@@ -1,0 +1,128 @@
+"""The citizen's and the officer's pages, end to end through the HTTP layer."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from dossiers.models import Attachment, Dossier
+from dossiers.workflow import Status
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _start(client, world):
+    client.force_login(world.citizen)
+    response = client.post(reverse("dossiers:start", args=["1.001193"]), {
+        "agency": world.pleiku.pk, "return_channel": "online", "applicant_kind": "person",
+        "applicant_name": "Nguyễn Văn An", "applicant_id_number": "064090000123", "applicant_phone": "0912345678",
+        "applicant_email": "an.nguyen@example.com", "applicant_address": "12 Trần Phú", "applicant_commune": "Pleiku"})
+    assert response.status_code == 302
+    return Dossier.objects.get()
+
+
+def _upload(client, dossier, document, content, name):
+    return client.post(reverse("dossiers:upload", args=[dossier.pk]),
+                       {"document": document.pk, "file": SimpleUploadedFile(name, content)}, follow=True)
+
+
+def test_citizen_starts_uploads_and_submits(client, world):
+    dossier = _start(client, world)
+    assert dossier.status == Status.DRAFT and dossier.applicant_phone == "+84912345678"
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "Tờ khai đăng ký khai sinh" in page and 'accept=".pdf,.jpg"' in page
+    required = dossier.procedure_version.documents.get(requirement="required")
+    # Submitting without the required component is refused with the list of what is missing.
+    response = client.post(reverse("dossiers:action", args=[dossier.pk, "submit"]),
+                           {"expected_status": "draft"}, follow=True)
+    assert "Còn thiếu: Tờ khai đăng ký khai sinh" in response.content.decode()
+    # A forged type: a PNG named .pdf, into a component that accepts pdf and jpg only.
+    response = _upload(client, dossier, required, PNG, "to-khai.pdf")
+    assert "nội dung là PNG" in response.content.decode()
+    assert Attachment.objects.count() == 0
+    response = _upload(client, dossier, required, PDF, "to-khai.pdf")
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == "application/pdf" and len(attachment.sha256) == 64
+    assert attachment.size == len(PDF)
+    response = client.post(reverse("dossiers:action", args=[dossier.pk, "submit"]),
+                           {"expected_status": "draft"}, follow=True)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUBMITTED
+    assert "Đã thực hiện: Nộp hồ sơ" in response.content.decode()
+
+
+def test_file_too_large_is_refused(client, world, settings):
+    settings.DOSSIER_MAX_UPLOAD_MB = 1
+    dossier = _start(client, world)
+    required = dossier.procedure_version.documents.get(requirement="required")
+    response = _upload(client, dossier, required, PDF + b"0" * (1024 * 1024 + 1), "big.pdf")
+    assert "vượt giới hạn 1 MB" in response.content.decode()
+    assert Attachment.objects.count() == 0
+
+
+def test_files_are_private(client, world, demo):
+    dossier = _start(client, world)
+    required = dossier.procedure_version.documents.get(requirement="required")
+    _upload(client, dossier, required, PDF, "to-khai.pdf")
+    attachment = Attachment.objects.get()
+    url = reverse("dossiers:attachment", args=[attachment.pk])
+    assert b"".join(client.get(url).streaming_content) == PDF
+    client.force_login(demo.user("binh.tran@example.com"))
+    assert client.get(url).status_code == 404
+    client.force_login(world.other_reception)
+    assert client.get(url).status_code == 404
+    client.force_login(world.reception)
+    assert client.get(url).status_code == 200
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_officer_receives_and_prints_the_receipt(client, world):
+    dossier = _start(client, world)
+    required = dossier.procedure_version.documents.get(requirement="required")
+    _upload(client, dossier, required, PDF, "to-khai.pdf")
+    client.post(reverse("dossiers:action", args=[dossier.pk, "submit"]), {"expected_status": "draft"})
+    client.force_login(world.reception)
+    worklist = client.get(reverse("dossiers:worklist")).content.decode()
+    assert "Nguyễn Văn An" in worklist and "Đã nộp, chờ tiếp nhận" in worklist
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert 'data-action="receive"' in page and 'data-action="approve"' not in page
+    client.post(reverse("dossiers:action", args=[dossier.pk, "receive"]), {"expected_status": "submitted"})
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RECEIVED and dossier.code.startswith("H21.65-")
+    # The same click from a stale page is refused and changes nothing.
+    response = client.post(reverse("dossiers:action", args=[dossier.pk, "receive"]),
+                           {"expected_status": "submitted"}, follow=True)
+    assert "vừa được người khác xử lý" in response.content.decode()
+    pdf = client.get(reverse("dossiers:receipt", args=[dossier.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert dossier.code in text and dossier.pin in text and "GIẤY TIẾP NHẬN HỒ SƠ" in text.upper()
+
+
+def test_tracking_by_code_and_pin_shows_initials_only(client, world):
+    from dossiers import services
+
+    from .conftest import APPLICANT, at
+
+    d = services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                        at=at(2026, 3, 2, 10), **APPLICANT)
+    page = client.get(reverse("dossiers:track"), {"code": d.code, "pin": d.pin}).content.decode()
+    assert "N. V. A." in page and "Đã tiếp nhận" in page
+    assert "Nguyễn Văn An" not in page and "064090000123" not in page and "0912345678" not in page
+    wrong = client.get(reverse("dossiers:track"), {"code": d.code, "pin": "000000" if d.pin != "000000" else "111111"})
+    assert "Không tìm thấy hồ sơ" in wrong.content.decode()
+
+
+def test_other_commune_cannot_open_the_dossier(client, world):
+    dossier = _start(client, world)
+    client.force_login(world.other_reception)
+    assert client.get(reverse("dossiers:detail", args=[dossier.pk])).status_code == 404
+    assert client.post(reverse("dossiers:action", args=[dossier.pk, "withdraw"]),
+                       {"expected_status": "draft", "reason": "x"}).status_code == 404

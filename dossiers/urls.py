@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dossiers"
+
+urlpatterns = [
+    path("", views.my_dossiers, name="mine"),
+    path("tra-cuu/", views.track, name="track"),
+    path("can-xu-ly/", views.worklist, name="worklist"),
+    path("tiep-nhan/", views.desk_reception, name="desk"),
+    path("nop/<str:code>/", views.dossier_start, name="start"),
+    path("tep/<int:pk>/", views.attachment_download, name="attachment"),
+    path("tep/<int:pk>/go/", views.attachment_remove, name="attachment_remove"),
+    path("<int:pk>/", views.dossier_detail, name="detail"),
+    path("<int:pk>/tai-len/", views.attachment_upload, name="upload"),
+    path("<int:pk>/giay-hen.pdf", views.receipt_pdf, name="receipt"),
+    path("<int:pk>/<str:name>/", views.dossier_action, name="action"),
+]

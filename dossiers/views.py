@@ -1,0 +1,304 @@
+"""Dossier pages for citizens and staff. Every write goes through services / attachments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import access
+from accounts.models import Agency, Role, User
+from portal.errors import DomainError, add_to_form
+from procedures.models import Procedure, ProcedureVersion
+from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
+
+from . import attachments, selectors, services
+from .forms import ActionForm, DeskForm, StartForm, TrackForm
+from .models import Attachment, AttachmentKind, Dossier
+from .workflow import BY_NAME, Status, available_actions
+
+ACTION_SERVICES = {
+    "submit": (services.dossier_submit, ()),
+    "receive": (services.dossier_receive, ()),
+    "guide": (services.dossier_guide, ("reason",)),
+    "refuse_at_reception": (services.dossier_refuse_at_reception, ("reason",)),
+    "assign": (services.dossier_assign, ("appraiser",)),
+    "request_supplement": (services.dossier_request_supplement, ("reason",)),
+    "supplement_received": (services.dossier_supplement_received, ()),
+    "consult": (services.dossier_consult, ("reason", "agency")),
+    "consultation_answered": (services.dossier_consultation_answered, ("reason",)),
+    "propose": (services.dossier_propose, ("proposal", "result_summary")),
+    "approve": (services.dossier_approve, ()),
+    "refuse": (services.dossier_refuse, ("reason",)),
+    "send_back": (services.dossier_send_back, ("reason",)),
+    "resolve": (services.dossier_resolve, ()),
+    "return_result": (services.dossier_return, ("how", "tracking_number")),
+    "withdraw": (services.dossier_withdraw, ("reason",)),
+    "stop": (services.dossier_stop, ("reason",)),
+}
+
+
+def _agencies_for(version: ProcedureVersion):
+    listed = version.agencies.filter(is_active=True)
+    if listed.exists():
+        return listed.order_by("name")
+    levels = [lvl for lvl, proc_level in LEVEL_OF_AGENCY.items() if proc_level == version.procedure.level]
+    return Agency.objects.filter(is_active=True, level__in=levels).order_by("name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_start(request, code: str):
+    procedure = get_object_or_404(Procedure, code=code)
+    version = version_in_force(procedure)
+    if version is None or version.online_level == "none" or not version.channels.filter(channel="online").exists():
+        messages.error(request, _("Thủ tục này chưa nhận hồ sơ trực tuyến."))
+        return redirect("procedures:detail", code=code)
+    user = request.user
+    initial = {"applicant_name": user.full_name, "applicant_id_number": user.citizen_id or "",
+               "applicant_phone": user.phone_display, "applicant_email": user.email}
+    form = StartForm(request.POST or None, initial=initial, agencies=_agencies_for(version))
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = services.dossier_create_draft(citizen=user, version=version, agency=form.cleaned_data["agency"],
+                                                    return_channel=form.cleaned_data["return_channel"],
+                                                    **form.applicant())
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("Đã tạo hồ sơ nháp. Hãy tải lên các thành phần hồ sơ rồi bấm “Nộp hồ sơ”."))
+            return redirect("dossiers:detail", pk=dossier.pk)
+    return render(request, "dossiers/start.html", {"procedure": procedure, "version": version, "form": form})
+
+
+@login_required
+def my_dossiers(request):
+    dossiers = (Dossier.objects.filter(citizen=request.user).select_related("procedure_version__procedure")
+                .order_by("-created_at")[:200])
+    return render(request, "dossiers/mine.html", {"dossiers": dossiers})
+
+
+@login_required
+def dossier_detail(request, pk: int):
+    dossier = selectors.access_dossier(request.user, pk)
+    staff_view = selectors.is_staff_view(request.user, dossier)
+    actions = available_actions(dossier, request.user)
+    files = dossier.attachments.filter(is_active=True).select_related("document")
+    documents = []
+    for doc in dossier.procedure_version.documents.all():
+        documents.append({"doc": doc, "files": [f for f in files if f.document_id == doc.pk]})
+    appraisers = []
+    if any(a.name == "assign" for a in actions):
+        appraisers = User.objects.filter(staff_roles__agency=dossier.handling_agency,
+                                         staff_roles__role=Role.APPRAISER).distinct().order_by("full_name")
+    return render(request, "dossiers/detail.html", {
+        "dossier": dossier, "staff_view": staff_view, "actions": actions, "documents": documents,
+        "results": [f for f in files if f.kind == AttachmentKind.RESULT],
+        "other_files": [f for f in files if f.document_id is None and f.kind != AttachmentKind.RESULT],
+        "events": dossier.events.select_related("actor").order_by("at", "id"),
+        "missing": attachments.missing_documents(dossier), "appraisers": appraisers,
+        "can_upload": attachments._may_upload(request.user, dossier, AttachmentKind.COMPONENT),
+        "can_upload_result": staff_view and attachments._may_upload(request.user, dossier, AttachmentKind.RESULT),
+        "max_mb": attachments.max_bytes() // 1024 // 1024,
+        "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff_view else [],
+    })
+
+
+@login_required
+@require_POST
+def dossier_action(request, pk: int, name: str):
+    dossier = selectors.access_dossier(request.user, pk)
+    if name not in ACTION_SERVICES:
+        raise Http404("Không có thao tác này.")
+    service, params = ACTION_SERVICES[name]
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Dữ liệu gửi lên không hợp lệ, hãy tải lại trang."))
+        return redirect("dossiers:detail", pk=pk)
+    data = form.cleaned_data
+    kwargs = {"dossier": dossier, "actor": request.user, "expected_status": data["expected_status"]}
+    if name == "submit":
+        missing = attachments.missing_documents(dossier)
+        if missing:
+            messages.error(request, _("Còn thiếu: %s.") % "; ".join(d.name for d in missing))
+            return redirect("dossiers:detail", pk=pk)
+        kwargs.pop("expected_status")
+    for param in params:
+        if param == "appraiser":
+            appraiser = User.objects.filter(pk=data.get("appraiser") or request.POST.get("appraiser_id")).first()
+            if appraiser is None:
+                messages.error(request, _("Hãy chọn chuyên viên thẩm định."))
+                return redirect("dossiers:detail", pk=pk)
+            kwargs["appraiser"] = appraiser
+        elif param == "agency":
+            if not data.get("agency"):
+                messages.error(request, _("Hãy chọn cơ quan được xin ý kiến."))
+                return redirect("dossiers:detail", pk=pk)
+            kwargs["agency"] = data["agency"]
+        elif param == "how":
+            kwargs["how"] = data.get("how") or dossier.return_channel
+        else:
+            kwargs[param] = data.get(param) or ""
+    try:
+        service(**kwargs)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
+    else:
+        messages.success(request, _("Đã thực hiện: %s.") % BY_NAME[name].label)
+    return redirect("dossiers:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    dossier = selectors.access_dossier(request.user, pk)
+    upload = request.FILES.get("file")
+    document = dossier.procedure_version.documents.filter(pk=request.POST.get("document") or 0).first()
+    kind = request.POST.get("kind") or AttachmentKind.COMPONENT
+    if upload is None:
+        messages.error(request, _("Hãy chọn tệp cần tải lên."))
+    else:
+        try:
+            attachments.attachment_add(dossier=dossier, actor=request.user, upload=upload, document=document, kind=kind)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã tải lên “%s”.") % upload.name)
+    return redirect(reverse("dossiers:detail", args=[pk]) + "#tai-lieu")
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk: int):
+    attachment = get_object_or_404(Attachment, pk=pk)
+    selectors.access_dossier(request.user, attachment.dossier_id)
+    try:
+        attachments.attachment_remove(attachment=attachment, actor=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("dossiers:detail", args=[attachment.dossier_id]) + "#tai-lieu")
+
+
+@login_required
+def attachment_download(request, pk: int):
+    attachment = get_object_or_404(Attachment, pk=pk, is_active=True)
+    selectors.access_dossier(request.user, attachment.dossier_id)  # 404 unless the user may see the dossier
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+
+def track(request):
+    """Anyone: code + PIN -> status and timeline, with no personal data beyond initials."""
+    form = TrackForm(request.GET or None)
+    dossier = None
+    if request.GET and form.is_valid():
+        ip = request.META.get("REMOTE_ADDR", "")
+        key = f"track-attempts:{ip}"
+        attempts = cache.get_or_set(key, 0, timeout=600)
+        if attempts >= 20:
+            form.add_error(None, _("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 10 phút."))
+        else:
+            dossier = (Dossier.objects.select_related("procedure_version__procedure", "receiving_agency")
+                       .filter(code=form.cleaned_data["code"].strip().upper(), pin=form.cleaned_data["pin"]).first())
+            if dossier is None:
+                cache.set(key, attempts + 1, timeout=600)
+                form.add_error(None, _("Không tìm thấy hồ sơ với mã và PIN này. Hãy kiểm tra lại giấy hẹn."))
+    initials = ""
+    if dossier:
+        initials = " ".join(w[0] + "." for w in dossier.applicant_name.split() if w)
+    return render(request, "dossiers/track.html", {
+        "form": form, "dossier": dossier, "initials": initials,
+        "events": dossier.events.exclude(type="attachment_added").order_by("at", "id") if dossier else [],
+    })
+
+
+# -- staff ---------------------------------------------------------------------------------------
+
+def _require_staff(user):
+    if not access.is_staff_member(user):
+        raise PermissionDenied(_("Trang này dành cho cán bộ."))
+
+
+@login_required
+def worklist(request):
+    _require_staff(request.user)
+    queue = request.GET.get("queue") if request.GET.get("queue") in selectors.QUEUES else "agency"
+    after = None
+    if request.GET.get("after"):
+        raw_due, _sep, raw_pk = request.GET["after"].partition("|")
+        try:
+            after = (dt.datetime.fromisoformat(raw_due) if raw_due else None, int(raw_pk))
+        except ValueError:
+            after = None
+    filters = {"status": request.GET.get("status") or None, "channel": request.GET.get("channel") or None,
+               "procedure_version__procedure__code": request.GET.get("procedure") or None}
+    rows = selectors.worklist(request.user, queue=queue, after=after, limit=26, **filters)
+    next_after = None
+    if len(rows) == 26:
+        rows = rows[:25]
+        last = rows[-1]
+        next_after = f"{last.due_at.isoformat() if last.due_at else ''}|{last.pk}"
+    params = request.GET.copy()
+    params.pop("after", None)
+    return render(request, "dossiers/worklist.html", {
+        "rows": rows, "queue": queue, "queues": selectors.QUEUES, "next_after": next_after,
+        "query_string": params.urlencode(), "statuses": Status.choices, "now": timezone.now(),
+        "can_receive": access.has_role(request.user, Role.RECEPTION),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def desk_reception(request):
+    agencies = Agency.objects.filter(pk__in=access.acting_agency_ids(request.user, [Role.RECEPTION]))
+    if not agencies.exists():
+        raise PermissionDenied(_("Chỉ cán bộ tiếp nhận mới nhận hồ sơ tại quầy."))
+    versions = (versions_in_force().select_related("procedure").order_by("procedure__name"))
+    form = DeskForm(request.POST or None, agencies=agencies, versions=versions,
+                    initial={"agency": agencies.first()})
+    if request.method == "POST" and form.is_valid():
+        version = versions.filter(pk=form.cleaned_data["version"]).first()
+        if version is None:
+            form.add_error("version", _("Thủ tục không hợp lệ."))
+        else:
+            try:
+                dossier = services.dossier_create_at_desk(
+                    actor=request.user, version=version, agency=form.cleaned_data["agency"],
+                    channel=form.cleaned_data["channel"], return_channel=form.cleaned_data["return_channel"],
+                    **form.applicant())
+            except DomainError as exc:
+                add_to_form(form, exc)
+            else:
+                messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.") % {
+                    "code": dossier.code, "due": timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")})
+                return redirect("dossiers:detail", pk=dossier.pk)
+    return render(request, "dossiers/desk.html", {"form": form})
+
+
+@login_required
+def receipt_pdf(request, pk: int):
+    """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả, with the PIN and a QR code to the tracking page."""
+    from .printing import render_receipt
+
+    dossier = selectors.access_dossier(request.user, pk)
+    if not dossier.code:
+        raise Http404("Hồ sơ chưa được tiếp nhận.")
+    track_url = request.build_absolute_uri(reverse("dossiers:track") + f"?code={dossier.code}&pin={dossier.pin}")
+    pdf = render_receipt(dossier, track_url)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="giay-hen-{dossier.code}.pdf"'
+    return response
+
