@@ -45,10 +45,10 @@ def _clear_cache():
 @pytest.fixture
 def demo(db):
     """The demo agencies, staff for every role and citizens, as `make run` loads them (without the
-    procedure catalogue: tests that need it load the sample or the seed themselves)."""
+    procedure catalogue nor demo dossiers: tests that need them load them themselves)."""
     from django.core.management import call_command
 
-    call_command("seed_demo", "--quiet", "--skip", "procedures")
+    call_command("seed_demo", "--quiet", "--skip", "procedures", "--skip", "dossiers")
     from accounts.models import Agency, User
 
     class Demo:

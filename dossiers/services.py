@@ -164,7 +164,7 @@ def _check_new(version: ProcedureVersion, agency: Agency, channel: str, data: di
 @transaction.atomic
 def dossier_create_draft(
     *, citizen: User, version: ProcedureVersion, agency: Agency, return_channel: str = ReturnChannel.ONLINE,
-    **applicant,
+    at: dt.datetime | None = None, **applicant,
 ) -> Dossier:
     """A citizen starts an online dossier (applicant data pre-filled by the page from the profile)."""
     _check_new(version, agency, Channel.ONLINE, applicant)
@@ -172,7 +172,7 @@ def dossier_create_draft(
         procedure_version=version, channel=Channel.ONLINE, return_channel=return_channel, citizen=citizen,
         receiving_agency=agency, handling_agency=agency, **applicant,
     )
-    events.record(dossier=dossier, type="create", actor=citizen, to_status=Status.DRAFT, at=timezone.now())
+    events.record(dossier=dossier, type="create", actor=citizen, to_status=Status.DRAFT, at=at or timezone.now())
     return dossier
 
 

@@ -28,7 +28,7 @@ REQUIRED = {
 
 @pytest.fixture
 def seeded(db):
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip", "dossiers")
 
 
 def test_at_least_thirty_procedures_at_both_levels_each_citing_its_legal_basis(seeded):
@@ -79,5 +79,5 @@ def test_running_seed_demo_again_duplicates_nothing(seeded):
     from procedures.models import ChannelOption, ProcedureVersion
 
     before = (Procedure.objects.count(), ProcedureVersion.objects.count(), ChannelOption.objects.count())
-    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet", "--skip", "dossiers")
     assert (Procedure.objects.count(), ProcedureVersion.objects.count(), ChannelOption.objects.count()) == before

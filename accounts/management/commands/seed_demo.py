@@ -36,6 +36,8 @@ class Command(BaseCommand):
         if "procedures" in context:
             counts = context["procedures"]
             self.stdout.write(f"Danh mục thủ tục: {counts['procedures']} thủ tục mới, {counts['unchanged']} đã có.")
+        if "dossiers" in context:
+            self.stdout.write(f"Hồ sơ mẫu: {context['dossiers']} hồ sơ mới.")
         header = ("Vai trò", "Cơ quan", "Email", "Điện thoại")
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
         for row in [header, *rows]:

@@ -1,0 +1,170 @@
+"""Demo dossiers: a few hundred across every state, channel and both demo communes, made through the
+real services (so events, codes, due dates and punctuality are all genuine), with supplements,
+refusals and late ones. Runs once: skipped when dossiers already exist."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from accounts.models import Agency, User
+from portal.errors import DomainError
+from procedures.models import Level, Procedure
+
+from . import services
+from .models import Dossier
+
+COUNT = 200
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Rơ Mah",
+            "Ksor", "Siu", "Nay"]
+MIDDLE = ["Văn", "Thị", "Minh", "Thanh", "Hữu", "Ngọc", "Đức", "Thu", "H'"]
+GIVEN = ["An", "Bình", "Châu", "Dũng", "Hà", "Hải", "Hạnh", "Hùng", "Lan", "Linh", "Mai", "Nam", "Phúc", "Quang",
+         "Sơn", "Thảo", "Trang", "Tuấn", "Vy", "Blong", "H'Hen"]
+# Where a dossier's story stops, with weights.
+TARGETS = [("received", 8), ("in_appraisal", 12), ("supplement_requested", 6), ("awaiting_approval", 8),
+           ("result_ready", 8), ("returned", 44), ("refused", 5), ("guided", 3), ("refused_at_reception", 3),
+           ("withdrawn", 3)]
+ORDER = ["received", "in_appraisal", "awaiting_approval", "approved", "result_ready", "returned"]
+
+
+def _name(rng: random.Random) -> str:
+    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
+def seed(context: dict) -> None:
+    if Dossier.objects.exists():
+        context["dossiers"] = 0
+        return
+    from procedures.selectors import version_in_force
+    from workcalendar.selectors import calendar_for
+
+    rng = random.Random(2026)
+    now = timezone.now()
+    versions = [v for v in (version_in_force(p) for p in Procedure.objects.filter(level=Level.COMMUNE)) if v]
+    versions = [v for v in versions if v.channels.filter(channel="in_person").exists()]
+    if not versions:
+        return
+    people = {key: {role: User.objects.get(email=f"{role}.{key}@demo.gov.vn")
+                    for role in ("tiepnhan", "thamdinh", "lanhdao")} for key in ("pleiku", "quynhon")}
+    agencies = {"pleiku": Agency.objects.get(code="H21.65"), "quynhon": Agency.objects.get(code="H21.66")}
+    citizens = list(User.objects.filter(email__in=["an.nguyen@example.com", "binh.tran@example.com"]))
+    made = 0
+    for i in range(COUNT):
+        key = "pleiku" if i % 3 else "quynhon"
+        agency, staff = agencies[key], people[key]
+        cal = calendar_for(agency)
+        version = rng.choice(versions)
+        target = rng.choices([t for t, _ in TARGETS], [w for _, w in TARGETS])[0]
+        day = cal.add_working_days((now - dt.timedelta(days=rng.randint(2, 45))).date(), 0)
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 30))) + dt.timedelta(
+            minutes=rng.randint(0, 420))
+        if start >= now:
+            continue
+        online = version.channels.filter(channel="online").exists() and rng.random() < 0.45
+        street = rng.choice(["Trần Phú", "Hùng Vương", "Lê Lợi", "Phạm Văn Đồng", "Nguyễn Huệ"])
+        applicant = {"applicant_name": _name(rng), "applicant_commune": agency.short_name.replace("UBND ", ""),
+                     "applicant_address": f"{rng.randint(1, 300)} {street}",
+                     "applicant_phone": f"+849{rng.randint(10000000, 99999999)}"}
+
+        def later(moment, hours, cal=cal):
+            return cal.add_working_time(moment, hours * 3600)
+
+        if online:
+            citizen = rng.choice(citizens)
+            applicant.update(applicant_name=citizen.full_name, applicant_email="")
+            d = services.dossier_create_draft(citizen=citizen, version=version, agency=agency,
+                                              at=start - dt.timedelta(minutes=rng.randint(5, 600)), **applicant)
+            d = services.dossier_submit(dossier=d, actor=citizen, at=start)
+            t = later(start, rng.uniform(0.5, 6))
+            if target in ("guided", "refused_at_reception") or rng.random() < 0.08:
+                if target == "refused_at_reception":
+                    services.dossier_refuse_at_reception(dossier=d, actor=staff["tiepnhan"], at=min(t, now),
+                                                         reason="Thủ tục không thuộc thẩm quyền giải quyết của xã.")
+                    made += 1
+                    continue
+                d = services.dossier_guide(dossier=d, actor=staff["tiepnhan"], at=min(t, now),
+                                           reason="Tờ khai chưa có chữ ký; bổ sung bản sao giấy tờ tùy thân.")
+                if target == "guided":
+                    made += 1
+                    continue
+                t = later(t, rng.uniform(4, 24))
+                if t >= now:
+                    made += 1
+                    continue
+                d = services.dossier_submit(dossier=d, actor=citizen, at=t)
+                t = later(t, rng.uniform(0.5, 4))
+            if t >= now:
+                made += 1
+                continue
+            d = services.dossier_receive(dossier=d, actor=staff["tiepnhan"], at=t)
+        else:
+            if target in ("guided", "refused_at_reception"):
+                target = "received"
+            d = services.dossier_create_at_desk(actor=staff["tiepnhan"], version=version, agency=agency, at=start,
+                                                **applicant)
+            t = start
+        made += 1
+        if target == "withdrawn":
+            t = later(t, rng.uniform(1, 10))
+            if t < now:
+                services.dossier_withdraw(dossier=d, actor=staff["tiepnhan"], at=t, reason="Công dân xin rút hồ sơ.")
+            continue
+        _progress(d, target, t, now, staff, rng, later)
+    context["dossiers"] = made
+
+
+def _progress(d, target, t, now, staff, rng, later):
+    """Move a received dossier towards `target`; each step happens at a fraction of the time left
+    before the appointment (or after it, for the ~18% that end up late); nothing in the future."""
+    late = rng.random() < 0.18
+
+    def at(fraction):
+        """`fraction` of the time left between the latest event and the appointment."""
+        base = d.events.order_by("-at").values_list("at", flat=True).first()
+        span = max((d.due_at - base).total_seconds(), 600) if d.due_at else 8 * 3600
+        moment = base + dt.timedelta(seconds=span * fraction)
+        return moment if moment < now else None
+
+    if target == "received" or (t := at(0.1)) is None:
+        return
+    d = services.dossier_assign(dossier=d, actor=staff["tiepnhan"], appraiser=staff["thamdinh"], at=t)
+    if target == "in_appraisal":
+        return
+    if target == "supplement_requested" or rng.random() < 0.1:
+        t = later(t, rng.uniform(0.25, 4))
+        if t >= now:
+            return
+        try:
+            d = services.dossier_request_supplement(dossier=d, actor=staff["thamdinh"], at=t,
+                                                    reason="Bổ sung bản sao Giấy chứng nhận quyền sử dụng đất.")
+        except DomainError:  # more than 3 working days after receipt: the law no longer allows it
+            return
+        if target == "supplement_requested":
+            return
+        t = later(t, rng.uniform(8, 24))
+        if t >= now:
+            return
+        d = services.dossier_supplement_received(dossier=d, actor=staff["tiepnhan"], at=t)
+    if (t := at(0.5)) is None:
+        return
+    refuse = target == "refused"
+    d = services.dossier_propose(dossier=d, actor=staff["thamdinh"], at=t, proposal="refuse" if refuse else "approve",
+                                 result_summary="Dự thảo kết quả giải quyết")
+    if target == "awaiting_approval" or (t := at(0.7)) is None:
+        return
+    if refuse:
+        d = services.dossier_refuse(dossier=d, actor=staff["lanhdao"], at=t,
+                                    reason="Hồ sơ không đáp ứng điều kiện theo quy định.")
+    else:
+        d = services.dossier_approve(dossier=d, actor=staff["lanhdao"], at=t)
+    t = later(d.due_at, rng.uniform(1, 12)) if late else at(rng.uniform(0.2, 0.95))
+    if t is None or t >= now:
+        return
+    d = services.dossier_resolve(dossier=d, actor=staff["thamdinh"], at=t)
+    if target in ("result_ready", "refused"):
+        return
+    t = later(t, rng.uniform(0.5, 16))
+    if t < now:
+        services.dossier_return(dossier=d, actor=staff["tiepnhan"], at=t)

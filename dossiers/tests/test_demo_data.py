@@ -1,0 +1,24 @@
+import pytest
+from django.core.management import call_command
+
+from dossiers.models import Dossier, DossierEvent
+from dossiers.workflow import Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_makes_realistic_dossiers_once():
+    call_command("seed_demo", "--quiet")
+    count = Dossier.objects.count()
+    assert count >= 150
+    statuses = set(Dossier.objects.values_list("status", flat=True))
+    assert {Status.RECEIVED, Status.IN_APPRAISAL, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_APPROVAL,
+            Status.RESULT_READY, Status.RETURNED} <= statuses
+    assert set(Dossier.objects.values_list("channel", flat=True)) == {"in_person", "online"}
+    assert {"late", "on_time"} <= set(Dossier.objects.values_list("punctuality", flat=True))
+    assert DossierEvent.objects.filter(type="request_supplement").exists()
+    for dossier in Dossier.objects.all()[:60]:
+        moments = list(dossier.events.order_by("id").values_list("at", flat=True))
+        assert moments == sorted(moments), dossier.pk
+    call_command("seed_demo", "--quiet")
+    assert Dossier.objects.count() == count
