@@ -102,7 +102,8 @@ def dossier_detail(request, pk: int):
                                          staff_roles__role=Role.APPRAISER).distinct().order_by("full_name")
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "staff_view": staff_view, "actions": actions, "documents": documents,
-        "results": [f for f in files if f.kind == AttachmentKind.RESULT],
+        "results": [f for f in files if f.kind == AttachmentKind.RESULT
+                    and (staff_view or dossier.status in (Status.RESULT_READY, Status.RETURNED))],
         "other_files": [f for f in files if f.document_id is None and f.kind != AttachmentKind.RESULT],
         "events": dossier.events.select_related("actor").order_by("at", "id"),
         "missing": attachments.missing_documents(dossier), "appraisers": appraisers,
