@@ -42,6 +42,11 @@ QUEUES = ("mine", "agency", "due_soon", "overdue", "waiting", "done")
 def worklist(user: User, *, queue: str = "agency", after: tuple | None = None, limit: int = 25,
              now=None, **filters) -> list[Dossier]:
     """A staff worklist, ordered by due date, with keyset paging (fast at millions of rows)."""
+    return list(worklist_queryset(user, queue=queue, after=after, now=now, **filters)[:limit])
+
+
+def worklist_queryset(user: User, *, queue: str = "agency", after: tuple | None = None, now=None,
+                      **filters) -> QuerySet[Dossier]:
     from django.utils import timezone
 
     now = now or timezone.now()
@@ -70,5 +75,4 @@ def worklist(user: User, *, queue: str = "agency", after: tuple | None = None, l
             qs = qs.filter(due_at__isnull=True, pk__gt=pk)
         else:
             qs = qs.filter(Q(due_at__gt=due_at) | Q(due_at=due_at, pk__gt=pk) | Q(due_at__isnull=True))
-    return list(qs.select_related("procedure_version__procedure", "assignee")
-                .order_by("due_at", "pk")[:limit])
+    return qs.select_related("procedure_version__procedure", "assignee").order_by("due_at", "pk")

@@ -1,0 +1,85 @@
+"""Server time of the staff worklist and the dossier page, plus the raw SQL of the same list query.
+
+    python manage.py bench_worklist [--user tiepnhan.pleiku@demo.gov.vn] [--repeat 30]
+
+Run it after `generate_dossiers --count 1000000` on PostgreSQL. Reports median and p95 in ms.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+
+from ...models import Dossier
+from ...selectors import worklist_queryset
+
+
+def _stats(samples: list[float]) -> str:
+    samples = sorted(samples)
+    p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
+    return f"median {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms (n={len(samples)})"
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000
+
+
+class Command(BaseCommand):
+    help = "Đo thời gian danh sách hồ sơ cần xử lý và trang hồ sơ."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--user", default="tiepnhan.pleiku@demo.gov.vn")
+        parser.add_argument("--repeat", type=int, default=30)
+
+    def handle(self, *args, user, repeat, **options):
+        officer = User.objects.filter(email=user).first()
+        if officer is None:
+            raise CommandError(f"Không có người dùng {user}.")
+        total = Dossier.objects.count()
+        self.stdout.write(f"{connection.vendor}: {total:,} hồ sơ")
+        client = Client()
+        client.force_login(officer)
+        url = reverse("dossiers:worklist")
+        for queue in ("agency", "overdue", "mine", "done"):
+            qs = worklist_queryset(officer, queue=queue)
+            first = list(qs[:25])
+            page10 = qs
+            after = None
+            for _ in range(10):  # walk ten pages by keyset
+                rows = list(worklist_queryset(officer, queue=queue, after=after)[:25])
+                if len(rows) < 25:
+                    break
+                after = (rows[-1].due_at, rows[-1].pk)
+            page10 = worklist_queryset(officer, queue=queue, after=after)
+            sql, params = qs[:25].query.sql_with_params()
+
+            def raw(sql=sql, params=params):
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    cursor.fetchall()
+
+            self.stdout.write(f"[{queue}] {len(first)} rows on page 1")
+            runs = {
+                "selector page 1": lambda q=qs: list(q[:25]),
+                "selector page 11": lambda q=page10: list(q[:25]),
+                "raw SQL page 1": raw,
+                "HTML page 1": lambda q=queue: client.get(url, {"queue": q}),
+            }
+            for label, fn in runs.items():
+                self.stdout.write(f"  {label:<18} {_stats([_timed(fn) for _ in range(repeat)])}")
+        ids = list(worklist_queryset(officer, queue="done").values_list("pk", flat=True)[:2000])
+        rng = random.Random(1)
+        samples = [_timed(lambda: client.get(reverse("dossiers:detail", args=[rng.choice(ids)])))
+                   for _ in range(repeat)] if ids else []
+        if samples:
+            self.stdout.write(f"dossier page (HTML): {_stats(samples)}")
