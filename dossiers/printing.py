@@ -30,3 +30,20 @@ def render_receipt(dossier, track_url: str) -> bytes:
         "received": timezone.localtime(dossier.received_at), "due": timezone.localtime(dossier.due_at),
         "receiver": receive.actor if receive else None, "phone": display_phone(dossier.applicant_phone),
     })
+
+
+FORMS = {
+    "02": ("dossiers/print/form02.html", ("guide", "request_supplement")),
+    "03": ("dossiers/print/form03.html", ("refuse_at_reception",)),
+}
+
+
+def render_form(dossier, number: str) -> bytes | None:
+    """Mẫu 02 (supplement guidance) or Mẫu 03 (refusal), from the latest matching event."""
+    template, types = FORMS[number]
+    event = dossier.events.filter(type__in=types).select_related("actor").order_by("-at", "-id").first()
+    if event is None:
+        return None
+    place = dossier.receiving_agency.name.replace("Ủy ban nhân dân ", "").replace("phường ", "").replace("xã ", "")
+    return render_pdf(template, {"dossier": dossier, "event": event, "officer": event.actor,
+                                 "now": timezone.localtime(event.at), "place": place})

@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/", views.dossier_detail, name="detail"),
     path("<int:pk>/tai-len/", views.attachment_upload, name="upload"),
     path("<int:pk>/giay-hen.pdf", views.receipt_pdf, name="receipt"),
+    path("<int:pk>/mau-<str:number>.pdf", views.form_pdf, name="form"),
     path("<int:pk>/<str:name>/", views.dossier_action, name="action"),
 ]

@@ -111,6 +111,7 @@ def dossier_detail(request, pk: int):
         "can_upload_result": staff_view and attachments._may_upload(request.user, dossier, AttachmentKind.RESULT),
         "max_mb": attachments.max_bytes() // 1024 // 1024,
         "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff_view else [],
+        "has_form02": dossier.events.filter(type__in=("guide", "request_supplement")).exists(),
     })
 
 
@@ -303,3 +304,19 @@ def receipt_pdf(request, pk: int):
     response["Content-Disposition"] = f'inline; filename="giay-hen-{dossier.code}.pdf"'
     return response
 
+
+
+@login_required
+def form_pdf(request, pk: int, number: str):
+    """Mẫu 02 / Mẫu 03 for the dossier's latest guidance, supplement request or refusal."""
+    from .printing import FORMS, render_form
+
+    if number not in FORMS:
+        raise Http404("Không có mẫu này.")
+    dossier = selectors.access_dossier(request.user, pk)
+    pdf = render_form(dossier, number)
+    if pdf is None:
+        raise Http404("Hồ sơ chưa có nội dung cho mẫu này.")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="mau-{number}-{dossier.code or dossier.pk}.pdf"'
+    return response

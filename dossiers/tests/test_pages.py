@@ -126,3 +126,25 @@ def test_other_commune_cannot_open_the_dossier(client, world):
     assert client.get(reverse("dossiers:detail", args=[dossier.pk])).status_code == 404
     assert client.post(reverse("dossiers:action", args=[dossier.pk, "withdraw"]),
                        {"expected_status": "draft", "reason": "x"}).status_code == 404
+
+
+def test_supplement_and_refusal_forms_print(client, world):
+    from pypdf import PdfReader
+
+    from dossiers import services
+
+    d = services.dossier_create_draft(citizen=world.citizen, version=world.birth, agency=world.pleiku,
+                                      applicant_name="Nguyễn Văn An")
+    d = services.dossier_submit(dossier=d, actor=world.citizen)
+    client.force_login(world.reception)
+    assert client.get(reverse("dossiers:form", args=[d.pk, "02"])).status_code == 404  # nothing to print yet
+    services.dossier_guide(dossier=d, actor=world.reception, reason="Bổ sung giấy chứng sinh bản chính.")
+    pdf = client.get(reverse("dossiers:form", args=[d.pk, "02"]))
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Mẫu số 02" in text and "Bổ sung giấy chứng sinh bản chính." in text
+    d = services.dossier_submit(dossier=d, actor=world.citizen)
+    services.dossier_refuse_at_reception(dossier=d, actor=world.reception, reason="Không thuộc thẩm quyền của xã.")
+    pdf = client.get(reverse("dossiers:form", args=[d.pk, "03"]))
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Mẫu số 03" in text and "Không thuộc thẩm quyền của xã." in text
+    assert client.get(reverse("dossiers:form", args=[d.pk, "99"])).status_code == 404
