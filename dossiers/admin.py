@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Dossier, DossierEvent
+from .models import Dossier, DossierEvent, PersonalDataAccess
 
 
 class EventInline(admin.TabularInline):
@@ -25,6 +25,22 @@ class DossierAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Dossier._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    list_display = ("at", "user", "action", "dossier", "detail", "ip")
+    list_filter = ("action",)
+    search_fields = ("user__email", "dossier__code")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in PersonalDataAccess._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -175,3 +175,23 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class PersonalDataAccess(models.Model):
+    """Decree 13/2023/NĐ-CP: every opening of a dossier's personal data by staff, and every export."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(_("thao tác"), max_length=20)  # view, download, print, export
+    detail = models.CharField(_("chi tiết"), max_length=255, blank=True)
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("truy cập dữ liệu cá nhân")
+        verbose_name_plural = _("nhật ký truy cập dữ liệu cá nhân")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["dossier", "-at"]), models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.dossier_id} {self.at:%d/%m/%Y %H:%M}"

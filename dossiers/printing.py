@@ -35,6 +35,7 @@ def render_receipt(dossier, track_url: str) -> bytes:
 FORMS = {
     "02": ("dossiers/print/form02.html", ("guide", "request_supplement")),
     "03": ("dossiers/print/form03.html", ("refuse_at_reception",)),
+    "05": ("dossiers/print/form05.html", ("receive",)),
 }
 
 
@@ -45,5 +46,11 @@ def render_form(dossier, number: str) -> bytes | None:
     if event is None:
         return None
     place = dossier.receiving_agency.name.replace("Ủy ban nhân dân ", "").replace("phường ", "").replace("xã ", "")
-    return render_pdf(template, {"dossier": dossier, "event": event, "officer": event.actor,
-                                 "now": timezone.localtime(event.at), "place": place})
+    context = {"dossier": dossier, "event": event, "officer": event.actor, "now": timezone.localtime(event.at),
+               "place": place}
+    if number == "05":  # the control sheet: every hand-over since reception, from the events
+        rows = list(dossier.events.exclude(type__in=("create", "attachment_added")).select_related(
+            "actor", "from_agency").order_by("at", "id"))
+        consulted = [e.payload.get("agency_name") for e in rows if e.type == "consult"]
+        context.update(rows=rows, consulted=", ".join(c for c in consulted if c), now=timezone.localtime())
+    return render_pdf(template, context)

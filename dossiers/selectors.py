@@ -76,3 +76,18 @@ def worklist_queryset(user: User, *, queue: str = "agency", after: tuple | None 
         else:
             qs = qs.filter(Q(due_at__gt=due_at) | Q(due_at=due_at, pk__gt=pk) | Q(due_at__isnull=True))
     return qs.select_related("procedure_version__procedure", "assignee").order_by("due_at", "pk")
+
+
+def log_personal_data_access(request, dossier: Dossier | None, action: str, detail: str = "") -> None:
+    """Record that a staff member saw or exported applicants' personal data (citizens' own views are not logged)."""
+    from .models import PersonalDataAccess
+
+    if dossier is not None and dossier.citizen_id == request.user.pk:
+        return
+    PersonalDataAccess.objects.create(user=request.user, dossier=dossier, action=action, detail=detail[:255],
+                                      ip=request.META.get("REMOTE_ADDR") or None)
+
+
+def mask_id_number(number: str) -> str:
+    """064090000123 -> ********0123 (lists show only the last four digits)."""
+    return ("*" * max(0, len(number) - 4) + number[-4:]) if number else ""

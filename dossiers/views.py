@@ -91,6 +91,8 @@ def my_dossiers(request):
 def dossier_detail(request, pk: int):
     dossier = selectors.access_dossier(request.user, pk)
     staff_view = selectors.is_staff_view(request.user, dossier)
+    if staff_view:
+        selectors.log_personal_data_access(request, dossier, "view")
     actions = available_actions(dossier, request.user)
     files = dossier.attachments.filter(is_active=True).select_related("document")
     documents = []
@@ -197,7 +199,8 @@ def attachment_remove(request, pk: int):
 @login_required
 def attachment_download(request, pk: int):
     attachment = get_object_or_404(Attachment, pk=pk, is_active=True)
-    selectors.access_dossier(request.user, attachment.dossier_id)  # 404 unless the user may see the dossier
+    dossier = selectors.access_dossier(request.user, attachment.dossier_id)  # 404 unless the user may see it
+    selectors.log_personal_data_access(request, dossier, "download", attachment.original_name)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)
 
@@ -253,6 +256,8 @@ def worklist(request):
         rows = rows[:25]
         last = rows[-1]
         next_after = f"{last.due_at.isoformat() if last.due_at else ''}|{last.pk}"
+    for row in rows:
+        row.masked_id = selectors.mask_id_number(row.applicant_id_number)
     params = request.GET.copy()
     params.pop("after", None)
     return render(request, "dossiers/worklist.html", {
@@ -298,6 +303,7 @@ def receipt_pdf(request, pk: int):
     dossier = selectors.access_dossier(request.user, pk)
     if not dossier.code:
         raise Http404("Hồ sơ chưa được tiếp nhận.")
+    selectors.log_personal_data_access(request, dossier, "print", "Mẫu 01")
     track_url = request.build_absolute_uri(reverse("dossiers:track") + f"?code={dossier.code}&pin={dossier.pin}")
     pdf = render_receipt(dossier, track_url)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -148,3 +148,39 @@ def test_supplement_and_refusal_forms_print(client, world):
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert "Mẫu số 03" in text and "Không thuộc thẩm quyền của xã." in text
     assert client.get(reverse("dossiers:form", args=[d.pk, "99"])).status_code == 404
+
+
+def test_personal_data_access_is_logged_and_lists_mask_ids(client, world):
+    from dossiers import services
+    from dossiers.models import PersonalDataAccess
+
+    from .conftest import APPLICANT, at
+
+    d = services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                        at=at(2026, 3, 2, 10), **APPLICANT)
+    client.force_login(world.appraiser)
+    worklist = client.get(reverse("dossiers:worklist")).content.decode()
+    assert "********0123" in worklist and "064090000123" not in worklist
+    client.get(reverse("dossiers:detail", args=[d.pk]))
+    client.get(reverse("dossiers:receipt", args=[d.pk]))
+    log = list(PersonalDataAccess.objects.filter(dossier=d).values_list("user__email", "action"))
+    assert sorted(log) == [("thamdinh.pleiku@demo.gov.vn", "print"), ("thamdinh.pleiku@demo.gov.vn", "view")]
+
+
+def test_control_sheet_lists_every_hand_over_with_punctuality(client, world):
+    from pypdf import PdfReader
+
+    from dossiers import services
+
+    from .conftest import APPLICANT, at
+
+    d = services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                        at=at(2026, 3, 2, 10), **APPLICANT)
+    d = services.dossier_assign(dossier=d, actor=world.reception, appraiser=world.appraiser, at=at(2026, 3, 2, 11))
+    d = services.dossier_propose(dossier=d, actor=world.appraiser, proposal="approve", at=at(2026, 3, 4, 9))
+    client.force_login(world.reception)
+    pdf = client.get(reverse("dossiers:form", args=[d.pk, "05"]))
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Mẫu số 05" in text and d.code in text
+    assert "Quá hạn" in text and "Đúng hạn" in text  # appraisal late, reception on time
+    assert "Võ Minh Thẩm" in text
