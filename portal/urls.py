@@ -22,6 +22,7 @@ urlpatterns = [
     path("thu-tuc/", include("procedures.urls")),
     path("ho-so/", include("dossiers.urls")),
     path("api/", include("procedures.api_urls")),
+    path("api/", include("dossiers.api_urls")),
     path("", include((workspace_urlpatterns, "workspace"))),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

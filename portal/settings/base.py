@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -244,8 +245,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
+    # Pages use the session; integrations send "Authorization: Token <key>" (keys made by administrators).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -264,6 +267,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "dossiers.workflow.Status.choices",
+        "DossierStepEnum": "dossiers.workflow.Step.choices",
+        "VersionStatusEnum": "procedures.models.VersionStatus.choices",
+        "StepKindEnum": "procedures.models.StepKind.choices",
+        "ReturnChannelEnum": "dossiers.models.ReturnChannel.choices",
+    },
 }
 
 # --- Logging (structured: LOG_FORMAT=json in production) -------------------------

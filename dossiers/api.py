@@ -1,0 +1,184 @@
+"""The dossier API: the same services and access gate as the pages. Session or token authentication."""
+
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from accounts.models import Agency, User
+from procedures.models import ProcedureVersion
+
+from . import attachments, selectors, services
+from .models import Attachment, AttachmentKind, Dossier
+from .serializers import (
+    AttachmentSerializer,
+    DossierCreateSerializer,
+    DossierDetailSerializer,
+    DossierListSerializer,
+    TrackSerializer,
+    TransitionSerializer,
+)
+from .views import ACTION_SERVICES
+
+
+class DossierCursor(CursorPagination):
+    ordering = "-id"
+    page_size = 25
+
+
+class DossierViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated]
+    pagination_class = DossierCursor
+    filter_backends = []
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        qs = selectors.dossiers_visible_to(self.request.user).select_related("procedure_version__procedure")
+        params = self.request.query_params
+        filters = (("status", "status"), ("channel", "channel"), ("procedure", "procedure_version__procedure__code"),
+                   ("agency", "receiving_agency__code"))
+        for key, lookup in filters:
+            if params.get(key):
+                qs = qs.filter(**{lookup: params[key]})
+        return qs
+
+    def _dossier(self, pk) -> Dossier:
+        try:
+            return selectors.access_dossier(self.request.user, int(pk))
+        except (ValueError, TypeError):
+            raise NotFound("Không tìm thấy hồ sơ.") from None
+        except Exception as exc:  # Http404 from the gate
+            raise NotFound("Không tìm thấy hồ sơ.") from exc
+
+    @extend_schema(parameters=[OpenApiParameter(n, str) for n in ("status", "channel", "procedure", "agency")],
+                   responses=DossierListSerializer(many=True))
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(DossierListSerializer(page, many=True).data)
+
+    @extend_schema(responses=DossierDetailSerializer)
+    def retrieve(self, request, pk=None):
+        dossier = self._dossier(pk)
+        if selectors.is_staff_view(request.user, dossier):
+            selectors.log_personal_data_access(request, dossier, "view", "api")
+        return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
+
+    @extend_schema(request=DossierCreateSerializer, responses={201: DossierDetailSerializer})
+    def create(self, request):
+        s = DossierCreateSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        data = dict(s.validated_data)
+        version = ProcedureVersion.objects.filter(pk=data.pop("procedure_version")).first()
+        agency = Agency.objects.filter(code=data.pop("agency")).first()
+        if version is None or agency is None:
+            raise ValidationError({"detail": "Không có thủ tục hoặc cơ quan này."})
+        desk, channel, return_channel = data.pop("desk"), data.pop("channel"), data.pop("return_channel")
+        if desk:
+            dossier = services.dossier_create_at_desk(actor=request.user, version=version, agency=agency,
+                                                      channel=channel, return_channel=return_channel, **data)
+        else:
+            dossier = services.dossier_create_draft(citizen=request.user, version=version, agency=agency,
+                                                    return_channel=return_channel, **data)
+        return Response(DossierDetailSerializer(dossier, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TransitionSerializer, responses=DossierDetailSerializer,
+                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(ACTION_SERVICES))])
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    def transition(self, request, pk=None, name=None):
+        if name not in ACTION_SERVICES:
+            raise NotFound("Không có thao tác này.")
+        dossier = self._dossier(pk)
+        s = TransitionSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        data = s.validated_data
+        service, params = ACTION_SERVICES[name]
+        kwargs = {"dossier": dossier, "actor": request.user}
+        if data.get("expected_status") and name != "submit":
+            kwargs["expected_status"] = data["expected_status"]
+        for param in params:
+            if param == "appraiser":
+                appraiser = User.objects.filter(pk=data.get("appraiser") or 0).first()
+                if appraiser is None:
+                    raise ValidationError({"appraiser": "Cần chọn chuyên viên thẩm định."})
+                kwargs["appraiser"] = appraiser
+            elif param == "agency":
+                agency = Agency.objects.filter(code=data.get("agency") or "").first()
+                if agency is None:
+                    raise ValidationError({"agency": "Không có cơ quan này."})
+                kwargs["agency"] = agency
+            elif param == "proposal":
+                if not data.get("proposal"):
+                    raise ValidationError({"proposal": "Cần đề xuất giải quyết hoặc từ chối."})
+                kwargs["proposal"] = data["proposal"]
+            elif param == "how":
+                kwargs["how"] = data.get("how") or dossier.return_channel
+            else:
+                kwargs[param] = data.get(param, "")
+        if name == "submit":
+            missing = attachments.missing_documents(dossier)
+            if missing:
+                raise ValidationError({"detail": "Còn thiếu: " + "; ".join(d.name for d in missing)})
+        dossier = service(**kwargs)
+        return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}, "document": {"type": "integer"},
+        "kind": {"type": "string", "enum": sorted(AttachmentKind.values)}}}}, responses={201: AttachmentSerializer})
+    @action(detail=True, methods=["post"])
+    def attachments(self, request, pk=None):
+        dossier = self._dossier(pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": "Cần gửi tệp trong trường “file”."})
+        document = dossier.procedure_version.documents.filter(pk=request.data.get("document") or 0).first()
+        attachment = attachments.attachment_add(dossier=dossier, actor=request.user, upload=upload, document=document,
+                                                kind=request.data.get("kind") or AttachmentKind.COMPONENT)
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses={(200, "application/octet-stream"): bytes})
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def attachment_download(request, pk: int):
+    attachment = Attachment.objects.filter(pk=pk, is_active=True).first()
+    if attachment is None:
+        raise NotFound("Không tìm thấy tệp.")
+    try:
+        dossier = selectors.access_dossier(request.user, attachment.dossier_id)
+    except Exception as exc:
+        raise NotFound("Không tìm thấy tệp.") from exc
+    selectors.log_personal_data_access(request, dossier, "download", attachment.original_name)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+
+class TrackThrottle(AnonRateThrottle):
+    rate = "30/min"
+
+
+@extend_schema(parameters=[OpenApiParameter("code", str, required=True), OpenApiParameter("pin", str, required=True)],
+               responses=TrackSerializer)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+@throttle_classes([TrackThrottle])
+def track(request):
+    code, pin = request.query_params.get("code", "").strip().upper(), request.query_params.get("pin", "").strip()
+    dossier = (Dossier.objects.select_related("procedure_version__procedure").filter(code=code, pin=pin).first()
+               if code and len(pin) == 6 else None)
+    if dossier is None:
+        raise NotFound("Không tìm thấy hồ sơ với mã và PIN này.")
+    return Response(TrackSerializer({
+        "code": dossier.code, "procedure_name": dossier.procedure_version.procedure.name,
+        "applicant_initials": " ".join(w[0] + "." for w in dossier.applicant_name.split() if w),
+        "status": dossier.status, "status_label": dossier.get_status_display(), "due_at": dossier.due_at,
+        "events": dossier.events.exclude(type="attachment_added").order_by("at", "id"),
+    }).data)
+
+

@@ -1,0 +1,99 @@
+from rest_framework import serializers
+
+from procedures.models import Channel
+
+from .models import ApplicantKind, Attachment, Dossier, DossierEvent, ReturnChannel
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.full_name", default=None, read_only=True)
+    status_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = DossierEvent
+        fields = ["type", "at", "from_status", "to_status", "status_label", "step", "step_due_at", "punctuality",
+                  "reason", "actor"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    document = serializers.CharField(source="document.name", default=None, read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "kind", "document", "original_name", "size", "sha256", "content_type", "uploaded_at"]
+
+
+class DossierListSerializer(serializers.ModelSerializer):
+    procedure_code = serializers.CharField(source="procedure_version.procedure.code", read_only=True)
+    procedure_name = serializers.CharField(source="procedure_version.procedure.name", read_only=True)
+
+    class Meta:
+        model = Dossier
+        fields = ["id", "code", "status", "procedure_code", "procedure_name", "channel", "receiving_agency",
+                  "applicant_name", "received_at", "due_at", "resolved_at", "returned_at", "punctuality"]
+
+
+class DossierDetailSerializer(DossierListSerializer):
+    events = EventSerializer(many=True, read_only=True)
+    attachments = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta(DossierListSerializer.Meta):
+        fields = [*DossierListSerializer.Meta.fields, "procedure_version", "return_channel", "applicant_kind",
+                  "applicant_id_number", "applicant_address", "applicant_commune", "applicant_phone",
+                  "applicant_email", "handling_agency", "assignee", "original_due_at", "step", "step_due_at",
+                  "refusal_reason", "result_summary", "events", "attachments", "available_actions"]
+
+    def get_attachments(self, obj) -> list[dict]:
+        return AttachmentSerializer(obj.attachments.filter(is_active=True), many=True).data
+
+    def get_available_actions(self, obj) -> list[str]:
+        from .workflow import available_actions
+
+        return [a.name for a in available_actions(obj, self.context["request"].user)]
+
+
+class DossierCreateSerializer(serializers.Serializer):
+    procedure_version = serializers.IntegerField()
+    agency = serializers.CharField(help_text="mã cơ quan tiếp nhận, ví dụ H21.65")
+    desk = serializers.BooleanField(default=False, help_text="cán bộ tiếp nhận: tạo và tiếp nhận ngay tại quầy")
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.IN_PERSON)
+    return_channel = serializers.ChoiceField(choices=ReturnChannel.choices, default=ReturnChannel.ONLINE)
+    applicant_kind = serializers.ChoiceField(choices=ApplicantKind.choices, default=ApplicantKind.PERSON)
+    applicant_name = serializers.CharField(max_length=255)
+    applicant_id_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    applicant_phone = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+    applicant_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    applicant_address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    applicant_commune = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+
+class TransitionSerializer(serializers.Serializer):
+    expected_status = serializers.CharField(required=False, help_text="trạng thái mà người dùng đang thấy")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    appraiser = serializers.IntegerField(required=False)
+    proposal = serializers.ChoiceField(choices=["approve", "refuse"], required=False)
+    result_summary = serializers.CharField(required=False, allow_blank=True, default="")
+    how = serializers.ChoiceField(choices=ReturnChannel.choices, required=False)
+    tracking_number = serializers.CharField(required=False, allow_blank=True, default="")
+    agency = serializers.CharField(required=False, help_text="mã cơ quan được xin ý kiến")
+
+
+class PublicEventSerializer(serializers.ModelSerializer):
+    """What anyone with the code and PIN may see: no officer names, no personal data."""
+
+    status_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = DossierEvent
+        fields = ["type", "at", "to_status", "status_label", "reason"]
+
+
+class TrackSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    procedure_name = serializers.CharField()
+    applicant_initials = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    events = PublicEventSerializer(many=True)
