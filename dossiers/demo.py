@@ -65,8 +65,7 @@ def seed(context: dict) -> None:
         online = version.channels.filter(channel="online").exists() and rng.random() < 0.45
         street = rng.choice(["Trần Phú", "Hùng Vương", "Lê Lợi", "Phạm Văn Đồng", "Nguyễn Huệ"])
         applicant = {"applicant_name": _name(rng), "applicant_commune": agency.short_name.replace("UBND ", ""),
-                     "applicant_address": f"{rng.randint(1, 300)} {street}",
-                     "applicant_phone": f"+849{rng.randint(10000000, 99999999)}"}
+                     "applicant_address": f"{rng.randint(1, 300)} {street}"}  # no phone: no SMS storm
 
         def later(moment, hours, cal=cal):
             return cal.add_working_time(moment, hours * 3600)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,8 @@ from django_fsm import can_proceed, has_transition_perm
 
 from accounts import access
 from accounts.models import Agency, Role, User
-from notifications.services import email_queue
+from accounts.validators import normalize_phone
+from notifications.services import email_queue, sms_queue
 from portal.errors import Conflict, DomainError
 from procedures.models import Channel, ProcedureVersion, StepKind, VersionStatus
 from procedures.selectors import LEVEL_OF_AGENCY
@@ -79,12 +80,28 @@ def _clock_events(dossier: Dossier, extra: list[ClockEvent]) -> list[ClockEvent]
 
 
 def _notify(dossier: Dossier, event: DossierEvent) -> None:
-    """Queue the citizen's e-mail for this event (idempotent: one message per event)."""
+    """E-mail and SMS the citizen about this event (one message per event and channel), and put
+    the notification on the dossier's timeline."""
     template = NOTIFY.get(event.to_status)
-    if not template or not dossier.applicant_email or event.from_status == event.to_status:
+    if not template or event.from_status == event.to_status:
         return
-    email_queue(to=dossier.applicant_email, template=f"notifications/email/{template}", key=f"dossier-event:{event.pk}",
-                context={"dossier": dossier, "status_label": Status(event.to_status).label, "reason": event.reason})
+    sent = []
+    if dossier.applicant_email:
+        email_queue(to=dossier.applicant_email, template=f"notifications/email/{template}",
+                    key=f"dossier-event:{event.pk}",
+                    context={"dossier": dossier, "status_label": Status(event.to_status).label, "reason": event.reason})
+        sent.append("email")
+    if dossier.applicant_phone:
+        text = f"{dossier.code or 'Ho so'}: {Status(event.to_status).label}."
+        if event.to_status == Status.RECEIVED:
+            text += f" Hen tra {timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}. PIN {dossier.pin}."
+        elif event.reason:
+            text += f" {event.reason[:300]}"
+        sms_queue(to=dossier.applicant_phone, text=text, key=f"dossier-event-sms:{event.pk}")
+        sent.append("sms")
+    if sent:
+        events.record(dossier=dossier, type="notified", actor=None, from_status=dossier.status,
+                      to_status=dossier.status, at=timezone.now(), payload={"channels": sent, "event": event.pk})
 
 
 @transaction.atomic
@@ -157,6 +174,11 @@ def _check_new(version: ProcedureVersion, agency: Agency, channel: str, data: di
     unknown = set(data) - set(APPLICANT_FIELDS)
     if unknown:
         raise DomainError("unknown_field", _("Trường không hợp lệ: %s.") % ", ".join(sorted(unknown)))
+    if data.get("applicant_phone"):
+        try:
+            data["applicant_phone"] = normalize_phone(data["applicant_phone"])
+        except ValidationError as exc:
+            raise DomainError("invalid_phone", exc.messages[0], field="applicant_phone") from None
 
 
 # -- creation -----------------------------------------------------------------------------------

@@ -36,3 +36,24 @@ class EmailMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class SmsMessage(models.Model):
+    key = models.CharField(_("khoá chống trùng"), max_length=200, unique=True, null=True, blank=True)
+    to = models.CharField(_("số điện thoại"), max_length=16)
+    body = models.CharField(_("nội dung"), max_length=480)
+    status = models.CharField(_("trạng thái"), max_length=8, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    provider_id = models.CharField(_("mã của nhà mạng"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tin nhắn SMS")
+        verbose_name_plural = _("tin nhắn SMS")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.body[:40]}"

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import DeliveryStatus, EmailMessage
+from .models import DeliveryStatus, EmailMessage, SmsMessage
 
 logger = logging.getLogger(__name__)
 
@@ -77,4 +77,45 @@ def email_deliver(*, message_id: int) -> EmailMessage | None:
             message.save(update_fields=["attempts", "last_error", "status", "sent_at"])
     if error is not None:
         raise error  # after the commit: the attempt stays recorded
+    return message
+
+
+def sms_queue(*, to: str, text: str, key: str | None = None) -> SmsMessage:
+    """Queue an SMS (delivered by a Celery task after the commit); one message per key."""
+    if key:
+        existing = SmsMessage.objects.filter(key=key).first()
+        if existing:
+            return existing
+    try:
+        with transaction.atomic():
+            message = SmsMessage.objects.create(key=key, to=to, body=text[:480])
+    except IntegrityError:
+        return SmsMessage.objects.get(key=key)
+    from .tasks import deliver_sms
+
+    transaction.on_commit(lambda: deliver_sms.delay(message.pk))
+    return message
+
+
+def sms_deliver(*, message_id: int) -> SmsMessage | None:
+    from .sms import get_backend
+
+    error: Exception | None = None
+    with transaction.atomic():
+        message = SmsMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status == DeliveryStatus.SENT:
+            return message
+        message.attempts += 1
+        try:
+            message.provider_id = get_backend().send(message.to, message.body)[:100]
+        except Exception as exc:  # noqa: BLE001 - any gateway error is retried
+            message.last_error = f"{exc.__class__.__name__}: {exc}"
+            message.status = DeliveryStatus.FAILED if message.attempts >= MAX_ATTEMPTS else DeliveryStatus.QUEUED
+            if message.status == DeliveryStatus.QUEUED:
+                error = exc
+        else:
+            message.status, message.sent_at, message.last_error = DeliveryStatus.SENT, timezone.now(), ""
+        message.save()
+    if error is not None:
+        raise error
     return message

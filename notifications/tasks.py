@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import email_deliver
+from .services import email_deliver, sms_deliver
 
 
 @shared_task(
@@ -11,3 +11,13 @@ def deliver_email(message_id: int) -> None:
     if not isinstance(message_id, int) or isinstance(message_id, bool):
         raise ValueError(f"Mã thư không hợp lệ: {message_id!r}")
     email_deliver(message_id=message_id)
+
+
+@shared_task(
+    name="notifications.deliver_sms", autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=3600,
+    dont_autoretry_for=(ValueError,), max_retries=5, ignore_result=True,
+)
+def deliver_sms(message_id: int) -> None:
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise ValueError(f"Mã tin nhắn không hợp lệ: {message_id!r}")
+    sms_deliver(message_id=message_id)

@@ -88,3 +88,11 @@ def test_anonymous_gets_nothing(world):
     api = APIClient()
     assert api.get("/api/dossiers/").status_code in (401, 403)
     assert api.post("/api/dossiers/", {}, format="json").status_code in (401, 403)
+
+
+def test_bad_phone_through_the_api_is_refused(world):
+    api = token_client(world.reception)
+    response = api.post("/api/dossiers/", {"procedure_version": world.household.pk, "agency": "H21.65", "desk": True,
+                                           "applicant_name": "A", "applicant_phone": "12345"}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_phone"
+    assert Dossier.objects.count() == 0

@@ -25,13 +25,20 @@ def test_walk_in_dossier_is_received_with_code_due_date_event_and_mail(world, dj
     assert d.step == Step.APPRAISAL and d.step_started_at == at(2026, 3, 2, 10)
     assert d.step_due_at == at(2026, 3, 3, 16, 0)  # 12 working hours allotted to appraisal
     types = list(d.events.values_list("type", "from_status", "to_status"))
-    assert types == [("create_at_desk", "draft", "submitted"), ("receive", "submitted", "received")]
+    assert types == [("create_at_desk", "draft", "submitted"), ("receive", "submitted", "received"),
+                     ("notified", "received", "received")]
+    assert d.events.get(type="notified").payload["channels"] == ["email", "sms"]
     receive = d.events.get(type="receive")
     assert receive.actor == world.reception and receive.step == Step.RECEPTION
     assert receive.punctuality == "on_time" and receive.step_due_at == at(2026, 3, 2, 16)  # 4 working hours allotted
     message = EmailMessage.objects.get(to="an.nguyen@example.com")
     assert d.code in message.subject and d.pin in message.body_text and "17:00 05/03/2026" in message.body_text
     assert len(mail.outbox) == 1
+    from notifications.models import SmsMessage
+
+    sms = SmsMessage.objects.get()
+    assert sms.to == "+84912345678"  # normalised by the service
+    assert d.code in sms.body and d.pin in sms.body and sms.status == "sent"
 
 
 def test_received_after_cut_off_counts_from_the_next_working_day(world):

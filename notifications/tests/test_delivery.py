@@ -70,3 +70,38 @@ def test_task_rejects_bad_argument_with_vietnamese_message(bad):
 def test_task_for_unknown_message_changes_nothing():
     deliver_email.apply(args=[999999], throw=True)
     assert mail.outbox == []
+
+
+def test_sms_goes_through_the_configured_backend_once(settings, tmp_path, django_capture_on_commit_callbacks):
+    import json
+
+    from notifications.models import SmsMessage
+    from notifications.services import sms_queue
+
+    settings.SMS_BACKEND = "notifications.sms.FileSmsBackend"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = sms_queue(to="+84912345678", text="H21.65-260302-0001: Đã tiếp nhận.", key="k1")
+        again = sms_queue(to="+84912345678", text="H21.65-260302-0001: Đã tiếp nhận.", key="k1")
+    assert first.pk == again.pk
+    lines = (tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["text"].endswith("Đã tiếp nhận.")
+    message = SmsMessage.objects.get()
+    assert message.status == "sent" and message.provider_id.startswith("file-")
+
+
+def test_sms_gateway_failure_is_retried_and_recorded(settings):
+    from notifications.models import SmsMessage
+    from notifications.services import sms_deliver
+
+    settings.SMS_BACKEND = "notifications.tests.test_delivery.BrokenGateway"
+    message = SmsMessage.objects.create(to="+84912345678", body="x")
+    with pytest.raises(TimeoutError):
+        sms_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.attempts == 1 and message.status == "queued" and "gateway down" in message.last_error
+
+
+class BrokenGateway:
+    def send(self, to, text):
+        raise TimeoutError("gateway down")

@@ -214,6 +214,10 @@ EMAIL_FILE_PATH = (
     "/" + _email["EMAIL_FILE_PATH"].lstrip("/") if _email.get("EMAIL_FILE_PATH") else str(VAR_DIR / "mail")
 )
 
+# SMS: a dotted path to a notifications.sms.BaseSmsBackend (a real gateway in production).
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+
 # --- Celery -------------------------------------------------------------------
 CELERY_DATA_DIR = VAR_DIR / "celery"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
