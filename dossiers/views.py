@@ -326,3 +326,39 @@ def form_pdf(request, pk: int, number: str):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="mau-{number}-{dossier.code or dossier.pk}.pdf"'
     return response
+
+
+@login_required
+def ledger(request):
+    """Mẫu 06 for one agency and period (default: this month), as PDF or XLSX. Every export is logged."""
+    from .ledger import PDF_LIMIT, ledger_pdf, ledger_xlsx
+
+    agencies = Agency.objects.filter(pk__in=access.visible_agency_ids(request.user)).order_by("name")
+    if not agencies.exists():
+        raise PermissionDenied(_("Trang này dành cho cán bộ."))
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("from") or today.replace(day=1).isoformat())
+        end = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
+    except ValueError:
+        messages.error(request, _("Ngày không hợp lệ (dạng YYYY-MM-DD)."))
+        return redirect("dossiers:worklist")
+    if end < start or (end - start).days > 366:
+        messages.error(request, _("Khoảng thời gian phải từ 1 ngày đến 1 năm, ngày kết thúc sau ngày bắt đầu."))
+        return redirect("dossiers:worklist")
+    agency = agencies.filter(code=request.GET.get("agency") or "").first() or agencies.first()
+    fmt = request.GET.get("format", "pdf")
+    selectors.log_personal_data_access(request, None, "export", f"Mẫu 06 {agency.code} {start}..{end} {fmt}")
+    name = f"so-theo-doi-{agency.code}-{start:%Y%m%d}-{end:%Y%m%d}"
+    if fmt == "xlsx":
+        response = HttpResponse(ledger_xlsx(agency, start, end),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    pdf = ledger_pdf(agency, start, end)
+    if pdf is None:
+        messages.error(request, _("Quá %s hồ sơ: hãy chọn khoảng ngắn hơn hoặc tải bản XLSX.") % PDF_LIMIT)
+        return redirect("dossiers:worklist")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response

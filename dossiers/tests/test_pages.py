@@ -184,3 +184,33 @@ def test_control_sheet_lists_every_hand_over_with_punctuality(client, world):
     assert "Mẫu số 05" in text and d.code in text
     assert "Quá hạn" in text and "Đúng hạn" in text  # appraisal late, reception on time
     assert "Võ Minh Thẩm" in text
+
+
+def test_ledger_pdf_and_xlsx_for_the_officers_agency_only(client, world):
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from dossiers import services
+    from dossiers.models import PersonalDataAccess
+
+    from .conftest import APPLICANT, at
+
+    d = services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                        at=at(2026, 3, 2, 10), **APPLICANT)
+    client.force_login(world.reception)
+    query = {"agency": "H21.65", "from": "2026-03-01", "to": "2026-03-31"}
+    pdf = client.get(reverse("dossiers:ledger"), query)
+    compact = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    assert "SỔTHEODÕIHỒSƠ" in compact and d.code in compact and "NguyễnVănAn" in compact  # cells wrap
+    xlsx = client.get(reverse("dossiers:ledger"), {**query, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][1] == "Mã hồ sơ" and rows[2][1] == d.code
+    assert PersonalDataAccess.objects.filter(action="export").count() == 2
+    # Another commune's officer asking for Pleiku gets their own agency's (empty) ledger, never Pleiku's.
+    client.force_login(world.other_reception)
+    xlsx = client.get(reverse("dossiers:ledger"), {**query, "format": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and "Quy Nhơn" in rows[0][0]
+    bad = client.get(reverse("dossiers:ledger"), {"from": "2026-03-31", "to": "2026-03-01"}, follow=True)
+    assert "Khoảng thời gian" in bad.content.decode()

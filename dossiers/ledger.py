@@ -1,0 +1,75 @@
+"""Mẫu 06: Sổ theo dõi hồ sơ (the reception ledger) per agency and period, as PDF or XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Agency
+from accounts.validators import display_phone
+
+from .models import Dossier
+
+PDF_LIMIT = 2000
+COLUMNS = ["TT", "Mã hồ sơ", "Tên thủ tục", "Số lượng hồ sơ (bộ)", "Tên cá nhân, tổ chức", "Địa chỉ, số điện thoại",
+           "Cơ quan chủ trì giải quyết", "Ngày, tháng, năm nhận hồ sơ", "Ngày hẹn trả kết quả",
+           "Ngày có kết quả", "Ngày trả kết quả", "Ghi chú"]
+
+
+def ledger_rows(agency: Agency, start: dt.date, end: dt.date) -> QuerySet[Dossier]:
+    begin = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    finish = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    return (Dossier.objects.filter(receiving_agency=agency, received_at__gte=begin, received_at__lt=finish)
+            .select_related("procedure_version__procedure", "handling_agency").order_by("received_at", "id"))
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
+
+
+def row_values(index: int, d: Dossier) -> list:
+    note = d.get_status_display()
+    if d.punctuality:
+        note += f" ({d.get_punctuality_display().lower()})"
+    address = ", ".join(x for x in (d.applicant_address, d.applicant_commune, display_phone(d.applicant_phone)) if x)
+    return [index, d.code, d.procedure_version.procedure.name, 1, d.applicant_name, address, d.handling_agency.name,
+            _local(d.received_at), _local(d.due_at), _local(d.resolved_at), _local(d.returned_at), note]
+
+
+def ledger_xlsx(agency: Agency, start: dt.date, end: dt.date) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Mẫu 06")
+    bold = Font(bold=True)
+    title = WriteOnlyCell(sheet, value=f"SỔ THEO DÕI HỒ SƠ — {agency.name} — từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}")
+    title.font = bold
+    sheet.append([title])
+    header = []
+    for name in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for index, dossier in enumerate(ledger_rows(agency, start, end).iterator(chunk_size=2000), start=1):
+        sheet.append(row_values(index, dossier))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def ledger_pdf(agency: Agency, start: dt.date, end: dt.date) -> bytes | None:
+    from .printing import render_pdf
+
+    rows = list(ledger_rows(agency, start, end)[:PDF_LIMIT + 1])
+    if len(rows) > PDF_LIMIT:
+        return None
+    return render_pdf("dossiers/print/form06.html", {
+        "agency": agency, "start": start, "end": end, "columns": COLUMNS,
+        "rows": [row_values(i, d) for i, d in enumerate(rows, start=1)], "now": timezone.localtime(),
+    })
