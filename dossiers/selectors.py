@@ -65,7 +65,8 @@ def worklist_queryset(user: User, *, queue: str = "agency", after: tuple | None 
         qs = qs.exclude(status__in=OPEN)
     else:
         qs = qs.filter(status__in=OPEN)
-    for key in ("status", "channel", "procedure_version__procedure__code"):
+    for key in ("status", "channel", "procedure_version__procedure__code", "punctuality", "received_at__date__gte",
+                "received_at__date__lte"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})
     if after:

@@ -248,8 +248,16 @@ def worklist(request):
             after = (dt.datetime.fromisoformat(raw_due) if raw_due else None, int(raw_pk))
         except ValueError:
             after = None
+    def day(name):
+        try:
+            return dt.date.fromisoformat(request.GET.get(name) or "")
+        except ValueError:
+            return None
+
     filters = {"status": request.GET.get("status") or None, "channel": request.GET.get("channel") or None,
-               "procedure_version__procedure__code": request.GET.get("procedure") or None}
+               "procedure_version__procedure__code": request.GET.get("procedure") or None,
+               "punctuality": request.GET.get("punctuality") or None,
+               "received_at__date__gte": day("from"), "received_at__date__lte": day("to")}
     rows = selectors.worklist(request.user, queue=queue, after=after, limit=26, **filters)
     next_after = None
     if len(rows) == 26:
@@ -262,7 +270,7 @@ def worklist(request):
     params.pop("after", None)
     return render(request, "dossiers/worklist.html", {
         "rows": rows, "queue": queue, "queues": selectors.QUEUES, "next_after": next_after,
-        "query_string": params.urlencode(), "statuses": Status.choices, "now": timezone.now(),
+        "query_string": params.urlencode(), "statuses": Status.choices, "now": timezone.now(), "f": request.GET,
         "can_receive": access.has_role(request.user, Role.RECEPTION),
     })
 

@@ -214,3 +214,19 @@ def test_ledger_pdf_and_xlsx_for_the_officers_agency_only(client, world):
     assert len(rows) == 2 and "Quy Nhơn" in rows[0][0]
     bad = client.get(reverse("dossiers:ledger"), {"from": "2026-03-31", "to": "2026-03-01"}, follow=True)
     assert "Khoảng thời gian" in bad.content.decode()
+
+
+def test_worklist_filters_and_keyset_paging(client, world, monkeypatch):
+    from dossiers import services
+
+    from .conftest import APPLICANT, at
+
+    made = [services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                            at=at(2026, 3, day, 10), **APPLICANT) for day in (2, 3, 4, 5)]
+    client.force_login(world.reception)
+    page = client.get(reverse("dossiers:worklist"), {"from": "2026-03-03", "to": "2026-03-04"}).content.decode()
+    assert made[1].code in page and made[2].code in page and made[0].code not in page and made[3].code not in page
+    assert made[0].code not in client.get(reverse("dossiers:worklist"), {"punctuality": "late"}).content.decode()
+    # Keyset paging: 26 rows fetched, 25 shown; with 4 rows there is no next page.
+    assert "after=" not in client.get(reverse("dossiers:worklist")).content.decode()
+    assert client.get(reverse("dossiers:worklist"), {"from": "bad-date"}).status_code == 200
