@@ -41,17 +41,34 @@ QUEUES = ("mine", "agency", "due_soon", "overdue", "waiting", "done")
 
 def worklist(user: User, *, queue: str = "agency", after: tuple | None = None, limit: int = 25,
              now=None, **filters) -> list[Dossier]:
-    """A staff worklist, ordered by due date, with keyset paging (fast at millions of rows)."""
-    return list(worklist_queryset(user, queue=queue, after=after, now=now, **filters)[:limit])
+    """A staff worklist, ordered by due date, with keyset paging (fast at millions of rows).
+
+    "Received by my agencies" and "handled by my agencies" are read separately, each an ordered scan
+    of a partial index with LIMIT, then merged: an OR across the two columns would sort every match.
+    """
+    agencies = access.visible_agency_ids(user)
+    keys: set[tuple] = set()
+    for column in ("receiving_agency", "handling_agency"):
+        qs = worklist_queryset(user, queue=queue, after=after, now=now, agency_column=column, agencies=agencies,
+                               **filters)
+        keys |= set(qs.values_list("due_at", "pk")[:limit])
+    ordered = sorted(keys, key=lambda k: (k[0] is None, k[0] or 0, k[1]))[:limit]
+    related = Dossier.objects.filter(pk__in=[pk for _, pk in ordered]).select_related(
+        "procedure_version__procedure", "assignee")
+    by_pk = {d.pk: d for d in related}
+    return [by_pk[pk] for _, pk in ordered if pk in by_pk]
 
 
 def worklist_queryset(user: User, *, queue: str = "agency", after: tuple | None = None, now=None,
-                      **filters) -> QuerySet[Dossier]:
+                      agency_column: str | None = None, agencies=None, **filters) -> QuerySet[Dossier]:
     from django.utils import timezone
 
     now = now or timezone.now()
-    agencies = access.visible_agency_ids(user)
-    qs = Dossier.objects.filter(Q(receiving_agency__in=agencies) | Q(handling_agency__in=agencies))
+    agencies = access.visible_agency_ids(user) if agencies is None else agencies
+    if agency_column:
+        qs = Dossier.objects.filter(**{f"{agency_column}__in": agencies})
+    else:
+        qs = Dossier.objects.filter(Q(receiving_agency__in=agencies) | Q(handling_agency__in=agencies))
     if queue == "mine":
         qs = qs.filter(assignee=user, status__in=OPEN)
     elif queue == "due_soon":

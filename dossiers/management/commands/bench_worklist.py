@@ -19,7 +19,7 @@ from django.urls import reverse
 from accounts.models import User
 
 from ...models import Dossier
-from ...selectors import worklist_queryset
+from ...selectors import worklist, worklist_queryset
 
 
 def _stats(samples: list[float]) -> str:
@@ -51,17 +51,15 @@ class Command(BaseCommand):
         client.force_login(officer)
         url = reverse("dossiers:worklist")
         for queue in ("agency", "overdue", "mine", "done"):
-            qs = worklist_queryset(officer, queue=queue)
-            first = list(qs[:25])
-            page10 = qs
+            first = worklist(officer, queue=queue)
             after = None
             for _ in range(10):  # walk ten pages by keyset
-                rows = list(worklist_queryset(officer, queue=queue, after=after)[:25])
+                rows = worklist(officer, queue=queue, after=after)
                 if len(rows) < 25:
                     break
                 after = (rows[-1].due_at, rows[-1].pk)
-            page10 = worklist_queryset(officer, queue=queue, after=after)
-            sql, params = qs[:25].query.sql_with_params()
+            qs = worklist_queryset(officer, queue=queue, agency_column="receiving_agency")
+            sql, params = qs.values_list("due_at", "pk")[:25].query.sql_with_params()
 
             def raw(sql=sql, params=params):
                 with connection.cursor() as cursor:
@@ -70,8 +68,8 @@ class Command(BaseCommand):
 
             self.stdout.write(f"[{queue}] {len(first)} rows on page 1")
             runs = {
-                "selector page 1": lambda q=qs: list(q[:25]),
-                "selector page 11": lambda q=page10: list(q[:25]),
+                "selector page 1": lambda q=queue: worklist(officer, queue=q),
+                "selector page 11": lambda q=queue, a=after: worklist(officer, queue=q, after=a),
                 "raw SQL page 1": raw,
                 "HTML page 1": lambda q=queue: client.get(url, {"queue": q}),
             }
