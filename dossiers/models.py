@@ -206,3 +206,32 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.dossier_id} {self.at:%d/%m/%Y %H:%M}"
+
+
+class ConsultationTask(models.Model):
+    """Liên thông: another agency is asked for its opinion, with its own deadline; the dossier waits."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="consultations")
+    agency = models.ForeignKey("accounts.Agency", verbose_name=_("cơ quan được xin ý kiến"), on_delete=models.PROTECT,
+                               related_name="consultation_tasks")
+    question = models.TextField(_("nội dung xin ý kiến"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(_("gửi lúc"))
+    due_at = models.DateTimeField(_("hạn trả lời"))
+    answer = models.TextField(_("ý kiến trả lời"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("xin ý kiến liên thông")
+        verbose_name_plural = _("xin ý kiến liên thông")
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["agency", "answered_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} → {self.agency}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None

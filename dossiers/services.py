@@ -30,7 +30,7 @@ from workcalendar.deadlines import ClockEvent, ClockEventKind, clock, due, punct
 from workcalendar.selectors import calendar_for
 
 from . import codes, events
-from .models import Dossier, DossierEvent, ReturnChannel
+from .models import ConsultationTask, Dossier, DossierEvent, ReturnChannel
 from .workflow import BY_NAME, STEP_OF, Status, Step
 
 SUPPLEMENT_WINDOW_DAYS = getattr(settings, "DOSSIER_SUPPLEMENT_WINDOW_DAYS", 3)  # Decree 61/2018 Art. 19(4)
@@ -304,10 +304,48 @@ def dossier_supplement_received(*, dossier: Dossier, actor: User, at=None, expec
                  expected_status=expected_status)
 
 
-def dossier_consult(*, dossier: Dossier, actor: User, reason: str, agency: Agency, at=None,
-                    expected_status=None) -> Dossier:
-    return _fire(dossier=dossier, actor=actor, name="consult", reason=reason, at=at, expected_status=expected_status,
-                 payload={"agency": agency.pk, "agency_name": agency.name})
+CONSULTATION_DAYS = getattr(settings, "DOSSIER_CONSULTATION_DAYS", 3)
+
+
+def dossier_consult(*, dossier: Dossier, actor: User, reason: str, agency: Agency, days: int | None = None,
+                    at=None, expected_status=None) -> Dossier:
+    """Ask another agency (liên thông); it gets a task with its own deadline in working days."""
+    days = CONSULTATION_DAYS if days is None else days
+    if not isinstance(days, int) or days < 1 or days > 30:
+        raise DomainError("invalid_days", _("Thời hạn trả lời phải từ 1 đến 30 ngày làm việc."), field="days")
+
+    def after(d, when):
+        if agency.pk == d.handling_agency_id:
+            raise DomainError("consult_self", _("Không thể xin ý kiến chính cơ quan đang giải quyết."), field="agency")
+        cal = calendar_for(agency)
+        ConsultationTask.objects.create(dossier=d, agency=agency, question=reason.strip(), requested_by=actor,
+                                        requested_at=when, due_at=cal.end_of_day(
+                                            cal.add_working_days(cal.effective_receipt_day(when), days)))
+
+    return _fire(dossier=dossier, actor=actor, name="consult", reason=reason, at=at, after=after,
+                 expected_status=expected_status, payload={"agency": agency.pk, "agency_name": agency.name,
+                                                           "days": days})
+
+
+@transaction.atomic
+def consultation_answer(*, task: ConsultationTask, actor: User, answer: str, at=None) -> ConsultationTask:
+    """The consulted agency replies; when no question is left open the dossier returns to appraisal."""
+    task = ConsultationTask.objects.select_for_update().select_related("dossier").get(pk=task.pk)
+    if not (actor.is_superuser or access.acting_agency_ids(actor, [Role.APPRAISER, Role.APPROVER, Role.ADMIN])
+            & {task.agency_id}):
+        raise PermissionDenied(_("Chỉ cán bộ của %s mới trả lời được yêu cầu này.") % task.agency.name)
+    if not task.is_open:
+        raise DomainError("already_answered", _("Yêu cầu này đã được trả lời."), http_status=409)
+    if not (answer or "").strip():
+        raise DomainError("answer_required", _("Hãy nhập ý kiến trả lời."), field="answer")
+    task.answer, task.answered_by, task.answered_at = answer.strip(), actor, at or timezone.now()
+    task.save(update_fields=["answer", "answered_by", "answered_at"])
+    dossier = task.dossier
+    if dossier.status == Status.CONSULTING and not dossier.consultations.filter(answered_at__isnull=True).exists():
+        _fire(dossier=dossier, actor=None, name="consultation_answered", at=task.answered_at,
+              reason=f"{task.agency.name}: {task.answer}",
+              payload={"agency": task.agency_id, "answered_by": actor.pk, "late": task.answered_at > task.due_at})
+    return task
 
 
 def dossier_consultation_answered(*, dossier: Dossier, actor: User, reason: str = "", at=None,

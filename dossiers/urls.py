@@ -10,6 +10,7 @@ urlpatterns = [
     path("can-xu-ly/", views.worklist, name="worklist"),
     path("tiep-nhan/", views.desk_reception, name="desk"),
     path("so-theo-doi/", views.ledger, name="ledger"),
+    path("xin-y-kien/", views.consultations, name="consultations"),
     path("nop/<str:code>/", views.dossier_start, name="start"),
     path("tep/<int:pk>/", views.attachment_download, name="attachment"),
     path("tep/<int:pk>/go/", views.attachment_remove, name="attachment_remove"),

@@ -114,6 +114,7 @@ def dossier_detail(request, pk: int):
         "max_mb": attachments.max_bytes() // 1024 // 1024,
         "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff_view else [],
         "has_form02": dossier.events.filter(type__in=("guide", "request_supplement")).exists(),
+        "consultations": dossier.consultations.select_related("agency") if staff_view else [],
     })
 
 
@@ -370,3 +371,27 @@ def ledger(request):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultations(request):
+    """Questions other agencies sent to mine (liên thông), oldest deadline first, with the answer form."""
+    from .models import ConsultationTask
+
+    mine = access.acting_agency_ids(request.user, [Role.APPRAISER, Role.APPROVER, Role.ADMIN])
+    if not mine:
+        raise PermissionDenied(_("Trang này dành cho chuyên viên, lãnh đạo của cơ quan được xin ý kiến."))
+    if request.method == "POST":
+        task = get_object_or_404(ConsultationTask, pk=request.POST.get("task") or 0, agency__in=mine)
+        try:
+            services.consultation_answer(task=task, actor=request.user, answer=request.POST.get("answer", ""))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã gửi ý kiến cho hồ sơ %s.") % task.dossier.code)
+        return redirect("dossiers:consultations")
+    tasks = (ConsultationTask.objects.filter(agency__in=mine).select_related(
+        "dossier__procedure_version__procedure", "dossier__handling_agency", "agency")
+        .order_by("answered_at", "due_at")[:200])
+    return render(request, "dossiers/consultations.html", {"tasks": tasks, "now": timezone.now()})
