@@ -121,10 +121,6 @@ class DossierViewSet(viewsets.GenericViewSet):
                 kwargs["how"] = data.get("how") or dossier.return_channel
             else:
                 kwargs[param] = data.get(param, "")
-        if name == "submit":
-            missing = attachments.missing_documents(dossier)
-            if missing:
-                raise ValidationError({"detail": "Còn thiếu: " + "; ".join(d.name for d in missing)})
         dossier = service(**kwargs)
         return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
 

@@ -50,7 +50,7 @@ def _may_upload(user: User, dossier: Dossier, kind: str) -> bool:
 
 
 def attachment_add(*, dossier: Dossier, actor: User, upload, document: RequiredDocument | None = None,
-                   kind: str = AttachmentKind.COMPONENT) -> Attachment:
+                   kind: str = AttachmentKind.COMPONENT, at=None) -> Attachment:
     if kind not in AttachmentKind.values:
         raise DomainError("invalid_kind", _("Loại tệp không hợp lệ."))
     if document is not None and document.version_id != dossier.procedure_version_id:
@@ -88,7 +88,7 @@ def attachment_add(*, dossier: Dossier, actor: User, upload, document: RequiredD
                 raise PermissionDenied(_("Hồ sơ vừa chuyển trạng thái; không tải tệp lên được nữa."))
             attachment.save()
             events.record(dossier=locked, type="attachment_added", actor=actor, from_status=locked.status,
-                          to_status=locked.status, at=attachment.uploaded_at,
+                          to_status=locked.status, at=at or attachment.uploaded_at,
                           payload={"attachment": attachment.pk, "name": attachment.original_name, "kind": kind,
                                    "document": document.name if document else ""})
     except BaseException:

@@ -7,16 +7,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Agency, User
 from portal.errors import DomainError
 from procedures.models import Level, Procedure
 
-from . import services
+from . import attachments, services
 from .models import Dossier
 
 COUNT = 200
+DEMO_PDF = b"%PDF-1.4\n% demo scan\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Rơ Mah",
             "Ksor", "Siu", "Nay"]
 MIDDLE = ["Văn", "Thị", "Minh", "Thanh", "Hữu", "Ngọc", "Đức", "Thu", "H'"]
@@ -73,8 +75,12 @@ def seed(context: dict) -> None:
         if online:
             citizen = rng.choice(citizens)
             applicant.update(applicant_name=citizen.full_name, applicant_email="")
-            d = services.dossier_create_draft(citizen=citizen, version=version, agency=agency,
-                                              at=start - dt.timedelta(minutes=rng.randint(5, 600)), **applicant)
+            drafted = start - dt.timedelta(minutes=rng.randint(5, 600))
+            d = services.dossier_create_draft(citizen=citizen, version=version, agency=agency, at=drafted,
+                                              **applicant)
+            for document in version.documents.filter(requirement="required"):
+                attachments.attachment_add(dossier=d, actor=citizen, document=document, at=drafted, upload=(
+                    SimpleUploadedFile(f"{document.pk}.pdf", DEMO_PDF, content_type="application/pdf")))
             d = services.dossier_submit(dossier=d, actor=citizen, at=start)
             t = later(start, rng.uniform(0.5, 6))
             if target in ("guided", "refused_at_reception") or rng.random() < 0.08:

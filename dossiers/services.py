@@ -198,8 +198,19 @@ def dossier_create_draft(
     return dossier
 
 
+def _require_documents(d: Dossier) -> None:
+    from .attachments import missing_documents
+
+    missing = missing_documents(d)
+    if missing:
+        raise DomainError("missing_documents", _("Còn thiếu: %s.") % "; ".join(doc.name for doc in missing))
+
+
 def dossier_submit(*, dossier: Dossier, actor: User, at: dt.datetime | None = None) -> Dossier:
+    """Every required component must be uploaded before an online dossier is submitted."""
+
     def before(d, when):
+        _require_documents(d)
         d.submitted_at = when
 
     return _fire(dossier=dossier, actor=actor, name="submit", at=at, before=before)
@@ -208,12 +219,29 @@ def dossier_submit(*, dossier: Dossier, actor: User, at: dt.datetime | None = No
 @transaction.atomic
 def dossier_create_at_desk(
     *, actor: User, version: ProcedureVersion, agency: Agency, channel: str = Channel.IN_PERSON,
-    return_channel: str = ReturnChannel.DESK, at: dt.datetime | None = None, **applicant,
+    return_channel: str = ReturnChannel.DESK, at: dt.datetime | None = None, components: list[int] | None = None,
+    **applicant,
 ) -> Dossier:
-    """A walk-in or postal dossier: the reception officer records it and receives it at once."""
+    """A walk-in or postal dossier: the reception officer records it and receives it at once.
+
+    `components`: the RequiredDocument ids the officer ticked as handed in (None: all of them, e.g.
+    the API or a scanning workflow that checked elsewhere); every required one must be there.
+    """
     if not access.has_role(actor, Role.RECEPTION, agency):
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận của %s mới nhận hồ sơ tại đây.") % agency.name)
     _check_new(version, agency, channel, applicant)
+    documents = list(version.documents.all())
+    if components is not None:
+        ticked = set(components)
+        unknown = ticked - {doc.pk for doc in documents}
+        if unknown:
+            raise DomainError("wrong_document", _("Thành phần không thuộc thủ tục này."), field="components")
+        missing = [doc.name for doc in documents if doc.requirement == "required" and doc.pk not in ticked]
+        if missing:
+            raise DomainError("missing_documents", _("Hồ sơ chưa đủ, còn thiếu: %s. Hãy hướng dẫn công dân bổ "
+                                                     "sung (Mẫu 02) thay vì tiếp nhận.") % "; ".join(missing),
+                              field="components")
+    received_components = [doc.name for doc in documents if components is None or doc.pk in set(components)]
     at = at or timezone.now()
     dossier = Dossier.objects.create(
         procedure_version=version, channel=channel, return_channel=return_channel, receiving_agency=agency,
@@ -224,7 +252,8 @@ def dossier_create_at_desk(
     Dossier.objects.filter(pk=dossier.pk).update(status=Status.SUBMITTED, step=Step.RECEPTION, step_started_at=at,
                                                  step_due_at=step_due)
     events.record(dossier=dossier, type="create_at_desk", actor=actor, from_status=Status.DRAFT,
-                  to_status=Status.SUBMITTED, to_agency=agency, at=at, payload={"channel": channel})
+                  to_status=Status.SUBMITTED, to_agency=agency, at=at,
+                  payload={"channel": channel, "components": received_components})
     return dossier_receive(dossier=dossier, actor=actor, at=at)
 
 

@@ -132,10 +132,6 @@ def dossier_action(request, pk: int, name: str):
     data = form.cleaned_data
     kwargs = {"dossier": dossier, "actor": request.user, "expected_status": data["expected_status"]}
     if name == "submit":
-        missing = attachments.missing_documents(dossier)
-        if missing:
-            messages.error(request, _("Còn thiếu: %s.") % "; ".join(d.name for d in missing))
-            return redirect("dossiers:detail", pk=pk)
         kwargs.pop("expected_status")
     for param in params:
         if param == "appraiser":
@@ -284,24 +280,29 @@ def desk_reception(request):
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận mới nhận hồ sơ tại quầy."))
     versions = (versions_in_force().select_related("procedure").order_by("procedure__name"))
     form = DeskForm(request.POST or None, agencies=agencies, versions=versions,
-                    initial={"agency": agencies.first()})
+                    initial={"agency": agencies.first(), "version": request.GET.get("version", "")})
     if request.method == "POST" and form.is_valid():
         version = versions.filter(pk=form.cleaned_data["version"]).first()
         if version is None:
             form.add_error("version", _("Thủ tục không hợp lệ."))
         else:
             try:
+                ticked = [int(x) for x in request.POST.getlist("components") if x.isdigit()]
                 dossier = services.dossier_create_at_desk(
                     actor=request.user, version=version, agency=form.cleaned_data["agency"],
                     channel=form.cleaned_data["channel"], return_channel=form.cleaned_data["return_channel"],
-                    **form.applicant())
+                    components=ticked, **form.applicant())
             except DomainError as exc:
                 add_to_form(form, exc)
             else:
                 messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.") % {
                     "code": dossier.code, "due": timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")})
                 return redirect("dossiers:detail", pk=dossier.pk)
-    return render(request, "dossiers/desk.html", {"form": form})
+    chosen = versions.filter(pk=request.POST.get("version") or request.GET.get("version") or 0).first()
+    return render(request, "dossiers/desk.html", {
+        "form": form, "chosen": chosen, "documents": chosen.documents.all() if chosen else [],
+        "ticked": {int(x) for x in request.POST.getlist("components") if x.isdigit()},
+    })
 
 
 @login_required

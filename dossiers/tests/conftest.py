@@ -33,3 +33,18 @@ def world(demo):
         birth = Procedure.objects.get(code="1.001193").versions.get(status=VersionStatus.PUBLISHED)
 
     return World()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def attach_required(dossier, user):
+    """Upload a small PDF for every required component (what a citizen does before submitting)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers.attachments import attachment_add
+
+    for document in dossier.procedure_version.documents.filter(requirement="required"):
+        attachment_add(dossier=dossier, actor=user, document=document,
+                       upload=SimpleUploadedFile(f"{document.pk}.pdf", PDF, content_type="application/pdf"))
+    return dossier

@@ -8,7 +8,7 @@ from django.db import connection, connections
 from dossiers import codes, services
 from dossiers.models import Dossier
 
-from .conftest import APPLICANT, at
+from .conftest import APPLICANT, at, attach_required
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,9 @@ def test_a_failed_reception_gives_its_number_back(world):
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_receptions_get_fifty_consecutive_codes(world):
     assert connection.vendor == "postgresql"
-    drafts = [services.dossier_create_draft(citizen=world.citizen, version=world.household, agency=world.pleiku,
-                                            **APPLICANT) for _ in range(50)]
+    drafts = [attach_required(services.dossier_create_draft(citizen=world.citizen, version=world.household,
+                                                            agency=world.pleiku, **APPLICANT), world.citizen)
+              for _ in range(50)]
     for d in drafts:
         services.dossier_submit(dossier=d, actor=world.citizen, at=at(2026, 3, 2, 8))
     barrier = threading.Barrier(50)

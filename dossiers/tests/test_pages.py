@@ -9,6 +9,8 @@ from django.urls import reverse
 from dossiers.models import Attachment, Dossier
 from dossiers.workflow import Status
 
+from .conftest import attach_required
+
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -135,6 +137,7 @@ def test_supplement_and_refusal_forms_print(client, world):
 
     d = services.dossier_create_draft(citizen=world.citizen, version=world.birth, agency=world.pleiku,
                                       applicant_name="Nguyễn Văn An")
+    attach_required(d, world.citizen)
     d = services.dossier_submit(dossier=d, actor=world.citizen)
     client.force_login(world.reception)
     assert client.get(reverse("dossiers:form", args=[d.pk, "02"])).status_code == 404  # nothing to print yet
@@ -230,3 +233,20 @@ def test_worklist_filters_and_keyset_paging(client, world, monkeypatch):
     # Keyset paging: 26 rows fetched, 25 shown; with 4 rows there is no next page.
     assert "after=" not in client.get(reverse("dossiers:worklist")).content.decode()
     assert client.get(reverse("dossiers:worklist"), {"from": "bad-date"}).status_code == 200
+
+
+def test_desk_form_requires_the_required_components_ticked(client, world):
+    version = world.household
+    required = version.documents.filter(requirement="required")
+    client.force_login(world.reception)
+    page = client.get(reverse("dossiers:desk"), {"version": version.pk}).content.decode()
+    assert "Giấy đề nghị đăng ký hộ kinh doanh" in page and 'name="components"' in page
+    form = {"version": version.pk, "agency": world.pleiku.pk, "channel": "in_person", "return_channel": "desk",
+            "applicant_kind": "person", "applicant_name": "Lê Văn Tư"}
+    response = client.post(reverse("dossiers:desk"), form)
+    assert "Hồ sơ chưa đủ, còn thiếu" in response.content.decode() and Dossier.objects.count() == 0
+    response = client.post(reverse("dossiers:desk"), {**form, "components": [d.pk for d in required]})
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.status == Status.RECEIVED
+    assert dossier.events.get(type="create_at_desk").payload["components"] == [d.name for d in required]

@@ -9,7 +9,7 @@ from portal.errors import Conflict, DomainError
 from procedures.models import ProcedureVersion
 from workcalendar.units import ClockPolicy
 
-from .conftest import APPLICANT, at
+from .conftest import APPLICANT, at, attach_required
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +152,7 @@ def test_available_actions_ask_the_machine_and_the_gate(world):
 
 def test_withdraw_by_citizen_and_stop_by_leader(world):
     d = services.dossier_create_draft(citizen=world.citizen, version=world.birth, agency=world.pleiku, **APPLICANT)
+    attach_required(d, world.citizen)
     d = services.dossier_submit(dossier=d, actor=world.citizen)
     d = services.dossier_withdraw(dossier=d, actor=world.citizen, reason="Nộp nhầm thủ tục.")
     assert d.status == Status.WITHDRAWN

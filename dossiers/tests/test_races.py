@@ -10,7 +10,7 @@ from dossiers.models import Dossier, DossierCodeCounter, DossierEvent
 from dossiers.workflow import Status
 from portal.errors import DomainError
 
-from .conftest import APPLICANT, at
+from .conftest import APPLICANT, at, attach_required
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,6 +20,7 @@ def test_two_officers_receive_the_same_dossier(world, demo):
     second = demo.user("admin.pleiku@demo.gov.vn")
     StaffRole.objects.create(user=second, agency=world.pleiku, role=Role.RECEPTION)
     d = services.dossier_create_draft(citizen=world.citizen, version=world.birth, agency=world.pleiku, **APPLICANT)
+    attach_required(d, world.citizen)
     services.dossier_submit(dossier=d, actor=world.citizen, at=at(2026, 3, 2, 8))
     barrier = threading.Barrier(2)
     outcomes = []

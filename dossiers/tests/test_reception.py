@@ -10,7 +10,7 @@ from dossiers.workflow import Status, Step
 from notifications.models import EmailMessage
 from portal.errors import DomainError
 
-from .conftest import APPLICANT, at
+from .conftest import APPLICANT, at, attach_required
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,7 @@ def test_province_procedure_is_not_received_by_a_commune(world):
 
 def test_online_draft_submit_guide_resubmit_receive(world, django_capture_on_commit_callbacks):
     d = services.dossier_create_draft(citizen=world.citizen, version=world.birth, agency=world.pleiku, **APPLICANT)
+    attach_required(d, world.citizen)
     assert d.status == Status.DRAFT and d.code is None
     d = services.dossier_submit(dossier=d, actor=world.citizen, at=at(2026, 3, 2, 8))
     assert d.status == Status.SUBMITTED and d.step == Step.RECEPTION
@@ -80,6 +81,7 @@ def test_online_draft_submit_guide_resubmit_receive(world, django_capture_on_com
 
 def test_refusal_at_reception_is_terminal_and_needs_reasons(world):
     d = services.dossier_create_draft(citizen=world.citizen, version=world.birth, agency=world.pleiku, **APPLICANT)
+    attach_required(d, world.citizen)
     d = services.dossier_submit(dossier=d, actor=world.citizen)
     with pytest.raises(DomainError) as err:
         services.dossier_refuse_at_reception(dossier=d, actor=world.reception, reason="  ")
@@ -93,6 +95,7 @@ def test_refusal_at_reception_is_terminal_and_needs_reasons(world):
 
 def test_citizen_cannot_receive_and_stranger_cannot_submit(world, demo):
     d = services.dossier_create_draft(citizen=world.citizen, version=world.birth, agency=world.pleiku, **APPLICANT)
+    attach_required(d, world.citizen)
     with pytest.raises(PermissionDenied):
         services.dossier_submit(dossier=d, actor=demo.user("binh.tran@example.com"))
     d = services.dossier_submit(dossier=d, actor=world.citizen)

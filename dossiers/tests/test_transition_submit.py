@@ -58,3 +58,15 @@ def test_a_submitted_dossier_cannot_be_submitted_again(world):
         services.dossier_submit(dossier=d, actor=world.citizen, at=at(2026, 3, 2, 9))
     assert err.value.code == "transition_not_allowed"
     assert snapshot(d) == before
+
+
+def test_submitting_without_the_required_components_is_refused(world):
+    from dossiers.models import Dossier
+    from portal.errors import DomainError
+
+    draft = services.dossier_create_draft(citizen=world.citizen, version=world.birth, agency=world.pleiku,
+                                          applicant_name="Nguyễn Văn An")
+    with pytest.raises(DomainError) as err:
+        services.dossier_submit(dossier=draft, actor=world.citizen)
+    assert err.value.code == "missing_documents" and "Tờ khai đăng ký khai sinh" in err.value.message
+    assert Dossier.objects.get(pk=draft.pk).status == Status.DRAFT

@@ -27,7 +27,7 @@ from dossiers.models import Dossier, DossierEvent
 from dossiers.workflow import Status
 from notifications.models import EmailMessage, SmsMessage
 
-from .conftest import APPLICANT, at
+from .conftest import APPLICANT, at, attach_required
 
 S = Status
 APPLICANT_EMAIL = APPLICANT["applicant_email"]
@@ -52,8 +52,9 @@ RETURNED_AT = at(2026, 3, 4, 14)
 
 def online_draft(world, version=None) -> Dossier:
     """An online draft of the citizen's account (the birth registration: its online channel allots no hours)."""
-    return services.dossier_create_draft(citizen=world.citizen, version=version or world.birth, agency=world.pleiku,
-                                         at=at(2026, 3, 1, 20), **APPLICANT)
+    draft = services.dossier_create_draft(citizen=world.citizen, version=version or world.birth, agency=world.pleiku,
+                                          at=at(2026, 3, 1, 20), **APPLICANT)
+    return attach_required(draft, world.citizen)  # submitting needs every required component
 
 
 def online_submitted(world, when=None) -> Dossier:

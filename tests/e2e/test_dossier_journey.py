@@ -37,7 +37,7 @@ def upload(page, row_text, name, content=PDF):
     row.locator("input[type=file]").set_input_files(files=[{"name": name, "mimeType": "application/pdf",
                                                             "buffer": content}])
     row.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    page.wait_for_selector(f"text=Đã tải lên “{name}”")  # the page comes back once the upload finished
 
 
 def status(page):
@@ -104,7 +104,7 @@ def test_online_dossier_from_submission_to_download(page, base, demo):
     page.locator("input[name=kind][value=result] ~ input[type=file]").set_input_files(
         files=[{"name": "giay-khai-sinh.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     page.locator("form:has(input[name=kind][value=result]) button").click()
-    page.wait_for_load_state()
+    page.wait_for_selector("text=Đã tải lên “giay-khai-sinh.pdf”")
     act(page, "resolve")
     assert status(page) == "Có kết quả, chờ trả"
     login(page, base, "tiepnhan.pleiku@demo.gov.vn")
