@@ -17,7 +17,7 @@ from procedures.models import Level, Procedure
 from . import attachments, services
 from .models import Dossier
 
-COUNT = 200
+COUNT = 300
 DEMO_PDF = b"%PDF-1.4\n% demo scan\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Rơ Mah",
             "Ksor", "Siu", "Nay"]
