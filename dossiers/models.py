@@ -25,6 +25,14 @@ class ApplicantKind(models.TextChoices):
     ORGANISATION = "organisation", _("Tổ chức, doanh nghiệp")
 
 
+class Track(models.TextChoices):
+    """Where an open dossier stands against its appointment (kept by the deadline sweep)."""
+
+    ON_TRACK = "on_track", _("Trong hạn")
+    DUE_SOON = "due_soon", _("Sắp đến hạn")
+    OVERDUE = "overdue", _("Quá hạn")
+
+
 class Punctuality(models.TextChoices):
     EARLY = "early", _("Trước hạn")
     ON_TIME = "on_time", _("Đúng hạn")
@@ -73,6 +81,9 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
     result_summary = models.TextField(_("kết quả giải quyết"), blank=True)
     refusal_reason = models.TextField(_("lý do từ chối / dừng"), blank=True)
     punctuality = models.CharField(_("tiến độ"), max_length=8, choices=Punctuality.choices, blank=True)
+    track = models.CharField(_("theo dõi hạn"), max_length=10, choices=Track.choices, blank=True, db_index=True)
+    step_track = models.CharField(_("theo dõi hạn của bước"), max_length=10, choices=Track.choices, blank=True)
+    tracked_at = models.DateTimeField(_("phân loại lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hồ sơ")

@@ -57,3 +57,23 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.body[:40]}"
+
+
+class InboxItem(models.Model):
+    """An in-portal notification for a staff member (the bell list)."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="inbox")
+    key = models.CharField(_("khoá chống trùng"), max_length=200, unique=True)
+    text = models.CharField(_("nội dung"), max_length=500)
+    url = models.CharField(_("liên kết"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo trong cổng")
+        verbose_name_plural = _("thông báo trong cổng")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]

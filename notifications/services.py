@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import DeliveryStatus, EmailMessage, SmsMessage
+from .models import DeliveryStatus, EmailMessage, InboxItem, SmsMessage
 
 logger = logging.getLogger(__name__)
 
@@ -119,3 +119,10 @@ def sms_deliver(*, message_id: int) -> SmsMessage | None:
     if error is not None:
         raise error
     return message
+
+
+def inbox_post(*, user_id: int, key: str, text: str, url: str = "") -> bool:
+    """Put a notification in a staff member's in-portal list; False if that key was already posted."""
+    _item, created = InboxItem.objects.get_or_create(key=key, defaults={"user_id": user_id, "text": text[:500],
+                                                                        "url": url[:300]})
+    return created

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("ho-so/", include("dossiers.urls")),
+    path("thong-bao/", include("notifications.urls")),
     path("api/", include("procedures.api_urls")),
     path("api/", include("dossiers.api_urls")),
     path("", include((workspace_urlpatterns, "workspace"))),

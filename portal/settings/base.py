@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -243,8 +244,10 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_HEARTBEAT_SECONDS = env.int("CELERY_HEARTBEAT_SECONDS", default=60)
+DEADLINE_SWEEP_SECONDS = env.int("DEADLINE_SWEEP_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.celery.heartbeat", "schedule": CELERY_HEARTBEAT_SECONDS},
+    "sweep-deadlines": {"task": "dossiers.sweep_deadlines", "schedule": DEADLINE_SWEEP_SECONDS},
 }
 
 # --- REST framework -----------------------------------------------------------

@@ -1,0 +1,34 @@
+"""python manage.py sweep_deadlines [--now 2026-03-05T16:00+07:00] [--batch 5000]"""
+
+import datetime as dt
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from workcalendar.calendar import TZ
+
+from ...tracking import sweep_deadlines
+
+
+class Command(BaseCommand):
+    help = "Phân loại hồ sơ đang giải quyết: trong hạn, sắp đến hạn, quá hạn; báo cho người phụ trách."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--now", help="thời điểm tính (ISO 8601), mặc định: bây giờ")
+        parser.add_argument("--batch", type=int, default=5000)
+
+    def handle(self, *args, now=None, batch=5000, **options):
+        moment = None
+        if now:
+            try:
+                moment = dt.datetime.fromisoformat(now)
+            except ValueError:
+                raise CommandError(f"Thời điểm không hợp lệ: {now!r} (dạng 2026-03-05T16:00+07:00).") from None
+            moment = moment.replace(tzinfo=TZ) if moment.tzinfo is None else moment
+        if batch < 1:
+            raise CommandError("--batch phải lớn hơn 0.")
+        started = time.perf_counter()
+        counts = sweep_deadlines(now=moment, batch=batch)
+        self.stdout.write(f"Quá hạn mới: {counts['overdue']:,}; sắp đến hạn mới: {counts['due_soon']:,}; "
+                          f"trở lại trong hạn: {counts['on_track']:,}; bước: {counts['steps']:,} "
+                          f"({time.perf_counter() - started:.1f} s).")

@@ -1,0 +1,121 @@
+"""The deadline sweep across the due-soon and overdue boundaries (with a holiday in between),
+its notifications, and two sweeps at once."""
+
+import threading
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import connections
+
+from dossiers import services
+from dossiers.models import Dossier, DossierEvent, Track
+from dossiers.tracking import due_soon_limit, sweep_deadlines
+from notifications.models import InboxItem
+
+from .conftest import APPLICANT, at
+
+pytestmark = pytest.mark.django_db
+
+
+def _received(world, when):
+    d = services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                        at=when, **APPLICANT)
+    return services.dossier_assign(dossier=d, actor=world.reception, appraiser=world.appraiser, at=when)
+
+
+def test_due_soon_means_within_one_working_day_and_skips_holidays():
+    assert due_soon_limit(at(2026, 3, 2, 9)) == at(2026, 3, 3, 17)  # Mon -> end of Tue
+    assert due_soon_limit(at(2026, 2, 13, 9)) == at(2026, 2, 23, 17)  # Fri before Tết -> Mon after it
+    assert due_soon_limit(at(2026, 2, 14, 9)) == at(2026, 2, 24, 17)  # on a holiday: from the next working day
+
+
+def test_a_dossier_walks_from_on_track_to_due_soon_to_overdue(world, django_capture_on_commit_callbacks):
+    # Received Wed 11/2/2026, 3 working days: Thu 12, Fri 13, then Tết (16-20/2) -> due Mon 23/2 17:00.
+    d = _received(world, at(2026, 2, 11, 10))
+    assert d.due_at == at(2026, 2, 23, 17)
+    with time_machine.travel(at(2026, 2, 12, 9), tick=False):
+        sweep_deadlines()
+    d.refresh_from_db()
+    assert d.track == Track.ON_TRACK
+    with time_machine.travel(at(2026, 2, 13, 9), tick=False), django_capture_on_commit_callbacks(execute=True):
+        sweep_deadlines()  # Friday before Tết: the next working day is Mon 23/2, the due day
+    d.refresh_from_db()
+    assert d.track == Track.DUE_SOON
+    event = d.events.get(type="track_due_soon")
+    assert event.at == at(2026, 2, 13, 9)
+    head = world.pleiku.head  # the approver who heads the commune
+    people = set(InboxItem.objects.filter(key__startswith=f"track:{d.pk}:").values_list("user_id", flat=True))
+    assert people == {world.appraiser.pk, head.pk}
+    assert {m.to[0] for m in mail.outbox} >= {world.appraiser.email, head.email}
+    assert "sắp đến hạn" in mail.outbox[-1].subject
+    with time_machine.travel(at(2026, 2, 23, 17, 1), tick=False):
+        sweep_deadlines()
+    d.refresh_from_db()
+    assert d.track == Track.OVERDUE and d.events.filter(type="track_overdue").count() == 1
+    assert InboxItem.objects.filter(key__startswith=f"track:{d.pk}:overdue").count() == 2
+
+
+def test_sweeping_again_changes_nothing(world):
+    d = _received(world, at(2026, 3, 2, 10))
+    with time_machine.travel(at(2026, 3, 9, 9), tick=False):
+        first = sweep_deadlines()
+        second = sweep_deadlines()
+    assert first["overdue"] == 1 and second == {"overdue": 0, "due_soon": 0, "on_track": 0, "steps": 0}
+    assert DossierEvent.objects.filter(dossier=d, type="track_overdue").count() == 1
+
+
+def test_waiting_for_the_citizen_is_not_overdue(world):
+    d = _received(world, at(2026, 3, 2, 10))
+    services.dossier_request_supplement(dossier=d, actor=world.appraiser, reason="Bổ sung.", at=at(2026, 3, 2, 11))
+    with time_machine.travel(at(2026, 3, 20, 9), tick=False):
+        sweep_deadlines()
+    d.refresh_from_db()
+    assert d.track == "" and not d.events.filter(type__startswith="track_").exists()
+
+
+def test_the_worklist_overdue_queue_and_the_command(world, client):
+    _received(world, at(2026, 3, 2, 10))
+    call_command("sweep_deadlines", "--now", "2026-03-09T09:00+07:00", stdout=__import__("io").StringIO())
+    assert Dossier.objects.filter(track=Track.OVERDUE).count() == 1
+    with pytest.raises(Exception, match="Thời điểm không hợp lệ"):
+        call_command("sweep_deadlines", "--now", "thứ hai")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_announce_each_dossier_once(world):
+    made = [_received(world, at(2026, 3, 2, 10)) for _ in range(30)]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def sweep():
+        try:
+            barrier.wait(timeout=10)
+            sweep_deadlines(now=at(2026, 3, 9, 9), batch=7)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert DossierEvent.objects.filter(type="track_overdue").count() == len(made)
+    assert Dossier.objects.filter(track=Track.OVERDUE).count() == len(made)
+    assert InboxItem.objects.count() == len(made) * 2  # appraiser + head, once each
+
+
+def test_inbox_page_and_bell(world, client):
+    _received(world, at(2026, 3, 2, 10))
+    sweep_deadlines(now=at(2026, 3, 9, 9))
+    client.force_login(world.appraiser)
+    home = client.get("/").content.decode()
+    assert 'data-testid="inbox-link"' in home and '<span class="bell">1</span>' in home
+    page = client.get("/thong-bao/").content.decode()
+    assert "quá hạn" in page
+    client.post("/thong-bao/da-doc/")
+    assert InboxItem.objects.filter(user=world.appraiser, read_at__isnull=True).count() == 0

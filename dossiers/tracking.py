@@ -1,0 +1,130 @@
+"""The deadline sweep: classify every open dossier (and its current step) as on track, due soon or
+overdue, store it on the row (indexed, for worklists and statistics), and tell the people who
+must act when a dossier crosses into due soon or overdue.
+
+Set-based and batched: each batch is one UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)
+... RETURNING, whose WHERE also says "not yet in that class". Two sweeps running at once therefore
+share the work and never change the same dossier twice: no duplicate event, inbox item or e-mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Agency
+from notifications.models import InboxItem
+from notifications.services import email_queue
+from workcalendar.selectors import calendar_for
+
+from .models import Dossier, DossierEvent, Track
+from .workflow import OPEN, WAITING_FOR_CITIZEN
+
+RUNNING = sorted(OPEN - WAITING_FOR_CITIZEN)  # the clock is running (not waiting for the citizen)
+BATCH = 5000
+
+
+def due_soon_limit(now: dt.datetime) -> dt.datetime:
+    """'Due soon' = due within one working day: by the end of the next working day."""
+    cal = calendar_for(None)
+    today = timezone.localtime(now).date()
+    start = today if cal.is_working_day(today) else cal.next_working_day(today)
+    return cal.end_of_day(cal.add_working_days(start, 1))
+
+
+def _classify(column: str, track_column: str, target: str, condition: str, params: list, batch: int,
+              returning: bool) -> list[tuple[int, str]]:
+    """Move up to `batch` rows into `target`; return (id, status) of the rows this call changed."""
+    table = Dossier._meta.db_table
+    status_list = ", ".join(["%s"] * len(RUNNING))
+    where = f"status IN ({status_list}) AND {column} IS NOT NULL AND {condition} AND {track_column} <> %s"
+    args = [*RUNNING, *params, target]
+    if connection.vendor == "postgresql":
+        sql = (f"UPDATE {table} SET {track_column} = %s, tracked_at = %s WHERE id IN ("
+               f"SELECT id FROM {table} WHERE {where} ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)"
+               + (" RETURNING id, status" if returning else ""))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [target, timezone.now(), *args, batch])
+            return cursor.fetchall() if returning else [(0, "")] * cursor.rowcount
+    with connection.cursor() as cursor:  # SQLite (make run): one writer at a time anyway
+        cursor.execute(f"SELECT id, status FROM {table} WHERE {where} ORDER BY id LIMIT %s", [*args, batch])
+        rows = cursor.fetchall()
+        if rows:
+            marks = ", ".join(["%s"] * len(rows))
+            cursor.execute(f"UPDATE {table} SET {track_column} = %s, tracked_at = %s WHERE id IN ({marks})",
+                           [target, timezone.now(), *[r[0] for r in rows]])
+        return rows
+
+
+def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH) -> dict[str, int]:
+    if not isinstance(batch, int) or batch < 1:
+        raise ValueError("batch phải là số nguyên dương.")
+    now = now or timezone.now()
+    soon = due_soon_limit(now)
+    counts = {"overdue": 0, "due_soon": 0, "on_track": 0, "steps": 0}
+    rules = [
+        (Track.OVERDUE, "due_at < %s", [now]),
+        (Track.DUE_SOON, "due_at >= %s AND due_at <= %s", [now, soon]),
+        (Track.ON_TRACK, "due_at > %s", [soon]),
+    ]
+    for target, condition, params in rules:
+        while True:
+            with transaction.atomic():
+                changed = _classify("due_at", "track", target, condition, params, batch,
+                                    returning=target != Track.ON_TRACK)
+                if changed and target != Track.ON_TRACK:
+                    _announce([pk for pk, _status in changed], target, now)
+            counts[target] += len(changed)
+            if len(changed) < batch:
+                break
+    for target, condition, params in rules:  # the current step's own allotment, no alerts
+        while True:
+            with transaction.atomic():
+                changed = _classify("step_due_at", "step_track", target, condition.replace("due_at", "step_due_at"),
+                                    params, batch, returning=False)
+            counts["steps"] += len(changed)
+            if len(changed) < batch:
+                break
+    return counts
+
+
+def _announce(ids: list[int], target: str, now: dt.datetime) -> None:
+    """One event per dossier; an inbox item for the assignee and the agency head; one digest e-mail
+    per person per sweep (a head does not want five hundred e-mails)."""
+    rows = list(Dossier.objects.filter(pk__in=ids).values("pk", "code", "status", "due_at", "assignee_id",
+                                                          "handling_agency_id", "receiving_agency_id"))
+    DossierEvent.objects.bulk_create([
+        DossierEvent(dossier_id=r["pk"], type=f"track_{target}", from_status=r["status"], to_status=r["status"],
+                     at=now, payload={"due_at": r["due_at"].isoformat() if r["due_at"] else None})
+        for r in rows
+    ])
+    heads = dict(Agency.objects.filter(pk__in={r["handling_agency_id"] for r in rows} |
+                                       {r["receiving_agency_id"] for r in rows}).values_list("pk", "head_id"))
+    label = "quá hạn" if target == Track.OVERDUE else "sắp đến hạn"
+    items, digest = [], defaultdict(list)
+    for r in rows:
+        people = {r["assignee_id"], heads.get(r["handling_agency_id"]), heads.get(r["receiving_agency_id"])} - {None}
+        text = f"Hồ sơ {r['code']} {label} (hẹn trả {timezone.localtime(r['due_at']):%H:%M %d/%m/%Y})."
+        for user_id in people:
+            items.append(InboxItem(user_id=user_id, key=f"track:{r['pk']}:{target}:{r['due_at'].isoformat()}:{user_id}",
+                                   text=text, url=reverse("dossiers:detail", args=[r["pk"]])))
+            digest[user_id].append(text)
+    InboxItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=2000)
+    from accounts.models import User
+
+    emails = dict(User.objects.filter(pk__in=digest).values_list("pk", "email"))
+    stamp = now.strftime("%Y%m%d%H%M")
+    for user_id, lines in digest.items():
+        if emails.get(user_id):
+            email_queue(to=emails[user_id], template="notifications/email/deadline_digest",
+                        key=f"track-digest:{user_id}:{target}:{stamp}:{min(ids)}",
+                        context={"lines": lines[:200], "more": max(0, len(lines) - 200), "label": label})
+
+
+def track_filter(track: str) -> Q:
+    return Q(track=track, status__in=RUNNING)
