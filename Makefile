@@ -11,7 +11,12 @@ TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-$(VENV)/.deps: requirements.txt | $(PY)
+# A developer checkout runs with DEBUG on, so `manage.py <command>` works without exporting anything.
+# Never committed; production sets its own environment (and portal.settings.production forces DEBUG off).
+.env:
+	printf '# Local development only (not committed). Production sets its own environment.\nDEBUG=true\n' > .env
+
+$(VENV)/.deps: requirements.txt | $(PY) .env
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
 	touch $@

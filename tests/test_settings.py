@@ -45,6 +45,7 @@ def _run(env_overrides: dict, settings_module="portal.settings.base", code=PROBE
            "DJANGO_SETTINGS_MODULE": settings_module}
     if tmp_path is not None:
         env["VAR_DIR"] = str(tmp_path / "var")
+        env["ENV_FILE"] = str(tmp_path / "no.env")  # a developer's .env must not leak into these checks
     env.update(env_overrides)
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
@@ -103,7 +104,7 @@ def test_check_deploy_is_clean_in_production_settings(tmp_path):
     env = {
         "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "VAR_DIR": str(tmp_path / "var"),
         "SECRET_KEY": "k3y-" + "a9Z!" * 15, "ALLOWED_HOSTS": "dichvucong.example.gov.vn",
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production", "ENV_FILE": str(tmp_path / "no.env"),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
