@@ -37,6 +37,10 @@ class Punctuality(models.TextChoices):
     EARLY = "early", _("Trước hạn")
     ON_TIME = "on_time", _("Đúng hạn")
     LATE = "late", _("Quá hạn")
+    LATE_TWICE = "late_twice", _("Quá hạn lần 2 (sau khi đã hẹn lại)")
+
+
+LATE_VALUES = (Punctuality.LATE, Punctuality.LATE_TWICE)
 
 
 class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
@@ -80,7 +84,11 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
                                 choices=[("approve", _("Giải quyết")), ("refuse", _("Từ chối"))])
     result_summary = models.TextField(_("kết quả giải quyết"), blank=True)
     refusal_reason = models.TextField(_("lý do từ chối / dừng"), blank=True)
-    punctuality = models.CharField(_("tiến độ"), max_length=8, choices=Punctuality.choices, blank=True)
+    punctuality = models.CharField(_("tiến độ"), max_length=10, choices=Punctuality.choices, blank=True)
+    closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    extended_from = models.DateTimeField(
+        _("hẹn trả trước khi hẹn lại"), null=True, blank=True,
+        help_text=_("Ngày hẹn theo thời hạn luật định, trước khi cơ quan xin lỗi và hẹn lại (chỉ một lần)."))
     track = models.CharField(_("theo dõi hạn"), max_length=10, choices=Track.choices, blank=True, db_index=True)
     step_track = models.CharField(_("theo dõi hạn của bước"), max_length=10, choices=Track.choices, blank=True)
     tracked_at = models.DateTimeField(_("phân loại lúc"), null=True, blank=True)
@@ -102,10 +110,17 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
             models.Index(fields=["receiving_agency", "status", "received_at"], name="dossier_recv_status_received"),
             models.Index(fields=["assignee", "status", "due_at"], name="dossier_assignee_status"),
             models.Index(fields=["citizen", "-created_at"], name="dossier_citizen"),
+            models.Index(fields=["handling_agency", "resolved_at"], name="dossier_hand_resolved"),
+            models.Index(fields=["handling_agency", "received_at"], name="dossier_hand_received"),
         ]
 
     def __str__(self) -> str:
         return self.code or f"#{self.pk} ({self.get_status_display()})"
+
+    @property
+    def legal_due_at(self):
+        """The appointment under the legal time limit (before any re-appointment)."""
+        return self.extended_from or self.due_at
 
     @property
     def channel_option(self):
@@ -128,7 +143,7 @@ class DossierEvent(models.Model):
     step = models.CharField(_("bước"), max_length=10, choices=Step.choices, blank=True)
     at = models.DateTimeField(_("lúc"))
     step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
-    punctuality = models.CharField(_("tiến độ"), max_length=8, choices=Punctuality.choices, blank=True)
+    punctuality = models.CharField(_("tiến độ"), max_length=10, choices=Punctuality.choices, blank=True)
     reason = models.TextField(_("lý do, ghi chú"), blank=True)
     payload = models.JSONField(default=dict, blank=True)
 
@@ -246,3 +261,121 @@ class ConsultationTask(models.Model):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+
+class ApologyReason(models.TextChoices):
+    """Why the result will be late (the officer picks one; Decree 61/2018 Art. 19(9), Art. 21)."""
+
+    CONSULTATION = "consultation", _("Đang chờ ý kiến của cơ quan, đơn vị có liên quan")
+    SITE_INSPECTION = "site_inspection", _("Cần thẩm tra, xác minh thực tế")
+    SUPPLEMENT = "supplement", _("Hồ sơ phải bổ sung, hoàn thiện thêm")
+    COMPLEX = "complex", _("Hồ sơ phức tạp, cần thêm thời gian thẩm định")
+    SYSTEM_FAULT = "system_fault", _("Sự cố hệ thống thông tin, đường truyền")
+    LOST_DAMAGED = "lost_damaged", _("Hồ sơ bị mất, hư hỏng trong quá trình giải quyết")
+    OTHER = "other", _("Lý do khác")
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo, chờ lãnh đạo ký")
+    ISSUED = "issued", _("Đã ban hành")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+class ApologyLetter(models.Model):
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04, Circular 01/2018).
+
+    Drafted by the deadline sweep (or by an officer, e.g. for a lost dossier), reviewed and issued by
+    the head of the handling agency. At most one issued letter per dossier moves the appointment
+    (enforced by a partial unique index as well as by the service)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="apology_letters")
+    agency = models.ForeignKey("accounts.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT,
+                               related_name="apology_letters")
+    status = models.CharField(_("trạng thái"), max_length=10, choices=LetterStatus.choices, default=LetterStatus.DRAFT)
+    auto = models.BooleanField(_("hệ thống tự lập"), default=False)
+    trigger = models.CharField(_("lập khi"), max_length=12, blank=True)  # due_soon, overdue, manual
+    reason_kind = models.CharField(_("lý do"), max_length=16, choices=ApologyReason.choices, blank=True)
+    reason_text = models.TextField(_("diễn giải lý do"), blank=True)
+    due_at = models.DateTimeField(_("ngày hẹn trả đã ghi trên giấy hẹn"), null=True, blank=True)
+    proposed_due_at = models.DateTimeField(_("ngày hẹn mới đề xuất"), null=True, blank=True)
+    new_due_at = models.DateTimeField(_("ngày hẹn mới"), null=True, blank=True)
+    drafted_at = models.DateTimeField(_("lập lúc"))
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    number = models.CharField(_("số phiếu"), max_length=40, blank=True)
+    issued_at = models.DateTimeField(_("ban hành lúc"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    signer_name = models.CharField(_("người ký"), max_length=255, blank=True)
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=100, blank=True)
+    issued_late = models.BooleanField(
+        _("ban hành muộn"), default=False,
+        help_text=_("Ban hành sau thời điểm 01 ngày trước ngày hẹn trả (Điều 19 khoản 9 Nghị định 61/2018)."))
+    pdf = models.FileField(_("tệp PDF"), upload_to="apology-letters/", blank=True, max_length=255)
+    cancelled_reason = models.CharField(_("lý do hủy"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("phiếu xin lỗi và hẹn lại")
+        verbose_name_plural = _("phiếu xin lỗi và hẹn lại")
+        ordering = ["-drafted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier"], condition=models.Q(status="draft"),
+                                    name="apology_one_draft_per_dossier"),
+            models.UniqueConstraint(fields=["dossier"], condition=models.Q(status="issued", new_due_at__isnull=False),
+                                    name="apology_one_reappointment_per_dossier"),
+            models.UniqueConstraint(fields=["agency", "number"], condition=~models.Q(number=""),
+                                    name="apology_number_unique"),
+        ]
+        indexes = [models.Index(fields=["agency", "status", "issued_at"], name="apology_agency_status")]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.get_status_display()} #{self.pk}"
+
+    @property
+    def reason_display(self) -> str:
+        label = self.get_reason_kind_display() if self.reason_kind and self.reason_kind != ApologyReason.OTHER else ""
+        return ". ".join(part for part in (label, self.reason_text.strip()) if part)
+
+
+class LetterCounter(models.Model):
+    """The last apology-letter number issued per agency and year."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="letter_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year}: {self.last}"
+
+
+class MonthlyAgencyStats(models.Model):
+    """Counts per handling agency and month (legal.md §2.5), refreshed nightly; read by the index dashboards."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="monthly_stats")
+    month = models.DateField(_("tháng"), help_text=_("Ngày đầu tháng."))
+    received = models.PositiveIntegerField(_("tiếp nhận"), default=0)
+    finished_early = models.PositiveIntegerField(_("giải quyết trước hạn"), default=0)
+    finished_on_time = models.PositiveIntegerField(_("giải quyết đúng hạn"), default=0)
+    finished_late = models.PositiveIntegerField(_("giải quyết quá hạn"), default=0)
+    finished_late_twice = models.PositiveIntegerField(_("quá hạn cả ngày hẹn lại"), default=0)
+    in_progress_on_time = models.PositiveIntegerField(_("đang giải quyết trong hạn"), default=0)
+    in_progress_overdue = models.PositiveIntegerField(_("đang giải quyết quá hạn"), default=0)
+    apologies_issued = models.PositiveIntegerField(_("phiếu xin lỗi đã ban hành"), default=0)
+    apologies_issued_late = models.PositiveIntegerField(_("phiếu xin lỗi ban hành muộn"), default=0)
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("số liệu tháng của cơ quan")
+        verbose_name_plural = _("số liệu tháng của cơ quan")
+        ordering = ["-month", "agency"]
+        constraints = [models.UniqueConstraint(fields=["agency", "month"], name="monthly_stats_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.month:%m/%Y}"
+
+    @property
+    def finished(self) -> int:
+        return self.finished_early + self.finished_on_time + self.finished_late

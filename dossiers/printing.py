@@ -54,3 +54,28 @@ def render_form(dossier, number: str) -> bytes | None:
         consulted = [e.payload.get("agency_name") for e in rows if e.type == "consult"]
         context.update(rows=rows, consulted=", ".join(c for c in consulted if c), now=timezone.localtime())
     return render_pdf(template, context)
+
+
+def render_apology(letter) -> bytes:
+    """Mẫu 04: Phiếu xin lỗi và hẹn lại ngày trả kết quả, signed by the head of the handling agency.
+    A draft renders with a 'DỰ THẢO' banner and the proposed date, for the head to review."""
+    from .models import ApologyReason, LetterStatus
+
+    dossier = letter.dossier
+    agency = letter.agency
+    draft = letter.status != LetterStatus.ISSUED
+    moment = timezone.localtime(letter.issued_at or timezone.now())
+    place = agency.name.replace("Ủy ban nhân dân ", "").replace("phường ", "").replace("xã ", "")
+    head = agency.head
+    return render_pdf("dossiers/print/form04.html", {
+        "dossier": dossier, "letter": letter, "draft": draft, "now": moment, "place": place, "issuer": agency,
+        "received": timezone.localtime(dossier.received_at) if dossier.received_at else None,
+        "due": timezone.localtime(letter.due_at or dossier.due_at) if (letter.due_at or dossier.due_at) else None,
+        "new_due": timezone.localtime(letter.proposed_due_at if draft else letter.new_due_at)
+        if (letter.proposed_due_at if draft else letter.new_due_at) else None,
+        "lost": letter.reason_kind == ApologyReason.LOST_DAMAGED,
+        "overdue": bool(letter.due_at and (letter.issued_at or timezone.now()) > letter.due_at),
+        "phone": display_phone(dossier.applicant_phone),
+        "signer_name": letter.signer_name or (head.full_name if head else ""),
+        "signer_title": letter.signer_title or agency.head_title or "Thủ trưởng cơ quan",
+    })

@@ -9,7 +9,7 @@ from accounts import access
 from accounts.models import User
 
 from .models import Dossier
-from .workflow import OPEN, WAITING_FOR_CITIZEN
+from .workflow import OPEN, WAITING_FOR_CITIZEN, Status
 
 
 def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
@@ -35,6 +35,10 @@ def is_staff_view(user: User, dossier: Dossier) -> bool:
     return user.is_superuser or bool(access.visible_agency_ids(user) & {dossier.receiving_agency_id,
                                                                         dossier.handling_agency_id})
 
+
+# Staff-side events a citizen's timeline does not show (the tracking page and the citizen's own page).
+INTERNAL_EVENTS = ("attachment_added", "apology_drafted", "apology_cancelled", "track_due_soon", "track_overdue",
+                   "late_twice")
 
 QUEUES = ("mine", "agency", "due_soon", "overdue", "waiting", "done")
 
@@ -72,16 +76,19 @@ def worklist_queryset(user: User, *, queue: str = "agency", after: tuple | None 
     if queue == "mine":
         qs = qs.filter(assignee=user, status__in=OPEN)
     elif queue == "due_soon":
-        qs = qs.filter(status__in=OPEN - WAITING_FOR_CITIZEN, due_at__gte=now,
+        qs = qs.filter(status__in=OPEN - WAITING_FOR_CITIZEN - {Status.RESULT_READY}, due_at__gte=now,
                        due_at__lt=now + timezone.timedelta(days=2))
     elif queue == "overdue":
-        qs = qs.filter(status__in=OPEN - WAITING_FOR_CITIZEN, due_at__lt=now)
+        qs = qs.filter(status__in=OPEN - WAITING_FOR_CITIZEN - {Status.RESULT_READY}, due_at__lt=now)
     elif queue == "waiting":
         qs = qs.filter(status__in=WAITING_FOR_CITIZEN)
     elif queue == "done":
         qs = qs.exclude(status__in=OPEN)
     else:
         qs = qs.filter(status__in=OPEN)
+    if filters.get("punctuality") == "late":  # late includes late twice (after the re-appointment)
+        qs = qs.filter(punctuality__in=("late", "late_twice"))
+        filters = {**filters, "punctuality": None}
     for key in ("status", "channel", "procedure_version__procedure__code", "punctuality", "received_at__date__gte",
                 "received_at__date__lte"):
         if filters.get(key):

@@ -30,8 +30,8 @@ from workcalendar.deadlines import ClockEvent, ClockEventKind, clock, due, punct
 from workcalendar.selectors import calendar_for
 
 from . import codes, events
-from .models import ConsultationTask, Dossier, DossierEvent, ReturnChannel
-from .workflow import BY_NAME, STEP_OF, Status, Step
+from .models import ApologyLetter, ConsultationTask, Dossier, DossierEvent, LetterStatus, Punctuality, ReturnChannel
+from .workflow import BY_NAME, OPEN, STEP_OF, TERMINAL, Status, Step
 
 SUPPLEMENT_WINDOW_DAYS = getattr(settings, "DOSSIER_SUPPLEMENT_WINDOW_DAYS", 3)  # Decree 61/2018 Art. 19(4)
 
@@ -77,6 +77,16 @@ def _clock_events(dossier: Dossier, extra: list[ClockEvent]) -> list[ClockEvent]
              "supplement_received": ClockEventKind.SUPPLEMENT_RECEIVED}
     rows = DossierEvent.objects.filter(dossier=dossier, type__in=kinds).order_by("at", "id")
     return [ClockEvent(kinds[e.type], e.at) for e in rows] + extra
+
+
+def resolution_punctuality(d: Dossier, when: dt.datetime) -> str:
+    """legal.md §2.5: judged against the legal time (late even with an apology letter); a dossier
+    also finished after its re-appointment is late twice."""
+    if not d.due_at:
+        return ""
+    if d.extended_from and when > d.due_at:
+        return Punctuality.LATE_TWICE
+    return punctuality(when, d.legal_due_at)
 
 
 def _notify(dossier: Dossier, event: DossierEvent) -> None:
@@ -144,6 +154,12 @@ def _fire(
         locked.step_started_at = at if new_step else None
         cal = calendar_for(locked.handling_agency)
         locked.step_due_at = cal.add_working_time(at, float(hours) * 3600) if hours else None
+    if locked.status in TERMINAL:
+        locked.closed_at = at
+    if (from_status in OPEN and locked.status not in OPEN) or locked.status == Status.RESULT_READY:
+        # The result is at the desk (or the dossier ended): a pending apology draft has nothing left to do.
+        ApologyLetter.objects.filter(dossier=locked, status=LetterStatus.DRAFT).update(
+            status=LetterStatus.CANCELLED, cancelled_reason=_("Hồ sơ đã có kết quả hoặc đã kết thúc trước khi ký."))
     locked.save()
     event = events.record(dossier=locked, type=name, actor=actor, from_status=from_status, to_status=locked.status,
                           from_agency=from_agency, to_agency=locked.handling_agency, step=old_step or "", at=at,
@@ -420,7 +436,7 @@ def dossier_resolve(*, dossier: Dossier, actor: User, at=None, expected_status=N
 
     def after(d, when):
         d.resolved_at = when
-        d.punctuality = punctuality(when, d.due_at) if d.due_at else ""
+        d.punctuality = resolution_punctuality(d, when)
 
     return _fire(dossier=dossier, actor=actor, name="resolve", at=at, after=after, expected_status=expected_status)
 

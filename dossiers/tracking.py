@@ -23,9 +23,11 @@ from notifications.services import email_queue
 from workcalendar.selectors import calendar_for
 
 from .models import Dossier, DossierEvent, Track
-from .workflow import OPEN, WAITING_FOR_CITIZEN
+from .workflow import OPEN, WAITING_FOR_CITIZEN, Status
 
-RUNNING = sorted(OPEN - WAITING_FOR_CITIZEN)  # the clock is running (not waiting for the citizen)
+# The clock is running: not waiting for the citizen, and the result has not reached the desk yet
+# (a result waiting to be collected is finished for punctuality, legal.md §2.5).
+RUNNING = sorted(OPEN - WAITING_FOR_CITIZEN - {Status.RESULT_READY})
 BATCH = 5000
 
 
@@ -35,6 +37,15 @@ def due_soon_limit(now: dt.datetime) -> dt.datetime:
     today = timezone.localtime(now).date()
     start = today if cal.is_working_day(today) else cal.next_working_day(today)
     return cal.end_of_day(cal.add_working_days(start, 1))
+
+
+def classify(due_at: dt.datetime | None, now: dt.datetime) -> str:
+    """The class of one appointment now (the sweep does the same set-based)."""
+    if due_at is None:
+        return ""
+    if due_at < now:
+        return Track.OVERDUE
+    return Track.DUE_SOON if due_at <= due_soon_limit(now) else Track.ON_TRACK
 
 
 def _classify(column: str, track_column: str, target: str, condition: str, params: list, batch: int,
@@ -94,25 +105,37 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH) -> di
 
 
 def _announce(ids: list[int], target: str, now: dt.datetime) -> None:
-    """One event per dossier; an inbox item for the assignee and the agency head; one digest e-mail
-    per person per sweep (a head does not want five hundred e-mails)."""
-    rows = list(Dossier.objects.filter(pk__in=ids).values("pk", "code", "status", "due_at", "assignee_id",
-                                                          "handling_agency_id", "receiving_agency_id"))
+    """One event per dossier; an apology letter drafted where one is owed; an inbox item for the
+    assignee and the agency heads; one digest e-mail per person per sweep (a head does not want
+    five hundred e-mails). A dossier overdue again after its re-appointment is "late twice"."""
+    from .apologies import draft_for_sweep
+
+    rows = list(Dossier.objects.filter(pk__in=ids).select_related("procedure_version", "handling_agency").only(
+        "pk", "code", "status", "due_at", "extended_from", "assignee_id", "handling_agency", "receiving_agency_id",
+        "procedure_version__extension_allowed", "channel", "step", "step_due_at"))
+    twice = {r.pk for r in rows if target == Track.OVERDUE and r.extended_from is not None}
     DossierEvent.objects.bulk_create([
-        DossierEvent(dossier_id=r["pk"], type=f"track_{target}", from_status=r["status"], to_status=r["status"],
-                     at=now, payload={"due_at": r["due_at"].isoformat() if r["due_at"] else None})
+        DossierEvent(dossier_id=r.pk, type="late_twice" if r.pk in twice else f"track_{target}", from_status=r.status,
+                     to_status=r.status, at=now, payload={"due_at": r.due_at.isoformat() if r.due_at else None})
         for r in rows
-    ])
-    heads = dict(Agency.objects.filter(pk__in={r["handling_agency_id"] for r in rows} |
-                                       {r["receiving_agency_id"] for r in rows}).values_list("pk", "head_id"))
+    ], batch_size=2000)
+    drafted = {letter.dossier_id for letter in draft_for_sweep(rows, target, now)}
+    heads = dict(Agency.objects.filter(pk__in={r.handling_agency_id for r in rows} |
+                                       {r.receiving_agency_id for r in rows}).values_list("pk", "head_id"))
     label = "quá hạn" if target == Track.OVERDUE else "sắp đến hạn"
     items, digest = [], defaultdict(list)
     for r in rows:
-        people = {r["assignee_id"], heads.get(r["handling_agency_id"]), heads.get(r["receiving_agency_id"])} - {None}
-        text = f"Hồ sơ {r['code']} {label} (hẹn trả {timezone.localtime(r['due_at']):%H:%M %d/%m/%Y})."
+        people = {r.assignee_id, heads.get(r.handling_agency_id), heads.get(r.receiving_agency_id)} - {None}
+        when = timezone.localtime(r.due_at).strftime("%H:%M %d/%m/%Y")
+        if r.pk in twice:
+            text = f"Hồ sơ {r.code} QUÁ HẠN LẦN 2: đã hẹn lại đến {when} vẫn chưa có kết quả."
+        else:
+            text = f"Hồ sơ {r.code} {label} (hẹn trả {when})."
+            if r.pk in drafted:
+                text += " Đã lập dự thảo phiếu xin lỗi và hẹn lại, chờ lãnh đạo ký."
         for user_id in people:
-            items.append(InboxItem(user_id=user_id, key=f"track:{r['pk']}:{target}:{r['due_at'].isoformat()}:{user_id}",
-                                   text=text, url=reverse("dossiers:detail", args=[r["pk"]])))
+            items.append(InboxItem(user_id=user_id, key=f"track:{r.pk}:{target}:{r.due_at.isoformat()}:{user_id}",
+                                   text=text, url=reverse("dossiers:detail", args=[r.pk])))
             digest[user_id].append(text)
     InboxItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=2000)
     from accounts.models import User

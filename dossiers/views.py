@@ -107,7 +107,8 @@ def dossier_detail(request, pk: int):
         "results": [f for f in files if f.kind == AttachmentKind.RESULT
                     and (staff_view or dossier.status in (Status.RESULT_READY, Status.RETURNED))],
         "other_files": [f for f in files if f.document_id is None and f.kind != AttachmentKind.RESULT],
-        "events": dossier.events.select_related("actor").order_by("at", "id"),
+        "events": (dossier.events if staff_view else dossier.events.exclude(type__in=selectors.INTERNAL_EVENTS))
+        .select_related("actor").order_by("at", "id"),
         "missing": attachments.missing_documents(dossier), "appraisers": appraisers,
         "can_upload": attachments._may_upload(request.user, dossier, AttachmentKind.COMPONENT),
         "can_upload_result": staff_view and attachments._may_upload(request.user, dossier, AttachmentKind.RESULT),
@@ -115,7 +116,33 @@ def dossier_detail(request, pk: int):
         "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff_view else [],
         "has_form02": dossier.events.filter(type__in=("guide", "request_supplement")).exists(),
         "consultations": dossier.consultations.select_related("agency") if staff_view else [],
+        **_apology_context(request.user, dossier, staff_view),
     })
+
+
+def _apology_context(user, dossier: Dossier, staff_view: bool) -> dict:
+    from .apologies import _may_draft, _may_issue, proposal
+    from .models import ApologyReason, LetterStatus
+    from .workflow import OPEN
+
+    letters = list(dossier.apology_letters.exclude(status=LetterStatus.CANCELLED).select_related("issued_by"))
+    if not staff_view:
+        return {"letters": [x for x in letters if x.status == LetterStatus.ISSUED]}
+    is_open = dossier.status in OPEN and not dossier.resolved_at
+    draft = next((x for x in letters if x.status == LetterStatus.DRAFT), None)
+    context = {"letters": letters, "draft": draft, "reasons": ApologyReason.choices,
+               "can_draft": is_open and draft is None and _may_draft(user, dossier),
+               "can_edit": is_open and draft is not None and _may_draft(user, dossier),
+               "can_issue": is_open and draft is not None and _may_issue(user, dossier),
+               "may_extend": dossier.procedure_version.extension_allowed and dossier.extended_from is None
+               and dossier.due_at is not None}
+    if draft is not None and context["can_issue"]:
+        from .apologies import issue_is_late
+
+        context["would_be_late"] = issue_is_late(dossier.due_at, timezone.now())
+    elif is_open and dossier.due_at and staff_view:
+        context["will_be_late"] = proposal(dossier, timezone.now())[0]
+    return context
 
 
 @login_required
@@ -223,7 +250,8 @@ def track(request):
         initials = " ".join(w[0] + "." for w in dossier.applicant_name.split() if w)
     return render(request, "dossiers/track.html", {
         "form": form, "dossier": dossier, "initials": initials,
-        "events": dossier.events.exclude(type="attachment_added").order_by("at", "id") if dossier else [],
+        "events": dossier.events.exclude(type__in=selectors.INTERNAL_EVENTS).order_by("at", "id") if dossier else [],
+        "letters": dossier.apology_letters.filter(status="issued").select_related("agency") if dossier else [],
     })
 
 

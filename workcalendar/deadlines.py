@@ -123,6 +123,22 @@ def check_extension(cal: WorkCalendar, current_due: dt.datetime, proposed: dt.da
     return moment
 
 
+def propose_new_due(cal: WorkCalendar, now: dt.datetime, current_due: dt.datetime,
+                    needed_seconds: float) -> dt.datetime:
+    """The new appointment an apology letter proposes: the work still needed (the remaining
+    internal-step allotments, in office seconds) counted from now, rounded up to the end of that
+    working day, and never earlier than the end of the first working day after both now and the
+    current appointment (the law allows one re-appointment, so it must be a real one)."""
+    if needed_seconds < 0:
+        raise DomainError("invalid_duration", "Thời gian còn cần không được âm.")
+    finish = to_local(cal.add_working_time(now, needed_seconds))
+    day = finish.date()
+    if not cal.is_working_day(day):
+        day = cal.next_working_day(day)
+    floor_day = cal.next_working_day(to_local(max(now, current_due)).date())
+    return cal.end_of_day(max(day, floor_day))
+
+
 # -- the clock over a dossier's timeline (supplements, extensions) ----------------------------
 
 class ClockEventKind:

@@ -107,6 +107,10 @@ def test_two_sweeps_at_once_announce_each_dossier_once(world):
     assert DossierEvent.objects.filter(type="track_overdue").count() == len(made)
     assert Dossier.objects.filter(track=Track.OVERDUE).count() == len(made)
     assert InboxItem.objects.count() == len(made) * 2  # appraiser + head, once each
+    # each overdue dossier got exactly one drafted apology letter
+    from dossiers.models import ApologyLetter
+
+    assert sorted(ApologyLetter.objects.values_list("dossier_id", flat=True)) == sorted(d.pk for d in made)
 
 
 def test_inbox_page_and_bell(world, client):

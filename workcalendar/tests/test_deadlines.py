@@ -141,3 +141,15 @@ def test_explanation_names_the_skipped_days(cal):
     assert "12/02/2026" in line and "Tết Nguyên Đán" in line
     line = explain(cal, at(2026, 8, 20, 16), 2, WD)
     assert "nhận sau 15:00" in line and "22/08" in line
+
+
+def test_proposed_new_appointment_after_tet(cal):
+    from workcalendar.deadlines import propose_new_due
+
+    # Friday 13/2/2026 14:00, due 17:00 the same day, 8 office hours still needed: 3 h Friday,
+    # then Tết (16-20/2) -> 5 h on Monday 23/2, rounded to the end of that day.
+    assert propose_new_due(cal, at(2026, 2, 13, 14), at(2026, 2, 13, 17), 8 * 3600) == at(2026, 2, 23, 17)
+    # Nothing left to do still gives a real re-appointment: the next working day.
+    assert propose_new_due(cal, at(2026, 3, 9, 9), at(2026, 3, 5, 17), 0) == at(2026, 3, 10, 17)
+    with pytest.raises(DomainError):
+        propose_new_due(cal, at(2026, 3, 9, 9), at(2026, 3, 5, 17), -1)

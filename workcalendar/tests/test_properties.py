@@ -51,3 +51,14 @@ def test_working_hours_round_trip(start, quarter_hours):
     hours = quarter_hours / 4
     end = due(CAL, start, hours, DurationUnit.WORKING_HOURS)
     assert abs(CAL.working_seconds_between(start, end) - hours * 3600) < 1e-6
+
+
+@settings(max_examples=300, deadline=None)
+@given(moments, moments, st.floats(min_value=0, max_value=400 * 3600))
+def test_a_proposed_new_appointment_is_a_real_later_working_day(now, current_due, needed):
+    from workcalendar.deadlines import propose_new_due
+
+    proposed = propose_new_due(CAL, now, current_due, needed)
+    assert CAL.is_working_day(proposed.date()) and proposed.timetz().replace(tzinfo=None) == dt.time(17, 0)
+    assert proposed > current_due and proposed > now
+    assert proposed >= CAL.add_working_time(now, needed)  # leaves room for the work still needed

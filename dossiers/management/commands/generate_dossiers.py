@@ -152,7 +152,7 @@ class Command(BaseCommand):
                     procedure_version=version, channel="in_person", receiving_agency=agency, handling_agency=agency,
                     applicant_name=f"{rng.choice(NAMES)} {rng.choice(GIVEN)}", status=target, submitted_at=received,
                     received_at=received, due_at=due_at, original_due_at=due_at, resolved_at=resolved,
-                    returned_at=returned, step=STEP_OF[target] or "",
+                    returned_at=returned, closed_at=returned, step=STEP_OF[target] or "",
                     assignee_id=staff[code][Role.APPRAISER] if target != Status.RECEIVED else None,
                     punctuality=punctuality(resolved, due_at) if resolved else "",
                 )

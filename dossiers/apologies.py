@@ -1,0 +1,371 @@
+"""Apology letters (Phiếu xin lỗi và hẹn lại ngày trả kết quả, Mẫu 04) and the one re-appointment.
+
+Decree 61/2018 Art. 19(9): the competent agency, no later than one day before the appointment,
+tells the one-stop desk and sends the citizen a letter of apology with the reason and the new date;
+the appointment may be moved only once. Art. 21: a lost or damaged dossier also owes an apology.
+
+- The deadline sweep drafts a letter when a dossier becomes due soon and the remaining internal-step
+  allotments no longer fit before the appointment, or when it becomes overdue (`draft_for_sweep`).
+- Officers of the handling agency may draft one by hand (e.g. a lost dossier) and edit the reason.
+- The head of the agency (approver role) reviews and issues it (`apology_letter_issue`): number,
+  PDF, the appointment moves (the legal one is kept in `extended_from`), desk and citizen notified.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.models import Role, User
+from notifications.services import email_queue, inbox_post, sms_queue
+from portal.errors import Conflict, DomainError
+from procedures.models import ChannelOption, StepKind
+from workcalendar.calendar import to_local
+from workcalendar.deadlines import check_extension, propose_new_due
+from workcalendar.selectors import calendar_for
+
+from . import events
+from .models import ApologyLetter, ApologyReason, Dossier, LetterCounter, LetterStatus
+from .workflow import OPEN, WAITING_FOR_CITIZEN, Step
+
+STEP_ORDER = [Step.RECEPTION, Step.APPRAISAL, Step.APPROVAL, Step.RETURN]
+ISSUE_NOTICE = dt.timedelta(days=1)  # "chậm nhất 01 ngày trước ngày hẹn trả" (calendar day, not working day)
+
+
+# -- what is still needed -----------------------------------------------------------------------
+
+def allotments(option: ChannelOption | None) -> dict[str, float]:
+    """Office seconds allotted to each of the four steps by the channel's internal process."""
+    hours = {step: Decimal(0) for step in STEP_ORDER}
+    if option is not None:
+        for s in option.steps.all():
+            key = Step.APPRAISAL if s.step == StepKind.OTHER else s.step
+            if key in hours:
+                hours[key] += s.hours
+    return {step: float(h) * 3600 for step, h in hours.items()}
+
+
+def needed_seconds(cal, *, now: dt.datetime, step: str, step_due_at: dt.datetime | None,
+                   allotted: dict[str, float]) -> float:
+    """The rest of the current step's allotment plus the allotments of the steps after it."""
+    if step not in STEP_ORDER:
+        return 0.0
+    current = max(0.0, cal.working_seconds_between(now, step_due_at)) if step_due_at else allotted[step]
+    later = sum(allotted[s] for s in STEP_ORDER[STEP_ORDER.index(step) + 1:])
+    return current + later
+
+
+def proposal(dossier: Dossier, now: dt.datetime, *, allotted: dict[str, float] | None = None,
+             cal=None) -> tuple[bool, dt.datetime | None]:
+    """(will it be late?, the proposed new appointment, or None when the version allows no extension
+    or the appointment already moved once)."""
+    cal = cal or calendar_for(dossier.handling_agency)
+    allotted = allotments(dossier.channel_option) if allotted is None else allotted
+    need = needed_seconds(cal, now=now, step=dossier.step, step_due_at=dossier.step_due_at, allotted=allotted)
+    late = dossier.due_at is not None and (now >= dossier.due_at
+                                           or need > cal.working_seconds_between(now, dossier.due_at))
+    if (dossier.due_at is None or not dossier.procedure_version.extension_allowed
+            or dossier.extended_from is not None):
+        return late, None
+    return late, propose_new_due(cal, now, dossier.due_at, need)
+
+
+def issue_is_late(letter_due: dt.datetime | None, at: dt.datetime) -> bool:
+    return letter_due is not None and at > letter_due - ISSUE_NOTICE
+
+
+# -- drafting -----------------------------------------------------------------------------------
+
+def _may_draft(user: User, dossier: Dossier) -> bool:
+    return user.is_superuser or bool(
+        access.acting_agency_ids(user, [Role.APPRAISER, Role.APPROVER]) & {dossier.handling_agency_id})
+
+
+def _may_issue(user: User, dossier: Dossier) -> bool:
+    return user.is_superuser or access.has_role(user, Role.APPROVER, dossier.handling_agency_id)
+
+
+def _clean_reason(reason_kind: str, reason_text: str) -> tuple[str, str]:
+    reason_text = (reason_text or "").strip()
+    if reason_kind not in ApologyReason.values:
+        raise DomainError("reason_required", _("Hãy chọn lý do chậm trả kết quả trong danh sách."),
+                          field="reason_kind")
+    if reason_kind == ApologyReason.OTHER and not reason_text:
+        raise DomainError("reason_required", _("Lý do khác: hãy ghi rõ lý do."), field="reason_text")
+    if len(reason_text) > 2000:
+        raise DomainError("reason_too_long", _("Diễn giải lý do tối đa 2.000 ký tự."), field="reason_text")
+    return reason_kind, reason_text
+
+
+def _default_reason(dossier: Dossier) -> str:
+    if dossier.consultations.filter(answered_at__isnull=True).exists():
+        return ApologyReason.CONSULTATION
+    return ""
+
+
+@transaction.atomic
+def apology_letter_draft(*, dossier: Dossier, actor: User, reason_kind: str, reason_text: str = "",
+                         at: dt.datetime | None = None) -> ApologyLetter:
+    """An officer of the handling agency drafts a letter by hand (a lost or damaged dossier, or a
+    delay the sweep has not seen yet)."""
+    locked = Dossier.objects.select_for_update().select_related("procedure_version", "handling_agency").get(
+        pk=dossier.pk)
+    if not _may_draft(actor, locked):
+        raise PermissionDenied(_("Chỉ chuyên viên hoặc lãnh đạo của cơ quan giải quyết mới lập phiếu xin lỗi."))
+    if locked.status not in OPEN or locked.resolved_at:
+        raise DomainError("dossier_closed", _(
+            "Hồ sơ đã có kết quả hoặc đã kết thúc: không lập phiếu xin lỗi và hẹn lại."), http_status=409)
+    reason_kind, reason_text = _clean_reason(reason_kind, reason_text)
+    if locked.apology_letters.filter(status=LetterStatus.DRAFT).exists():
+        raise Conflict("draft_exists", _("Hồ sơ đã có một phiếu xin lỗi đang chờ ký: hãy sửa phiếu đó."))
+    at = at or timezone.now()
+    _late, proposed = proposal(locked, at)
+    letter = ApologyLetter.objects.create(
+        dossier=locked, agency=locked.handling_agency, auto=False, trigger="manual", reason_kind=reason_kind,
+        reason_text=reason_text, due_at=locked.due_at, proposed_due_at=proposed, drafted_at=at, drafted_by=actor)
+    events.record(dossier=locked, type="apology_drafted", actor=actor, from_status=locked.status,
+                  to_status=locked.status, at=at, reason=letter.reason_display, payload={"letter": letter.pk})
+    _tell_head(locked, letter)
+    return letter
+
+
+def draft_for_sweep(rows: list[Dossier], trigger: str, now: dt.datetime) -> list[ApologyLetter]:
+    """Called by the deadline sweep (inside its transaction) for dossiers that just became due soon
+    or overdue. Drafts a letter where one is owed and none exists; returns the drafts made.
+
+    Concurrent sweeps never change the same dossier (SKIP LOCKED), and the partial unique index on
+    drafts makes a duplicate impossible anyway (ignore_conflicts)."""
+    if not rows:
+        return []
+    have = set(ApologyLetter.objects.filter(dossier__in=[d.pk for d in rows]).exclude(
+        status=LetterStatus.CANCELLED).values_list("dossier_id", flat=True))
+    waiting = set(Dossier.objects.filter(pk__in=[d.pk for d in rows], consultations__answered_at__isnull=True)
+                  .values_list("pk", flat=True))
+    by_option: dict[tuple[int, str], dict[str, float]] = {}
+    cals: dict[int, object] = {}
+    letters = []
+    for d in rows:
+        if d.pk in have or d.extended_from is not None or d.status in WAITING_FOR_CITIZEN:
+            continue
+        key = (d.procedure_version_id, d.channel)
+        if key not in by_option:
+            by_option[key] = allotments(ChannelOption.objects.filter(version_id=d.procedure_version_id,
+                                                                     channel=d.channel).first())
+        if d.handling_agency_id not in cals:
+            cals[d.handling_agency_id] = calendar_for(d.handling_agency)
+        cal = cals[d.handling_agency_id]
+        late, proposed = proposal(d, now, allotted=by_option[key], cal=cal)
+        if not late:
+            continue
+        letters.append(ApologyLetter(
+            dossier=d, agency_id=d.handling_agency_id, auto=True, trigger=trigger,
+            reason_kind=ApologyReason.CONSULTATION if d.pk in waiting else "", due_at=d.due_at,
+            proposed_due_at=proposed, drafted_at=now))
+    ApologyLetter.objects.bulk_create(letters, ignore_conflicts=True, batch_size=2000)
+    return letters
+
+
+def _tell_head(dossier: Dossier, letter: ApologyLetter) -> None:
+    head_id = dossier.handling_agency.head_id
+    if head_id:
+        inbox_post(user_id=head_id, key=f"apology-draft:{letter.pk}:{head_id}",
+                   url=reverse("dossiers:detail", args=[dossier.pk]) + "#xin-loi",
+                   text=_("Phiếu xin lỗi và hẹn lại cho hồ sơ %s đang chờ ông/bà xem xét, ký.") % dossier.code)
+
+
+# -- editing and issuing ----------------------------------------------------------------------------
+
+def _lock(letter: ApologyLetter) -> tuple[ApologyLetter, Dossier]:
+    dossier = Dossier.objects.select_for_update().select_related(
+        "procedure_version__procedure", "handling_agency", "receiving_agency").get(pk=letter.dossier_id)
+    letter = ApologyLetter.objects.select_for_update().get(pk=letter.pk)
+    return letter, dossier
+
+
+def _parse_new_due(cal, dossier: Dossier, new_due) -> dt.datetime | None:
+    if new_due in (None, ""):
+        return None
+    if isinstance(new_due, str):
+        try:
+            new_due = dt.date.fromisoformat(new_due)
+        except ValueError:
+            raise DomainError("invalid_date", _("Ngày hẹn mới không hợp lệ (dd/mm/yyyy)."), field="new_due") from None
+    if not dossier.procedure_version.extension_allowed:
+        raise DomainError("extension_not_allowed", _(
+            "Thủ tục này không cho phép hẹn lại ngày trả kết quả: phiếu chỉ xin lỗi, không ghi ngày hẹn mới."),
+            field="new_due")
+    if dossier.extended_from is not None:
+        raise DomainError("already_extended", _(
+            "Hồ sơ đã được hẹn lại một lần (ngày hẹn ban đầu %s). Pháp luật chỉ cho phép hẹn lại ngày trả kết quả "
+            "không quá một lần (Điều 19 khoản 9 Nghị định 61/2018/NĐ-CP).")
+            % to_local(dossier.extended_from).strftime("%d/%m/%Y"), field="new_due")
+    if dossier.due_at is None:
+        raise DomainError("clock_stopped", _("Hồ sơ đang chờ công dân bổ sung, chưa có ngày hẹn để hẹn lại."),
+                          field="new_due")
+    try:
+        return check_extension(cal, dossier.due_at, new_due)
+    except DomainError as exc:
+        exc.field = "new_due"
+        raise
+
+
+@transaction.atomic
+def apology_letter_update(*, letter: ApologyLetter, actor: User, reason_kind: str, reason_text: str = "",
+                          new_due=None) -> ApologyLetter:
+    """Officers pick the reason; the head may also change the proposed date. Only drafts change."""
+    letter, dossier = _lock(letter)
+    if not _may_draft(actor, dossier):
+        raise PermissionDenied(_("Bạn không sửa được phiếu xin lỗi của cơ quan khác."))
+    if letter.status != LetterStatus.DRAFT:
+        raise Conflict("letter_not_draft", _("Phiếu đã %s, không sửa được nữa.") % letter.get_status_display().lower())
+    letter.reason_kind, letter.reason_text = _clean_reason(reason_kind, reason_text)
+    if new_due not in (None, ""):
+        letter.proposed_due_at = _parse_new_due(calendar_for(dossier.handling_agency), dossier, new_due)
+    letter.save(update_fields=["reason_kind", "reason_text", "proposed_due_at"])
+    return letter
+
+
+def _next_number(agency, year: int) -> str:
+    counter, _created = LetterCounter.objects.select_for_update().get_or_create(agency=agency, year=year)
+    LetterCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"{counter.last:02d}/{year}/PXL-{agency.code}"
+
+
+@transaction.atomic
+def apology_letter_issue(*, letter: ApologyLetter, actor: User, reason_kind: str | None = None,
+                         reason_text: str | None = None, new_due=None, extend: bool = True,
+                         at: dt.datetime | None = None) -> ApologyLetter:
+    """The head of the handling agency signs: number, new appointment (once), events, notices, PDF.
+
+    `new_due`: a date (or ISO string); None takes the proposed date. `extend=False` issues an
+    apology without a new appointment (e.g. a lost dossier that will still be on time)."""
+    letter, dossier = _lock(letter)
+    if not _may_issue(actor, dossier):
+        raise PermissionDenied(_("Chỉ lãnh đạo (thủ trưởng) của %s mới ký ban hành phiếu xin lỗi.")
+                               % dossier.handling_agency.name)
+    if letter.status != LetterStatus.DRAFT:
+        raise Conflict("letter_not_draft", _("Phiếu đã %s.") % letter.get_status_display().lower())
+    if dossier.status not in OPEN or dossier.resolved_at:
+        raise DomainError("dossier_closed", _("Hồ sơ đã có kết quả hoặc đã kết thúc: không hẹn lại được nữa."),
+                          http_status=409)
+    kind = letter.reason_kind if reason_kind is None else reason_kind
+    text = letter.reason_text if reason_text is None else reason_text
+    letter.reason_kind, letter.reason_text = _clean_reason(kind, text)
+    at = at or timezone.now()
+    cal = calendar_for(dossier.handling_agency)
+    new_at = None
+    if extend and dossier.procedure_version.extension_allowed:
+        if new_due in (None, "") and letter.proposed_due_at is None and dossier.extended_from is None:
+            raise DomainError("new_due_required", _("Hãy chọn ngày hẹn trả kết quả mới."), field="new_due")
+        if new_due not in (None, ""):
+            new_at = _parse_new_due(cal, dossier, new_due)
+        elif letter.proposed_due_at is not None:
+            new_at = _parse_new_due(cal, dossier, letter.proposed_due_at)
+    elif new_due not in (None, ""):
+        _parse_new_due(cal, dossier, new_due)  # explains why no date can be given
+    head = dossier.handling_agency
+    letter.status, letter.issued_at, letter.issued_by = LetterStatus.ISSUED, at, actor
+    letter.number = _next_number(head, to_local(at).year)
+    letter.signer_name = actor.full_name
+    letter.signer_title = head.head_title if head.head_id == actor.pk and head.head_title else _("Thủ trưởng cơ quan")
+    letter.due_at = dossier.due_at
+    letter.issued_late = issue_is_late(dossier.due_at, at)
+    letter.new_due_at = new_at
+    try:
+        with transaction.atomic():
+            letter.save()
+    except IntegrityError:  # the partial unique index: someone else re-appointed it a moment ago
+        raise DomainError("already_extended", _("Hồ sơ đã được hẹn lại một lần; không hẹn lại lần thứ hai."),
+                          http_status=409) from None
+    if new_at is not None:
+        dossier.extended_from = dossier.due_at
+        dossier.due_at = new_at
+        from .tracking import classify
+
+        dossier.track = classify(new_at, at)
+        dossier.save(update_fields=["extended_from", "due_at", "track"])
+    event = events.record(
+        dossier=dossier, type="apology_issued", actor=actor, from_status=dossier.status, to_status=dossier.status,
+        at=at, reason=letter.reason_display,
+        payload={"letter": letter.pk, "number": letter.number, "late": letter.issued_late,
+                 "previous_due": letter.due_at.isoformat() if letter.due_at else None,
+                 "new_due": new_at.isoformat() if new_at else None})
+    transaction.on_commit(lambda: _after_issue(letter.pk, event.pk))
+    return letter
+
+
+@transaction.atomic
+def apology_letter_cancel(*, letter: ApologyLetter, actor: User, reason: str) -> ApologyLetter:
+    letter, dossier = _lock(letter)
+    if not _may_issue(actor, dossier):
+        raise PermissionDenied(_("Chỉ lãnh đạo của cơ quan giải quyết mới hủy được dự thảo."))
+    if letter.status != LetterStatus.DRAFT:
+        raise Conflict("letter_not_draft", _("Chỉ hủy được phiếu đang là dự thảo."))
+    if not (reason or "").strip():
+        raise DomainError("reason_required", _("Hãy ghi lý do hủy dự thảo."), field="reason")
+    letter.status, letter.cancelled_reason = LetterStatus.CANCELLED, reason.strip()[:255]
+    letter.save(update_fields=["status", "cancelled_reason"])
+    events.record(dossier=dossier, type="apology_cancelled", actor=actor, from_status=dossier.status,
+                  to_status=dossier.status, at=timezone.now(), reason=letter.cancelled_reason,
+                  payload={"letter": letter.pk})
+    return letter
+
+
+def _after_issue(letter_pk: int, event_pk: int) -> None:
+    """After the commit: the PDF, the desk's inbox, the citizen's e-mail and SMS (idempotent keys)."""
+    letter = ApologyLetter.objects.select_related("dossier__procedure_version__procedure", "dossier__receiving_agency",
+                                                  "agency").get(pk=letter_pk)
+    dossier = letter.dossier
+    store_pdf(letter)
+    new_due = timezone.localtime(letter.new_due_at).strftime("%H:%M %d/%m/%Y") if letter.new_due_at else ""
+    text = (_("%(agency)s xin lỗi: hồ sơ %(code)s chậm trả kết quả. Hẹn trả mới: %(due)s.")
+            if new_due else _("%(agency)s xin lỗi về việc giải quyết hồ sơ %(code)s.")) % {
+        "agency": letter.agency.name, "code": dossier.code, "due": new_due}
+    desk = User.objects.filter(staff_roles__agency=dossier.receiving_agency_id, staff_roles__role=Role.RECEPTION,
+                               is_active=True).distinct()
+    url = reverse("dossiers:detail", args=[dossier.pk]) + "#xin-loi"
+    for officer in desk:
+        inbox_post(user_id=officer.pk, key=f"apology-issued:{letter.pk}:{officer.pk}", text=f"{letter.number}: {text}",
+                   url=url)
+        if officer.email:
+            email_queue(to=officer.email, template="notifications/email/apology_desk",
+                        key=f"apology-desk:{letter.pk}:{officer.pk}",
+                        context={"letter": letter, "dossier": dossier, "new_due": new_due})
+    sent = []
+    if dossier.applicant_email:
+        email_queue(to=dossier.applicant_email, template="notifications/email/apology_citizen",
+                    key=f"apology-citizen:{letter.pk}", context={"letter": letter, "dossier": dossier,
+                                                                 "new_due": new_due})
+        sent.append("email")
+    if dossier.applicant_phone:
+        sms = f"{dossier.code}: xin loi vi cham tra ket qua." + (f" Hen tra moi {new_due}." if new_due else "")
+        sms_queue(to=dossier.applicant_phone, text=sms, key=f"apology-sms:{letter.pk}")
+        sent.append("sms")
+    if dossier.citizen_id:
+        inbox_post(user_id=dossier.citizen_id, key=f"apology-issued:{letter.pk}:{dossier.citizen_id}", text=text,
+                   url=url)
+    if sent:
+        events.record(dossier=dossier, type="notified", at=timezone.now(), from_status=dossier.status,
+                      to_status=dossier.status, payload={"channels": sent, "event": event_pk})
+
+
+def store_pdf(letter: ApologyLetter) -> None:
+    """Render the issued letter once and keep it (the signed document does not change afterwards)."""
+    from django.core.files.base import ContentFile
+
+    from .printing import render_apology
+
+    if letter.pdf or letter.status != LetterStatus.ISSUED:
+        return
+    pdf = render_apology(letter)
+    letter.pdf.save(f"{letter.dossier_id}-{letter.pk}.pdf", ContentFile(pdf), save=False)
+    ApologyLetter.objects.filter(pk=letter.pk, pdf="").update(pdf=letter.pdf.name)

@@ -1,0 +1,130 @@
+"""Pages for apology letters (Mẫu 04): draft, edit the reason, issue, cancel, the PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.errors import DomainError
+
+from . import apologies, selectors
+from .models import ApologyLetter, LetterStatus
+
+
+def _back(pk: int):
+    return redirect(reverse("dossiers:detail", args=[pk]) + "#xin-loi")
+
+
+def _letter(request, pk: int, letter_pk: int) -> ApologyLetter:
+    dossier = selectors.access_dossier(request.user, pk)
+    return get_object_or_404(ApologyLetter.objects.select_related("dossier", "agency"), pk=letter_pk, dossier=dossier)
+
+
+def _run(request, pk: int, call, done: str):
+    try:
+        call()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
+    else:
+        messages.success(request, done)
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def apology_draft(request, pk: int):
+    dossier = selectors.access_dossier(request.user, pk)
+    return _run(request, pk, lambda: apologies.apology_letter_draft(
+        dossier=dossier, actor=request.user, reason_kind=request.POST.get("reason_kind", ""),
+        reason_text=request.POST.get("reason_text", "")), _("Đã lập dự thảo phiếu xin lỗi, chờ lãnh đạo ký."))
+
+
+@login_required
+@require_POST
+def apology_update(request, pk: int, letter_pk: int):
+    letter = _letter(request, pk, letter_pk)
+    post = request.POST
+    if post.get("do") == "issue":
+        return _run(request, pk, lambda: apologies.apology_letter_issue(
+            letter=letter, actor=request.user, reason_kind=post.get("reason_kind", ""),
+            reason_text=post.get("reason_text", ""), new_due=post.get("new_due") or None,
+            extend=post.get("extend", "1") == "1"), _("Đã ký ban hành phiếu xin lỗi và thông báo cho công dân."))
+    if post.get("do") == "cancel":
+        return _run(request, pk, lambda: apologies.apology_letter_cancel(
+            letter=letter, actor=request.user, reason=post.get("cancel_reason", "")), _("Đã hủy dự thảo."))
+    return _run(request, pk, lambda: apologies.apology_letter_update(
+        letter=letter, actor=request.user, reason_kind=post.get("reason_kind", ""),
+        reason_text=post.get("reason_text", ""), new_due=post.get("new_due") or None), _("Đã lưu dự thảo."))
+
+
+@login_required
+def apology_pdf(request, pk: int, letter_pk: int):
+    """The issued letter (its stored PDF); staff of the dossier may also preview a draft."""
+    from .printing import render_apology
+
+    letter = _letter(request, pk, letter_pk)
+    staff_view = selectors.is_staff_view(request.user, letter.dossier)
+    if letter.status != LetterStatus.ISSUED and not staff_view:
+        raise Http404("Phiếu chưa ban hành.")
+    if letter.status == LetterStatus.CANCELLED:
+        raise Http404("Phiếu đã hủy.")
+    if staff_view:
+        selectors.log_personal_data_access(request, letter.dossier, "print", "Mẫu 04")
+    name = f"phieu-xin-loi-{letter.dossier.code}.pdf"
+    if letter.status == LetterStatus.ISSUED:
+        if not letter.pdf:
+            apologies.store_pdf(letter)
+        return FileResponse(letter.pdf.open("rb"), filename=name, content_type="application/pdf")
+    response = HttpResponse(render_apology(letter), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="du-thao-{name}"'
+    return response
+
+
+@login_required
+def late_report(request):
+    """Overdue and due-soon dossiers per agency / officer / procedure, with apology letters; XLSX."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts import access
+
+    from .reports import GROUPS, late_dossiers, late_summary, late_xlsx
+
+    if not access.is_staff_member(request.user):
+        raise PermissionDenied(_("Trang này dành cho cán bộ."))
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("from") or today.replace(day=1).isoformat())
+        end = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
+    except ValueError:
+        messages.error(request, _("Ngày không hợp lệ (dạng YYYY-MM-DD)."))
+        return redirect("dossiers:late_report")
+    if end < start:
+        messages.error(request, _("Ngày kết thúc phải sau ngày bắt đầu."))
+        return redirect("dossiers:late_report")
+    if request.GET.get("format") == "xlsx":
+        selectors.log_personal_data_access(request, None, "export", "Báo cáo hồ sơ trễ hạn")
+        response = HttpResponse(late_xlsx(request.user, start=start, end=end),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="ho-so-tre-han-{today:%Y%m%d}.xlsx"'
+        return response
+    group = request.GET.get("by") if request.GET.get("by") in GROUPS else "agency"
+    from django.shortcuts import render
+
+    return render(request, "dossiers/late_report.html", {
+        "rows": late_summary(request.user, group=group, start=start, end=end), "group": group,
+        "group_label": GROUPS[group][3], "start": start, "end": end,
+        "dossiers": late_dossiers(request.user, limit=100),
+        "drafts": ApologyLetter.objects.filter(
+            status=LetterStatus.DRAFT, agency__in=access.visible_agency_ids(request.user)).select_related(
+            "dossier__procedure_version__procedure", "agency").order_by("drafted_at")[:100],
+    })
