@@ -174,7 +174,7 @@ def track(request):
         "code": dossier.code, "procedure_name": dossier.procedure_version.procedure.name,
         "applicant_initials": " ".join(w[0] + "." for w in dossier.applicant_name.split() if w),
         "status": dossier.status, "status_label": dossier.get_status_display(), "due_at": dossier.due_at,
-        "events": dossier.events.exclude(type="attachment_added").order_by("at", "id"),
+        "events": dossier.events.exclude(type__in=selectors.INTERNAL_EVENTS).order_by("at", "id"),
     }).data)
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +33,7 @@ from workcalendar.deadlines import check_extension, propose_new_due
 from workcalendar.selectors import calendar_for
 
 from . import events
-from .models import ApologyLetter, ApologyReason, Dossier, LetterCounter, LetterStatus
+from .models import ApologyLetter, ApologyReason, ConsultationTask, Dossier, LetterCounter, LetterStatus
 from .workflow import OPEN, WAITING_FOR_CITIZEN, Step
 
 STEP_ORDER = [Step.RECEPTION, Step.APPRAISAL, Step.APPROVAL, Step.RETURN]
@@ -63,19 +63,22 @@ def needed_seconds(cal, *, now: dt.datetime, step: str, step_due_at: dt.datetime
     return current + later
 
 
-def proposal(dossier: Dossier, now: dt.datetime, *, allotted: dict[str, float] | None = None,
-             cal=None) -> tuple[bool, dt.datetime | None]:
+def assess(cal, now: dt.datetime, *, due_at, extended_from, step: str, step_due_at, extension_allowed: bool,
+           allotted: dict[str, float]) -> tuple[bool, dt.datetime | None]:
     """(will it be late?, the proposed new appointment, or None when the version allows no extension
-    or the appointment already moved once)."""
-    cal = cal or calendar_for(dossier.handling_agency)
-    allotted = allotments(dossier.channel_option) if allotted is None else allotted
-    need = needed_seconds(cal, now=now, step=dossier.step, step_due_at=dossier.step_due_at, allotted=allotted)
-    late = dossier.due_at is not None and (now >= dossier.due_at
-                                           or need > cal.working_seconds_between(now, dossier.due_at))
-    if (dossier.due_at is None or not dossier.procedure_version.extension_allowed
-            or dossier.extended_from is not None):
+    or the appointment already moved once). Pure: the sweep calls it on plain rows."""
+    need = needed_seconds(cal, now=now, step=step, step_due_at=step_due_at, allotted=allotted)
+    late = due_at is not None and (now >= due_at or need > cal.working_seconds_between(now, due_at))
+    if due_at is None or not extension_allowed or extended_from is not None:
         return late, None
-    return late, propose_new_due(cal, now, dossier.due_at, need)
+    return late, propose_new_due(cal, now, due_at, need)
+
+
+def proposal(dossier: Dossier, now: dt.datetime) -> tuple[bool, dt.datetime | None]:
+    return assess(calendar_for(dossier.handling_agency), now, due_at=dossier.due_at,
+                  extended_from=dossier.extended_from, step=dossier.step, step_due_at=dossier.step_due_at,
+                  extension_allowed=dossier.procedure_version.extension_allowed,
+                  allotted=allotments(dossier.channel_option))
 
 
 def issue_is_late(letter_due: dt.datetime | None, at: dt.datetime) -> bool:
@@ -105,12 +108,6 @@ def _clean_reason(reason_kind: str, reason_text: str) -> tuple[str, str]:
     return reason_kind, reason_text
 
 
-def _default_reason(dossier: Dossier) -> str:
-    if dossier.consultations.filter(answered_at__isnull=True).exists():
-        return ApologyReason.CONSULTATION
-    return ""
-
-
 @transaction.atomic
 def apology_letter_draft(*, dossier: Dossier, actor: User, reason_kind: str, reason_text: str = "",
                          at: dt.datetime | None = None) -> ApologyLetter:
@@ -137,40 +134,73 @@ def apology_letter_draft(*, dossier: Dossier, actor: User, reason_kind: str, rea
     return letter
 
 
-def draft_for_sweep(rows: list[Dossier], trigger: str, now: dt.datetime) -> list[ApologyLetter]:
-    """Called by the deadline sweep (inside its transaction) for dossiers that just became due soon
-    or overdue. Drafts a letter where one is owed and none exists; returns the drafts made.
+SWEEP_FIELDS = ("pk", "status", "due_at", "extended_from", "step", "step_due_at", "procedure_version_id", "channel",
+                "handling_agency_id", "procedure_version__extension_allowed")
 
+
+def draft_for_sweep(ids: list[int], trigger: str, now: dt.datetime) -> set[int]:
+    """Called by the deadline sweep (inside its transaction) for dossiers that just became due soon
+    or overdue. Drafts a letter where one is owed and none exists; returns the dossier ids drafted.
+
+    Plain rows and one INSERT per batch (this runs for every dossier that crosses a boundary).
     Concurrent sweeps never change the same dossier (SKIP LOCKED), and the partial unique index on
-    drafts makes a duplicate impossible anyway (ignore_conflicts)."""
+    drafts makes a duplicate impossible anyway (conflicts are skipped)."""
+    from accounts.models import Agency
+
+    if not ids:
+        return set()
+    have = set(ApologyLetter.objects.filter(dossier__in=ids).exclude(status=LetterStatus.CANCELLED)
+               .values_list("dossier_id", flat=True))
+    rows = [dict(zip(SWEEP_FIELDS, values, strict=True)) for values in
+            Dossier.objects.filter(pk__in=set(ids) - have, extended_from__isnull=True)
+            .exclude(status__in=WAITING_FOR_CITIZEN).values_list(*SWEEP_FIELDS)]
     if not rows:
-        return []
-    have = set(ApologyLetter.objects.filter(dossier__in=[d.pk for d in rows]).exclude(
-        status=LetterStatus.CANCELLED).values_list("dossier_id", flat=True))
-    waiting = set(Dossier.objects.filter(pk__in=[d.pk for d in rows], consultations__answered_at__isnull=True)
-                  .values_list("pk", flat=True))
+        return set()
+    waiting = set(ConsultationTask.objects.filter(dossier__in=[r["pk"] for r in rows], answered_at__isnull=True)
+                  .values_list("dossier_id", flat=True))
+    cals = {a.pk: calendar_for(a) for a in Agency.objects.filter(pk__in={r["handling_agency_id"] for r in rows})}
     by_option: dict[tuple[int, str], dict[str, float]] = {}
-    cals: dict[int, object] = {}
     letters = []
-    for d in rows:
-        if d.pk in have or d.extended_from is not None or d.status in WAITING_FOR_CITIZEN:
-            continue
-        key = (d.procedure_version_id, d.channel)
+    for r in rows:
+        key = (r["procedure_version_id"], r["channel"])
         if key not in by_option:
-            by_option[key] = allotments(ChannelOption.objects.filter(version_id=d.procedure_version_id,
-                                                                     channel=d.channel).first())
-        if d.handling_agency_id not in cals:
-            cals[d.handling_agency_id] = calendar_for(d.handling_agency)
-        cal = cals[d.handling_agency_id]
-        late, proposed = proposal(d, now, allotted=by_option[key], cal=cal)
-        if not late:
-            continue
-        letters.append(ApologyLetter(
-            dossier=d, agency_id=d.handling_agency_id, auto=True, trigger=trigger,
-            reason_kind=ApologyReason.CONSULTATION if d.pk in waiting else "", due_at=d.due_at,
-            proposed_due_at=proposed, drafted_at=now))
-    ApologyLetter.objects.bulk_create(letters, ignore_conflicts=True, batch_size=2000)
-    return letters
+            by_option[key] = allotments(ChannelOption.objects.filter(version_id=key[0], channel=key[1])
+                                        .prefetch_related("steps").first())
+        late, proposed = assess(cals[r["handling_agency_id"]], now, due_at=r["due_at"],
+                                extended_from=r["extended_from"], step=r["step"], step_due_at=r["step_due_at"],
+                                extension_allowed=r["procedure_version__extension_allowed"],
+                                allotted=by_option[key])
+        if late:
+            letters.append(ApologyLetter(
+                dossier_id=r["pk"], agency_id=r["handling_agency_id"], auto=True, trigger=trigger,
+                reason_kind=ApologyReason.CONSULTATION if r["pk"] in waiting else "", due_at=r["due_at"],
+                proposed_due_at=proposed, drafted_at=now))
+    return _insert_drafts(letters)
+
+
+def _insert_drafts(letters: list[ApologyLetter]) -> set[int]:
+    if not letters:
+        return set()
+    if connection.vendor != "postgresql":
+        ApologyLetter.objects.bulk_create(letters, ignore_conflicts=True, batch_size=2000)
+        return {x.dossier_id for x in letters}
+    table = ApologyLetter._meta.db_table
+    columns = ["dossier_id", "agency_id", "status", "auto", "trigger", "reason_kind", "reason_text", "due_at",
+               "proposed_due_at", "drafted_at", "number", "signer_name", "signer_title", "issued_late", "pdf",
+               "cancelled_reason"]
+    types = ["bigint", "bigint", "text", "boolean", "text", "text", "text", "timestamptz", "timestamptz",
+             "timestamptz", "text", "text", "text", "boolean", "text", "text"]
+    arrays = [[getattr(x, c) for x in letters] for c in columns[:2]] + [
+        [LetterStatus.DRAFT] * len(letters), [True] * len(letters), [x.trigger for x in letters],
+        [x.reason_kind for x in letters], [""] * len(letters), [x.due_at for x in letters],
+        [x.proposed_due_at for x in letters], [x.drafted_at for x in letters]] + [
+        [""] * len(letters), [""] * len(letters), [""] * len(letters), [False] * len(letters), [""] * len(letters),
+        [""] * len(letters)]
+    select = ", ".join(f"%s::{t}[]" for t in types)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({select}) "
+                       f"ON CONFLICT DO NOTHING RETURNING dossier_id", arrays)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _tell_head(dossier: Dossier, letter: ApologyLetter) -> None:
@@ -190,7 +220,7 @@ def _lock(letter: ApologyLetter) -> tuple[ApologyLetter, Dossier]:
     return letter, dossier
 
 
-def _parse_new_due(cal, dossier: Dossier, new_due) -> dt.datetime | None:
+def _parse_new_due(cal, dossier: Dossier, new_due, now: dt.datetime | None = None) -> dt.datetime | None:
     if new_due in (None, ""):
         return None
     if isinstance(new_due, str):
@@ -211,10 +241,13 @@ def _parse_new_due(cal, dossier: Dossier, new_due) -> dt.datetime | None:
         raise DomainError("clock_stopped", _("Hồ sơ đang chờ công dân bổ sung, chưa có ngày hẹn để hẹn lại."),
                           field="new_due")
     try:
-        return check_extension(cal, dossier.due_at, new_due)
+        moment = check_extension(cal, dossier.due_at, new_due)
     except DomainError as exc:
         exc.field = "new_due"
         raise
+    if moment <= (now or timezone.now()):
+        raise DomainError("extension_in_past", _("Ngày hẹn mới phải sau thời điểm hiện tại."), field="new_due")
+    return moment
 
 
 @transaction.atomic
@@ -228,7 +261,11 @@ def apology_letter_update(*, letter: ApologyLetter, actor: User, reason_kind: st
         raise Conflict("letter_not_draft", _("Phiếu đã %s, không sửa được nữa.") % letter.get_status_display().lower())
     letter.reason_kind, letter.reason_text = _clean_reason(reason_kind, reason_text)
     if new_due not in (None, ""):
-        letter.proposed_due_at = _parse_new_due(calendar_for(dossier.handling_agency), dossier, new_due)
+        proposed = _parse_new_due(calendar_for(dossier.handling_agency), dossier, new_due)
+        if proposed != letter.proposed_due_at and not _may_issue(actor, dossier):
+            raise PermissionDenied(_(
+                "Chỉ lãnh đạo của cơ quan mới đổi ngày hẹn mới; hãy ghi đề xuất vào phần diễn giải."))
+        letter.proposed_due_at = proposed
     letter.save(update_fields=["reason_kind", "reason_text", "proposed_due_at"])
     return letter
 
@@ -267,9 +304,9 @@ def apology_letter_issue(*, letter: ApologyLetter, actor: User, reason_kind: str
         if new_due in (None, "") and letter.proposed_due_at is None and dossier.extended_from is None:
             raise DomainError("new_due_required", _("Hãy chọn ngày hẹn trả kết quả mới."), field="new_due")
         if new_due not in (None, ""):
-            new_at = _parse_new_due(cal, dossier, new_due)
+            new_at = _parse_new_due(cal, dossier, new_due, at)
         elif letter.proposed_due_at is not None:
-            new_at = _parse_new_due(cal, dossier, letter.proposed_due_at)
+            new_at = _parse_new_due(cal, dossier, letter.proposed_due_at, at)
     elif new_due not in (None, ""):
         _parse_new_due(cal, dossier, new_due)  # explains why no date can be given
     head = dossier.handling_agency

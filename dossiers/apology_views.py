@@ -26,13 +26,19 @@ def _letter(request, pk: int, letter_pk: int) -> ApologyLetter:
     return get_object_or_404(ApologyLetter.objects.select_related("dossier", "agency"), pk=letter_pk, dossier=dossier)
 
 
+FORM_FIELDS = ("reason_kind", "reason_text", "new_due", "extend", "cancel_reason")
+
+
 def _run(request, pk: int, call, done: str):
+    """Run the service; on a refusal keep what the officer typed and show the message right in the
+    apology section (the page jumps there), not only at the top of the page."""
     try:
         call()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
+    except (DomainError, PermissionDenied) as exc:
+        text = exc.message if isinstance(exc, DomainError) else (
+            str(exc) or _("Bạn không có quyền thực hiện thao tác này."))
+        request.session["apology_form"] = {"dossier": pk, "error": text,
+                                           "data": {f: request.POST.get(f, "") for f in FORM_FIELDS}}
     else:
         messages.success(request, done)
     return _back(pk)
@@ -78,13 +84,13 @@ def apology_pdf(request, pk: int, letter_pk: int):
         raise Http404("Phiếu đã hủy.")
     if staff_view:
         selectors.log_personal_data_access(request, letter.dossier, "print", "Mẫu 04")
-    name = f"phieu-xin-loi-{letter.dossier.code}.pdf"
+    name = f"phieu-xin-loi-{(letter.number or 'du-thao-' + str(letter.pk)).replace('/', '-')}.pdf"
     if letter.status == LetterStatus.ISSUED:
         if not letter.pdf:
             apologies.store_pdf(letter)
         return FileResponse(letter.pdf.open("rb"), filename=name, content_type="application/pdf")
     response = HttpResponse(render_apology(letter), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="du-thao-{name}"'
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
 
@@ -123,8 +129,30 @@ def late_report(request):
     return render(request, "dossiers/late_report.html", {
         "rows": late_summary(request.user, group=group, start=start, end=end), "group": group,
         "group_label": GROUPS[group][3], "start": start, "end": end,
-        "dossiers": late_dossiers(request.user, limit=100),
+        "dossiers": late_dossiers(request.user, limit=50),
         "drafts": ApologyLetter.objects.filter(
             status=LetterStatus.DRAFT, agency__in=access.visible_agency_ids(request.user)).select_related(
-            "dossier__procedure_version__procedure", "agency").order_by("drafted_at")[:100],
+            "dossier__procedure_version__procedure", "agency").order_by("due_at", "id")[:50],
     })
+
+
+def track_apology_pdf(request, letter_pk: int):
+    """The issued letter for someone without an account: the dossier code and PIN (as on the
+    tracking page, with the same limit on wrong attempts)."""
+    from django.core.cache import cache
+
+    ip = request.META.get("REMOTE_ADDR", "")
+    key = f"track-attempts:{ip}"
+    if cache.get(key, 0) >= 20:
+        raise Http404("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 10 phút.")
+    code, pin = request.GET.get("code", "").strip().upper(), request.GET.get("pin", "").strip()
+    letter = (ApologyLetter.objects.select_related("dossier").filter(
+        pk=letter_pk, status=LetterStatus.ISSUED, dossier__code=code, dossier__pin=pin).first()
+        if code and len(pin) == 6 else None)
+    if letter is None:
+        cache.set(key, cache.get(key, 0) + 1, timeout=600)
+        raise Http404("Không tìm thấy phiếu với mã hồ sơ và PIN này.")
+    if not letter.pdf:
+        apologies.store_pdf(letter)
+    return FileResponse(letter.pdf.open("rb"), filename=f"phieu-xin-loi-{letter.number.replace('/', '-')}.pdf",
+                        content_type="application/pdf")

@@ -9,6 +9,8 @@ import io
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from workcalendar.calendar import TZ
@@ -17,10 +19,10 @@ from .models import ApologyLetter, Dossier, LetterStatus, Track
 from .tracking import RUNNING
 
 GROUPS = {
-    "agency": ("handling_agency", "handling_agency__name", "agency", "Cơ quan giải quyết"),
-    "officer": ("assignee", "assignee__full_name", "dossier__assignee", "Cán bộ đang xử lý"),
+    "agency": ("handling_agency", "handling_agency__name", "agency", _("Cơ quan giải quyết")),
+    "officer": ("assignee", "assignee__full_name", "dossier__assignee", _("Cán bộ đang xử lý")),
     "procedure": ("procedure_version__procedure", "procedure_version__procedure__name",
-                  "dossier__procedure_version__procedure", "Thủ tục"),
+                  "dossier__procedure_version__procedure", _("Thủ tục")),
 }
 SHEETS = {"agency": "Theo cơ quan", "officer": "Theo cán bộ", "procedure": "Theo thủ tục"}
 LIST_LIMIT = 50_000  # rows in the XLSX list of dossiers (the counts are always complete)
@@ -55,7 +57,7 @@ def late_summary(user, *, group: str, start: dt.date, end: dt.date) -> list[dict
         row["letters"], row["letters_late"] = r["n"], r["late"]
     for row in rows.values():
         if row["name"] is None:
-            row["name"] = "(chưa phân công)" if group == "officer" else "—"
+            row["name"] = gettext_now("(chưa phân công)") if group == "officer" else "—"
     return sorted(rows.values(), key=lambda r: (-r["overdue"], -r["due_soon"], -r["letters"], r["name"]))
 
 
@@ -86,19 +88,25 @@ def late_xlsx(user, *, start: dt.date, end: dt.date) -> bytes:
         sheet = book.create_sheet(SHEETS[group])
         sheet.append([f"HỒ SƠ QUÁ HẠN, SẮP ĐẾN HẠN — lập lúc {now:%H:%M %d/%m/%Y}; phiếu xin lỗi ban hành từ "
                       f"{start:%d/%m/%Y} đến {end:%d/%m/%Y}"])
-        header(sheet, [label, "Quá hạn", "Sắp đến hạn", "Phiếu xin lỗi đã ban hành", "Trong đó ban hành muộn"])
+        header(sheet, [str(label), "Quá hạn", "Sắp đến hạn", "Phiếu xin lỗi đã ban hành", "Trong đó ban hành muộn"])
         for r in late_summary(user, group=group, start=start, end=end):
             sheet.append([r["name"], r["overdue"], r["due_soon"], r["letters"], r["letters_late"]])
     sheet = book.create_sheet("Danh sách hồ sơ")
     header(sheet, ["Mã hồ sơ", "Thủ tục", "Cơ quan giải quyết", "Cán bộ đang xử lý", "Hẹn trả", "Hẹn ban đầu",
                    "Theo dõi", "Phiếu xin lỗi"])
     labels = dict(Track.choices)
+
+    def when(moment, fmt):  # a real date cell (sortable in Excel), shown the Vietnamese way
+        if moment is None:
+            return ""
+        cell = WriteOnlyCell(sheet, value=timezone.localtime(moment).replace(tzinfo=None))
+        cell.number_format = fmt
+        return cell
+
     for d in late_dossiers(user).iterator(chunk_size=2000):
         sheet.append([d.code, d.procedure_version.procedure.name, d.handling_agency.name,
-                      d.assignee.full_name if d.assignee else "",
-                      timezone.localtime(d.due_at).strftime("%H:%M %d/%m/%Y") if d.due_at else "",
-                      timezone.localtime(d.extended_from).strftime("%d/%m/%Y") if d.extended_from else "",
-                      str(labels.get(d.track, "")), d.letters])
+                      d.assignee.full_name if d.assignee else "", when(d.due_at, "hh:mm dd/mm/yyyy"),
+                      when(d.extended_from, "dd/mm/yyyy"), str(labels.get(d.track, "")), d.letters])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from procedures.models import Channel
 
-from .models import ApplicantKind, Attachment, Dossier, DossierEvent, ReturnChannel
+from .models import ApologyLetter, ApplicantKind, Attachment, Dossier, DossierEvent, ReturnChannel
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -23,6 +23,14 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "document", "original_name", "size", "sha256", "content_type", "uploaded_at"]
 
 
+class ApologyLetterSerializer(serializers.ModelSerializer):
+    reason = serializers.CharField(source="reason_display", read_only=True)
+
+    class Meta:
+        model = ApologyLetter
+        fields = ["number", "issued_at", "reason_kind", "reason", "due_at", "new_due_at", "issued_late"]
+
+
 class DossierListSerializer(serializers.ModelSerializer):
     procedure_code = serializers.CharField(source="procedure_version.procedure.code", read_only=True)
     procedure_name = serializers.CharField(source="procedure_version.procedure.name", read_only=True)
@@ -37,12 +45,18 @@ class DossierDetailSerializer(DossierListSerializer):
     events = EventSerializer(many=True, read_only=True)
     attachments = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
+    apology_letters = serializers.SerializerMethodField()
 
     class Meta(DossierListSerializer.Meta):
         fields = [*DossierListSerializer.Meta.fields, "procedure_version", "return_channel", "applicant_kind",
                   "applicant_id_number", "applicant_address", "applicant_commune", "applicant_phone",
                   "applicant_email", "handling_agency", "assignee", "original_due_at", "step", "step_due_at",
-                  "refusal_reason", "result_summary", "events", "attachments", "available_actions"]
+                  "extended_from", "track", "refusal_reason", "result_summary", "events", "attachments",
+                  "apology_letters", "available_actions"]
+
+    def get_apology_letters(self, obj) -> list[dict]:
+        """Issued letters only (drafts are internal)."""
+        return ApologyLetterSerializer(obj.apology_letters.filter(status="issued"), many=True).data
 
     def get_attachments(self, obj) -> list[dict]:
         return AttachmentSerializer(obj.attachments.filter(is_active=True), many=True).data

@@ -12,6 +12,7 @@ urlpatterns = [
     path("so-theo-doi/", views.ledger, name="ledger"),
     path("xin-y-kien/", views.consultations, name="consultations"),
     path("bao-cao/tre-han/", apology_views.late_report, name="late_report"),
+    path("tra-cuu/xin-loi/<int:letter_pk>.pdf", apology_views.track_apology_pdf, name="track_apology_pdf"),
     path("nop/<str:code>/", views.dossier_start, name="start"),
     path("tep/<int:pk>/", views.attachment_download, name="attachment"),
     path("tep/<int:pk>/go/", views.attachment_remove, name="attachment_remove"),

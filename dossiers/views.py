@@ -116,11 +116,11 @@ def dossier_detail(request, pk: int):
         "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff_view else [],
         "has_form02": dossier.events.filter(type__in=("guide", "request_supplement")).exists(),
         "consultations": dossier.consultations.select_related("agency") if staff_view else [],
-        **_apology_context(request.user, dossier, staff_view),
+        **_apology_context(request.user, dossier, staff_view, request),
     })
 
 
-def _apology_context(user, dossier: Dossier, staff_view: bool) -> dict:
+def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> dict:
     from .apologies import _may_draft, _may_issue, proposal
     from .models import ApologyReason, LetterStatus
     from .workflow import OPEN
@@ -128,6 +128,9 @@ def _apology_context(user, dossier: Dossier, staff_view: bool) -> dict:
     letters = list(dossier.apology_letters.exclude(status=LetterStatus.CANCELLED).select_related("issued_by"))
     if not staff_view:
         return {"letters": [x for x in letters if x.status == LetterStatus.ISSUED]}
+    kept = request.session.pop("apology_form", None) if request is not None else None
+    if kept and kept.get("dossier") != dossier.pk:
+        kept = None
     is_open = dossier.status in OPEN and not dossier.resolved_at
     draft = next((x for x in letters if x.status == LetterStatus.DRAFT), None)
     context = {"letters": letters, "draft": draft, "reasons": ApologyReason.choices,
@@ -135,7 +138,9 @@ def _apology_context(user, dossier: Dossier, staff_view: bool) -> dict:
                "can_edit": is_open and draft is not None and _may_draft(user, dossier),
                "can_issue": is_open and draft is not None and _may_issue(user, dossier),
                "may_extend": dossier.procedure_version.extension_allowed and dossier.extended_from is None
-               and dossier.due_at is not None}
+               and dossier.due_at is not None,
+               "apology_error": kept["error"] if kept else "", "form": kept["data"] if kept else {},
+               "is_overdue": bool(dossier.due_at and dossier.due_at < timezone.now())}
     if draft is not None and context["can_issue"]:
         from .apologies import issue_is_late
 

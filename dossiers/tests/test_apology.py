@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from dossiers import apologies, services
 from dossiers.models import ApologyLetter, ApologyReason, Dossier, LetterStatus, Punctuality, Track
@@ -250,9 +251,10 @@ def test_the_pages_draft_issue_and_show_the_letter(world, client):
     response = client.post(f"/ho-so/{d.pk}/xin-loi/{letter.pk}/", {"do": "issue", "reason_kind": "", "new_due": ""})
     assert response.status_code == 302
     assert ApologyLetter.objects.get(pk=letter.pk).status == LetterStatus.DRAFT  # no reason: refused
-    client.post(f"/ho-so/{d.pk}/xin-loi/{letter.pk}/", {"do": "issue", "reason_kind": "site_inspection",
-                                                        "reason_text": "Cần xác minh thực địa.",
-                                                        "new_due": "2026-03-13"})
+    with time_machine.travel(at(2026, 3, 9, 10), tick=False):
+        client.post(f"/ho-so/{d.pk}/xin-loi/{letter.pk}/", {"do": "issue", "reason_kind": "site_inspection",
+                                                            "reason_text": "Cần xác minh thực địa.",
+                                                            "new_due": "2026-03-13"})
     letter.refresh_from_db()
     assert letter.status == LetterStatus.ISSUED and letter.new_due_at == at(2026, 3, 13, 17)
     client.force_login(world.citizen)
@@ -278,3 +280,75 @@ def test_concurrent_issue_keeps_one_reappointment(world):
                                        at=at(2026, 3, 3, 12))
     assert exc.value.code == "already_extended"
     assert ApologyLetter.objects.filter(dossier=d, status=LetterStatus.ISSUED).count() == 1
+
+
+def test_no_consultation_means_no_reason_is_guessed(world):
+    d = _received(world, at(2026, 3, 2, 10), assign=True)
+    sweep_deadlines(now=at(2026, 3, 9, 9))
+    assert d.apology_letters.get().reason_kind == ""  # the head must choose; nothing false is pre-filled
+
+
+def test_a_new_date_in_the_past_is_refused(world):
+    d = _received(world, at(2026, 3, 2, 10), assign=True)  # due Thu 5/3
+    sweep_deadlines(now=at(2026, 3, 12, 9))
+    letter = d.apology_letters.get()
+    with pytest.raises(DomainError) as exc:  # after the old appointment, but already gone by
+        apologies.apology_letter_issue(letter=letter, actor=world.approver, reason_kind="complex",
+                                       new_due="2026-03-06", at=at(2026, 3, 12, 10))
+    assert exc.value.code == "extension_in_past"
+    d.refresh_from_db()
+    assert d.due_at == at(2026, 3, 5, 17) and d.extended_from is None
+
+
+def test_only_the_head_changes_the_date(world):
+    d = _received(world, at(2026, 3, 2, 10), assign=True)
+    sweep_deadlines(now=at(2026, 3, 9, 9))
+    letter = d.apology_letters.get()
+    proposed = timezone.localtime(letter.proposed_due_at).date().isoformat()
+    with time_machine.travel(at(2026, 3, 9, 10), tick=False):
+        apologies.apology_letter_update(letter=letter, actor=world.appraiser, reason_kind="complex",
+                                        new_due=proposed)
+        with pytest.raises(PermissionDenied):
+            apologies.apology_letter_update(letter=letter, actor=world.appraiser, reason_kind="complex",
+                                            new_due="2026-12-31")
+        apologies.apology_letter_update(letter=letter, actor=world.approver, reason_kind="complex",
+                                        new_due="2026-03-16")
+    letter.refresh_from_db()
+    assert letter.reason_kind == "complex" and letter.proposed_due_at == at(2026, 3, 16, 17)
+
+
+def test_a_refusal_keeps_what_was_typed_and_shows_it_in_the_section(world, client):
+    d = _received(world, at(2026, 3, 2, 10), assign=True)
+    sweep_deadlines(now=at(2026, 3, 9, 9))
+    letter = d.apology_letters.get()
+    client.force_login(world.approver)
+    response = client.post(f"/ho-so/{d.pk}/xin-loi/{letter.pk}/", {
+        "do": "issue", "reason_kind": "other", "reason_text": "  ", "new_due": "2026-03-14"}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0].endswith("#xin-loi")
+    assert 'data-testid="apology-error"' in page and "hãy ghi rõ lý do" in page
+    assert 'value="2026-03-14"' in page and '<option value="other" selected>' in page
+    again = client.get(f"/ho-so/{d.pk}/").content.decode()
+    assert 'data-testid="apology-error"' not in again  # shown once
+
+
+def test_citizens_without_an_account_download_the_letter_with_code_and_pin(world, client):
+    d = _received(world, at(2026, 3, 2, 10), assign=True)
+    sweep_deadlines(now=at(2026, 3, 9, 9))
+    letter = _issue(world, d, at(2026, 3, 9, 10), new_due="2026-03-12")
+    page = client.get("/ho-so/tra-cuu/", {"code": d.code, "pin": d.pin}).content.decode()
+    assert f"/ho-so/tra-cuu/xin-loi/{letter.pk}.pdf?code=" in page
+    ok = client.get(f"/ho-so/tra-cuu/xin-loi/{letter.pk}.pdf", {"code": d.code, "pin": d.pin})
+    assert ok.status_code == 200 and b"".join(ok.streaming_content).startswith(b"%PDF")
+    wrong = "000000" if d.pin != "000000" else "111111"
+    assert client.get(f"/ho-so/tra-cuu/xin-loi/{letter.pk}.pdf", {"code": d.code, "pin": wrong}).status_code == 404
+
+
+def test_citizens_see_their_notifications_link_and_staff_pages_explain_refusals(world, client):
+    from notifications.services import inbox_post
+
+    inbox_post(user_id=world.citizen.pk, key="x", text="Phiếu xin lỗi", url="/")
+    client.force_login(world.citizen)
+    assert 'data-testid="inbox-link"' in client.get("/").content.decode()
+    refused = client.get("/ho-so/bao-cao/tre-han/")
+    assert refused.status_code == 403 and "dành cho cán bộ" in refused.content.decode()

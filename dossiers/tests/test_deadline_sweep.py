@@ -123,3 +123,36 @@ def test_inbox_page_and_bell(world, client):
     assert "quá hạn" in page
     client.post("/thong-bao/da-doc/")
     assert InboxItem.objects.filter(user=world.appraiser, read_at__isnull=True).count() == 0
+
+
+def test_the_sql_and_the_orm_announcements_write_the_same_rows(world):
+    """PostgreSQL announces with INSERT ... SELECT, SQLite (make run) with the ORM: same rows."""
+    from django.db import transaction
+
+    from dossiers import apologies
+    from dossiers.tracking import _announce_orm, _announce_sql
+
+    plain = _received(world, at(2026, 3, 2, 10))
+    twice = _received(world, at(2026, 3, 2, 10))
+    letter = apologies.apology_letter_draft(dossier=twice, actor=world.appraiser, reason_kind="complex",
+                                            at=at(2026, 3, 3, 9))
+    apologies.apology_letter_issue(letter=letter, actor=world.approver, new_due="2026-03-06", at=at(2026, 3, 3, 10))
+    ids, now = [plain.pk, twice.pk], at(2026, 3, 9, 9)
+
+    def run(announce):
+        with transaction.atomic():
+            digest = announce(ids, "overdue", now, {plain.pk})
+            events = sorted(DossierEvent.objects.filter(dossier__in=ids, at=now).values_list(
+                "dossier_id", "type", "from_status", "to_status", "payload"))
+            items = sorted(InboxItem.objects.filter(key__startswith="track:").values_list("user_id", "key", "text",
+                                                                                          "url"))
+            transaction.set_rollback(True)
+        return {k: sorted(v) for k, v in digest.items()}, events, items
+
+    orm, sql = run(_announce_orm), run(_announce_sql)
+    assert orm == sql
+    digest, events, items = sql
+    assert sum(len(lines) for lines in digest.values()) == len(items)  # one digest line per inbox item
+    assert [e[1] for e in events] == ["track_overdue", "late_twice"]
+    assert any("QUÁ HẠN LẦN 2" in i[2] for i in items) and any("dự thảo phiếu xin lỗi" in i[2] for i in items)
+    assert {i[3] for i in items} == {f"/ho-so/{plain.pk}/", f"/ho-so/{twice.pk}/"}

@@ -34,6 +34,9 @@ from ...workflow import STEP_OF, Status
 MIX = [(Status.RETURNED, 70), (Status.RESULT_READY, 5), (Status.IN_APPRAISAL, 9), (Status.RECEIVED, 4),
        (Status.AWAITING_APPROVAL, 4), (Status.SUPPLEMENT_REQUESTED, 3), (Status.REFUSED, 2), (Status.WITHDRAWN, 1),
        (Status.STOPPED, 1), (Status.APPROVED, 1)]
+# --open-only: every dossier still being handled (the deadline sweep's worst case).
+MIX_OPEN = [(Status.IN_APPRAISAL, 50), (Status.RECEIVED, 18), (Status.AWAITING_APPROVAL, 15), (Status.APPROVED, 5),
+            (Status.REFUSED, 2), (Status.SUPPLEMENT_REQUESTED, 10)]
 PATH = [Status.RECEIVED, Status.IN_APPRAISAL, Status.AWAITING_APPROVAL, Status.APPROVED, Status.RESULT_READY,
         Status.RETURNED]
 TYPE_OF = {Status.IN_APPRAISAL: "assign", Status.AWAITING_APPROVAL: "propose", Status.APPROVED: "approve",
@@ -84,8 +87,10 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=365)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument("--open-only", action="store_true",
+                            help="chỉ tạo hồ sơ đang giải quyết (đo quét thời hạn với 1.000.000 hồ sơ mở)")
 
-    def handle(self, *args, count, agencies, days, seed, batch, **options):
+    def handle(self, *args, count, agencies, days, seed, batch, open_only=False, **options):
         if count <= 0 or count > 20_000_000:
             raise CommandError("--count phải từ 1 đến 20.000.000.")
         if days <= 0:
@@ -113,7 +118,7 @@ class Command(BaseCommand):
         cals = {code: calendar_for(agency) for code, agency in found.items()}
         counters = {(c.agency_id, c.day): c.last for c in DossierCodeCounter.objects.filter(agency__in=found.values())}
         version_ids = list(options_by_version)
-        statuses, weights = zip(*MIX, strict=True)
+        statuses, weights = zip(*(MIX_OPEN if open_only else MIX), strict=True)
         started = time.perf_counter()
         made = events_made = 0
         while made < count:
