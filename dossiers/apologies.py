@@ -138,68 +138,65 @@ SWEEP_FIELDS = ("pk", "status", "due_at", "extended_from", "step", "step_due_at"
                 "handling_agency_id", "procedure_version__extension_allowed")
 
 
-def draft_for_sweep(ids: list[int], trigger: str, now: dt.datetime) -> set[int]:
+def draft_for_sweep(ids: list[int], trigger: str, now: dt.datetime, cache: dict | None = None) -> set[int]:
     """Called by the deadline sweep (inside its transaction) for dossiers that just became due soon
     or overdue. Drafts a letter where one is owed and none exists; returns the dossier ids drafted.
 
-    Plain rows and one INSERT per batch (this runs for every dossier that crosses a boundary).
+    Plain rows and one INSERT per batch (this runs for every dossier that crosses a boundary); the
+    sweep passes `cache` so calendars and step allotments are read once per sweep, not per batch.
     Concurrent sweeps never change the same dossier (SKIP LOCKED), and the partial unique index on
     drafts makes a duplicate impossible anyway (conflicts are skipped)."""
+    from django.db.models import Exists, OuterRef
+
     from accounts.models import Agency
 
     if not ids:
         return set()
-    have = set(ApologyLetter.objects.filter(dossier__in=ids).exclude(status=LetterStatus.CANCELLED)
-               .values_list("dossier_id", flat=True))
-    rows = [dict(zip(SWEEP_FIELDS, values, strict=True)) for values in
-            Dossier.objects.filter(pk__in=set(ids) - have, extended_from__isnull=True)
-            .exclude(status__in=WAITING_FOR_CITIZEN).values_list(*SWEEP_FIELDS)]
+    cache = {} if cache is None else cache
+    letters_exist = ApologyLetter.objects.filter(dossier=OuterRef("pk")).exclude(status=LetterStatus.CANCELLED)
+    rows = list(Dossier.objects.filter(pk__in=ids, extended_from__isnull=True).exclude(
+        status__in=WAITING_FOR_CITIZEN).exclude(Exists(letters_exist)).values_list(*SWEEP_FIELDS))
     if not rows:
         return set()
-    waiting = set(ConsultationTask.objects.filter(dossier__in=[r["pk"] for r in rows], answered_at__isnull=True)
+    waiting = set(ConsultationTask.objects.filter(dossier__in=[r[0] for r in rows], answered_at__isnull=True)
                   .values_list("dossier_id", flat=True))
-    cals = {a.pk: calendar_for(a) for a in Agency.objects.filter(pk__in={r["handling_agency_id"] for r in rows})}
-    by_option: dict[tuple[int, str], dict[str, float]] = {}
-    letters = []
-    for r in rows:
-        key = (r["procedure_version_id"], r["channel"])
+    cals = cache.setdefault("calendars", {})
+    missing = {r[8] for r in rows} - set(cals)
+    for agency in Agency.objects.filter(pk__in=missing):
+        cals[agency.pk] = calendar_for(agency)
+    by_option = cache.setdefault("allotments", {})
+    drafts = []  # (dossier, agency, reason, due, proposed)
+    for pk, _status, due_at, extended_from, step, step_due_at, version_id, channel, agency_id, allowed in rows:
+        key = (version_id, channel)
         if key not in by_option:
-            by_option[key] = allotments(ChannelOption.objects.filter(version_id=key[0], channel=key[1])
+            by_option[key] = allotments(ChannelOption.objects.filter(version_id=version_id, channel=channel)
                                         .prefetch_related("steps").first())
-        late, proposed = assess(cals[r["handling_agency_id"]], now, due_at=r["due_at"],
-                                extended_from=r["extended_from"], step=r["step"], step_due_at=r["step_due_at"],
-                                extension_allowed=r["procedure_version__extension_allowed"],
-                                allotted=by_option[key])
+        late, proposed = assess(cals[agency_id], now, due_at=due_at, extended_from=extended_from, step=step,
+                                step_due_at=step_due_at, extension_allowed=allowed, allotted=by_option[key])
         if late:
-            letters.append(ApologyLetter(
-                dossier_id=r["pk"], agency_id=r["handling_agency_id"], auto=True, trigger=trigger,
-                reason_kind=ApologyReason.CONSULTATION if r["pk"] in waiting else "", due_at=r["due_at"],
-                proposed_due_at=proposed, drafted_at=now))
-    return _insert_drafts(letters)
+            drafts.append((pk, agency_id, ApologyReason.CONSULTATION if pk in waiting else "", due_at, proposed))
+    return _insert_drafts(drafts, trigger, now)
 
 
-def _insert_drafts(letters: list[ApologyLetter]) -> set[int]:
-    if not letters:
+def _insert_drafts(drafts: list[tuple], trigger: str, now: dt.datetime) -> set[int]:
+    if not drafts:
         return set()
     if connection.vendor != "postgresql":
-        ApologyLetter.objects.bulk_create(letters, ignore_conflicts=True, batch_size=2000)
-        return {x.dossier_id for x in letters}
-    table = ApologyLetter._meta.db_table
-    columns = ["dossier_id", "agency_id", "status", "auto", "trigger", "reason_kind", "reason_text", "due_at",
-               "proposed_due_at", "drafted_at", "number", "signer_name", "signer_title", "issued_late", "pdf",
-               "cancelled_reason"]
-    types = ["bigint", "bigint", "text", "boolean", "text", "text", "text", "timestamptz", "timestamptz",
-             "timestamptz", "text", "text", "text", "boolean", "text", "text"]
-    arrays = [[getattr(x, c) for x in letters] for c in columns[:2]] + [
-        [LetterStatus.DRAFT] * len(letters), [True] * len(letters), [x.trigger for x in letters],
-        [x.reason_kind for x in letters], [""] * len(letters), [x.due_at for x in letters],
-        [x.proposed_due_at for x in letters], [x.drafted_at for x in letters]] + [
-        [""] * len(letters), [""] * len(letters), [""] * len(letters), [False] * len(letters), [""] * len(letters),
-        [""] * len(letters)]
-    select = ", ".join(f"%s::{t}[]" for t in types)
+        ApologyLetter.objects.bulk_create([
+            ApologyLetter(dossier_id=pk, agency_id=agency_id, auto=True, trigger=trigger, reason_kind=reason,
+                          due_at=due_at, proposed_due_at=proposed, drafted_at=now)
+            for pk, agency_id, reason, due_at, proposed in drafts], ignore_conflicts=True, batch_size=2000)
+        return {d[0] for d in drafts}
+    columns = list(zip(*drafts, strict=True))
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({select}) "
-                       f"ON CONFLICT DO NOTHING RETURNING dossier_id", arrays)
+        cursor.execute(
+            f"""INSERT INTO {ApologyLetter._meta.db_table} (dossier_id, agency_id, reason_kind, due_at,
+                proposed_due_at, status, auto, trigger, reason_text, drafted_at, number, signer_name, signer_title,
+                issued_late, pdf, cancelled_reason)
+            SELECT t.*, %s, true, %s, '', %s, '', '', '', false, '', ''
+            FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[]) AS t
+            ON CONFLICT DO NOTHING RETURNING dossier_id""",
+            [LetterStatus.DRAFT, trigger, now, *[list(c) for c in columns]])
         return {row[0] for row in cursor.fetchall()}
 
 

@@ -10,6 +10,7 @@ share the work and never change the same dossier twice: no duplicate event, inbo
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 
 from django.conf import settings
@@ -76,28 +77,50 @@ def _classify(column: str, track_column: str, target: str, condition: str, param
         return rows
 
 
-def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH) -> dict[str, int]:
+def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH,
+                    budget: float | None = None) -> dict[str, int]:
+    """Classify, announce and draft. `budget` (seconds, default DEADLINE_SWEEP_BUDGET_SECONDS) bounds
+    one run: no new batch starts after it, and `counts["more"]` says work was left for the next run
+    (beat runs the sweep again in a few minutes; each batch is committed, so nothing is lost or
+    announced twice). A normal run is far below the budget; only a mass change (a first
+    classification of a whole province, a holiday added in the calendar) spreads over a few runs."""
     if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
         raise ValueError("batch phải là số nguyên dương.")
+    budget = getattr(settings, "DEADLINE_SWEEP_BUDGET_SECONDS", 50) if budget is None else budget
+    if not isinstance(budget, int | float) or isinstance(budget, bool) or budget < 0:
+        raise ValueError("budget phải là số giây không âm.")
+    started = time.monotonic()
+
+    def out_of_time() -> bool:
+        if time.monotonic() - started > budget:
+            counts["more"] = 1
+            return True
+        return False
+
     now = now or timezone.now()
     soon = due_soon_limit(now)
-    counts = {"overdue": 0, "due_soon": 0, "on_track": 0, "steps": 0}
+    counts = {"overdue": 0, "due_soon": 0, "on_track": 0, "steps": 0, "more": 0}
     rules = [
         (Track.OVERDUE, "due_at < %s", [now]),
         (Track.DUE_SOON, "due_at >= %s AND due_at <= %s", [now, soon]),
         (Track.ON_TRACK, "due_at > %s", [soon]),
     ]
+    cache: dict = {}  # calendars and step allotments, read once per sweep
     for target, condition, params in rules:
         after = 0
+        digest = Digest()
         while True:
             with transaction.atomic():
                 changed = _classify("due_at", "track", target, condition, params, batch, after)
                 if changed and target != Track.ON_TRACK:
-                    _announce([pk for pk, _status in changed], target, now)
+                    digest.add(_announce([pk for pk, _status in changed], target, now, cache))
             counts[target] += len(changed)
-            if len(changed) < batch:
+            if len(changed) < batch or out_of_time():
                 break
             after = max(pk for pk, _status in changed)
+        digest.send(target)
+        if counts["more"]:
+            return counts
     for target, condition, params in rules:  # the current step's own allotment, no alerts
         after = 0
         while True:
@@ -105,7 +128,7 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH) -> di
                 changed = _classify("step_due_at", "step_track", target, condition.replace("due_at", "step_due_at"),
                                     params, batch, after)
             counts["steps"] += len(changed)
-            if len(changed) < batch:
+            if len(changed) < batch or out_of_time():
                 break
             after = max(pk for pk, _status in changed)
     return counts
@@ -117,7 +140,42 @@ def _texts(target: str) -> tuple[str, str, str]:
             "QUÁ HẠN LẦN 2: đã hẹn lại đến {when} vẫn chưa có kết quả.")
 
 
-def _announce(ids: list[int], target: str, now: dt.datetime) -> None:
+class Digest:
+    """Per person: how many dossiers crossed into the class during this sweep, and the first lines.
+    Sent once at the end of the sweep (one e-mail per person, however many batches)."""
+
+    LINES = 200
+
+    def __init__(self):
+        self.lines: dict[int, list[str]] = defaultdict(list)
+        self.count: dict[int, int] = defaultdict(int)
+        self.first: dict[int, str] = {}
+
+    def add(self, found: dict[int, list[tuple[int, str]]]) -> None:
+        for user_id, items in found.items():
+            self.count[user_id] += len(items)
+            self.first.setdefault(user_id, str(min(pk for pk, _ in items)))
+            room = self.LINES - len(self.lines[user_id])
+            if room > 0:
+                self.lines[user_id].extend(text for _, text in sorted(items)[:room])
+
+    def send(self, target: str) -> None:
+        from accounts.models import User
+
+        if not self.count:
+            return
+        label = _texts(target)[0]
+        emails = dict(User.objects.filter(pk__in=self.count).values_list("pk", "email"))
+        for user_id, total in self.count.items():
+            if emails.get(user_id):
+                email_queue(to=emails[user_id], template="notifications/email/deadline_digest",
+                            key=f"track-digest:{user_id}:{target}:{self.first[user_id]}:{total}",
+                            context={"lines": self.lines[user_id], "more": total - len(self.lines[user_id]),
+                                     "label": label, "total": total})
+
+
+def _announce(ids: list[int], target: str, now: dt.datetime,
+              cache: dict | None = None) -> dict[int, list[tuple[int, str]]]:
     """One event per dossier; an apology letter drafted where one is owed; an inbox item for the
     assignee and the agency heads; one digest e-mail per person per sweep (a head does not want
     five hundred e-mails). A dossier overdue again after its re-appointment is "late twice".
@@ -126,15 +184,13 @@ def _announce(ids: list[int], target: str, now: dt.datetime) -> None:
     batch (no Python objects per row); elsewhere (SQLite, `make run`) by the ORM."""
     from .apologies import draft_for_sweep
 
-    drafted = draft_for_sweep(ids, target, now)
+    drafted = draft_for_sweep(ids, target, now, cache)
     if connection.vendor == "postgresql":
-        digest = _announce_sql(ids, target, now, drafted)
-    else:
-        digest = _announce_orm(ids, target, now, drafted)
-    _send_digests(digest, target, now, min(ids))
+        return _announce_sql(ids, target, now, drafted)
+    return _announce_orm(ids, target, now, drafted)
 
 
-def _announce_orm(ids, target, now, drafted) -> dict[int, list[str]]:
+def _announce_orm(ids, target, now, drafted) -> dict[int, list[tuple[int, str]]]:
     label, drafted_note, twice_text = _texts(target)
     rows = list(Dossier.objects.filter(pk__in=ids).values(
         "pk", "code", "status", "due_at", "extended_from", "assignee_id", "handling_agency_id", "receiving_agency_id"))
@@ -160,7 +216,7 @@ def _announce_orm(ids, target, now, drafted) -> dict[int, list[str]]:
         for user_id in people:
             items.append(InboxItem(user_id=user_id, key=f"track:{r['pk']}:{target}:{_stamp(r['due_at'])}:{user_id}",
                                    text=text, url=f"{_detail_prefix()}{r['pk']}/"))
-            digest[user_id].append(text)
+            digest[user_id].append((r["pk"], text))
     InboxItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=2000)
     return digest
 
@@ -176,7 +232,7 @@ def _detail_prefix() -> str:
 ISO_UTC = """'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'"""  # what datetime.isoformat() gives for a UTC time
 
 
-def _announce_sql(ids, target, now, drafted) -> dict[int, list[str]]:
+def _announce_sql(ids, target, now, drafted) -> dict[int, list[tuple[int, str]]]:
     label, drafted_note, twice_text = _texts(target)
     dossier, agency = Dossier._meta.db_table, Agency._meta.db_table
     tz = settings.TIME_ZONE
@@ -208,25 +264,12 @@ def _announce_sql(ids, target, now, drafted) -> dict[int, list[str]]:
             CROSS JOIN LATERAL (VALUES (d.assignee_id), (ha.head_id), (ra.head_id)) AS u(user_id)
             WHERE d.id = ANY(%s) AND u.user_id IS NOT NULL
             ON CONFLICT (key) DO NOTHING
-            RETURNING user_id, text""",
+            RETURNING user_id, split_part(key, ':', 2)::bigint, text""",
             [target, twice, before, after, label, list(drafted), drafted_note, _detail_prefix(), timezone.now(), ids])
-        digest: dict[int, list[str]] = defaultdict(list)
-        for user_id, text in cursor.fetchall():
-            digest[user_id].append(text)
+        digest: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for user_id, dossier_id, text in cursor.fetchall():
+            digest[user_id].append((dossier_id, text))
     return digest
-
-
-def _send_digests(digest: dict[int, list[str]], target: str, now: dt.datetime, first_id: int) -> None:
-    from accounts.models import User
-
-    label = _texts(target)[0]
-    emails = dict(User.objects.filter(pk__in=digest).values_list("pk", "email"))
-    stamp = now.strftime("%Y%m%d%H%M")
-    for user_id, lines in digest.items():
-        if emails.get(user_id):
-            email_queue(to=emails[user_id], template="notifications/email/deadline_digest",
-                        key=f"track-digest:{user_id}:{target}:{stamp}:{first_id}",
-                        context={"lines": sorted(lines)[:200], "more": max(0, len(lines) - 200), "label": label})
 
 
 def track_filter(track: str) -> Q:

@@ -62,7 +62,7 @@ def test_sweeping_again_changes_nothing(world):
     with time_machine.travel(at(2026, 3, 9, 9), tick=False):
         first = sweep_deadlines()
         second = sweep_deadlines()
-    assert first["overdue"] == 1 and second == {"overdue": 0, "due_soon": 0, "on_track": 0, "steps": 0}
+    assert first["overdue"] == 1 and second == {"overdue": 0, "due_soon": 0, "on_track": 0, "steps": 0, "more": 0}
     assert DossierEvent.objects.filter(dossier=d, type="track_overdue").count() == 1
 
 
@@ -156,3 +156,28 @@ def test_the_sql_and_the_orm_announcements_write_the_same_rows(world):
     assert [e[1] for e in events] == ["track_overdue", "late_twice"]
     assert any("QUÁ HẠN LẦN 2" in i[2] for i in items) and any("dự thảo phiếu xin lỗi" in i[2] for i in items)
     assert {i[3] for i in items} == {f"/ho-so/{plain.pk}/", f"/ho-so/{twice.pk}/"}
+
+
+def test_one_digest_per_person_per_sweep_whatever_the_batches(world, django_capture_on_commit_callbacks):
+    made = [_received(world, at(2026, 3, 2, 10)) for _ in range(12)]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_deadlines(now=at(2026, 3, 9, 9), batch=5)
+    overdue = [m for m in mail.outbox if "quá hạn" in m.subject]
+    assert sorted(m.to[0] for m in overdue) == sorted([world.appraiser.email, world.pleiku.head.email])
+    assert all(m.subject.startswith("12 hồ sơ") for m in overdue)
+    assert all(d.code in overdue[0].body for d in made)
+
+
+def test_a_run_over_its_time_budget_leaves_the_rest_for_the_next_run(world):
+    made = [_received(world, at(2026, 3, 2, 10)) for _ in range(12)]
+    first = sweep_deadlines(now=at(2026, 3, 9, 9), batch=5, budget=0)  # stops after one batch
+    assert (first["overdue"], first["more"]) == (5, 1)
+    out = __import__("io").StringIO()
+    call_command("sweep_deadlines", "--now", "2026-03-09T09:01+07:00", "--batch", "5", "--budget", "0",
+                 "--until-done", stdout=out)
+    assert "lượt sau sẽ tiếp tục" in out.getvalue()
+    assert Dossier.objects.filter(track=Track.OVERDUE).count() == len(made)
+    assert DossierEvent.objects.filter(type="track_overdue").count() == len(made)  # each announced once
+    with pytest.raises(ValueError, match="budget"):
+        sweep_deadlines(budget=-1)

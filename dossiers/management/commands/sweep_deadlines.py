@@ -16,8 +16,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--now", help="thời điểm tính (ISO 8601), mặc định: bây giờ")
         parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument("--budget", type=int, default=None,
+                            help="giây tối đa cho một lượt (mặc định DEADLINE_SWEEP_BUDGET_SECONDS)")
+        parser.add_argument("--until-done", action="store_true", help="lặp lại đến khi phân loại hết")
 
-    def handle(self, *args, now=None, batch=5000, **options):
+    def handle(self, *args, now=None, batch=5000, budget=None, until_done=False, **options):
         moment = None
         if now:
             try:
@@ -27,8 +30,14 @@ class Command(BaseCommand):
             moment = moment.replace(tzinfo=TZ) if moment.tzinfo is None else moment
         if batch < 1:
             raise CommandError("--batch phải lớn hơn 0.")
-        started = time.perf_counter()
-        counts = sweep_deadlines(now=moment, batch=batch)
-        self.stdout.write(f"Quá hạn mới: {counts['overdue']:,}; sắp đến hạn mới: {counts['due_soon']:,}; "
-                          f"trở lại trong hạn: {counts['on_track']:,}; bước: {counts['steps']:,} "
-                          f"({time.perf_counter() - started:.1f} s).")
+        if budget is not None and budget < 0:
+            raise CommandError("--budget không được âm.")
+        while True:
+            started = time.perf_counter()
+            counts = sweep_deadlines(now=moment, batch=batch, budget=budget)
+            self.stdout.write(f"Quá hạn mới: {counts['overdue']:,}; sắp đến hạn mới: {counts['due_soon']:,}; "
+                              f"trở lại trong hạn: {counts['on_track']:,}; bước: {counts['steps']:,} "
+                              f"({time.perf_counter() - started:.1f} s)."
+                              + (" Còn hồ sơ chưa phân loại: lượt sau sẽ tiếp tục." if counts["more"] else ""))
+            if not (until_done and counts["more"]):
+                break
