@@ -42,10 +42,15 @@ def navigation(request):
                 items.append({"label": label, "url": reverse(name, kwargs=kwargs), "key": f"role:{role}"})
         if roles & {Role.RECEPTION, Role.APPRAISER, Role.APPROVER}:
             _optional(items, _("Hồ sơ cần xử lý"), "dossiers:worklist", "worklist")
+        if roles & {Role.RECEPTION, Role.APPRAISER, Role.APPROVER, Role.HOME_AFFAIRS, Role.ADMIN}:
+            _optional(items, _("Đánh giá hài lòng"), "satisfaction:results", "satisfaction")
+            _optional(items, _("Phản ánh cần xử lý"), "feedback:queue", "feedback-queue")
         if not roles:
             _optional(items, _("Hồ sơ của tôi"), "dossiers:mine", "my-dossiers")
             items.append({"label": _("Tài khoản của tôi"), "url": reverse("accounts:profile"), "key": "citizen"})
     _optional(items, _("Tra cứu hồ sơ"), "dossiers:track", "track")
+    if not roles:
+        _optional(items, _("Phản ánh, kiến nghị"), "feedback:list", "feedback")
     for item in items:
         item["active"] = (item["url"] != "/" and path.startswith(item["url"])) or item["url"] == path
     return {

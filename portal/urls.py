@@ -22,6 +22,8 @@ urlpatterns = [
     path("thu-tuc/", include("procedures.urls")),
     path("ho-so/", include("dossiers.urls")),
     path("thong-bao/", include("notifications.urls")),
+    path("danh-gia/", include("satisfaction.urls")),
+    path("phan-anh/", include("satisfaction.feedback_urls")),
     path("api/", include("procedures.api_urls")),
     path("api/", include("dossiers.api_urls")),
     path("", include((workspace_urlpatterns, "workspace"))),

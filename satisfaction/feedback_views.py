@@ -1,0 +1,174 @@
+"""Citizen feedback pages: file, follow, vote (public); the handling queue (staff)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import access
+from accounts.models import Agency
+from portal.errors import DomainError
+
+from . import feedback as service
+from .models import Feedback, FeedbackClass, FeedbackStatus, FeedbackTopic
+
+SUBMIT_LIMIT = 5  # feedback from one address per 10 minutes
+
+
+def _flooded(request) -> bool:
+    key = f"feedback-submit:{request.META.get('REMOTE_ADDR', '')}"
+    count = cache.get_or_set(key, 0, timeout=600)
+    if count >= SUBMIT_LIMIT:
+        return True
+    cache.set(key, count + 1, timeout=600)
+    return False
+
+
+def feedback_list(request):
+    published = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED).select_related("agency")
+                 .order_by("-published_at")[:50])
+    mine = (Feedback.objects.filter(citizen=request.user).order_by("-submitted_at")[:50]
+            if request.user.is_authenticated else [])
+    return render(request, "satisfaction/feedback_list.html", {"published": published, "mine": mine})
+
+
+@require_http_methods(["GET", "POST"])
+def feedback_new(request):
+    fields = ("topic", "harassment", "agency", "dossier_code", "officer_name", "title", "content", "name", "phone",
+              "email")
+    data = {f: request.POST.get(f, "") for f in fields} if request.method == "POST" else {
+        "topic": request.GET.get("topic", ""), "dossier_code": request.GET.get("dossier", "")}
+    error, error_field = "", ""
+    if request.method == "POST":
+        if _flooded(request):
+            error = _("Có quá nhiều phản ánh gửi từ địa chỉ này. Vui lòng thử lại sau 10 phút.")
+        else:
+            agency = Agency.objects.filter(pk=data["agency"] or 0, is_active=True).first() if str(
+                data["agency"]).isdigit() else None
+            try:
+                item = service.feedback_submit(
+                    actor=request.user if request.user.is_authenticated else None, topic=data["topic"],
+                    title=data["title"], content=data["content"], agency=agency, dossier_code=data["dossier_code"],
+                    officer_name=data["officer_name"], harassment=data["harassment"] == "1", name=data["name"],
+                    phone=data["phone"], email=data["email"], upload=request.FILES.get("attachment"))
+            except DomainError as exc:
+                error, error_field = exc.message, exc.field or ""
+            else:
+                messages.success(request, _("Đã gửi phản ánh %(code)s. Hạn trả lời: %(due)s.") % {
+                    "code": item.code, "due": timezone.localtime(item.answer_due).strftime("%d/%m/%Y")})
+                return redirect(reverse("feedback:detail", args=[item.code]) + f"?k={item.access_key}")
+    return render(request, "satisfaction/feedback_new.html", {
+        "data": data, "error": error, "error_field": error_field, "topics": FeedbackTopic.choices,
+        "agencies": Agency.objects.filter(is_active=True).order_by("name"),
+        "max_mb": service.MAX_ATTACHMENT() // 1024 // 1024,
+    }, status=400 if error else 200)
+
+
+def _viewable(request, item: Feedback) -> bool:
+    key = request.GET.get("k") or request.POST.get("k") or ""
+    return (item.status == FeedbackStatus.PUBLISHED or (key and key == item.access_key)
+            or (request.user.is_authenticated and item.citizen_id == request.user.pk))
+
+
+@require_http_methods(["GET", "POST"])
+def feedback_detail(request, code: str):
+    item = get_object_or_404(Feedback.objects.select_related("agency"), code=code)
+    if not _viewable(request, item):
+        raise Http404("Không tìm thấy phản ánh.")
+    owner = bool((request.GET.get("k") or request.POST.get("k")) == item.access_key or (
+        request.user.is_authenticated and item.citizen_id == request.user.pk))
+    if request.method == "POST":
+        try:
+            if request.POST.get("do") == "vote":
+                voter = f"u:{request.user.pk}" if request.user.is_authenticated else (
+                    f"s:{request.session.session_key or request.session.save() or request.session.session_key}")
+                service.feedback_vote(feedback=item, voter=voter, value=int(request.POST.get("value", 0)))
+                messages.success(request, _("Cảm ơn Ông/Bà đã đánh giá kết quả xử lý."))
+            elif request.POST.get("do") == "info" and owner:
+                service.feedback_provide_info(feedback=item, key=item.access_key, text=request.POST.get("text", ""))
+                messages.success(request, _("Đã gửi thông tin bổ sung."))
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", _("Đánh giá không hợp lệ.")))
+        query = f"?k={item.access_key}" if owner else ""
+        return redirect(reverse("feedback:detail", args=[item.code]) + query)
+    return render(request, "satisfaction/feedback_detail.html", {"item": item, "owner": owner,
+                                                                 "key": item.access_key if owner else ""})
+
+
+# -- staff --------------------------------------------------------------------------------------------
+
+@login_required
+def feedback_queue(request):
+    if not access.is_staff_member(request.user):
+        raise PermissionDenied(_("Trang này dành cho cán bộ."))
+    now = timezone.now()
+    items = list(service.queue_for(request.user).exclude(
+        status__in=(FeedbackStatus.REJECTED, FeedbackStatus.PUBLISHED)).order_by("answer_due", "id")[:200])
+    for item in items:
+        item.next_due = {FeedbackStatus.RECEIVED: item.accept_due, FeedbackStatus.ANSWERED: item.publish_due}.get(
+            item.status, item.answer_due)
+        item.on_time = service.on_time(item, now)
+    return render(request, "satisfaction/feedback_queue.html", {"items": items, "now": now})
+
+
+ACTIONS = {
+    "accept": (service.feedback_accept, ("classification",)),
+    "reject": (service.feedback_reject, ("reason",)),
+    "request_info": (service.feedback_request_info, ("question",)),
+    "forward": (service.feedback_forward, ("agency", "note")),
+    "answer": (service.feedback_answer, ("answer",)),
+    "publish": (service.feedback_publish, ()),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback_handle(request, pk: int):
+    item = get_object_or_404(Feedback.objects.select_related("agency", "dossier", "officer"), pk=pk)
+    if not service.may_handle(request.user, item):
+        raise Http404("Không tìm thấy phản ánh.")
+    if request.method == "POST":
+        name = request.POST.get("do", "")
+        if name not in ACTIONS:
+            raise Http404("Không có thao tác này.")
+        call, params = ACTIONS[name]
+        kwargs = {"feedback": item, "actor": request.user}
+        for param in params:
+            if param == "agency":
+                kwargs["agency"] = Agency.objects.filter(pk=request.POST.get("agency") or 0, is_active=True).first() \
+                    if (request.POST.get("agency") or "").isdigit() else None
+                if kwargs["agency"] is None:
+                    messages.error(request, _("Hãy chọn cơ quan nhận phản ánh."))
+                    return redirect("feedback:handle", pk=pk)
+            else:
+                kwargs[param] = request.POST.get(param, "")
+        try:
+            call(**kwargs)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã cập nhật phản ánh %s.") % item.code)
+        return redirect("feedback:handle", pk=pk)
+    return render(request, "satisfaction/feedback_handle.html", {
+        "item": item, "classes": FeedbackClass.choices, "events": item.events.select_related("actor"),
+        "agencies": Agency.objects.filter(is_active=True).exclude(pk=item.agency_id).order_by("name"),
+        "on_time": service.on_time(item, timezone.now()),
+    })
+
+
+@login_required
+def feedback_attachment(request, pk: int):
+    item = get_object_or_404(Feedback, pk=pk)
+    if not (service.may_handle(request.user, item) or item.citizen_id == request.user.pk) or not item.attachment:
+        raise Http404("Không tìm thấy tệp.")
+    return FileResponse(item.attachment.open("rb"), as_attachment=True, filename=item.attachment_name)

@@ -1,0 +1,69 @@
+"""Reads: the satisfaction index per agency / procedure / officer and period, follow-ups to handle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+
+from accounts import access
+from workcalendar.calendar import TZ
+
+from .models import SATISFIED, Answer, Element, FollowUp, FollowUpStatus, Invitation, SurveyResponse
+
+ELEMENT_ORDER = [e.value for e in Element]
+GROUPS = {
+    "agency": ("agency", "agency__name"),
+    "procedure": ("procedure", "procedure__name"),
+    "officer": ("officer", "officer__full_name"),
+}
+INVITATION_KEY = {"agency": ("agency", "agency__name"),
+                  "procedure": ("dossier__procedure_version__procedure", "dossier__procedure_version__procedure__name"),
+                  "officer": ("officer", "officer__full_name")}
+
+
+def _span(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return (dt.datetime.combine(start, dt.time.min, tzinfo=TZ),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=TZ))
+
+
+def percent(numerator: int, denominator: int) -> float | None:
+    return round(100 * numerator / denominator, 2) if denominator else None
+
+
+def satisfaction_index(user, *, group: str, start: dt.date, end: dt.date) -> list[dict]:
+    """Per group: answers, satisfied (hài lòng + rất hài lòng), the index with its numerator and
+    denominator, invitations and the response rate, and the index per SIPAS element."""
+    key, name = GROUPS[group]
+    since, until = _span(start, end)
+    agencies = access.visible_agency_ids(user)
+    responses = SurveyResponse.objects.filter(agency__in=agencies, submitted_at__gte=since, submitted_at__lt=until)
+    rows: dict = {}
+    for r in responses.values(key, name).annotate(n=Count("id"), ok=Count("id", filter=Q(satisfied=True))).order_by():
+        rows[r[key]] = {"key": r[key], "name": r[name], "responses": r["n"], "satisfied": r["ok"], "invitations": 0,
+                        "elements": {}}
+    ikey, iname = INVITATION_KEY[group]
+    for r in (Invitation.objects.filter(agency__in=agencies, created_at__gte=since, created_at__lt=until)
+              .values(ikey, iname).annotate(n=Count("id")).order_by()):
+        row = rows.setdefault(r[ikey], {"key": r[ikey], "name": r[iname], "responses": 0, "satisfied": 0,
+                                        "invitations": 0, "elements": {}})
+        row["invitations"] = r["n"]
+    for r in (Answer.objects.filter(response__in=responses).values(f"response__{key}", "element")
+              .annotate(n=Count("id"), ok=Count("id", filter=Q(value__gte=SATISFIED))).order_by()):
+        row = rows.get(r[f"response__{key}"])
+        if row is not None:
+            row["elements"][r["element"]] = {"n": r["n"], "ok": r["ok"], "index": percent(r["ok"], r["n"])}
+    for row in rows.values():
+        row["element_list"] = [row["elements"].get(code) for code in ELEMENT_ORDER]
+        row["index"] = percent(row["satisfied"], row["responses"])
+        row["response_rate"] = percent(row["responses"], row["invitations"])
+        row["name"] = row["name"] or "—"
+    return sorted(rows.values(), key=lambda r: (r["index"] is None, -(r["index"] or 0), r["name"]))
+
+
+
+def follow_ups(user, *, status: str = FollowUpStatus.OPEN):
+    agencies = access.visible_agency_ids(user)
+    return (FollowUp.objects.filter(agency__in=agencies, status=status)
+            .select_related("response__invitation__dossier__procedure_version__procedure", "agency", "assignee")
+            .order_by("due_at" if status == FollowUpStatus.OPEN else "-closed_at"))

@@ -1,0 +1,138 @@
+"""Citizen feedback (PAKN): filing (with and without an account), the deadlines across a holiday,
+the handling workflow, harassment routing, votes, bad input and the rate limit."""
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from notifications.models import InboxItem
+from portal.errors import DomainError
+from satisfaction import feedback as service
+from satisfaction.models import Feedback, FeedbackStatus
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+TEXT = "Cán bộ hẹn đến ba lần mà vẫn chưa giải quyết, đề nghị xem xét."
+
+
+def _file(world, when, **kwargs):
+    defaults = {"actor": None, "topic": "regulation", "title": "Thủ tục còn rườm rà", "content": TEXT,
+                "agency": world.pleiku, "name": "Trần Thị Bình", "phone": "0987654321", "at": when}
+    return service.feedback_submit(**{**defaults, **kwargs})
+
+
+def test_deadlines_skip_tet_and_the_weekend(world):
+    item = _file(world, at(2026, 2, 12, 10))  # Thursday before Tết (16-20/2)
+    assert item.accept_due == at(2026, 2, 23, 17)  # 13/2, then 23/2
+    assert item.info_due == at(2026, 2, 26, 17)
+    assert item.answer_due == at(2026, 3, 12, 17)  # 15 working days
+    assert item.code.startswith("PA-260212-") and len(item.access_key) == 32
+
+
+def test_the_whole_workflow_on_time_and_the_vote(world, client):
+    item = _file(world, at(2026, 3, 2, 9))
+    head = world.pleiku.head
+    assert InboxItem.objects.filter(user=head, key=f"feedback:{item.pk}:{head.pk}").exists()
+    service.feedback_accept(feedback=item, actor=world.approver, classification="rules", at=at(2026, 3, 3, 9))
+    service.feedback_request_info(feedback=item, actor=world.approver, question="Ông/Bà nộp hồ sơ ngày nào?",
+                                  at=at(2026, 3, 4, 9))
+    with pytest.raises(PermissionDenied):
+        service.feedback_provide_info(feedback=item, key="sai", text="Ngày 1/3")
+    service.feedback_provide_info(feedback=item, key=item.access_key, text="Ngày 1/3/2026", at=at(2026, 3, 5, 9))
+    item.refresh_from_db()
+    assert item.status == FeedbackStatus.ACCEPTED
+    service.feedback_answer(feedback=item, actor=world.approver, answer="Cơ quan đã rút gọn giấy tờ phải nộp.",
+                            at=at(2026, 3, 10, 9))
+    service.feedback_publish(feedback=item, actor=world.approver, at=at(2026, 3, 11, 9))
+    item.refresh_from_db()
+    assert (item.status, item.late) == (FeedbackStatus.PUBLISHED, False)
+    assert service.on_time(item, at(2026, 4, 1))
+    page = client.get(f"/phan-anh/{item.code}/").content.decode()  # published: public, no personal data
+    assert "rút gọn giấy tờ" in page and "0987654321" not in page
+    client.post(f"/phan-anh/{item.code}/", {"do": "vote", "value": "-1"})
+    client.post(f"/phan-anh/{item.code}/", {"do": "vote", "value": "-1"})  # the same person again: no change
+    item.refresh_from_db()
+    assert (item.likes, item.dislikes) == (0, 1) and item.disliked
+    client.post(f"/phan-anh/{item.code}/", {"do": "vote", "value": "1"})  # changed their mind
+    item.refresh_from_db()
+    assert (item.likes, item.dislikes) == (1, 0)
+
+
+def test_acting_after_a_deadline_marks_it_late(world):
+    item = _file(world, at(2026, 3, 2, 9))  # accept due Wed 4/3
+    service.feedback_accept(feedback=item, actor=world.approver, classification="rules", at=at(2026, 3, 5, 9))
+    item.refresh_from_db()
+    assert item.late and not service.on_time(item, at(2026, 3, 5, 10))
+    pending = _file(world, at(2026, 3, 2, 9))
+    assert service.on_time(pending, at(2026, 3, 4, 16)) and not service.on_time(pending, at(2026, 3, 5, 8))
+
+
+def test_harassment_goes_to_the_head_and_home_affairs_never_to_the_officer(world, demo, client, returned):
+    d = returned()
+    item = _file(world, at(2026, 3, 5, 9), topic="conduct", harassment=True, dossier_code=d.code, agency=None,
+                 officer_name=world.appraiser.full_name, title="Cán bộ đòi bồi dưỡng")
+    assert item.officer == world.appraiser and item.agency == world.pleiku and item.classification == "servants"
+    home_affairs = demo.user("noivu@demo.gov.vn")
+    people = set(InboxItem.objects.filter(key__startswith=f"feedback:{item.pk}:").values_list("user_id", flat=True))
+    assert world.pleiku.head_id in people and home_affairs.pk in people and world.appraiser.pk not in people
+    assert service.may_handle(home_affairs, item) and not service.may_handle(world.appraiser, item)
+    client.force_login(world.appraiser)
+    assert client.get(f"/phan-anh/xu-ly/{item.pk}/").status_code == 404
+    assert item.code not in client.get("/phan-anh/xu-ly/").content.decode()
+    client.force_login(world.approver)  # the head of Pleiku
+    assert item.code in client.get("/phan-anh/xu-ly/").content.decode()
+
+
+def test_forwarding_to_the_competent_agency(world):
+    item = _file(world, at(2026, 3, 2, 9))
+    service.feedback_forward(feedback=item, actor=world.approver, agency=world.quynhon, note="Thuộc Quy Nhơn",
+                             at=at(2026, 3, 3, 9))
+    item.refresh_from_db()
+    assert item.agency == world.quynhon and item.status == FeedbackStatus.RECEIVED
+    assert InboxItem.objects.filter(user=world.quynhon.head, key__startswith=f"feedback-forwarded:{item.pk}:")
+    with pytest.raises(PermissionDenied):  # no longer Pleiku's
+        service.feedback_accept(feedback=item, actor=world.approver, classification="rules")
+
+
+@pytest.mark.parametrize("kwargs, code", [
+    ({"content": "ngắn"}, "content_required"),
+    ({"phone": "", "name": "Ẩn danh"}, "contact_required"),
+    ({"name": ""}, "name_required"),
+    ({"topic": "dossier"}, "dossier_required"),
+    ({"dossier_code": "H21.65-000000-9999"}, "unknown_dossier"),
+    ({"topic": "khác"}, "invalid_topic"),
+    ({"upload": SimpleUploadedFile("a.exe", b"MZ\x90\x00" + b"0" * 100)}, "attachment_type"),
+])
+def test_bad_input_is_refused_and_nothing_stored(world, kwargs, code):
+    with pytest.raises(DomainError) as exc:
+        _file(world, at(2026, 3, 2, 9), **kwargs)
+    assert exc.value.code == code and not Feedback.objects.exists()
+
+
+def test_an_oversized_attachment_is_refused(world, settings):
+    settings.FEEDBACK_MAX_ATTACHMENT_BYTES = 1024
+    big = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * 2048, content_type="application/pdf")
+    with pytest.raises(DomainError, match="tối đa"):
+        _file(world, at(2026, 3, 2, 9), upload=big)
+    assert not Feedback.objects.exists()
+
+
+def test_the_public_form_and_its_rate_limit(world, client):
+    from satisfaction import feedback_views
+
+    data = {"topic": "regulation", "agency": world.pleiku.pk, "title": "Giấy tờ trùng lặp", "content": TEXT,
+            "name": "Lê Văn C", "email": "c@example.com"}
+    with time_machine.travel(at(2026, 3, 2, 9), tick=False):
+        response = client.post("/phan-anh/gui/", data)
+    item = Feedback.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"?k={item.access_key}")
+    page = client.get(response["Location"]).content.decode()
+    assert TEXT in page and "23/03/2026" in page  # the sender's view: content and the answer deadline
+    for _ in range(feedback_views.SUBMIT_LIMIT):
+        client.post("/phan-anh/gui/", {**data, "content": "x"})
+    blocked = client.post("/phan-anh/gui/", data)
+    assert blocked.status_code == 400 and "quá nhiều" in blocked.content.decode()
+    assert Feedback.objects.count() == 1
+    assert client.get(f"/phan-anh/{item.code}/").status_code == 404  # not published, no key

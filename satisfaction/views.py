@@ -1,0 +1,173 @@
+"""Survey pages (the link, the desk kiosk) and the staff pages (results, follow-ups)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qs, urlparse
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import access
+from portal.errors import DomainError
+
+from . import selectors, services
+from .models import SCALE, Channel, Element, FollowUp, FollowUpStatus
+
+LINK_LIMIT = 10  # answers from one address per 10 minutes through links
+KIOSK_LIMIT = 120  # a desk tablet serves many citizens
+
+
+def _flooded(request, kind: str, limit: int) -> bool:
+    key = f"survey-{kind}:{request.META.get('REMOTE_ADDR', '')}"
+    count = cache.get_or_set(key, 0, timeout=600)
+    if count >= limit:
+        return True
+    cache.set(key, count + 1, timeout=600)
+    return False
+
+
+def _questions(kiosk: bool):
+    questionnaire = services.published_questionnaire()
+    return questionnaire, [q for q in questionnaire.questions.all() if q.in_kiosk or not kiosk]
+
+
+@require_http_methods(["GET", "POST"])
+def survey(request, token: str):
+    """The citizen's survey: one screen, five faces per question, no login (the token is the key)."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except DomainError as exc:
+        return render(request, "satisfaction/survey_closed.html", {"message": exc.message}, status=404)
+    response = getattr(invitation, "response", None) if invitation.answered_at else None
+    error, values, comment = "", {}, ""
+    if request.method == "POST" and response is None:
+        values = {e: request.POST.get(e, "") for e in Element.values}
+        comment = request.POST.get("comment", "")
+        if _flooded(request, "link", LINK_LIMIT):
+            error = _("Có quá nhiều lượt gửi từ địa chỉ này. Vui lòng thử lại sau 10 phút.")
+        else:
+            try:
+                services.response_submit(invitation=invitation, values=values, comment=comment)
+            except DomainError as exc:
+                error = exc.message
+            else:
+                return redirect("satisfaction:survey", token=token)
+    if response is None and timezone.now() > invitation.expires_at:
+        return render(request, "satisfaction/survey_closed.html", {
+            "message": _("Đường liên kết đánh giá đã hết hạn (sau %s ngày kể từ khi trả kết quả).")
+            % services.EXPIRY_DAYS()}, status=410)
+    _questionnaire, questions = _questions(kiosk=False)
+    return render(request, "satisfaction/survey.html", {
+        "invitation": invitation, "dossier": invitation.dossier, "response": response,
+        "follow_up": getattr(response, "follow_up", None) if response else None,
+        "questions": questions, "scale": SCALE, "error": error, "values": values, "comment": comment,
+    }, status=400 if error else 200)
+
+
+def _parse_scan(text: str) -> tuple[str, str]:
+    """What the QR scanner typed: the tracking URL (…?code=…&pin=…) or "CODE PIN"."""
+    text = (text or "").strip()
+    if "code=" in text:
+        query = parse_qs(urlparse(text).query or text.split("?", 1)[-1])
+        return (query.get("code") or [""])[0], (query.get("pin") or [""])[0]
+    parts = text.replace(",", " ").split()
+    return (parts[0], parts[1]) if len(parts) >= 2 else (text, "")
+
+
+@require_http_methods(["GET", "POST"])
+def kiosk(request):
+    """The rating tablet at the desk (Decree 61/2018 Art. 29): scan the receipt, tap the officer's
+    rating, tap the service's rating, send; the page resets itself."""
+    stage, error, invitation = "scan", "", None
+    if request.method == "POST":
+        code, pin = _parse_scan(request.POST.get("scan", "")) if "scan" in request.POST else (
+            request.POST.get("code", ""), request.POST.get("pin", ""))
+        if _flooded(request, "kiosk", KIOSK_LIMIT):
+            error = _("Có quá nhiều lượt gửi từ máy này. Vui lòng thử lại sau ít phút.")
+        else:
+            try:
+                invitation = services.kiosk_invitation(code=code, pin=pin)
+                if invitation.answered_at:
+                    error, stage = _("Hồ sơ này đã được đánh giá. Cảm ơn Ông/Bà!"), "done"
+                elif "scan" in request.POST:
+                    stage = "rate"
+                else:
+                    values = {e: request.POST.get(e, "") for e in Element.values}
+                    services.response_submit(invitation=invitation, values=values, channel=Channel.KIOSK)
+                    stage = "done"
+            except DomainError as exc:
+                error = exc.message
+                stage = "rate" if invitation is not None and "scan" not in request.POST else "scan"
+    _questionnaire, questions = _questions(kiosk=True)
+    return render(request, "satisfaction/kiosk.html", {
+        "stage": stage, "error": error, "invitation": invitation, "questions": questions, "scale": SCALE,
+        "dossier": invitation.dossier if invitation else None,
+    })
+
+
+# -- staff ------------------------------------------------------------------------------------------
+
+def _staff(user):
+    if not access.is_staff_member(user):
+        raise PermissionDenied(_("Trang này dành cho cán bộ."))
+
+
+def _period(request):
+    today = timezone.localdate()
+    start = dt.date.fromisoformat(request.GET.get("from") or today.replace(month=1, day=1).isoformat())
+    end = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
+    if end < start:
+        raise ValueError
+    return start, end
+
+
+@login_required
+def results(request):
+    _staff(request.user)
+    try:
+        start, end = _period(request)
+    except ValueError:
+        messages.error(request, _("Khoảng thời gian không hợp lệ (dạng YYYY-MM-DD, ngày kết thúc sau ngày bắt đầu)."))
+        return redirect("satisfaction:results")
+    group = request.GET.get("by") if request.GET.get("by") in selectors.GROUPS else "agency"
+    rows = selectors.satisfaction_index(request.user, group=group, start=start, end=end)
+    total = {"responses": sum(r["responses"] for r in rows), "satisfied": sum(r["satisfied"] for r in rows),
+             "invitations": sum(r["invitations"] for r in rows)}
+    total["index"] = selectors.percent(total["satisfied"], total["responses"])
+    total["response_rate"] = selectors.percent(total["responses"], total["invitations"])
+    return render(request, "satisfaction/results.html", {
+        "rows": rows, "group": group, "start": start, "end": end, "total": total,
+        "elements": [(e.value, e.label) for e in Element],
+        "open_follow_ups": selectors.follow_ups(request.user).count(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_ups(request):
+    _staff(request.user)
+    kept = {}
+    if request.method == "POST":
+        item = get_object_or_404(FollowUp, pk=request.POST.get("follow_up") or 0,
+                                 agency__in=access.visible_agency_ids(request.user))
+        try:
+            services.follow_up_close(follow_up=item, actor=request.user, reply=request.POST.get("reply", ""))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            kept = {"pk": item.pk, "reply": request.POST.get("reply", "")}
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã gửi câu trả lời cho công dân."))
+            return redirect("satisfaction:follow_ups")
+    return render(request, "satisfaction/follow_ups.html", {
+        "open": selectors.follow_ups(request.user), "kept": kept, "now": timezone.now(),
+        "closed": selectors.follow_ups(request.user, status=FollowUpStatus.CLOSED)[:20],
+    })
