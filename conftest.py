@@ -48,7 +48,7 @@ def demo(db):
     procedure catalogue nor demo dossiers: tests that need them load them themselves)."""
     from django.core.management import call_command
 
-    call_command("seed_demo", "--quiet", "--skip", "procedures", "--skip", "dossiers")
+    call_command("seed_demo", "--quiet", "--skip", "procedures", "--skip", "dossiers", "--skip", "satisfaction")
     from accounts.models import Agency, User
 
     class Demo:

@@ -55,9 +55,30 @@ def is_complaint(comment: str) -> bool:
     return any(word in plain for word in COMPLAINT_WORDS)
 
 
+DEFAULT_QUESTIONS = [  # version 1 (also created by migration 0002)
+    ("access", "Việc tiếp cận dịch vụ (tìm thông tin, nơi nộp, cách nộp hồ sơ)", False),
+    ("procedure", "Thủ tục hành chính (giấy tờ phải nộp, thời hạn, phí, lệ phí)", False),
+    ("officer", "Thái độ, năng lực của công chức tiếp nhận và giải quyết hồ sơ", True),
+    ("result", "Kết quả nhận được (đúng, đủ, đúng hẹn)", False),
+    ("feedback", "Việc tiếp nhận, trả lời góp ý, phản ánh, kiến nghị", False),
+    ("overall", "Nhìn chung, Ông/Bà hài lòng với việc giải quyết hồ sơ này ở mức nào?", True),
+]
+
+
 def published_questionnaire() -> Questionnaire:
+    """The questionnaire in use; on an empty table (a database restored without it) the default
+    version 1 is created, so a citizen never meets a broken survey page."""
+    from .models import Question
+
     questionnaire = Questionnaire.objects.filter(status=QuestionnaireStatus.PUBLISHED).prefetch_related(
         "questions").first()
+    if questionnaire is None and not Questionnaire.objects.exists():
+        with transaction.atomic():
+            questionnaire = Questionnaire.objects.create(version=1, title="Phiếu đánh giá mức độ hài lòng",
+                                                         status=QuestionnaireStatus.PUBLISHED,
+                                                         published_at=timezone.now())
+            Question.objects.bulk_create([Question(questionnaire=questionnaire, order=i, element=e, text=t,
+                                                   in_kiosk=k) for i, (e, t, k) in enumerate(DEFAULT_QUESTIONS, 1)])
     if questionnaire is None:
         raise DomainError("no_questionnaire", _("Chưa có phiếu khảo sát nào được công bố."))
     return questionnaire

@@ -63,7 +63,10 @@ def survey(request, token: str):
         return render(request, "satisfaction/survey_closed.html", {
             "message": _("Đường liên kết đánh giá đã hết hạn (sau %s ngày kể từ khi trả kết quả).")
             % services.EXPIRY_DAYS()}, status=410)
-    _questionnaire, questions = _questions(kiosk=False)
+    try:
+        _questionnaire, questions = _questions(kiosk=False)
+    except DomainError as exc:
+        return render(request, "satisfaction/survey_closed.html", {"message": exc.message}, status=503)
     return render(request, "satisfaction/survey.html", {
         "invitation": invitation, "dossier": invitation.dossier, "response": response,
         "follow_up": getattr(response, "follow_up", None) if response else None,
@@ -105,7 +108,10 @@ def kiosk(request):
             except DomainError as exc:
                 error = exc.message
                 stage = "rate" if invitation is not None and "scan" not in request.POST else "scan"
-    _questionnaire, questions = _questions(kiosk=True)
+    try:
+        _questionnaire, questions = _questions(kiosk=True)
+    except DomainError as exc:
+        return render(request, "satisfaction/survey_closed.html", {"message": exc.message}, status=503)
     return render(request, "satisfaction/kiosk.html", {
         "stage": stage, "error": error, "invitation": invitation, "questions": questions, "scale": SCALE,
         "dossier": invitation.dossier if invitation else None,

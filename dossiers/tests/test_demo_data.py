@@ -20,5 +20,11 @@ def test_seed_demo_makes_realistic_dossiers_once():
     for dossier in Dossier.objects.all()[:60]:
         moments = list(dossier.events.order_by("id").values_list("at", flat=True))
         assert moments == sorted(moments), dossier.pk
+    from satisfaction.models import Feedback, FollowUp, Invitation, SurveyResponse
+
+    answers, invitations = SurveyResponse.objects.count(), Invitation.objects.count()
+    assert invitations == Dossier.objects.filter(status=Status.RETURNED).count()  # one per returned dossier
+    assert 0 < answers < invitations and FollowUp.objects.exists() and Feedback.objects.count() == 3
     call_command("seed_demo", "--quiet")
     assert Dossier.objects.count() == count
+    assert (SurveyResponse.objects.count(), Feedback.objects.count()) == (answers, 3)

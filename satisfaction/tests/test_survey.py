@@ -183,3 +183,12 @@ def test_a_new_questionnaire_version_keeps_old_answers_on_theirs(world, returned
                                       at=at(2026, 3, 5, 11))
     assert second.questionnaire == v2 and second.answers.count() == 2
     assert SurveyResponse.objects.get(invitation__dossier=d1).questionnaire == v1
+
+
+def test_the_default_questionnaire_comes_back_on_an_empty_table(world, returned):
+    from satisfaction.models import Questionnaire
+
+    Questionnaire.objects.all().delete()
+    d = returned()
+    response = services.response_submit(invitation=d.survey_invitation, values=HAPPY, at=at(2026, 3, 5, 10))
+    assert response.questionnaire.version == 1 and response.answers.count() == 6

@@ -1,0 +1,79 @@
+"""The Decision-766 satisfaction-group inputs per agency and month (qd766.md), stored in
+MonthlySatisfactionStats for the index dashboards:
+
+- petitions_total / petitions_on_time: feedback first received in the month, and those handled on
+  time or still pending within their deadlines at the end of the month (now, for this month);
+- petitions_received / petitions_satisfied: the same feedback, less those disliked (more dislikes
+  than likes) or handled late;
+- dossiers_handled / dossiers_satisfied: dossiers whose result reached the desk in the month, less
+  those rated unsatisfied, with a feedback about them, or resolved late;
+- invitations, responses, responses_satisfied: the survey in the month (response rate, SIPAS-style index).
+Re-running gives identical rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from dossiers.models import LATE_VALUES, Dossier
+from dossiers.stats import _bounds, months
+from portal.errors import DomainError
+
+from .feedback import on_time
+from .models import Feedback, Invitation, MonthlySatisfactionStats, SurveyResponse
+
+FIELDS = ("invitations", "responses", "responses_satisfied", "petitions_total", "petitions_on_time",
+          "petitions_received", "petitions_satisfied", "dossiers_handled", "dossiers_satisfied")
+
+
+def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int, dict[str, int]]:
+    now = now or timezone.now()
+    start, end = _bounds(month)
+    cutoff = min(end, now)
+    rows: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIELDS, 0))
+    for r in (Invitation.objects.filter(created_at__gte=start, created_at__lt=end).values("agency")
+              .annotate(n=Count("id")).order_by()):
+        rows[r["agency"]]["invitations"] = r["n"]
+    for r in (SurveyResponse.objects.filter(submitted_at__gte=start, submitted_at__lt=end).values("agency")
+              .annotate(n=Count("id"), ok=Count("id", filter=Q(satisfied=True))).order_by()):
+        rows[r["agency"]]["responses"], rows[r["agency"]]["responses_satisfied"] = r["n"], r["ok"]
+    for item in Feedback.objects.filter(submitted_at__gte=start, submitted_at__lt=end).only(
+            "agency_id", "status", "late", "accept_due", "answer_due", "publish_due", "likes", "dislikes"):
+        counts = rows[item.agency_id]
+        good = on_time(item, cutoff)
+        counts["petitions_total"] += 1
+        counts["petitions_on_time"] += good
+        counts["petitions_received"] += 1
+        counts["petitions_satisfied"] += good and not item.disliked
+    unhappy = SurveyResponse.objects.filter(invitation__dossier=OuterRef("pk"), satisfied=False)
+    complained = Feedback.objects.filter(dossier=OuterRef("pk"))
+    handled = (Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
+               .annotate(unhappy=Exists(unhappy), complained=Exists(complained)))
+    for r in handled.values("handling_agency").annotate(
+            n=Count("id"), bad=Count("id", filter=Q(unhappy=True) | Q(complained=True)
+                                     | Q(punctuality__in=LATE_VALUES))).order_by():
+        rows[r["handling_agency"]]["dossiers_handled"] = r["n"]
+        rows[r["handling_agency"]]["dossiers_satisfied"] = r["n"] - r["bad"]
+    return dict(rows)
+
+
+@transaction.atomic
+def monthly_satisfaction_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
+    if first > last:
+        raise DomainError("invalid_range", "Tháng bắt đầu phải trước hoặc bằng tháng kết thúc.")
+    now = now or timezone.now()
+    written = 0
+    for month in months(first, last):
+        computed = compute_month(month, now=now)
+        MonthlySatisfactionStats.objects.filter(month=month).exclude(agency_id__in=computed).update(
+            **dict.fromkeys(FIELDS, 0), computed_at=now)
+        MonthlySatisfactionStats.objects.bulk_create(
+            [MonthlySatisfactionStats(agency_id=a, month=month, computed_at=now, **c) for a, c in computed.items()],
+            update_conflicts=True, unique_fields=["agency", "month"], update_fields=[*FIELDS, "computed_at"])
+        written += len(computed)
+    return written
