@@ -177,3 +177,23 @@ def follow_ups(request):
         "open": selectors.follow_ups(request.user), "kept": kept, "now": timezone.now(),
         "closed": selectors.follow_ups(request.user, status=FollowUpStatus.CLOSED)[:20],
     })
+
+
+@login_required
+def survey_slip(request, token: str):
+    """The slip handed over with the result: the survey link as a QR code (A5 PDF), for the desk."""
+    from django.http import HttpResponse
+
+    from dossiers.printing import qr_svg, render_pdf
+    from dossiers.selectors import access_dossier, is_staff_view
+
+    invitation = services.invitation_for_token(token)
+    dossier = access_dossier(request.user, invitation.dossier_id)
+    if not is_staff_view(request.user, dossier):
+        raise PermissionDenied(_("Trang này dành cho cán bộ."))
+    url = services.survey_url(invitation)
+    pdf = render_pdf("satisfaction/slip.html", {"invitation": invitation, "dossier": dossier, "url": url,
+                                                "qr": qr_svg(url)})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="moi-danh-gia-{dossier.code}.pdf"'
+    return response

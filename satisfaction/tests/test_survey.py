@@ -192,3 +192,17 @@ def test_the_default_questionnaire_comes_back_on_an_empty_table(world, returned)
     d = returned()
     response = services.response_submit(invitation=d.survey_invitation, values=HAPPY, at=at(2026, 3, 5, 10))
     assert response.questionnaire.version == 1 and response.answers.count() == 6
+
+
+def test_the_desk_prints_the_survey_qr_slip(world, returned, client):
+    from pypdf import PdfReader
+
+    d = returned()
+    client.force_login(world.reception)
+    page = client.get(f"/ho-so/{d.pk}/").content.decode()
+    assert 'data-testid="survey-slip"' in page
+    pdf = client.get(f"/danh-gia/{d.survey_invitation.token}/phieu.pdf")
+    text = PdfReader(__import__("io").BytesIO(pdf.content)).pages[0].extract_text()
+    assert pdf.status_code == 200 and d.code in text and d.survey_invitation.token[:20] in text.replace("\n", "")
+    client.force_login(world.other_reception)  # another commune's desk
+    assert client.get(f"/danh-gia/{d.survey_invitation.token}/phieu.pdf").status_code == 404
