@@ -2,7 +2,16 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils import timezone
 
-from .models import DossierEvaluation, FollowUp, Question, Questionnaire, QuestionnaireStatus, SurveyResponse
+from .models import (
+    Answer,
+    DossierEvaluation,
+    Feedback,
+    FollowUp,
+    Question,
+    Questionnaire,
+    QuestionnaireStatus,
+    SurveyResponse,
+)
 
 
 class QuestionInline(admin.TabularInline):
@@ -55,11 +64,23 @@ class QuestionnaireAdmin(admin.ModelAdmin):
         messages.success(request, f"Đã công bố phiên bản {draft.version}.")
 
 
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    fields = ("element", "value")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(admin.ModelAdmin):
     """Read-only: the citizen's answer is never edited by staff."""
 
     list_display = ("invitation", "agency", "overall", "satisfied", "channel", "submitted_at")
+    inlines = [AnswerInline]
     list_filter = ("channel", "satisfied", "agency")
 
     def has_add_permission(self, request):
@@ -72,16 +93,29 @@ class SurveyResponseAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
-    list_display = ("response", "agency", "status", "due_at", "closed_at")
-    list_filter = ("status", "agency")
-    readonly_fields = ("response", "agency", "opened_at", "reason")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the services only (a follow-up is closed with a reply on its staff page)."""
 
-
-@admin.register(DossierEvaluation)
-class DossierEvaluationAdmin(admin.ModelAdmin):
-    list_display = ("dossier", "total_time", "step_time", "contacts", "agencies", "computed_at")
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ReadOnlyAdmin):
+    list_display = ("response", "agency", "status", "due_at", "closed_at")
+    list_filter = ("status", "agency")
+
+
+@admin.register(DossierEvaluation)
+class DossierEvaluationAdmin(ReadOnlyAdmin):
+    list_display = ("dossier", "total_time", "step_time", "contacts", "agencies", "computed_at")
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    list_display = ("code", "title", "agency", "status", "harassment", "submitted_at", "answer_due", "late")
+    list_filter = ("status", "harassment", "late", "agency")
+    search_fields = ("code", "title")

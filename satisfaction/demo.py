@@ -14,8 +14,8 @@ from portal.errors import DomainError
 from . import feedback, services
 from .models import Feedback, Invitation, SurveyResponse
 
-COMMENTS = ["", "", "", "Cán bộ hướng dẫn tận tình.", "Thời gian chờ hơi lâu.", "Nên có thêm chỗ ngồi chờ.",
-            "Trả kết quả sớm hơn hẹn, rất hài lòng."]
+HAPPY_COMMENTS = ["", "", "", "Cán bộ hướng dẫn tận tình.", "Trả kết quả sớm hơn hẹn, rất hài lòng."]
+UNHAPPY_COMMENTS = ["", "Thời gian chờ hơi lâu.", "Nên có thêm chỗ ngồi chờ.", "Phải đi lại nhiều lần mới xong."]
 
 
 def seed(context: dict) -> None:
@@ -33,8 +33,8 @@ def seed(context: dict) -> None:
         values["overall"] = mood
         when = min(now, invitation.created_at + dt.timedelta(hours=rng.randint(1, 72)))
         try:
-            services.response_submit(invitation=invitation, values=values, comment=rng.choice(COMMENTS),
-                                     channel=rng.choice(["link", "link", "kiosk"]), at=when)
+            services.response_submit(invitation=invitation, values=values, at=when,
+                                     comment=rng.choice(HAPPY_COMMENTS if mood >= 4 else UNHAPPY_COMMENTS))
         except DomainError:
             continue
         answered += 1

@@ -39,19 +39,51 @@ def _due(cal, start: dt.datetime, days: int) -> dt.datetime:
     return cal.end_of_day(cal.add_working_days(cal.effective_receipt_day(start), days))
 
 
-def handlers(feedback: Feedback) -> set[int]:
-    """Who handles it: the head and the administrators of the agency; for harassment the head and
-    the province's Home Affairs officers. Never the officer the feedback is about."""
+def _covers(role_agency: Agency, agency: Agency) -> bool:
+    """A Home Affairs role at the province or a department (Sở Nội vụ) covers the whole province; one
+    at a commune covers that commune only (a ward's officer does not see another ward's reports)."""
+    from accounts.models import AgencyLevel
+
+    if role_agency.pk == agency.pk:
+        return True
+    return role_agency.level != AgencyLevel.COMMUNE and role_agency.province.pk == agency.province.pk
+
+
+def home_affairs_for(agency: Agency) -> set[int]:
     from accounts.models import StaffRole
 
+    roles = StaffRole.objects.filter(role=Role.HOME_AFFAIRS, user__is_active=True).select_related("agency")
+    return {r.user_id for r in roles if _covers(r.agency, agency)}
+
+
+def covers_as_home_affairs(user: User, agency: Agency) -> bool:
+    from accounts.models import StaffRole
+
+    return any(_covers(r.agency, agency) for r in StaffRole.objects.filter(user=user, role=Role.HOME_AFFAIRS)
+               .select_related("agency"))
+
+
+def agency_handlers(agency: Agency) -> set[int]:
+    from accounts.models import StaffRole
+
+    return ({agency.head_id} | set(StaffRole.objects.filter(agency=agency, role__in=[Role.ADMIN, Role.APPROVER])
+                                   .values_list("user_id", flat=True))) - {None}
+
+
+def handlers(feedback: Feedback) -> set[int]:
+    """Who handles it: the head and the administrators of the agency; for harassment the head and
+    the Home Affairs officers over that agency. Never the officer the feedback is about."""
     agency = feedback.agency
-    people = {agency.head_id}
-    if feedback.harassment:
-        people |= set(StaffRole.objects.filter(role=Role.HOME_AFFAIRS).values_list("user_id", flat=True))
-    else:
-        people |= set(StaffRole.objects.filter(agency=agency, role__in=[Role.ADMIN, Role.APPROVER])
-                      .values_list("user_id", flat=True))
+    people = ({agency.head_id} | home_affairs_for(agency)) if feedback.harassment else agency_handlers(agency)
     return people - {None, feedback.officer_id}
+
+
+def agencies_with_handlers():
+    """The agencies a citizen can address (someone there answers)."""
+    from accounts.models import StaffRole
+
+    staffed = StaffRole.objects.filter(role__in=[Role.ADMIN, Role.APPROVER]).values("agency_id")
+    return Agency.objects.filter(Q(head__isnull=False) | Q(pk__in=staffed), is_active=True).order_by("name")
 
 
 def may_handle(user: User, feedback: Feedback) -> bool:
@@ -60,7 +92,7 @@ def may_handle(user: User, feedback: Feedback) -> bool:
     if user.is_superuser:
         return True
     if feedback.harassment:
-        return user.pk == feedback.agency.head_id or access.has_role(user, Role.HOME_AFFAIRS)
+        return user.pk == feedback.agency.head_id or covers_as_home_affairs(user, feedback.agency)
     return bool(access.acting_agency_ids(user, [Role.ADMIN, Role.APPROVER]) & {feedback.agency_id})
 
 
@@ -72,7 +104,9 @@ def queue_for(user: User):
     agencies = access.acting_agency_ids(user, [Role.ADMIN, Role.APPROVER])
     visible = Q(agency__in=agencies, harassment=False) | Q(harassment=True, agency__head=user)
     if access.has_role(user, Role.HOME_AFFAIRS):
-        visible |= Q(harassment=True, agency__in=access.visible_agency_ids(user))
+        covered = [a.pk for a in Agency.objects.filter(pk__in=access.visible_agency_ids(user))
+                   if covers_as_home_affairs(user, a)]
+        visible |= Q(harassment=True, agency__in=covered)
     return qs.filter(visible)
 
 
@@ -100,7 +134,7 @@ def feedback_submit(*, actor: User | None, topic: str, title: str, content: str,
         if dossier is None:
             raise DomainError("unknown_dossier", _("Không có hồ sơ mã %s.") % dossier_code.strip(),
                               field="dossier_code")
-        agency = agency or dossier.handling_agency
+        agency = dossier.handling_agency  # the dossier says who handles it
     if topic == FeedbackTopic.DOSSIER and dossier is None:
         raise DomainError("dossier_required", _("Phản ánh về hồ sơ cần ghi mã hồ sơ."), field="dossier_code")
     if agency is None:
@@ -120,9 +154,7 @@ def feedback_submit(*, actor: User | None, topic: str, title: str, content: str,
     if not (phone or email):
         raise DomainError("contact_required", _("Hãy để lại số điện thoại hoặc e-mail để cơ quan trả lời."),
                           field="phone")
-    officer = None
-    if (dossier is not None and topic == FeedbackTopic.CONDUCT) or harassment:
-        officer = _officer(dossier, officer_name)
+    officer = _officer(dossier, officer_name) if (topic == FeedbackTopic.CONDUCT or harassment) else None
     cal = calendar_for(agency)
     feedback = Feedback(
         code="", access_key=secrets.token_hex(16), topic=topic, harassment=bool(harassment), title=title,
@@ -151,15 +183,19 @@ def feedback_submit(*, actor: User | None, topic: str, title: str, content: str,
 
 
 def _officer(dossier: Dossier | None, officer_name: str) -> User | None:
-    """The officer the feedback is about: named, or the one who handled the dossier."""
-    if dossier is None:
-        return None
+    """The officer the feedback is about, only when named (never guessed): among the staff who handled
+    the dossier, or else of the agency. Unknown: nobody is linked (the head decides)."""
     name = " ".join((officer_name or "").split()).lower()
-    people = [dossier.assignee_id, *dossier.events.exclude(actor=None).values_list("actor_id", flat=True)]
-    users = User.objects.filter(pk__in=[p for p in people if p])
-    if name:
-        return next((u for u in users if u.full_name.lower() == name), None)
-    return users.filter(pk=dossier.assignee_id).first()
+    if not name:
+        return None
+    if dossier is not None:
+        people = [dossier.assignee_id, *dossier.events.exclude(actor=None).values_list("actor_id", flat=True)]
+        users = User.objects.filter(pk__in=[p for p in people if p])
+        found = next((u for u in users if u.full_name.lower() == name), None)
+        if found:
+            return found
+    matches = list(User.objects.filter(full_name__iexact=name, staff_roles__isnull=False).distinct()[:2])
+    return matches[0] if len(matches) == 1 else None
 
 
 def _attach(feedback: Feedback, upload) -> None:
@@ -256,6 +292,10 @@ def feedback_provide_info(*, feedback: Feedback, key: str, text: str, at=None) -
     feedback.status = FeedbackStatus.ACCEPTED if feedback.accepted_at else FeedbackStatus.RECEIVED
     feedback.save()
     _event(feedback, "info_provided", feedback.citizen, at)
+    for user_id in handlers(feedback):
+        inbox_post(user_id=user_id, key=f"feedback-info:{feedback.pk}:{at.timestamp():.0f}:{user_id}",
+                   url=reverse("feedback:handle", args=[feedback.pk]),
+                   text=_("Người gửi đã bổ sung thông tin cho phản ánh %s.") % feedback.code)
     return feedback
 
 
@@ -290,6 +330,7 @@ def feedback_answer(*, feedback: Feedback, actor: User, answer: str, at=None) ->
     feedback.answer, feedback.publish_due = answer.strip(), _due(cal, at, DAYS["publish"])
     feedback.save()
     _event(feedback, "answered", actor, at)
+    _tell_sender(feedback, "answered")
     return feedback
 
 
@@ -306,6 +347,11 @@ def feedback_publish(*, feedback: Feedback, actor: User, at=None) -> Feedback:
 
 
 def _tell_sender(feedback: Feedback, what: str) -> None:
+    if feedback.citizen_id:
+        inbox_post(user_id=feedback.citizen_id, key=f"feedback-{what}:{feedback.pk}",
+                   url=reverse("feedback:detail", args=[feedback.code]),
+                   text=_("Phản ánh %(code)s: %(status)s") % {"code": feedback.code,
+                                                              "status": feedback.get_status_display()})
     if feedback.email:
         transaction.on_commit(lambda: email_queue(
             to=feedback.email, template="notifications/email/feedback_update", key=f"feedback-{what}:{feedback.pk}",

@@ -20,7 +20,7 @@ from portal.errors import DomainError
 from . import feedback as service
 from .models import Feedback, FeedbackClass, FeedbackStatus, FeedbackTopic
 
-SUBMIT_LIMIT = 5  # feedback from one address per 10 minutes
+SUBMIT_LIMIT = 20  # attempts from one address per 10 minutes (an office shares one address)
 
 
 def _flooded(request) -> bool:
@@ -33,8 +33,8 @@ def _flooded(request) -> bool:
 
 
 def feedback_list(request):
-    published = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED).select_related("agency")
-                 .order_by("-published_at")[:50])
+    published = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, harassment=False)
+                 .select_related("agency").order_by("-published_at")[:50])
     mine = (Feedback.objects.filter(citizen=request.user).order_by("-submitted_at")[:50]
             if request.user.is_authenticated else [])
     return render(request, "satisfaction/feedback_list.html", {"published": published, "mine": mine})
@@ -46,12 +46,17 @@ def feedback_new(request):
               "email")
     data = {f: request.POST.get(f, "") for f in fields} if request.method == "POST" else {
         "topic": request.GET.get("topic", ""), "dossier_code": request.GET.get("dossier", "")}
+    if request.user.is_authenticated and request.method == "GET":
+        from accounts.validators import display_phone
+
+        data.update(name=request.user.full_name, email=request.user.email,
+                    phone=display_phone(request.user.phone or ""))
     error, error_field = "", ""
     if request.method == "POST":
         if _flooded(request):
             error = _("Có quá nhiều phản ánh gửi từ địa chỉ này. Vui lòng thử lại sau 10 phút.")
         else:
-            agency = Agency.objects.filter(pk=data["agency"] or 0, is_active=True).first() if str(
+            agency = service.agencies_with_handlers().filter(pk=data["agency"]).first() if str(
                 data["agency"]).isdigit() else None
             try:
                 item = service.feedback_submit(
@@ -67,14 +72,14 @@ def feedback_new(request):
                 return redirect(reverse("feedback:detail", args=[item.code]) + f"?k={item.access_key}")
     return render(request, "satisfaction/feedback_new.html", {
         "data": data, "error": error, "error_field": error_field, "topics": FeedbackTopic.choices,
-        "agencies": Agency.objects.filter(is_active=True).order_by("name"),
+        "agencies": service.agencies_with_handlers(),
         "max_mb": service.MAX_ATTACHMENT() // 1024 // 1024,
     }, status=400 if error else 200)
 
 
 def _viewable(request, item: Feedback) -> bool:
     key = request.GET.get("k") or request.POST.get("k") or ""
-    return (item.status == FeedbackStatus.PUBLISHED or (key and key == item.access_key)
+    return ((item.status == FeedbackStatus.PUBLISHED and not item.harassment) or (key and key == item.access_key)
             or (request.user.is_authenticated and item.citizen_id == request.user.pk))
 
 
@@ -110,13 +115,17 @@ def feedback_queue(request):
     if not access.is_staff_member(request.user):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
     now = timezone.now()
-    items = list(service.queue_for(request.user).exclude(
-        status__in=(FeedbackStatus.REJECTED, FeedbackStatus.PUBLISHED)).order_by("answer_due", "id")[:200])
+    done = request.GET.get("xong") == "1"
+    qs = service.queue_for(request.user)
+    qs = (qs.filter(status__in=(FeedbackStatus.REJECTED, FeedbackStatus.PUBLISHED)).order_by("-submitted_at")
+          if done else qs.exclude(status__in=(FeedbackStatus.REJECTED, FeedbackStatus.PUBLISHED))
+          .order_by("answer_due", "id"))
+    items = list(qs[:200])
     for item in items:
         item.next_due = {FeedbackStatus.RECEIVED: item.accept_due, FeedbackStatus.ANSWERED: item.publish_due}.get(
             item.status, item.answer_due)
         item.on_time = service.on_time(item, now)
-    return render(request, "satisfaction/feedback_queue.html", {"items": items, "now": now})
+    return render(request, "satisfaction/feedback_queue.html", {"items": items, "now": now, "done": done})
 
 
 ACTIONS = {
@@ -158,9 +167,18 @@ def feedback_handle(request, pk: int):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Đã cập nhật phản ánh %s.") % item.code)
+            if name == "forward":  # now another agency's: back to the queue
+                return redirect("feedback:queue")
         return redirect("feedback:handle", pk=pk)
+    labels = {"submitted": _("Gửi phản ánh"), "accepted": _("Tiếp nhận"), "rejected": _("Không tiếp nhận"),
+              "info_requested": _("Đề nghị bổ sung thông tin"), "info_provided": _("Người gửi bổ sung thông tin"),
+              "forwarded": _("Chuyển cơ quan có thẩm quyền"), "answered": _("Có kết quả xử lý"),
+              "published": _("Công khai kết quả")}
+    events = list(item.events.select_related("actor"))
+    for event in events:
+        event.label = labels.get(event.type, event.type)
     return render(request, "satisfaction/feedback_handle.html", {
-        "item": item, "classes": FeedbackClass.choices, "events": item.events.select_related("actor"),
+        "item": item, "classes": FeedbackClass.choices, "events": events,
         "agencies": Agency.objects.filter(is_active=True).exclude(pk=item.agency_id).order_by("name"),
         "on_time": service.on_time(item, timezone.now()),
     })

@@ -93,6 +93,12 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.dossier} ({self.created_at:%d/%m/%Y})"
 
+    @property
+    def is_open(self) -> bool:
+        from django.utils import timezone
+
+        return self.answered_at is None and timezone.now() <= self.expires_at
+
 
 class Channel(models.TextChoices):
     LINK = "link", _("Đường liên kết (e-mail, SMS, mã QR)")
@@ -102,12 +108,16 @@ class Channel(models.TextChoices):
 class SurveyResponse(models.Model):
     """The citizen's answer: one per dossier (the OneToOne), never edited by staff."""
 
-    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="responses")
-    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
-    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT, related_name="+")
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
+    invitation = models.OneToOneField(Invitation, verbose_name=_("lời mời"), on_delete=models.CASCADE,
+                                      related_name="response")
+    questionnaire = models.ForeignKey(Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.PROTECT,
+                                      related_name="responses")
+    agency = models.ForeignKey("accounts.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT,
+                               related_name="+")
+    procedure = models.ForeignKey("procedures.Procedure", verbose_name=_("thủ tục"), on_delete=models.PROTECT,
+                                  related_name="+")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
     channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices)
     submitted_at = models.DateTimeField(_("gửi lúc"))
     overall = models.PositiveSmallIntegerField(_("hài lòng chung"), validators=[MinValueValidator(1),
@@ -173,8 +183,10 @@ class FollowUpStatus(models.TextChoices):
 class FollowUp(models.Model):
     """An unhappy answer, routed to the head of the agency, closed with a written response the citizen sees."""
 
-    response = models.OneToOneField(SurveyResponse, on_delete=models.CASCADE, related_name="follow_up")
-    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    response = models.OneToOneField(SurveyResponse, verbose_name=_("ý kiến đánh giá"), on_delete=models.CASCADE,
+                                    related_name="follow_up")
+    agency = models.ForeignKey("accounts.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT,
+                               related_name="+")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", verbose_name=_("người chịu trách nhiệm"))
     reason = models.CharField(_("lý do mở"), max_length=255)

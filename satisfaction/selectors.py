@@ -44,26 +44,38 @@ def satisfaction_index(user, *, group: str, start: dt.date, end: dt.date) -> lis
                         "elements": {}}
     ikey, iname = INVITATION_KEY[group]
     for r in (Invitation.objects.filter(agency__in=agencies, created_at__gte=since, created_at__lt=until)
-              .values(ikey, iname).annotate(n=Count("id")).order_by()):
+              .values(ikey, iname).annotate(n=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
+              .order_by()):
         row = rows.setdefault(r[ikey], {"key": r[ikey], "name": r[iname], "responses": 0, "satisfied": 0,
                                         "invitations": 0, "elements": {}})
-        row["invitations"] = r["n"]
+        row["invitations"], row["answered"] = r["n"], r["answered"]
     for r in (Answer.objects.filter(response__in=responses).values(f"response__{key}", "element")
               .annotate(n=Count("id"), ok=Count("id", filter=Q(value__gte=SATISFIED))).order_by()):
         row = rows.get(r[f"response__{key}"])
         if row is not None:
             row["elements"][r["element"]] = {"n": r["n"], "ok": r["ok"], "index": percent(r["ok"], r["n"])}
     for row in rows.values():
-        row["element_list"] = [row["elements"].get(code) for code in ELEMENT_ORDER]
+        row["element_list"] = [(label, row["elements"].get(code)) for code, label in Element.choices]
         row["index"] = percent(row["satisfied"], row["responses"])
-        row["response_rate"] = percent(row["responses"], row["invitations"])
+        row.setdefault("answered", 0)
+        row["response_rate"] = percent(row["answered"], row["invitations"])
         row["name"] = row["name"] or "—"
     return sorted(rows.values(), key=lambda r: (r["index"] is None, -(r["index"] or 0), r["name"]))
 
 
 
 def follow_ups(user, *, status: str = FollowUpStatus.OPEN):
-    agencies = access.visible_agency_ids(user)
-    return (FollowUp.objects.filter(agency__in=agencies, status=status)
+    """Unhappy answers: for the agency's leaders and the Home Affairs officers over it, never for the
+    officer the citizen rated."""
+    from accounts.models import Agency, Role
+
+    from .feedback import covers_as_home_affairs
+
+    agencies = set(access.acting_agency_ids(user, [Role.APPROVER, Role.ADMIN]))
+    if access.has_role(user, Role.HOME_AFFAIRS):
+        agencies |= {a.pk for a in Agency.objects.filter(pk__in=access.visible_agency_ids(user))
+                     if covers_as_home_affairs(user, a)}
+    qs = FollowUp.objects.all() if user.is_superuser else FollowUp.objects.filter(agency__in=agencies)
+    return (qs.filter(status=status).exclude(response__officer=user)
             .select_related("response__invitation__dossier__procedure_version__procedure", "agency", "assignee")
             .order_by("due_at" if status == FollowUpStatus.OPEN else "-closed_at"))

@@ -50,6 +50,14 @@ def _plain(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) != "Mn")
 
 
+HARASSMENT_WORDS = ("nhung nhieu", "boi duong", "tieu cuc", "hach sach", "doi tien", "phong bi")
+
+
+def is_harassment(comment: str) -> bool:
+    plain = " ".join(re.findall(r"\w+", _plain(comment or "")))
+    return any(word in plain for word in HARASSMENT_WORDS)
+
+
 def is_complaint(comment: str) -> bool:
     plain = " ".join(re.findall(r"\w+", _plain(comment or "")))
     return any(word in plain for word in COMPLAINT_WORDS)
@@ -133,6 +141,8 @@ def _clean_values(questionnaire: Questionnaire, values: dict, *, kiosk: bool) ->
     out = {}
     for q in questions:
         raw = values.get(q.element, values.get(str(q.pk)))
+        if q.element == Element.FEEDBACK and raw in (None, ""):
+            continue  # "handling of feedback": only for those who ever sent some
         try:
             value = int(raw)
         except (TypeError, ValueError):
@@ -180,7 +190,7 @@ def response_submit(*, invitation: Invitation, values: dict, comment: str = "", 
     invitation.save(update_fields=["answered_at"])
     low = [by_pk[pk] for pk, v in clean.items() if v < UNHAPPY_BELOW()]
     if low or is_complaint(comment):
-        reason = (_("Chưa hài lòng: %s") % ", ".join(q.get_element_display() for q in low) if low
+        reason = (_("Chưa hài lòng: %s") % "; ".join(q.get_element_display() for q in low) if low
                   else _("Ý kiến có nội dung phản ánh"))
         _open_follow_up(response, reason[:255], at)
     return response
@@ -192,7 +202,12 @@ def _open_follow_up(response: SurveyResponse, reason: str, at: dt.datetime) -> F
     due_at = cal.end_of_day(cal.add_working_days(cal.effective_receipt_day(at), FOLLOW_UP_DAYS()))
     follow_up = FollowUp.objects.create(response=response, agency=agency, assignee_id=agency.head_id, reason=reason,
                                         opened_at=at, due_at=due_at)
-    people = {agency.head_id} - {None}
+    people = {agency.head_id}
+    if is_harassment(response.comment):
+        from .feedback import home_affairs_for
+
+        people |= home_affairs_for(agency)
+    people -= {None, response.officer_id}
     for user_id in people:
         inbox_post(user_id=user_id, key=f"follow-up:{follow_up.pk}:{user_id}",
                    url=reverse("satisfaction:follow_ups") + f"#fu-{follow_up.pk}",
@@ -202,18 +217,34 @@ def _open_follow_up(response: SurveyResponse, reason: str, at: dt.datetime) -> F
     return follow_up
 
 
-def kiosk_invitation(*, code: str, pin: str, at: dt.datetime | None = None) -> Invitation:
-    """At the desk the citizen scans the receipt's QR code (code + PIN) on the rating tablet."""
+KIOSK_STATUSES = ("result_ready", "returned")  # the citizen is at the desk for the result
+
+
+def kiosk_dossier(*, code: str, pin: str) -> Dossier:
+    """At the desk the citizen scans the receipt's QR code (code + PIN) on the rating tablet; only a
+    dossier whose result is at the desk or handed over can be rated. Creates nothing."""
     code, pin = (code or "").strip().upper(), (pin or "").strip()
     dossier = (Dossier.objects.select_related("handling_agency").filter(code=code, pin=pin).first()
                if code and len(pin) == 6 else None)
     if dossier is None:
         raise DomainError("unknown_dossier", _("Không tìm thấy hồ sơ. Hãy quét lại mã QR trên giấy hẹn."),
                           http_status=404)
-    officer_id = (dossier.events.filter(type__in=("return_result", "receive", "create_at_desk"))
+    if dossier.status not in KIOSK_STATUSES:
+        raise DomainError("not_finished", _("Hồ sơ chưa có kết quả: Ông/Bà có thể đánh giá khi nhận kết quả."))
+    return dossier
+
+
+def kiosk_officer(dossier: Dossier) -> User | None:
+    officer_id = (dossier.events.filter(type__in=("return_result", "resolve", "receive", "create_at_desk"))
                   .exclude(actor=None).order_by("-at").values_list("actor_id", flat=True).first())
-    return invitation_create(dossier=dossier, officer=User.objects.filter(pk=officer_id).first(), at=at,
-                             notify=False)
+    return User.objects.filter(pk=officer_id).first()
+
+
+def kiosk_submit(*, dossier: Dossier, values: dict, at: dt.datetime | None = None) -> SurveyResponse:
+    """The invitation (if the return has not made one yet) and the answer, together."""
+    with transaction.atomic():
+        invitation = invitation_create(dossier=dossier, officer=kiosk_officer(dossier), at=at, notify=False)
+        return response_submit(invitation=invitation, values=values, channel=Channel.KIOSK, at=at)
 
 
 # -- follow-ups -----------------------------------------------------------------------------------

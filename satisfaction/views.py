@@ -18,9 +18,9 @@ from accounts import access
 from portal.errors import DomainError
 
 from . import selectors, services
-from .models import SCALE, Channel, Element, FollowUp, FollowUpStatus
+from .models import SCALE, Element, FollowUpStatus, Invitation
 
-LINK_LIMIT = 10  # answers from one address per 10 minutes through links
+LINK_LIMIT = 20  # refused answers from one address per 10 minutes (office Wi-Fi shares one address)
 KIOSK_LIMIT = 120  # a desk tablet serves many citizens
 
 
@@ -50,13 +50,15 @@ def survey(request, token: str):
     if request.method == "POST" and response is None:
         values = {e: request.POST.get(e, "") for e in Element.values}
         comment = request.POST.get("comment", "")
-        if _flooded(request, "link", LINK_LIMIT):
+        key = f"survey-link-refused:{request.META.get('REMOTE_ADDR', '')}"
+        if (cache.get(key) or 0) >= LINK_LIMIT:
             error = _("Có quá nhiều lượt gửi từ địa chỉ này. Vui lòng thử lại sau 10 phút.")
         else:
             try:
                 services.response_submit(invitation=invitation, values=values, comment=comment)
             except DomainError as exc:
                 error = exc.message
+                cache.set(key, (cache.get(key) or 0) + 1, timeout=600)
             else:
                 return redirect("satisfaction:survey", token=token)
     if response is None and timezone.now() > invitation.expires_at:
@@ -88,7 +90,7 @@ def _parse_scan(text: str) -> tuple[str, str]:
 def kiosk(request):
     """The rating tablet at the desk (Decree 61/2018 Art. 29): scan the receipt, tap the officer's
     rating, tap the service's rating, send; the page resets itself."""
-    stage, error, invitation = "scan", "", None
+    stage, error, notice, dossier, officer = "scan", "", "", None, None
     if request.method == "POST":
         code, pin = _parse_scan(request.POST.get("scan", "")) if "scan" in request.POST else (
             request.POST.get("code", ""), request.POST.get("pin", ""))
@@ -96,25 +98,27 @@ def kiosk(request):
             error = _("Có quá nhiều lượt gửi từ máy này. Vui lòng thử lại sau ít phút.")
         else:
             try:
-                invitation = services.kiosk_invitation(code=code, pin=pin)
-                if invitation.answered_at:
-                    error, stage = _("Hồ sơ này đã được đánh giá. Cảm ơn Ông/Bà!"), "done"
+                dossier = services.kiosk_dossier(code=code, pin=pin)
+                officer = services.kiosk_officer(dossier)
+                answered = Invitation.objects.filter(dossier=dossier, answered_at__isnull=False).exists()
+                if answered:
+                    notice, stage = _("Hồ sơ này đã được đánh giá. Cảm ơn Ông/Bà!"), "done"
                 elif "scan" in request.POST:
                     stage = "rate"
                 else:
                     values = {e: request.POST.get(e, "") for e in Element.values}
-                    services.response_submit(invitation=invitation, values=values, channel=Channel.KIOSK)
+                    services.kiosk_submit(dossier=dossier, values=values)
                     stage = "done"
             except DomainError as exc:
                 error = exc.message
-                stage = "rate" if invitation is not None and "scan" not in request.POST else "scan"
+                stage = "rate" if dossier is not None and "scan" not in request.POST else "scan"
     try:
         _questionnaire, questions = _questions(kiosk=True)
     except DomainError as exc:
         return render(request, "satisfaction/survey_closed.html", {"message": exc.message}, status=503)
     return render(request, "satisfaction/kiosk.html", {
-        "stage": stage, "error": error, "invitation": invitation, "questions": questions, "scale": SCALE,
-        "dossier": invitation.dossier if invitation else None,
+        "stage": stage, "error": error, "notice": notice, "officer": officer, "questions": questions,
+        "scale": SCALE, "dossier": dossier,
     })
 
 
@@ -145,9 +149,9 @@ def results(request):
     group = request.GET.get("by") if request.GET.get("by") in selectors.GROUPS else "agency"
     rows = selectors.satisfaction_index(request.user, group=group, start=start, end=end)
     total = {"responses": sum(r["responses"] for r in rows), "satisfied": sum(r["satisfied"] for r in rows),
-             "invitations": sum(r["invitations"] for r in rows)}
+             "invitations": sum(r["invitations"] for r in rows), "answered": sum(r["answered"] for r in rows)}
     total["index"] = selectors.percent(total["satisfied"], total["responses"])
-    total["response_rate"] = selectors.percent(total["responses"], total["invitations"])
+    total["response_rate"] = selectors.percent(total["answered"], total["invitations"])
     return render(request, "satisfaction/results.html", {
         "rows": rows, "group": group, "start": start, "end": end, "total": total,
         "elements": [(e.value, e.label) for e in Element],
@@ -161,8 +165,8 @@ def follow_ups(request):
     _staff(request.user)
     kept = {}
     if request.method == "POST":
-        item = get_object_or_404(FollowUp, pk=request.POST.get("follow_up") or 0,
-                                 agency__in=access.visible_agency_ids(request.user))
+        raw = request.POST.get("follow_up") or ""
+        item = get_object_or_404(selectors.follow_ups(request.user), pk=int(raw) if raw.isdigit() else 0)
         try:
             services.follow_up_close(follow_up=item, actor=request.user, reply=request.POST.get("reply", ""))
         except DomainError as exc:
@@ -182,12 +186,15 @@ def follow_ups(request):
 @login_required
 def survey_slip(request, token: str):
     """The slip handed over with the result: the survey link as a QR code (A5 PDF), for the desk."""
-    from django.http import HttpResponse
+    from django.http import Http404, HttpResponse
 
     from dossiers.printing import qr_svg, render_pdf
     from dossiers.selectors import access_dossier, is_staff_view
 
-    invitation = services.invitation_for_token(token)
+    try:
+        invitation = services.invitation_for_token(token)
+    except DomainError:
+        raise Http404("Không tìm thấy lời mời đánh giá.") from None
     dossier = access_dossier(request.user, invitation.dossier_id)
     if not is_staff_view(request.user, dossier):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))

@@ -74,9 +74,10 @@ def test_harassment_goes_to_the_head_and_home_affairs_never_to_the_officer(world
     item = _file(world, at(2026, 3, 5, 9), topic="conduct", harassment=True, dossier_code=d.code, agency=None,
                  officer_name=world.appraiser.full_name, title="Cán bộ đòi bồi dưỡng")
     assert item.officer == world.appraiser and item.agency == world.pleiku and item.classification == "servants"
-    home_affairs = demo.user("noivu@demo.gov.vn")
+    home_affairs, other_ward = demo.user("noivu@demo.gov.vn"), demo.user("noivu.quynhon@demo.gov.vn")
     people = set(InboxItem.objects.filter(key__startswith=f"feedback:{item.pk}:").values_list("user_id", flat=True))
     assert world.pleiku.head_id in people and home_affairs.pk in people and world.appraiser.pk not in people
+    assert other_ward.pk not in people and not service.may_handle(other_ward, item)
     assert service.may_handle(home_affairs, item) and not service.may_handle(world.appraiser, item)
     client.force_login(world.appraiser)
     assert client.get(f"/phan-anh/xu-ly/{item.pk}/").status_code == 404
@@ -136,3 +137,19 @@ def test_the_public_form_and_its_rate_limit(world, client):
     assert blocked.status_code == 400 and "quá nhiều" in blocked.content.decode()
     assert Feedback.objects.count() == 1
     assert client.get(f"/phan-anh/{item.code}/").status_code == 404  # not published, no key
+
+
+def test_an_unnamed_officer_is_never_guessed(world, returned):
+    d = returned()
+    item = _file(world, at(2026, 3, 5, 9), topic="conduct", harassment=True, dossier_code=d.code,
+                 title="Cán bộ gây khó dễ")
+    assert item.officer is None and item.agency == world.pleiku
+
+
+def test_forwarding_from_the_page_goes_back_to_the_queue(world, client):
+    item = _file(world, at(2026, 3, 2, 9))
+    client.force_login(world.approver)
+    response = client.post(f"/phan-anh/xu-ly/{item.pk}/", {"do": "forward", "agency": world.quynhon.pk})
+    assert response.status_code == 302 and response["Location"] == "/phan-anh/xu-ly/"
+    item.refresh_from_db()
+    assert item.agency == world.quynhon

@@ -158,8 +158,11 @@ def test_the_citizen_page_offers_the_survey_and_staff_have_the_results_link(worl
     d.citizen = world.citizen
     d.save(update_fields=["citizen"])
     client.force_login(world.citizen)
-    page = client.get(f"/ho-so/{d.pk}/").content.decode()
+    with time_machine.travel(at(2026, 3, 5, 10), tick=False):
+        page = client.get(f"/ho-so/{d.pk}/").content.decode()
     assert 'data-testid="survey-invite"' in page and f"/danh-gia/{d.survey_invitation.token}/" in page
+    with time_machine.travel(at(2026, 3, 30, 10), tick=False):  # expired: no button leading to a dead link
+        assert 'data-testid="survey-invite"' not in client.get(f"/ho-so/{d.pk}/").content.decode()
     client.force_login(world.approver)
     assert 'href="/danh-gia/ket-qua/"' in client.get("/").content.decode()
     client.force_login(world.citizen)
@@ -206,3 +209,35 @@ def test_the_desk_prints_the_survey_qr_slip(world, returned, client):
     assert pdf.status_code == 200 and d.code in text and d.survey_invitation.token[:20] in text.replace("\n", "")
     client.force_login(world.other_reception)  # another commune's desk
     assert client.get(f"/danh-gia/{d.survey_invitation.token}/phieu.pdf").status_code == 404
+
+
+def test_the_kiosk_refuses_a_dossier_without_its_result_and_creates_nothing(world, client):
+    from dossiers import services as dossier_services
+
+    from .conftest import APPLICANT
+
+    d = dossier_services.dossier_create_at_desk(actor=world.reception, version=world.household,
+                                                agency=world.pleiku, at=at(2026, 3, 2, 9), **APPLICANT)
+    page = client.post("/danh-gia/quay/", {"scan": f"{d.code} {d.pin}"}).content.decode()
+    assert "chưa có kết quả" in page and 'data-testid="kiosk-form"' not in page
+    client.post("/danh-gia/quay/", {"code": d.code, "pin": d.pin, "officer": 5, "overall": 5})
+    assert not Invitation.objects.exists() and not SurveyResponse.objects.exists()
+
+
+def test_unhappy_answers_are_hidden_from_the_officer_rated(world, returned, client, demo):
+    d = returned()
+    services.response_submit(invitation=d.survey_invitation, values={**HAPPY, "officer": 1}, at=at(2026, 3, 5, 10),
+                             comment="Chị ở quầy đòi bồi dưỡng mới trả kết quả.")
+    follow_up = FollowUp.objects.get()
+    assert follow_up.response.officer == world.reception
+    notified = set(InboxItem.objects.filter(key__startswith=f"follow-up:{follow_up.pk}:").values_list("user_id",
+                                                                                                       flat=True))
+    assert world.pleiku.head_id in notified and demo.user("noivu@demo.gov.vn").pk in notified  # harassment words
+    assert world.reception.pk not in notified and demo.user("noivu.quynhon@demo.gov.vn").pk not in notified
+    for officer in (world.reception, world.appraiser):
+        client.force_login(officer)
+        assert d.code not in client.get("/danh-gia/chua-hai-long/").content.decode()
+        client.post("/danh-gia/chua-hai-long/", {"follow_up": follow_up.pk, "reply": "Tôi xin giải thích như sau."})
+    assert client.post("/danh-gia/chua-hai-long/", {"follow_up": "abc", "reply": "x"}).status_code == 404
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.OPEN
