@@ -19,16 +19,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from workcalendar.calendar import TZ
 
-from .models import ApologyLetter, Dossier, LetterStatus, MonthlyAgencyStats, Punctuality
+from .models import ApologyLetter, Dossier, LetterStatus, MonthlyAgencyStats, Punctuality, SyncItem, SyncStatus
 
 FIELDS = ("received", "finished_early", "finished_on_time", "finished_late", "finished_late_twice",
-          "in_progress_on_time", "in_progress_overdue", "apologies_issued", "apologies_issued_late")
+          "in_progress_on_time", "in_progress_overdue", "apologies_issued", "apologies_issued_late",
+          "dossiers_to_sync", "dossiers_synced")
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -85,6 +86,13 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
         .values("agency").annotate(apologies_issued=Count("id"),
                                    apologies_issued_late=Count("id", filter=Q(issued_late=True))).order_by(),
         agency_field="agency")
+    # Status sync: dossiers with a status change in the month; synced = every change of the month delivered.
+    unsent = SyncItem.objects.filter(dossier=OuterRef("pk"), created_at__gte=start, created_at__lt=end).exclude(
+        status=SyncStatus.SENT)
+    add(Dossier.objects.filter(sync_items__created_at__gte=start, sync_items__created_at__lt=end).distinct()
+        .annotate(unsent=Exists(unsent)).values("handling_agency")
+        .annotate(dossiers_to_sync=Count("id", distinct=True),
+                  dossiers_synced=Count("id", filter=Q(unsent=False), distinct=True)).order_by())
     return rows
 
 

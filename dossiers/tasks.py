@@ -25,3 +25,13 @@ def refresh_monthly_stats_task(months_back: int = 1) -> int:
     for _ in range(months_back):
         first = (first - dt.timedelta(days=1)).replace(day=1)
     return monthly_stats_refresh(first=first, last=last)
+
+
+@shared_task(name="dossiers.push_sync", ignore_result=True)
+def push_sync_task(batch: int = 200) -> dict:
+    """Right after a status change, and by beat every minute: deliver the due sync items."""
+    from .sync import push
+
+    if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= 5000:
+        raise ValueError("batch phải là số nguyên từ 1 đến 5000.")
+    return push(batch=batch)

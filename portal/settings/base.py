@@ -248,6 +248,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_HEARTBEAT_SECONDS = env.int("CELERY_HEARTBEAT_SECONDS", default=60)
 DEADLINE_SWEEP_SECONDS = env.int("DEADLINE_SWEEP_SECONDS", default=300)
+# Status sync to the national portal (Decree 224/2026): a JSON webhook signed with HMAC-SHA256.
+SYNC_TARGET_URL = env.str("SYNC_TARGET_URL", default="")  # empty: no sync
+SYNC_SECRET = env.str("SYNC_SECRET", default="")
+SYNC_MAX_ATTEMPTS = env.int("SYNC_MAX_ATTEMPTS", default=10)
+SYNC_RECEIVER_ENABLED = env.bool("SYNC_RECEIVER_ENABLED", default=DEBUG)  # the local stand-in receiver
 SURVEY_EXPIRY_DAYS = env.int("SURVEY_EXPIRY_DAYS", default=14)  # the survey link's life after the return
 SURVEY_UNHAPPY_BELOW = env.int("SURVEY_UNHAPPY_BELOW", default=3)  # a mark below this opens a follow-up
 SURVEY_FOLLOW_UP_DAYS = env.int("SURVEY_FOLLOW_UP_DAYS", default=5)  # working days for the head's reply
@@ -258,6 +263,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "dossiers.sweep_deadlines", "schedule": DEADLINE_SWEEP_SECONDS},
     "monthly-stats": {"task": "dossiers.refresh_monthly_stats", "schedule": crontab(hour=1, minute=30)},
     "monthly-satisfaction": {"task": "satisfaction.refresh_monthly_stats", "schedule": crontab(hour=1, minute=45)},
+    "push-sync": {"task": "dossiers.push_sync", "schedule": 60},
 }
 
 # --- REST framework -----------------------------------------------------------
