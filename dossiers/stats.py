@@ -48,6 +48,37 @@ def months(first: dt.date, last: dt.date) -> list[dt.date]:
     return out
 
 
+def recent_months(months_back: int, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """(first, last) months for a nightly refresh: this month and `months_back` before it."""
+    if not isinstance(months_back, int) or isinstance(months_back, bool) or not 0 <= months_back <= 24:
+        raise ValueError("months_back phải là số nguyên từ 0 đến 24.")
+    last = (today or timezone.localdate()).replace(day=1)
+    first = last
+    for _ in range(months_back):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return first, last
+
+
+def month_range(first: str | None, last: str | None, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The months a refresh command was given ("2026-01"); default: the previous and this month.
+    Raises ValueError with a Vietnamese message."""
+
+    def parse(text: str) -> dt.date:
+        try:
+            return dt.datetime.strptime(text.strip(), "%Y-%m").date()
+        except ValueError:
+            raise ValueError(f"Tháng không hợp lệ: {text!r} (dạng 2026-03).") from None
+
+    this_month = (today or timezone.localdate()).replace(day=1)
+    last_month = parse(last) if last else this_month
+    first_month = parse(first) if first else (this_month - dt.timedelta(days=1)).replace(day=1)
+    if last_month > this_month:
+        raise ValueError("Không tính số liệu cho tháng trong tương lai.")
+    if first_month > last_month:
+        raise ValueError("Tháng bắt đầu phải trước hoặc bằng tháng kết thúc.")
+    return first_month, last_month
+
+
 def _bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return (dt.datetime.combine(month, dt.time.min, tzinfo=TZ),
             dt.datetime.combine(next_month(month), dt.time.min, tzinfo=TZ))

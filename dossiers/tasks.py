@@ -12,18 +12,9 @@ def sweep_deadlines_task() -> dict:
 @shared_task(name="dossiers.refresh_monthly_stats", ignore_result=True)
 def refresh_monthly_stats_task(months_back: int = 1) -> int:
     """Nightly: the current month and `months_back` before it (late results change past months)."""
-    import datetime as dt
+    from .stats import monthly_stats_refresh, recent_months
 
-    from django.utils import timezone
-
-    from .stats import monthly_stats_refresh
-
-    if not isinstance(months_back, int) or isinstance(months_back, bool) or not 0 <= months_back <= 24:
-        raise ValueError("months_back phải là số nguyên từ 0 đến 24.")
-    last = timezone.localdate().replace(day=1)
-    first = last
-    for _ in range(months_back):
-        first = (first - dt.timedelta(days=1)).replace(day=1)
+    first, last = recent_months(months_back)
     return monthly_stats_refresh(first=first, last=last)
 
 
