@@ -365,6 +365,11 @@ class MonthlyAgencyStats(models.Model):
     in_progress_overdue = models.PositiveIntegerField(_("đang giải quyết quá hạn"), default=0)
     apologies_issued = models.PositiveIntegerField(_("phiếu xin lỗi đã ban hành"), default=0)
     apologies_issued_late = models.PositiveIntegerField(_("phiếu xin lỗi ban hành muộn"), default=0)
+    dossiers_digitized = models.PositiveIntegerField(
+        _("hồ sơ số hóa thành phần và kết quả"), default=0,
+        help_text=_("Trong các hồ sơ giải quyết xong trong tháng: mọi thành phần bắt buộc có bản điện tử "
+                    "và có kết quả điện tử."))
+    dossiers_e_result = models.PositiveIntegerField(_("hồ sơ có kết quả điện tử"), default=0)
     dossiers_to_sync = models.PositiveIntegerField(_("hồ sơ cần đồng bộ"), default=0)
     dossiers_synced = models.PositiveIntegerField(_("hồ sơ đã đồng bộ kịp thời"), default=0)
     computed_at = models.DateTimeField(_("tính lúc"))

@@ -19,17 +19,28 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from procedures.models import RequiredDocument
 from workcalendar.calendar import TZ
 
-from .models import ApologyLetter, Dossier, LetterStatus, MonthlyAgencyStats, Punctuality, SyncItem, SyncStatus
+from .models import (
+    ApologyLetter,
+    Attachment,
+    AttachmentKind,
+    Dossier,
+    LetterStatus,
+    MonthlyAgencyStats,
+    Punctuality,
+    SyncItem,
+    SyncStatus,
+)
 
 FIELDS = ("received", "finished_early", "finished_on_time", "finished_late", "finished_late_twice",
           "in_progress_on_time", "in_progress_overdue", "apologies_issued", "apologies_issued_late",
-          "dossiers_to_sync", "dossiers_synced")
+          "dossiers_digitized", "dossiers_e_result", "dossiers_to_sync", "dossiers_synced")
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -117,6 +128,19 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
         .values("agency").annotate(apologies_issued=Count("id"),
                                    apologies_issued_late=Count("id", filter=Q(issued_late=True))).order_by(),
         agency_field="agency")
+    # Digitisation (766): of the dossiers finished in the month, those with an electronic result, and
+    # those whose every required component is also on file electronically.
+    required = (RequiredDocument.objects.filter(version=OuterRef("procedure_version"), requirement="required")
+                .values("version").annotate(c=Count("id")).values("c"))
+    attached = (Attachment.objects.filter(dossier=OuterRef("pk"), kind=AttachmentKind.COMPONENT, is_active=True,
+                                          document__requirement="required")
+                .values("dossier").annotate(c=Count("document", distinct=True)).values("c"))
+    results = Attachment.objects.filter(dossier=OuterRef("pk"), kind=AttachmentKind.RESULT, is_active=True)
+    add(Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
+        .annotate(req=Coalesce(Subquery(required), 0), att=Coalesce(Subquery(attached), 0), e_result=Exists(results))
+        .values("handling_agency")
+        .annotate(dossiers_e_result=Count("id", filter=Q(e_result=True)),
+                  dossiers_digitized=Count("id", filter=Q(e_result=True, att__gte=F("req")))).order_by())
     # Status sync: dossiers with a status change in the month; synced = every change of the month delivered.
     unsent = SyncItem.objects.filter(dossier=OuterRef("pk"), created_at__gte=start, created_at__lt=end).exclude(
         status=SyncStatus.SENT)

@@ -111,3 +111,29 @@ def test_the_command_and_the_task(world, march):
     with pytest.raises(ValueError, match="months_back"):
         refresh_monthly_stats_task.run(months_back="ba")
     assert refresh_monthly_stats_task.run(months_back=0) >= 0
+
+
+def test_digitised_dossiers_and_electronic_results_are_counted(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers.attachments import attachment_add
+
+    from .conftest import PDF, attach_required
+
+    def finished(with_scans: bool, with_result: bool):
+        d = _received(world, at(2026, 3, 2, 10))
+        if with_scans:
+            attach_required(d, world.reception)
+        d = services.dossier_propose(dossier=d, actor=world.appraiser, proposal="approve", at=at(2026, 3, 3, 9))
+        d = services.dossier_approve(dossier=d, actor=world.approver, at=at(2026, 3, 3, 10))
+        if with_result:
+            attachment_add(dossier=d, actor=world.appraiser, kind="result",
+                           upload=SimpleUploadedFile("ket-qua.pdf", PDF, content_type="application/pdf"))
+        return services.dossier_resolve(dossier=d, actor=world.appraiser, at=at(2026, 3, 3, 14))
+
+    finished(True, True)  # digitised and an electronic result
+    finished(False, True)  # electronic result, paper components
+    finished(True, False)  # scans but a paper result
+    monthly_stats_refresh(first=at(2026, 3, 1).date(), last=at(2026, 3, 1).date(), now=at(2026, 4, 2))
+    row = MonthlyAgencyStats.objects.get(agency=world.pleiku)
+    assert (row.finished, row.dossiers_e_result, row.dossiers_digitized) == (3, 2, 1)
