@@ -97,7 +97,6 @@ def apology_pdf(request, pk: int, letter_pk: int):
 @login_required
 def late_report(request):
     """Overdue and due-soon dossiers per agency / officer / procedure, with apology letters; XLSX."""
-    import datetime as dt
 
     from django.utils import timezone
 
@@ -107,15 +106,13 @@ def late_report(request):
 
     if not access.is_staff_member(request.user):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
+    from portal.periods import period_from
+
     today = timezone.localdate()
     try:
-        start = dt.date.fromisoformat(request.GET.get("from") or today.replace(day=1).isoformat())
-        end = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
-    except ValueError:
-        messages.error(request, _("Ngày không hợp lệ (dạng YYYY-MM-DD)."))
-        return redirect("dossiers:late_report")
-    if end < start:
-        messages.error(request, _("Ngày kết thúc phải sau ngày bắt đầu."))
+        start, end = period_from(request.GET, default_start=today.replace(day=1), today=today)
+    except DomainError as exc:
+        messages.error(request, exc.message)
         return redirect("dossiers:late_report")
     if request.GET.get("format") == "xlsx":
         selectors.log_personal_data_access(request, None, "export", "Báo cáo hồ sơ trễ hạn")

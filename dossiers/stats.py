@@ -151,22 +151,30 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
     return rows
 
 
-@transaction.atomic
-def monthly_stats_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
-    """Recompute and store the months from `first` to `last` (inclusive); returns the rows written."""
-    if first > last:
-        from portal.errors import DomainError
+def store_months(model, fields, compute, *, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
+    """Recompute the months from `first` to `last` with `compute(month, now=)` -> {agency_id: counts} and
+    upsert one `model` row per agency and month (agencies no longer counted are zeroed, so a re-run gives
+    identical rows). Shared by the monthly tables of dossiers and satisfaction."""
+    from portal.errors import DomainError
 
+    if first > last:
         raise DomainError("invalid_range", "Tháng bắt đầu phải trước hoặc bằng tháng kết thúc.")
     now = now or timezone.now()
     written = 0
     for month in months(first, last):
-        computed = compute_month(month, now=now)
-        stale = MonthlyAgencyStats.objects.filter(month=month).exclude(agency_id__in=computed)
-        stale.update(**dict.fromkeys(FIELDS, 0), computed_at=now)
-        MonthlyAgencyStats.objects.bulk_create(
-            [MonthlyAgencyStats(agency_id=agency_id, month=month, computed_at=now, **counts)
+        computed = compute(month, now=now)
+        model.objects.filter(month=month).exclude(agency_id__in=computed).update(
+            **dict.fromkeys(fields, 0), computed_at=now)
+        model.objects.bulk_create(
+            [model(agency_id=agency_id, month=month, computed_at=now, **counts)
              for agency_id, counts in computed.items()],
-            update_conflicts=True, unique_fields=["agency", "month"], update_fields=[*FIELDS, "computed_at"])
+            update_conflicts=True, unique_fields=["agency", "month"], update_fields=[*fields, "computed_at"])
         written += len(computed)
     return written
+
+
+@transaction.atomic
+def monthly_stats_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
+    """Recompute and store the months from `first` to `last` (inclusive); returns the rows written."""
+    return store_months(MonthlyAgencyStats, FIELDS, compute_month, first=first, last=last, now=now)
+

@@ -381,15 +381,13 @@ def ledger(request):
     agencies = Agency.objects.filter(pk__in=access.visible_agency_ids(request.user)).order_by("name")
     if not agencies.exists():
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
+    from portal.periods import period_from
+
     today = timezone.localdate()
     try:
-        start = dt.date.fromisoformat(request.GET.get("from") or today.replace(day=1).isoformat())
-        end = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
-    except ValueError:
-        messages.error(request, _("Ngày không hợp lệ (dạng YYYY-MM-DD)."))
-        return redirect("dossiers:worklist")
-    if end < start or (end - start).days > 366:
-        messages.error(request, _("Khoảng thời gian phải từ 1 ngày đến 1 năm, ngày kết thúc sau ngày bắt đầu."))
+        start, end = period_from(request.GET, default_start=today.replace(day=1), today=today, max_days=366)
+    except DomainError as exc:
+        messages.error(request, exc.message)
         return redirect("dossiers:worklist")
     agency = agencies.filter(code=request.GET.get("agency") or "").first() or agencies.first()
     fmt = request.GET.get("format", "pdf")

@@ -21,8 +21,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from dossiers.models import LATE_VALUES, Dossier
-from dossiers.stats import _bounds, months
-from portal.errors import DomainError
+from dossiers.stats import _bounds, store_months
 
 from .feedback import on_time
 from .models import Feedback, Invitation, MonthlySatisfactionStats, SurveyResponse
@@ -64,16 +63,4 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
 
 @transaction.atomic
 def monthly_satisfaction_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
-    if first > last:
-        raise DomainError("invalid_range", "Tháng bắt đầu phải trước hoặc bằng tháng kết thúc.")
-    now = now or timezone.now()
-    written = 0
-    for month in months(first, last):
-        computed = compute_month(month, now=now)
-        MonthlySatisfactionStats.objects.filter(month=month).exclude(agency_id__in=computed).update(
-            **dict.fromkeys(FIELDS, 0), computed_at=now)
-        MonthlySatisfactionStats.objects.bulk_create(
-            [MonthlySatisfactionStats(agency_id=a, month=month, computed_at=now, **c) for a, c in computed.items()],
-            update_conflicts=True, unique_fields=["agency", "month"], update_fields=[*FIELDS, "computed_at"])
-        written += len(computed)
-    return written
+    return store_months(MonthlySatisfactionStats, FIELDS, compute_month, first=first, last=last, now=now)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import parse_qs, urlparse
 
 from django.contrib import messages
@@ -129,22 +128,16 @@ def _staff(user):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
 
 
-def _period(request):
-    today = timezone.localdate()
-    start = dt.date.fromisoformat(request.GET.get("from") or today.replace(month=1, day=1).isoformat())
-    end = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
-    if end < start:
-        raise ValueError
-    return start, end
-
-
 @login_required
 def results(request):
     _staff(request.user)
+    from portal.periods import period_from
+
+    today = timezone.localdate()
     try:
-        start, end = _period(request)
-    except ValueError:
-        messages.error(request, _("Khoảng thời gian không hợp lệ (dạng YYYY-MM-DD, ngày kết thúc sau ngày bắt đầu)."))
+        start, end = period_from(request.GET, default_start=today.replace(month=1, day=1), today=today)
+    except DomainError as exc:
+        messages.error(request, exc.message)
         return redirect("satisfaction:results")
     group = request.GET.get("by") if request.GET.get("by") in selectors.GROUPS else "agency"
     rows = selectors.satisfaction_index(request.user, group=group, start=start, end=end)

@@ -216,7 +216,7 @@ def test_ledger_pdf_and_xlsx_for_the_officers_agency_only(client, world):
     rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
     assert len(rows) == 2 and "Quy Nhơn" in rows[0][0]
     bad = client.get(reverse("dossiers:ledger"), {"from": "2026-03-31", "to": "2026-03-01"}, follow=True)
-    assert "Khoảng thời gian" in bad.content.decode()
+    assert "Ngày kết thúc phải sau ngày bắt đầu" in bad.content.decode()
 
 
 def test_worklist_filters_and_keyset_paging(client, world, monkeypatch):
