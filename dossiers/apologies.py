@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +31,7 @@ from workcalendar.calendar import to_local
 from workcalendar.deadlines import check_extension, propose_new_due
 from workcalendar.selectors import calendar_for
 
-from . import events
+from . import codes, events
 from .models import ApologyLetter, ApologyReason, ConsultationTask, Dossier, LetterCounter, LetterStatus
 from .workflow import OPEN, WAITING_FOR_CITIZEN, Step
 
@@ -268,10 +267,7 @@ def apology_letter_update(*, letter: ApologyLetter, actor: User, reason_kind: st
 
 
 def _next_number(agency, year: int) -> str:
-    counter, _created = LetterCounter.objects.select_for_update().get_or_create(agency=agency, year=year)
-    LetterCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"{counter.last:02d}/{year}/PXL-{agency.code}"
+    return f"{codes.next_in(LetterCounter, agency=agency, year=year):02d}/{year}/PXL-{agency.code}"
 
 
 @transaction.atomic

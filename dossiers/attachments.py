@@ -50,7 +50,8 @@ def _may_upload(user: User, dossier: Dossier, kind: str) -> bool:
 
 
 def attachment_add(*, dossier: Dossier, actor: User, upload, document: RequiredDocument | None = None,
-                   kind: str = AttachmentKind.COMPONENT, at=None) -> Attachment:
+                   kind: str = AttachmentKind.COMPONENT, at=None, scanned: bool = False,
+                   reused: bool = False) -> Attachment:
     if kind not in AttachmentKind.values:
         raise DomainError("invalid_kind", _("Loại tệp không hợp lệ."))
     if document is not None and document.version_id != dossier.procedure_version_id:
@@ -79,7 +80,8 @@ def attachment_add(*, dossier: Dossier, actor: User, upload, document: RequiredD
         digest.update(chunk)
     upload.seek(0)
     attachment = Attachment(dossier=dossier, document=document, kind=kind, original_name=upload.name[:255],
-                            size=size, sha256=digest.hexdigest(), content_type=guessed.mime, uploaded_by=actor)
+                            size=size, sha256=digest.hexdigest(), content_type=guessed.mime, uploaded_by=actor,
+                            scanned_at_reception=scanned, reused=reused)
     attachment.file.save(f"upload.{kind_found}", upload, save=False)
     try:
         with transaction.atomic():
@@ -90,7 +92,7 @@ def attachment_add(*, dossier: Dossier, actor: User, upload, document: RequiredD
             events.record(dossier=locked, type="attachment_added", actor=actor, from_status=locked.status,
                           to_status=locked.status, at=at or attachment.uploaded_at,
                           payload={"attachment": attachment.pk, "name": attachment.original_name, "kind": kind,
-                                   "document": document.name if document else ""})
+                                   "document": document.name if document else "", "reused": reused})
     except BaseException:
         attachment.file.storage.delete(attachment.file.name)  # nothing half-written
         raise

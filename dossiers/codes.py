@@ -10,6 +10,7 @@ import datetime as dt
 import secrets
 
 from django.db import connection
+from django.db.models import F
 
 from accounts.models import Agency
 
@@ -29,6 +30,15 @@ def next_sequence(agency: Agency, day: dt.date) -> int:
     counter, _ = DossierCodeCounter.objects.select_for_update().get_or_create(agency=agency, day=day)
     counter.last += 1
     counter.save(update_fields=["last"])
+    return counter.last
+
+
+def next_in(model, **key) -> int:
+    """Take the next number of a yearly counter row (`model` has a `last` field and a unique key), inside
+    the caller's transaction: concurrent callers are serialised on the row, a rollback gives it back."""
+    counter, _created = model.objects.select_for_update().get_or_create(**key)
+    model.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
     return counter.last
 
 

@@ -173,6 +173,8 @@ def _progress(d, target, t, now, staff, rng, later):
     d = services.dossier_resolve(dossier=d, actor=staff["thamdinh"], at=t)
     if target in ("result_ready", "refused"):
         return
+    if d.fee_status == "unpaid":
+        return  # the payments demo collects the fee (at the desk or online) and then hands the result over
     t = later(t, rng.uniform(0.5, 16))
     if t < now:
         services.dossier_return(dossier=d, actor=staff["tiepnhan"], at=t)

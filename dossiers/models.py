@@ -43,6 +43,23 @@ class Punctuality(models.TextChoices):
 LATE_VALUES = (Punctuality.LATE, Punctuality.LATE_TWICE)
 
 
+class FeeStatus(models.TextChoices):
+    """Where the dossier's fees stand (fixed at reception; blank: nothing to pay)."""
+
+    UNPAID = "unpaid", _("Chưa nộp phí, lệ phí")
+    PAID = "paid", _("Đã nộp phí, lệ phí")
+    CANCELLED = "cancelled", _("Không phải nộp (hồ sơ dừng trước khi nộp)")
+    REFUND_DUE = "refund_due", _("Chờ hoàn trả phí, lệ phí")
+    REFUNDED = "refunded", _("Đã hoàn trả phí, lệ phí")
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Tiền mặt tại Bộ phận Một cửa")
+    TRANSFER = "transfer", _("Chuyển khoản vào tài khoản của cơ quan")
+    POSTAL = "postal", _("Qua doanh nghiệp bưu chính")
+    ONLINE = "online", _("Thanh toán trực tuyến")
+
+
 class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True, null=True, blank=True)
     pin = models.CharField(_("mã tra cứu (PIN)"), max_length=6, blank=True)
@@ -92,6 +109,17 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
     track = models.CharField(_("theo dõi hạn"), max_length=10, choices=Track.choices, blank=True, db_index=True)
     step_track = models.CharField(_("theo dõi hạn của bước"), max_length=10, choices=Track.choices, blank=True)
     tracked_at = models.DateTimeField(_("phân loại lúc"), null=True, blank=True)
+    fee_total = models.PositiveBigIntegerField(_("phí, lệ phí phải nộp (đồng)"), default=0)
+    fee_status = models.CharField(_("tình trạng nộp phí"), max_length=12, choices=FeeStatus.choices, blank=True)
+    fee_paid_at = models.DateTimeField(_("nộp phí lúc"), null=True, blank=True)
+    fee_paid_via = models.CharField(_("nộp phí qua"), max_length=10, choices=PaymentMethod.choices, blank=True)
+    refund_amount = models.PositiveBigIntegerField(_("số tiền phải hoàn trả"), default=0)
+    e_result_sha256 = models.CharField(
+        _("SHA-256 của kết quả điện tử"), max_length=64, blank=True,
+        help_text=_("Ghi lại khi lãnh đạo ký duyệt kết quả điện tử (tệp PDF kết quả)."))
+    e_result_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ký kết quả điện tử"),
+                                           null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    e_result_signed_at = models.DateTimeField(_("ký kết quả điện tử lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hồ sơ")
@@ -203,6 +231,9 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
     is_active = models.BooleanField(_("đang dùng"), default=True)
+    reused = models.BooleanField(_("dùng lại từ kho dữ liệu"), default=False,
+                                 help_text=_("Lấy từ kho dữ liệu cá nhân của công dân thay vì nộp lại."))
+    scanned_at_reception = models.BooleanField(_("số hóa khi tiếp nhận"), default=False)
 
     class Meta:
         verbose_name = _("tệp đính kèm")
@@ -212,6 +243,32 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class DossierFee(models.Model):
+    """One fee line of a dossier, fixed at reception from its procedure version's channel (with the
+    exemption the officer applied); the receipt and the payment read these, never the catalogue."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fees")
+    fee_item = models.ForeignKey("procedures.FeeItem", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    name = models.CharField(_("khoản phí, lệ phí"), max_length=300)
+    amount = models.PositiveBigIntegerField(_("mức thu (đồng)"))
+    exemption = models.ForeignKey("procedures.FeeExemption", verbose_name=_("đối tượng miễn, giảm"), null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="+")
+    exemption_name = models.CharField(_("đối tượng miễn, giảm"), max_length=300, blank=True)
+    exemption_percent = models.PositiveSmallIntegerField(_("mức miễn, giảm (%)"), default=0)
+    exemption_note = models.CharField(_("giấy tờ chứng minh"), max_length=255, blank=True)
+    amount_due = models.PositiveBigIntegerField(_("phải nộp (đồng)"))
+    refundable = models.BooleanField(_("hoàn lại khi bị từ chối"), default=True)
+
+    class Meta:
+        verbose_name = _("phí, lệ phí của hồ sơ")
+        verbose_name_plural = _("phí, lệ phí của hồ sơ")
+        ordering = ["dossier", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.amount_due:,} đ"
 
 
 class PersonalDataAccess(models.Model):
@@ -370,6 +427,10 @@ class MonthlyAgencyStats(models.Model):
         help_text=_("Trong các hồ sơ giải quyết xong trong tháng: mọi thành phần bắt buộc có bản điện tử "
                     "và có kết quả điện tử."))
     dossiers_e_result = models.PositiveIntegerField(_("hồ sơ có kết quả điện tử"), default=0)
+    dossiers_reusing_data = models.PositiveIntegerField(_("hồ sơ dùng lại dữ liệu đã số hóa"), default=0)
+    dossiers_fee_obligation = models.PositiveIntegerField(_("hồ sơ có nghĩa vụ tài chính"), default=0)
+    dossiers_paid_online = models.PositiveIntegerField(_("hồ sơ thanh toán trực tuyến"), default=0)
+    procedures_paid_online = models.PositiveIntegerField(_("thủ tục có thanh toán trực tuyến"), default=0)
     dossiers_to_sync = models.PositiveIntegerField(_("hồ sơ cần đồng bộ"), default=0)
     dossiers_synced = models.PositiveIntegerField(_("hồ sơ đã đồng bộ kịp thời"), default=0)
     computed_at = models.DateTimeField(_("tính lúc"))

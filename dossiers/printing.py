@@ -29,6 +29,7 @@ def render_receipt(dossier, track_url: str) -> bytes:
         "documents": dossier.procedure_version.documents.all(), "now": timezone.localtime(),
         "received": timezone.localtime(dossier.received_at), "due": timezone.localtime(dossier.due_at),
         "receiver": receive.actor if receive else None, "phone": display_phone(dossier.applicant_phone),
+        "fees": list(dossier.fees.all()),
     })
 
 

@@ -29,8 +29,17 @@ from workcalendar.calendar import to_local
 from workcalendar.deadlines import ClockEvent, ClockEventKind, clock, due, punctuality
 from workcalendar.selectors import calendar_for
 
-from . import codes, events
-from .models import ApologyLetter, ConsultationTask, Dossier, DossierEvent, LetterStatus, Punctuality, ReturnChannel
+from . import codes, events, fees
+from .models import (
+    ApologyLetter,
+    ConsultationTask,
+    Dossier,
+    DossierEvent,
+    FeeStatus,
+    LetterStatus,
+    Punctuality,
+    ReturnChannel,
+)
 from .workflow import BY_NAME, OPEN, STEP_OF, TERMINAL, Status, Step
 
 SUPPLEMENT_WINDOW_DAYS = getattr(settings, "DOSSIER_SUPPLEMENT_WINDOW_DAYS", 3)  # Decree 61/2018 Art. 19(4)
@@ -236,7 +245,7 @@ def dossier_submit(*, dossier: Dossier, actor: User, at: dt.datetime | None = No
 def dossier_create_at_desk(
     *, actor: User, version: ProcedureVersion, agency: Agency, channel: str = Channel.IN_PERSON,
     return_channel: str = ReturnChannel.DESK, at: dt.datetime | None = None, components: list[int] | None = None,
-    **applicant,
+    exemptions: dict[int, dict] | None = None, scans: dict | None = None, **applicant,
 ) -> Dossier:
     """A walk-in or postal dossier: the reception officer records it and receives it at once.
 
@@ -257,6 +266,9 @@ def dossier_create_at_desk(
             raise DomainError("missing_documents", _("Hồ sơ chưa đủ, còn thiếu: %s. Hãy hướng dẫn công dân bổ "
                                                      "sung (Mẫu 02) thay vì tiếp nhận.") % "; ".join(missing),
                               field="components")
+    scans = scans or {}
+    if components is not None:
+        components = sorted(set(components) | set(scans))
     received_components = [doc.name for doc in documents if components is None or doc.pk in set(components)]
     at = at or timezone.now()
     dossier = Dossier.objects.create(
@@ -270,24 +282,64 @@ def dossier_create_at_desk(
     events.record(dossier=dossier, type="create_at_desk", actor=actor, from_status=Status.DRAFT,
                   to_status=Status.SUBMITTED, to_agency=agency, at=at,
                   payload={"channel": channel, "components": received_components})
-    return dossier_receive(dossier=dossier, actor=actor, at=at)
+    stored = []
+    try:
+        if scans:
+            stored = _digitize(dossier, actor, documents, scans, at)
+        return dossier_receive(dossier=dossier, actor=actor, at=at, exemptions=exemptions)
+    except BaseException:
+        for attachment in stored:  # the transaction rolls back; the scanned files must go too
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+
+
+def _digitize(dossier: Dossier, actor: User, documents, scans: dict, at) -> list:
+    """Số hóa at reception (Decree 61/2018 Art. 17): the officer's scan of each component handed in,
+    recorded as one event naming the components digitised and whether every required one is."""
+    from .attachments import attachment_add, missing_documents
+
+    by_id = {doc.pk: doc for doc in documents}
+    stored = []
+    try:
+        for doc_id, upload in scans.items():
+            if doc_id not in by_id:
+                raise DomainError("wrong_document", _("Thành phần không thuộc thủ tục này."), field="components")
+            stored.append(attachment_add(dossier=dossier, actor=actor, upload=upload, document=by_id[doc_id], at=at,
+                                         scanned=True))
+    except BaseException:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    complete = not missing_documents(dossier)
+    events.record(dossier=dossier, type="digitize", actor=actor, from_status=Status.SUBMITTED,
+                  to_status=Status.SUBMITTED, at=at,
+                  payload={"components": [by_id[i].name for i in scans], "complete": complete,
+                           "attachments": [a.pk for a in stored]})
+    return stored
 
 
 # -- reception -----------------------------------------------------------------------------------
 
 def dossier_receive(*, dossier: Dossier, actor: User, at: dt.datetime | None = None,
-                    expected_status: str | None = None) -> Dossier:
-    """Complete and valid: issue the code and the PIN, compute the due date (receipt, Mẫu 01)."""
+                    expected_status: str | None = None, exemptions: dict[int, dict] | None = None) -> Dossier:
+    """Complete and valid: issue the code and the PIN, compute the due date and fix the fees with the
+    exemptions the officer applied (receipt, Mẫu 01)."""
+    payload = {}
 
     def before(d, when):
         amount, unit = _limit(d)
+        fees.fee_lines(d, exemptions)  # refuse a wrong exemption before anything is issued
         cal = calendar_for(d.receiving_agency)
         d.code = codes.issue_code(d.receiving_agency, to_local(when).date())
         d.pin = codes.new_pin()
         d.received_at = when
         d.due_at = d.original_due_at = due(cal, when, amount, unit)
+        lines = fees.fees_fix(d, exemptions)
+        payload["fee_total"] = d.fee_total
+        payload["exemptions"] = [f"{x.name}: {x.exemption_name} ({x.exemption_note})" for x in lines if x.exemption]
 
-    return _fire(dossier=dossier, actor=actor, name="receive", at=at, before=before, expected_status=expected_status)
+    return _fire(dossier=dossier, actor=actor, name="receive", at=at, before=before, expected_status=expected_status,
+                 payload=payload)
 
 
 def dossier_guide(*, dossier: Dossier, actor: User, reason: str, at=None, expected_status=None) -> Dossier:
@@ -415,12 +467,27 @@ def dossier_propose(*, dossier: Dossier, actor: User, proposal: str, result_summ
 # -- approval and return ---------------------------------------------------------------------------
 
 def dossier_approve(*, dossier: Dossier, actor: User, at=None, expected_status=None) -> Dossier:
-    return _fire(dossier=dossier, actor=actor, name="approve", at=at, expected_status=expected_status)
+    """The head signs. If the result is an electronic PDF on file, its SHA-256 and the signer are kept:
+    that is what makes the result "issued electronically" for the index, and lets anyone verify it."""
+    from .models import Attachment, AttachmentKind
+
+    payload = {}
+
+    def after(d, when):
+        result = (Attachment.objects.filter(dossier=d, kind=AttachmentKind.RESULT, is_active=True,
+                                            content_type="application/pdf").order_by("-uploaded_at", "-id").first())
+        if result is not None:
+            d.e_result_sha256, d.e_result_signed_by, d.e_result_signed_at = result.sha256, actor, when
+            payload["e_result"] = {"attachment": result.pk, "sha256": result.sha256}
+
+    return _fire(dossier=dossier, actor=actor, name="approve", at=at, after=after, expected_status=expected_status,
+                 payload=payload)
 
 
 def dossier_refuse(*, dossier: Dossier, actor: User, reason: str, at=None, expected_status=None) -> Dossier:
     def after(d, when):
         d.refusal_reason = reason
+        fees.fees_on_refusal(d)
 
     return _fire(dossier=dossier, actor=actor, name="refuse", reason=reason, at=at, after=after,
                  expected_status=expected_status)
@@ -448,21 +515,32 @@ def dossier_return(*, dossier: Dossier, actor: User, how: str = ReturnChannel.DE
     if how == ReturnChannel.POSTAL and not tracking_number.strip():
         raise DomainError("tracking_required", _("Trả qua bưu chính cần số vận đơn."), field="tracking_number")
 
+    def before(d, when):
+        fees.require_paid(d)
+
     def after(d, when):
         d.returned_at = when
         d.return_channel = how
 
-    return _fire(dossier=dossier, actor=actor, name="return_result", at=at, after=after,
+    return _fire(dossier=dossier, actor=actor, name="return_result", at=at, before=before, after=after,
                  expected_status=expected_status, payload={"how": how, "tracking_number": tracking_number.strip()})
 
 
 def dossier_withdraw(*, dossier: Dossier, actor: User, reason: str, at=None, expected_status=None) -> Dossier:
-    return _fire(dossier=dossier, actor=actor, name="withdraw", reason=reason, at=at, expected_status=expected_status)
+    """The applicant withdraws: an unpaid fee is no longer owed (a paid one is not refunded)."""
+
+    def after(d, when):
+        if d.fee_status == FeeStatus.UNPAID:
+            d.fee_status = FeeStatus.CANCELLED
+
+    return _fire(dossier=dossier, actor=actor, name="withdraw", reason=reason, at=at, after=after,
+                 expected_status=expected_status)
 
 
 def dossier_stop(*, dossier: Dossier, actor: User, reason: str, at=None, expected_status=None) -> Dossier:
     def after(d, when):
         d.refusal_reason = reason
+        fees.fees_on_refusal(d)
 
     return _fire(dossier=dossier, actor=actor, name="stop", reason=reason, at=at, after=after,
                  expected_status=expected_status)

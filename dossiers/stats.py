@@ -8,7 +8,11 @@ dashboards to read.
 - in progress within time / overdue: at the end of the month (now, for the current month),
   received and neither finished nor closed, against the legal appointment (before any re-appointment);
   a dossier waiting for the citizen's supplement has no running clock and counts as within time;
-- apology letters issued in the month, and those issued less than a day before the appointment.
+- apology letters issued in the month, and those issued less than a day before the appointment;
+- of the dossiers received in the month: those reusing a document from the citizen's store, those
+  owing a fee, those paid online, and the procedures with at least one online payment;
+- of the dossiers finished in the month: an electronic result (a PDF signed at approval, its hash
+  kept) and digitised ones (every required component on file as well).
 
 Every number is one aggregate query per month (grouped by agency), so a month of a province with
 millions of dossiers is a few index range scans. Re-running gives identical rows.
@@ -33,6 +37,7 @@ from .models import (
     Dossier,
     LetterStatus,
     MonthlyAgencyStats,
+    PaymentMethod,
     Punctuality,
     SyncItem,
     SyncStatus,
@@ -40,7 +45,8 @@ from .models import (
 
 FIELDS = ("received", "finished_early", "finished_on_time", "finished_late", "finished_late_twice",
           "in_progress_on_time", "in_progress_overdue", "apologies_issued", "apologies_issued_late",
-          "dossiers_digitized", "dossiers_e_result", "dossiers_to_sync", "dossiers_synced")
+          "dossiers_digitized", "dossiers_e_result", "dossiers_reusing_data", "dossiers_fee_obligation",
+          "dossiers_paid_online", "procedures_paid_online", "dossiers_to_sync", "dossiers_synced")
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -108,8 +114,15 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
             for key, value in r.items():
                 counts[key] += value
 
-    add(Dossier.objects.filter(received_at__gte=start, received_at__lt=end).values("handling_agency")
-        .annotate(received=Count("id")).order_by())
+    reused = Attachment.objects.filter(dossier=OuterRef("pk"), reused=True, is_active=True)
+    add(Dossier.objects.filter(received_at__gte=start, received_at__lt=end).annotate(reuse=Exists(reused))
+        .values("handling_agency").annotate(
+            received=Count("id"),
+            dossiers_reusing_data=Count("id", filter=Q(reuse=True)),
+            dossiers_fee_obligation=Count("id", filter=Q(fee_total__gt=0)),
+            dossiers_paid_online=Count("id", filter=Q(fee_paid_via=PaymentMethod.ONLINE)),
+            procedures_paid_online=Count("procedure_version__procedure", distinct=True,
+                                         filter=Q(fee_paid_via=PaymentMethod.ONLINE))).order_by())
     late = Q(punctuality__in=(Punctuality.LATE, Punctuality.LATE_TWICE))
     add(Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end).values("handling_agency").annotate(
         finished_early=Count("id", filter=Q(punctuality=Punctuality.EARLY)),
@@ -135,12 +148,12 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
     attached = (Attachment.objects.filter(dossier=OuterRef("pk"), kind=AttachmentKind.COMPONENT, is_active=True,
                                           document__requirement="required")
                 .values("dossier").annotate(c=Count("document", distinct=True)).values("c"))
-    results = Attachment.objects.filter(dossier=OuterRef("pk"), kind=AttachmentKind.RESULT, is_active=True)
+    e_result = ~Q(e_result_sha256="")  # an electronic PDF result signed at approval (a scan is not one)
     add(Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
-        .annotate(req=Coalesce(Subquery(required), 0), att=Coalesce(Subquery(attached), 0), e_result=Exists(results))
+        .annotate(req=Coalesce(Subquery(required), 0), att=Coalesce(Subquery(attached), 0))
         .values("handling_agency")
-        .annotate(dossiers_e_result=Count("id", filter=Q(e_result=True)),
-                  dossiers_digitized=Count("id", filter=Q(e_result=True, att__gte=F("req")))).order_by())
+        .annotate(dossiers_e_result=Count("id", filter=e_result),
+                  dossiers_digitized=Count("id", filter=e_result & Q(att__gte=F("req")))).order_by())
     # Status sync: dossiers with a status change in the month; synced = every change of the month delivered.
     unsent = SyncItem.objects.filter(dossier=OuterRef("pk"), created_at__gte=start, created_at__lt=end).exclude(
         status=SyncStatus.SENT)

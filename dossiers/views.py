@@ -19,12 +19,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import access
 from accounts.models import Agency, Role, User
 from portal.errors import DomainError, add_to_form
-from procedures.models import Procedure, ProcedureVersion
+from procedures.models import Channel, Procedure, ProcedureVersion
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 
-from . import attachments, selectors, services
+from . import attachments, fees, selectors, services
 from .forms import ActionForm, DeskForm, StartForm, TrackForm
 from .models import Attachment, AttachmentKind, Dossier
+from .panels import render_panels
 from .workflow import BY_NAME, Status, available_actions
 
 ACTION_SERVICES = {
@@ -99,6 +100,10 @@ def dossier_detail(request, pk: int):
     documents = []
     for doc in dossier.procedure_version.documents.all():
         documents.append({"doc": doc, "files": [f for f in files if f.document_id == doc.pk]})
+    receive_fees = []
+    if any(a.name == "receive" for a in actions) and dossier.channel_option:
+        receive_fees = [{"item": item, "choices": item.exemption_choices()}
+                        for item in dossier.channel_option.fees.prefetch_related("allowed_exemptions") if item.amount]
     appraisers = []
     if any(a.name == "assign" for a in actions):
         appraisers = User.objects.filter(staff_roles__agency=dossier.handling_agency,
@@ -119,6 +124,7 @@ def dossier_detail(request, pk: int):
         "consultations": dossier.consultations.select_related("agency") if staff_view else [],
         **_apology_context(request.user, dossier, staff_view, request),
         "sync_failed": list(dossier.sync_items.filter(status="failed").select_related("event")) if staff_view else [],
+        "panels": render_panels(request, dossier, staff_view), "receive_fees": receive_fees,
     })
 
 
@@ -184,6 +190,10 @@ def dossier_action(request, pk: int, name: str):
         else:
             kwargs[param] = data.get(param) or ""
     try:
+        if name == "receive":
+            option = dossier.channel_option
+            items = {f.pk for f in option.fees.all()} if option else set()
+            kwargs["exemptions"] = {k: v for k, v in fees.parse_exemptions(request.POST).items() if k in items}
         service(**kwargs)
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -323,10 +333,15 @@ def desk_reception(request):
         else:
             try:
                 ticked = [int(x) for x in request.POST.getlist("components") if x.isdigit()]
+                option = version.channel(form.cleaned_data["channel"])
+                items = {f.pk for f in option.fees.all()} if option else set()
+                exemptions = {k: v for k, v in fees.parse_exemptions(request.POST).items() if k in items}
+                scans = {int(key.removeprefix("scan_")): upload for key, upload in request.FILES.items()
+                         if key.startswith("scan_") and key.removeprefix("scan_").isdigit()}
                 dossier = services.dossier_create_at_desk(
                     actor=request.user, version=version, agency=form.cleaned_data["agency"],
                     channel=form.cleaned_data["channel"], return_channel=form.cleaned_data["return_channel"],
-                    components=ticked, **form.applicant())
+                    components=ticked, exemptions=exemptions, scans=scans, **form.applicant())
             except DomainError as exc:
                 add_to_form(form, exc)
             else:
@@ -334,9 +349,17 @@ def desk_reception(request):
                     "code": dossier.code, "due": timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")})
                 return redirect("dossiers:detail", pk=dossier.pk)
     chosen = versions.filter(pk=request.POST.get("version") or request.GET.get("version") or 0).first()
+    fee_rows = []
+    if chosen:
+        for option in chosen.channels.exclude(channel=Channel.ONLINE).prefetch_related("fees__allowed_exemptions"):
+            for item in option.fees.all():
+                raw = request.POST.get(f"exemption_{item.pk}", "")
+                fee_rows.append({"item": item, "channel": option, "choices": item.exemption_choices(),
+                                 "selected": int(raw) if raw.isdigit() else None,
+                                 "note": request.POST.get(f"exemption_note_{item.pk}", "")})
     return render(request, "dossiers/desk.html", {
         "form": form, "chosen": chosen, "documents": chosen.documents.all() if chosen else [],
-        "ticked": {int(x) for x in request.POST.getlist("components") if x.isdigit()},
+        "ticked": {int(x) for x in request.POST.getlist("components") if x.isdigit()}, "fee_rows": fee_rows,
     })
 
 

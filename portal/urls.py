@@ -21,6 +21,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("ho-so/", include("dossiers.urls")),
+    path("thanh-toan/", include("payments.urls")),
+    path("kho-du-lieu/", include("docstore.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("danh-gia/", include("satisfaction.urls")),
     path("phan-anh/", include("satisfaction.feedback_urls")),

@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from portal.errors import DomainError
 
 from . import services
-from .models import ChannelOption, FeeItem, Field, InternalStep, Procedure, ProcedureVersion, RequiredDocument
+from .models import (
+    ChannelOption,
+    FeeExemption,
+    FeeItem,
+    Field,
+    InternalStep,
+    Procedure,
+    ProcedureVersion,
+    RequiredDocument,
+)
 
 
 class DraftOnlyMixin:
@@ -140,9 +149,17 @@ class ProcedureVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
                 messages.success(request, _("Đã tạo bản nháp %s: hãy sửa số quyết định trước khi công bố.") % draft)
 
 
+@admin.register(FeeExemption)
+class FeeExemptionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "percent", "legal_basis", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+
+
 class FeeInline(DraftOnlyMixin, admin.TabularInline):
     model = FeeItem
     extra = 0
+    autocomplete_fields = ["allowed_exemptions"]
 
     def _editable(self, obj):
         return obj is None or obj.version.is_editable

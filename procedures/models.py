@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
@@ -214,12 +214,48 @@ class ChannelOption(models.Model):
         return sum(f.amount for f in self.fees.all())
 
 
+class FeeExemption(models.Model):
+    """A ground for exempting or reducing a fee (đối tượng miễn, giảm lệ phí), e.g. a poor household or a
+    person with meritorious service. The reception officer picks one for a fee line; the grounds and
+    their rates are data because People's Council resolutions set and change them."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("đối tượng"), max_length=300)
+    percent = models.PositiveSmallIntegerField(
+        _("mức miễn, giảm (%)"), default=100, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("100 = miễn toàn bộ; 50 = giảm một nửa."))
+    legal_basis = models.CharField(_("căn cứ"), max_length=300, blank=True)
+    proof = models.CharField(_("giấy tờ chứng minh"), max_length=300, blank=True,
+                             help_text=_("Cán bộ ghi số, ngày của giấy tờ này khi áp dụng."))
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("đối tượng miễn, giảm phí")
+        verbose_name_plural = _("đối tượng miễn, giảm phí")
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=models.Q(percent__gte=1, percent__lte=100),
+                                              name="procedures_exemption_percent_range")]
+
+    def __str__(self) -> str:
+        rate = _("miễn") if self.percent == 100 else _("giảm %s%%") % self.percent
+        return f"{self.name} ({rate})"
+
+    def reduce(self, amount: int) -> int:
+        """What is still due on `amount` after this exemption, in whole đồng (rounded half up)."""
+        return (amount * (100 - self.percent) + 50) // 100
+
+
 class FeeItem(models.Model):
     channel = models.ForeignKey(ChannelOption, on_delete=models.CASCADE, related_name="fees")
     name = models.CharField(_("khoản phí, lệ phí"), max_length=300)
     amount = models.PositiveBigIntegerField(_("số tiền (đồng)"), default=0)
     description = models.TextField(_("mô tả"), blank=True)
     exemptions = models.TextField(_("đối tượng miễn, giảm"), blank=True)
+    allowed_exemptions = models.ManyToManyField(
+        FeeExemption, blank=True, related_name="+", verbose_name=_("đối tượng miễn, giảm được áp dụng"),
+        help_text=_("Để trống: cán bộ được chọn mọi đối tượng đang áp dụng."))
+    refundable = models.BooleanField(_("hoàn lại khi bị từ chối"), default=True,
+                                     help_text=_("Khoản đã nộp được hoàn trả nếu hồ sơ bị từ chối giải quyết."))
 
     class Meta:
         verbose_name = _("phí, lệ phí")
@@ -228,6 +264,10 @@ class FeeItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.amount:,} đ"
+
+    def exemption_choices(self):
+        chosen = list(self.allowed_exemptions.all())
+        return [e for e in chosen if e.is_active] if chosen else list(FeeExemption.objects.filter(is_active=True))
 
 
 class RequiredDocument(models.Model):

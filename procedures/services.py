@@ -172,8 +172,10 @@ def version_new_draft_from(*, actor: User | None, version: ProcedureVersion, dec
         copy = ChannelOption.objects.create(version=draft, channel=channel.channel, time_limit=channel.time_limit,
                                             unit=channel.unit, time_limit_text=channel.time_limit_text,
                                             description=channel.description)
-        FeeItem.objects.bulk_create([FeeItem(channel=copy, name=f.name, amount=f.amount, description=f.description,
-                                             exemptions=f.exemptions) for f in channel.fees.all()])
+        for f in channel.fees.all():
+            item = FeeItem.objects.create(channel=copy, name=f.name, amount=f.amount, description=f.description,
+                                          exemptions=f.exemptions, refundable=f.refundable)
+            item.allowed_exemptions.set(f.allowed_exemptions.all())
         InternalStep.objects.bulk_create([InternalStep(channel=copy, order=s.order, step=s.step, name=s.name,
                                                        responsible=s.responsible, hours=s.hours)
                                           for s in channel.steps.all()])

@@ -27,6 +27,7 @@ from .models import (
     PROCEDURE_CODE_RE,
     Channel,
     ChannelOption,
+    FeeExemption,
     FeeItem,
     Field,
     InternalStep,
@@ -280,9 +281,15 @@ def _check_version(c: _Checker, ver, decisions: set[str], agencies: set[str]) ->
         for fee in c.array(ch, "fees"):
             if isinstance(fee, _Obj):
                 amount = c.number(fee, "amount", integer=True, default=0)
+                codes = [str(x) for x in c.array(fee, "exemption_codes")]
+                unknown = set(codes) - set(FeeExemption.objects.filter(code__in=codes).values_list("code", flat=True))
+                if unknown:
+                    c.error(fee, "exemption_codes",
+                            "không có đối tượng miễn, giảm mã " + ", ".join(sorted(unknown)) + ".")
                 fees.append({"name": c.text_(fee, "name", max_length=300), "amount": int(amount or 0),
                              "description": c.text_(fee, "description", required=False),
-                             "exemptions": c.text_(fee, "exemptions", required=False)})
+                             "exemptions": c.text_(fee, "exemptions", required=False),
+                             "refundable": c.boolean(fee, "refundable", default=True), "exemption_codes": codes})
         steps, orders = [], set()
         for step in c.array(ch, "steps"):
             if not isinstance(step, _Obj):
@@ -385,7 +392,11 @@ def _import_version(procedure: Procedure, ver: dict, actor) -> None:
         channel = ChannelOption.objects.create(version=version, channel=ch["channel"], time_limit=ch["time_limit"],
                                                unit=ch["unit"], time_limit_text=ch["time_limit_text"],
                                                description=ch["description"])
-        FeeItem.objects.bulk_create([FeeItem(channel=channel, **fee) for fee in ch["fees"]])
+        for fee in ch["fees"]:
+            codes = fee.pop("exemption_codes")
+            item = FeeItem.objects.create(channel=channel, **fee)
+            if codes:
+                item.allowed_exemptions.set(FeeExemption.objects.filter(code__in=codes))
         InternalStep.objects.bulk_create([InternalStep(channel=channel, **step) for step in ch["steps"]])
     RequiredDocument.objects.bulk_create([RequiredDocument(version=version, **doc) for doc in ver["documents"]])
     if ver["status"] == VersionStatus.DRAFT:
@@ -412,7 +423,9 @@ def _version_dict(v: ProcedureVersion) -> dict:
         "channels": [{
             "channel": c.channel, "time_limit": _num(c.time_limit), "unit": c.unit,
             "time_limit_text": c.time_limit_text, "description": c.description,
-            "fees": [{"name": f.name, "amount": f.amount, "description": f.description, "exemptions": f.exemptions}
+            "fees": [{"name": f.name, "amount": f.amount, "description": f.description, "exemptions": f.exemptions,
+                      "refundable": f.refundable,
+                      "exemption_codes": sorted(e.code for e in f.allowed_exemptions.all())}
                      for f in c.fees.all()],
             "steps": [{"order": s.order, "step": s.step, "name": s.name, "responsible": s.responsible,
                        "hours": _num(s.hours)} for s in c.steps.all()],
@@ -432,7 +445,8 @@ def _num(value: Decimal):
 
 def _procedures():
     return Procedure.objects.select_related("field").order_by("code").prefetch_related(
-        "versions__agencies", "versions__channels__fees", "versions__channels__steps", "versions__documents")
+        "versions__agencies", "versions__channels__fees__allowed_exemptions", "versions__channels__steps",
+        "versions__documents")
 
 
 def export_json() -> str:

@@ -28,6 +28,13 @@ def test_seed_demo_makes_realistic_dossiers_once():
     answers, invitations = SurveyResponse.objects.count(), Invitation.objects.count()
     assert invitations == Dossier.objects.filter(status=Status.RETURNED).count()  # one per returned dossier
     assert 0 < answers < invitations and FollowUp.objects.exists() and Feedback.objects.count() == 3
+    from payments.models import Payment
+
+    assert not Dossier.objects.filter(status=Status.RETURNED, fee_status="unpaid").exists()
+    assert {"cash", "online"} <= set(Payment.objects.filter(status="paid").values_list("method", flat=True))
+    assert not Payment.objects.filter(status="paid", receipt_number="").exists()
+    assert Dossier.objects.filter(status=Status.RESULT_READY, fee_status="unpaid").exists()  # waiting at the desk
+    payments = Payment.objects.count()
     call_command("seed_demo", "--quiet")
-    assert Dossier.objects.count() == count
+    assert Dossier.objects.count() == count and Payment.objects.count() == payments
     assert (SurveyResponse.objects.count(), Feedback.objects.count()) == (answers, 3)

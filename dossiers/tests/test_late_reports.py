@@ -120,20 +120,30 @@ def test_digitised_dossiers_and_electronic_results_are_counted(world):
 
     from .conftest import PDF, attach_required
 
-    def finished(with_scans: bool, with_result: bool):
+    def result_pdf(d):
+        return attachment_add(dossier=d, actor=world.appraiser, kind="result",
+                              upload=SimpleUploadedFile("ket-qua.pdf", PDF, content_type="application/pdf"))
+
+    def finished(with_scans: bool, with_result: bool, scanned_after_signing: bool = False):
         d = _received(world, at(2026, 3, 2, 10))
         if with_scans:
             attach_required(d, world.reception)
         d = services.dossier_propose(dossier=d, actor=world.appraiser, proposal="approve", at=at(2026, 3, 3, 9))
+        result = result_pdf(d) if with_result else None  # the electronic result the head signs
         d = services.dossier_approve(dossier=d, actor=world.approver, at=at(2026, 3, 3, 10))
-        if with_result:
-            attachment_add(dossier=d, actor=world.appraiser, kind="result",
-                           upload=SimpleUploadedFile("ket-qua.pdf", PDF, content_type="application/pdf"))
+        if result is not None:
+            assert (d.e_result_sha256, d.e_result_signed_by) == (result.sha256, world.approver)
+            assert d.events.get(type="approve").payload["e_result"]["sha256"] == result.sha256
+        else:
+            assert d.e_result_sha256 == ""
+        if scanned_after_signing:
+            result_pdf(d)  # a scan of the paper result is not an electronic result
         return services.dossier_resolve(dossier=d, actor=world.appraiser, at=at(2026, 3, 3, 14))
 
     finished(True, True)  # digitised and an electronic result
     finished(False, True)  # electronic result, paper components
     finished(True, False)  # scans but a paper result
+    finished(True, False, scanned_after_signing=True)  # a paper result scanned afterwards
     monthly_stats_refresh(first=at(2026, 3, 1).date(), last=at(2026, 3, 1).date(), now=at(2026, 4, 2))
     row = MonthlyAgencyStats.objects.get(agency=world.pleiku)
-    assert (row.finished, row.dossiers_e_result, row.dossiers_digitized) == (3, 2, 1)
+    assert (row.finished, row.dossiers_e_result, row.dossiers_digitized) == (4, 2, 1)

@@ -3,7 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from dossiers import services
+from dossiers import fees, services
+from dossiers.models import Dossier
 from dossiers.workflow import Status, Step, available_actions
 from portal.errors import Conflict, DomainError
 from procedures.models import ProcedureVersion
@@ -34,6 +35,11 @@ def test_full_path_with_steps_and_punctuality(world):
     d = services.dossier_resolve(dossier=d, actor=world.reception, at=at(2026, 3, 5, 9))
     assert d.status == Status.RESULT_READY and d.resolved_at == at(2026, 3, 5, 9)
     assert d.punctuality == "on_time"  # resolved on the due day
+    if d.fee_total:  # an unpaid fee keeps the result at the desk
+        with pytest.raises(DomainError) as err:
+            services.dossier_return(dossier=d, actor=world.reception, at=at(2026, 3, 5, 14))
+        assert err.value.code == "fee_unpaid" and Dossier.objects.get(pk=d.pk).status == Status.RESULT_READY
+        fees.mark_paid(d, method="cash", at=at(2026, 3, 5, 13))
     d = services.dossier_return(dossier=d, actor=world.reception, at=at(2026, 3, 5, 14))
     assert d.status == Status.RETURNED and d.returned_at == at(2026, 3, 5, 14)
     assert [e for e in d.events.values_list("type", flat=True)] == [
@@ -115,6 +121,7 @@ def test_postal_return_needs_a_tracking_number(world):
     with pytest.raises(DomainError) as err:
         services.dossier_return(dossier=d, actor=world.reception, how="postal")
     assert err.value.code == "tracking_required"
+    fees.mark_paid(d, method="postal", at=d.resolved_at)
     d = services.dossier_return(dossier=d, actor=world.reception, how="postal", tracking_number="EMS123456789VN")
     assert d.events.last().payload == {"how": "postal", "tracking_number": "EMS123456789VN"}
 

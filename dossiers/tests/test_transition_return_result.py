@@ -3,8 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from dossiers import services
+from dossiers import fees, services
 from dossiers.workflow import Status, Step
+from portal.errors import DomainError
 
 from .conftest import at
 from .transitions_helper import RETURN_DUE, assert_notified, drive, last_event, snapshot
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db
 ])
 def test_result_is_returned(world, when, how, tracking, punctuality, django_capture_on_commit_callbacks):
     d = drive(world, Status.RESULT_READY)  # return step due Wed 14:30
+    fees.mark_paid(d, method="cash", at=when)  # the payments app's job, tested there
     with django_capture_on_commit_callbacks(execute=True):
         services.dossier_return(dossier=d, actor=world.reception, how=how, tracking_number=tracking, at=when)
     d.refresh_from_db()
@@ -36,4 +38,14 @@ def test_the_appraiser_does_not_hand_out_results(world):
     before = snapshot(d)
     with pytest.raises(PermissionDenied):
         services.dossier_return(dossier=d, actor=world.appraiser, at=at(2026, 3, 4, 14))
+    assert snapshot(d) == before
+
+
+def test_an_unpaid_fee_keeps_the_result_at_the_desk(world):
+    d = drive(world, Status.RESULT_READY)
+    assert (d.fee_total, d.fee_status) == (100000, "unpaid")  # fixed at reception from the channel's fee
+    before = snapshot(d)
+    with pytest.raises(DomainError) as err:
+        services.dossier_return(dossier=d, actor=world.reception, at=at(2026, 3, 4, 14))
+    assert err.value.code == "fee_unpaid" and "100.000" in err.value.message
     assert snapshot(d) == before

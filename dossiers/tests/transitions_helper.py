@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from unittest import mock
 
-from dossiers import services
+from dossiers import fees, services
 from dossiers.models import Dossier, DossierEvent
 from dossiers.workflow import Status
 from notifications.models import EmailMessage, SmsMessage
@@ -118,6 +118,8 @@ def drive(world, target: str, *, proposal: str = "approve") -> Dossier:
     d = services.dossier_resolve(dossier=d, actor=world.reception, at=RESOLVED_AT)
     if target == S.RESULT_READY:
         return _checked(d, target)
+    if d.fee_status == "unpaid":  # collecting it is the payments app's job (tested there)
+        fees.mark_paid(d, method="cash", at=RESOLVED_AT)
     d = services.dossier_return(dossier=d, actor=world.reception, at=RETURNED_AT)
     return _checked(d, target)
 

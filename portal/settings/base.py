@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "workcalendar",
     "procedures",
     "dossiers",
+    "payments",
+    "docstore",
     "satisfaction",
     "parindex",
 ]
@@ -258,12 +260,21 @@ SURVEY_UNHAPPY_BELOW = env.int("SURVEY_UNHAPPY_BELOW", default=3)  # a mark belo
 SURVEY_FOLLOW_UP_DAYS = env.int("SURVEY_FOLLOW_UP_DAYS", default=5)  # working days for the head's reply
 # One sweep run stops starting new batches after this many seconds; the next run continues.
 DEADLINE_SWEEP_BUDGET_SECONDS = env.int("DEADLINE_SWEEP_BUDGET_SECONDS", default=50)
+# Online payment of fees: "vnpay" (the addresses and keys below), "simulator" (the portal's own
+# stand-in speaking the same protocol: tests and `make run`; never in production), "" (off).
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="simulator" if DEBUG else "")
+VNPAY_TMN_CODE = env.str("VNPAY_TMN_CODE", default="")
+VNPAY_HASH_SECRET = env.str("VNPAY_HASH_SECRET", default="")
+VNPAY_PAY_URL = env.str("VNPAY_PAY_URL", default="")  # the gateway's payment page (vpcpay.html)
+VNPAY_API_URL = env.str("VNPAY_API_URL", default="")  # the merchant web API (querydr)
+PAYMENT_RECONCILE_SECONDS = env.int("PAYMENT_RECONCILE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.celery.heartbeat", "schedule": CELERY_HEARTBEAT_SECONDS},
     "sweep-deadlines": {"task": "dossiers.sweep_deadlines", "schedule": DEADLINE_SWEEP_SECONDS},
     "monthly-stats": {"task": "dossiers.refresh_monthly_stats", "schedule": crontab(hour=1, minute=30)},
     "monthly-satisfaction": {"task": "satisfaction.refresh_monthly_stats", "schedule": crontab(hour=1, minute=45)},
     "push-sync": {"task": "dossiers.push_sync", "schedule": 60},
+    "payments-reconcile": {"task": "payments.reconcile", "schedule": PAYMENT_RECONCILE_SECONDS},
 }
 
 # --- REST framework -----------------------------------------------------------

@@ -1,5 +1,7 @@
 """Production settings: base + HTTPS hardening. `manage.py check --deploy` is clean here."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -14,3 +16,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 LOG_FORMAT = "json"
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+
+if PAYMENT_GATEWAY == "simulator":  # noqa: F405
+    raise ImproperlyConfigured("PAYMENT_GATEWAY=simulator is for tests and demos only; use vnpay or leave it empty.")
+if PAYMENT_GATEWAY == "vnpay" and not (VNPAY_TMN_CODE and VNPAY_HASH_SECRET and VNPAY_PAY_URL and VNPAY_API_URL):  # noqa: F405
+    raise ImproperlyConfigured(
+        "PAYMENT_GATEWAY=vnpay needs VNPAY_TMN_CODE, VNPAY_HASH_SECRET, VNPAY_PAY_URL and VNPAY_API_URL.")

@@ -42,3 +42,4 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+PAYMENT_GATEWAY = "simulator"  # the VNPay protocol against the portal's own stand-in

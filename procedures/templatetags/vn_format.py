@@ -18,6 +18,19 @@ def vnd(amount) -> str:
 
 
 @register.filter
+def vnd_words(amount) -> str:
+    """125000 -> 'Một trăm hai mươi lăm nghìn đồng' (the amount in words on receipts)."""
+    from num2words import num2words
+
+    try:
+        value = int(Decimal(str(amount)))
+    except (ArithmeticError, ValueError, TypeError):
+        return ""
+    words = "không" if value == 0 else num2words(value, lang="vi")
+    return words[:1].upper() + words[1:] + " đồng"
+
+
+@register.filter
 def vn_date(value) -> str:
     """'2014-11-20' (as stored in JSON) or a date -> '20/11/2014'."""
     import datetime as dt

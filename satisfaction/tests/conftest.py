@@ -1,6 +1,7 @@
 import pytest
 
 from dossiers import services
+from payments.services import payment_record_desk
 from dossiers.tests.conftest import APPLICANT, at, world  # noqa: F401 - the shared dossier fixtures
 
 
@@ -16,6 +17,7 @@ def returned(world):  # noqa: F811 - the imported fixture
         d = services.dossier_propose(dossier=d, actor=world.appraiser, proposal="approve", at=at(2026, 3, 3, 9))
         d = services.dossier_approve(dossier=d, actor=world.approver, at=at(2026, 3, 3, 10))
         d = services.dossier_resolve(dossier=d, actor=world.appraiser, at=at(2026, 3, 3, 14))
+        payment_record_desk(dossier=d, actor=world.reception, method="cash", at=at(2026, 3, 4, 8, 55))
         return services.dossier_return(dossier=d, actor=world.reception, at=at(2026, 3, 4, 9))
 
     return make

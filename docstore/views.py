@@ -1,0 +1,84 @@
+"""The citizen's store page, downloads, deletion, and the "pick from my store" section of a dossier."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dossiers import selectors as dossier_selectors
+from dossiers.attachments import _may_upload, missing_documents
+from dossiers.models import AttachmentKind
+from portal.errors import DomainError
+
+from . import services
+from .models import StoredDocument
+
+
+def reuse_panel_context(request, dossier, staff_view: bool):
+    user = request.user
+    if not _may_upload(user, dossier, AttachmentKind.COMPONENT):
+        return None
+    owner = services.store_owner(dossier)
+    if owner is None or (owner.pk != user.pk and not staff_view):
+        return None
+    documents = [d for d in services.documents_for(owner) if d.is_valid]
+    if not documents:
+        return None
+    missing = {d.pk for d in missing_documents(dossier)}
+    components = sorted(dossier.procedure_version.documents.all(), key=lambda d: (d.pk not in missing, d.order))
+    return {"store_documents": documents, "components": components, "missing_ids": missing,
+            "owner_is_user": owner.pk == user.pk}
+
+
+@login_required
+def store(request):
+    documents = (services.documents_for(request.user).select_related("source_dossier")
+                 .annotate(used=Count("reuses")).order_by("-created_at"))
+    return render(request, "docstore/store.html", {"documents": documents})
+
+
+@login_required
+def download(request, pk: int):
+    document = get_object_or_404(StoredDocument, pk=pk, deleted_at=None)
+    if document.owner_id != request.user.pk:
+        raise Http404("Không có giấy tờ này.")
+    return FileResponse(document.file.open("rb"), content_type=document.content_type,
+                        filename=document.original_name, as_attachment=False)
+
+
+@login_required
+@require_POST
+def delete(request, pk: int):
+    document = get_object_or_404(StoredDocument, pk=pk)
+    try:
+        services.document_delete(document=document, actor=request.user)
+    except PermissionDenied:
+        raise Http404("Không có giấy tờ này.") from None
+    messages.success(request, _("Đã xóa “%s” khỏi kho dữ liệu. Các hồ sơ đã dùng giấy tờ này vẫn giữ bản của mình.")
+                     % document.title)
+    return redirect("docstore:store")
+
+
+@login_required
+@require_POST
+def reuse(request, dossier_pk: int):
+    dossier = dossier_selectors.access_dossier(request.user, dossier_pk)
+    component = dossier.procedure_version.documents.filter(pk=request.POST.get("component") or 0).first()
+    raw = request.POST.get("document", "")
+    if component is None or not raw.isdigit():
+        messages.error(request, _("Hãy chọn thành phần hồ sơ và giấy tờ trong kho."))
+    else:
+        try:
+            services.document_reuse(dossier=dossier, component=component, document_id=int(raw), actor=request.user)
+        except (DomainError, PermissionDenied) as exc:
+            messages.error(request, getattr(exc, "message", None) or str(exc))
+        else:
+            messages.success(request, _("Đã dùng lại giấy tờ từ kho dữ liệu cho “%s”.") % component.name)
+    return redirect(reverse("dossiers:detail", args=[dossier_pk]) + "#tai-lieu")

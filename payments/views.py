@@ -1,0 +1,139 @@
+"""Pages of the fee payment: the dossier page's fee panel, paying online (redirect, return, IPN),
+recording a desk payment or a refund, and the e-receipt."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import access
+from accounts.models import Role
+from dossiers import selectors as dossier_selectors
+from dossiers.models import FeeStatus
+from portal.errors import DomainError
+
+from . import gateways, services
+from .models import Payment, PaymentStatus
+
+log = logging.getLogger(__name__)
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "127.0.0.1"
+
+
+def fee_panel_context(request, dossier, staff_view: bool):
+    """The fee section of the dossier page (None when the dossier owes nothing and never did)."""
+    if not dossier.fee_status and not dossier.fees.exists():
+        return None
+    user = request.user
+    is_reception = staff_view and (user.is_superuser or access.has_role(user, Role.RECEPTION,
+                                                                        dossier.receiving_agency_id))
+    payments = list(dossier.payments.select_related("created_by").order_by("-created_at", "-id"))
+    payable = dossier.fee_status == FeeStatus.UNPAID and dossier.status in services.PAYABLE_STATES
+    return {
+        "fees": list(dossier.fees.all()), "payments": payments if staff_view else
+        [p for p in payments if p.status in (PaymentStatus.PAID, PaymentStatus.DUPLICATE)],
+        "can_pay_online": payable and not staff_view and dossier.citizen_id == user.pk and gateways.enabled(),
+        "can_record": payable and is_reception, "can_refund": is_reception and (
+            dossier.fee_status == FeeStatus.REFUND_DUE
+            or any(p.status == PaymentStatus.DUPLICATE and not p.refunded_at for p in payments)),
+        "pending": next((p for p in payments if p.status == PaymentStatus.PENDING), None),
+        "desk_methods": [(m.value, m.label) for m in services.DESK_METHODS],
+    }
+
+
+@login_required
+@require_POST
+def pay_online(request, pk: int):
+    dossier = dossier_selectors.access_dossier(request.user, pk)
+    try:
+        _payment, url = services.payment_start_online(
+            dossier=dossier, actor=request.user, ip=_client_ip(request),
+            return_url=request.build_absolute_uri(reverse("payments:vnpay_return")))
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+        return redirect("dossiers:detail", pk=pk)
+    return redirect(url)
+
+
+@require_GET
+def vnpay_return(request):
+    """The citizen's browser comes back from the gateway. The same verified, idempotent handling as
+    the IPN (whichever arrives first applies it), then a page saying what happened."""
+    try:
+        code, payment = services.payment_callback(params=request.GET, source="return", ip=_client_ip(request))
+    except gateways.ImproperlyConfigured:
+        raise Http404("Thanh toán trực tuyến không bật.") from None
+    if payment is not None:
+        payment.refresh_from_db()
+    return render(request, "payments/result.html", {"code": code, "payment": payment,
+                                                    "dossier": payment.dossier if payment else None},
+                  status=400 if code in ("97", "01", "04") else 200)
+
+
+@csrf_exempt
+@require_GET
+def vnpay_ipn(request):
+    """Server-to-server notice from the gateway; answers in the gateway's JSON."""
+    if not gateways.enabled():
+        raise Http404("Thanh toán trực tuyến không bật.")
+    try:
+        code, _payment = services.payment_callback(params=request.GET, source="ipn", ip=_client_ip(request))
+    except Exception:
+        log.exception("IPN failed")
+        code = "99"
+    return JsonResponse(gateways.VNPayGateway.ipn_answer(code, services.IPN_MESSAGES[code]))
+
+
+@login_required
+@require_POST
+def pay_desk(request, pk: int):
+    dossier = dossier_selectors.access_dossier(request.user, pk)
+    try:
+        payment = services.payment_record_desk(dossier=dossier, actor=request.user,
+                                               method=request.POST.get("method", ""),
+                                               reference=request.POST.get("reference", ""),
+                                               payer_name=request.POST.get("payer_name", ""))
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+    else:
+        messages.success(request, _("Đã thu phí, lệ phí; biên lai số %s.") % payment.receipt_number)
+    return redirect(reverse("dossiers:detail", args=[pk]) + "#phi-le-phi")
+
+
+@login_required
+@require_POST
+def refund(request, pk: int):
+    dossier = dossier_selectors.access_dossier(request.user, pk)
+    try:
+        services.refund_record(dossier=dossier, actor=request.user, note=request.POST.get("note", ""))
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+    else:
+        messages.success(request, _("Đã ghi nhận hoàn trả phí, lệ phí."))
+    return redirect(reverse("dossiers:detail", args=[pk]) + "#phi-le-phi")
+
+
+@login_required
+def receipt_pdf(request, pk: int):
+    payment = get_object_or_404(Payment, pk=pk)
+    dossier = dossier_selectors.access_dossier(request.user, payment.dossier_id)
+    if payment.status != PaymentStatus.PAID:
+        raise Http404("Khoản này không có biên lai.")
+    if not payment.receipt_pdf:
+        services.receipt_store(payment.pk)
+        payment.refresh_from_db()
+    if dossier_selectors.is_staff_view(request.user, dossier):
+        dossier_selectors.log_personal_data_access(request, dossier, "download", f"Biên lai {payment.receipt_number}")
+    return FileResponse(payment.receipt_pdf.open("rb"), content_type="application/pdf",
+                        filename=f"bien-lai-{payment.receipt_number}.pdf", as_attachment=False)
