@@ -1,8 +1,8 @@
 import pytest
 
 from dossiers import services
-from payments.services import payment_record_desk
 from dossiers.tests.conftest import APPLICANT, at, world  # noqa: F401 - the shared dossier fixtures
+from payments.services import payment_record_desk
 
 
 @pytest.fixture
