@@ -21,8 +21,9 @@ def test_fee_online_payment_and_reuse_counts(world, received, django_capture_on_
     received(when=at(2026, 3, 2, 9))  # owes a fee, unpaid
     desk = received(when=at(2026, 3, 3, 9))
     pay.payment_record_desk(dossier=desk, actor=world.reception, method="cash", at=at(2026, 3, 3, 9, 5))
-    exempt = received(when=at(2026, 3, 4, 9), exemptions={
-        world.household.channel("in_person").fees.get().pk: {"exemption": FeeExemption.objects.get(code="ho-ngheo").pk, "note": "Sổ hộ nghèo 7"}})
+    poor = FeeExemption.objects.get(code="ho-ngheo").pk
+    fee_item = world.household.channel("in_person").fees.get().pk
+    exempt = received(when=at(2026, 3, 4, 9), exemptions={fee_item: {"exemption": poor, "note": "Sổ hộ nghèo 7"}})
     assert exempt.fee_total == 0  # no financial obligation
     # two online dossiers paid online; the second reuses the first's component from the store
     with django_capture_on_commit_callbacks(execute=True):

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from dossiers import services
+from payments.services import payment_record_desk
 from procedures.models import Procedure, VersionStatus
 from procedures.transfer import import_procedures
 from satisfaction.models import SurveyResponse
@@ -25,6 +26,7 @@ def _returned(demo):
     d = services.dossier_propose(dossier=d, actor=appraiser, proposal="approve")
     d = services.dossier_approve(dossier=d, actor=approver)
     d = services.dossier_resolve(dossier=d, actor=appraiser)
+    payment_record_desk(dossier=d, actor=reception, method="cash")
     return services.dossier_return(dossier=d, actor=reception)
 
 
