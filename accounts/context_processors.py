@@ -47,6 +47,7 @@ def navigation(request):
             _optional(items, _("Phản ánh cần xử lý"), "feedback:queue", "feedback-queue")
         if not roles:
             _optional(items, _("Hồ sơ của tôi"), "dossiers:mine", "my-dossiers")
+            _optional(items, _("Kho dữ liệu"), "docstore:store", "docstore")
             items.append({"label": _("Tài khoản của tôi"), "url": reverse("accounts:profile"), "key": "citizen"})
     _optional(items, _("Tra cứu hồ sơ"), "dossiers:track", "track")
     if not roles:

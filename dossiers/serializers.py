@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from procedures.models import Channel
 
-from .models import ApologyLetter, ApplicantKind, Attachment, Dossier, DossierEvent, ReturnChannel
+from .models import ApologyLetter, ApplicantKind, Attachment, Dossier, DossierEvent, DossierFee, ReturnChannel
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -31,6 +31,12 @@ class ApologyLetterSerializer(serializers.ModelSerializer):
         fields = ["number", "issued_at", "reason_kind", "reason", "due_at", "new_due_at", "issued_late"]
 
 
+class DossierFeeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DossierFee
+        fields = ["name", "amount", "exemption_name", "exemption_percent", "amount_due", "refundable"]
+
+
 class DossierListSerializer(serializers.ModelSerializer):
     procedure_code = serializers.CharField(source="procedure_version.procedure.code", read_only=True)
     procedure_name = serializers.CharField(source="procedure_version.procedure.name", read_only=True)
@@ -46,13 +52,15 @@ class DossierDetailSerializer(DossierListSerializer):
     attachments = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
     apology_letters = serializers.SerializerMethodField()
+    fees = DossierFeeSerializer(many=True, read_only=True)
 
     class Meta(DossierListSerializer.Meta):
         fields = [*DossierListSerializer.Meta.fields, "procedure_version", "return_channel", "applicant_kind",
                   "applicant_id_number", "applicant_address", "applicant_commune", "applicant_phone",
                   "applicant_email", "handling_agency", "assignee", "original_due_at", "step", "step_due_at",
                   "extended_from", "track", "refusal_reason", "result_summary", "events", "attachments",
-                  "apology_letters", "available_actions"]
+                  "apology_letters", "available_actions", "fee_total", "fee_status", "fee_paid_at", "fee_paid_via",
+                  "refund_amount", "fees", "e_result_sha256"]
 
     def get_apology_letters(self, obj) -> list[dict]:
         """Issued letters only (drafts are internal)."""

@@ -72,6 +72,9 @@ def test_list_filters_and_detail_timeline(world):
     detail = api.get(f"/api/dossiers/{d.pk}/").json()
     assert [e["type"] for e in detail["events"]] == ["create_at_desk", "receive"]
     assert detail["applicant_id_number"] == "064090000123"
+    assert (detail["fee_total"], detail["fee_status"]) == (100000, "unpaid")
+    assert detail["fees"] == [{"name": "Lệ phí đăng ký hộ kinh doanh", "amount": 100000, "exemption_name": "",
+                               "exemption_percent": 0, "amount_due": 100000, "refundable": True}]
 
 
 def test_public_tracking_api(world):
