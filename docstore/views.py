@@ -31,8 +31,12 @@ def reuse_panel_context(request, dossier, staff_view: bool):
     documents = [d for d in services.documents_for(owner) if d.is_valid]
     if not documents:
         return None
-    missing = {d.pk for d in missing_documents(dossier)}
+    missing_docs = missing_documents(dossier)
+    missing = {d.pk for d in missing_docs}
     components = sorted(dossier.procedure_version.documents.all(), key=lambda d: (d.pk not in missing, d.order))
+    first = components[0].name if components else ""
+    # the document of the same kind as the component chosen by default comes first
+    documents.sort(key=lambda d: (d.title != first, d.title not in {c.name for c in missing_docs}))
     return {"store_documents": documents, "components": components, "missing_ids": missing,
             "owner_is_user": owner.pk == user.pk}
 

@@ -9,6 +9,7 @@ import random
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import Agency, User
 from portal.errors import DomainError
@@ -79,8 +80,11 @@ def seed(context: dict) -> None:
             d = services.dossier_create_draft(citizen=citizen, version=version, agency=agency, at=drafted,
                                               **applicant)
             for document in version.documents.filter(requirement="required"):
+                # the same paper of the same person is the same file (so the document store keeps one copy)
+                content = DEMO_PDF + f"% {citizen.email} {document.name}\n".encode()
                 attachments.attachment_add(dossier=d, actor=citizen, document=document, at=drafted, upload=(
-                    SimpleUploadedFile(f"{document.pk}.pdf", DEMO_PDF, content_type="application/pdf")))
+                    SimpleUploadedFile(f"{slugify(document.name)[:60] or document.pk}.pdf", content,
+                                       content_type="application/pdf")))
             d = services.dossier_submit(dossier=d, actor=citizen, at=start)
             t = later(start, rng.uniform(0.5, 6))
             if target in ("guided", "refused_at_reception") or rng.random() < 0.08:

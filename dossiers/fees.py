@@ -39,7 +39,8 @@ def fee_lines(dossier: Dossier, exemptions: dict[int, dict] | None = None) -> li
     exemptions = dict(exemptions or {})
     unknown = set(exemptions) - {item.pk for item in items}
     if unknown:
-        raise DomainError("wrong_fee", _("Khoản phí không thuộc thủ tục và hình thức nộp của hồ sơ này."),
+        raise DomainError("wrong_fee", _("Miễn, giảm đã chọn cho khoản phí của hình thức nộp khác (%s): hãy chọn "
+                                         "lại ở khoản phí của hình thức nộp này.") % dossier.get_channel_display(),
                           field="fees")
     grounds = {g.pk: g for g in FeeExemption.objects.filter(pk__in=[c["exemption"] for c in exemptions.values()])}
     lines = []

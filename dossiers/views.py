@@ -333,9 +333,7 @@ def desk_reception(request):
         else:
             try:
                 ticked = [int(x) for x in request.POST.getlist("components") if x.isdigit()]
-                option = version.channel(form.cleaned_data["channel"])
-                items = {f.pk for f in option.fees.all()} if option else set()
-                exemptions = {k: v for k, v in fees.parse_exemptions(request.POST).items() if k in items}
+                exemptions = fees.parse_exemptions(request.POST)  # one for another channel's fee is refused
                 scans = {int(key.removeprefix("scan_")): upload for key, upload in request.FILES.items()
                          if key.startswith("scan_") and key.removeprefix("scan_").isdigit()}
                 dossier = services.dossier_create_at_desk(
@@ -360,6 +358,8 @@ def desk_reception(request):
     return render(request, "dossiers/desk.html", {
         "form": form, "chosen": chosen, "documents": chosen.documents.all() if chosen else [],
         "ticked": {int(x) for x in request.POST.getlist("components") if x.isdigit()}, "fee_rows": fee_rows,
+        "scans_lost": request.method == "POST" and any(k.startswith("scan_") for k in request.FILES),
+        "channel": form["channel"].value() or Channel.IN_PERSON,
     })
 
 

@@ -7,8 +7,9 @@ from dossiers.workflow import Status
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_makes_realistic_dossiers_once():
-    call_command("seed_demo", "--quiet")
+def test_seed_demo_makes_realistic_dossiers_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # as the worker does after each commit
+        call_command("seed_demo", "--quiet")
     count = Dossier.objects.count()
     assert count >= 150
     statuses = set(Dossier.objects.values_list("status", flat=True))
@@ -34,6 +35,10 @@ def test_seed_demo_makes_realistic_dossiers_once():
     assert {"cash", "online"} <= set(Payment.objects.filter(status="paid").values_list("method", flat=True))
     assert not Payment.objects.filter(status="paid", receipt_number="").exists()
     assert Dossier.objects.filter(status=Status.RESULT_READY, fee_status="unpaid").exists()  # waiting at the desk
+    from docstore.models import StoredDocument
+
+    # the components verified at reception are in the citizens' stores, one copy per kind of paper
+    assert StoredDocument.objects.filter(owner__email="an.nguyen@example.com").count() >= 3
     payments = Payment.objects.count()
     call_command("seed_demo", "--quiet")
     assert Dossier.objects.count() == count and Payment.objects.count() == payments

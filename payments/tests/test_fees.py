@@ -102,3 +102,16 @@ def test_refusal_flags_the_refundable_fee_and_cancels_an_unpaid_one(world, recei
     kept = received()
     payment_record_desk(dossier=kept, actor=world.reception, method="cash", at=at(2026, 3, 2, 9, 5))
     assert refuse(kept).fee_status == "paid"  # a non-refundable fee stays collected
+
+
+def test_an_exemption_on_another_channels_fee_is_refused_not_dropped(world, client):
+    online_item = FeeItem.objects.get(channel__version=world.household, channel__channel="online")
+    ground = FeeExemption.objects.get(code="ho-ngheo")
+    client.force_login(world.reception)
+    doc = world.household.documents.get(requirement="required")
+    page = client.post("/ho-so/tiep-nhan/", {
+        "version": world.household.pk, "agency": world.pleiku.pk, "channel": "in_person", "return_channel": "desk",
+        "applicant_kind": "person", "components": [doc.pk], f"exemption_{online_item.pk}": ground.pk,
+        f"exemption_note_{online_item.pk}": "Sổ hộ nghèo 1", **APPLICANT})
+    assert page.status_code == 200 and "hình thức nộp khác" in page.content.decode()
+    assert not Dossier.objects.exists()

@@ -64,6 +64,11 @@ def test_paying_through_the_simulator(world, online_received, client, django_cap
     assert d.events.filter(type="fee_paid").count() == 1
     page = client.get(f"/ho-so/{d.pk}/").content.decode()
     assert 'data-testid="pay-online"' not in page and payment.receipt_number in page
+    from pypdf import PdfReader
+
+    payment.refresh_from_db()
+    text = "".join(p.extract_text() for p in PdfReader(payment.receipt_pdf.open("rb")).pages)
+    assert "Thu qua cổng thanh toán trực tuyến" in text and "VNPAY" in text  # the office collects, not the payer
 
 
 @pytest.mark.parametrize(("outcome", "status"), [("cancel", "cancelled"), ("insufficient", "failed")])
