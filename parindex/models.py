@@ -1,1 +1,115 @@
-"""parindex: built by its own issue; the app exists so the layout is stable."""
+"""Index configurations (versioned trees of criteria with their scoring rules, as data) and the monthly
+metric snapshots the dashboards read (numerator and denominator per agency and month)."""
+
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IndexKind(models.TextChoices):
+    QD766 = "qd766", _("Bộ chỉ số 766 (phục vụ người dân, doanh nghiệp)")
+    PAR_PROVINCE = "par_province", _("Chỉ số CCHC cấp tỉnh (PAR INDEX)")
+    AGENCY = "agency", _("Chỉ số CCHC của sở, ngành, xã")
+
+
+class ConfigStatus(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    PUBLISHED = "published", _("Đang áp dụng")
+
+
+class IndexConfig(models.Model):
+    code = models.SlugField(_("mã bộ chỉ số"), max_length=40)
+    version = models.CharField(_("phiên bản"), max_length=40)
+    name = models.CharField(_("tên"), max_length=300)
+    kind = models.CharField(_("loại"), max_length=16, choices=IndexKind.choices)
+    effective_from = models.DateField(_("áp dụng từ"))
+    effective_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=ConfigStatus.choices,
+                              default=ConfigStatus.DRAFT)
+    source = models.TextField(_("căn cứ, nguồn"), blank=True)
+
+    class Meta:
+        verbose_name = _("bộ chỉ số")
+        verbose_name_plural = _("bộ chỉ số (cấu hình)")
+        ordering = ["code", "-effective_from"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="index_config_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+    @property
+    def max_points(self):
+        return sum(c.max_points for c in self.criteria.all() if c.parent_id is None)
+
+
+class Method(models.TextChoices):
+    COMPUTED = "computed", _("Tính từ dữ liệu của cổng")
+    SELF_ASSESSED = "self_assessed", _("Tự đánh giá, có tài liệu kiểm chứng")
+    SURVEY = "survey", _("Điều tra xã hội học (nhập kết quả)")
+    SUM = "sum", _("Tổng các tiêu chí con")
+
+
+class Criterion(models.Model):
+    """Lĩnh vực → tiêu chí → tiêu chí thành phần, each with its maximum and how it is scored."""
+
+    config = models.ForeignKey(IndexConfig, on_delete=models.CASCADE, related_name="criteria")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    code = models.CharField(_("mã"), max_length=60)
+    name = models.CharField(_("tên"), max_length=500)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
+    max_points = models.DecimalField(_("điểm tối đa"), max_digits=6, decimal_places=2,
+                                     validators=[MinValueValidator(0)])
+    method = models.CharField(_("cách chấm"), max_length=16, choices=Method.choices)
+    metric = models.CharField(_("chỉ số dữ liệu"), max_length=200, blank=True,
+                              help_text=_("Mã chỉ số trong ảnh chụp tháng (cách chấm “tính từ dữ liệu”)."))
+    rule = models.JSONField(_("quy tắc tính điểm"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("tiêu chí")
+        verbose_name_plural = _("tiêu chí")
+        ordering = ["config", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["config", "code"], name="criterion_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .rules import RuleError, check_rule
+
+        if self.rule:
+            try:
+                check_rule(self.rule)
+            except RuleError as exc:
+                raise ValidationError({"rule": str(exc)}) from None
+
+
+class Scope(models.TextChoices):
+    AGENCY = "agency", _("Cơ quan")
+    PROVINCE = "province", _("Toàn tỉnh")
+
+
+class MetricSnapshot(models.Model):
+    """One metric of one agency (or the province total) for one month: numerator and denominator stored,
+    the rate computed at display time. Refreshed nightly; `recompute_metrics` rebuilds any range."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="metric_snapshots")
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.AGENCY)
+    month = models.DateField(_("tháng"))
+    metric = models.CharField(_("chỉ số"), max_length=60)
+    numerator = models.BigIntegerField(_("tử số"), default=0)
+    denominator = models.BigIntegerField(_("mẫu số"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("ảnh chụp chỉ số theo tháng")
+        verbose_name_plural = _("ảnh chụp chỉ số theo tháng")
+        constraints = [models.UniqueConstraint(fields=["agency", "scope", "month", "metric"],
+                                               name="metric_snapshot_unique")]
+        indexes = [models.Index(fields=["scope", "metric", "month"], name="metric_snapshot_metric_month")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.month:%m/%Y} {self.metric}"

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from . import rules
+
 NOT_APPLICABLE = None
 TWO_PLACES = Decimal("0.01")
 
@@ -145,18 +147,20 @@ def validate(counts: dict, config: Config = QD766_2026) -> dict[str, Decimal]:
     return values
 
 
+def rule_of(ind: Indicator) -> dict:
+    """The indicator as a data rule of parindex.rules (the same rules the configurable indices use)."""
+    if ind.denominator is None:
+        return {"kind": "percent"}
+    if ind.threshold is not None:
+        return {"kind": "threshold", "full_at": ind.threshold, "when_empty": ind.when_empty}
+    return {"kind": "linear", "when_empty": ind.when_empty}
+
+
 def indicator_points(ind: Indicator, values: dict[str, Decimal]) -> Decimal | None:
     """Unrounded points of one indicator (None: not applicable)."""
     numerator = sum((values[k] for k in ind.numerator), Decimal(0))
-    if ind.denominator is None:  # a percentage
-        return ind.max_points * numerator / Decimal(100)
-    denominator = values[ind.denominator]
-    if denominator == 0:
-        return ind.when_empty
-    rate = numerator / denominator
-    if ind.threshold is not None:
-        return ind.max_points * min(Decimal(1), rate / ind.threshold)
-    return ind.max_points * rate
+    denominator = values[ind.denominator] if ind.denominator else None
+    return rules.points(rule_of(ind), ind.max_points, numerator, denominator)
 
 
 def score(counts: dict, config: Config = QD766_2026) -> dict:

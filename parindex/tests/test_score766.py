@@ -73,6 +73,7 @@ def test_missing_negative_and_non_numeric_counts_are_named():
         score([1, 2])
 
 
+@pytest.mark.django_db
 def test_the_command(tmp_path):
     out = io.StringIO()
     call_command("score766", "--input", str(EXAMPLE), stdout=out)

@@ -275,6 +275,7 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-satisfaction": {"task": "satisfaction.refresh_monthly_stats", "schedule": crontab(hour=1, minute=45)},
     "push-sync": {"task": "dossiers.push_sync", "schedule": 60},
     "payments-reconcile": {"task": "payments.reconcile", "schedule": PAYMENT_RECONCILE_SECONDS},
+    "index-metrics": {"task": "parindex.refresh_metrics", "schedule": crontab(hour=2, minute=0)},
 }
 
 # --- REST framework -----------------------------------------------------------

@@ -5,7 +5,17 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from parindex.models import IndexConfig, IndexKind
 from parindex.score766 import CONFIGS, DEFAULT_CONFIG, CountsError, score
+from parindex.scoring import config_766
+
+
+def load_config(version: str):
+    """A version stored as data (copied and edited by an administrator) wins over the built-in one."""
+    stored = IndexConfig.objects.filter(kind=IndexKind.QD766, version=version).first()
+    if stored is not None:
+        return config_766(stored)
+    return CONFIGS.get(version)
 
 
 class Command(BaseCommand):
@@ -15,12 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--input", required=True,
                             help="Tệp JSON phẳng: {\"dossiers_received\": 120, …} ('-': đọc từ stdin).")
         parser.add_argument("--config", default=DEFAULT_CONFIG,
-                            help=f"Phiên bản cấu hình ({', '.join(CONFIGS)}); mặc định {DEFAULT_CONFIG}.")
+                            help=f"Phiên bản cấu hình 766 (bộ chỉ số đã lưu); mặc định {DEFAULT_CONFIG}.")
 
     def handle(self, *args, **options):
-        config = CONFIGS.get(options["config"])
+        config = load_config(options["config"])
         if config is None:
-            raise CommandError(f"Không có cấu hình “{options['config']}”. Có: {', '.join(CONFIGS)}.")
+            known = sorted({*CONFIGS, *IndexConfig.objects.filter(kind=IndexKind.QD766).values_list("version",
+                                                                                                    flat=True)})
+            raise CommandError(f"Không có cấu hình “{options['config']}”. Có: {', '.join(known)}.")
         path = options["input"]
         try:
             if path == "-":

@@ -1,0 +1,210 @@
+"""Metrics from the portal's own data, stored as monthly snapshots per agency and for the province
+(the root of the agency tree), with numerator and denominator; rates are computed at display time.
+
+Snapshots read the monthly tables the lower apps keep (dossiers.MonthlyAgencyStats and
+satisfaction.MonthlySatisfactionStats, which follow the counting rules of indices.md §4.3) plus two
+grouped queries per month (dossiers received by channel, processing time), so a month of a province
+with millions of dossiers is a handful of index scans. Re-running gives identical rows.
+
+Aggregating months: flows (received, finished …) add up; stocks (in progress at the end of a month)
+take the last month of the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from accounts.models import Agency
+from dossiers.models import Dossier, MonthlyAgencyStats
+from dossiers.stats import _bounds, months
+from satisfaction.models import MonthlySatisfactionStats
+
+from .models import MetricSnapshot, Scope
+
+
+@dataclass(frozen=True)
+class Metric:
+    label: str
+    has_denominator: bool = False
+    stock: bool = False  # a count at the end of the month (the period takes its last month)
+
+
+# Stored per agency and month. (numerator, denominator) pairs where the pair is natural.
+METRICS: dict[str, Metric] = {
+    "received": Metric("Hồ sơ tiếp nhận"),
+    "received_online": Metric("Hồ sơ nộp trực tuyến"),
+    "received_postal": Metric("Hồ sơ nộp qua bưu chính"),
+    "finished_early": Metric("Giải quyết trước hạn"),
+    "finished_on_time": Metric("Giải quyết đúng hạn"),
+    "finished_late": Metric("Giải quyết quá hạn"),
+    "in_progress_on_time": Metric("Đang giải quyết trong hạn", stock=True),
+    "in_progress_overdue": Metric("Đang giải quyết quá hạn", stock=True),
+    "processing_minutes": Metric("Thời gian giải quyết (phút) / hồ sơ", has_denominator=True),
+    "digitized": Metric("Hồ sơ số hóa / hồ sơ giải quyết xong", has_denominator=True),
+    "e_result": Metric("Kết quả điện tử / hồ sơ giải quyết xong", has_denominator=True),
+    "paid_online": Metric("Thanh toán trực tuyến / hồ sơ có nghĩa vụ tài chính", has_denominator=True),
+    "procedures_paid_online": Metric("Thủ tục có thanh toán trực tuyến"),
+    "reusing_data": Metric("Hồ sơ dùng lại dữ liệu số hóa / hồ sơ tiếp nhận", has_denominator=True),
+    "apologies_issued": Metric("Phiếu xin lỗi đã ban hành"),
+    "apologies_issued_late": Metric("Phiếu xin lỗi ban hành muộn / đã ban hành", has_denominator=True),
+    "synced": Metric("Hồ sơ đồng bộ kịp thời / cần đồng bộ", has_denominator=True),
+    "survey_satisfied": Metric("Phiếu đánh giá hài lòng / phiếu trả lời", has_denominator=True),
+    "survey_responses": Metric("Phiếu trả lời / lời mời đánh giá", has_denominator=True),
+    "petitions_on_time": Metric("Phản ánh xử lý đúng hạn / phải xử lý", has_denominator=True),
+    "petitions_satisfied": Metric("Phản ánh xử lý hài lòng / tiếp nhận", has_denominator=True),
+    "dossiers_satisfied": Metric("Hồ sơ không bị phản ánh, không quá hạn / đã xử lý (766)", has_denominator=True),
+}
+
+FINISHED = ("finished_early", "finished_on_time", "finished_late")
+IN_PROGRESS = ("in_progress_on_time", "in_progress_overdue")
+
+
+@dataclass(frozen=True)
+class Rate:
+    label: str
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+    metric: str = ""  # a stored pair (numerator and denominator of one metric)
+
+
+# What the dashboards show: rates over the aggregated metrics of a period.
+RATES: dict[str, Rate] = {
+    "on_time_rate": Rate("Tỷ lệ đúng hạn (766: xong trước, đúng hạn và đang trong hạn)",
+                         ("finished_early", "finished_on_time", "in_progress_on_time"), FINISHED + IN_PROGRESS),
+    "finished_on_time_rate": Rate("Tỷ lệ giải quyết đúng hạn (trong số đã giải quyết)",
+                                  ("finished_early", "finished_on_time"), FINISHED),
+    "online_share": Rate("Tỷ lệ hồ sơ trực tuyến", ("received_online",), ("received",)),
+    "postal_share": Rate("Tỷ lệ hồ sơ qua bưu chính", ("received_postal",), ("received",)),
+    "digitized_rate": Rate("Tỷ lệ hồ sơ số hóa", (), (), metric="digitized"),
+    "e_result_rate": Rate("Tỷ lệ kết quả điện tử", (), (), metric="e_result"),
+    "paid_online_rate": Rate("Tỷ lệ thanh toán trực tuyến", (), (), metric="paid_online"),
+    "reuse_rate": Rate("Tỷ lệ dùng lại dữ liệu số hóa", (), (), metric="reusing_data"),
+    "survey_satisfaction": Rate("Tỷ lệ hài lòng (khảo sát)", (), (), metric="survey_satisfied"),
+    "survey_response_rate": Rate("Tỷ lệ phản hồi khảo sát", (), (), metric="survey_responses"),
+    "petitions_on_time_rate": Rate("Tỷ lệ phản ánh xử lý đúng hạn", (), (), metric="petitions_on_time"),
+    "sync_rate": Rate("Tỷ lệ đồng bộ trạng thái kịp thời", (), (), metric="synced"),
+}
+
+
+def roots() -> dict[int, int]:
+    """{agency id: id of the root of its tree (the province)}."""
+    parents = dict(Agency.objects.values_list("pk", "parent_id"))
+    out = {}
+    for pk in parents:
+        node = pk
+        while parents.get(node):
+            node = parents[node]
+        out[pk] = node
+    return out
+
+
+def compute_month(month: dt.date) -> dict[tuple[int, str], tuple[int, int | None]]:
+    """{(agency id, metric): (numerator, denominator)} of one month."""
+    start, end = _bounds(month)
+    rows: dict[tuple[int, str], tuple[int, int | None]] = {}
+
+    def put(agency_id, metric, numerator, denominator=None):
+        rows[(agency_id, metric)] = (int(numerator or 0), None if denominator is None else int(denominator))
+
+    for a in MonthlyAgencyStats.objects.filter(month=month):
+        finished = a.finished_early + a.finished_on_time + a.finished_late
+        for name in ("received", *FINISHED, *IN_PROGRESS, "apologies_issued"):
+            put(a.agency_id, name, getattr(a, name))
+        put(a.agency_id, "digitized", a.dossiers_digitized, finished)
+        put(a.agency_id, "e_result", a.dossiers_e_result, finished)
+        put(a.agency_id, "paid_online", a.dossiers_paid_online, a.dossiers_fee_obligation)
+        put(a.agency_id, "procedures_paid_online", a.procedures_paid_online)
+        put(a.agency_id, "reusing_data", a.dossiers_reusing_data, a.received)
+        put(a.agency_id, "apologies_issued_late", a.apologies_issued_late, a.apologies_issued)
+        put(a.agency_id, "synced", a.dossiers_synced, a.dossiers_to_sync)
+    for s in MonthlySatisfactionStats.objects.filter(month=month):
+        put(s.agency_id, "survey_satisfied", s.responses_satisfied, s.responses)
+        put(s.agency_id, "survey_responses", s.responses, s.invitations)
+        put(s.agency_id, "petitions_on_time", s.petitions_on_time, s.petitions_total)
+        put(s.agency_id, "petitions_satisfied", s.petitions_satisfied, s.petitions_received)
+        put(s.agency_id, "dossiers_satisfied", s.dossiers_satisfied, s.dossiers_handled)
+    for r in (Dossier.objects.filter(received_at__gte=start, received_at__lt=end).values("handling_agency")
+              .annotate(online=Count("id", filter=Q(channel="online")),
+                        postal=Count("id", filter=Q(channel="postal"))).order_by()):
+        put(r["handling_agency"], "received_online", r["online"])
+        put(r["handling_agency"], "received_postal", r["postal"])
+    for r in (Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end, received_at__isnull=False)
+              .values("handling_agency")
+              .annotate(n=Count("id"), total=Sum(F("resolved_at") - F("received_at"))).order_by()):
+        put(r["handling_agency"], "processing_minutes", r["total"].total_seconds() // 60 if r["total"] else 0, r["n"])
+    return rows
+
+
+@transaction.atomic
+def snapshots_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
+    """Recompute the snapshots of the months from `first` to `last`: one row per agency and metric, and
+    the province totals; rows no longer counted are removed. Returns the rows written."""
+    now = now or timezone.now()
+    root_of = roots()
+    written = 0
+    for month in months(first, last):
+        rows = compute_month(month)
+        totals: dict[tuple[int, str], list] = defaultdict(lambda: [0, None])
+        for (agency_id, metric), (num, den) in rows.items():
+            total = totals[(root_of.get(agency_id, agency_id), metric)]
+            total[0] += num
+            if den is not None:
+                total[1] = (total[1] or 0) + den
+        objects = [MetricSnapshot(agency_id=a, scope=Scope.AGENCY, month=month, metric=m, numerator=n,
+                                  denominator=d, computed_at=now) for (a, m), (n, d) in rows.items()]
+        objects += [MetricSnapshot(agency_id=a, scope=Scope.PROVINCE, month=month, metric=m, numerator=n,
+                                   denominator=d, computed_at=now) for (a, m), (n, d) in totals.items()]
+        keep = {(o.agency_id, o.scope, o.metric) for o in objects}
+        stale = [pk for pk, a, s, m in MetricSnapshot.objects.filter(month=month).values_list(
+            "pk", "agency_id", "scope", "metric") if (a, s, m) not in keep]
+        MetricSnapshot.objects.filter(pk__in=stale).delete()
+        MetricSnapshot.objects.bulk_create(objects, update_conflicts=True,
+                                           unique_fields=["agency", "scope", "month", "metric"],
+                                           update_fields=["numerator", "denominator", "computed_at"])
+        written += len(objects)
+    return written
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+def aggregate(rows) -> dict[str, tuple[int, int | None]]:
+    """Sum snapshot rows of a period: flows add up, stocks take the last month."""
+    last_month = max((r["month"] for r in rows), default=None)
+    out: dict[str, list] = {}
+    for r in rows:
+        metric = METRICS.get(r["metric"])
+        if metric is None or (metric.stock and r["month"] != last_month):
+            continue
+        total = out.setdefault(r["metric"], [0, None])
+        total[0] += r["numerator"]
+        if r["denominator"] is not None:
+            total[1] = (total[1] or 0) + r["denominator"]
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def rate(values: dict[str, tuple[int, int | None]], code: str) -> tuple[int, int]:
+    """(numerator, denominator) of a dashboard rate over aggregated metrics."""
+    spec = RATES[code]
+    if spec.metric:
+        num, den = values.get(spec.metric, (0, 0))
+        return num, den or 0
+    return (sum(values.get(m, (0, None))[0] for m in spec.numerator),
+            sum(values.get(m, (0, None))[0] for m in spec.denominator))
+
+
+def period_values(*, first: dt.date, last: dt.date, scope: str = Scope.AGENCY,
+                  agency_ids=None) -> dict[int, dict[str, tuple[int, int | None]]]:
+    """{agency id: aggregated metrics} over the months from `first` to `last` (one query)."""
+    qs = MetricSnapshot.objects.filter(scope=scope, month__gte=first.replace(day=1), month__lte=last)
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
+    grouped: dict[int, list] = defaultdict(list)
+    for r in qs.values("agency_id", "month", "metric", "numerator", "denominator"):
+        grouped[r["agency_id"]].append(r)
+    return {agency_id: aggregate(rows) for agency_id, rows in grouped.items()}

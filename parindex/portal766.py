@@ -1,0 +1,67 @@
+"""The portal's own Decision-766 view: the period's metric snapshots mapped onto the score766 input
+keys, scored by the same core as `manage.py score766`. Inputs the portal cannot measure (publication of
+procedures on the national database, online-service coverage, population-data links, certified copies,
+fees integrated on the national portal) are entered as zero and their indicators flagged "no data"."""
+
+from __future__ import annotations
+
+from .metrics import FINISHED, IN_PROGRESS
+from .score766 import QD766_2026, indicator_points, round_half_up, validate
+
+MEASURED = {
+    "dossiers_synced", "dossiers_to_sync", "dossiers_received", "dossiers_on_time", "dossiers_submitted_online",
+    "dossiers_total_by_channel", "dossiers_with_e_result", "dossiers_e_result_base", "dossiers_digitized",
+    "dossiers_digitized_base", "dossiers_reusing_data", "dossiers_reusing_data_base", "dossiers_satisfied",
+    "dossiers_handled", "petitions_on_time", "petitions_total", "petitions_satisfied", "petitions_received",
+    "dossiers_paid_online", "dossiers_with_financial_obligation", "tthc_with_online_payment",
+}
+
+
+def counts_from_metrics(values: dict[str, tuple[int, int | None]]) -> dict[str, int]:
+    def num(m):
+        return values.get(m, (0, None))[0]
+
+    def den(m):
+        return values.get(m, (0, None))[1] or 0
+
+    counts = dict.fromkeys(QD766_2026.inputs, 0)
+    counts.update({
+        "dossiers_synced": num("synced"), "dossiers_to_sync": den("synced"),
+        "dossiers_received": sum(num(m) for m in FINISHED + IN_PROGRESS),
+        "dossiers_on_time": num("finished_early") + num("finished_on_time") + num("in_progress_on_time"),
+        "dossiers_submitted_online": num("received_online"), "dossiers_total_by_channel": num("received"),
+        "dossiers_with_e_result": num("e_result"), "dossiers_e_result_base": den("e_result"),
+        "dossiers_digitized": num("digitized"), "dossiers_digitized_base": den("digitized"),
+        "dossiers_reusing_data": num("reusing_data"), "dossiers_reusing_data_base": den("reusing_data"),
+        "dossiers_satisfied": num("dossiers_satisfied"), "dossiers_handled": den("dossiers_satisfied"),
+        "petitions_on_time": num("petitions_on_time"), "petitions_total": den("petitions_on_time"),
+        "petitions_satisfied": num("petitions_satisfied"), "petitions_received": den("petitions_satisfied"),
+        "dossiers_paid_online": num("paid_online"), "dossiers_with_financial_obligation": den("paid_online"),
+        "tthc_with_online_payment": num("procedures_paid_online"),
+    })
+    return counts
+
+
+def portal_score(values: dict[str, tuple[int, int | None]]) -> dict:
+    """Per indicator: points (or None: not applicable), max, and whether the portal measures it; per group
+    and in total: the points over the measured indicators and the maximum they could give."""
+    counts = validate(counts_from_metrics(values))
+    indicators, groups = [], {}
+    for ind in QD766_2026.indicators:
+        keys = {*ind.numerator, ind.denominator} - {None}
+        measured = keys <= MEASURED
+        value = indicator_points(ind, counts) if measured else None
+        row = {"code": ind.code, "group": ind.group, "max": float(ind.max_points), "measured": measured,
+               "points": None if value is None else float(round_half_up(value)),
+               "numerator": sum(counts[k] for k in ind.numerator),
+               "denominator": counts[ind.denominator] if ind.denominator else None}
+        row["gap"] = round(row["max"] - row["points"], 2) if row["points"] is not None else None
+        indicators.append(row)
+        group = groups.setdefault(ind.group, {"points": 0.0, "max": 0.0})
+        if row["points"] is not None:
+            group["points"] = round(group["points"] + row["points"], 2)
+            group["max"] += row["max"]
+    total = round(sum(g["points"] for g in groups.values()), 2)
+    measured_max = sum(g["max"] for g in groups.values())
+    gaps = sorted((r for r in indicators if r["gap"]), key=lambda r: -r["gap"])
+    return {"indicators": indicators, "groups": groups, "total": total, "max": measured_max, "gaps": gaps[:5]}
