@@ -101,6 +101,41 @@ def _bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
             dt.datetime.combine(next_month(month), dt.time.min, tzinfo=TZ))
 
 
+def received_between(start: dt.datetime, end: dt.datetime):
+    return Dossier.objects.filter(received_at__gte=start, received_at__lt=end)
+
+
+def finished_between(start: dt.datetime, end: dt.datetime):
+    """The result reached the desk in [start, end) (the end of processing for the index)."""
+    return Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
+
+
+def open_at(cutoff: dt.datetime):
+    """Received before `cutoff` and neither finished nor closed at that moment, with `legal_due`
+    (the appointment before any re-appointment) annotated."""
+    return (Dossier.objects.filter(received_at__lt=cutoff)
+            .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=cutoff))
+            .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=cutoff))
+            .annotate(legal_due=Coalesce("extended_from", "due_at")))
+
+
+LATE = Q(punctuality__in=(Punctuality.LATE, Punctuality.LATE_TWICE))
+E_RESULT = ~Q(e_result_sha256="")  # an electronic PDF result signed at approval (a scan is not one)
+
+
+def with_components(qs):
+    """Annotate `req` (required components of the version) and `att` (those on file electronically)."""
+    required = (RequiredDocument.objects.filter(version=OuterRef("procedure_version"), requirement="required")
+                .values("version").annotate(c=Count("id")).values("c"))
+    attached = (Attachment.objects.filter(dossier=OuterRef("pk"), kind=AttachmentKind.COMPONENT, is_active=True,
+                                          document__requirement="required")
+                .values("dossier").annotate(c=Count("document", distinct=True)).values("c"))
+    return qs.annotate(req=Coalesce(Subquery(required), 0), att=Coalesce(Subquery(attached), 0))
+
+
+DIGITIZED = E_RESULT & Q(att__gte=F("req"))  # on a queryset from with_components()
+
+
 def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int, dict[str, int]]:
     """{agency_id: {field: count}} for one month (the current month is counted up to now)."""
     now = now or timezone.now()
@@ -115,7 +150,7 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
                 counts[key] += value
 
     reused = Attachment.objects.filter(dossier=OuterRef("pk"), reused=True, is_active=True)
-    add(Dossier.objects.filter(received_at__gte=start, received_at__lt=end).annotate(reuse=Exists(reused))
+    add(received_between(start, end).annotate(reuse=Exists(reused))
         .values("handling_agency").annotate(
             received=Count("id"),
             dossiers_reusing_data=Count("id", filter=Q(reuse=True)),
@@ -123,18 +158,14 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
             dossiers_paid_online=Count("id", filter=Q(fee_paid_via=PaymentMethod.ONLINE)),
             procedures_paid_online=Count("procedure_version__procedure", distinct=True,
                                          filter=Q(fee_paid_via=PaymentMethod.ONLINE))).order_by())
-    late = Q(punctuality__in=(Punctuality.LATE, Punctuality.LATE_TWICE))
-    add(Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end).values("handling_agency").annotate(
+    late = LATE
+    add(finished_between(start, end).values("handling_agency").annotate(
         finished_early=Count("id", filter=Q(punctuality=Punctuality.EARLY)),
         finished_on_time=Count("id", filter=Q(punctuality=Punctuality.ON_TIME)),
         finished_late=Count("id", filter=late),
         finished_late_twice=Count("id", filter=Q(punctuality=Punctuality.LATE_TWICE))).order_by())
     if start < now:
-        open_at_cutoff = (Dossier.objects.filter(received_at__lt=cutoff)
-                          .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=cutoff))
-                          .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=cutoff))
-                          .annotate(legal_due=Coalesce("extended_from", "due_at")))
-        add(open_at_cutoff.values("handling_agency").annotate(
+        add(open_at(cutoff).values("handling_agency").annotate(
             in_progress_overdue=Count("id", filter=Q(legal_due__lt=cutoff)),
             in_progress_on_time=Count("id", filter=Q(legal_due__gte=cutoff) | Q(legal_due__isnull=True))).order_by())
     add(ApologyLetter.objects.filter(status=LetterStatus.ISSUED, issued_at__gte=start, issued_at__lt=end)
@@ -143,17 +174,10 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
         agency_field="agency")
     # Digitisation (766): of the dossiers finished in the month, those with an electronic result, and
     # those whose every required component is also on file electronically.
-    required = (RequiredDocument.objects.filter(version=OuterRef("procedure_version"), requirement="required")
-                .values("version").annotate(c=Count("id")).values("c"))
-    attached = (Attachment.objects.filter(dossier=OuterRef("pk"), kind=AttachmentKind.COMPONENT, is_active=True,
-                                          document__requirement="required")
-                .values("dossier").annotate(c=Count("document", distinct=True)).values("c"))
-    e_result = ~Q(e_result_sha256="")  # an electronic PDF result signed at approval (a scan is not one)
-    add(Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
-        .annotate(req=Coalesce(Subquery(required), 0), att=Coalesce(Subquery(attached), 0))
+    add(with_components(finished_between(start, end))
         .values("handling_agency")
-        .annotate(dossiers_e_result=Count("id", filter=e_result),
-                  dossiers_digitized=Count("id", filter=e_result & Q(att__gte=F("req")))).order_by())
+        .annotate(dossiers_e_result=Count("id", filter=E_RESULT),
+                  dossiers_digitized=Count("id", filter=DIGITIZED)).order_by())
     # Status sync: dossiers with a status change in the month; synced = every change of the month delivered.
     unsent = SyncItem.objects.filter(dossier=OuterRef("pk"), created_at__gte=start, created_at__lt=end).exclude(
         status=SyncStatus.SENT)

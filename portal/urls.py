@@ -23,6 +23,7 @@ urlpatterns = [
     path("ho-so/", include("dossiers.urls")),
     path("thanh-toan/", include("payments.urls")),
     path("kho-du-lieu/", include("docstore.urls")),
+    path("chi-so/", include("parindex.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("danh-gia/", include("satisfaction.urls")),
     path("phan-anh/", include("satisfaction.feedback_urls")),

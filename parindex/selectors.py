@@ -1,0 +1,135 @@
+"""Reads for the index dashboards: who may see what, the period, rankings, and the dossiers behind a
+number (built from the same querysets the monthly counts use, so a drill-down lists exactly the
+dossiers counted)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.models import Agency, Role, User
+from dossiers.models import Attachment, Dossier, PaymentMethod, Punctuality
+from dossiers.stats import (
+    DIGITIZED,
+    E_RESULT,
+    LATE,
+    _bounds,
+    finished_between,
+    next_month,
+    open_at,
+    received_between,
+    with_components,
+)
+
+from . import metrics
+from .models import Scope
+from .portal766 import portal_score
+
+
+def dashboard_agencies(user: User) -> tuple[list[int], bool]:
+    """(agency ids the user may see on the dashboards, whether the user sees the whole province view).
+    Home Affairs officers and administrators: their scope; agency heads: their own agency, read-only."""
+    if user.is_superuser:
+        return list(Agency.objects.values_list("pk", flat=True)), True
+    wide = access.acting_agency_ids(user, [Role.HOME_AFFAIRS, Role.ADMIN])
+    if wide:
+        return sorted(access.visible_agency_ids(user) or wide), True
+    own = access.acting_agency_ids(user, [Role.APPROVER])
+    if own:
+        return sorted(own), False
+    raise PermissionDenied(_("Bảng chỉ số dành cho cán bộ Nội vụ và lãnh đạo cơ quan."))
+
+
+def period_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start of the first month, start of the month after the last month)."""
+    return _bounds(first.replace(day=1))[0], _bounds(next_month(last.replace(day=1)))[0]
+
+
+def previous_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The period of the same number of months just before."""
+    n = (last.year - first.year) * 12 + last.month - first.month + 1
+    month = first.replace(day=1)
+    for _step in range(n):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    end = first.replace(day=1) - dt.timedelta(days=1)
+    return month, end.replace(day=1)
+
+
+def ranking(agency_ids: list[int], first: dt.date, last: dt.date) -> list[dict]:
+    """Agencies by the portal-measured 766 total of the period, with the change against the previous
+    period and the key rates (numerator / denominator kept for display)."""
+    now_values = metrics.period_values(first=first, last=last, agency_ids=agency_ids)
+    before = metrics.period_values(first=previous_period(first, last)[0], last=previous_period(first, last)[1],
+                                   agency_ids=agency_ids)
+    names = dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "name"))
+    rows = []
+    for agency_id, values in now_values.items():
+        scored = portal_score(values)
+        previous = portal_score(before[agency_id])["total"] if agency_id in before else None
+        rows.append({
+            "agency_id": agency_id, "name": names.get(agency_id, "?"), "score": scored["total"],
+            "max": scored["max"], "previous": previous,
+            "change": None if previous is None else round(scored["total"] - previous, 2),
+            "rates": {code: metrics.rate(values, code) for code in ("on_time_rate", "online_share",
+                                                                   "digitized_rate", "paid_online_rate",
+                                                                   "survey_satisfaction")},
+            "received": values.get("received", (0, None))[0],
+        })
+    rows.sort(key=lambda r: (-r["score"], r["name"]))
+    rank, last_score = 0, None
+    for position, row in enumerate(rows, 1):  # ties share a rank (1, 2, 2, 4)
+        if row["score"] != last_score:
+            rank, last_score = position, row["score"]
+        row["rank"] = rank
+    return rows
+
+
+def province_values(root_ids: list[int], first: dt.date, last: dt.date) -> dict:
+    return metrics.period_values(first=first, last=last, scope=Scope.PROVINCE, agency_ids=root_ids)
+
+
+# -- the dossiers behind a number -------------------------------------------------------------------
+
+DRILLABLE = {
+    "received", "received_online", "received_postal", "finished_early", "finished_on_time", "finished_late",
+    "in_progress_on_time", "in_progress_overdue", "e_result", "digitized", "paid_online", "reusing_data",
+}
+
+
+def dossiers_behind(metric: str, agency_ids: list[int], first: dt.date, last: dt.date,
+                    now: dt.datetime | None = None) -> QuerySet[Dossier]:
+    """The dossiers counted in `metric` (its numerator) for these handling agencies over the period."""
+    if metric not in DRILLABLE:
+        raise ValueError(metric)
+    start, end = period_bounds(first, last)
+    now = now or timezone.now()
+    if metric.startswith("received") or metric in ("paid_online", "reusing_data"):
+        qs = received_between(start, end)
+        qs = {"received_online": qs.filter(channel="online"), "received_postal": qs.filter(channel="postal"),
+              "paid_online": qs.filter(fee_paid_via=PaymentMethod.ONLINE),
+              "reusing_data": qs.filter(pk__in=Attachment.objects.filter(reused=True, is_active=True)
+                                        .values("dossier_id"))}.get(metric, qs)
+    elif metric.startswith("finished") or metric in ("e_result", "digitized"):
+        qs = finished_between(start, end)
+        if metric == "finished_early":
+            qs = qs.filter(punctuality=Punctuality.EARLY)
+        elif metric == "finished_on_time":
+            qs = qs.filter(punctuality=Punctuality.ON_TIME)
+        elif metric == "finished_late":
+            qs = qs.filter(LATE)
+        elif metric == "e_result":
+            qs = qs.filter(E_RESULT)
+        else:  # digitised: an e-result and every required component on file
+            qs = with_components(qs).filter(DIGITIZED)
+    else:  # in progress at the end of the period
+        cutoff = min(end, now)
+        qs = open_at(cutoff)
+        qs = qs.filter(legal_due__lt=cutoff) if metric == "in_progress_overdue" else qs.filter(
+            Q(legal_due__gte=cutoff) | Q(legal_due__isnull=True))
+    return qs.filter(handling_agency_id__in=agency_ids).select_related(
+        "procedure_version__procedure", "handling_agency", "assignee")

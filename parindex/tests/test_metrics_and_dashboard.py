@@ -1,0 +1,123 @@
+"""Monthly metric snapshots (idempotent, province totals), the dashboards, and the drill-down returning
+exactly the dossiers counted."""
+
+import pytest
+from django.core.management import call_command
+
+from dossiers import services
+from dossiers.models import Dossier, MonthlyAgencyStats
+from dossiers.stats import monthly_stats_refresh
+from dossiers.tests.conftest import APPLICANT, at
+from parindex import selectors
+from parindex.metrics import period_values, rate, snapshots_refresh
+from parindex.models import MetricSnapshot
+from satisfaction.stats import monthly_satisfaction_refresh
+
+pytestmark = pytest.mark.django_db
+MARCH = at(2026, 3, 1).date()
+
+
+def _month(world):
+    """Pleiku in March 2026: 1 finished on time (the same day), 1 late, 1 overdue in progress, 1 within time; Quy Nhơn: 1."""
+    def desk(agency=None, actor=None, when=at(2026, 3, 2, 9)):
+        return services.dossier_create_at_desk(actor=actor or world.reception, version=world.birth,
+                                               agency=agency or world.pleiku, at=when, **APPLICANT)
+
+    early = desk()
+    early = services.dossier_assign(dossier=early, actor=world.reception, appraiser=world.appraiser,
+                                    at=at(2026, 3, 2, 9, 30))
+    early = services.dossier_propose(dossier=early, actor=world.appraiser, proposal="approve", at=at(2026, 3, 2, 10))
+    early = services.dossier_approve(dossier=early, actor=world.approver, at=at(2026, 3, 2, 10, 30))
+    services.dossier_resolve(dossier=early, actor=world.appraiser, at=at(2026, 3, 2, 11))
+    late = desk()
+    late = services.dossier_assign(dossier=late, actor=world.reception, appraiser=world.appraiser,
+                                   at=at(2026, 3, 2, 9, 30))
+    late = services.dossier_propose(dossier=late, actor=world.appraiser, proposal="approve", at=at(2026, 3, 10))
+    late = services.dossier_approve(dossier=late, actor=world.approver, at=at(2026, 3, 10, 11))
+    services.dossier_resolve(dossier=late, actor=world.appraiser, at=at(2026, 3, 10, 14))
+    overdue = desk(when=at(2026, 3, 5, 9))  # birth registration: same day; still open on 31/3
+    within = desk(when=at(2026, 3, 31, 16))  # after the 15:00 cut-off: due the next working day
+    other = desk(agency=world.quynhon, actor=world.other_reception)
+    monthly_stats_refresh(first=MARCH, last=MARCH, now=at(2026, 4, 2))
+    monthly_satisfaction_refresh(first=MARCH, last=MARCH, now=at(2026, 4, 2))
+    return {"early": early, "late": late, "overdue": overdue, "within": within, "other": other}
+
+
+def test_snapshots_per_agency_and_province_and_idempotent(world):
+    _month(world)
+    written = snapshots_refresh(first=MARCH, last=MARCH, now=at(2026, 4, 2))
+    assert written > 0
+    snap = {s.metric: (s.numerator, s.denominator)
+            for s in MetricSnapshot.objects.filter(agency=world.pleiku, scope="agency", month=MARCH)}
+    assert snap["received"] == (4, None) and snap["finished_on_time"] == (1, None)
+    assert snap["finished_late"] == (1, None) and snap["in_progress_overdue"] == (1, None)
+    assert snap["in_progress_on_time"] == (1, None) and snap["received_online"] == (0, None)
+    province = world.pleiku.province
+    total = MetricSnapshot.objects.get(agency=province, scope="province", month=MARCH, metric="received")
+    assert total.numerator == 5  # Pleiku 4 + Quy Nhơn 1
+    values = period_values(first=MARCH, last=MARCH, agency_ids=[world.pleiku.pk])[world.pleiku.pk]
+    assert rate(values, "on_time_rate") == (2, 4)  # on time + within time / finished + in progress
+    before = sorted(MetricSnapshot.objects.values_list("agency_id", "scope", "month", "metric", "numerator",
+                                                       "denominator"))
+    snapshots_refresh(first=MARCH, last=MARCH, now=at(2026, 4, 3))
+    after = sorted(MetricSnapshot.objects.values_list("agency_id", "scope", "month", "metric", "numerator",
+                                                      "denominator"))
+    assert after == before  # re-running gives identical rows
+    MonthlyAgencyStats.objects.filter(agency=world.quynhon).delete()  # Quy Nhơn no longer counted
+    snapshots_refresh(first=MARCH, last=MARCH, now=at(2026, 4, 3))
+    assert not MetricSnapshot.objects.filter(agency=world.quynhon, month=MARCH, metric="received").exists()
+
+
+@pytest.mark.parametrize(("metric", "expected"), [
+    ("received", {"early", "late", "overdue", "within"}), ("finished_on_time", {"early"}),
+    ("finished_late", {"late"}), ("in_progress_overdue", {"overdue"}), ("in_progress_on_time", {"within"}),
+])
+def test_the_drill_down_lists_exactly_the_dossiers_counted(world, metric, expected):
+    made = _month(world)
+    snapshots_refresh(first=MARCH, last=MARCH, now=at(2026, 4, 2))
+    counted = MetricSnapshot.objects.get(agency=world.pleiku, scope="agency", month=MARCH, metric=metric).numerator
+    listed = selectors.dossiers_behind(metric, [world.pleiku.pk], MARCH, MARCH, now=at(2026, 4, 2))
+    assert {d.pk for d in listed} == {made[k].pk for k in expected} and listed.count() == counted
+
+
+def test_the_dashboard_pages(world, client, demo):
+    _month(world)
+    snapshots_refresh(first=MARCH, last=MARCH, now=at(2026, 4, 2))
+    home_affairs = demo.user("noivu@demo.gov.vn")
+    client.force_login(home_affairs)
+    page = client.get("/chi-so/", {"from": "2026-03", "to": "2026-03"})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="ranking"' in html and world.pleiku.name in html
+    assert 'title="2 / 4"' in html  # every rate shows numerator / denominator on hover
+    page = client.get(f"/chi-so/co-quan/{world.pleiku.pk}/", {"from": "2026-03", "to": "2026-03"})
+    assert page.status_code == 200 and 'data-testid="drill-finished_late"' in page.content.decode()
+    page = client.get("/chi-so/ho-so/", {"chi-so": "finished_late", "co-quan": world.pleiku.pk,
+                                         "from": "2026-03", "to": "2026-03"})
+    assert page.status_code == 200 and Dossier.objects.get(punctuality="late").code in page.content.decode()
+    xlsx = client.get("/chi-so/", {"from": "2026-03", "to": "2026-03", "xuat": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    csv = client.get("/chi-so/", {"from": "2026-03", "to": "2026-03", "xuat": "csv"}).content.decode("utf-8-sig")
+    assert world.pleiku.name in csv
+    # an agency head sees their own agency only; a citizen nothing
+    client.force_login(world.approver)
+    assert client.get(f"/chi-so/co-quan/{world.quynhon.pk}/").status_code == 403
+    assert client.get(f"/chi-so/co-quan/{world.pleiku.pk}/").status_code == 200
+    client.force_login(world.citizen)
+    assert client.get("/chi-so/").status_code == 403
+    client.force_login(home_affairs)
+    assert client.get("/chi-so/ho-so/", {"chi-so": "DROP TABLE"}).status_code == 404
+    assert client.get("/chi-so/", {"from": "2026-13"}).status_code == 404
+
+
+def test_the_recompute_command_and_the_task(world):
+    _month(world)
+    call_command("recompute_metrics", "--from", "2026-03", "--to", "2026-03")
+    assert MetricSnapshot.objects.filter(month=MARCH, metric="received", agency=world.pleiku).exists()
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="không hợp lệ"):
+        call_command("recompute_metrics", "--from", "2026-3x")
+    from parindex.tasks import refresh_metrics
+
+    with pytest.raises(ValueError):
+        refresh_metrics.delay("many")

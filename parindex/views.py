@@ -1,0 +1,185 @@
+"""The index dashboards (Home Affairs; read-only for an agency head on their own agency). Every page
+reads the monthly snapshots; only the drill-down list touches the dossier table, for one click."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Agency
+from dossiers.selectors import mask_id_number
+from dossiers.stats import month_range, months
+
+from . import metrics, selectors
+from .models import MetricSnapshot, Scope
+from .portal766 import portal_score
+
+KEY_RATES = ("on_time_rate", "online_share", "digitized_rate", "paid_online_rate", "survey_satisfaction")
+SORTS = {"score": lambda r: -r["score"], "name": lambda r: r["name"], "change": lambda r: r["change"] or 0,
+         "received": lambda r: -r["received"]}
+
+
+def _period(request) -> tuple[dt.date, dt.date, str]:
+    today = timezone.localdate()
+    preset = request.GET.get("ky", "")
+    if preset == "thang":
+        return today.replace(day=1), today.replace(day=1), preset
+    if preset == "quy":
+        return today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today.replace(day=1), preset
+    if preset == "nam" or not (request.GET.get("from") or request.GET.get("to")):
+        return today.replace(month=1, day=1), today.replace(day=1), preset or "nam"
+    try:
+        first, last = month_range(request.GET.get("from"), request.GET.get("to"), today=today)
+    except ValueError as exc:
+        raise Http404(str(exc)) from None
+    return first, last, ""
+
+
+def _trend(values_by_month: list[tuple[dt.date, tuple[int, int]]]) -> dict:
+    """An inline SVG polyline of a rate over months (no chart library, no CDN)."""
+    points, labels = [], []
+    n = len(values_by_month)
+    for i, (month, (num, den)) in enumerate(values_by_month):
+        if den:
+            x = 4 + i * (112 / max(1, n - 1))
+            y = 36 - 32 * num / den
+            points.append(f"{x:.1f},{y:.1f}")
+            labels.append(f"{month:%m/%Y}: {num}/{den} = {100 * num / den:.1f}%")
+    return {"points": " ".join(points), "labels": "; ".join(labels)}
+
+
+def _province_trends(root_ids: list[int], last: dt.date) -> dict[str, dict]:
+    first = (last.replace(day=1) - dt.timedelta(days=330)).replace(day=1)
+    rows = MetricSnapshot.objects.filter(scope=Scope.PROVINCE, agency_id__in=root_ids, month__gte=first,
+                                         month__lte=last).values("month", "metric", "numerator", "denominator")
+    by_month: dict[dt.date, list] = {}
+    for r in rows:
+        by_month.setdefault(r["month"], []).append(r)
+    series = {code: [] for code in KEY_RATES}
+    for month in months(first, last):
+        values = metrics.aggregate(by_month.get(month, []))
+        for code in KEY_RATES:
+            series[code].append((month, metrics.rate(values, code)))
+    return {code: _trend(points) for code, points in series.items()}
+
+
+@login_required
+def overview(request):
+    agency_ids, wide = selectors.dashboard_agencies(request.user)
+    first, last, preset = _period(request)
+    roots = sorted({metrics.roots().get(a, a) for a in agency_ids}) if wide else []
+    totals = selectors.province_values(roots, first, last) if wide else {}
+    province = {}
+    for values in totals.values():
+        for key, (num, den) in values.items():
+            n, d = province.get(key, (0, None))
+            province[key] = (n + num, None if den is None and d is None else (d or 0) + (den or 0))
+    if not wide:
+        province = metrics.period_values(first=first, last=last, agency_ids=agency_ids).get(agency_ids[0], {})
+    rows = selectors.ranking(agency_ids, first, last)
+    sort = request.GET.get("sap-xep", "score")
+    rows.sort(key=SORTS.get(sort, SORTS["score"]))
+    if request.GET.get("xuat") in ("csv", "xlsx"):
+        return _export_ranking(rows, first, last, request.GET["xuat"])
+    cards = [{"code": code, "label": metrics.RATES[code].label, "pair": metrics.rate(province, code)}
+             for code in KEY_RATES]
+    trends = _province_trends(roots, last) if wide else {}
+    for card in cards:
+        card["trend"] = trends.get(card["code"])
+    dropped = min((r for r in rows if r["change"] is not None), key=lambda r: r["change"], default=None)
+    return render(request, "parindex/overview.html", {
+        "first": first, "last": last, "preset": preset, "cards": cards, "rows": rows, "wide": wide, "sort": sort,
+        "province_score": portal_score(province) if province else None, "dropped": dropped,
+        "previous": selectors.previous_period(first, last), "received": province.get("received", (0, None))[0],
+    })
+
+
+def _export_ranking(rows, first, last, kind):
+    header = [_("Hạng"), _("Cơ quan"), _("Điểm 766 (phần đo được)"), _("Tối đa đo được"), _("Kỳ trước"),
+              _("Thay đổi"), _("Hồ sơ tiếp nhận")] + [metrics.RATES[c].label for c in KEY_RATES]
+
+    def line(r):
+        rates = [f"{n}/{d}" if d else "" for n, d in (r["rates"][c] for c in KEY_RATES)]
+        return [r["rank"], r["name"], r["score"], r["max"], r["previous"], r["change"], r["received"], *rates]
+
+    name = f"xep-hang-{first:%Y%m}-{last:%Y%m}"
+    if kind == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 with a BOM
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows(line(r) for r in rows)
+        return response
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Xep hang"
+    sheet.append(header)
+    for r in rows:
+        sheet.append(line(r))
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    book.save(response)
+    return response
+
+
+@login_required
+def agency_detail(request, pk: int):
+    agency_ids, _wide = selectors.dashboard_agencies(request.user)
+    if pk not in agency_ids:
+        raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
+    agency = get_object_or_404(Agency, pk=pk)
+    first, last, preset = _period(request)
+    values = metrics.period_values(first=first, last=last, agency_ids=[pk]).get(pk, {})
+    rows = []
+    for code, spec in metrics.METRICS.items():
+        num, den = values.get(code, (0, None))
+        rows.append({"code": code, "label": spec.label, "num": num, "den": den,
+                     "drill": code in selectors.DRILLABLE, "stock": spec.stock})
+    monthly = []
+    by_month = metrics.MetricSnapshot.objects.filter(scope=Scope.AGENCY, agency_id=pk, month__gte=first,
+                                                     month__lte=last).values("month", "metric", "numerator",
+                                                                             "denominator")
+    grouped: dict[dt.date, list] = {}
+    for r in by_month:
+        grouped.setdefault(r["month"], []).append(r)
+    for month in months(first, last):
+        scored = portal_score(metrics.aggregate(grouped.get(month, [])))
+        monthly.append({"month": month, "groups": scored["groups"], "total": scored["total"]})
+    return render(request, "parindex/agency.html", {
+        "agency": agency, "first": first, "last": last, "preset": preset, "rows": rows,
+        "score": portal_score(values), "monthly": monthly,
+        "rates": [{"label": metrics.RATES[c].label, "pair": metrics.rate(values, c)} for c in metrics.RATES],
+    })
+
+
+@login_required
+def dossier_list(request):
+    agency_ids, _wide = selectors.dashboard_agencies(request.user)
+    metric = request.GET.get("chi-so", "")
+    if metric not in selectors.DRILLABLE:
+        raise Http404(_("Chỉ số không có danh sách hồ sơ."))
+    raw = request.GET.get("co-quan", "")
+    if raw:
+        if not raw.isdigit() or int(raw) not in agency_ids:
+            raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
+        agency_ids = [int(raw)]
+    first, last, preset = _period(request)
+    qs = selectors.dossiers_behind(metric, agency_ids, first, last).order_by("due_at", "id")
+    total = qs.count()
+    rows = list(qs[:500])
+    for row in rows:
+        row.masked_id = mask_id_number(row.applicant_id_number)
+    return render(request, "parindex/dossiers.html", {
+        "metric": metric, "label": metrics.METRICS[metric].label, "rows": rows, "total": total, "first": first,
+        "last": last, "agency": Agency.objects.filter(pk=int(raw)).first() if raw else None,
+    })
