@@ -18,7 +18,8 @@ MARCH = at(2026, 3, 1).date()
 
 
 def _month(world):
-    """Pleiku in March 2026: 1 finished on time (the same day), 1 late, 1 overdue in progress, 1 within time; Quy Nhơn: 1."""
+    """Pleiku in March 2026: 1 finished on time (the same day), 1 late, 1 overdue in progress, 1 within
+    time; Quy Nhơn: 1."""
     def desk(agency=None, actor=None, when=at(2026, 3, 2, 9)):
         return services.dossier_create_at_desk(actor=actor or world.reception, version=world.birth,
                                                agency=agency or world.pleiku, at=when, **APPLICANT)
