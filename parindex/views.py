@@ -173,7 +173,7 @@ def dossier_list(request):
         if not raw.isdigit() or int(raw) not in agency_ids:
             raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
         agency_ids = [int(raw)]
-    first, last, preset = _period(request)
+    first, last, _preset = _period(request)
     qs = selectors.dossiers_behind(metric, agency_ids, first, last).order_by("due_at", "id")
     total = qs.count()
     rows = list(qs[:500])

@@ -20,9 +20,10 @@ MARCH = at(2026, 3, 1).date()
 def _month(world):
     """Pleiku in March 2026: 1 finished on time (the same day), 1 late, 1 overdue in progress, 1 within
     time; Quy Nhơn: 1."""
-    def desk(agency=None, actor=None, when=at(2026, 3, 2, 9)):
+    def desk(agency=None, actor=None, when=None):
         return services.dossier_create_at_desk(actor=actor or world.reception, version=world.birth,
-                                               agency=agency or world.pleiku, at=when, **APPLICANT)
+                                               agency=agency or world.pleiku, at=when or at(2026, 3, 2, 9),
+                                               **APPLICANT)
 
     early = desk()
     early = services.dossier_assign(dossier=early, actor=world.reception, appraiser=world.appraiser,
