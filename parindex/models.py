@@ -113,3 +113,91 @@ class MetricSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.month:%m/%Y} {self.metric}"
+
+
+class AssessmentRound(models.Model):
+    """One year's PAR self-assessment of a configuration: agencies enter their self-scores with evidence
+    until `deadline`; Home Affairs appraises until `appraisal_deadline`; afterwards everything is locked."""
+
+    config = models.ForeignKey(IndexConfig, on_delete=models.PROTECT, related_name="rounds")
+    year = models.PositiveSmallIntegerField(_("năm đánh giá"))
+    deadline = models.DateTimeField(_("hạn tự đánh giá"))
+    appraisal_deadline = models.DateTimeField(_("hạn thẩm định"))
+    agencies = models.ManyToManyField("accounts.Agency", related_name="+", verbose_name=_("cơ quan được đánh giá"))
+
+    class Meta:
+        verbose_name = _("đợt đánh giá chỉ số CCHC")
+        verbose_name_plural = _("đợt đánh giá chỉ số CCHC")
+        ordering = ["-year", "config"]
+        constraints = [models.UniqueConstraint(fields=["config", "year"], name="assessment_round_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.config.name} {self.year}"
+
+
+class SelfScore(models.Model):
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="scores")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(_("điểm tự chấm"), max_digits=6, decimal_places=2)
+    explanation = models.TextField(_("giải trình"), blank=True)
+    submitted_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("chấm lúc"))
+    appraised_points = models.DecimalField(_("điểm thẩm định"), max_digits=6, decimal_places=2, null=True,
+                                           blank=True)
+    appraisal_reason = models.TextField(_("lý do điều chỉnh"), blank=True)
+    appraised_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    appraised_at = models.DateTimeField(_("thẩm định lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("điểm tự đánh giá")
+        verbose_name_plural = _("điểm tự đánh giá")
+        constraints = [models.UniqueConstraint(fields=["round", "agency", "criterion"], name="self_score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.criterion.code}: {self.points}"
+
+
+def evidence_path(instance, filename: str) -> str:
+    import uuid
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"par-evidence/{instance.score_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class Evidence(models.Model):
+    """Tài liệu kiểm chứng of a self-score (private file)."""
+
+    score = models.ForeignKey(SelfScore, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tài liệu kiểm chứng")
+        verbose_name_plural = _("tài liệu kiểm chứng")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SurveyScore(models.Model):
+    """Survey points of an agency for a criterion scored by the sociological survey (imported CSV)."""
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="survey_scores")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(_("điểm điều tra"), max_digits=6, decimal_places=2)
+    imported_at = models.DateTimeField()
+    source = models.CharField(_("tệp nguồn"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("điểm điều tra xã hội học")
+        verbose_name_plural = _("điểm điều tra xã hội học")
+        constraints = [models.UniqueConstraint(fields=["round", "agency", "criterion"], name="survey_score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.criterion.code}: {self.points}"
