@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import Criterion, IndexConfig, MetricSnapshot
+from .models import AssessmentRound, Criterion, IndexConfig, MetricSnapshot, SelfScore, SurveyScore
 from .services import config_copy
 
 
@@ -33,3 +33,24 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(AssessmentRound)
+class AssessmentRoundAdmin(admin.ModelAdmin):
+    list_display = ["config", "year", "deadline", "appraisal_deadline"]
+    filter_horizontal = ["agencies"]
+
+
+@admin.register(SelfScore)
+class SelfScoreAdmin(admin.ModelAdmin):
+    list_display = ["round", "agency", "criterion", "points", "appraised_points", "appraised_by"]
+    list_filter = ["round"]
+
+    def get_readonly_fields(self, request, obj=None):  # scores change only through the pages (deadlines, reasons)
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(SurveyScore)
+class SurveyScoreAdmin(admin.ModelAdmin):
+    list_display = ["round", "agency", "criterion", "points", "imported_at", "source"]
+    list_filter = ["round"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import assessment_views, views
 
 app_name = "parindex"
 
@@ -8,4 +8,9 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("co-quan/<int:pk>/", views.agency_detail, name="agency"),
     path("ho-so/", views.dossier_list, name="dossiers"),
+    path("danh-gia/", assessment_views.rounds, name="rounds"),
+    path("danh-gia/<int:pk>/", assessment_views.round_results, name="round_results"),
+    path("danh-gia/<int:pk>/dieu-tra/", assessment_views.survey_upload, name="survey_upload"),
+    path("danh-gia/<int:pk>/co-quan/<int:agency_pk>/", assessment_views.self_assess, name="self_assess"),
+    path("tai-lieu/<int:pk>/", assessment_views.evidence_download, name="evidence"),
 ]

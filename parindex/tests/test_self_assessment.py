@@ -119,3 +119,40 @@ def test_survey_import_and_results_with_ties_and_last_year(world, par_round, dem
     assert (pleiku["appraised"], pleiku["survey"], pleiku["previous"], pleiku["change"]) == (
         Decimal("55.00"), Decimal("38.39"), Decimal("50.00"), Decimal("43.39"))
     assert pleiku["locked"] and pleiku["pending"] == 0
+
+
+def test_the_pages(world, par_round, demo, client):
+    import time_machine
+
+    r = par_round()
+    tlkc = r.config.criteria.get(code="TLKC")
+    home_affairs = demo.user("noivu@demo.gov.vn")
+    url = f"/chi-so/danh-gia/{r.pk}/co-quan/{world.pleiku.pk}/"
+    with time_machine.travel(at(2026, 12, 1)):
+        client.force_login(world.approver)
+        assert client.get("/chi-so/danh-gia/").status_code == 200
+        page = client.get(url).content.decode()
+        assert 'name="evidence"' in page and 'name="action" value="appraise"' not in page
+        reply = client.post(url, {"criterion": tlkc.pk, "points": "58,5"}, follow=True)
+        assert "cần tài liệu kiểm chứng" in reply.content.decode() and not SelfScore.objects.exists()
+        client.post(url, {"criterion": tlkc.pk, "points": "58,5", "explanation": "Đủ",
+                          "evidence": _pdf("ke-hoach.pdf")})
+        score = SelfScore.objects.get()
+        assert score.points == Decimal("58.50")
+        evidence = score.evidence.get()
+        assert client.get(f"/chi-so/tai-lieu/{evidence.pk}/").status_code == 200
+        client.force_login(world.citizen)
+        assert client.get(url).status_code == 403 and client.get(f"/chi-so/tai-lieu/{evidence.pk}/").status_code == 404
+    with time_machine.travel(at(2026, 12, 20)):
+        client.force_login(home_affairs)
+        page = client.get(url).content.decode()
+        assert 'name="action" value="appraise"' in page
+        client.post(url, {"criterion": tlkc.pk, "action": "appraise", "points": "", "reason": ""})
+        assert SelfScore.objects.get().appraised_points == Decimal("58.50")
+        upload = SimpleUploadedFile("dieu-tra.csv", b"agency_code,criterion_code,points\nH21.65,XHH_CCHC,30.41\n")
+        client.post(f"/chi-so/danh-gia/{r.pk}/dieu-tra/", {"file": upload})
+        results = client.get(f"/chi-so/danh-gia/{r.pk}/").content.decode()
+        assert "88,91" in results or "88.91" in results  # 58.50 + 30.41 (Vietnamese decimal comma)
+        client.force_login(world.approver)  # the agency sees its appraisal, read-only after the deadline
+        page = client.get(url).content.decode()
+        assert 'data-testid="appraisal"' in page and 'name="points"' not in page

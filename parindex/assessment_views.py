@@ -1,0 +1,126 @@
+"""Pages of the PAR self-assessment: the agency enters its self-scores with evidence; Home Affairs
+appraises and imports survey points; both see the results (the agency its own appraisal)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from accounts.models import Agency, Role
+from portal.errors import DomainError
+
+from . import assessment
+from .models import AssessmentRound, Evidence, Method, SelfScore
+
+
+def _is_home_affairs(user) -> bool:
+    return user.is_superuser or access.has_role(user, Role.HOME_AFFAIRS)
+
+
+def _own_agencies(user, round_):
+    ids = access.acting_agency_ids(user, [Role.APPROVER, Role.ADMIN])
+    return list(round_.agencies.filter(pk__in=ids)) if not user.is_superuser else list(round_.agencies.all())
+
+
+@login_required
+def rounds(request):
+    visible = [r for r in AssessmentRound.objects.select_related("config")
+               if _is_home_affairs(request.user) or _own_agencies(request.user, r)]
+    if not visible and not _is_home_affairs(request.user):
+        raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
+    return render(request, "parindex/rounds.html", {"rounds": visible, "now": timezone.now()})
+
+
+@login_required
+def self_assess(request, pk: int, agency_pk: int):
+    round_ = get_object_or_404(AssessmentRound.objects.select_related("config"), pk=pk)
+    agency = get_object_or_404(Agency, pk=agency_pk)
+    may_edit = agency in _own_agencies(request.user, round_)
+    may_appraise = assessment._may_appraise(request.user, agency)
+    if not (may_edit or may_appraise):
+        raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
+    if request.method == "POST":
+        return _post(request, round_, agency, may_edit, may_appraise)
+    scores = {s.criterion_id: s for s in SelfScore.objects.filter(round=round_, agency=agency)
+              .select_related("appraised_by").prefetch_related("evidence")}
+    criteria = [{"c": c, "score": scores.get(c.pk)} for c in round_.config.criteria.filter(method=Method.SELF_ASSESSED)]
+    now = timezone.now()
+    return render(request, "parindex/self_assess.html", {
+        "round": round_, "agency": agency, "criteria": criteria, "may_edit": may_edit and now <= round_.deadline,
+        "may_appraise": may_appraise and now <= round_.appraisal_deadline, "now": now,
+    })
+
+
+def _post(request, round_, agency, may_edit, may_appraise):
+    criterion = round_.config.criteria.filter(pk=request.POST.get("criterion") or 0).first()
+    try:
+        if criterion is None:
+            raise DomainError("wrong_criterion", _("Tiêu chí không hợp lệ."))
+        if request.POST.get("action") == "appraise" and may_appraise:
+            score = get_object_or_404(SelfScore, round=round_, agency=agency, criterion=criterion)
+            assessment.self_score_appraise(score=score, actor=request.user, points=request.POST.get("points"),
+                                           reason=request.POST.get("reason", ""))
+            messages.success(request, _("Đã thẩm định “%s”.") % criterion.name)
+        elif may_edit:
+            assessment.self_score_submit(round_=round_, agency=agency, criterion=criterion, actor=request.user,
+                                         points=request.POST.get("points", ""),
+                                         explanation=request.POST.get("explanation", ""),
+                                         evidence=request.FILES.getlist("evidence"))
+            messages.success(request, _("Đã lưu điểm tự chấm “%s”.") % criterion.name)
+        else:
+            raise PermissionDenied(_("Bạn không được sửa điểm này."))
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+    return redirect(reverse("parindex:self_assess", args=[round_.pk, agency.pk]))
+
+
+@login_required
+def evidence_download(request, pk: int):
+    item = get_object_or_404(Evidence.objects.select_related("score__agency"), pk=pk)
+    agency = item.score.agency
+    if not (agency in _own_agencies(request.user, item.score.round) or assessment._may_appraise(request.user, agency)):
+        raise Http404("Không có tài liệu này.")
+    return FileResponse(item.file.open("rb"), filename=item.original_name, as_attachment=False)
+
+
+@login_required
+def round_results(request, pk: int):
+    round_ = get_object_or_404(AssessmentRound.objects.select_related("config"), pk=pk)
+    own = _own_agencies(request.user, round_)
+    if not (_is_home_affairs(request.user) or own):
+        raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
+    rows = assessment.results(round_)
+    if not _is_home_affairs(request.user):
+        rows = [r for r in rows if r["agency_id"] in {a.pk for a in own}]
+    return render(request, "parindex/round_results.html", {
+        "round": round_, "rows": rows, "is_home_affairs": _is_home_affairs(request.user),
+        "survey_criteria": round_.config.criteria.filter(method=Method.SURVEY),
+    })
+
+
+@login_required
+@require_POST
+def survey_upload(request, pk: int):
+    round_ = get_object_or_404(AssessmentRound, pk=pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None or upload.size > 2 * 1024 * 1024:
+            raise DomainError("csv_missing", _("Hãy chọn tệp CSV (tối đa 2 MB)."))
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise DomainError("csv_encoding", _("Tệp phải là CSV mã hóa UTF-8.")) from None
+        n = assessment.survey_import(round_=round_, text=text, actor=request.user, source=upload.name)
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+    else:
+        messages.success(request, _("Đã nhập %s dòng điểm điều tra xã hội học.") % n)
+    return redirect("parindex:round_results", pk=pk)
