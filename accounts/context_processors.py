@@ -54,6 +54,7 @@ def navigation(request):
     _optional(items, _("Tra cứu hồ sơ"), "dossiers:track", "track")
     if not roles:
         _optional(items, _("Phản ánh, kiến nghị"), "feedback:list", "feedback")
+        _optional(items, _("Kết quả giải quyết"), "parindex:transparency", "transparency")
     for item in items:
         item["active"] = (item["url"] != "/" and path.startswith(item["url"])) or item["url"] == path
     return {

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Agency
 from dossiers.selectors import mask_id_number
-from dossiers.stats import month_range, months
+from dossiers.stats import LATE, finished_between, month_range, months, open_at, received_between
 
 from . import metrics, selectors
 from .models import MetricSnapshot, Scope
@@ -183,3 +184,61 @@ def dossier_list(request):
         "metric": metric, "label": metrics.METRICS[metric].label, "rows": rows, "total": total, "first": first,
         "last": last, "agency": Agency.objects.filter(pk=int(raw)).first() if raw else None,
     })
+
+
+BREAKDOWNS = {"linh-vuc": ("procedure_version__procedure__field__name", _("Lĩnh vực")),
+              "thu-tuc": ("procedure_version__procedure__name", _("Thủ tục")),
+              "can-bo": ("assignee__full_name", _("Cán bộ xử lý"))}
+
+
+@login_required
+def breakdown(request, pk: int):
+    """One agency's counts over the period by field, procedure or officer (one grouped query per count,
+    read on demand: the dashboards themselves never scan dossiers)."""
+    agency_ids, _wide = selectors.dashboard_agencies(request.user)
+    if pk not in agency_ids:
+        raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
+    agency = get_object_or_404(Agency, pk=pk)
+    by = request.GET.get("theo", "linh-vuc")
+    if by not in BREAKDOWNS:
+        raise Http404(_("Cách phân tích không hợp lệ."))
+    key, label = BREAKDOWNS[by]
+    first, last, preset = _period(request)
+    start, end = selectors.period_bounds(first, last)
+    cutoff = min(end, timezone.now())
+    rows: dict = {}
+
+    def add(qs, **counts):
+        for r in qs.filter(handling_agency=agency).values(key).annotate(**counts).order_by():
+            row = rows.setdefault(r[key] or "—", {"name": r[key] or "—", "received": 0, "early": 0, "on_time": 0,
+                                                  "late": 0, "overdue": 0})
+            for name in counts:
+                row[name] += r[name]
+
+    add(finished_between(start, end), early=Count("id", filter=Q(punctuality="early")),
+        on_time=Count("id", filter=Q(punctuality="on_time")), late=Count("id", filter=LATE))
+    add(open_at(cutoff), overdue=Count("id", filter=Q(legal_due__lt=cutoff)))
+    add(received_between(start, end), received=Count("id"))
+    table = sorted(rows.values(), key=lambda r: (-(r["late"] + r["overdue"]), r["name"]))
+    for r in table:
+        r["finished"] = r["early"] + r["on_time"] + r["late"]
+    return render(request, "parindex/breakdown.html", {
+        "agency": agency, "rows": table, "by": by, "label": label, "choices": BREAKDOWNS, "first": first,
+        "last": last, "preset": preset,
+    })
+
+
+def transparency(request):
+    """Public: on-time rate and satisfaction per agency this year, as the national portal shows, with each
+    agency's hotline and feedback e-mail."""
+    today = timezone.localdate()
+    first, last = today.replace(month=1, day=1), today.replace(day=1)
+    values = metrics.period_values(first=first, last=last)
+    agencies = Agency.objects.filter(pk__in=values, is_active=True).order_by("name")
+    rows = []
+    for agency in agencies:
+        v = values[agency.pk]
+        rows.append({"agency": agency, "on_time": metrics.rate(v, "on_time_rate"),
+                     "satisfaction": metrics.rate(v, "survey_satisfaction"),
+                     "received": v.get("received", (0, None))[0]})
+    return render(request, "parindex/transparency.html", {"rows": rows, "first": first, "last": last})

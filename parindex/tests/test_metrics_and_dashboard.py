@@ -123,3 +123,24 @@ def test_the_recompute_command_and_the_task(world):
 
     with pytest.raises(ValueError):
         refresh_metrics.delay("many")
+
+
+def test_breakdown_by_field_procedure_and_officer_and_the_public_page(world, client, demo):
+    _month(world)
+    snapshots_refresh(first=MARCH, last=MARCH, now=at(2026, 4, 2))
+    client.force_login(demo.user("noivu@demo.gov.vn"))
+    url = f"/chi-so/co-quan/{world.pleiku.pk}/phan-tich/"
+    page = client.get(url, {"theo": "linh-vuc", "from": "2026-03", "to": "2026-03"})
+    assert page.status_code == 200 and "Hộ tịch" in page.content.decode()
+    row = next(r for r in page.context["rows"] if r["name"] == "Hộ tịch")
+    assert (row["received"], row["on_time"], row["late"]) == (4, 1, 1)
+    officer = client.get(url, {"theo": "can-bo", "from": "2026-03", "to": "2026-03"}).context["rows"]
+    assert {r["name"] for r in officer} >= {world.appraiser.full_name}
+    assert client.get(url, {"theo": "x"}).status_code == 404
+    client.logout()
+    import time_machine
+
+    with time_machine.travel(at(2026, 4, 2)):
+        page = client.get("/chi-so/cong-khai/")
+    html = page.content.decode()
+    assert page.status_code == 200 and world.pleiku.name in html and 'title="2 / 4"' in html
