@@ -242,3 +242,78 @@ def transparency(request):
                      "satisfaction": metrics.rate(v, "survey_satisfaction"),
                      "received": v.get("received", (0, None))[0]})
     return render(request, "parindex/transparency.html", {"rows": rows, "first": first, "last": last})
+
+
+REPORT_COLUMNS = [
+    ("received", _("Tiếp nhận")), ("received_online", _("Trực tuyến")), ("received_postal", _("Bưu chính")),
+    ("finished_early", _("Trước hạn")), ("finished_on_time", _("Đúng hạn")), ("finished_late", _("Quá hạn")),
+    ("in_progress_on_time", _("Đang giải quyết trong hạn")), ("in_progress_overdue", _("Đang giải quyết quá hạn")),
+    ("apologies_issued", _("Phiếu xin lỗi")),
+]
+
+
+def _report_rows(agency_ids, first, last):
+    values = metrics.period_values(first=first, last=last, agency_ids=agency_ids)
+    names = dict(Agency.objects.filter(pk__in=values).values_list("pk", "name"))
+    rows, total = [], {}
+    for agency_id in sorted(values, key=lambda a: names.get(a, "")):
+        v = values[agency_id]
+        row = {"name": names.get(agency_id, "?"), "counts": [v.get(code, (0, None))[0] for code, _l in REPORT_COLUMNS],
+               "online": metrics.rate(v, "online_share"), "postal": metrics.rate(v, "postal_share"),
+               "satisfaction": metrics.rate(v, "survey_satisfaction"), "on_time": metrics.rate(v, "on_time_rate")}
+        rows.append(row)
+        for key, (num, den) in v.items():
+            n, d = total.get(key, (0, None))
+            total[key] = (n + num, None if den is None and d is None else (d or 0) + (den or 0))
+    summary = {"name": _("Tổng cộng"), "counts": [total.get(code, (0, None))[0] for code, _l in REPORT_COLUMNS],
+               "online": metrics.rate(total, "online_share"), "postal": metrics.rate(total, "postal_share"),
+               "satisfaction": metrics.rate(total, "survey_satisfaction"),
+               "on_time": metrics.rate(total, "on_time_rate")}
+    return rows, summary
+
+
+def _pct(pair) -> str:
+    num, den = pair
+    return f"{100 * num / den:.1f}%".replace(".", ",") if den else "—"
+
+
+@login_required
+def report(request):
+    """The periodic report on one-stop processing to the provincial chairman, for any period: HTML,
+    XLSX or PDF."""
+    agency_ids, _wide = selectors.dashboard_agencies(request.user)
+    first, last, preset = _period(request)
+    rows, summary = _report_rows(agency_ids, first, last)
+    for row in [*rows, summary]:
+        row["rates"] = [_pct(row["on_time"]), _pct(row["online"]), _pct(row["postal"]), _pct(row["satisfaction"])]
+    rate_labels = [_("Tỷ lệ đúng hạn"), _("Tỷ lệ trực tuyến"), _("Tỷ lệ bưu chính"), _("Tỷ lệ hài lòng")]
+    context = {"rows": rows, "summary": summary, "columns": [label for _c, label in REPORT_COLUMNS],
+               "rate_labels": rate_labels, "first": first, "last": last, "preset": preset,
+               "now": timezone.localtime()}
+    kind = request.GET.get("xuat")
+    name = f"bao-cao-mot-cua-{first:%Y%m}-{last:%Y%m}"
+    if kind == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "Bao cao"
+        sheet.append([_("Báo cáo kết quả giải quyết TTHC theo cơ chế một cửa, một cửa liên thông"),
+                      f"{first:%m/%Y}–{last:%m/%Y}"])
+        sheet.append([_("Cơ quan"), *context["columns"], *rate_labels])
+        for row in [*rows, summary]:
+            sheet.append([row["name"], *row["counts"], *row["rates"]])
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        book.save(response)
+        return response
+    if kind == "pdf":
+        from dossiers.printing import render_pdf
+
+        response = HttpResponse(render_pdf("parindex/report_pdf.html", context), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return response
+    return render(request, "parindex/report.html", context)

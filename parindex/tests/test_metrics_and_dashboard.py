@@ -144,3 +144,23 @@ def test_breakdown_by_field_procedure_and_officer_and_the_public_page(world, cli
         page = client.get("/chi-so/cong-khai/")
     html = page.content.decode()
     assert page.status_code == 200 and world.pleiku.name in html and 'title="2 / 4"' in html
+
+
+def test_the_periodic_report_in_html_xlsx_and_pdf(world, client, demo):
+    _month(world)
+    snapshots_refresh(first=MARCH, last=MARCH, now=at(2026, 4, 2))
+    client.force_login(demo.user("noivu@demo.gov.vn"))
+    page = client.get("/chi-so/bao-cao/", {"from": "2026-03", "to": "2026-03"})
+    summary = page.context["summary"]
+    assert summary["counts"][0] == 5 and summary["rates"][0] == "40,0%"  # Pleiku 2 of 4, Quy Nhơn 0 of 1
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    xlsx = client.get("/chi-so/bao-cao/", {"from": "2026-03", "to": "2026-03", "xuat": "xlsx"})
+    sheet = load_workbook(BytesIO(xlsx.content)).active
+    assert sheet.cell(row=sheet.max_row, column=2).value == 5
+    pdf = client.get("/chi-so/bao-cao/", {"from": "2026-03", "to": "2026-03", "xuat": "pdf"})
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+    assert "BÁO CÁO KẾT QUẢ GIẢI QUYẾT" in text.upper() and "Pleiku" in text and "Tổng cộng" in text
