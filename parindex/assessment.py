@@ -220,3 +220,56 @@ def results(round_: AssessmentRound, *, at: dt.datetime | None = None) -> list[d
         row["rank"] = rank
         row["change"] = None if row["previous"] is None else row["index"] - row["previous"]
     return out
+
+
+@transaction.atomic
+def external_import(*, text: str, actor: User, source: str = "", at: dt.datetime | None = None) -> int:
+    """CSV `index,year,score,rank,out_of` (rank and out_of optional): the province's yearly results on
+    PAR INDEX, SIPAS, PAPI, PCI, ICT Index. Rejected whole on any error, with line numbers."""
+    from .models import ExternalIndex, ExternalResult
+
+    if not (actor.is_superuser or access.has_role(actor, Role.HOME_AFFAIRS)):
+        raise PermissionDenied(_("Chỉ cán bộ Nội vụ mới nhập kết quả các chỉ số."))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if not reader.fieldnames or not {"index", "year", "score"} <= {f.strip() for f in reader.fieldnames}:
+        raise DomainError("csv_header", _("Dòng đầu phải có các cột: index, year, score (rank, out_of nếu có)."))
+    errors, rows, seen = [], [], set()
+    this_year = timezone.localdate().year
+    for line, row in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        index = row.get("index", "").lower()
+        problems = []
+        if index not in ExternalIndex.values:
+            problems.append(_("chỉ số “%s” không có (par, sipas, papi, pci, ict)") % row.get("index", ""))
+        year = int(row["year"]) if row.get("year", "").isdigit() else None
+        if year is None or not 2000 <= year <= this_year:
+            problems.append(_("năm không hợp lệ"))
+        try:
+            score = Decimal(row.get("score", "").replace(",", "."))
+            if not score.is_finite() or score < 0 or score > 1000:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            problems.append(_("điểm không hợp lệ"))
+            score = None
+        rank = row.get("rank", "")
+        out_of = row.get("out_of", "")
+        if (rank and not rank.isdigit()) or (out_of and not out_of.isdigit()):
+            problems.append(_("xếp hạng phải là số nguyên"))
+        elif rank and out_of and int(rank) > int(out_of):
+            problems.append(_("xếp hạng lớn hơn tổng số"))
+        if (index, year) in seen:
+            problems.append(_("trùng chỉ số và năm"))
+        seen.add((index, year))
+        if problems:
+            errors.append(_("dòng %(line)s: %(problems)s") % {"line": line, "problems": ", ".join(problems)})
+            continue
+        rows.append((index, year, score, int(rank) if rank else None, int(out_of) if out_of else None))
+    if errors:
+        raise DomainError("csv_invalid", _("Tệp không hợp lệ, chưa nhập gì: ") + "; ".join(errors[:20]))
+    if not rows:
+        raise DomainError("csv_empty", _("Tệp không có dòng số liệu nào."))
+    at = at or timezone.now()
+    for index, year, score, rank, out_of in rows:
+        ExternalResult.objects.update_or_create(index=index, year=year, defaults={
+            "score": score, "rank": rank, "out_of": out_of, "source": source[:300], "imported_at": at})
+    return len(rows)

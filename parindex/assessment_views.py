@@ -124,3 +124,41 @@ def survey_upload(request, pk: int):
     else:
         messages.success(request, _("Đã nhập %s dòng điểm điều tra xã hội học.") % n)
     return redirect("parindex:round_results", pk=pk)
+
+
+@login_required
+def external(request):
+    """PAR INDEX, SIPAS, PAPI, PCI and ICT Index of the province, year by year, with rank and trend."""
+    from .models import ExternalIndex, ExternalResult
+
+    if not _is_home_affairs(request.user) and not access.has_role(request.user, Role.APPROVER):
+        raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None or upload.size > 1024 * 1024:
+                raise DomainError("csv_missing", _("Hãy chọn tệp CSV (tối đa 1 MB)."))
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise DomainError("csv_encoding", _("Tệp phải là CSV mã hóa UTF-8.")) from None
+            n = assessment.external_import(text=text, actor=request.user, source=upload.name)
+        except (DomainError, PermissionDenied) as exc:
+            messages.error(request, getattr(exc, "message", None) or str(exc))
+        else:
+            messages.success(request, _("Đã nhập %s kết quả.") % n)
+        return redirect("parindex:external")
+    results = list(ExternalResult.objects.all())
+    years = sorted({r.year for r in results})
+    table = []
+    for code, label in ExternalIndex.choices:
+        by_year = {r.year: r for r in results if r.index == code}
+        cells, previous = [], None
+        for year in years:
+            r = by_year.get(year)
+            change = None if r is None or previous is None else r.score - previous.score
+            cells.append({"r": r, "change": change})
+            previous = r or previous
+        table.append({"code": code, "label": label, "cells": cells})
+    return render(request, "parindex/external.html", {"years": years, "table": table,
+                                                      "can_import": _is_home_affairs(request.user)})

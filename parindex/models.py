@@ -201,3 +201,32 @@ class SurveyScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.criterion.code}: {self.points}"
+
+
+class ExternalIndex(models.TextChoices):
+    PAR = "par", _("PAR INDEX (Chỉ số CCHC)")
+    SIPAS = "sipas", _("SIPAS (Chỉ số hài lòng)")
+    PAPI = "papi", _("PAPI (Hiệu quả quản trị và hành chính công)")
+    PCI = "pci", _("PCI (Năng lực cạnh tranh cấp tỉnh)")
+    ICT = "ict", _("ICT Index (Sẵn sàng ứng dụng CNTT)")
+
+
+class ExternalResult(models.Model):
+    """The province's published yearly result on an index computed by an outside body (imported CSV)."""
+
+    index = models.CharField(_("chỉ số"), max_length=8, choices=ExternalIndex.choices)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    score = models.DecimalField(_("điểm"), max_digits=7, decimal_places=2)
+    rank = models.PositiveSmallIntegerField(_("xếp hạng"), null=True, blank=True)
+    out_of = models.PositiveSmallIntegerField(_("trên tổng số"), null=True, blank=True)
+    source = models.CharField(_("nguồn"), max_length=300, blank=True)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("kết quả chỉ số bên ngoài")
+        verbose_name_plural = _("kết quả PAR INDEX, SIPAS, PAPI, PCI, ICT")
+        ordering = ["index", "year"]
+        constraints = [models.UniqueConstraint(fields=["index", "year"], name="external_result_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.index} {self.year}: {self.score}"

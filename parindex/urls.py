@@ -10,6 +10,7 @@ urlpatterns = [
     path("co-quan/<int:pk>/phan-tich/", views.breakdown, name="breakdown"),
     path("cong-khai/", views.transparency, name="transparency"),
     path("bao-cao/", views.report, name="report"),
+    path("chi-so-khac/", assessment_views.external, name="external"),
     path("ho-so/", views.dossier_list, name="dossiers"),
     path("danh-gia/", assessment_views.rounds, name="rounds"),
     path("danh-gia/<int:pk>/", assessment_views.round_results, name="round_results"),

@@ -156,3 +156,27 @@ def test_the_pages(world, par_round, demo, client):
         client.force_login(world.approver)  # the agency sees its appraisal, read-only after the deadline
         page = client.get(url).content.decode()
         assert 'data-testid="appraisal"' in page and 'name="points"' not in page
+
+
+def test_external_indices_are_imported_and_compared(client, demo, world):
+    from parindex.models import ExternalResult
+
+    home_affairs = demo.user("noivu@demo.gov.vn")
+    bad = "index,year,score,rank,out_of\npapi,2023,42.5,12,63\nabc,2023,1,,\npci,1990,60,,\npar,2023,x,70,63\n"
+    with pytest.raises(DomainError) as err:
+        from parindex.assessment import external_import
+
+        external_import(text=bad, actor=home_affairs)
+    for part in ("dòng 3", "dòng 4", "dòng 5"):
+        assert part in err.value.message
+    assert not ExternalResult.objects.exists()
+    with pytest.raises(PermissionDenied):
+        external_import(text=bad, actor=world.approver)
+    client.force_login(home_affairs)
+    good = "index,year,score,rank,out_of\npar,2022,84.79,40,63\npar,2023,86.98,35,63\npapi,2023,42.5,12,63\n"
+    client.post("/chi-so/chi-so-khac/", {"file": SimpleUploadedFile("ket-qua.csv", good.encode())})
+    assert ExternalResult.objects.count() == 3
+    page = client.get("/chi-so/chi-so-khac/")
+    rows = {r["code"]: r for r in page.context["table"]}
+    assert [c["change"] for c in rows["par"]["cells"]] == [None, Decimal("2.19")]  # 86.98 − 84.79
+    assert "hạng 35/63" in page.content.decode()
