@@ -97,7 +97,7 @@ def overview(request):
     dropped = min((r for r in rows if r["change"] is not None), key=lambda r: r["change"], default=None)
     return render(request, "parindex/overview.html", {
         "first": first, "last": last, "preset": preset, "cards": cards, "rows": rows, "wide": wide, "sort": sort,
-        "province_score": portal_score(province) if province else None, "dropped": dropped,
+        "province_score": portal_score(province) if province else None, "dropped": dropped, "roots": roots,
         "previous": selectors.previous_period(first, last), "received": province.get("received", (0, None))[0],
     })
 
@@ -135,19 +135,21 @@ def _export_ranking(rows, first, last, kind):
 
 @login_required
 def agency_detail(request, pk: int):
-    agency_ids, _wide = selectors.dashboard_agencies(request.user)
+    agency_ids, wide = selectors.dashboard_agencies(request.user)
     if pk not in agency_ids:
         raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
     agency = get_object_or_404(Agency, pk=pk)
     first, last, preset = _period(request)
-    values = metrics.period_values(first=first, last=last, agency_ids=[pk]).get(pk, {})
+    # ?tinh=1 on the root of the tree: the whole province (its snapshot totals)
+    scope = Scope.PROVINCE if request.GET.get("tinh") and wide and agency.parent_id is None else Scope.AGENCY
+    values = metrics.period_values(first=first, last=last, scope=scope, agency_ids=[pk]).get(pk, {})
     rows = []
     for code, spec in metrics.METRICS.items():
         num, den = values.get(code, (0, None))
         rows.append({"code": code, "label": spec.label, "num": num, "den": den,
                      "drill": code in selectors.DRILLABLE, "stock": spec.stock})
     monthly = []
-    by_month = metrics.MetricSnapshot.objects.filter(scope=Scope.AGENCY, agency_id=pk, month__gte=first,
+    by_month = metrics.MetricSnapshot.objects.filter(scope=scope, agency_id=pk, month__gte=first,
                                                      month__lte=last).values("month", "metric", "numerator",
                                                                              "denominator")
     grouped: dict[dt.date, list] = {}
@@ -158,6 +160,7 @@ def agency_detail(request, pk: int):
         monthly.append({"month": month, "groups": scored["groups"], "total": scored["total"]})
     return render(request, "parindex/agency.html", {
         "agency": agency, "first": first, "last": last, "preset": preset, "rows": rows,
+        "province": scope == Scope.PROVINCE,
         "score": portal_score(values), "monthly": monthly,
         "rates": [{"label": metrics.RATES[c].label, "pair": metrics.rate(values, c)} for c in metrics.RATES],
     })

@@ -96,6 +96,10 @@ def test_the_dashboard_pages(world, client, demo):
     page = client.get("/chi-so/ho-so/", {"chi-so": "finished_late", "co-quan": world.pleiku.pk,
                                          "from": "2026-03", "to": "2026-03"})
     assert page.status_code == 200 and Dossier.objects.get(punctuality="late").code in page.content.decode()
+    root = world.pleiku.province
+    page = client.get(f"/chi-so/co-quan/{root.pk}/", {"tinh": 1, "from": "2026-03", "to": "2026-03"})
+    assert page.status_code == 200 and page.context["province"]
+    assert page.context["score"]["indicators"][4]["denominator"] == 5  # PROGRESS_ON_TIME over the 5 dossiers
     xlsx = client.get("/chi-so/", {"from": "2026-03", "to": "2026-03", "xuat": "xlsx"})
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     csv = client.get("/chi-so/", {"from": "2026-03", "to": "2026-03", "xuat": "csv"}).content.decode("utf-8-sig")
