@@ -431,6 +431,14 @@ class MonthlyAgencyStats(models.Model):
     dossiers_fee_obligation = models.PositiveIntegerField(_("hồ sơ có nghĩa vụ tài chính"), default=0)
     dossiers_paid_online = models.PositiveIntegerField(_("hồ sơ thanh toán trực tuyến"), default=0)
     procedures_paid_online = models.PositiveIntegerField(_("thủ tục có thanh toán trực tuyến"), default=0)
+    dossiers_766 = models.PositiveIntegerField(
+        _("hồ sơ tiếp nhận hoặc đang xử lý trong tháng (cách đếm 766)"), default=0,
+        help_text=_("Cách đếm của Cổng DVCQG: một lần yêu cầu bổ sung thì ngày yêu cầu là ngày kết thúc; "
+                    "hơn một lần thì tính quá hạn; hồ sơ chưa kết thúc xét tại cuối tháng."))
+    dossiers_766_on_time = models.PositiveIntegerField(_("trong đó đúng hạn (cách đếm 766)"), default=0)
+    received_online_766 = models.PositiveIntegerField(
+        _("hồ sơ trực tuyến (cách đếm 766)"), default=0,
+        help_text=_("Nộp trực tuyến và, với thủ tục trả kết quả bản giấy, có kết quả điện tử."))
     dossiers_to_sync = models.PositiveIntegerField(_("hồ sơ cần đồng bộ"), default=0)
     dossiers_synced = models.PositiveIntegerField(_("hồ sơ đã đồng bộ kịp thời"), default=0)
     computed_at = models.DateTimeField(_("tính lúc"))

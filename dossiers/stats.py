@@ -23,7 +23,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -35,6 +48,7 @@ from .models import (
     Attachment,
     AttachmentKind,
     Dossier,
+    DossierEvent,
     LetterStatus,
     MonthlyAgencyStats,
     PaymentMethod,
@@ -46,7 +60,8 @@ from .models import (
 FIELDS = ("received", "finished_early", "finished_on_time", "finished_late", "finished_late_twice",
           "in_progress_on_time", "in_progress_overdue", "apologies_issued", "apologies_issued_late",
           "dossiers_digitized", "dossiers_e_result", "dossiers_reusing_data", "dossiers_fee_obligation",
-          "dossiers_paid_online", "procedures_paid_online", "dossiers_to_sync", "dossiers_synced")
+          "dossiers_paid_online", "procedures_paid_online", "dossiers_766", "dossiers_766_on_time",
+          "received_online_766", "dossiers_to_sync", "dossiers_synced")
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -136,6 +151,30 @@ def with_components(qs):
 DIGITIZED = E_RESULT & Q(att__gte=F("req"))  # on a queryset from with_components()
 
 
+def counted_766(start: dt.datetime, end: dt.datetime, cutoff: dt.datetime):
+    """The Decision-766 progress population of [start, end) with `on_time_766` annotated (indices.md §4.3):
+    received before the end and not ended before the start; the end of processing is the first of the
+    result reaching the desk and the dossier closing (stopped, withdrawn …), except that a single request
+    for a supplement ends it at that request; more than one request is late; a dossier still in process
+    at the end of the period is judged at `cutoff`. Supplement time is already out of `due_at` (the clock)."""
+    requests = DossierEvent.objects.filter(dossier=OuterRef("pk"), type="request_supplement").order_by()
+    count = requests.values("dossier").annotate(c=Count("id")).values("c")
+    first = requests.values("dossier").annotate(m=Min("at")).values("m")
+    qs = (Dossier.objects.filter(received_at__lt=end)
+          .annotate(requests=Coalesce(Subquery(count), 0), first_request=Subquery(first),
+                    legal_due=Coalesce("extended_from", "due_at"))
+          .annotate(ended=Case(When(requests=1, then=F("first_request")),
+                               default=Coalesce("resolved_at", "closed_at")))
+          .filter(Q(ended__isnull=True) | Q(ended__gte=start))
+          .annotate(judged=Case(When(ended__lt=end, then=F("ended")), default=Value(cutoff),
+                                output_field=DateTimeField())))
+    return qs.annotate(on_time_766=Case(When(Q(requests__lte=1) & Q(judged__lte=F("legal_due")), then=Value(True)),
+                                        default=Value(False), output_field=BooleanField()))
+
+
+ONLINE_766 = Q(channel="online") & (~Q(procedure_version__result_kind="paper") | E_RESULT)
+
+
 def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int, dict[str, int]]:
     """{agency_id: {field: count}} for one month (the current month is counted up to now)."""
     now = now or timezone.now()
@@ -159,6 +198,11 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
             procedures_paid_online=Count("procedure_version__procedure", distinct=True,
                                          filter=Q(fee_paid_via=PaymentMethod.ONLINE))).order_by())
     late = LATE
+    if start < now:
+        add(counted_766(start, end, cutoff).values("handling_agency").annotate(
+            dossiers_766=Count("id"), dossiers_766_on_time=Count("id", filter=Q(on_time_766=True))).order_by())
+    add(received_between(start, end).filter(ONLINE_766).values("handling_agency")
+        .annotate(received_online_766=Count("id")).order_by())
     add(finished_between(start, end).values("handling_agency").annotate(
         finished_early=Count("id", filter=Q(punctuality=Punctuality.EARLY)),
         finished_on_time=Count("id", filter=Q(punctuality=Punctuality.ON_TIME)),

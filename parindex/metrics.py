@@ -40,6 +40,8 @@ METRICS: dict[str, Metric] = {
     "received": Metric("Hồ sơ tiếp nhận"),
     "received_online": Metric("Hồ sơ nộp trực tuyến"),
     "received_postal": Metric("Hồ sơ nộp qua bưu chính"),
+    "received_online_766": Metric("Hồ sơ trực tuyến theo cách đếm 766 (có kết quả điện tử nếu cần)"),
+    "progress_766": Metric("Hồ sơ đúng hạn / đã và đang xử lý (cách đếm 766)", has_denominator=True),
     "finished_early": Metric("Giải quyết trước hạn"),
     "finished_on_time": Metric("Giải quyết đúng hạn"),
     "finished_late": Metric("Giải quyết quá hạn"),
@@ -123,6 +125,8 @@ def compute_month(month: dt.date) -> dict[tuple[int, str], tuple[int, int | None
         put(a.agency_id, "reusing_data", a.dossiers_reusing_data, a.received)
         put(a.agency_id, "apologies_issued_late", a.apologies_issued_late, a.apologies_issued)
         put(a.agency_id, "synced", a.dossiers_synced, a.dossiers_to_sync)
+        put(a.agency_id, "progress_766", a.dossiers_766_on_time, a.dossiers_766)
+        put(a.agency_id, "received_online_766", a.received_online_766)
     for s in MonthlySatisfactionStats.objects.filter(month=month):
         put(s.agency_id, "survey_satisfied", s.responses_satisfied, s.responses)
         put(s.agency_id, "survey_responses", s.responses, s.invitations)

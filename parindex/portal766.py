@@ -5,7 +5,6 @@ fees integrated on the national portal) are entered as zero and their indicators
 
 from __future__ import annotations
 
-from .metrics import FINISHED, IN_PROGRESS
 from .score766 import QD766_2026, indicator_points, round_half_up, validate
 
 MEASURED = {
@@ -27,9 +26,9 @@ def counts_from_metrics(values: dict[str, tuple[int, int | None]]) -> dict[str, 
     counts = dict.fromkeys(QD766_2026.inputs, 0)
     counts.update({
         "dossiers_synced": num("synced"), "dossiers_to_sync": den("synced"),
-        "dossiers_received": sum(num(m) for m in FINISHED + IN_PROGRESS),
-        "dossiers_on_time": num("finished_early") + num("finished_on_time") + num("in_progress_on_time"),
-        "dossiers_submitted_online": num("received_online"), "dossiers_total_by_channel": num("received"),
+        # the national portal's counting rules (one supplement request ends processing, more than one is late)
+        "dossiers_received": den("progress_766"), "dossiers_on_time": num("progress_766"),
+        "dossiers_submitted_online": num("received_online_766"), "dossiers_total_by_channel": num("received"),
         "dossiers_with_e_result": num("e_result"), "dossiers_e_result_base": den("e_result"),
         "dossiers_digitized": num("digitized"), "dossiers_digitized_base": den("digitized"),
         "dossiers_reusing_data": num("reusing_data"), "dossiers_reusing_data_base": den("reusing_data"),

@@ -1,0 +1,82 @@
+"""The Decision-766 counting rules (indices.md §4.3) in the monthly counts: one supplement request ends
+processing at the request, more than one is late, open dossiers are judged at the end of the month,
+dossiers ended before the month are out; online counts need an e-result for paper-result procedures."""
+
+import pytest
+
+from dossiers import services
+from dossiers.models import MonthlyAgencyStats
+from dossiers.stats import monthly_stats_refresh
+
+from .conftest import APPLICANT, at, attach_required
+
+pytestmark = pytest.mark.django_db
+
+
+def _received(world, when):
+    return services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                           at=when, **APPLICANT)  # 3 working days
+
+
+def _supplement(world, d, when):
+    return services.dossier_request_supplement(dossier=d, actor=world.appraiser, reason="Bổ sung.", at=when)
+
+
+def test_the_766_progress_population_and_on_time(world):
+    march = at(2026, 3, 1).date()
+    one = _received(world, at(2026, 3, 2, 9))  # due Thu 5/3
+    one = services.dossier_assign(dossier=one, actor=world.reception, appraiser=world.appraiser)
+    _supplement(world, one, at(2026, 3, 3, 10))  # one request, before the due date: ended, on time
+    two = _received(world, at(2026, 3, 2, 9))
+    two = services.dossier_assign(dossier=two, actor=world.reception, appraiser=world.appraiser)
+    two = _supplement(world, two, at(2026, 3, 3, 10))
+    two = services.dossier_supplement_received(dossier=two, actor=world.reception, at=at(2026, 3, 4, 9))
+    _supplement(world, two, at(2026, 3, 5, 9))  # a second request: late whatever the dates
+    _received(world, at(2026, 3, 30, 9))  # open at the end of March and due in April: on time
+    old = _received(world, at(2026, 2, 2, 9))  # received in February, still open and overdue in March
+    finished_in_feb = _received(world, at(2026, 2, 2, 9))
+    finished_in_feb = services.dossier_assign(dossier=finished_in_feb, actor=world.reception,
+                                              appraiser=world.appraiser, at=at(2026, 2, 2, 10))
+    finished_in_feb = services.dossier_propose(dossier=finished_in_feb, actor=world.appraiser, proposal="approve",
+                                               at=at(2026, 2, 3, 9))
+    finished_in_feb = services.dossier_approve(dossier=finished_in_feb, actor=world.approver, at=at(2026, 2, 3, 10))
+    services.dossier_resolve(dossier=finished_in_feb, actor=world.appraiser, at=at(2026, 2, 3, 14))  # out of March
+    assert old.due_at < at(2026, 3, 1)
+    monthly_stats_refresh(first=march, last=march, now=at(2026, 4, 2))
+    row = MonthlyAgencyStats.objects.get(agency=world.pleiku, month=march)
+    assert (row.dossiers_766, row.dossiers_766_on_time) == (4, 2)  # one, two, the late-March one, old
+
+
+def test_online_counts_need_an_electronic_result_for_paper_result_procedures(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers.attachments import attachment_add
+
+    from .conftest import PDF
+
+    from procedures.models import ProcedureVersion
+
+    march = at(2026, 3, 1).date()
+    ProcedureVersion.objects.filter(pk=world.household.pk).update(result_kind="paper")
+
+    def online(with_e_result):
+        d = services.dossier_create_draft(citizen=world.citizen, version=world.household, agency=world.pleiku,
+                                          **APPLICANT)
+        attach_required(d, world.citizen)
+        d = services.dossier_submit(dossier=d, actor=world.citizen, at=at(2026, 3, 2, 8))
+        d = services.dossier_receive(dossier=d, actor=world.reception, at=at(2026, 3, 2, 9))
+        d = services.dossier_assign(dossier=d, actor=world.reception, appraiser=world.appraiser)
+        d = services.dossier_propose(dossier=d, actor=world.appraiser, proposal="approve")
+        if with_e_result:
+            attachment_add(dossier=d, actor=world.appraiser, kind="result",
+                           upload=SimpleUploadedFile("kq.pdf", PDF, content_type="application/pdf"))
+        return services.dossier_approve(dossier=d, actor=world.approver)
+
+    online(True)
+    online(False)
+    monthly_stats_refresh(first=march, last=march, now=at(2026, 4, 2))
+    row = MonthlyAgencyStats.objects.get(agency=world.pleiku, month=march)
+    assert (row.received, row.received_online_766) == (2, 1)
+    ProcedureVersion.objects.filter(pk=world.household.pk).update(result_kind="electronic")
+    monthly_stats_refresh(first=march, last=march, now=at(2026, 4, 2))
+    assert MonthlyAgencyStats.objects.get(agency=world.pleiku, month=march).received_online_766 == 2
