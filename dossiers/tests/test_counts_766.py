@@ -51,10 +51,9 @@ def test_online_counts_need_an_electronic_result_for_paper_result_procedures(wor
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from dossiers.attachments import attachment_add
+    from procedures.models import ProcedureVersion
 
     from .conftest import PDF
-
-    from procedures.models import ProcedureVersion
 
     march = at(2026, 3, 1).date()
     ProcedureVersion.objects.filter(pk=world.household.pk).update(result_kind="paper")
