@@ -45,7 +45,7 @@ def navigation(request):
         if roles & {Role.RECEPTION, Role.APPRAISER, Role.APPROVER, Role.HOME_AFFAIRS, Role.ADMIN}:
             _optional(items, _("Đánh giá hài lòng"), "satisfaction:results", "satisfaction")
             _optional(items, _("Phản ánh cần xử lý"), "feedback:queue", "feedback-queue")
-        if roles & {Role.HOME_AFFAIRS, Role.ADMIN, Role.APPROVER}:
+        if roles & {Role.ADMIN, Role.APPROVER} and Role.HOME_AFFAIRS not in roles:
             _optional(items, _("Chỉ số CCHC"), "parindex:overview", "index")
         if not roles:
             _optional(items, _("Hồ sơ của tôi"), "dossiers:mine", "my-dossiers")

@@ -34,7 +34,7 @@ def _own_agencies(user, round_):
 def rounds(request):
     visible = [r for r in AssessmentRound.objects.select_related("config")
                if _is_home_affairs(request.user) or _own_agencies(request.user, r)]
-    if not visible and not _is_home_affairs(request.user):
+    if not visible and not (_is_home_affairs(request.user) or access.has_role(request.user, Role.APPROVER)):
         raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
     return render(request, "parindex/rounds.html", {"rounds": visible, "now": timezone.now()})
 

@@ -41,6 +41,19 @@ def counts_from_metrics(values: dict[str, tuple[int, int | None]]) -> dict[str, 
     return counts
 
 
+GROUP_NAMES = {"transparency": "Công khai, minh bạch", "progress": "Tiến độ giải quyết",
+               "online": "Dịch vụ công trực tuyến", "digitization": "Số hóa hồ sơ", "satisfaction": "Mức độ hài lòng",
+               "payment": "Thanh toán trực tuyến"}
+
+
+def names() -> dict[str, str]:
+    """Indicator and group names from the stored 766 configuration (falls back to the codes)."""
+    from .models import Criterion
+
+    return {**GROUP_NAMES, **dict(Criterion.objects.filter(config__code="qd766", config__version=QD766_2026.version)
+                                  .values_list("code", "name"))}
+
+
 def portal_score(values: dict[str, tuple[int, int | None]]) -> dict:
     """Per indicator: points (or None: not applicable), max, and whether the portal measures it; per group
     and in total: the points over the measured indicators and the maximum they could give."""

@@ -66,7 +66,7 @@ def ranking(agency_ids: list[int], first: dt.date, last: dt.date) -> list[dict]:
     now_values = metrics.period_values(first=first, last=last, agency_ids=agency_ids)
     before = metrics.period_values(first=previous_period(first, last)[0], last=previous_period(first, last)[1],
                                    agency_ids=agency_ids)
-    names = dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "name"))
+    names = dict(Agency.objects.filter(pk__in=agency_ids, is_active=True).values_list("pk", "name"))
     rows = []
     for agency_id, values in now_values.items():
         scored = portal_score(values)
@@ -86,6 +86,10 @@ def ranking(agency_ids: list[int], first: dt.date, last: dt.date) -> list[dict]:
         if row["score"] != last_score:
             rank, last_score = position, row["score"]
         row["rank"] = rank
+    for agency_id in sorted(set(agency_ids) - set(now_values), key=lambda a: names.get(a, "")):
+        if agency_id in names:  # no dossier in the period: listed, not ranked
+            rows.append({"agency_id": agency_id, "name": names[agency_id], "score": None, "max": None,
+                         "previous": None, "change": None, "rates": {}, "received": 0, "rank": None})
     return rows
 
 

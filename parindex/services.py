@@ -15,7 +15,8 @@ def config_copy(*, config: IndexConfig) -> IndexConfig:
     while IndexConfig.objects.filter(code=config.code, version=version).exists():
         n += 1
         version = f"{base}-{n}"
-    copy = IndexConfig.objects.create(code=config.code, version=version, name=config.name, kind=config.kind,
+    copy = IndexConfig.objects.create(code=config.code, version=version, name=f"{config.name} (bản sao)"[:300],
+                                      kind=config.kind,
                                       effective_from=config.effective_from, status="draft", source=config.source)
     mapping = {}
     pending = list(config.criteria.all())  # parents before their children, whatever the order read

@@ -20,11 +20,11 @@ from dossiers.stats import LATE, finished_between, month_range, months, open_at,
 
 from . import metrics, selectors
 from .models import MetricSnapshot, Scope
-from .portal766 import portal_score
+from .portal766 import names, portal_score
 
 KEY_RATES = ("on_time_rate", "online_share", "digitized_rate", "paid_online_rate", "survey_satisfaction")
-SORTS = {"score": lambda r: -r["score"], "name": lambda r: r["name"], "change": lambda r: r["change"] or 0,
-         "received": lambda r: -r["received"]}
+SORTS = {"score": lambda r: (r["score"] is None, -(r["score"] or 0)), "name": lambda r: r["name"],
+         "change": lambda r: (r["change"] is None, r["change"] or 0), "received": lambda r: -r["received"]}
 
 
 def _period(request) -> tuple[dt.date, dt.date, str]:
@@ -39,8 +39,16 @@ def _period(request) -> tuple[dt.date, dt.date, str]:
     try:
         first, last = month_range(request.GET.get("from"), request.GET.get("to"), today=today)
     except ValueError as exc:
-        raise Http404(str(exc)) from None
+        from django.contrib import messages
+
+        messages.error(request, _("Kỳ không hợp lệ: %s Đang hiển thị năm nay.") % exc)
+        return today.replace(month=1, day=1), today.replace(day=1), "nam"
     return first, last, ""
+
+
+def period_query(first: dt.date, last: dt.date, preset: str) -> str:
+    """The query string that keeps the chosen period in every link."""
+    return f"ky={preset}" if preset else f"from={first:%Y-%m}&to={last:%Y-%m}"
 
 
 def _trend(values_by_month: list[tuple[dt.date, tuple[int, int]]]) -> dict:
@@ -95,19 +103,22 @@ def overview(request):
     for card in cards:
         card["trend"] = trends.get(card["code"])
     dropped = min((r for r in rows if r["change"] is not None), key=lambda r: r["change"], default=None)
+    previous = selectors.previous_period(first, last)
     return render(request, "parindex/overview.html", {
         "first": first, "last": last, "preset": preset, "cards": cards, "rows": rows, "wide": wide, "sort": sort,
+        "pq": period_query(first, last, preset), "previous": previous,
+        "previous_has_data": any(r["previous"] is not None for r in rows),
         "province_score": portal_score(province) if province else None, "dropped": dropped, "roots": roots,
-        "previous": selectors.previous_period(first, last), "received": province.get("received", (0, None))[0],
+        "received": province.get("received", (0, None))[0],
     })
 
 
 def _export_ranking(rows, first, last, kind):
     header = [_("Hạng"), _("Cơ quan"), _("Điểm 766 (phần đo được)"), _("Tối đa đo được"), _("Kỳ trước"),
-              _("Thay đổi"), _("Hồ sơ tiếp nhận")] + [metrics.RATES[c].label for c in KEY_RATES]
+              _("Thay đổi"), _("Hồ sơ tiếp nhận")] + [f"{metrics.RATES[c].label} (%)" for c in KEY_RATES]
 
-    def line(r):
-        rates = [f"{n}/{d}" if d else "" for n, d in (r["rates"][c] for c in KEY_RATES)]
+    def line(r):  # rates as numbers (percent, 1 decimal) so a spreadsheet can sort and average them
+        rates = [round(100 * n / d, 1) if d else None for n, d in (r["rates"].get(c, (0, 0)) for c in KEY_RATES)]
         return [r["rank"], r["name"], r["score"], r["max"], r["previous"], r["change"], r["received"], *rates]
 
     name = f"xep-hang-{first:%Y%m}-{last:%Y%m}"
@@ -146,8 +157,13 @@ def agency_detail(request, pk: int):
     rows = []
     for code, spec in metrics.METRICS.items():
         num, den = values.get(code, (0, None))
-        rows.append({"code": code, "label": spec.label, "num": num, "den": den,
-                     "drill": code in selectors.DRILLABLE, "stock": spec.stock})
+        row = {"code": code, "label": spec.label, "num": num, "den": den, "drill": code in selectors.DRILLABLE,
+               "stock": spec.stock}
+        if code == "processing_minutes":  # shown as the average per dossier
+            row.update(label=_("Thời gian giải quyết trung bình (từ tiếp nhận đến có kết quả)"), den=None,
+                       num=_("%(h).1f giờ (%(d).1f ngày) trên %(n)s hồ sơ") % {
+                           "h": num / den / 60, "d": num / den / 1440, "n": den} if den else "—")
+        rows.append(row)
     monthly = []
     by_month = metrics.MetricSnapshot.objects.filter(scope=scope, agency_id=pk, month__gte=first,
                                                      month__lte=last).values("month", "metric", "numerator",
@@ -158,10 +174,14 @@ def agency_detail(request, pk: int):
     for month in months(first, last):
         scored = portal_score(metrics.aggregate(grouped.get(month, [])))
         monthly.append({"month": month, "groups": scored["groups"], "total": scored["total"]})
+    score = portal_score(values)
+    labels = names()
+    for row in score["indicators"]:
+        row["name"], row["group_name"] = labels.get(row["code"], row["code"]), labels.get(row["group"], row["group"])
     return render(request, "parindex/agency.html", {
         "agency": agency, "first": first, "last": last, "preset": preset, "rows": rows,
-        "province": scope == Scope.PROVINCE,
-        "score": portal_score(values), "monthly": monthly,
+        "province": scope == Scope.PROVINCE, "pq": period_query(first, last, preset),
+        "score": score, "monthly": monthly,
         "rates": [{"label": metrics.RATES[c].label, "pair": metrics.rate(values, c)} for c in metrics.RATES],
     })
 
@@ -223,11 +243,15 @@ def breakdown(request, pk: int):
     add(open_at(cutoff), overdue=Count("id", filter=Q(legal_due__lt=cutoff)))
     add(received_between(start, end), received=Count("id"))
     table = sorted(rows.values(), key=lambda r: (-(r["late"] + r["overdue"]), r["name"]))
-    for r in table:
+    total = {"name": _("Tổng cộng"), **{k: sum(r[k] for r in table) for k in ("received", "early", "on_time",
+                                                                               "late", "overdue")}}
+    for r in [*table, total]:
         r["finished"] = r["early"] + r["on_time"] + r["late"]
+        if r["name"] == "—" and by == "can-bo":
+            r["name"] = _("(chưa phân công)")
     return render(request, "parindex/breakdown.html", {
         "agency": agency, "rows": table, "by": by, "label": label, "choices": BREAKDOWNS, "first": first,
-        "last": last, "preset": preset,
+        "last": last, "preset": preset, "total": total, "pq": period_query(first, last, preset),
     })
 
 
@@ -237,10 +261,10 @@ def transparency(request):
     today = timezone.localdate()
     first, last = today.replace(month=1, day=1), today.replace(day=1)
     values = metrics.period_values(first=first, last=last)
-    agencies = Agency.objects.filter(pk__in=values, is_active=True).order_by("name")
+    agencies = Agency.objects.filter(is_active=True).order_by("name")
     rows = []
     for agency in agencies:
-        v = values[agency.pk]
+        v = values.get(agency.pk, {})
         rows.append({"agency": agency, "on_time": metrics.rate(v, "on_time_rate"),
                      "satisfaction": metrics.rate(v, "survey_satisfaction"),
                      "received": v.get("received", (0, None))[0]})
@@ -257,7 +281,9 @@ REPORT_COLUMNS = [
 
 def _report_rows(agency_ids, first, last):
     values = metrics.period_values(first=first, last=last, agency_ids=agency_ids)
-    names = dict(Agency.objects.filter(pk__in=values).values_list("pk", "name"))
+    names = dict(Agency.objects.filter(pk__in=agency_ids, is_active=True).values_list("pk", "name"))
+    for agency_id in names:
+        values.setdefault(agency_id, {})  # an agency without dossiers is listed with zeros
     rows, total = [], {}
     for agency_id in sorted(values, key=lambda a: names.get(a, "")):
         v = values[agency_id]
@@ -292,6 +318,7 @@ def report(request):
     rate_labels = [_("Tỷ lệ đúng hạn"), _("Tỷ lệ trực tuyến"), _("Tỷ lệ bưu chính"), _("Tỷ lệ hài lòng")]
     context = {"rows": rows, "summary": summary, "columns": [label for _c, label in REPORT_COLUMNS],
                "rate_labels": rate_labels, "first": first, "last": last, "preset": preset,
+               "pq": period_query(first, last, preset),
                "now": timezone.localtime()}
     kind = request.GET.get("xuat")
     name = f"bao-cao-mot-cua-{first:%Y%m}-{last:%Y%m}"
@@ -304,9 +331,11 @@ def report(request):
         sheet.title = "Bao cao"
         sheet.append([_("Báo cáo kết quả giải quyết TTHC theo cơ chế một cửa, một cửa liên thông"),
                       f"{first:%m/%Y}–{last:%m/%Y}"])
-        sheet.append([_("Cơ quan"), *context["columns"], *rate_labels])
+        sheet.append([_("Cơ quan"), *context["columns"], *[f"{label} (%)" for label in rate_labels]])
         for row in [*rows, summary]:
-            sheet.append([row["name"], *row["counts"], *row["rates"]])
+            numbers = [round(100 * n / d, 1) if d else None
+                       for n, d in (row["on_time"], row["online"], row["postal"], row["satisfaction"])]
+            sheet.append([row["name"], *row["counts"], *numbers])
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
