@@ -60,7 +60,10 @@ def seed(context: dict) -> None:
         cal = calendar_for(agency)
         version = rng.choice(versions)
         target = rng.choices([t for t, _ in TARGETS], [w for _, w in TARGETS])[0]
-        day = cal.add_working_days((now - dt.timedelta(days=rng.randint(2, 45))).date(), 0)
+        # finished stories spread over half a year (so the dashboards have a previous quarter to compare);
+        # dossiers still in process were received in the last weeks
+        back = rng.randint(2, 200) if target in ("returned", "refused", "withdrawn") else rng.randint(2, 45)
+        day = cal.add_working_days((now - dt.timedelta(days=back)).date(), 0)
         start = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 30))) + dt.timedelta(
             minutes=rng.randint(0, 420))
         if start >= now:
