@@ -185,6 +185,16 @@ def survey_import(*, round_: AssessmentRound, text: str, actor: User, source: st
     return len(rows)
 
 
+def year_values(round_: AssessmentRound) -> dict:
+    """The round's year of metric snapshots per agency (to the current month for this year)."""
+    from .metrics import period_values
+
+    today = timezone.localdate()
+    last = dt.date(round_.year, 12, 1) if round_.year < today.year else today.replace(day=1)
+    return period_values(first=dt.date(round_.year, 1, 1), last=last,
+                         agency_ids=list(round_.agencies.values_list("pk", flat=True)))
+
+
 def results(round_: AssessmentRound, *, at: dt.datetime | None = None) -> list[dict]:
     """Per agency: appraised points (the self-score where not yet appraised, flagged), survey points, index,
     rank (ties share a rank) and the change against the previous year's round of the same index."""
@@ -201,11 +211,12 @@ def results(round_: AssessmentRound, *, at: dt.datetime | None = None) -> list[d
     surveys: dict[int, dict] = {}
     for s in round_.survey_scores.select_related("criterion"):
         surveys.setdefault(s.agency_id, {})[s.criterion.code] = s.points
+    values = year_values(round_)  # for the criteria computed from the portal's data
     out = []
     for agency in round_.agencies.order_by("name"):
         given = {code: value for code, (value, _pending) in scores.get(agency.pk, {}).items()}
         given.update(surveys.get(agency.pk, {}))
-        scored = evaluate(round_.config, given=given)
+        scored = evaluate(round_.config, values=values.get(agency.pk, {}), given=given)
         evidence_points = sum((v for code, (v, _p) in scores.get(agency.pk, {}).items()), Decimal(0))
         survey_points = sum(surveys.get(agency.pk, {}).values(), Decimal(0))
         out.append({"agency_id": agency.pk, "name": agency.name, "appraised": evidence_points,

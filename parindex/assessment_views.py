@@ -18,7 +18,9 @@ from accounts.models import Agency, Role
 from portal.errors import DomainError
 
 from . import assessment
+from .metrics import RATES, rate
 from .models import AssessmentRound, Evidence, Method, SelfScore
+from .rules import points, round2
 
 
 def _is_home_affairs(user) -> bool:
@@ -52,9 +54,17 @@ def self_assess(request, pk: int, agency_pk: int):
     scores = {s.criterion_id: s for s in SelfScore.objects.filter(round=round_, agency=agency)
               .select_related("appraised_by").prefetch_related("evidence")}
     criteria = [{"c": c, "score": scores.get(c.pk)} for c in round_.config.criteria.filter(method=Method.SELF_ASSESSED)]
+    values = assessment.year_values(round_).get(agency.pk, {})
+    computed = []
+    for c in round_.config.criteria.filter(method=Method.COMPUTED):
+        num, den = rate(values, c.metric) if c.metric in RATES else values.get(c.metric, (0, 0))
+        computed.append({"c": c, "num": num, "den": den,
+                         "points": round2(points(c.rule or {"kind": "linear"}, c.max_points, num, den))})
     now = timezone.now()
     return render(request, "parindex/self_assess.html", {
-        "round": round_, "agency": agency, "criteria": criteria, "may_edit": may_edit and now <= round_.deadline,
+        "round": round_, "agency": agency, "criteria": criteria, "computed": computed,
+        "year_to": min(f"{round_.year}-12", timezone.localdate().strftime("%Y-%m")),
+        "may_edit": may_edit and now <= round_.deadline,
         "may_appraise": may_appraise and now <= round_.appraisal_deadline, "now": now,
     })
 

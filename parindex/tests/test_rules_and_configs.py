@@ -76,7 +76,9 @@ def test_the_shipped_configurations():
     qd766 = IndexConfig.objects.get(code="qd766")
     assert qd766.max_points == 100 and qd766.criteria.filter(parent=None).count() == 6
     par = IndexConfig.objects.get(code="par-tinh")
-    assert par.max_points == 100 and par.criteria.count() == 8
+    assert par.max_points == 100 and par.criteria.filter(parent=None).count() == 8
+    area3 = par.criteria.get(code="LV3")
+    assert sum(c.max_points for c in area3.children.all()) == area3.max_points == Decimal("14.5")
     # the stored 766 configuration scores exactly like the built-in one
     stored = config_766(qd766)
     assert [i.code for i in stored.indicators] == [i.code for i in QD766_2026.indicators]

@@ -180,3 +180,27 @@ def test_external_indices_are_imported_and_compared(client, demo, world):
     rows = {r["code"]: r for r in page.context["table"]}
     assert [c["change"] for c in rows["par"]["cells"]] == [None, Decimal("2.19")]  # 86.98 − 84.79
     assert "hạng 35/63" in page.content.decode()
+
+
+def test_a_par_round_scores_its_computed_criteria_from_the_snapshots(world, demo, client):
+    """Agency → area → criterion → the metric → the dossiers: area 3 of the PAR configuration has two
+    criteria computed from the portal's data."""
+    import time_machine
+
+    from parindex.metrics import snapshots_refresh
+
+    from .test_metrics_and_dashboard import MARCH, _month
+
+    _month(world)
+    snapshots_refresh(first=MARCH, last=MARCH, now=at(2026, 4, 2))
+    config = IndexConfig.objects.get(code="par-tinh")
+    r = AssessmentRound.objects.create(config=config, year=2026, deadline=at(2026, 12, 15, 17),
+                                       appraisal_deadline=at(2026, 12, 31, 17))
+    r.agencies.set([world.pleiku])
+    with time_machine.travel(at(2026, 4, 2)):
+        row = assessment.results(r)[0]
+        # on-time rate 2/4 = 50% < 90%: 0 of 1 point (bands); no online dossier: 0 of 1 (threshold 50%)
+        assert (row["criteria"]["LV3.DH"], row["criteria"]["LV3.TT"]) == (Decimal("0.00"), Decimal("0.00"))
+        client.force_login(demo.user("noivu@demo.gov.vn"))
+        page = client.get(f"/chi-so/danh-gia/{r.pk}/co-quan/{world.pleiku.pk}/").content.decode()
+    assert 'data-testid="computed"' in page and "2 / 4" in page and "from=2026-01&to=2026-04" in page
