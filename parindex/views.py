@@ -3,7 +3,6 @@ reads the monthly snapshots; only the drill-down list touches the dossier table,
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
@@ -19,8 +18,9 @@ from dossiers.selectors import mask_id_number
 from dossiers.stats import LATE, finished_between, month_range, months, open_at, received_between
 
 from . import metrics, selectors
+from .export import table_response
 from .models import MetricSnapshot, Scope
-from .portal766 import names, portal_score
+from .portal766 import GROUP_NAMES, names, portal_score
 
 KEY_RATES = ("on_time_rate", "online_share", "digitized_rate", "paid_online_rate", "survey_satisfaction")
 SORTS = {"score": lambda r: (r["score"] is None, -(r["score"] or 0)), "name": lambda r: r["name"],
@@ -121,27 +121,8 @@ def _export_ranking(rows, first, last, kind):
         rates = [round(100 * n / d, 1) if d else None for n, d in (r["rates"].get(c, (0, 0)) for c in KEY_RATES)]
         return [r["rank"], r["name"], r["score"], r["max"], r["previous"], r["change"], r["received"], *rates]
 
-    name = f"xep-hang-{first:%Y%m}-{last:%Y%m}"
-    if kind == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 with a BOM
-        writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows(line(r) for r in rows)
-        return response
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Xep hang"
-    sheet.append(header)
-    for r in rows:
-        sheet.append(line(r))
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    book.save(response)
-    return response
+    return table_response(f"xep-hang-{first:%Y%m}-{last:%Y%m}", [("Xep hang", header, [line(r) for r in rows])],
+                          kind)
 
 
 @login_required
@@ -178,6 +159,15 @@ def agency_detail(request, pk: int):
     labels = names()
     for row in score["indicators"]:
         row["name"], row["group_name"] = labels.get(row["code"], row["code"]), labels.get(row["group"], row["group"])
+    if request.GET.get("xuat") in ("csv", "xlsx"):
+        return table_response(f"chi-so-{agency.code}-{first:%Y%m}-{last:%Y%m}", [
+            ("Chi so", [_("Chỉ số"), _("Tử số"), _("Mẫu số")], [[r["label"], r["num"], r["den"]] for r in rows]),
+            ("766", [_("Nhóm"), _("Chỉ tiêu"), _("Tử số"), _("Mẫu số"), _("Điểm"), _("Tối đa")],
+             [[i["group_name"], i["name"], i["numerator"] if i["measured"] else None,
+               i["denominator"] if i["measured"] else None, i["points"], i["max"]] for i in score["indicators"]]),
+            ("Theo thang", [_("Tháng"), *GROUP_NAMES.values(), _("Tổng")],
+             [[f"{m['month']:%m/%Y}", *[m["groups"][g]["points"] for g in GROUP_NAMES], m["total"]] for m in monthly]),
+        ], request.GET["xuat"])
     return render(request, "parindex/agency.html", {
         "agency": agency, "first": first, "last": last, "preset": preset, "rows": rows,
         "province": scope == Scope.PROVINCE, "pq": period_query(first, last, preset),
@@ -199,6 +189,19 @@ def dossier_list(request):
         agency_ids = [int(raw)]
     first, last, _preset = _period(request)
     qs = selectors.dossiers_behind(metric, agency_ids, first, last).order_by("due_at", "id")
+    if request.GET.get("xuat") in ("csv", "xlsx"):
+        from dossiers.selectors import log_personal_data_access
+
+        log_personal_data_access(request, None, "export", f"{metric} {first:%m/%Y}-{last:%m/%Y}")
+        rows = [[d.code, d.procedure_version.procedure.name, d.handling_agency.name, d.applicant_name,
+                 mask_id_number(d.applicant_id_number), d.assignee.full_name if d.assignee else "",
+                 timezone.localtime(d.received_at).strftime("%d/%m/%Y %H:%M") if d.received_at else "",
+                 timezone.localtime(d.due_at).strftime("%d/%m/%Y %H:%M") if d.due_at else "", d.get_status_display()]
+                for d in qs[:100_000]]
+        header = [_("Mã hồ sơ"), _("Thủ tục"), _("Cơ quan"), _("Người nộp"), _("Số CCCD"), _("Cán bộ xử lý"),
+                  _("Tiếp nhận"), _("Hẹn trả"), _("Trạng thái")]
+        return table_response(f"ho-so-{metric}-{first:%Y%m}-{last:%Y%m}", [("Ho so", header, rows)],
+                              request.GET["xuat"])
     total = qs.count()
     rows = list(qs[:500])
     for row in rows:
@@ -249,6 +252,12 @@ def breakdown(request, pk: int):
         r["finished"] = r["early"] + r["on_time"] + r["late"]
         if r["name"] == "—" and by == "can-bo":
             r["name"] = _("(chưa phân công)")
+    if request.GET.get("xuat") in ("csv", "xlsx"):
+        header = [label, _("Tiếp nhận"), _("Giải quyết"), _("Trước hạn"), _("Đúng hạn"), _("Quá hạn"),
+                  _("Đang quá hạn (cuối kỳ)")]
+        return table_response(f"phan-tich-{agency.code}-{by}-{first:%Y%m}-{last:%Y%m}", [("Phan tich", header, [
+            [r["name"], r["received"], r["finished"], r["early"], r["on_time"], r["late"], r["overdue"]]
+            for r in [*table, total]])], request.GET["xuat"])
     return render(request, "parindex/breakdown.html", {
         "agency": agency, "rows": table, "by": by, "label": label, "choices": BREAKDOWNS, "first": first,
         "last": last, "preset": preset, "total": total, "pq": period_query(first, last, preset),

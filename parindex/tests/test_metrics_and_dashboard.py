@@ -104,6 +104,23 @@ def test_the_dashboard_pages(world, client, demo):
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     csv = client.get("/chi-so/", {"from": "2026-03", "to": "2026-03", "xuat": "csv"}).content.decode("utf-8-sig")
     assert world.pleiku.name in csv
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(client.get(f"/chi-so/co-quan/{world.pleiku.pk}/", {
+        "from": "2026-03", "to": "2026-03", "xuat": "xlsx"}).content))
+    assert book.sheetnames == ["Chi so", "766", "Theo thang"]
+    listed = client.get("/chi-so/ho-so/", {"chi-so": "finished_late", "co-quan": world.pleiku.pk, "from": "2026-03",
+                                           "to": "2026-03", "xuat": "csv"}).content.decode("utf-8-sig")
+    late = Dossier.objects.get(punctuality="late")
+    assert late.code in listed and "064090000123" not in listed  # the ID number masked in exports too
+    from dossiers.models import PersonalDataAccess
+
+    assert PersonalDataAccess.objects.filter(action="export", detail__startswith="finished_late").exists()
+    breakdown = client.get(f"/chi-so/co-quan/{world.pleiku.pk}/phan-tich/", {"from": "2026-03", "to": "2026-03",
+                                                                              "xuat": "csv"})
+    assert "Hộ tịch" in breakdown.content.decode("utf-8-sig")
     # an agency head sees their own agency only; a citizen nothing
     client.force_login(world.approver)
     assert client.get(f"/chi-so/co-quan/{world.quynhon.pk}/").status_code == 403
