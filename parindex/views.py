@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Agency
 from dossiers.selectors import mask_id_number
 from dossiers.stats import LATE, finished_between, month_range, months, open_at, received_between
+from satisfaction.models import SurveyResponse
 
 from . import metrics, selectors
 from .export import table_response
@@ -245,18 +246,27 @@ def breakdown(request, pk: int):
         on_time=Count("id", filter=Q(punctuality="on_time")), late=Count("id", filter=LATE))
     add(open_at(cutoff), overdue=Count("id", filter=Q(legal_due__lt=cutoff)))
     add(received_between(start, end), received=Count("id"))
+    # satisfaction from the survey answers of the period, by the same key (per officer: used for emulation)
+    survey_key = {"linh-vuc": "procedure__field__name", "thu-tuc": "procedure__name",
+                  "can-bo": "officer__full_name"}[by]
+    for r in (SurveyResponse.objects.filter(agency=agency, submitted_at__gte=start, submitted_at__lt=end)
+              .values(survey_key).annotate(n=Count("id"), ok=Count("id", filter=Q(satisfied=True))).order_by()):
+        row = rows.setdefault(r[survey_key] or "—", {"name": r[survey_key] or "—", "received": 0, "early": 0,
+                                                     "on_time": 0, "late": 0, "overdue": 0})
+        row["responses"], row["satisfied"] = r["n"], r["ok"]
     table = sorted(rows.values(), key=lambda r: (-(r["late"] + r["overdue"]), r["name"]))
-    total = {"name": _("Tổng cộng"), **{k: sum(r[k] for r in table) for k in ("received", "early", "on_time",
-                                                                               "late", "overdue")}}
+    total = {"name": _("Tổng cộng"), **{k: sum(r.get(k, 0) for r in table) for k in (
+        "received", "early", "on_time", "late", "overdue", "responses", "satisfied")}}
     for r in [*table, total]:
         r["finished"] = r["early"] + r["on_time"] + r["late"]
         if r["name"] == "—" and by == "can-bo":
             r["name"] = _("(chưa phân công)")
     if request.GET.get("xuat") in ("csv", "xlsx"):
         header = [label, _("Tiếp nhận"), _("Giải quyết"), _("Trước hạn"), _("Đúng hạn"), _("Quá hạn"),
-                  _("Đang quá hạn (cuối kỳ)")]
+                  _("Đang quá hạn (cuối kỳ)"), _("Phiếu đánh giá"), _("Hài lòng")]
         return table_response(f"phan-tich-{agency.code}-{by}-{first:%Y%m}-{last:%Y%m}", [("Phan tich", header, [
-            [r["name"], r["received"], r["finished"], r["early"], r["on_time"], r["late"], r["overdue"]]
+            [r["name"], r["received"], r["finished"], r["early"], r["on_time"], r["late"], r["overdue"],
+             r.get("responses", 0), r.get("satisfied", 0)]
             for r in [*table, total]])], request.GET["xuat"])
     return render(request, "parindex/breakdown.html", {
         "agency": agency, "rows": table, "by": by, "label": label, "choices": BREAKDOWNS, "first": first,

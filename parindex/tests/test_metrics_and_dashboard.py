@@ -158,8 +158,21 @@ def test_breakdown_by_field_procedure_and_officer_and_the_public_page(world, cli
     assert page.status_code == 200 and "Hộ tịch" in page.content.decode()
     row = next(r for r in page.context["rows"] if r["name"] == "Hộ tịch")
     assert (row["received"], row["on_time"], row["late"]) == (4, 1, 1)
+    from satisfaction.models import Invitation, SurveyResponse
+    from satisfaction.services import published_questionnaire
+
+    for n, satisfied in enumerate((True, False)):  # two answers about the appraiser in March
+        dossier = Dossier.objects.filter(handling_agency=world.pleiku).order_by("pk")[n]
+        invitation = Invitation.objects.create(dossier=dossier, token=f"t{n}", agency=world.pleiku,
+                                               officer=world.appraiser, created_at=at(2026, 3, 20),
+                                               expires_at=at(2026, 4, 3), answered_at=at(2026, 3, 20))
+        SurveyResponse.objects.create(
+            invitation=invitation, questionnaire=published_questionnaire(), agency=world.pleiku,
+            officer=world.appraiser, procedure=world.birth.procedure, submitted_at=at(2026, 3, 20),
+            satisfied=satisfied, overall=4)
     officer = client.get(url, {"theo": "can-bo", "from": "2026-03", "to": "2026-03"}).context["rows"]
-    assert {r["name"] for r in officer} >= {world.appraiser.full_name}
+    row = next(r for r in officer if r["name"] == world.appraiser.full_name)
+    assert (row["responses"], row["satisfied"]) == (2, 1)
     assert client.get(url, {"theo": "x"}).status_code == 404
     client.logout()
     import time_machine
