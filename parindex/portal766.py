@@ -54,12 +54,28 @@ def names() -> dict[str, str]:
                                   .values_list("code", "name"))}
 
 
-def portal_score(values: dict[str, tuple[int, int | None]]) -> dict:
+def config_for(month=None):
+    """The published Decision-766 configuration in force at `month` (an administrator's edited copy once
+    published), else the built-in one."""
+    from django.db.models import Q
+
+    from .models import ConfigStatus, IndexConfig, IndexKind
+    from .scoring import config_766
+
+    qs = IndexConfig.objects.filter(kind=IndexKind.QD766, status=ConfigStatus.PUBLISHED)
+    if month is not None:
+        qs = qs.filter(effective_from__lte=month).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=month))
+    stored = qs.order_by("-effective_from", "-id").first()
+    return config_766(stored) if stored is not None else QD766_2026
+
+
+def portal_score(values: dict[str, tuple[int, int | None]], config=None) -> dict:
     """Per indicator: points (or None: not applicable), max, and whether the portal measures it; per group
     and in total: the points over the measured indicators and the maximum they could give."""
-    counts = validate(counts_from_metrics(values))
+    config = config or QD766_2026
+    counts = validate(counts_from_metrics(values), config)
     indicators, groups = [], {}
-    for ind in QD766_2026.indicators:
+    for ind in config.indicators:
         keys = {*ind.numerator, ind.denominator} - {None}
         measured = keys <= MEASURED
         value = indicator_points(ind, counts) if measured else None

@@ -28,7 +28,7 @@ from dossiers.stats import (
 
 from . import metrics
 from .models import Scope
-from .portal766 import portal_score
+from .portal766 import config_for, portal_score
 
 
 def dashboard_agencies(user: User) -> tuple[list[int], bool]:
@@ -67,10 +67,11 @@ def ranking(agency_ids: list[int], first: dt.date, last: dt.date) -> list[dict]:
     before = metrics.period_values(first=previous_period(first, last)[0], last=previous_period(first, last)[1],
                                    agency_ids=agency_ids)
     names = dict(Agency.objects.filter(pk__in=agency_ids, is_active=True).values_list("pk", "name"))
+    config = config_for(last.replace(day=1))
     rows = []
     for agency_id, values in now_values.items():
-        scored = portal_score(values)
-        previous = portal_score(before[agency_id])["total"] if agency_id in before else None
+        scored = portal_score(values, config)
+        previous = portal_score(before[agency_id], config)["total"] if agency_id in before else None
         rows.append({
             "agency_id": agency_id, "name": names.get(agency_id, "?"), "score": scored["total"],
             "max": scored["max"], "previous": previous,

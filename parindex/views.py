@@ -21,7 +21,7 @@ from satisfaction.models import SurveyResponse
 from . import metrics, selectors
 from .export import table_response
 from .models import MetricSnapshot, Scope
-from .portal766 import GROUP_NAMES, names, portal_score
+from .portal766 import GROUP_NAMES, config_for, names, portal_score
 
 KEY_RATES = ("on_time_rate", "online_share", "digitized_rate", "paid_online_rate", "survey_satisfaction")
 SORTS = {"score": lambda r: (r["score"] is None, -(r["score"] or 0)), "name": lambda r: r["name"],
@@ -109,7 +109,8 @@ def overview(request):
         "first": first, "last": last, "preset": preset, "cards": cards, "rows": rows, "wide": wide, "sort": sort,
         "pq": period_query(first, last, preset), "previous": previous,
         "previous_has_data": any(r["previous"] is not None for r in rows),
-        "province_score": portal_score(province) if province else None, "dropped": dropped, "roots": roots,
+        "province_score": portal_score(province, config_for(last)) if province else None, "dropped": dropped,
+        "roots": roots,
         "received": province.get("received", (0, None))[0],
     })
 
@@ -154,9 +155,9 @@ def agency_detail(request, pk: int):
     for r in by_month:
         grouped.setdefault(r["month"], []).append(r)
     for month in months(first, last):
-        scored = portal_score(metrics.aggregate(grouped.get(month, [])))
+        scored = portal_score(metrics.aggregate(grouped.get(month, [])), config_for(month))
         monthly.append({"month": month, "groups": scored["groups"], "total": scored["total"]})
-    score = portal_score(values)
+    score = portal_score(values, config_for(last))
     labels = names()
     for row in score["indicators"]:
         row["name"], row["group_name"] = labels.get(row["code"], row["code"]), labels.get(row["group"], row["group"])

@@ -102,3 +102,22 @@ def test_an_administrator_copies_a_version_and_edits_it(client, django_user_mode
     client.force_login(admin)
     reply = client.post("/admin/parindex/indexconfig/", {"action": "copy_version", "_selected_action": [qd766.pk]})
     assert reply.status_code == 302 and IndexConfig.objects.filter(code="qd766").count() == 4
+
+
+@pytest.mark.django_db
+def test_the_dashboards_use_the_published_version_in_force():
+    import datetime as dt
+
+    from parindex.portal766 import config_for, portal_score
+
+    original = IndexConfig.objects.get(code="qd766")
+    assert config_for(dt.date(2026, 3, 1)).indicators == config_766(original).indicators
+    edited = config_copy(config=original)
+    Criterion.objects.filter(config=edited, code="PROGRESS_ON_TIME").update(
+        rule={"kind": "threshold", "full_at": 0.5, "when_empty": 0})
+    values = {"progress_766": (3, 5)}  # 60% on time
+    assert portal_score(values, config_for(dt.date(2026, 9, 1)))["indicators"][4]["points"] == 12.0  # draft: no
+    IndexConfig.objects.filter(pk=original.pk).update(effective_to=dt.date(2026, 6, 30))
+    IndexConfig.objects.filter(pk=edited.pk).update(status="published", effective_from=dt.date(2026, 7, 1))
+    assert portal_score(values, config_for(dt.date(2026, 9, 1)))["indicators"][4]["points"] == 20.0  # in force
+    assert portal_score(values, config_for(dt.date(2026, 3, 1)))["indicators"][4]["points"] == 12.0  # before
