@@ -13,7 +13,7 @@ import statistics
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max, Min, Sum
 from django.test import Client
 from django.urls import reverse
@@ -40,6 +40,10 @@ def _timed(fn) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
+class _Rollback(Exception):
+    pass
+
+
 class Command(BaseCommand):
     help = "Đo thời gian tính ảnh chụp chỉ số và thời gian trang bảng chỉ số."
 
@@ -47,8 +51,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="noivu@demo.gov.vn")
         parser.add_argument("--repeat", type=int, default=30)
         parser.add_argument("--skip-refresh", action="store_true")
+        parser.add_argument("--extra-agencies", type=int, default=0,
+                            help="Add this many agencies with a copy of the busiest one's snapshots for the timing "
+                                 "(a province has ~150 departments and communes; rolled back afterwards).")
 
-    def handle(self, *args, user, repeat, skip_refresh, **options):
+    def handle(self, *args, user, repeat, skip_refresh, extra_agencies, **options):
         officer = User.objects.filter(email=user).first()
         if officer is None:
             raise CommandError(f"Không có người dùng {user}.")
@@ -65,6 +72,32 @@ class Command(BaseCommand):
                 t0 = time.perf_counter()
                 fn(first=first, last=last)
                 self.stdout.write(f"refresh {label}: {time.perf_counter() - t0:.1f} s")
+        if extra_agencies:
+            try:
+                with transaction.atomic():
+                    self._clone(extra_agencies)
+                    self._time(officer, first, last, repeat)
+                    raise _Rollback
+            except _Rollback:
+                self.stdout.write("(the extra agencies were rolled back)")
+            return
+        self._time(officer, first, last, repeat)
+
+    def _clone(self, n):
+        from accounts.models import Agency, AgencyLevel
+
+        busiest = (MetricSnapshot.objects.filter(metric="received", scope="agency").values("agency")
+                   .annotate(n=Sum("numerator")).order_by("-n").values_list("agency", flat=True).first())
+        source = Agency.objects.get(pk=busiest)
+        rows = list(MetricSnapshot.objects.filter(agency=source, scope="agency"))
+        for i in range(n):
+            agency = Agency.objects.create(parent=source.parent, name=f"Đơn vị thử {i + 1:03d}",
+                                           level=AgencyLevel.COMMUNE, code=f"BENCH.{i + 1:03d}")
+            MetricSnapshot.objects.bulk_create([MetricSnapshot(
+                agency=agency, scope="agency", month=r.month, metric=r.metric, numerator=r.numerator,
+                denominator=r.denominator, computed_at=r.computed_at) for r in rows])
+
+    def _time(self, officer, first, last, repeat):
         self.stdout.write(f"{MetricSnapshot.objects.count():,} snapshot rows")
         client = Client(HTTP_HOST="127.0.0.1")  # an allowed host whatever the settings
         client.force_login(officer)
