@@ -77,7 +77,7 @@ class Rate:
 
 # What the dashboards show: rates over the aggregated metrics of a period.
 RATES: dict[str, Rate] = {
-    "on_time_rate": Rate("Tỷ lệ đúng hạn (766: xong trước, đúng hạn và đang trong hạn)",
+    "on_time_rate": Rate("Tỷ lệ đúng hạn theo hạn luật định (xong trước, đúng hạn và đang trong hạn)",
                          ("finished_early", "finished_on_time", "in_progress_on_time"), FINISHED + IN_PROGRESS),
     "finished_on_time_rate": Rate("Tỷ lệ giải quyết đúng hạn (trong số đã giải quyết)",
                                   ("finished_early", "finished_on_time"), FINISHED),

@@ -50,8 +50,15 @@ def period_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.dateti
     return _bounds(first.replace(day=1))[0], _bounds(next_month(last.replace(day=1)))[0]
 
 
-def previous_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
-    """The period of the same number of months just before."""
+def previous_period(first: dt.date, last: dt.date, preset: str = "") -> tuple[dt.date, dt.date]:
+    """What a period is compared with: the previous month, the previous full quarter, the same months of
+    last year; for a custom range, the same number of months just before."""
+    if preset == "quy":
+        start = (first.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        start = start.replace(month=(start.month - 1) // 3 * 3 + 1)
+        return start, start.replace(month=start.month + 2)
+    if preset == "nam":
+        return first.replace(year=first.year - 1), last.replace(year=last.year - 1)
     n = (last.year - first.year) * 12 + last.month - first.month + 1
     month = first.replace(day=1)
     for _step in range(n):
@@ -60,12 +67,12 @@ def previous_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
     return month, end.replace(day=1)
 
 
-def ranking(agency_ids: list[int], first: dt.date, last: dt.date) -> list[dict]:
+def ranking(agency_ids: list[int], first: dt.date, last: dt.date, preset: str = "") -> list[dict]:
     """Agencies by the portal-measured 766 total of the period, with the change against the previous
     period and the key rates (numerator / denominator kept for display)."""
     now_values = metrics.period_values(first=first, last=last, agency_ids=agency_ids)
-    before = metrics.period_values(first=previous_period(first, last)[0], last=previous_period(first, last)[1],
-                                   agency_ids=agency_ids)
+    before_first, before_last = previous_period(first, last, preset)
+    before = metrics.period_values(first=before_first, last=before_last, agency_ids=agency_ids)
     names = dict(Agency.objects.filter(pk__in=agency_ids, is_active=True).values_list("pk", "name"))
     config = config_for(last.replace(day=1))
     rows = []

@@ -93,7 +93,7 @@ def overview(request):
             province[key] = (n + num, None if den is None and d is None else (d or 0) + (den or 0))
     if not wide:
         province = metrics.period_values(first=first, last=last, agency_ids=agency_ids).get(agency_ids[0], {})
-    rows = selectors.ranking(agency_ids, first, last)
+    rows = selectors.ranking(agency_ids, first, last, preset)
     sort = request.GET.get("sap-xep", "score")
     rows.sort(key=SORTS.get(sort, SORTS["score"]))
     if request.GET.get("xuat") in ("csv", "xlsx"):
@@ -104,7 +104,7 @@ def overview(request):
     for card in cards:
         card["trend"] = trends.get(card["code"])
     dropped = min((r for r in rows if r["change"] is not None), key=lambda r: r["change"], default=None)
-    previous = selectors.previous_period(first, last)
+    previous = selectors.previous_period(first, last, preset)
     return render(request, "parindex/overview.html", {
         "first": first, "last": last, "preset": preset, "cards": cards, "rows": rows, "wide": wide, "sort": sort,
         "pq": period_query(first, last, preset), "previous": previous,
@@ -144,8 +144,9 @@ def agency_detail(request, pk: int):
                "stock": spec.stock}
         if code == "processing_minutes":  # shown as the average per dossier
             row.update(label=_("Thời gian giải quyết trung bình (từ tiếp nhận đến có kết quả)"), den=None,
-                       num=_("%(h).1f giờ (%(d).1f ngày) trên %(n)s hồ sơ") % {
-                           "h": num / den / 60, "d": num / den / 1440, "n": den} if den else "—")
+                       num=(_("%(h)s giờ (%(d)s ngày) trên %(n)s hồ sơ") % {
+                           "h": f"{num / den / 60:.1f}".replace(".", ","),
+                           "d": f"{num / den / 1440:.1f}".replace(".", ","), "n": den}) if den else "—")
         rows.append(row)
     monthly = []
     by_month = metrics.MetricSnapshot.objects.filter(scope=scope, agency_id=pk, month__gte=first,

@@ -157,7 +157,9 @@ def test_breakdown_by_field_procedure_and_officer_and_the_public_page(world, cli
     page = client.get(url, {"theo": "linh-vuc", "from": "2026-03", "to": "2026-03"})
     assert page.status_code == 200 and "Hộ tịch" in page.content.decode()
     row = next(r for r in page.context["rows"] if r["name"] == "Hộ tịch")
-    assert (row["received"], row["on_time"], row["late"]) == (4, 1, 1)
+    assert (row["received"], row["on_time"], row["late"], row["online"], row["fee_due"], row["e_result"]) == (
+        4, 1, 1, 0, 0, 0)
+    assert page.context["total"]["received"] == 4
     from satisfaction.models import Invitation, SurveyResponse
     from satisfaction.services import published_questionnaire
 
@@ -201,3 +203,14 @@ def test_the_periodic_report_in_html_xlsx_and_pdf(world, client, demo):
     pdf = client.get("/chi-so/bao-cao/", {"from": "2026-03", "to": "2026-03", "xuat": "pdf"})
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
     assert "BÁO CÁO KẾT QUẢ GIẢI QUYẾT" in text.upper() and "Pleiku" in text and "Tổng cộng" in text
+
+
+def test_what_a_period_is_compared_with():
+    import datetime as dt
+
+    d = dt.date
+    assert selectors.previous_period(d(2026, 10, 1), d(2026, 11, 1), "quy") == (d(2026, 7, 1), d(2026, 9, 1))
+    assert selectors.previous_period(d(2026, 1, 1), d(2026, 2, 1), "quy") == (d(2025, 10, 1), d(2025, 12, 1))
+    assert selectors.previous_period(d(2026, 1, 1), d(2026, 11, 1), "nam") == (d(2025, 1, 1), d(2025, 11, 1))
+    assert selectors.previous_period(d(2026, 3, 1), d(2026, 3, 1), "thang") == (d(2026, 2, 1), d(2026, 2, 1))
+    assert selectors.previous_period(d(2026, 2, 1), d(2026, 4, 1)) == (d(2025, 11, 1), d(2026, 1, 1))
