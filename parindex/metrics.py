@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Agency
@@ -202,13 +202,24 @@ def rate(values: dict[str, tuple[int, int | None]], code: str) -> tuple[int, int
             sum(values.get(m, (0, None))[0] for m in spec.denominator))
 
 
+STOCKS = [code for code, m in METRICS.items() if m.stock]
+
+
 def period_values(*, first: dt.date, last: dt.date, scope: str = Scope.AGENCY,
                   agency_ids=None) -> dict[int, dict[str, tuple[int, int | None]]]:
-    """{agency id: aggregated metrics} over the months from `first` to `last` (one query)."""
-    qs = MetricSnapshot.objects.filter(scope=scope, month__gte=first.replace(day=1), month__lte=last)
+    """{agency id: aggregated metrics} over the months from `first` to `last`, summed in the database
+    (flows) plus the stocks of each agency's last month with data in the period: two grouped queries,
+    whatever the number of months."""
+    qs = MetricSnapshot.objects.filter(scope=scope, month__gte=first.replace(day=1), month__lte=last,
+                                       metric__in=list(METRICS))
     if agency_ids is not None:
         qs = qs.filter(agency_id__in=agency_ids)
-    grouped: dict[int, list] = defaultdict(list)
-    for r in qs.values("agency_id", "month", "metric", "numerator", "denominator"):
-        grouped[r["agency_id"]].append(r)
-    return {agency_id: aggregate(rows) for agency_id, rows in grouped.items()}
+    out: dict[int, dict] = defaultdict(dict)
+    for r in (qs.exclude(metric__in=STOCKS).values("agency_id", "metric")
+              .annotate(n=Sum("numerator"), d=Sum("denominator")).order_by()):
+        out[r["agency_id"]][r["metric"]] = (int(r["n"] or 0), None if r["d"] is None else int(r["d"]))
+    last_month = {r["agency_id"]: r["m"] for r in qs.values("agency_id").annotate(m=Max("month")).order_by()}
+    for r in qs.filter(metric__in=STOCKS).values("agency_id", "month", "metric", "numerator", "denominator"):
+        if r["month"] == last_month.get(r["agency_id"]):
+            out[r["agency_id"]][r["metric"]] = (r["numerator"], r["denominator"])
+    return dict(out)
