@@ -16,7 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
@@ -172,6 +172,9 @@ def snapshots_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None 
                                            unique_fields=["agency", "scope", "month", "metric"],
                                            update_fields=["numerator", "denominator", "computed_at"])
         written += len(objects)
+    if connection.vendor == "postgresql":  # fresh planner statistics for the dashboards' grouped reads
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {MetricSnapshot._meta.db_table}")
     return written
 
 
