@@ -18,6 +18,7 @@ from accounts.models import Agency, Role
 from portal.errors import DomainError
 
 from . import assessment
+from .export import table_response
 from .metrics import RATES, rate
 from .models import AssessmentRound, Evidence, Method, SelfScore
 from .rules import points, round2
@@ -110,6 +111,12 @@ def round_results(request, pk: int):
     rows = assessment.results(round_)
     if not _is_home_affairs(request.user):
         rows = [r for r in rows if r["agency_id"] in {a.pk for a in own}]
+    if request.GET.get("xuat") in ("csv", "xlsx"):
+        header = [_("Hạng"), _("Cơ quan"), _("Điểm thẩm định"), _("Điểm điều tra"), _("Chỉ số"), _("Năm trước"),
+                  _("Thay đổi"), _("Chưa thẩm định")]
+        return table_response(f"chi-so-cchc-{round_.config.code}-{round_.year}", [("Ket qua", header, [
+            [r["rank"], r["name"], r["appraised"], r["survey"], r["index"], r["previous"], r["change"], r["pending"]]
+            for r in rows])], request.GET["xuat"])
     return render(request, "parindex/round_results.html", {
         "round": round_, "rows": rows, "is_home_affairs": _is_home_affairs(request.user),
         "survey_criteria": round_.config.criteria.filter(method=Method.SURVEY),
@@ -170,5 +177,10 @@ def external(request):
             cells.append({"r": r, "change": change})
             previous = r or previous
         table.append({"code": code, "label": label, "cells": cells})
+    if request.GET.get("xuat") in ("csv", "xlsx"):
+        header = [_("Chỉ số"), _("Năm"), _("Điểm"), _("Xếp hạng"), _("Trên tổng số"), _("Nguồn")]
+        return table_response("chi-so-tinh", [("Chi so", header, [
+            [r.get_index_display(), r.year, r.score, r.rank, r.out_of, r.source] for r in results])],
+            request.GET["xuat"])
     return render(request, "parindex/external.html", {"years": years, "table": table,
                                                       "can_import": _is_home_affairs(request.user)})

@@ -152,6 +152,8 @@ def test_the_pages(world, par_round, demo, client):
         upload = SimpleUploadedFile("dieu-tra.csv", b"agency_code,criterion_code,points\nH21.65,XHH_CCHC,30.41\n")
         client.post(f"/chi-so/danh-gia/{r.pk}/dieu-tra/", {"file": upload})
         results = client.get(f"/chi-so/danh-gia/{r.pk}/").content.decode()
+        exported = client.get(f"/chi-so/danh-gia/{r.pk}/", {"xuat": "csv"}).content.decode("utf-8-sig")
+        assert "88.91" in exported and world.pleiku.name in exported
         assert "88,91" in results or "88.91" in results  # 58.50 + 30.41 (Vietnamese decimal comma)
         client.force_login(world.approver)  # the agency sees its appraisal, read-only after the deadline
         page = client.get(url).content.decode()
@@ -180,6 +182,8 @@ def test_external_indices_are_imported_and_compared(client, demo, world):
     rows = {r["code"]: r for r in page.context["table"]}
     assert [c["change"] for c in rows["par"]["cells"]] == [None, Decimal("2.19")]  # 86.98 − 84.79
     assert "hạng 35/63" in page.content.decode()
+    csv = client.get("/chi-so/chi-so-khac/", {"xuat": "csv"}).content.decode("utf-8-sig")
+    assert "86.98" in csv and "2023" in csv
 
 
 def test_a_par_round_scores_its_computed_criteria_from_the_snapshots(world, demo, client):
