@@ -8,8 +8,6 @@ Run it after `generate_dossiers --count 1000000` on PostgreSQL. Reports median a
 from __future__ import annotations
 
 import random
-import statistics
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -17,21 +15,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from portal.bench import summary, timed
 
 from ...models import Dossier
 from ...selectors import worklist, worklist_queryset
-
-
-def _stats(samples: list[float]) -> str:
-    samples = sorted(samples)
-    p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
-    return f"median {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms (n={len(samples)})"
-
-
-def _timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return (time.perf_counter() - t0) * 1000
 
 
 class Command(BaseCommand):
@@ -74,10 +61,10 @@ class Command(BaseCommand):
                 "HTML page 1": lambda q=queue: client.get(url, {"queue": q}),
             }
             for label, fn in runs.items():
-                self.stdout.write(f"  {label:<18} {_stats([_timed(fn) for _ in range(repeat)])}")
+                self.stdout.write(f"  {label:<18} {summary([timed(fn) for _ in range(repeat)])}")
         ids = list(worklist_queryset(officer, queue="done").values_list("pk", flat=True)[:2000])
         rng = random.Random(1)
-        samples = [_timed(lambda: client.get(reverse("dossiers:detail", args=[rng.choice(ids)])))
+        samples = [timed(lambda: client.get(reverse("dossiers:detail", args=[rng.choice(ids)])))
                    for _ in range(repeat)] if ids else []
         if samples:
-            self.stdout.write(f"dossier page (HTML): {_stats(samples)}")
+            self.stdout.write(f"dossier page (HTML): {summary(samples)}")

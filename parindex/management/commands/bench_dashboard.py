@@ -9,7 +9,6 @@ median and p95 of the overview (a year, a quarter, five years), the ranking alon
 
 from __future__ import annotations
 
-import statistics
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -25,19 +24,8 @@ from dossiers.stats import monthly_stats_refresh
 from parindex.metrics import snapshots_refresh
 from parindex.models import MetricSnapshot
 from parindex.selectors import dashboard_agencies, ranking
+from portal.bench import summary, timed
 from satisfaction.stats import monthly_satisfaction_refresh
-
-
-def _stats(samples: list[float]) -> str:
-    samples = sorted(samples)
-    p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
-    return f"median {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms (n={len(samples)})"
-
-
-def _timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return (time.perf_counter() - t0) * 1000
 
 
 class _Rollback(Exception):
@@ -121,4 +109,4 @@ class Command(BaseCommand):
                                                                         "to": f"{last:%Y-%m}"})
         for label, fn in runs.items():
             fn()  # warm up
-            self.stdout.write(f"  {label:<26} {_stats([_timed(fn) for _ in range(repeat)])}")
+            self.stdout.write(f"  {label:<26} {summary([timed(fn) for _ in range(repeat)])}")
