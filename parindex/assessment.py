@@ -195,6 +195,20 @@ def year_values(round_: AssessmentRound) -> dict:
                          agency_ids=list(round_.agencies.values_list("pk", flat=True)))
 
 
+def computed_scores(round_: AssessmentRound, agency: Agency) -> list[dict]:
+    """The round's criteria computed from the portal's data, for one agency: numerator, denominator, points."""
+    from .metrics import RATES, rate
+    from .rules import points, round2
+
+    values = year_values(round_).get(agency.pk, {})
+    out = []
+    for c in round_.config.criteria.filter(method=Method.COMPUTED):
+        num, den = rate(values, c.metric) if c.metric in RATES else values.get(c.metric, (0, 0))
+        out.append({"c": c, "num": num, "den": den,
+                    "points": round2(points(c.rule or {"kind": "linear"}, c.max_points, num, den))})
+    return out
+
+
 def results(round_: AssessmentRound, *, at: dt.datetime | None = None) -> list[dict]:
     """Per agency: appraised points (the self-score where not yet appraised, flagged), survey points, index,
     rank (ties share a rank) and the change against the previous year's round of the same index."""

@@ -19,9 +19,17 @@ from portal.errors import DomainError
 
 from . import assessment
 from .export import table_response
-from .metrics import RATES, rate
 from .models import AssessmentRound, Evidence, Method, SelfScore
-from .rules import points, round2
+
+
+def _csv_text(upload, max_mb: int = 2) -> str:
+    """The text of an uploaded CSV (UTF-8, at most `max_mb`), or a Vietnamese DomainError."""
+    if upload is None or upload.size > max_mb * 1024 * 1024:
+        raise DomainError("csv_missing", _("Hãy chọn tệp CSV (tối đa %s MB).") % max_mb)
+    try:
+        return upload.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise DomainError("csv_encoding", _("Tệp phải là CSV mã hóa UTF-8.")) from None
 
 
 def _is_home_affairs(user) -> bool:
@@ -55,12 +63,7 @@ def self_assess(request, pk: int, agency_pk: int):
     scores = {s.criterion_id: s for s in SelfScore.objects.filter(round=round_, agency=agency)
               .select_related("appraised_by").prefetch_related("evidence")}
     criteria = [{"c": c, "score": scores.get(c.pk)} for c in round_.config.criteria.filter(method=Method.SELF_ASSESSED)]
-    values = assessment.year_values(round_).get(agency.pk, {})
-    computed = []
-    for c in round_.config.criteria.filter(method=Method.COMPUTED):
-        num, den = rate(values, c.metric) if c.metric in RATES else values.get(c.metric, (0, 0))
-        computed.append({"c": c, "num": num, "den": den,
-                         "points": round2(points(c.rule or {"kind": "linear"}, c.max_points, num, den))})
+    computed = assessment.computed_scores(round_, agency)
     now = timezone.now()
     return render(request, "parindex/self_assess.html", {
         "round": round_, "agency": agency, "criteria": criteria, "computed": computed,
@@ -129,12 +132,7 @@ def survey_upload(request, pk: int):
     round_ = get_object_or_404(AssessmentRound, pk=pk)
     upload = request.FILES.get("file")
     try:
-        if upload is None or upload.size > 2 * 1024 * 1024:
-            raise DomainError("csv_missing", _("Hãy chọn tệp CSV (tối đa 2 MB)."))
-        try:
-            text = upload.read().decode("utf-8")
-        except UnicodeDecodeError:
-            raise DomainError("csv_encoding", _("Tệp phải là CSV mã hóa UTF-8.")) from None
+        text = _csv_text(upload)
         n = assessment.survey_import(round_=round_, text=text, actor=request.user, source=upload.name)
     except (DomainError, PermissionDenied) as exc:
         messages.error(request, getattr(exc, "message", None) or str(exc))
@@ -153,12 +151,7 @@ def external(request):
     if request.method == "POST":
         upload = request.FILES.get("file")
         try:
-            if upload is None or upload.size > 1024 * 1024:
-                raise DomainError("csv_missing", _("Hãy chọn tệp CSV (tối đa 1 MB)."))
-            try:
-                text = upload.read().decode("utf-8")
-            except UnicodeDecodeError:
-                raise DomainError("csv_encoding", _("Tệp phải là CSV mã hóa UTF-8.")) from None
+            text = _csv_text(upload)
             n = assessment.external_import(text=text, actor=request.user, source=upload.name)
         except (DomainError, PermissionDenied) as exc:
             messages.error(request, getattr(exc, "message", None) or str(exc))

@@ -145,3 +145,53 @@ def dossiers_behind(metric: str, agency_ids: list[int], first: dt.date, last: dt
             Q(legal_due__gte=cutoff) | Q(legal_due__isnull=True))
     return qs.filter(handling_agency_id__in=agency_ids).select_related(
         "procedure_version__procedure", "handling_agency", "assignee")
+
+
+# -- breakdown of one agency ------------------------------------------------------------------------
+
+BREAKDOWN_KEYS = {  # (dossier field, survey answer field)
+    "linh-vuc": ("procedure_version__procedure__field__name", "procedure__field__name"),
+    "thu-tuc": ("procedure_version__procedure__name", "procedure__name"),
+    "can-bo": ("assignee__full_name", "officer__full_name"),
+}
+EMPTY_ROW = dict.fromkeys(("received", "online", "fee_due", "paid_online", "early", "on_time", "late", "e_result",
+                           "overdue", "responses", "satisfied"), 0)
+
+
+def breakdown(agency: Agency, by: str, first: dt.date, last: dt.date,
+              now: dt.datetime | None = None) -> tuple[list[dict], dict]:
+    """One agency's counts over the period by field, procedure or officer (a few grouped queries, read on
+    demand: the dashboards themselves never scan dossiers), worst first, and the total row. Survey
+    satisfaction is grouped the same way (per officer: the officer rated, who received and returned)."""
+    from django.db.models import Count
+
+    from satisfaction.models import SurveyResponse
+
+    key, survey_key = BREAKDOWN_KEYS[by]
+    start, end = period_bounds(first, last)
+    cutoff = min(end, now or timezone.now())
+    rows: dict = {}
+
+    def add(qs, field, **counts):
+        for r in qs.values(field).annotate(**counts).order_by():
+            row = rows.setdefault(r[field] or "—", dict(EMPTY_ROW, name=r[field] or "—"))
+            for name in counts:
+                row[name] += r[name]
+
+    mine = Q(handling_agency=agency)
+    add(finished_between(start, end).filter(mine), key, early=Count("id", filter=Q(punctuality="early")),
+        on_time=Count("id", filter=Q(punctuality="on_time")), late=Count("id", filter=LATE),
+        e_result=Count("id", filter=E_RESULT))
+    add(open_at(cutoff).filter(mine), key, overdue=Count("id", filter=Q(legal_due__lt=cutoff)))
+    add(received_between(start, end).filter(mine), key, received=Count("id"),
+        online=Count("id", filter=Q(channel="online")), paid_online=Count("id", filter=Q(fee_paid_via="online")),
+        fee_due=Count("id", filter=Q(fee_total__gt=0)))
+    add(SurveyResponse.objects.filter(agency=agency, submitted_at__gte=start, submitted_at__lt=end), survey_key,
+        responses=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))
+    table = sorted(rows.values(), key=lambda r: (-(r["late"] + r["overdue"]), r["name"]))
+    total = {"name": _("Tổng cộng"), **{k: sum(r[k] for r in table) for k in EMPTY_ROW}}
+    for r in [*table, total]:
+        r["finished"] = r["early"] + r["on_time"] + r["late"]
+        if r["name"] == "—" and by == "can-bo":
+            r["name"] = _("(chưa phân công)")
+    return table, total

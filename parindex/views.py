@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -15,8 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Agency
 from dossiers.selectors import mask_id_number
-from dossiers.stats import E_RESULT, LATE, finished_between, month_range, months, open_at, received_between
-from satisfaction.models import SurveyResponse
+from dossiers.stats import month_range, months
 
 from . import metrics, selectors
 from .export import table_response
@@ -215,11 +213,7 @@ def dossier_list(request):
     })
 
 
-EMPTY_ROW = dict.fromkeys(("received", "online", "fee_due", "paid_online", "early", "on_time", "late", "e_result",
-                           "overdue", "responses", "satisfied"), 0)
-BREAKDOWNS = {"linh-vuc": ("procedure_version__procedure__field__name", _("Lĩnh vực")),
-              "thu-tuc": ("procedure_version__procedure__name", _("Thủ tục")),
-              "can-bo": ("assignee__full_name", _("Cán bộ xử lý"))}
+BREAKDOWNS = {"linh-vuc": _("Lĩnh vực"), "thu-tuc": _("Thủ tục"), "can-bo": _("Cán bộ xử lý")}
 
 
 @login_required
@@ -233,37 +227,9 @@ def breakdown(request, pk: int):
     by = request.GET.get("theo", "linh-vuc")
     if by not in BREAKDOWNS:
         raise Http404(_("Cách phân tích không hợp lệ."))
-    key, label = BREAKDOWNS[by]
+    label = BREAKDOWNS[by]
     first, last, preset = _period(request)
-    start, end = selectors.period_bounds(first, last)
-    cutoff = min(end, timezone.now())
-    rows: dict = {}
-
-    def add(qs, **counts):
-        for r in qs.filter(handling_agency=agency).values(key).annotate(**counts).order_by():
-            row = rows.setdefault(r[key] or "—", dict(EMPTY_ROW, name=r[key] or "—"))
-            for name in counts:
-                row[name] += r[name]
-
-    add(finished_between(start, end), early=Count("id", filter=Q(punctuality="early")),
-        on_time=Count("id", filter=Q(punctuality="on_time")), late=Count("id", filter=LATE),
-        e_result=Count("id", filter=E_RESULT))
-    add(open_at(cutoff), overdue=Count("id", filter=Q(legal_due__lt=cutoff)))
-    add(received_between(start, end), received=Count("id"), online=Count("id", filter=Q(channel="online")),
-        paid_online=Count("id", filter=Q(fee_paid_via="online")), fee_due=Count("id", filter=Q(fee_total__gt=0)))
-    # satisfaction from the survey answers of the period, by the same key (per officer: used for emulation)
-    survey_key = {"linh-vuc": "procedure__field__name", "thu-tuc": "procedure__name",
-                  "can-bo": "officer__full_name"}[by]
-    for r in (SurveyResponse.objects.filter(agency=agency, submitted_at__gte=start, submitted_at__lt=end)
-              .values(survey_key).annotate(n=Count("id"), ok=Count("id", filter=Q(satisfied=True))).order_by()):
-        row = rows.setdefault(r[survey_key] or "—", dict(EMPTY_ROW, name=r[survey_key] or "—"))
-        row["responses"], row["satisfied"] = r["n"], r["ok"]
-    table = sorted(rows.values(), key=lambda r: (-(r["late"] + r["overdue"]), r["name"]))
-    total = {"name": _("Tổng cộng"), **{k: sum(r.get(k, 0) for r in table) for k in EMPTY_ROW}}
-    for r in [*table, total]:
-        r["finished"] = r["early"] + r["on_time"] + r["late"]
-        if r["name"] == "—" and by == "can-bo":
-            r["name"] = _("(chưa phân công)")
+    table, total = selectors.breakdown(agency, by, first, last)
     if request.GET.get("xuat") in ("csv", "xlsx"):
         header = [label, _("Tiếp nhận"), _("Trực tuyến"), _("Có phí"), _("Thanh toán trực tuyến"), _("Giải quyết"),
                   _("Trước hạn"), _("Đúng hạn"), _("Quá hạn"), _("Kết quả điện tử"), _("Đang quá hạn (cuối kỳ)"),
@@ -273,7 +239,7 @@ def breakdown(request, pk: int):
              r["on_time"], r["late"], r["e_result"], r["overdue"], r["responses"], r["satisfied"]]
             for r in [*table, total]])], request.GET["xuat"])
     return render(request, "parindex/breakdown.html", {
-        "agency": agency, "rows": table, "by": by, "label": label, "choices": BREAKDOWNS, "first": first,
+        "agency": agency, "rows": table, "by": by, "label": label, "choices": BREAKDOWNS.items(), "first": first,
         "last": last, "preset": preset, "total": total, "pq": period_query(first, last, preset),
     })
 

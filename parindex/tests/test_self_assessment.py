@@ -149,6 +149,10 @@ def test_the_pages(world, par_round, demo, client):
         assert 'name="action" value="appraise"' in page
         client.post(url, {"criterion": tlkc.pk, "action": "appraise", "points": "", "reason": ""})
         assert SelfScore.objects.get().appraised_points == Decimal("58.50")
+        latin1 = SimpleUploadedFile("x.csv", "agency_code,criterion_code,points\nH21.65,XHH_CCHC,30\n# Điểm\n"
+                                    .encode("utf-16"))
+        reply = client.post(f"/chi-so/danh-gia/{r.pk}/dieu-tra/", {"file": latin1}, follow=True)
+        assert "UTF-8" in reply.content.decode() and not SurveyScore.objects.exists()
         upload = SimpleUploadedFile("dieu-tra.csv", b"agency_code,criterion_code,points\nH21.65,XHH_CCHC,30.41\n")
         client.post(f"/chi-so/danh-gia/{r.pk}/dieu-tra/", {"file": upload})
         results = client.get(f"/chi-so/danh-gia/{r.pk}/").content.decode()
