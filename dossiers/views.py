@@ -114,8 +114,8 @@ def dossier_detail(request, pk: int):
         "other_files": [f for f in files if f.document_id is None and f.kind != AttachmentKind.RESULT],
         "events": selectors.dossier_events_for(request.user, dossier).select_related("actor"),
         "missing": attachments.missing_documents(dossier), "appraisers": appraisers,
-        "can_upload": attachments._may_upload(request.user, dossier, AttachmentKind.COMPONENT),
-        "can_upload_result": staff_view and attachments._may_upload(request.user, dossier, AttachmentKind.RESULT),
+        "can_upload": attachments.may_add(request.user, dossier, AttachmentKind.COMPONENT),
+        "can_upload_result": staff_view and attachments.may_add(request.user, dossier, AttachmentKind.RESULT),
         "max_mb": attachments.max_bytes() // 1024 // 1024,
         "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff_view else [],
         "has_form02": dossier.events.filter(type__in=("guide", "request_supplement")).exists(),
@@ -230,10 +230,11 @@ def attachment_upload(request, pk: int):
     else:
         try:
             attachments.attachment_add(dossier=dossier, actor=request.user, upload=upload, document=document, kind=kind)
-        except DomainError as exc:
+        except DomainError as exc:  # the dossier page again, with the reason and a 4xx status
             messages.error(request, exc.message)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
+            response = dossier_detail(request, pk)
+            response.status_code = exc.http_status
+            return response
         else:
             messages.success(request, _("Đã tải lên “%s”.") % upload.name)
     return redirect(reverse("dossiers:detail", args=[pk]) + "#tai-lieu")
