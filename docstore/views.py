@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dossiers import selectors as dossier_selectors
-from dossiers.attachments import _may_upload, missing_documents
+from dossiers.attachments import may_add, missing_documents
 from dossiers.models import AttachmentKind
 from portal.errors import DomainError
 
@@ -23,7 +23,7 @@ from .models import StoredDocument
 
 def reuse_panel_context(request, dossier, staff_view: bool):
     user = request.user
-    if not _may_upload(user, dossier, AttachmentKind.COMPONENT):
+    if not may_add(user, dossier, AttachmentKind.COMPONENT):
         return None
     owner = services.store_owner(dossier)
     if owner is None or (owner.pk != user.pk and not staff_view):

@@ -1,21 +1,20 @@
 """The dossier API: the same services and access gate as the pages. Session or token authentication."""
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from accounts.models import Agency, User
 from procedures.models import ProcedureVersion
 
-from . import attachments, selectors, services
-from .models import Attachment, AttachmentKind, Dossier
+from . import attachments, pins, selectors, services
+from .models import AttachmentKind, Dossier
 from .serializers import (
     AttachmentSerializer,
     DossierCreateSerializer,
@@ -143,38 +142,30 @@ class DossierViewSet(viewsets.GenericViewSet):
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def attachment_download(request, pk: int):
-    attachment = Attachment.objects.filter(pk=pk, is_active=True).first()
-    if attachment is None:
-        raise NotFound("Không tìm thấy tệp.")
     try:
-        dossier = selectors.access_dossier(request.user, attachment.dossier_id)
-    except Exception as exc:
+        attachment, dossier = selectors.attachment_get(request.user, pk)
+    except Http404 as exc:
         raise NotFound("Không tìm thấy tệp.") from exc
     selectors.log_personal_data_access(request, dossier, "download", attachment.original_name)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)
 
 
-class TrackThrottle(AnonRateThrottle):
-    rate = "30/min"
-
-
 @extend_schema(parameters=[OpenApiParameter("code", str, required=True), OpenApiParameter("pin", str, required=True)],
                responses=TrackSerializer)
 @api_view(["GET"])
 @permission_classes([AllowAny])
-@throttle_classes([TrackThrottle])
 def track(request):
-    code, pin = request.query_params.get("code", "").strip().upper(), request.query_params.get("pin", "").strip()
-    dossier = (Dossier.objects.select_related("procedure_version__procedure").filter(code=code, pin=pin).first()
-               if code and len(pin) == 6 else None)
+    """Wrong PINs count against the dossier code (pins.dossier_by_pin), shared with the tracking
+    page and the desk kiosk, for anonymous and logged-in callers alike: 429 once it is spent."""
+    dossier = pins.dossier_by_pin(
+        code=request.query_params.get("code", ""), pin=request.query_params.get("pin", ""),
+        queryset=Dossier.objects.select_related("procedure_version__procedure"))
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ với mã và PIN này.")
     return Response(TrackSerializer({
         "code": dossier.code, "procedure_name": dossier.procedure_version.procedure.name,
         "applicant_initials": " ".join(w[0] + "." for w in dossier.applicant_name.split() if w),
         "status": dossier.status, "status_label": dossier.get_status_display(), "due_at": dossier.due_at,
-        "events": dossier.events.exclude(type__in=selectors.INTERNAL_EVENTS).order_by("at", "id"),
+        "events": selectors.citizen_events(dossier),
     }).data)
-
-

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal.errors import DomainError
 
-from . import apologies, selectors
+from . import apologies, pins, selectors
 from .models import ApologyLetter, LetterStatus
 
 
@@ -135,19 +135,14 @@ def late_report(request):
 
 def track_apology_pdf(request, letter_pk: int):
     """The issued letter for someone without an account: the dossier code and PIN (as on the
-    tracking page, with the same limit on wrong attempts)."""
-    from django.core.cache import cache
-
-    ip = request.META.get("REMOTE_ADDR", "")
-    key = f"track-attempts:{ip}"
-    if cache.get(key, 0) >= 20:
-        raise Http404("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 10 phút.")
-    code, pin = request.GET.get("code", "").strip().upper(), request.GET.get("pin", "").strip()
+    tracking page, sharing its budget of wrong PINs per dossier code)."""
+    try:
+        dossier = pins.dossier_by_pin(code=request.GET.get("code", ""), pin=request.GET.get("pin", ""))
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
     letter = (ApologyLetter.objects.select_related("dossier").filter(
-        pk=letter_pk, status=LetterStatus.ISSUED, dossier__code=code, dossier__pin=pin).first()
-        if code and len(pin) == 6 else None)
+        pk=letter_pk, status=LetterStatus.ISSUED, dossier=dossier).first() if dossier else None)
     if letter is None:
-        cache.set(key, cache.get(key, 0) + 1, timeout=600)
         raise Http404("Không tìm thấy phiếu với mã hồ sơ và PIN này.")
     if not letter.pdf:
         apologies.store_pdf(letter)

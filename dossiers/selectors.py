@@ -8,8 +8,8 @@ from django.http import Http404
 from accounts import access
 from accounts.models import User
 
-from .models import Dossier
-from .workflow import OPEN, WAITING_FOR_CITIZEN, Status
+from .models import ApologyLetter, Attachment, AttachmentKind, Dossier, DossierEvent, LetterStatus
+from .workflow import OPEN, RESULT_RELEASED, TRANSITIONS, WAITING_FOR_CITIZEN, Status
 
 
 def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
@@ -36,9 +36,61 @@ def is_staff_view(user: User, dossier: Dossier) -> bool:
                                                                         dossier.handling_agency_id})
 
 
-# Staff-side events a citizen's timeline does not show (the tracking page and the citizen's own page).
-INTERNAL_EVENTS = ("attachment_added", "apology_drafted", "apology_cancelled", "track_due_soon", "track_overdue",
-                   "late_twice")
+# -- What a citizen sees of a dossier ------------------------------------------------------------
+# One rule for the citizen's own page, the API answering the citizen, the file URL (page and API)
+# and the tracking page (anyone with the code and PIN). Staff of the dossier's agencies see all.
+
+# The timeline a citizen sees: the workflow's transitions and these public facts. Anything else
+# (uploads, apology drafts, deadline alerts, PIN locks, event types added later) stays internal.
+CITIZEN_EVENTS = frozenset({t.name for t in TRANSITIONS} | {
+    "create", "create_at_desk", "digitize", "notified", "apology_issued", "fee_paid", "fee_paid_twice",
+    "fee_refunded"})
+
+
+def citizen_events(dossier: Dossier) -> QuerySet[DossierEvent]:
+    return dossier.events.filter(type__in=CITIZEN_EVENTS).order_by("at", "id")
+
+
+def result_released(dossier: Dossier) -> bool:
+    """Whether the citizen may see the result (its files, its summary): the workflow says when."""
+    return dossier.status in RESULT_RELEASED
+
+
+def citizen_attachments(dossier: Dossier) -> QuerySet[Attachment]:
+    """The files in use; a result only once the workflow released it."""
+    files = dossier.attachments.filter(is_active=True)
+    if not result_released(dossier):
+        files = files.exclude(kind=AttachmentKind.RESULT)
+    return files
+
+
+def citizen_letters(dossier: Dossier) -> QuerySet[ApologyLetter]:
+    """Issued apology letters only (drafts and cancelled ones are internal)."""
+    return dossier.apology_letters.filter(status=LetterStatus.ISSUED)
+
+
+def dossier_events_for(user: User, dossier: Dossier) -> QuerySet[DossierEvent]:
+    if is_staff_view(user, dossier):
+        return dossier.events.order_by("at", "id")
+    return citizen_events(dossier)
+
+
+def dossier_attachments_for(user: User, dossier: Dossier) -> QuerySet[Attachment]:
+    if is_staff_view(user, dossier):
+        return dossier.attachments.filter(is_active=True)
+    return citizen_attachments(dossier)
+
+
+def attachment_get(user: User, pk: int) -> tuple[Attachment, Dossier]:
+    """The download gate of the page and the API: a file the user may not see does not exist."""
+    attachment = Attachment.objects.filter(pk=pk, is_active=True).first()
+    if attachment is None:
+        raise Http404("Không tìm thấy tệp.")
+    dossier = access_dossier(user, attachment.dossier_id)
+    if not dossier_attachments_for(user, dossier).filter(pk=attachment.pk).exists():
+        raise Http404("Không tìm thấy tệp.")
+    return attachment, dossier
+
 
 QUEUES = ("mine", "agency", "due_soon", "overdue", "waiting", "done")
 

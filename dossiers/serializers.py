@@ -1,7 +1,9 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from procedures.models import Channel
 
+from . import selectors
 from .models import ApologyLetter, ApplicantKind, Attachment, Dossier, DossierEvent, DossierFee, ReturnChannel
 
 
@@ -48,7 +50,10 @@ class DossierListSerializer(serializers.ModelSerializer):
 
 
 class DossierDetailSerializer(DossierListSerializer):
-    events = EventSerializer(many=True, read_only=True)
+    """Staff of the dossier's agencies see everything; the citizen sees what
+    `selectors` lets a citizen see (the same as their page)."""
+
+    events = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
     apology_letters = serializers.SerializerMethodField()
@@ -62,12 +67,34 @@ class DossierDetailSerializer(DossierListSerializer):
                   "apology_letters", "available_actions", "fee_total", "fee_status", "fee_paid_at", "fee_paid_via",
                   "refund_amount", "fees", "e_result_sha256"]
 
+    def _staff(self, obj) -> bool:
+        return selectors.is_staff_view(self.context["request"].user, obj)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self._staff(instance):
+            if not selectors.result_released(instance):  # the appraiser's draft result is internal
+                data["result_summary"], data["e_result_sha256"] = "", ""
+            data["assignee"] = None
+        return data
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, obj) -> list[dict]:
+        data = EventSerializer(selectors.dossier_events_for(self.context["request"].user, obj)
+                               .select_related("actor"), many=True).data
+        if not self._staff(obj):  # as on the citizen's page: no officer names, no step timing
+            for row in data:
+                row.update(actor=None, step_due_at=None, punctuality="")
+        return data
+
     def get_apology_letters(self, obj) -> list[dict]:
         """Issued letters only (drafts are internal)."""
-        return ApologyLetterSerializer(obj.apology_letters.filter(status="issued"), many=True).data
+        return ApologyLetterSerializer(selectors.citizen_letters(obj), many=True).data
 
+    @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, obj) -> list[dict]:
-        return AttachmentSerializer(obj.attachments.filter(is_active=True), many=True).data
+        return AttachmentSerializer(selectors.dossier_attachments_for(self.context["request"].user, obj),
+                                    many=True).data
 
     def get_available_actions(self, obj) -> list[str]:
         from .workflow import available_actions

@@ -22,7 +22,7 @@ from portal.errors import DomainError, add_to_form
 from procedures.models import Channel, Procedure, ProcedureVersion
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 
-from . import attachments, fees, selectors, services
+from . import attachments, fees, pins, selectors, services
 from .forms import ActionForm, DeskForm, StartForm, TrackForm
 from .models import Attachment, AttachmentKind, Dossier
 from .panels import render_panels
@@ -96,7 +96,7 @@ def dossier_detail(request, pk: int):
     if staff_view:
         selectors.log_personal_data_access(request, dossier, "view")
     actions = available_actions(dossier, request.user)
-    files = dossier.attachments.filter(is_active=True).select_related("document")
+    files = list(selectors.dossier_attachments_for(request.user, dossier).select_related("document"))
     documents = []
     for doc in dossier.procedure_version.documents.all():
         documents.append({"doc": doc, "files": [f for f in files if f.document_id == doc.pk]})
@@ -110,14 +110,12 @@ def dossier_detail(request, pk: int):
                                          staff_roles__role=Role.APPRAISER).distinct().order_by("full_name")
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "staff_view": staff_view, "actions": actions, "documents": documents,
-        "results": [f for f in files if f.kind == AttachmentKind.RESULT
-                    and (staff_view or dossier.status in (Status.RESULT_READY, Status.RETURNED))],
+        "results": [f for f in files if f.kind == AttachmentKind.RESULT],
         "other_files": [f for f in files if f.document_id is None and f.kind != AttachmentKind.RESULT],
-        "events": (dossier.events if staff_view else dossier.events.exclude(type__in=selectors.INTERNAL_EVENTS))
-        .select_related("actor").order_by("at", "id"),
+        "events": selectors.dossier_events_for(request.user, dossier).select_related("actor"),
         "missing": attachments.missing_documents(dossier), "appraisers": appraisers,
-        "can_upload": attachments._may_upload(request.user, dossier, AttachmentKind.COMPONENT),
-        "can_upload_result": staff_view and attachments._may_upload(request.user, dossier, AttachmentKind.RESULT),
+        "can_upload": attachments.may_add(request.user, dossier, AttachmentKind.COMPONENT),
+        "can_upload_result": staff_view and attachments.may_add(request.user, dossier, AttachmentKind.RESULT),
         "max_mb": attachments.max_bytes() // 1024 // 1024,
         "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff_view else [],
         "has_form02": dossier.events.filter(type__in=("guide", "request_supplement")).exists(),
@@ -125,6 +123,8 @@ def dossier_detail(request, pk: int):
         **_apology_context(request.user, dossier, staff_view, request),
         "sync_failed": list(dossier.sync_items.filter(status="failed").select_related("event")) if staff_view else [],
         "panels": render_panels(request, dossier, staff_view), "receive_fees": receive_fees,
+        "pin_lock": pins.lock_state(dossier) if staff_view else None,
+        "can_unlock_pin": staff_view and pins.can_unlock(request.user, dossier),
     })
 
 
@@ -135,7 +135,7 @@ def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> 
 
     letters = list(dossier.apology_letters.exclude(status=LetterStatus.CANCELLED).select_related("issued_by"))
     if not staff_view:
-        return {"letters": [x for x in letters if x.status == LetterStatus.ISSUED]}
+        return {"letters": list(selectors.citizen_letters(dossier).select_related("issued_by"))}
     kept = request.session.pop("apology_form", None) if request is not None else None
     if kept and kept.get("dossier") != dossier.pk:
         kept = None
@@ -206,6 +206,20 @@ def dossier_action(request, pk: int, name: str):
 
 @login_required
 @require_POST
+def pin_unlock(request, pk: int):
+    """The desk lifts the lock on tracking by code + PIN (the citizen called or came in)."""
+    dossier = selectors.access_dossier(request.user, pk)
+    try:
+        pins.pin_unlock(dossier=dossier, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("dossiers:detail", pk=pk)
+    messages.success(request, _("Đã mở khóa tra cứu bằng mã PIN cho hồ sơ %s.") % dossier.code)
+    return redirect("dossiers:detail", pk=pk)
+
+
+@login_required
+@require_POST
 def attachment_upload(request, pk: int):
     dossier = selectors.access_dossier(request.user, pk)
     upload = request.FILES.get("file")
@@ -216,10 +230,11 @@ def attachment_upload(request, pk: int):
     else:
         try:
             attachments.attachment_add(dossier=dossier, actor=request.user, upload=upload, document=document, kind=kind)
-        except DomainError as exc:
+        except DomainError as exc:  # the dossier page again, with the reason and a 4xx status
             messages.error(request, exc.message)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
+            response = dossier_detail(request, pk)
+            response.status_code = exc.http_status
+            return response
         else:
             messages.success(request, _("Đã tải lên “%s”.") % upload.name)
     return redirect(reverse("dossiers:detail", args=[pk]) + "#tai-lieu")
@@ -239,8 +254,7 @@ def attachment_remove(request, pk: int):
 
 @login_required
 def attachment_download(request, pk: int):
-    attachment = get_object_or_404(Attachment, pk=pk, is_active=True)
-    dossier = selectors.access_dossier(request.user, attachment.dossier_id)  # 404 unless the user may see it
+    attachment, dossier = selectors.attachment_get(request.user, pk)  # 404 unless the user may see it
     selectors.log_personal_data_access(request, dossier, "download", attachment.original_name)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)
@@ -249,27 +263,26 @@ def attachment_download(request, pk: int):
 def track(request):
     """Anyone: code + PIN -> status and timeline, with no personal data beyond initials."""
     form = TrackForm(request.GET or None)
-    dossier = None
+    dossier, status = None, 200
     if request.GET and form.is_valid():
-        ip = request.META.get("REMOTE_ADDR", "")
-        key = f"track-attempts:{ip}"
-        attempts = cache.get_or_set(key, 0, timeout=600)
-        if attempts >= 20:
-            form.add_error(None, _("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 10 phút."))
+        try:
+            dossier = pins.dossier_by_pin(
+                code=form.cleaned_data["code"], pin=form.cleaned_data["pin"],
+                queryset=Dossier.objects.select_related("procedure_version__procedure", "receiving_agency"))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.http_status
         else:
-            dossier = (Dossier.objects.select_related("procedure_version__procedure", "receiving_agency")
-                       .filter(code=form.cleaned_data["code"].strip().upper(), pin=form.cleaned_data["pin"]).first())
             if dossier is None:
-                cache.set(key, attempts + 1, timeout=600)
                 form.add_error(None, _("Không tìm thấy hồ sơ với mã và PIN này. Hãy kiểm tra lại giấy hẹn."))
     initials = ""
     if dossier:
         initials = " ".join(w[0] + "." for w in dossier.applicant_name.split() if w)
     return render(request, "dossiers/track.html", {
         "form": form, "dossier": dossier, "initials": initials,
-        "events": dossier.events.exclude(type__in=selectors.INTERNAL_EVENTS).order_by("at", "id") if dossier else [],
-        "letters": dossier.apology_letters.filter(status="issued").select_related("agency") if dossier else [],
-    })
+        "events": selectors.citizen_events(dossier) if dossier else [],
+        "letters": selectors.citizen_letters(dossier).select_related("agency") if dossier else [],
+    }, status=status)
 
 
 # -- staff ---------------------------------------------------------------------------------------

@@ -69,6 +69,9 @@ STEP_OF: dict[str, str | None] = {
 TERMINAL = frozenset({Status.REFUSED_AT_RECEPTION, Status.RETURNED, Status.WITHDRAWN, Status.STOPPED})
 OPEN = frozenset(s for s in Status.values if s not in TERMINAL and s != Status.DRAFT)
 WAITING_FOR_CITIZEN = frozenset({Status.GUIDED, Status.SUPPLEMENT_REQUESTED})
+# The result file reaches the citizen when it reaches the desk (after approval or refusal and the
+# `resolve` step); before that it is a draft or awaits its hand-over, and only staff see it.
+RESULT_RELEASED = frozenset({Status.RESULT_READY, Status.RETURNED})
 
 CITIZEN = "citizen"
 S = Status

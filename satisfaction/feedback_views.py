@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from accounts.models import Agency
+from portal import ratelimit
 from portal.errors import DomainError
 
 from . import feedback as service
@@ -24,12 +24,9 @@ SUBMIT_LIMIT = 20  # attempts from one address per 10 minutes (an office shares 
 
 
 def _flooded(request) -> bool:
-    key = f"feedback-submit:{request.META.get('REMOTE_ADDR', '')}"
-    count = cache.get_or_set(key, 0, timeout=600)
-    if count >= SUBMIT_LIMIT:
-        return True
-    cache.set(key, count + 1, timeout=600)
-    return False
+    """Counts this attempt (atomically); True once the address spent its budget."""
+    key = ratelimit.key_for("feedback-submit", request.META.get("REMOTE_ADDR", ""))
+    return not ratelimit.Budget(key, limit=SUBMIT_LIMIT, window=600).reserve()
 
 
 def feedback_list(request):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import Role, User
+from dossiers import pins
 from dossiers.models import Dossier, Punctuality
 from notifications.services import email_queue, inbox_post, sms_queue
 from portal.errors import Conflict, DomainError
@@ -223,9 +224,7 @@ KIOSK_STATUSES = ("result_ready", "returned")  # the citizen is at the desk for 
 def kiosk_dossier(*, code: str, pin: str) -> Dossier:
     """At the desk the citizen scans the receipt's QR code (code + PIN) on the rating tablet; only a
     dossier whose result is at the desk or handed over can be rated. Creates nothing."""
-    code, pin = (code or "").strip().upper(), (pin or "").strip()
-    dossier = (Dossier.objects.select_related("handling_agency").filter(code=code, pin=pin).first()
-               if code and len(pin) == 6 else None)
+    dossier = pins.dossier_by_pin(code=code, pin=pin, queryset=Dossier.objects.select_related("handling_agency"))
     if dossier is None:
         raise DomainError("unknown_dossier", _("Không tìm thấy hồ sơ. Hãy quét lại mã QR trên giấy hẹn."),
                           http_status=404)

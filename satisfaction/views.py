@@ -6,7 +6,6 @@ from urllib.parse import parse_qs, urlparse
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
+from portal import ratelimit
 from portal.errors import DomainError
 
 from . import selectors, services
@@ -23,13 +23,14 @@ LINK_LIMIT = 20  # refused answers from one address per 10 minutes (office Wi-Fi
 KIOSK_LIMIT = 120  # a desk tablet serves many citizens
 
 
+def _budget(request, kind: str, limit: int) -> ratelimit.Budget:
+    return ratelimit.Budget(ratelimit.key_for(f"survey-{kind}", request.META.get("REMOTE_ADDR", "")),
+                            limit=limit, window=600)
+
+
 def _flooded(request, kind: str, limit: int) -> bool:
-    key = f"survey-{kind}:{request.META.get('REMOTE_ADDR', '')}"
-    count = cache.get_or_set(key, 0, timeout=600)
-    if count >= limit:
-        return True
-    cache.set(key, count + 1, timeout=600)
-    return False
+    """Counts this request (atomically); True once the address spent its budget."""
+    return not _budget(request, kind, limit).reserve()
 
 
 def _questions(kiosk: bool):
@@ -49,16 +50,16 @@ def survey(request, token: str):
     if request.method == "POST" and response is None:
         values = {e: request.POST.get(e, "") for e in Element.values}
         comment = request.POST.get("comment", "")
-        key = f"survey-link-refused:{request.META.get('REMOTE_ADDR', '')}"
-        if (cache.get(key) or 0) >= LINK_LIMIT:
+        refused = _budget(request, "link-refused", LINK_LIMIT)  # only refused answers count
+        if not refused.reserve():
             error = _("Có quá nhiều lượt gửi từ địa chỉ này. Vui lòng thử lại sau 10 phút.")
         else:
             try:
                 services.response_submit(invitation=invitation, values=values, comment=comment)
             except DomainError as exc:
                 error = exc.message
-                cache.set(key, (cache.get(key) or 0) + 1, timeout=600)
             else:
+                refused.refund()
                 return redirect("satisfaction:survey", token=token)
     if response is None and timezone.now() > invitation.expires_at:
         return render(request, "satisfaction/survey_closed.html", {

@@ -260,6 +260,10 @@ SURVEY_UNHAPPY_BELOW = env.int("SURVEY_UNHAPPY_BELOW", default=3)  # a mark belo
 SURVEY_FOLLOW_UP_DAYS = env.int("SURVEY_FOLLOW_UP_DAYS", default=5)  # working days for the head's reply
 # One sweep run stops starting new batches after this many seconds; the next run continues.
 DEADLINE_SWEEP_BUDGET_SECONDS = env.int("DEADLINE_SWEEP_BUDGET_SECONDS", default=50)
+# Wrong tracking PINs per dossier code (page, API, desk kiosk together) before the code is locked,
+# and the window they are counted in (from the first wrong PIN); the desk can lift a lock.
+TRACK_PIN_MAX_FAILURES = env.int("TRACK_PIN_MAX_FAILURES", default=10)
+TRACK_PIN_WINDOW_SECONDS = env.int("TRACK_PIN_WINDOW_SECONDS", default=3600)
 # Online payment of fees: "vnpay" (the addresses and keys below), "simulator" (the portal's own
 # stand-in speaking the same protocol: tests and `make run`; never in production), "" (off).
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="simulator" if DEBUG else "")
