@@ -14,7 +14,7 @@ from rest_framework.throttling import AnonRateThrottle
 from accounts.models import Agency, User
 from procedures.models import ProcedureVersion
 
-from . import attachments, selectors, services
+from . import attachments, policies, selectors, services
 from .models import Attachment, AttachmentKind, Dossier
 from .serializers import (
     AttachmentSerializer,
@@ -60,12 +60,12 @@ class DossierViewSet(viewsets.GenericViewSet):
                    responses=DossierListSerializer(many=True))
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(DossierListSerializer(page, many=True).data)
+        return self.get_paginated_response(DossierListSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(responses=DossierDetailSerializer)
     def retrieve(self, request, pk=None):
         dossier = self._dossier(pk)
-        if selectors.is_staff_view(request.user, dossier):
+        if selectors.is_staff_view(request.user, dossier) and policies.can_see_applicant(request.user, dossier):
             selectors.log_personal_data_access(request, dossier, "view", "api")
         return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
 
@@ -150,6 +150,7 @@ def attachment_download(request, pk: int):
         dossier = selectors.access_dossier(request.user, attachment.dossier_id)
     except Exception as exc:
         raise NotFound("Không tìm thấy tệp.") from exc
+    policies.require_applicant(request.user, dossier)  # 403 for a reader of the control sheet only
     selectors.log_personal_data_access(request, dossier, "download", attachment.original_name)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)
