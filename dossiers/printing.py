@@ -50,7 +50,8 @@ def render_form(dossier, number: str, *, applicant: str | None = None) -> bytes 
         return None
     place = dossier.receiving_agency.name.replace("Ủy ban nhân dân ", "").replace("phường ", "").replace("xã ", "")
     context = {"dossier": dossier, "event": event, "officer": event.actor, "now": timezone.localtime(event.at),
-               "place": place, "applicant": dossier.applicant_name if applicant is None else applicant}
+               "place": place, "applicant": dossier.applicant_name if applicant is None else applicant,
+               "masked": applicant is not None}
     if number == "05":  # the control sheet: every hand-over since reception, from the events
         rows = list(dossier.events.exclude(type__in=("create", "attachment_added")).select_related(
             "actor", "from_agency").order_by("at", "id"))

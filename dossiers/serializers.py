@@ -60,6 +60,11 @@ class ApplicantMaskMixin:
                 data[name] = ""
         if "attachments" in data:
             data["attachments"] = []
+        if "events" in data:  # the control sheet stays; the citizen acting on it is not named
+            own = {obj.applicant_name, obj.citizen.full_name if obj.citizen_id else None}
+            for event in data["events"]:
+                if event.get("actor") in own:
+                    event["actor"] = policies.initials(obj.applicant_name)
         return data
 
 
