@@ -36,7 +36,10 @@ def _pdf_text(response) -> str:
 
 
 def test_the_page_shows_home_affairs_the_control_sheet_without_the_applicant(client, world, demo, received):
+    from payments.services import payment_record_desk
+
     attachment = received.attachments.filter(is_active=True).first()
+    paid = payment_record_desk(dossier=received, actor=world.reception, method="cash", at=at(2026, 3, 2, 11, 30))
     client.force_login(demo.user("noivu@demo.gov.vn"))
     page = client.get(reverse("dossiers:detail", args=[received.pk]))
     html = page.content.decode()
@@ -49,6 +52,7 @@ def test_the_page_shows_home_affairs_the_control_sheet_without_the_applicant(cli
     assert reverse("dossiers:receipt", args=[received.pk]) not in html
     assert client.get(reverse("dossiers:attachment", args=[attachment.pk])).status_code == 403
     assert client.get(reverse("dossiers:receipt", args=[received.pk])).status_code == 403
+    assert client.get(reverse("payments:receipt", args=[paid.pk])).status_code == 403  # names the payer
     control = client.get(reverse("dossiers:form", args=[received.pk, "05"]))
     text = _pdf_text(control)
     assert control.status_code == 200 and "N. V. A." in text and "Nguyễn Văn An" not in text
@@ -62,6 +66,7 @@ def test_the_page_shows_home_affairs_the_control_sheet_without_the_applicant(cli
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
     assert "Nguyễn Văn An" in _pdf_text(client.get(reverse("dossiers:form", args=[received.pk, "05"])))
     assert PersonalDataAccess.objects.filter(user=world.reception, action="view").exists()
+    assert client.get(reverse("payments:receipt", args=[paid.pk])).status_code == 200
 
 
 def test_the_api_masks_the_applicant_and_refuses_files_to_home_affairs(client, world, demo, received):
