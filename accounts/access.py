@@ -7,7 +7,12 @@ list and its detail can never disagree. The rules:
 - an administrator (Role.ADMIN) of an agency sees and administers it and every agency below it;
 - a reception officer, appraiser or approver sees and acts on their own agency only;
 - a Home Affairs officer sees every agency of their province, read-only;
-- a citizen sees no agency's internal data (only public pages and their own dossiers).
+- a citizen sees no agency's internal data (only public pages and their own dossiers);
+- applicants' personal data (name, ID number, address, phone, e-mail, uploaded files) is seen only by
+  those whose task needs it (Decree 13/2023/NĐ-CP): a superuser and the staff acting for the agency
+  that receives or handles the dossier (`may_see_personal_data`). A Home Affairs officer watches every
+  agency's numbers and control sheets, but sees applicants only masked (initials, last four digits of
+  the ID number) and never their contact data or files.
 
 `access_agency(user, pk)` fetches and authorises in one step: Http404 when the user may not
 even see the object (no leak of its existence), PermissionDenied when they may see but not act.
@@ -143,6 +148,16 @@ def acting_agency_ids(user: User, roles: Iterable[str] | None = None) -> frozens
     for role in wanted:
         out |= scope.acting.get(role, set())
     return frozenset(out)
+
+
+def may_see_personal_data(user: User, agency_ids: Iterable[int | None]) -> bool:
+    """Whether the user may see applicants' personal data of a record held by any of `agency_ids`
+    (a dossier: its receiving and handling agency). Seeing an agency is not enough: one must act for it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(acting_agency_ids(user) & {pk for pk in agency_ids if pk is not None})
 
 
 def agencies_visible_to(user: User) -> QuerySet[Agency]:

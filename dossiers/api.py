@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from accounts.models import Agency, User
 from procedures.models import ProcedureVersion
 
-from . import attachments, pins, selectors, services
+from . import attachments, pins, policies, selectors, services
 from .models import AttachmentKind, Dossier
 from .serializers import (
     AttachmentSerializer,
@@ -59,12 +59,12 @@ class DossierViewSet(viewsets.GenericViewSet):
                    responses=DossierListSerializer(many=True))
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(DossierListSerializer(page, many=True).data)
+        return self.get_paginated_response(DossierListSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(responses=DossierDetailSerializer)
     def retrieve(self, request, pk=None):
         dossier = self._dossier(pk)
-        if selectors.is_staff_view(request.user, dossier):
+        if selectors.is_staff_view(request.user, dossier) and policies.can_see_applicant(request.user, dossier):
             selectors.log_personal_data_access(request, dossier, "view", "api")
         return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
 
@@ -146,6 +146,7 @@ def attachment_download(request, pk: int):
         attachment, dossier = selectors.attachment_get(request.user, pk)
     except Http404 as exc:
         raise NotFound("Không tìm thấy tệp.") from exc
+    policies.require_applicant(request.user, dossier)  # 403 for a reader of the control sheet only
     selectors.log_personal_data_access(request, dossier, "download", attachment.original_name)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)

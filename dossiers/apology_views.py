@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal.errors import DomainError
 
-from . import apologies, pins, selectors
+from . import apologies, pins, policies, selectors
 from .models import ApologyLetter, LetterStatus
 
 
@@ -77,6 +77,7 @@ def apology_pdf(request, pk: int, letter_pk: int):
     from .printing import render_apology
 
     letter = _letter(request, pk, letter_pk)
+    policies.require_applicant(request.user, letter.dossier)  # the letter carries the address and phone
     staff_view = selectors.is_staff_view(request.user, letter.dossier)
     if letter.status != LetterStatus.ISSUED and not staff_view:
         raise Http404("Phiếu chưa ban hành.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -30,40 +29,34 @@ def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
 
 
-def row_values(index: int, d: Dossier) -> list:
+def row_values(index: int, d: Dossier, *, personal: bool = True) -> list:
+    """One ledger line with real datetimes (the XLSX writes date cells; the PDF formats them). Without
+    `personal` (a reader who may not see applicants' data): initials, no address or phone."""
+    from .policies import initials
+
     note = d.get_status_display()
     if d.punctuality:
         note += f" ({d.get_punctuality_display().lower()})"
-    address = ", ".join(x for x in (d.applicant_address, d.applicant_commune, display_phone(d.applicant_phone)) if x)
-    return [index, d.code, d.procedure_version.procedure.name, 1, d.applicant_name, address, d.handling_agency.name,
-            _local(d.received_at), _local(d.due_at), _local(d.resolved_at), _local(d.returned_at), note]
+    if personal:
+        name = d.applicant_name
+        address = ", ".join(x for x in (d.applicant_address, d.applicant_commune, display_phone(d.applicant_phone))
+                            if x)
+    else:
+        name, address = initials(d.applicant_name), ""
+    return [index, d.code, d.procedure_version.procedure.name, 1, name, address, d.handling_agency.name,
+            d.received_at, d.due_at, d.resolved_at, d.returned_at, note]
 
 
-def ledger_xlsx(agency: Agency, start: dt.date, end: dt.date) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+def ledger_xlsx(agency: Agency, start: dt.date, end: dt.date, *, personal: bool = True) -> bytes:
+    from core.exports import Sheet, xlsx_bytes
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Mẫu 06")
-    bold = Font(bold=True)
-    title = WriteOnlyCell(sheet, value=f"SỔ THEO DÕI HỒ SƠ — {agency.name} — từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}")
-    title.font = bold
-    sheet.append([title])
-    header = []
-    for name in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for index, dossier in enumerate(ledger_rows(agency, start, end).iterator(chunk_size=2000), start=1):
-        sheet.append(row_values(index, dossier))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = (row_values(index, dossier, personal=personal)
+            for index, dossier in enumerate(ledger_rows(agency, start, end).iterator(chunk_size=2000), start=1))
+    return xlsx_bytes([Sheet("Mẫu 06", heading=[
+        f"SỔ THEO DÕI HỒ SƠ — {agency.name} — từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}"], header=COLUMNS, rows=rows)])
 
 
-def ledger_pdf(agency: Agency, start: dt.date, end: dt.date) -> bytes | None:
+def ledger_pdf(agency: Agency, start: dt.date, end: dt.date, *, personal: bool = True) -> bytes | None:
     from .printing import render_pdf
 
     rows = list(ledger_rows(agency, start, end)[:PDF_LIMIT + 1])
@@ -71,5 +64,6 @@ def ledger_pdf(agency: Agency, start: dt.date, end: dt.date) -> bytes | None:
         return None
     return render_pdf("dossiers/print/form06.html", {
         "agency": agency, "start": start, "end": end, "columns": COLUMNS,
-        "rows": [row_values(i, d) for i, d in enumerate(rows, start=1)], "now": timezone.localtime(),
+        "rows": [[_local(v) if isinstance(v, dt.datetime) else v for v in row_values(i, d, personal=personal)]
+                 for i, d in enumerate(rows, start=1)], "now": timezone.localtime(),
     })

@@ -40,15 +40,18 @@ FORMS = {
 }
 
 
-def render_form(dossier, number: str) -> bytes | None:
-    """Mẫu 02 (supplement guidance) or Mẫu 03 (refusal), from the latest matching event."""
+def render_form(dossier, number: str, *, applicant: str | None = None) -> bytes | None:
+    """Mẫu 02 (supplement guidance) or Mẫu 03 (refusal), from the latest matching event; Mẫu 05.
+    `applicant`: what to print instead of the applicant's name (initials, for a reader without
+    access to personal data)."""
     template, types = FORMS[number]
     event = dossier.events.filter(type__in=types).select_related("actor").order_by("-at", "-id").first()
     if event is None:
         return None
     place = dossier.receiving_agency.name.replace("Ủy ban nhân dân ", "").replace("phường ", "").replace("xã ", "")
     context = {"dossier": dossier, "event": event, "officer": event.actor, "now": timezone.localtime(event.at),
-               "place": place}
+               "place": place, "applicant": dossier.applicant_name if applicant is None else applicant,
+               "masked": applicant is not None}
     if number == "05":  # the control sheet: every hand-over since reception, from the events
         rows = list(dossier.events.exclude(type__in=("create", "attachment_added")).select_related(
             "actor", "from_agency").order_by("at", "id"))

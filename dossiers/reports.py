@@ -5,7 +5,6 @@ never recomputes a deadline per row."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -68,45 +67,26 @@ def late_dossiers(user, *, limit: int = LIST_LIMIT):
 
 
 def late_xlsx(user, *, start: dt.date, end: dt.date) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    def header(sheet, values):
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
+    from core.exports import Sheet, xlsx_bytes
 
     now = timezone.localtime()
+    sheets = []
     for group, (_k, _n, _l, label) in GROUPS.items():
-        sheet = book.create_sheet(SHEETS[group])
-        sheet.append([f"HỒ SƠ QUÁ HẠN, SẮP ĐẾN HẠN — lập lúc {now:%H:%M %d/%m/%Y}; phiếu xin lỗi ban hành từ "
-                      f"{start:%d/%m/%Y} đến {end:%d/%m/%Y}"])
-        header(sheet, [str(label), "Quá hạn", "Sắp đến hạn", "Phiếu xin lỗi đã ban hành", "Trong đó ban hành muộn"])
-        for r in late_summary(user, group=group, start=start, end=end):
-            sheet.append([r["name"], r["overdue"], r["due_soon"], r["letters"], r["letters_late"]])
-    sheet = book.create_sheet("Danh sách hồ sơ")
-    header(sheet, ["Mã hồ sơ", "Thủ tục", "Cơ quan giải quyết", "Cán bộ đang xử lý", "Hẹn trả", "Hẹn ban đầu",
-                   "Theo dõi", "Phiếu xin lỗi"])
+        sheets.append(Sheet(SHEETS[group], heading=[
+            f"HỒ SƠ QUÁ HẠN, SẮP ĐẾN HẠN — lập lúc {now:%H:%M %d/%m/%Y}; phiếu xin lỗi ban hành từ "
+            f"{start:%d/%m/%Y} đến {end:%d/%m/%Y}"],
+            header=[str(label), "Quá hạn", "Sắp đến hạn", "Phiếu xin lỗi đã ban hành", "Trong đó ban hành muộn"],
+            rows=[[r["name"], r["overdue"], r["due_soon"], r["letters"], r["letters_late"]]
+                  for r in late_summary(user, group=group, start=start, end=end)]))
     labels = dict(Track.choices)
 
-    def when(moment, fmt):  # a real date cell (sortable in Excel), shown the Vietnamese way
-        if moment is None:
-            return ""
-        cell = WriteOnlyCell(sheet, value=timezone.localtime(moment).replace(tzinfo=None))
-        cell.number_format = fmt
-        return cell
+    def day(moment):  # the original appointment: a date cell (dd/mm/yyyy)
+        return timezone.localtime(moment).date() if moment else None
 
-    for d in late_dossiers(user).iterator(chunk_size=2000):
-        sheet.append([d.code, d.procedure_version.procedure.name, d.handling_agency.name,
-                      d.assignee.full_name if d.assignee else "", when(d.due_at, "hh:mm dd/mm/yyyy"),
-                      when(d.extended_from, "dd/mm/yyyy"), str(labels.get(d.track, "")), d.letters])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    sheets.append(Sheet("Danh sách hồ sơ", header=[
+        "Mã hồ sơ", "Thủ tục", "Cơ quan giải quyết", "Cán bộ đang xử lý", "Hẹn trả", "Hẹn ban đầu", "Theo dõi",
+        "Phiếu xin lỗi"], rows=(
+        [d.code, d.procedure_version.procedure.name, d.handling_agency.name,
+         d.assignee.full_name if d.assignee else "", d.due_at, day(d.extended_from),
+         str(labels.get(d.track, "")), d.letters] for d in late_dossiers(user).iterator(chunk_size=2000))))
+    return xlsx_bytes(sheets)

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from procedures.models import Channel
 
-from . import selectors
+from . import policies, selectors
 from .models import ApologyLetter, ApplicantKind, Attachment, Dossier, DossierEvent, DossierFee, ReturnChannel
 
 
@@ -39,7 +39,37 @@ class DossierFeeSerializer(serializers.ModelSerializer):
         fields = ["name", "amount", "exemption_name", "exemption_percent", "amount_due", "refundable"]
 
 
-class DossierListSerializer(serializers.ModelSerializer):
+class ApplicantMaskMixin:
+    """Applies the personal-data rule (dossiers.policies): a reader without access to the applicant (a Home
+    Affairs officer) gets initials, the last four digits of the ID number, no contact data and no files.
+    Without a request in the context nothing personal is shown."""
+
+    HIDDEN = ("applicant_address", "applicant_commune", "applicant_phone", "applicant_email")
+
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        request = self.context.get("request")
+        if request is not None and policies.can_see_applicant(request.user, obj):
+            return data
+        data["applicant_name"] = policies.initials(obj.applicant_name)
+        if "applicant_id_number" in data:
+            from .selectors import mask_id_number
+
+            data["applicant_id_number"] = mask_id_number(obj.applicant_id_number)
+        for name in self.HIDDEN:
+            if name in data:
+                data[name] = ""
+        if "attachments" in data:
+            data["attachments"] = []
+        if "events" in data:  # the control sheet stays; the citizen acting on it is not named
+            own = {obj.applicant_name, obj.citizen.full_name if obj.citizen_id else None}
+            for event in data["events"]:
+                if event.get("actor") in own:
+                    event["actor"] = policies.initials(obj.applicant_name)
+        return data
+
+
+class DossierListSerializer(ApplicantMaskMixin, serializers.ModelSerializer):
     procedure_code = serializers.CharField(source="procedure_version.procedure.code", read_only=True)
     procedure_name = serializers.CharField(source="procedure_version.procedure.name", read_only=True)
 

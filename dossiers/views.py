@@ -22,7 +22,7 @@ from portal.errors import DomainError, add_to_form
 from procedures.models import Channel, Procedure, ProcedureVersion
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 
-from . import attachments, fees, pins, selectors, services
+from . import attachments, fees, pins, policies, selectors, services
 from .forms import ActionForm, DeskForm, StartForm, TrackForm
 from .models import Attachment, AttachmentKind, Dossier
 from .panels import render_panels
@@ -93,7 +93,8 @@ def my_dossiers(request):
 def dossier_detail(request, pk: int):
     dossier = selectors.access_dossier(request.user, pk)
     staff_view = selectors.is_staff_view(request.user, dossier)
-    if staff_view:
+    personal = policies.can_see_applicant(request.user, dossier)  # Home Affairs: the control sheet only
+    if staff_view and personal:
         selectors.log_personal_data_access(request, dossier, "view")
     actions = available_actions(dossier, request.user)
     files = list(selectors.dossier_attachments_for(request.user, dossier).select_related("document"))
@@ -110,6 +111,7 @@ def dossier_detail(request, pk: int):
                                          staff_roles__role=Role.APPRAISER).distinct().order_by("full_name")
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "staff_view": staff_view, "actions": actions, "documents": documents,
+        "personal": personal, "applicant_initials": policies.initials(dossier.applicant_name),
         "results": [f for f in files if f.kind == AttachmentKind.RESULT],
         "other_files": [f for f in files if f.document_id is None and f.kind != AttachmentKind.RESULT],
         "events": selectors.dossier_events_for(request.user, dossier).select_related("actor"),
@@ -255,6 +257,7 @@ def attachment_remove(request, pk: int):
 @login_required
 def attachment_download(request, pk: int):
     attachment, dossier = selectors.attachment_get(request.user, pk)  # 404 unless the user may see it
+    policies.require_applicant(request.user, dossier)  # 403 for a reader of the control sheet only
     selectors.log_personal_data_access(request, dossier, "download", attachment.original_name)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)
@@ -321,6 +324,7 @@ def worklist(request):
         next_after = f"{last.due_at.isoformat() if last.due_at else ''}|{last.pk}"
     for row in rows:
         row.masked_id = selectors.mask_id_number(row.applicant_id_number)
+        row.applicant_shown = policies.applicant_name_for(request.user, row)
     params = request.GET.copy()
     params.pop("after", None)
     return render(request, "dossiers/worklist.html", {
@@ -382,6 +386,7 @@ def receipt_pdf(request, pk: int):
     from .printing import render_receipt
 
     dossier = selectors.access_dossier(request.user, pk)
+    policies.require_applicant(request.user, dossier)
     if not dossier.code:
         raise Http404("Hồ sơ chưa được tiếp nhận.")
     selectors.log_personal_data_access(request, dossier, "print", "Mẫu 01")
@@ -401,7 +406,10 @@ def form_pdf(request, pk: int, number: str):
     if number not in FORMS:
         raise Http404("Không có mẫu này.")
     dossier = selectors.access_dossier(request.user, pk)
-    pdf = render_form(dossier, number)
+    personal = policies.can_see_applicant(request.user, dossier)
+    if number != "05":  # Mẫu 02 / 03 carry the applicant's data; the control sheet shows initials instead
+        policies.require_applicant(request.user, dossier)
+    pdf = render_form(dossier, number, applicant=None if personal else policies.initials(dossier.applicant_name))
     if pdf is None:
         raise Http404("Hồ sơ chưa có nội dung cho mẫu này.")
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -427,14 +435,16 @@ def ledger(request):
         return redirect("dossiers:worklist")
     agency = agencies.filter(code=request.GET.get("agency") or "").first() or agencies.first()
     fmt = request.GET.get("format", "pdf")
-    selectors.log_personal_data_access(request, None, "export", f"Mẫu 06 {agency.code} {start}..{end} {fmt}")
+    personal = access.may_see_personal_data(request.user, [agency.pk])  # Home Affairs: initials, no contacts
+    if personal:
+        selectors.log_personal_data_access(request, None, "export", f"Mẫu 06 {agency.code} {start}..{end} {fmt}")
     name = f"so-theo-doi-{agency.code}-{start:%Y%m%d}-{end:%Y%m%d}"
     if fmt == "xlsx":
-        response = HttpResponse(ledger_xlsx(agency, start, end),
+        response = HttpResponse(ledger_xlsx(agency, start, end, personal=personal),
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
-    pdf = ledger_pdf(agency, start, end)
+    pdf = ledger_pdf(agency, start, end, personal=personal)
     if pdf is None:
         messages.error(request, _("Quá %s hồ sơ: hãy chọn khoảng ngắn hơn hoặc tải bản XLSX.") % PDF_LIMIT)
         return redirect("dossiers:worklist")

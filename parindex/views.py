@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency
+from dossiers.policies import applicant_name_for
 from dossiers.selectors import mask_id_number
 from dossiers.stats import month_range, months
 
@@ -194,10 +195,9 @@ def dossier_list(request):
         from dossiers.selectors import log_personal_data_access
 
         log_personal_data_access(request, None, "export", f"{metric} {first:%m/%Y}-{last:%m/%Y}")
-        rows = [[d.code, d.procedure_version.procedure.name, d.handling_agency.name, d.applicant_name,
-                 mask_id_number(d.applicant_id_number), d.assignee.full_name if d.assignee else "",
-                 timezone.localtime(d.received_at).strftime("%d/%m/%Y %H:%M") if d.received_at else "",
-                 timezone.localtime(d.due_at).strftime("%d/%m/%Y %H:%M") if d.due_at else "", d.get_status_display()]
+        rows = [[d.code, d.procedure_version.procedure.name, d.handling_agency.name,
+                 applicant_name_for(request.user, d), mask_id_number(d.applicant_id_number),
+                 d.assignee.full_name if d.assignee else "", d.received_at, d.due_at, d.get_status_display()]
                 for d in qs[:100_000]]
         header = [_("Mã hồ sơ"), _("Thủ tục"), _("Cơ quan"), _("Người nộp"), _("Số CCCD"), _("Cán bộ xử lý"),
                   _("Tiếp nhận"), _("Hẹn trả"), _("Trạng thái")]
@@ -207,6 +207,7 @@ def dossier_list(request):
     rows = list(qs[:500])
     for row in rows:
         row.masked_id = mask_id_number(row.applicant_id_number)
+        row.applicant_shown = applicant_name_for(request.user, row)  # Home Affairs: initials only
     return render(request, "parindex/dossiers.html", {
         "metric": metric, "label": metrics.METRICS[metric].label, "rows": rows, "total": total, "first": first,
         "last": last, "agency": Agency.objects.filter(pk=int(raw)).first() if raw else None,
@@ -312,24 +313,16 @@ def report(request):
     kind = request.GET.get("xuat")
     name = f"bao-cao-mot-cua-{first:%Y%m}-{last:%Y%m}"
     if kind == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
+        from core.exports import XLSX_CONTENT_TYPE, Sheet, xlsx_bytes
 
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "Bao cao"
-        sheet.append([_("Báo cáo kết quả giải quyết TTHC theo cơ chế một cửa, một cửa liên thông"),
-                      f"{first:%m/%Y}–{last:%m/%Y}"])
-        sheet.append([_("Cơ quan"), *context["columns"], *[f"{label} (%)" for label in rate_labels]])
-        for row in [*rows, summary]:
-            numbers = [round(100 * n / d, 1) if d else None
-                       for n, d in (row["on_time"], row["online"], row["postal"], row["satisfaction"])]
-            sheet.append([row["name"], *row["counts"], *numbers])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        lines = [[row["name"], *row["counts"], *[round(100 * n / d, 1) if d else None for n, d in (
+            row["on_time"], row["online"], row["postal"], row["satisfaction"])]] for row in [*rows, summary]]
+        response = HttpResponse(xlsx_bytes([Sheet(
+            "Bao cao", heading=[_("Báo cáo kết quả giải quyết TTHC theo cơ chế một cửa, một cửa liên thông"),
+                                f"{first:%m/%Y}–{last:%m/%Y}"],
+            header=[_("Cơ quan"), *context["columns"], *[f"{label} (%)" for label in rate_labels]], rows=lines)]),
+            content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        book.save(response)
         return response
     if kind == "pdf":
         from dossiers.printing import render_pdf

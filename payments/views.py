@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
 from accounts.models import Role
+from dossiers import policies as dossier_policies
 from dossiers import selectors as dossier_selectors
 from dossiers.models import FeeStatus
 from portal.errors import DomainError
@@ -128,6 +129,7 @@ def refund(request, pk: int):
 def receipt_pdf(request, pk: int):
     payment = get_object_or_404(Payment, pk=pk)
     dossier = dossier_selectors.access_dossier(request.user, payment.dossier_id)
+    dossier_policies.require_applicant(request.user, dossier)  # the e-receipt names the payer
     if payment.status != PaymentStatus.PAID:
         raise Http404("Khoản này không có biên lai.")
     if not payment.receipt_pdf:

@@ -468,20 +468,26 @@ CSV_COLUMNS = ["code", "name", "field_code", "field_name", "level", "keywords", 
                "effective_from", "effective_to", "online_level", "channel", "time_limit", "unit", "total_fee_vnd"]
 
 
+def _iso(day) -> str:
+    return day.isoformat() if day else ""  # the catalogue file keeps ISO dates (FORMAT.md)
+
+
 def export_csv() -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    """Text that a spreadsheet would run as a formula is written with a leading apostrophe (core.exports);
+    `import_csv` drops it again, so the file round-trips."""
+    from core.exports import csv_text
+
+    rows = []
     for p in _procedures():
         for v in sorted(p.versions.all(), key=lambda v: v.number):
             for c in v.channels.all() or [None]:
-                writer.writerow([
+                rows.append([
                     p.code, p.name, p.field.code, p.field.name, p.level, p.keywords, v.number, v.status,
-                    v.decision_number, v.effective_from or "", v.effective_to or "", v.online_level,
+                    v.decision_number, _iso(v.effective_from), _iso(v.effective_to), v.online_level,
                     c.channel if c else "", _num(c.time_limit) if c else "", c.unit if c else "",
                     sum(f.amount for f in c.fees.all()) if c else "",
                 ])
-    return out.getvalue()
+    return csv_text(CSV_COLUMNS, rows)
 
 
 # -- CSV: the flat parts (procedure code, name, field, level, keywords) -----------------------
@@ -493,6 +499,8 @@ def import_csv(text: str, *, actor=None) -> dict[str, int]:
     """Create or update procedures' flat data from CSV (the columns of export_csv; extra columns are
     ignored, one procedure may span several rows if they agree). Versions are not touched: a new
     procedure appears in the public catalogue only once a version is published."""
+    from core.exports import csv_value_in
+
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in CSV_REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
@@ -500,8 +508,9 @@ def import_csv(text: str, *, actor=None) -> dict[str, int]:
     errors: list[tuple[int, str]] = []
     rows: dict[str, tuple[int, dict]] = {}
     fields = dict(Field.objects.values_list("code", "name"))
-    for row in reader:
+    for raw in reader:
         line = reader.line_num
+        row = {key: csv_value_in(value) if isinstance(value, str) else value for key, value in raw.items()}
         code = (row.get("code") or "").strip()
         data = {"name": " ".join((row.get("name") or "").split()), "field": (row.get("field_code") or "").strip(),
                 "field_name": (row.get("field_name") or "").strip(), "level": (row.get("level") or "").strip(),

@@ -32,7 +32,10 @@ from .models import Feedback, FeedbackClass, FeedbackEvent, FeedbackStatus, Feed
 
 DAYS = {"accept": 2, "info": 5, "answer": 15, "publish": 2}
 MAX_ATTACHMENT = lambda: getattr(settings, "FEEDBACK_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024)  # noqa: E731
-ATTACHMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+# The types a feedback attachment may have, detected from the content (never from the file name), and the
+# extension it is stored and served under: a PDF/HTML polyglot named "x.html" is a PDF, stored as .pdf.
+ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+ATTACHMENT_CONTENT_TYPES = {ext: mime for mime, ext in ATTACHMENT_TYPES.items()}
 
 
 def _due(cal, start: dt.datetime, days: int) -> dt.datetime:
@@ -209,8 +212,17 @@ def _attach(feedback: Feedback, upload) -> None:
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ATTACHMENT_TYPES:
         raise DomainError("attachment_type", _("Tệp đính kèm phải là PDF, JPG hoặc PNG."), field="attachment")
-    feedback.attachment_name = upload.name[:255]
-    feedback.attachment.save(upload.name, upload, save=False)
+    extension = ATTACHMENT_TYPES[kind.mime]
+    stem = upload.name.rsplit(".", 1)[0].strip() if "." in upload.name else upload.name.strip()
+    feedback.attachment_name = f"{stem[:240] or 'tep-dinh-kem'}.{extension}"
+    feedback.attachment.save(f"upload.{extension}", upload, save=False)
+
+
+def attachment_content_type(feedback: Feedback) -> str:
+    """The content type a stored attachment is served with: the type detected at upload, kept as the stored
+    file's extension. A file stored before that rule under another extension is served as plain bytes."""
+    extension = feedback.attachment.name.rsplit(".", 1)[-1].lower() if feedback.attachment else ""
+    return ATTACHMENT_CONTENT_TYPES.get(extension, "application/octet-stream")
 
 
 def public_url(feedback: Feedback) -> str:

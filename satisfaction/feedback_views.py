@@ -186,4 +186,10 @@ def feedback_attachment(request, pk: int):
     item = get_object_or_404(Feedback, pk=pk)
     if not (service.may_handle(request.user, item) or item.citizen_id == request.user.pk) or not item.attachment:
         raise Http404("Không tìm thấy tệp.")
-    return FileResponse(item.attachment.open("rb"), as_attachment=True, filename=item.attachment_name)
+    content_type = service.attachment_content_type(item)
+    name = item.attachment_name
+    if content_type in service.ATTACHMENT_TYPES:  # the download's name ends with the type it really is
+        name = f"{name.rsplit('.', 1)[0] if '.' in name else name}.{service.ATTACHMENT_TYPES[content_type]}"
+    response = FileResponse(item.attachment.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

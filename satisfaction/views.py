@@ -182,6 +182,7 @@ def survey_slip(request, token: str):
     """The slip handed over with the result: the survey link as a QR code (A5 PDF), for the desk."""
     from django.http import Http404, HttpResponse
 
+    from dossiers.policies import require_applicant
     from dossiers.printing import qr_svg, render_pdf
     from dossiers.selectors import access_dossier, is_staff_view
 
@@ -192,6 +193,7 @@ def survey_slip(request, token: str):
     dossier = access_dossier(request.user, invitation.dossier_id)
     if not is_staff_view(request.user, dossier):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
+    require_applicant(request.user, dossier)  # the slip is the citizen's key to the survey: the desk's only
     url = services.survey_url(invitation)
     pdf = render_pdf("satisfaction/slip.html", {"invitation": invitation, "dossier": dossier, "url": url,
                                                 "qr": qr_svg(url)})

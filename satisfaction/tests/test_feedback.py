@@ -153,3 +153,31 @@ def test_forwarding_from_the_page_goes_back_to_the_queue(world, client):
     assert response.status_code == 302 and response["Location"] == "/phan-anh/xu-ly/"
     item.refresh_from_db()
     assert item.agency == world.quynhon
+
+
+POLYGLOT = (b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n"
+            b"1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+
+def test_a_pdf_html_polyglot_is_stored_and_served_as_the_pdf_it_is(world, client):
+    """The type is detected from the content: stored as .pdf, served as application/pdf, as a download,
+    with nosniff — never as the .html its name claims."""
+    item = _file(world, at(2026, 3, 2, 9),
+                 upload=SimpleUploadedFile("bang-chung.html", POLYGLOT, content_type="text/html"))
+    item.refresh_from_db()
+    assert item.attachment.name.endswith(".pdf") and item.attachment_name == "bang-chung.pdf"
+    client.force_login(world.approver)  # the head of Pleiku handles it
+    response = client.get(f"/phan-anh/xu-ly/{item.pk}/tep/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;") and "bang-chung.pdf" in response[
+        "Content-Disposition"] and ".html" not in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == POLYGLOT
+
+
+def test_an_attachment_whose_content_is_html_is_refused(world):
+    page = SimpleUploadedFile("scan.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>",
+                              content_type="application/pdf")
+    with pytest.raises(DomainError) as exc:
+        _file(world, at(2026, 3, 2, 9), upload=page)
+    assert exc.value.code == "attachment_type" and not Feedback.objects.exists()

@@ -211,6 +211,15 @@ def test_the_desk_prints_the_survey_qr_slip(world, returned, client):
     assert client.get(f"/danh-gia/{d.survey_invitation.token}/phieu.pdf").status_code == 404
 
 
+
+def test_home_affairs_get_no_survey_slip(world, returned, client, demo):
+    """The slip carries the citizen's key to the survey: a Home Affairs reader may not print it."""
+    d = returned()
+    client.force_login(demo.user("noivu@demo.gov.vn"))
+    assert 'data-testid="survey-slip"' not in client.get(f"/ho-so/{d.pk}/").content.decode()
+    assert client.get(f"/danh-gia/{d.survey_invitation.token}/phieu.pdf").status_code == 403
+
+
 def test_the_kiosk_refuses_a_dossier_without_its_result_and_creates_nothing(world, client):
     from dossiers import services as dossier_services
 
