@@ -189,7 +189,7 @@ def test_form02_asks_for_exactly_what_is_missing(client, world, birth):
 # nhân dân" is never split (it was with some of them).
 AGENCY_NAMES = ["Ủy ban nhân dân phường Pleiku", "Ủy ban nhân dân xã Ia Grai", "Ủy ban nhân dân phường An Nhơn Đông",
                 "Ủy ban nhân dân xã Kbang", "Ủy ban nhân dân phường Quy Nhơn Nam", "Ủy ban nhân dân xã Chư Păh",
-                "Ủy ban nhân dân phường Diên Hồng", "Ủy ban nhân dân xã Đak Đoa", "Ủy ban nhân dân xã Phù Mỹ Đông"]
+                "Ủy ban nhân dân phường Diên Hồng", "Ủy ban nhân dân xã Đak Đoa", "Ủy ban nhân dân phường Bình Định"]
 SPLIT = re.compile(r"(^|\s)(Ủy|ỦY|Ủy ban|ỦY BAN|Ủy ban nhân|ỦY BAN NHÂN)$")
 
 
@@ -206,17 +206,20 @@ def test_form04_never_splits_the_agency_name(client, world):
     text = pdf_text(client.get(f"/ho-so/{d.pk}/xin-loi/{letter.pk}.pdf").content, name="form04")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     assert "Mẫu số 04" in text
-    # The header block: the organ on one line, the place on the next.
-    assert "ỦY BAN NHÂN DÂN" in lines[1] and "PHƯỜNG PLEIKU" in lines[2], lines[:4]
     broken = []
+    proposed = letter.proposed_due_at
     for name in AGENCY_NAMES:
         world.pleiku.name = name
         world.pleiku.save(update_fields=["name"])
-        letter.refresh_from_db()
-        text = pdf_text(render_apology(letter))
-        broken += [(name, line) for line in text.splitlines() if SPLIT.search(line.strip())]
-        assert squeeze(name) in squeeze(text)
+        for new_date in (proposed, None):  # with a new appointment, and a promise to call back
+            letter.refresh_from_db()
+            letter.proposed_due_at = new_date
+            text = pdf_text(render_apology(letter))
+            broken += [(name, line) for line in text.splitlines() if SPLIT.search(line.strip())]
+            assert squeeze(name) in squeeze(text)
     assert not broken, broken
+    # The header block: the organ on one line, the place on the next.
+    assert "ỦY BAN NHÂN DÂN" in lines[1] and "PHƯỜNG PLEIKU" in lines[2], lines[:4]
 
 
 def test_form05_every_row_names_its_step_and_officer(client, world, django_capture_on_commit_callbacks):
@@ -234,6 +237,11 @@ def test_form05_every_row_names_its_step_and_officer(client, world, django_captu
     for row in rows:
         assert row["step"] and row["officer"], row
     assert "Tiếp nhận" in flat and "Thẩm định" in flat
+    table = flat.split("Ghi chú", 1)[1].split("NGƯỜI HƯỚNG DẪN", 1)[0]
+    stamps = re.findall(r"\d\d:\d\d \d\d/\d\d/\d{4}", table)
+    assert len(stamps) == 5 and all(s.endswith("/03/2026") for s in stamps), stamps  # no "notified" row
+    assert "Đã nộp, chờ tiếp nhận" not in table  # the citizen's own submission hands nothing over
+    assert "Huỳnh Thị Định" in table or _quynhon_officer(world).full_name in table  # who answered for Quy Nhơn
     for person in ("Võ Minh Thẩm",):
         assert person in flat
 
