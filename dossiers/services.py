@@ -29,7 +29,8 @@ from workcalendar.calendar import to_local
 from workcalendar.deadlines import ClockEvent, ClockEventKind, clock, due, punctuality
 from workcalendar.selectors import calendar_for
 
-from . import codes, components as parts, events, fees
+from . import codes, events, fees
+from . import components as parts
 from .models import (
     ApologyLetter,
     ConsultationTask,

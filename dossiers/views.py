@@ -102,8 +102,8 @@ def dossier_detail(request, pk: int):
     parts = {c.document_id: c for c in dossier.components.all()}
     must = {d.pk for d in components.required_documents(dossier)}
     for doc in dossier.procedure_version.documents.all():
-        documents.append({"doc": doc, "files": [f for f in files if f.document_id == doc.pk], "required": doc.pk in must,
-                          "part": parts.get(doc.pk)})
+        documents.append({"doc": doc, "files": [f for f in files if f.document_id == doc.pk],
+                          "required": doc.pk in must, "part": parts.get(doc.pk)})
     receive_fees = []
     if any(a.name == "receive" for a in actions) and dossier.channel_option:
         receive_fees = [{"item": item, "choices": item.exemption_choices()}

@@ -42,3 +42,45 @@ class Migration(migrations.Migration):
             },
         ),
     ]
+
+
+def backfill(apps, schema_editor):
+    """Dossiers received before this record existed: what the events and files say was handed in —
+    the components the desk ticked (create_at_desk's payload, at the counts the procedure asks) and the
+    electronic files on record. Nothing is invented for components no event names."""
+    Dossier = apps.get_model("dossiers", "Dossier")
+    DossierEvent = apps.get_model("dossiers", "DossierEvent")
+    Attachment = apps.get_model("dossiers", "Attachment")
+    RequiredDocument = apps.get_model("procedures", "RequiredDocument")
+    DossierComponent = apps.get_model("dossiers", "DossierComponent")
+    docs_of: dict[int, list] = {}
+    for doc in RequiredDocument.objects.order_by("version_id", "order", "id").iterator():
+        docs_of.setdefault(doc.version_id, []).append(doc)
+    ids = list(Dossier.objects.exclude(status="draft").values_list("pk", "procedure_version_id"))
+    for start in range(0, len(ids), 1000):
+        chunk = dict(ids[start:start + 1000])
+        ticked = {e.dossier_id: set(e.payload.get("components") or []) for e in
+                  DossierEvent.objects.filter(dossier_id__in=chunk, type="create_at_desk").only("dossier_id", "payload")}
+        files: dict[tuple[int, int], list[int]] = {}
+        for a in Attachment.objects.filter(dossier_id__in=chunk, is_active=True, document__isnull=False,
+                                           kind__in=("component", "supplement")).only(
+                "dossier_id", "document_id", "reused", "scanned_at_reception"):
+            count = files.setdefault((a.dossier_id, a.document_id), [0, 0, 0])
+            count[0] += 1
+            count[1] += a.reused
+            count[2] += a.scanned_at_reception
+        rows = []
+        for dossier_id, version_id in chunk.items():
+            for doc in docs_of.get(version_id, []):
+                n, reused, scanned = files.get((dossier_id, doc.pk), (0, 0, 0))
+                paper = doc.name in ticked.get(dossier_id, ()) and doc.requirement != "present"
+                rows.append(DossierComponent(
+                    dossier_id=dossier_id, document_id=doc.pk, order=doc.order, name=doc.name,
+                    requirement=doc.requirement, condition=doc.condition,
+                    applies=doc.requirement == "required" or (doc.requirement == "conditional" and (paper or n > 0)),
+                    originals=doc.originals if paper else 0, copies=doc.copies if paper else 0,
+                    files=n, reused=reused, scanned=scanned))
+        DossierComponent.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+
+
+Migration.operations.append(migrations.RunPython(backfill, migrations.RunPython.noop))
