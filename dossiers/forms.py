@@ -47,7 +47,8 @@ class StartForm(ApplicantForm):
     return_channel = forms.ChoiceField(label=_("Nhận kết quả"), choices=ReturnChannel.choices,
                                        initial=ReturnChannel.ONLINE)
     cases = forms.TypedMultipleChoiceField(
-        label=_("Trường hợp của Ông/Bà"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        label=_("Trường hợp của Ông/Bà"), required=False, coerce=int,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
         help_text=_("Đánh dấu các trường hợp đúng với Ông/Bà: giấy tờ tương ứng sẽ phải nộp. Có thể sửa lại trước "
                     "khi nộp hồ sơ."))
 

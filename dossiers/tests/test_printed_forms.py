@@ -269,3 +269,25 @@ def _quynhon_officer(world):
 
     role = StaffRole.objects.filter(agency=world.quynhon, role__in=[Role.APPRAISER, Role.APPROVER]).first()
     return role.user
+
+
+def test_dossiers_received_before_the_record_get_it_from_their_events_and_files(world, birth):
+    import importlib
+
+    from django.apps import apps as live_apps
+
+    desk = services.dossier_create_at_desk(actor=world.reception, version=world.birth, agency=world.pleiku,
+                                           components=[birth[FORM].pk, birth[PROXY].pk], **APPLICANT)
+    online = services.dossier_create_draft(citizen=world.citizen, version=world.birth, agency=world.pleiku,
+                                           **APPLICANT)
+    attachment_add(dossier=online, actor=world.citizen, document=birth[FORM], upload=_file(), reused=True)
+    services.dossier_submit(dossier=online, actor=world.citizen)
+    DossierComponent.objects.all().delete()  # as before migration 0012
+    importlib.import_module("dossiers.migrations.0012_dossier_components").backfill(live_apps, None)
+    got = {(c.dossier_id, c.name): (c.originals, c.copies, c.files, c.reused, c.applies)
+           for c in DossierComponent.objects.all()}
+    assert got[(desk.pk, FORM)] == (1, 0, 0, 0, True)
+    assert got[(desk.pk, PROXY)] == (1, 0, 0, 0, True)
+    assert got[(desk.pk, SURROGACY)] == (0, 0, 0, 0, False)
+    assert got[(desk.pk, ID_CARD)] == (0, 0, 0, 0, False)
+    assert got[(online.pk, FORM)] == (0, 0, 1, 1, True)
