@@ -1,6 +1,20 @@
 from django.contrib import admin
 
-from .models import Dossier, DossierEvent, PersonalDataAccess, SyncItem
+from .models import Dossier, DossierComponent, DossierEvent, PersonalDataAccess, SyncItem
+
+
+class ComponentInline(admin.TabularInline):
+    """What was handed in per component (the receipt's list); recorded by reception, never edited here."""
+
+    model = DossierComponent
+    extra = 0
+    can_delete = False
+    fields = ("name", "requirement", "applies", "originals", "copies", "files", "reused", "scanned", "presented",
+              "recorded_by", "recorded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class EventInline(admin.TabularInline):
@@ -21,7 +35,7 @@ class DossierAdmin(admin.ModelAdmin):
     list_display = ("code", "status", "receiving_agency", "applicant_name", "received_at", "due_at", "punctuality")
     list_filter = ("status", "channel", "receiving_agency", "punctuality")
     search_fields = ("code", "applicant_name")
-    inlines = [EventInline]
+    inlines = [ComponentInline, EventInline]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Dossier._meta.fields]

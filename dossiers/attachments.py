@@ -155,6 +155,9 @@ def attachment_remove(*, attachment: Attachment, actor: User) -> None:
 
 
 def missing_documents(dossier: Dossier) -> list[RequiredDocument]:
-    """Required components with no active file (conditional ones are the officer's call)."""
+    """Components this dossier must hold (components.required_documents: never one only shown for
+    comparison; a conditional one once its case applies) with no active file."""
+    from .components import required_documents
+
     have = set(dossier.attachments.filter(is_active=True).exclude(document=None).values_list("document_id", flat=True))
-    return [d for d in dossier.procedure_version.documents.all() if d.requirement == "required" and d.pk not in have]
+    return [d for d in required_documents(dossier) if d.pk not in have]

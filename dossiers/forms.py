@@ -46,12 +46,21 @@ class StartForm(ApplicantForm):
     agency = forms.ModelChoiceField(label=_("Nộp tại"), queryset=Agency.objects.none())
     return_channel = forms.ChoiceField(label=_("Nhận kết quả"), choices=ReturnChannel.choices,
                                        initial=ReturnChannel.ONLINE)
+    cases = forms.TypedMultipleChoiceField(
+        label=_("Trường hợp của Ông/Bà"), required=False, coerce=int,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+        help_text=_("Đánh dấu các trường hợp đúng với Ông/Bà: giấy tờ tương ứng sẽ phải nộp. Có thể sửa lại trước "
+                    "khi nộp hồ sơ."))
 
     field_order = ["agency", "return_channel"]
 
-    def __init__(self, *args, agencies, **kwargs):
+    def __init__(self, *args, agencies, conditional=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+        if conditional:
+            self.fields["cases"].choices = [(d.pk, f"{d.condition} — {d.name}") for d in conditional]
+        else:
+            del self.fields["cases"]
 
 
 class DeskForm(ApplicantForm):

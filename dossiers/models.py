@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
-from procedures.models import Channel
+from procedures.models import Channel, Requirement
 
 from .workflow import OPEN, DossierWorkflow, Status, Step
 
@@ -485,3 +485,69 @@ class SyncItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}/{self.event_id} {self.status}"
+
+
+class DossierComponent(models.Model):
+    """What a dossier really holds of one component of its procedure version (thành phần hồ sơ):
+    whether a conditional component's case applies to it, and what was handed in — paper originals and
+    copies the reception officer counted, electronic files uploaded, reused from the document store or
+    scanned, or an original only shown for comparison and handed back. The receipt (Mẫu 01) lists these,
+    never the catalogue. Name and kind are copied so the record survives a change of the catalogue."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="components")
+    document = models.ForeignKey("procedures.RequiredDocument", verbose_name=_("thành phần"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    requirement = models.CharField(_("loại thành phần"), max_length=12, choices=Requirement.choices)
+    condition = models.CharField(_("điều kiện"), max_length=500, blank=True)
+    applies = models.BooleanField(
+        _("phải nộp với hồ sơ này"), default=False,
+        help_text=_("Thành phần nộp: luôn đúng. Theo điều kiện: người nộp hoặc cán bộ xác nhận trường hợp này "
+                    "áp dụng. Xuất trình: không bao giờ phải nộp."))
+    originals = models.PositiveSmallIntegerField(_("bản chính đã nhận"), default=0)
+    copies = models.PositiveSmallIntegerField(_("bản sao đã nhận"), default=0)
+    files = models.PositiveSmallIntegerField(_("tệp điện tử"), default=0)
+    reused = models.PositiveSmallIntegerField(_("trong đó dùng lại từ kho dữ liệu"), default=0)
+    scanned = models.PositiveSmallIntegerField(_("trong đó số hóa khi tiếp nhận"), default=0)
+    presented = models.BooleanField(_("đã xuất trình để đối chiếu"), default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thành phần đã nộp")
+        verbose_name_plural = _("thành phần đã nộp")
+        ordering = ["dossier", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "document"], name="dossier_component_unique"),
+            models.CheckConstraint(condition=models.Q(reused__lte=models.F("files"), scanned__lte=models.F("files")),
+                                   name="dossier_component_files_split"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.name}"
+
+    @property
+    def handed_in(self) -> bool:
+        return bool(self.originals or self.copies or self.files)
+
+    @property
+    def quantity_display(self) -> str:
+        """"01 bản chính, 02 bản sao", "01 tệp điện tử (dùng lại từ kho dữ liệu)", as written on Mẫu 01."""
+        parts = []
+        if self.originals:
+            parts.append(_("%02d bản chính") % self.originals)
+        if self.copies:
+            parts.append(_("%02d bản sao") % self.copies)
+        if self.files:
+            kinds = []
+            if self.reused:
+                kinds.append(_("dùng lại từ kho dữ liệu") if self.reused == self.files
+                             else _("%02d dùng lại từ kho dữ liệu") % self.reused)
+            if self.scanned:
+                kinds.append(_("số hóa khi tiếp nhận") if self.scanned == self.files
+                             else _("%02d số hóa khi tiếp nhận") % self.scanned)
+            text = _("%02d tệp điện tử") % self.files
+            parts.append(f"{text} ({', '.join(str(k) for k in kinds)})" if kinds else str(text))
+        return ", ".join(str(p) for p in parts)

@@ -21,16 +21,29 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 
 def render_receipt(dossier, track_url: str) -> bytes:
-    """Mẫu 01 (Circular 01/2018): the receipt and appointment slip (A4), with the PIN and a QR code."""
+    """Mẫu 01 (Circular 01/2018): the receipt and appointment slip (A4), with the PIN and a QR code.
+    It lists only what was handed in, with the counts recorded at reception (DossierComponent), and
+    separately what was only shown for comparison."""
+    from .components import handed_in, presented
+
     option = dossier.channel_option
     receive = dossier.events.filter(type="receive").select_related("actor").first()
     return render_pdf("dossiers/print/receipt.html", {
         "dossier": dossier, "qr": qr_svg(track_url), "track_url": track_url, "channel": option,
-        "documents": dossier.procedure_version.documents.all(), "now": timezone.localtime(),
+        "documents": handed_in(dossier), "presented": presented(dossier), "now": timezone.localtime(),
         "received": timezone.localtime(dossier.received_at), "due": timezone.localtime(dossier.due_at),
         "receiver": receive.actor if receive else None, "phone": display_phone(dossier.applicant_phone),
         "fees": list(dossier.fees.all()),
     })
+
+
+def _quantity(row: dict) -> str:
+    parts = []
+    if row.get("originals"):
+        parts.append("%02d bản chính" % row["originals"])
+    if row.get("copies"):
+        parts.append("%02d bản sao" % row["copies"])
+    return ", ".join(parts)
 
 
 FORMS = {
@@ -52,12 +65,40 @@ def render_form(dossier, number: str, *, applicant: str | None = None) -> bytes 
     context = {"dossier": dossier, "event": event, "officer": event.actor, "now": timezone.localtime(event.at),
                "place": place, "applicant": dossier.applicant_name if applicant is None else applicant,
                "masked": applicant is not None}
+    if number == "02":  # exactly the components missing when the guidance or the request was made
+        context["missing"] = [dict(row, quantity=_quantity(row)) for row in event.payload.get("missing", [])]
     if number == "05":  # the control sheet: every hand-over since reception, from the events
-        rows = list(dossier.events.exclude(type__in=("create", "attachment_added")).select_related(
-            "actor", "from_agency").order_by("at", "id"))
-        consulted = [e.payload.get("agency_name") for e in rows if e.type == "consult"]
+        rows = control_sheet_rows(dossier)
+        consulted = [r["event"].payload.get("agency_name") for r in rows if r["event"].type == "consult"]
         context.update(rows=rows, consulted=", ".join(c for c in consulted if c), now=timezone.localtime())
     return render_pdf(template, context)
+
+
+def control_sheet_rows(dossier) -> list[dict]:
+    """Mẫu 05's rows: the workflow transitions made at a step of the process, each with the agency, the
+    step and the officer who acted. Events that hand nothing over — notifications sent, files added,
+    the deadline sweep's marks, fees, apology drafts, the citizen's own submission — are not rows (a
+    notification used to print as a row with an agency but no step or officer)."""
+    from accounts.models import Agency, User
+
+    from .workflow import BY_NAME
+
+    events = list(dossier.events.filter(type__in=list(BY_NAME)).exclude(step="")
+                  .select_related("actor", "from_agency").order_by("at", "id"))
+    answered = {e.payload.get("answered_by") for e in events if e.type == "consultation_answered"} - {None}
+    people = {u.pk: u for u in User.objects.filter(pk__in=answered)}
+    consulted = {e.payload.get("agency") for e in events if e.type == "consultation_answered"} - {None}
+    agencies = {a.pk: a for a in Agency.objects.filter(pk__in=consulted)}
+    rows = []
+    for e in events:
+        officer, agency = e.actor, e.from_agency or dossier.receiving_agency
+        if e.type == "consultation_answered" and officer is None:  # answered by the consulted agency's officer
+            officer = people.get(e.payload.get("answered_by"))
+            agency = agencies.get(e.payload.get("agency"), agency)
+        if officer is None:
+            continue  # no one to name: not a hand-over the sheet can attest
+        rows.append({"event": e, "agency": agency, "step": e.get_step_display(), "officer": officer})
+    return rows
 
 
 def render_apology(letter) -> bytes:

@@ -30,6 +30,7 @@ from workcalendar.deadlines import ClockEvent, ClockEventKind, clock, due, punct
 from workcalendar.selectors import calendar_for
 
 from . import codes, events, fees
+from . import components as parts
 from .models import (
     ApologyLetter,
     ConsultationTask,
@@ -211,14 +212,16 @@ def _check_new(version: ProcedureVersion, agency: Agency, channel: str, data: di
 @transaction.atomic
 def dossier_create_draft(
     *, citizen: User, version: ProcedureVersion, agency: Agency, return_channel: str = ReturnChannel.ONLINE,
-    at: dt.datetime | None = None, **applicant,
+    at: dt.datetime | None = None, cases: list[int] | None = None, **applicant,
 ) -> Dossier:
-    """A citizen starts an online dossier (applicant data pre-filled by the page from the profile)."""
+    """A citizen starts an online dossier (applicant data pre-filled by the page from the profile).
+    `cases`: the conditional components whose case the citizen says applies (those become required)."""
     _check_new(version, agency, Channel.ONLINE, applicant)
     dossier = Dossier.objects.create(
         procedure_version=version, channel=Channel.ONLINE, return_channel=return_channel, citizen=citizen,
         receiving_agency=agency, handling_agency=agency, **applicant,
     )
+    parts.components_declare(dossier=dossier, cases=cases or ())
     events.record(dossier=dossier, type="create", actor=citizen, to_status=Status.DRAFT, at=at or timezone.now())
     return dossier
 
@@ -232,9 +235,11 @@ def _require_documents(d: Dossier) -> None:
 
 
 def dossier_submit(*, dossier: Dossier, actor: User, at: dt.datetime | None = None) -> Dossier:
-    """Every required component must be uploaded before an online dossier is submitted."""
+    """Every component to hand in (and each conditional one whose case applies) must be uploaded before
+    an online dossier is submitted; the files on record per component are recorded as handed in."""
 
     def before(d, when):
+        parts.components_count_files(d)
         _require_documents(d)
         d.submitted_at = when
 
@@ -244,32 +249,27 @@ def dossier_submit(*, dossier: Dossier, actor: User, at: dt.datetime | None = No
 @transaction.atomic
 def dossier_create_at_desk(
     *, actor: User, version: ProcedureVersion, agency: Agency, channel: str = Channel.IN_PERSON,
-    return_channel: str = ReturnChannel.DESK, at: dt.datetime | None = None, components: list[int] | None = None,
-    exemptions: dict[int, dict] | None = None, scans: dict | None = None, **applicant,
+    return_channel: str = ReturnChannel.DESK, at: dt.datetime | None = None,
+    components: dict[int, dict] | list[int] | None = None, presented: list[int] | None = None,
+    cases: list[int] | None = None, exemptions: dict[int, dict] | None = None, scans: dict | None = None,
+    **applicant,
 ) -> Dossier:
     """A walk-in or postal dossier: the reception officer records it and receives it at once.
 
-    `components`: the RequiredDocument ids the officer ticked as handed in (None: all of them, e.g.
-    the API or a scanning workflow that checked elsewhere); every required one must be there.
+    `components`: {RequiredDocument id: {"originals": n, "copies": m}} as the officer counted them (a
+    list of ids: as the procedure asks; None: every component to hand in, as the procedure asks — the
+    API without a list). `presented`: the components shown for comparison and handed back. `cases`:
+    the conditional components whose case applies. Every component to hand in, and every conditional
+    one whose case applies, must be there (components.desk_plan); the receipt lists what was counted.
     """
     if not access.has_role(actor, Role.RECEPTION, agency):
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận của %s mới nhận hồ sơ tại đây.") % agency.name)
     _check_new(version, agency, channel, applicant)
     documents = list(version.documents.all())
-    if components is not None:
-        ticked = set(components)
-        unknown = ticked - {doc.pk for doc in documents}
-        if unknown:
-            raise DomainError("wrong_document", _("Thành phần không thuộc thủ tục này."), field="components")
-        missing = [doc.name for doc in documents if doc.requirement == "required" and doc.pk not in ticked]
-        if missing:
-            raise DomainError("missing_documents", _("Hồ sơ chưa đủ, còn thiếu: %s. Hãy hướng dẫn công dân bổ "
-                                                     "sung (Mẫu 02) thay vì tiếp nhận.") % "; ".join(missing),
-                              field="components")
     scans = scans or {}
-    if components is not None:
-        components = sorted(set(components) | set(scans))
-    received_components = [doc.name for doc in documents if components is None or doc.pk in set(components)]
+    plan = parts.desk_plan(documents=documents, components=components, presented=presented or (),
+                           cases=cases or (), scans=scans)
+    received_components = [doc.name for doc in documents if doc.pk in plan["counts"]]
     at = at or timezone.now()
     dossier = Dossier.objects.create(
         procedure_version=version, channel=channel, return_channel=return_channel, receiving_agency=agency,
@@ -281,7 +281,9 @@ def dossier_create_at_desk(
                                                  step_due_at=step_due)
     events.record(dossier=dossier, type="create_at_desk", actor=actor, from_status=Status.DRAFT,
                   to_status=Status.SUBMITTED, to_agency=agency, at=at,
-                  payload={"channel": channel, "components": received_components})
+                  payload={"channel": channel, "components": received_components,
+                           "presented": [doc.name for doc in documents if doc.pk in plan["presented"]]})
+    parts.components_record_desk(dossier=dossier, actor=actor, plan=plan, at=at)
     stored = []
     try:
         if scans:
@@ -328,6 +330,7 @@ def dossier_receive(*, dossier: Dossier, actor: User, at: dt.datetime | None = N
 
     def before(d, when):
         amount, unit = _limit(d)
+        parts.components_count_files(d)  # the receipt lists the files on record now (and the desk's count)
         fees.fee_lines(d, exemptions)  # refuse a wrong exemption before anything is issued
         cal = calendar_for(d.receiving_agency)
         d.code = codes.issue_code(d.receiving_agency, to_local(when).date())
@@ -342,9 +345,18 @@ def dossier_receive(*, dossier: Dossier, actor: User, at: dt.datetime | None = N
                  payload=payload)
 
 
-def dossier_guide(*, dossier: Dossier, actor: User, reason: str, at=None, expected_status=None) -> Dossier:
-    """Incomplete: guide the citizen once, completely, on what to add (Mẫu 02). No clock yet."""
-    return _fire(dossier=dossier, actor=actor, name="guide", reason=reason, at=at, expected_status=expected_status)
+def dossier_guide(*, dossier: Dossier, actor: User, reason: str, components: list[int] | None = None, at=None,
+                 expected_status=None) -> Dossier:
+    """Incomplete: guide the citizen once, completely, on what to add (Mẫu 02 lists the components still
+    missing at this moment and those the officer chose in `components`). No clock yet."""
+    payload = {}
+
+    def before(d, when):
+        parts.components_count_files(d)
+        payload["missing"] = parts.supplement_rows(d, components)
+
+    return _fire(dossier=dossier, actor=actor, name="guide", reason=reason, at=at, before=before,
+                 expected_status=expected_status, payload=payload)
 
 
 def dossier_refuse_at_reception(*, dossier: Dossier, actor: User, reason: str, at=None,
@@ -371,9 +383,11 @@ def dossier_assign(*, dossier: Dossier, actor: User, appraiser: User, at=None, e
                  payload={"assignee": appraiser.pk})
 
 
-def dossier_request_supplement(*, dossier: Dossier, actor: User, reason: str, at=None,
-                               expected_status=None) -> Dossier:
-    """During appraisal, through the one-stop desk, within 3 working days of receipt (Art. 19(4))."""
+def dossier_request_supplement(*, dossier: Dossier, actor: User, reason: str, components: list[int] | None = None,
+                               at=None, expected_status=None) -> Dossier:
+    """During appraisal, through the one-stop desk, within 3 working days of receipt (Art. 19(4)).
+    Mẫu 02 lists the components still missing at this moment besides the reason."""
+    payload = {}
 
     def before(d, when):
         cal = calendar_for(d.receiving_agency)
@@ -383,15 +397,18 @@ def dossier_request_supplement(*, dossier: Dossier, actor: User, reason: str, at
                 "Đã quá %(n)s ngày làm việc kể từ khi tiếp nhận (%(days)s ngày): không được yêu cầu bổ sung nữa; "
                 "nếu hồ sơ không đủ điều kiện, hãy trình từ chối giải quyết.") % {"n": SUPPLEMENT_WINDOW_DAYS,
                                                                                  "days": days})
+        parts.components_count_files(d)
+        payload["missing"] = parts.supplement_rows(d, components)
 
     return _fire(dossier=dossier, actor=actor, name="request_supplement", reason=reason, at=at, before=before,
-                 expected_status=expected_status)
+                 expected_status=expected_status, payload=payload)
 
 
 def dossier_supplement_received(*, dossier: Dossier, actor: User, at=None, expected_status=None) -> Dossier:
     """The complete supplement arrived: the clock restarts or resumes (the version's policy)."""
 
     def after(d, when):
+        parts.components_count_files(d)  # the supplement's files count as handed in
         amount, unit = _limit(d)
         state = clock(calendar_for(d.receiving_agency), _clock_events(d, [ClockEvent(
             ClockEventKind.SUPPLEMENT_RECEIVED, when)]), amount, unit, d.procedure_version.supplement_policy)

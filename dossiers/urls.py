@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/", views.dossier_detail, name="detail"),
     path("<int:pk>/tai-len/", views.attachment_upload, name="upload"),
     path("<int:pk>/mo-khoa-pin/", views.pin_unlock, name="pin_unlock"),
+    path("<int:pk>/truong-hop/", views.dossier_cases, name="cases"),
     path("<int:pk>/giay-hen.pdf", views.receipt_pdf, name="receipt"),
     path("<int:pk>/mau-<str:number>.pdf", views.form_pdf, name="form"),
     path("<int:pk>/xin-loi/", apology_views.apology_draft, name="apology_draft"),

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import access
 from accounts.models import Agency, Role, User
 from portal.errors import DomainError, add_to_form
-from procedures.models import Channel, Procedure, ProcedureVersion
+from procedures.models import Channel, Procedure, ProcedureVersion, Requirement
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 
-from . import attachments, fees, pins, policies, selectors, services
+from . import attachments, components, fees, pins, policies, selectors, services
 from .forms import ActionForm, DeskForm, StartForm, TrackForm
 from .models import Attachment, AttachmentKind, Dossier
 from .panels import render_panels
@@ -68,12 +68,13 @@ def dossier_start(request, code: str):
     user = request.user
     initial = {"applicant_name": user.full_name, "applicant_id_number": user.citizen_id or "",
                "applicant_phone": user.phone_display, "applicant_email": user.email}
-    form = StartForm(request.POST or None, initial=initial, agencies=_agencies_for(version))
+    form = StartForm(request.POST or None, initial=initial, agencies=_agencies_for(version),
+                     conditional=version.documents.filter(requirement=Requirement.CONDITIONAL))
     if request.method == "POST" and form.is_valid():
         try:
             dossier = services.dossier_create_draft(citizen=user, version=version, agency=form.cleaned_data["agency"],
                                                     return_channel=form.cleaned_data["return_channel"],
-                                                    **form.applicant())
+                                                    cases=form.cleaned_data.get("cases") or [], **form.applicant())
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -99,8 +100,11 @@ def dossier_detail(request, pk: int):
     actions = available_actions(dossier, request.user)
     files = list(selectors.dossier_attachments_for(request.user, dossier).select_related("document"))
     documents = []
+    parts = {c.document_id: c for c in dossier.components.all()}
+    must = {d.pk for d in components.required_documents(dossier)}
     for doc in dossier.procedure_version.documents.all():
-        documents.append({"doc": doc, "files": [f for f in files if f.document_id == doc.pk]})
+        documents.append({"doc": doc, "files": [f for f in files if f.document_id == doc.pk],
+                          "required": doc.pk in must, "part": parts.get(doc.pk)})
     receive_fees = []
     if any(a.name == "receive" for a in actions) and dossier.channel_option:
         receive_fees = [{"item": item, "choices": item.exemption_choices()}
@@ -112,6 +116,7 @@ def dossier_detail(request, pk: int):
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "staff_view": staff_view, "actions": actions, "documents": documents,
         "personal": personal, "applicant_initials": policies.initials(dossier.applicant_name),
+        "conditional": [item for item in documents if item["doc"].requirement == Requirement.CONDITIONAL],
         "results": [f for f in files if f.kind == AttachmentKind.RESULT],
         "other_files": [f for f in files if f.document_id is None and f.kind != AttachmentKind.RESULT],
         "events": selectors.dossier_events_for(request.user, dossier).select_related("actor"),
@@ -191,6 +196,8 @@ def dossier_action(request, pk: int, name: str):
             kwargs["how"] = data.get("how") or dossier.return_channel
         else:
             kwargs[param] = data.get(param) or ""
+    if name in ("guide", "request_supplement"):  # the components Mẫu 02 asks for, besides those missing
+        kwargs["components"] = [int(x) for x in request.POST.getlist("components") if x.isdigit()]
     try:
         if name == "receive":
             option = dossier.channel_option
@@ -218,6 +225,23 @@ def pin_unlock(request, pk: int):
         return redirect("dossiers:detail", pk=pk)
     messages.success(request, _("Đã mở khóa tra cứu bằng mã PIN cho hồ sơ %s.") % dossier.code)
     return redirect("dossiers:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def dossier_cases(request, pk: int):
+    """The citizen says which conditional components' cases apply (those must then be uploaded)."""
+    dossier = selectors.access_dossier(request.user, pk)
+    try:
+        components.components_cases_set(dossier=dossier, actor=request.user,
+                                        cases=[int(x) for x in request.POST.getlist("cases") if x.isdigit()])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã lưu các trường hợp áp dụng."))
+    return redirect(reverse("dossiers:detail", args=[pk]) + "#tai-lieu")
 
 
 @login_required
@@ -350,13 +374,19 @@ def desk_reception(request):
         else:
             try:
                 ticked = [int(x) for x in request.POST.getlist("components") if x.isdigit()]
+                counted = {pk: {"originals": request.POST.get(f"originals_{pk}", ""),
+                                "copies": request.POST.get(f"copies_{pk}", "")}
+                           if f"originals_{pk}" in request.POST or f"copies_{pk}" in request.POST else None
+                           for pk in ticked}  # None: a client without count fields, as the procedure asks
                 exemptions = fees.parse_exemptions(request.POST)  # one for another channel's fee is refused
                 scans = {int(key.removeprefix("scan_")): upload for key, upload in request.FILES.items()
                          if key.startswith("scan_") and key.removeprefix("scan_").isdigit()}
                 dossier = services.dossier_create_at_desk(
                     actor=request.user, version=version, agency=form.cleaned_data["agency"],
                     channel=form.cleaned_data["channel"], return_channel=form.cleaned_data["return_channel"],
-                    components=ticked, exemptions=exemptions, scans=scans, **form.applicant())
+                    components=counted, exemptions=exemptions, scans=scans,
+                    presented=[int(x) for x in request.POST.getlist("presented") if x.isdigit()],
+                    cases=[int(x) for x in request.POST.getlist("cases") if x.isdigit()], **form.applicant())
             except DomainError as exc:
                 add_to_form(form, exc)
             else:
@@ -372,9 +402,17 @@ def desk_reception(request):
                 fee_rows.append({"item": item, "channel": option, "choices": item.exemption_choices(),
                                  "selected": int(raw) if raw.isdigit() else None,
                                  "note": request.POST.get(f"exemption_note_{item.pk}", "")})
+    posted = request.method == "POST"
+    ticked = {int(x) for x in request.POST.getlist("components") if x.isdigit()}
+    shown = {int(x) for x in request.POST.getlist("presented") if x.isdigit()}
+    cases = {int(x) for x in request.POST.getlist("cases") if x.isdigit()}
+    rows = [{"doc": doc, "ticked": doc.pk in ticked if posted else doc.requirement == "required",
+             "presented": doc.pk in shown, "case": doc.pk in cases,
+             "originals": request.POST.get(f"originals_{doc.pk}", doc.originals) if posted else doc.originals,
+             "copies": request.POST.get(f"copies_{doc.pk}", doc.copies) if posted else doc.copies}
+            for doc in (chosen.documents.all() if chosen else [])]
     return render(request, "dossiers/desk.html", {
-        "form": form, "chosen": chosen, "documents": chosen.documents.all() if chosen else [],
-        "ticked": {int(x) for x in request.POST.getlist("components") if x.isdigit()}, "fee_rows": fee_rows,
+        "form": form, "chosen": chosen, "rows": rows, "fee_rows": fee_rows,
         "scans_lost": request.method == "POST" and any(k.startswith("scan_") for k in request.FILES),
         "channel": form["channel"].value() or Channel.IN_PERSON,
     })

@@ -66,8 +66,17 @@ class StepKind(models.TextChoices):
 
 
 class Requirement(models.TextChoices):
-    REQUIRED = "required", _("Bắt buộc")
-    CONDITIONAL = "conditional", _("Theo điều kiện")
+    """The kind of a dossier component, as the publication decision states it."""
+
+    REQUIRED = "required", _("Nộp")
+    PRESENT = "present", _("Xuất trình để đối chiếu, không nộp")
+    CONDITIONAL = "conditional", _("Nộp trong trường hợp nêu tại điều kiện")
+
+
+def present_from_wording(note: str) -> bool:
+    """The published wording of a component that is only shown for comparison ("Xuất trình để đối chiếu",
+    "Xuất trình; không phải nộp …"), as opposed to a copy handed in together with its original shown."""
+    return " ".join((note or "").split()).lower().startswith("xuất trình")
 
 
 class Field(models.Model):
@@ -271,7 +280,9 @@ class FeeItem(models.Model):
 
 
 class RequiredDocument(models.Model):
-    """Thành phần hồ sơ: a component of the dossier."""
+    """Thành phần hồ sơ: a component of the dossier. `requirement` is its kind: handed in (required),
+    shown for comparison and handed back (present: never a required upload), or handed in only in the
+    case `condition` states (conditional: required once the applicant or the officer says it applies)."""
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="documents")
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
@@ -280,9 +291,10 @@ class RequiredDocument(models.Model):
     template_file = models.FileField(_("tệp mẫu"), upload_to="procedure-templates/", blank=True)
     originals = models.PositiveSmallIntegerField(_("bản chính"), default=1)
     copies = models.PositiveSmallIntegerField(_("bản sao"), default=0)
-    requirement = models.CharField(_("yêu cầu"), max_length=12, choices=Requirement.choices,
+    requirement = models.CharField(_("loại thành phần"), max_length=12, choices=Requirement.choices,
                                    default=Requirement.REQUIRED)
-    condition = models.CharField(_("điều kiện"), max_length=500, blank=True)
+    condition = models.CharField(_("điều kiện"), max_length=500, blank=True,
+                                 help_text=_("Trường hợp phải nộp (bắt buộc với thành phần nộp theo điều kiện)."))
     file_types = models.CharField(_("định dạng tệp chấp nhận"), max_length=100, default="pdf,jpg,jpeg,png")
     note = models.TextField(_("ghi chú"), blank=True)
 
@@ -293,6 +305,16 @@ class RequiredDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.requirement == Requirement.CONDITIONAL and not self.condition.strip():
+            raise ValidationError({"condition": _("Thành phần nộp theo điều kiện phải ghi rõ trường hợp phải nộp.")})
+
+    @property
+    def is_present_only(self) -> bool:
+        return self.requirement == Requirement.PRESENT
 
     @property
     def accept_attr(self) -> str:
