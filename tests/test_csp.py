@@ -79,7 +79,7 @@ def _template_dirs() -> list[Path]:
     for engine in engines.all():
         for folder in engine.template_dirs:
             folder = Path(folder)
-            if folder.is_dir() and ROOT in folder.parents or folder == ROOT / "templates":
+            if folder.is_dir() and (ROOT in folder.parents or folder == ROOT / "templates"):
                 dirs.append(folder)
     return dirs
 

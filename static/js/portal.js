@@ -49,6 +49,16 @@
     document.body.addEventListener("htmx:afterSwap", function (event) { focusErrors(event.detail.target); });
   }
 
+  // A link of an error summary brings its field into view with its label, and focuses it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    var field = link && document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!field) { return; }
+    event.preventDefault();
+    (field.closest(".field") || field).scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+  });
+
   // Forms that ask before they act: <form data-confirm="Question?">.
   document.addEventListener("submit", function (event) {
     var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
