@@ -59,15 +59,19 @@ def test_the_api_docs_run_their_start_up_script_under_a_nonce_only_there(client)
     assert "nonce" not in client.get("/")["Content-Security-Policy"]
 
 
-def test_form_action_admits_the_payment_gateway_from_the_settings():
+def test_form_action_admits_the_payment_gateway_from_the_production_settings(tmp_path):
     """A form posted to the portal that redirects to VNPay is checked against form-action."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "VAR_DIR": str(tmp_path / "var"),
+           "ENV_FILE": str(tmp_path / "no.env"), "SECRET_KEY": "k3y-" + "a9Z!" * 15,
+           "DJANGO_SETTINGS_MODULE": "portal.settings.production",
            "VNPAY_PAY_URL": "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"}
-    out = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-         "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"],
-        env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[\"'self'\", 'https://sandbox.vnpayment.vn']"
+    code = ("import django, json; django.setup(); from django.conf import settings; "
+            "from csp.utils import build_policy; print(build_policy())")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    policy = {part.split()[0]: part.split()[1:] for part in out.strip().split(";") if part.strip()}
+    assert policy["form-action"] == ["'self'", "https://sandbox.vnpayment.vn"]
+    assert "upgrade-insecure-requests" in policy and policy["script-src"] == ["'self'"]
 
 
 # --- No inline code in any template --------------------------------------------------------------
@@ -119,6 +123,7 @@ HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
 JS_URL = re.compile(r"(?:href|src|action)\s*=\s*[\"']\s*javascript:", re.IGNORECASE)
 STYLE_ATTR = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.IGNORECASE)
 STYLE_BLOCK = re.compile(r"<style[\s>]", re.IGNORECASE)
+EXTERNAL_ASSET = re.compile(r"<(?:script|link|img|iframe)[^>]*\s(?:src|href)\s*=\s*[\"'](?:https?:)?//", re.IGNORECASE)
 
 
 def test_the_scan_finds_inline_code_where_there_is_some():
@@ -126,15 +131,17 @@ def test_the_scan_finds_inline_code_where_there_is_some():
               '<p style="color:red">c</p><style>p{}</style><script src="/static/js/portal.js"></script>')
     assert INLINE_SCRIPT.findall(sample) and HANDLER.findall(sample) and JS_URL.findall(sample)
     assert STYLE_ATTR.findall(sample) and STYLE_BLOCK.findall(sample)
+    assert EXTERNAL_ASSET.search('<link rel="stylesheet" href="https://cdn.example.com/x.css">')
+    assert not EXTERNAL_ASSET.search('<link rel="stylesheet" href="/static/css/portal.css">')
     assert not INLINE_SCRIPT.search('<script src="/static/js/portal.js" defer></script>')
     assert not HANDLER.search('<form data-confirm="Xóa?" method="post">')
 
 
-def test_no_template_has_inline_script_handlers_or_javascript_urls():
+def test_no_template_has_inline_script_handlers_javascript_urls_or_remote_assets():
     templates = _templates()
     assert "base.html" in templates and "dossiers/desk.html" in templates
     offenders = [f"{name}: {pattern.pattern}" for name, text in templates.items()
-                 for pattern in (INLINE_SCRIPT, HANDLER, JS_URL) if pattern.search(text)]
+                 for pattern in (INLINE_SCRIPT, HANDLER, JS_URL, EXTERNAL_ASSET) if pattern.search(text)]
     # The only inline script is the Swagger start-up code, which carries the response's nonce.
     offenders = [o for o in offenders if not o.startswith("api/swagger_ui.html: <script(?!")]
     assert offenders == []

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from procedures.transfer import import_procedures
 
@@ -92,8 +93,18 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(page, base, dem
     # The administrator: the admin site and the working-calendar year page (autosubmit select).
     User.objects.filter(email="admin@demo.gov.vn").update(is_staff=True, is_superuser=True)
     login(page, base, "admin@demo.gov.vn")
-    for url in ("/admin/", "/admin/accounts/user/", "/admin/accounts/user/add/", "/admin/workcalendar/"):
+    from procedures.models import ProcedureVersion
+
+    version = ProcedureVersion.objects.order_by("pk").first()
+    for url in ("/admin/", "/admin/accounts/user/", "/admin/accounts/user/add/",
+                reverse("admin:procedures_procedureversion_change", args=[version.pk]),  # inlines, widgets
+                reverse("admin:dossiers_dossier_changelist")):
         seen += watch.visit(base + url)
+    seen += watch.visit(base + reverse("admin:workcalendar_year", args=[2026]))
+    with page.expect_navigation():  # the province select sends its form by itself (data-autosubmit)
+        page.select_option("select[name=province]", index=1)
+    assert "province=" in page.url
+    seen += watch.seen("calendar year, one province")
     seen += watch.visit(base + "/workspace/staff/")
     assert seen == []
 
