@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from procedures.transfer import import_procedures
 
@@ -146,7 +147,7 @@ def test_a_refused_upload_on_a_phone_takes_the_focus_at_the_top(page, base, demo
     row.locator("button[type=submit]").click()
     error = page.locator(".message-error[data-error-summary]")
     error.wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.hasAttribute('data-error-summary')")
+    expect(error).to_be_focused()  # (not wait_for_function: its string predicate is eval'd, which the CSP refuses)
     assert "PNG" in error.inner_text()
     assert _in_viewport(page, ".message-error[data-error-summary]")
     page.screenshot(path=str(shots / "phone-390-upload-error.png"))
