@@ -263,7 +263,9 @@ def attachment_upload(request, pk: int):
             return response
         else:
             messages.success(request, _("Đã tải lên “%s”.") % upload.name)
-    return redirect(reverse("dossiers:detail", args=[pk]) + "#tai-lieu")
+            return redirect(reverse("dossiers:detail", args=[pk]) + "#tai-lieu")
+    # A refused upload: the page opens at its top, where the error is (and takes the focus).
+    return redirect("dossiers:detail", pk=pk)
 
 
 @login_required

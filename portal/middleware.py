@@ -17,3 +17,54 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+# Pages an anonymous visitor reaches that still show one person's data (found by a code and PIN,
+# a survey token, a feedback code, a link sent by e-mail): never kept by a browser or a proxy.
+PRIVATE_VIEW_NAMES = frozenset({
+    "dossiers:track",
+    "dossiers:track_apology_pdf",
+    "dossier-track",
+    "satisfaction:kiosk",
+    "satisfaction:survey",
+    "satisfaction:slip",
+    "feedback:new",
+    "feedback:detail",
+    "accounts:verify_email",
+    "accounts:password_reset_confirm",
+})
+
+
+class NoStorePersonalDataMiddleware:
+    """`Cache-Control: private, no-store` on every response that may carry personal data.
+
+    That is every response to a logged-in user (session or API token), every file download
+    (attachments, receipts, printed forms, exports) and the anonymous pages listed in
+    PRIVATE_VIEW_NAMES, so a shared computer's cache, the Back button after logging out or a
+    proxy never hands one person's dossier to the next. Public catalogue pages keep their caching
+    headers; static files never reach this middleware (WhiteNoise answers them first).
+    """
+
+    VALUE = "private, no-store"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self._is_personal(request, response):
+            response.headers["Cache-Control"] = self.VALUE
+            response.headers.pop("Expires", None)
+        return response
+
+    @staticmethod
+    def _is_personal(request, response) -> bool:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return True
+        if "Authorization" in request.headers:
+            return True
+        if response.streaming or response.has_header("Content-Disposition"):
+            return True
+        match = getattr(request, "resolver_match", None)
+        return match is not None and match.view_name in PRIVATE_VIEW_NAMES

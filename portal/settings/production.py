@@ -22,3 +22,9 @@ if PAYMENT_GATEWAY == "simulator":  # noqa: F405
 if PAYMENT_GATEWAY == "vnpay" and not (VNPAY_TMN_CODE and VNPAY_HASH_SECRET and VNPAY_PAY_URL and VNPAY_API_URL):  # noqa: F405
     raise ImproperlyConfigured(
         "PAYMENT_GATEWAY=vnpay needs VNPAY_TMN_CODE, VNPAY_HASH_SECRET, VNPAY_PAY_URL and VNPAY_API_URL.")
+
+# Behind HTTPS every sub-resource is fetched over HTTPS too.
+CONTENT_SECURITY_POLICY = {
+    **CONTENT_SECURITY_POLICY,  # noqa: F405
+    "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "upgrade-insecure-requests": True},  # noqa: F405
+}

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from procedures.transfer import import_procedures
 
@@ -20,7 +21,8 @@ def test_search_as_you_type_then_read_the_procedure(page, base, catalogue, size,
     page.set_viewport_size(size)
     page.goto(f"{base}/thu-tuc/")
     page.fill("#q", "dang ky khai sinh")
-    page.wait_for_function("document.querySelector('[data-testid=result-count]').innerText.includes('1 thủ tục')")
+    # (expect, not wait_for_function: a string predicate is eval'd in the page, which the CSP refuses)
+    expect(page.locator("[data-testid=result-count]")).to_contain_text("1 thủ tục")
     assert "Thủ tục đăng ký khai sinh" in page.locator("#results").inner_text()
     assert "q=dang%20ky%20khai%20sinh" in page.url  # the search is bookmarkable (hx-push-url)
     page.get_by_role("link", name="Thủ tục đăng ký khai sinh").click()
