@@ -83,7 +83,9 @@ def _template_dirs() -> list[Path]:
     for engine in engines.all():
         for folder in engine.template_dirs:
             folder = Path(folder)
-            if folder.is_dir() and (ROOT in folder.parents or folder == ROOT / "templates"):
+            inside = ROOT in folder.parents or folder == ROOT / "templates"
+            installed = ".venv" in folder.parts or "site-packages" in folder.parts  # a library's, not ours
+            if folder.is_dir() and inside and not installed:
                 dirs.append(folder)
     return dirs
 
