@@ -44,45 +44,58 @@ def trigrams(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=8192)
+def _indexed(text: str) -> tuple[tuple[str, ...], tuple[int, ...], int]:
+    """The text's trigrams, each one's number among the distinct ones, and how many are distinct."""
+    seq = trigrams(text)
+    numbers: dict[str, int] = {}
+    ids = tuple(numbers.setdefault(t, len(numbers)) for t in seq)
+    return seq, ids, len(numbers)
+
+
 def word_similarity(query: str, text: str) -> float:
     """pg_trgm's word_similarity(query, text): the greatest similarity between the query's trigram set
     and a continuous extent of the text's trigrams (the iterative match of contrib/pg_trgm/trgm_op.c)."""
-    wanted = set(trigrams(query))
-    found_in = trigrams(text)
+    wanted = _trigram_set(query)
+    seq, ids, distinct = _indexed(text)
     ulen1 = len(wanted)
-    if not ulen1 or not wanted.intersection(found_in):
+    if not ulen1 or wanted.isdisjoint(seq):
         return 0.0
-    lastpos: dict[str, int] = {}
+    found = [t in wanted for t in seq]  # per position
+    lastpos = [-1] * distinct
     lower, count, ulen2, best = -1, 0, 0, 0.0
-    for i, trigram in enumerate(found_in):
-        found = trigram in wanted
-        if lower >= 0 or found:
-            if lastpos.get(trigram, -1) < 0:
+    for i, tid in enumerate(ids):
+        hit = found[i]
+        if lower >= 0 or hit:
+            if lastpos[tid] < 0:
                 ulen2 += 1
-                count += found
-            lastpos[trigram] = i
-        if not found:
+                count += hit
+            lastpos[tid] = i
+        if not hit:
             continue
-        upper = i
         if lower == -1:
             lower, ulen2 = i, 1
         current = count / (ulen1 + ulen2 - count)
         # Moving the lower bound right may give a greater similarity.
         tmp_count, tmp_ulen2, prev_lower = count, ulen2, lower
-        for tmp_lower in range(lower, upper + 1):
+        for k in range(lower, i + 1):
             tmp = tmp_count / (ulen1 + tmp_ulen2 - tmp_count)
             if tmp > current:
-                current, ulen2, lower, count = tmp, tmp_ulen2, tmp_lower, tmp_count
-            dropped = found_in[tmp_lower]
-            if lastpos.get(dropped) == tmp_lower:
+                current, ulen2, lower, count = tmp, tmp_ulen2, k, tmp_count
+            if lastpos[ids[k]] == k:
                 tmp_ulen2 -= 1
-                tmp_count -= dropped in wanted
-        best = max(best, current)
-        for tmp_lower in range(prev_lower, lower):
-            dropped = found_in[tmp_lower]
-            if lastpos.get(dropped) == tmp_lower:
-                lastpos[dropped] = -1
+                tmp_count -= found[k]
+        if current > best:
+            best = current
+        for k in range(prev_lower, lower):
+            if lastpos[ids[k]] == k:
+                lastpos[ids[k]] = -1
     return best
+
+
+@lru_cache(maxsize=256)
+def _trigram_set(query: str) -> frozenset[str]:
+    return frozenset(trigrams(query))
 
 
 def catalogue_similarity(query: str, text: str, threshold: float) -> float:
@@ -92,7 +105,7 @@ def catalogue_similarity(query: str, text: str, threshold: float) -> float:
     if not query or not text:
         return 0.0
     if not all(word in text for word in query.split()):
-        wanted = set(trigrams(query))
+        wanted = _trigram_set(query)
         if not wanted or len(wanted.intersection(trigrams(text))) < threshold * len(wanted):
             return 0.0
     return word_similarity(query, text)
