@@ -104,6 +104,8 @@ def catalogue_similarity(query: str, text: str, threshold: float) -> float:
     shared trigrams / query trigrams >= similarity skips the costly match for most rows on SQLite."""
     if not query or not text:
         return 0.0
+    if f" {query} " in f" {text} ":
+        return 1.0  # the query's words, whole and in order: its trigrams are one extent (what pg_trgm finds)
     if not all(word in text for word in query.split()):
         wanted = _trigram_set(query)
         if not wanted or len(wanted.intersection(trigrams(text))) < threshold * len(wanted):

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from procedures.models import Procedure
-from procedures.selectors import procedure_search
-from procedures.text import normalize, search_key, word_similarity
+from procedures.selectors import TYPO_SIMILARITY, procedure_search
+from procedures.text import catalogue_similarity, normalize, search_key, word_similarity
 
 pytestmark = pytest.mark.django_db
 
@@ -104,11 +104,18 @@ def test_word_similarity_in_python_is_pg_trgms_own(db):
         if rng.random() < 0.3:  # a typo: one character left out
             cut = rng.randrange(len(query))
             query = query[:cut] + query[cut + 1:]
-        pairs.append((query, " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))))
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        if rng.random() < 0.3:  # the query as a phrase inside the text (catalogue_similarity's shortcut)
+            cut = rng.randint(0, len(text.split()))
+            text = " ".join([*text.split()[:cut], query, *text.split()[cut:]])
+        pairs.append((query, text))
     with connection.cursor() as cursor:
         for query, text in pairs:
             cursor.execute("SELECT word_similarity(%s, %s)", [query, text])
-            assert word_similarity(query, text) == pytest.approx(cursor.fetchone()[0], abs=1e-6), (query, text)
+            expected = cursor.fetchone()[0]
+            assert word_similarity(query, text) == pytest.approx(expected, abs=1e-6), (query, text)
+            if expected >= TYPO_SIMILARITY or all(word in text for word in query.split()):
+                assert catalogue_similarity(query, text, TYPO_SIMILARITY) == pytest.approx(expected, abs=1e-6)
 
 
 def test_search_runs_on_the_database_asked_for(db):
