@@ -45,10 +45,11 @@ def _clear_cache():
 @pytest.fixture
 def demo(db):
     """The demo agencies, staff for every role and citizens, as `make run` loads them (without the
-    procedure catalogue nor demo dossiers: tests that need them load them themselves)."""
+    procedure catalogue, demo dossiers nor the demo document stores: tests that need them load them)."""
     from django.core.management import call_command
 
-    call_command("seed_demo", "--quiet", "--skip", "procedures", "--skip", "dossiers", "--skip", "satisfaction")
+    call_command("seed_demo", "--quiet", "--skip", "procedures", "--skip", "dossiers", "--skip", "satisfaction",
+                 "--skip", "docstore")
     from accounts.models import Agency, User
 
     class Demo:

@@ -1,5 +1,7 @@
 from django.db import transaction
 
+from portal.demo_mode import is_loading_demo
+
 from .models import Source
 
 
@@ -8,7 +10,12 @@ def on_dossier_event(sender, dossier, event, **kwargs):
     kind = {"receive": Source.COMPONENT, "resolve": Source.RESULT}.get(event.type)
     if kind is None:
         return
+    dossier_id = dossier.pk
+    if is_loading_demo():  # the demo fills the stores in the process, queueing nothing (portal.demo_mode)
+        from .services import store_intake
+
+        transaction.on_commit(lambda: store_intake(dossier_id=dossier_id, kind=kind))
+        return
     from .tasks import ingest
 
-    dossier_id = dossier.pk
     transaction.on_commit(lambda: ingest.delay(dossier_id, kind))

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.models import Role, User
 from notifications.services import email_queue, inbox_post, sms_queue
+from portal.dates import parse_day
 from portal.errors import Conflict, DomainError
 from procedures.models import ChannelOption, StepKind
 from workcalendar.calendar import to_local
@@ -220,10 +221,9 @@ def _parse_new_due(cal, dossier: Dossier, new_due, now: dt.datetime | None = Non
     if new_due in (None, ""):
         return None
     if isinstance(new_due, str):
-        try:
-            new_due = dt.date.fromisoformat(new_due)
-        except ValueError:
-            raise DomainError("invalid_date", _("Ngày hẹn mới không hợp lệ (dd/mm/yyyy)."), field="new_due") from None
+        new_due = parse_day(new_due, field="new_due")
+        if new_due is None:
+            return None
     if not dossier.procedure_version.extension_allowed:
         raise DomainError("extension_not_allowed", _(
             "Thủ tục này không cho phép hẹn lại ngày trả kết quả: phiếu chỉ xin lỗi, không ghi ngày hẹn mới."),

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from portal.demo_mode import is_loading_demo
+
 from .models import Dossier, DossierEvent, SyncItem, SyncStatus
 
 MAX_BACKOFF = dt.timedelta(hours=6)
@@ -53,6 +55,9 @@ def enqueue(event: DossierEvent) -> SyncItem | None:
     if not dossier.code:
         return None
     moment = event.at or timezone.now()
+    if is_loading_demo():  # demo history: recorded as pushed, never queued (portal.demo_mode)
+        return SyncItem.objects.create(dossier=dossier, event=event, created_at=moment, next_attempt_at=moment,
+                                       status=SyncStatus.SENT, sent_at=moment)
     item = SyncItem.objects.create(dossier=dossier, event=event, created_at=moment, next_attempt_at=moment)
     transaction.on_commit(_kick)
     return item

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from accounts.models import Agency, Role, User
+from portal.dates import parse_day
 from portal.errors import DomainError, add_to_form
 from procedures.models import Channel, Procedure, ProcedureVersion, Requirement
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
@@ -332,10 +333,14 @@ def worklist(request):
             after = (dt.datetime.fromisoformat(raw_due) if raw_due else None, int(raw_pk))
         except ValueError:
             after = None
+    date_errors = []
+
     def day(name):
+        """Day first (06/12/2026) or ISO; anything else is explained and leaves that filter off."""
         try:
-            return dt.date.fromisoformat(request.GET.get(name) or "")
-        except ValueError:
+            return parse_day(request.GET.get(name), field=name)
+        except DomainError as exc:
+            date_errors.append(exc.message)
             return None
 
     filters = {"status": request.GET.get("status") or None, "channel": request.GET.get("channel") or None,
@@ -356,7 +361,8 @@ def worklist(request):
     return render(request, "dossiers/worklist.html", {
         "rows": rows, "queue": queue, "queues": selectors.QUEUES, "next_after": next_after,
         "query_string": params.urlencode(), "statuses": Status.choices, "now": timezone.now(), "f": request.GET,
-        "can_receive": access.has_role(request.user, Role.RECEPTION),
+        "can_receive": access.has_role(request.user, Role.RECEPTION), "date_errors": date_errors,
+        "received_from": filters["received_at__date__gte"], "received_to": filters["received_at__date__lte"],
     })
 
 

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from portal.demo_mode import is_loading_demo
+
 from .models import DeliveryStatus, EmailMessage, InboxItem, SmsMessage
 
 logger = logging.getLogger(__name__)
@@ -33,17 +35,25 @@ def email_queue(*, to: str, template: str, context: dict, key: str | None = None
         body_html = render_to_string(f"{template}.html", ctx)
     except Exception:  # noqa: BLE001 - the HTML part is optional
         body_html = ""
+    demo = _demo_delivery()  # demo data: recorded as sent, never queued (portal.demo_mode)
     try:
         with transaction.atomic():
             message = EmailMessage.objects.create(
-                key=key, to=to, subject=subject, body_text=body_text, body_html=body_html
+                key=key, to=to, subject=subject, body_text=body_text, body_html=body_html, **demo
             )
     except IntegrityError:
         return EmailMessage.objects.get(key=key)
+    if demo:
+        return message
     from .tasks import deliver_email
 
     transaction.on_commit(lambda: deliver_email.delay(message.pk))
     return message
+
+
+def _demo_delivery() -> dict:
+    """While the demo data loads, a message is stored as sent (attempts 0: no gateway was called)."""
+    return {"status": DeliveryStatus.SENT, "sent_at": timezone.now()} if is_loading_demo() else {}
 
 
 def email_deliver(*, message_id: int) -> EmailMessage | None:
@@ -82,15 +92,18 @@ def email_deliver(*, message_id: int) -> EmailMessage | None:
 
 def sms_queue(*, to: str, text: str, key: str | None = None) -> SmsMessage:
     """Queue an SMS (delivered by a Celery task after the commit); one message per key."""
+    demo = _demo_delivery()
     if key:
         existing = SmsMessage.objects.filter(key=key).first()
         if existing:
             return existing
     try:
         with transaction.atomic():
-            message = SmsMessage.objects.create(key=key, to=to, body=text[:480])
+            message = SmsMessage.objects.create(key=key, to=to, body=text[:480], **demo)
     except IntegrityError:
         return SmsMessage.objects.get(key=key)
+    if demo:
+        return message
     from .tasks import deliver_sms
 
     transaction.on_commit(lambda: deliver_sms.delay(message.pk))

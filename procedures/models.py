@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workcalendar.units import ClockPolicy, DurationUnit
 
-from .text import normalize
+from .text import search_key
 
 PROCEDURE_CODE_RE = r"^[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,10})?$"
 validate_procedure_code = RegexValidator(
@@ -118,7 +118,7 @@ class Procedure(models.Model):
 
     def build_search_text(self) -> str:
         """Accent-free, lower-case text the catalogue search runs on (kept by the services)."""
-        return normalize(f"{self.code} {self.name} {self.keywords}")
+        return search_key(f"{self.code} {self.name} {self.keywords}")
 
 
 class ProcedureVersion(models.Model):

@@ -167,6 +167,9 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "portal_language"
+# Dates are typed and shown day first (dd/mm/yyyy) in every language, never month first: see portal/formats/.
+FORMAT_MODULE_PATH = ["portal.formats"]
+from portal.formats.common import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa: E402,F401
 
 # --- Static and media -----------------------------------------------------------
 STATIC_URL = "static/"

@@ -2,6 +2,8 @@
 
 Each installed app may ship a `demo.py` with `seed(context)`; they run in INSTALLED_APPS order
 (lowest layer first), inside one transaction, and share `context` (e.g. the agencies created).
+Nothing is queued for the worker meanwhile (portal.demo_mode): after `make run` the first real
+e-mail is not stuck behind the demo's notifications.
 """
 
 from importlib import import_module
@@ -10,6 +12,8 @@ from importlib.util import find_spec
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from portal.demo_mode import loading_demo
 
 
 class Command(BaseCommand):
@@ -22,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet=False, skip=(), **options):
         context: dict = {}
-        with transaction.atomic():
+        with loading_demo(), transaction.atomic():  # the commit's callbacks run inside loading_demo()
             for config in apps.get_app_configs():
                 name = f"{config.name}.demo"
                 if config.label in skip or find_spec(name) is None:

@@ -1,0 +1,30 @@
+"""Reading a date typed on a staff page: day first (06/12/2026 or 06-12-2026) or ISO (2026-12-06),
+the same orders as the forms (portal/formats/common.py). A month-first date is never read as one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+from .formats.common import DATE_INPUT_FORMATS
+
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+def parse_day(text: str | None, *, field: str | None = None) -> dt.date | None:
+    """The date typed, None when empty; a DomainError in Vietnamese for anything else."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for fmt in DATE_INPUT_FORMATS:
+        try:
+            day = dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if EARLIEST <= day <= LATEST:
+            return day
+        break
+    raise DomainError("invalid_date", _("Ngày “%(text)s” không hợp lệ: hãy nhập theo thứ tự ngày/tháng/năm, "
+                                        "ví dụ 06/12/2026.") % {"text": text[:20]}, field=field)

@@ -1,0 +1,12 @@
+"""Vietnamese formats: Django's, with dates typed day first (dd/mm/yyyy) and ISO, never month first.
+
+Django's 'vi' locale has no *_INPUT_FORMATS, so it fell back to the global ones, which read
+"06/12/2026" as 12 June. Dates are shown in the same order (the first input format).
+"""
+
+from django.conf.locale.vi.formats import *  # noqa: F403
+
+from portal.formats.common import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa: F401
+
+SHORT_DATE_FORMAT = "d/m/Y"
+SHORT_DATETIME_FORMAT = "H:i d/m/Y"
