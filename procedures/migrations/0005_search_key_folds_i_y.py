@@ -17,5 +17,5 @@ def rebuild(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("procedures", "0003_fee_exemptions")]
+    dependencies = [("procedures", "0004_component_kind")]
     operations = [migrations.RunPython(rebuild, migrations.RunPython.noop)]
