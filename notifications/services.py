@@ -17,10 +17,12 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-def email_queue(*, to: str, template: str, context: dict, key: str | None = None) -> EmailMessage:
+def email_queue(*, to: str, template: str, context: dict, key: str | None = None, user_id: int | None = None,
+                link: str = "") -> EmailMessage:
     """Render `<template>_subject.txt`, `.txt` (and `.html` if present) and queue the message.
 
-    With a `key`, queuing the same message twice is a no-op that returns the first one.
+    With a `key`, queuing the same message twice is a no-op that returns the first one. `user_id` is the
+    account the message is for and `link` the page it is about (the recipient's notifications page lists both).
     """
     if key:
         existing = EmailMessage.objects.filter(key=key).first()
@@ -36,7 +38,8 @@ def email_queue(*, to: str, template: str, context: dict, key: str | None = None
     try:
         with transaction.atomic():
             message = EmailMessage.objects.create(
-                key=key, to=to, subject=subject, body_text=body_text, body_html=body_html
+                key=key, to=to, subject=subject, body_text=body_text, body_html=body_html, user_id=user_id,
+                link=link[:300],
             )
     except IntegrityError:
         return EmailMessage.objects.get(key=key)
@@ -80,15 +83,17 @@ def email_deliver(*, message_id: int) -> EmailMessage | None:
     return message
 
 
-def sms_queue(*, to: str, text: str, key: str | None = None) -> SmsMessage:
-    """Queue an SMS (delivered by a Celery task after the commit); one message per key."""
+def sms_queue(*, to: str, text: str, key: str | None = None, user_id: int | None = None,
+              link: str = "") -> SmsMessage:
+    """Queue an SMS (delivered by a Celery task after the commit); one message per key. `user_id` and `link`
+    as for `email_queue`."""
     if key:
         existing = SmsMessage.objects.filter(key=key).first()
         if existing:
             return existing
     try:
         with transaction.atomic():
-            message = SmsMessage.objects.create(key=key, to=to, body=text[:480])
+            message = SmsMessage.objects.create(key=key, to=to, body=text[:480], user_id=user_id, link=link[:300])
     except IntegrityError:
         return SmsMessage.objects.get(key=key)
     from .tasks import deliver_sms
