@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import access
 from .models import Role
@@ -71,7 +72,8 @@ def navigation(request):
     _optional(items, _("Tra cứu hồ sơ"), "dossiers:track", "track")
     if not roles:
         _optional(items, _("Phản ánh, kiến nghị"), "feedback:list", "feedback")
-        _optional(items, _("Kết quả giải quyết"), "parindex:transparency", "transparency")
+        _optional(items, pgettext_lazy("navigation: the public page of dossier statistics", "Kết quả giải quyết"),
+                  "parindex:transparency", "transparency")
     current_role = request.GET.get("role") or None
     for item in items:
         url = urlsplit(item["url"])
