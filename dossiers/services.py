@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
@@ -107,7 +106,7 @@ def _notify(dossier: Dossier, event: DossierEvent) -> None:
         return
     sent = []
     # The citizen's notifications page lists these messages with a link to the dossier.
-    mine = {"user_id": dossier.citizen_id, "link": reverse("dossiers:detail", args=[dossier.pk])}
+    mine = {"user_id": dossier.citizen_id, "link": dossier.citizen_url()}
     if dossier.applicant_email:
         email_queue(to=dossier.applicant_email, template=f"notifications/email/{template}",
                     key=f"dossier-event:{event.pk}", **mine,

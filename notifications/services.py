@@ -17,6 +17,16 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
+def account_of_address(address: str) -> int | None:
+    """The account whose verified e-mail address this is (a dossier received at the desk for a citizen who
+    has an account): its notifications page lists the message. An unverified address proves nothing, so it
+    never links (someone could register with another person's address)."""
+    from accounts.models import User
+
+    return (User.objects.filter(email__iexact=address.strip(), email_verified_at__isnull=False, is_active=True)
+            .values_list("pk", flat=True).first()) if address else None
+
+
 def email_queue(*, to: str, template: str, context: dict, key: str | None = None, user_id: int | None = None,
                 link: str = "") -> EmailMessage:
     """Render `<template>_subject.txt`, `.txt` (and `.html` if present) and queue the message.
@@ -28,6 +38,8 @@ def email_queue(*, to: str, template: str, context: dict, key: str | None = None
         existing = EmailMessage.objects.filter(key=key).first()
         if existing:
             return existing
+    if user_id is None:
+        user_id = account_of_address(to)
     ctx = {"portal_name": settings.PORTAL_NAME, "site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
     body_text = render_to_string(f"{template}.txt", ctx)

@@ -18,7 +18,6 @@ import secrets
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -254,7 +253,7 @@ def receipt_store(payment_id: int) -> None:
     dossier = payment.dossier
     if dossier.applicant_email:
         email_queue(to=dossier.applicant_email, template="notifications/email/fee_paid", key=f"fee-paid:{payment.pk}",
-                    user_id=dossier.citizen_id, link=reverse("dossiers:detail", args=[dossier.pk]),
+                    user_id=dossier.citizen_id, link=dossier.citizen_url(),
                     context={"dossier": dossier, "payment": payment, "amount": _vnd(payment.amount)})
 
 

@@ -114,7 +114,7 @@ def invitation_create(*, dossier: Dossier, officer: User | None = None, at: dt.d
 def _send_invitation(pk: int) -> None:
     invitation = Invitation.objects.select_related("dossier__procedure_version__procedure").get(pk=pk)
     dossier, url = invitation.dossier, survey_url(invitation)
-    mine = {"user_id": dossier.citizen_id, "link": reverse("dossiers:detail", args=[dossier.pk])}
+    mine = {"user_id": dossier.citizen_id, "link": dossier.citizen_url()}
     if dossier.applicant_email:
         email_queue(to=dossier.applicant_email, template="notifications/email/survey_invitation",
                     key=f"survey-invitation:{pk}", **mine, context={"dossier": dossier, "url": url,
@@ -274,7 +274,7 @@ def follow_up_close(*, follow_up: FollowUp, actor: User, reply: str, at: dt.date
         transaction.on_commit(lambda: email_queue(
             to=dossier.applicant_email, template="notifications/email/follow_up_reply",
             key=f"follow-up-reply:{follow_up.pk}", user_id=dossier.citizen_id,
-            link=reverse("dossiers:detail", args=[dossier.pk]),
+            link=dossier.citizen_url(),
             context={"dossier": dossier, "reply": follow_up.reply, "url": url}))
     return follow_up
 

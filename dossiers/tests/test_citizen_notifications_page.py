@@ -47,6 +47,36 @@ def test_page_lists_the_mail_and_sms_of_the_citizens_dossier(client, world, djan
     assert _rows(client.get(reverse("notifications:inbox")).content.decode()) == []
 
 
+def test_a_desk_dossier_mailed_to_a_citizens_verified_address_is_on_their_page(client, world,
+                                                                              django_capture_on_commit_callbacks):
+    from .conftest import APPLICANT
+
+    with django_capture_on_commit_callbacks(execute=True):  # received at the desk, no account on the dossier
+        d = services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                            at=RECEIVED_AT, **APPLICANT)
+    assert d.citizen_id is None and d.applicant_email == world.citizen.email
+    email = EmailMessage.objects.get(key__startswith="dossier-event:")
+    assert email.user_id == world.citizen.pk and email.link == f"/ho-so/tra-cuu/?code={d.code}"
+    client.force_login(world.citizen)
+    rows = _rows(client.get(reverse("notifications:inbox")).content.decode())
+    assert len(rows) == 1 and f"/ho-so/tra-cuu/?code={d.code}" in rows[0]
+
+
+def test_an_unverified_account_never_gets_messages_sent_to_its_address(client, world,
+                                                                        django_capture_on_commit_callbacks):
+    from accounts.models import User
+
+    from .conftest import APPLICANT
+
+    squatter = User.objects.create_user(email="la.ai@example.com", password="x-Password-12", full_name="Ai Đó")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                        at=RECEIVED_AT, **{**APPLICANT, "applicant_email": "La.Ai@example.com"})
+    assert EmailMessage.objects.get(key__startswith="dossier-event:").user_id is None
+    client.force_login(squatter)
+    assert _rows(client.get(reverse("notifications:inbox")).content.decode()) == []
+
+
 def test_newest_first_and_paginated(client, world):
     citizen = world.citizen
     for i in range(23):
@@ -70,7 +100,7 @@ def test_newest_first_and_paginated(client, world):
 
 
 def test_messages_sent_before_the_recipient_was_recorded_are_linked_by_address(world):
-    """The migration links past messages to the account whose e-mail address or phone number they went to."""
+    """The migration links past e-mails to the account whose verified address they went to."""
     import importlib
 
     from django.apps import apps
@@ -78,7 +108,11 @@ def test_messages_sent_before_the_recipient_was_recorded_are_linked_by_address(w
     migration = importlib.import_module("notifications.migrations.0004_delivery_recipient")
     old_mail = EmailMessage.objects.create(to=world.citizen.email.upper(), subject="Cũ", body_text="x")
     stranger = EmailMessage.objects.create(to="nobody@example.com", subject="Lạ", body_text="x")
+    from accounts.models import User
+
+    User.objects.create_user(email="chua.xac.thuc@example.com", password="x-Password-12", full_name="Chưa Xác Thực")
+    unverified = EmailMessage.objects.create(to="chua.xac.thuc@example.com", subject="Chưa", body_text="x")
     migration.link_past_messages(apps, None)
-    old_mail.refresh_from_db()
-    stranger.refresh_from_db()
-    assert old_mail.user_id == world.citizen.pk and stranger.user_id is None
+    for message in (old_mail, stranger, unverified):
+        message.refresh_from_db()
+    assert old_mail.user_id == world.citizen.pk and stranger.user_id is None and unverified.user_id is None

@@ -6,17 +6,16 @@ from django.db import migrations, models
 
 
 def link_past_messages(apps, schema_editor):
-    """Messages sent before this migration: the account whose e-mail address / phone number they went to."""
+    """E-mails sent before this migration: the account whose verified address they went to (as `email_queue`
+    links them now). SMS are not linked by number: a phone number on an account is not verified."""
     from django.db.models import OuterRef, Subquery
     from django.db.models.functions import Lower
 
     User = apps.get_model("accounts", "User")
     EmailMessage = apps.get_model("notifications", "EmailMessage")
-    SmsMessage = apps.get_model("notifications", "SmsMessage")
-    by_email = User.objects.annotate(address=Lower("email")).filter(address=Lower(OuterRef("to"))).values("pk")[:1]
+    by_email = (User.objects.annotate(address=Lower("email"))
+                .filter(address=Lower(OuterRef("to")), email_verified_at__isnull=False).values("pk")[:1])
     EmailMessage.objects.filter(user__isnull=True).update(user=Subquery(by_email))
-    by_phone = User.objects.filter(phone=OuterRef("to")).values("pk")[:1]
-    SmsMessage.objects.filter(user__isnull=True).update(user=Subquery(by_phone))
 
 
 class Migration(migrations.Migration):
