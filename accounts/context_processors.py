@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import access
 from .models import Role
+
+# The roles whose daily work is a queue of dossiers: their menu entry opens the worklist for that role
+# (URL name only: accounts imports no higher app).
+QUEUE_NAV_ROLES = (Role.RECEPTION, Role.APPRAISER, Role.APPROVER)
+
+
+def role_url(role: str) -> str:
+    """Where a role's menu entry leads: its own queue of dossiers, else the role's workspace."""
+    if role in QUEUE_NAV_ROLES:
+        try:
+            return f"{reverse('dossiers:worklist')}?role={role}&queue=mine"
+        except NoReverseMatch:
+            pass
+    return reverse("workspace:workspace", kwargs={"role": role})
+
 
 # role -> (label, url name, kwargs); order = order in the header
 ROLE_NAV = [
@@ -37,9 +55,9 @@ def navigation(request):
     roles: set[str] = set()
     if user is not None and user.is_authenticated:
         roles = access.roles_of(user)
-        for role, label, name, kwargs in ROLE_NAV:
+        for role, label, _name, _kwargs in ROLE_NAV:
             if role in roles:
-                items.append({"label": label, "url": reverse(name, kwargs=kwargs), "key": f"role:{role}"})
+                items.append({"label": label, "url": role_url(role), "key": f"role:{role}"})
         if roles & {Role.RECEPTION, Role.APPRAISER, Role.APPROVER}:
             _optional(items, _("Hồ sơ cần xử lý"), "dossiers:worklist", "worklist")
         if roles & {Role.RECEPTION, Role.APPRAISER, Role.APPROVER, Role.HOME_AFFAIRS, Role.ADMIN}:
@@ -54,9 +72,15 @@ def navigation(request):
     _optional(items, _("Tra cứu hồ sơ"), "dossiers:track", "track")
     if not roles:
         _optional(items, _("Phản ánh, kiến nghị"), "feedback:list", "feedback")
-        _optional(items, _("Kết quả giải quyết"), "parindex:transparency", "transparency")
+        _optional(items, pgettext_lazy("navigation: the public page of dossier statistics", "Kết quả giải quyết"),
+                  "parindex:transparency", "transparency")
+    current_role = request.GET.get("role") or None
     for item in items:
-        item["active"] = (item["url"] != "/" and path.startswith(item["url"])) or item["url"] == path
+        url = urlsplit(item["url"])
+        item_role = (parse_qs(url.query).get("role") or [None])[0]
+        # The worklist is one page for several entries: the `role` in its query tells them apart.
+        item["active"] = ((url.path != "/" and path.startswith(url.path)) or url.path == path) and (
+            item_role == current_role)
     return {
         "nav_items": items,
         "user_roles": roles,

@@ -15,6 +15,7 @@ from portal.errors import DomainError, add_to_form
 
 from . import access, selectors, services
 from .backends import find_user
+from .context_processors import QUEUE_NAV_ROLES, role_url
 from .forms import (
     AgencyForm,
     LoginForm,
@@ -41,9 +42,9 @@ class LoginView(auth_views.LoginView):
                 return reverse("dossiers:worklist")  # their daily work
             except NoReverseMatch:
                 pass
-        for role, _label, name, kwargs in ROLE_NAV:
+        for role, _label, _name, _kwargs in ROLE_NAV:
             if role in roles:
-                return reverse(name, kwargs=kwargs)
+                return reverse("workspace:workspace", kwargs={"role": role})
         return super().get_default_redirect_url()
 
 
@@ -128,6 +129,10 @@ def agency_directory(request):
 def workspace(request, role: str):
     if role not in Role.values or not access.has_role(request.user, role):
         raise PermissionDenied(_("Bạn không có vai trò này."))
+    if role in QUEUE_NAV_ROLES:
+        target = role_url(role)
+        if target != request.path:  # the role's own queue of dossiers
+            return redirect(target)
     if role == Role.HOME_AFFAIRS:
         agencies = selectors.agency_list_for(request.user)
     else:

@@ -368,17 +368,19 @@ def _after_issue(letter_pk: int, event_pk: int) -> None:
                    url=url)
         if officer.email:
             email_queue(to=officer.email, template="notifications/email/apology_desk",
-                        key=f"apology-desk:{letter.pk}:{officer.pk}",
+                        key=f"apology-desk:{letter.pk}:{officer.pk}", user_id=officer.pk, link=url,
                         context={"letter": letter, "dossier": dossier, "new_due": new_due})
     sent = []
     if dossier.applicant_email:
         email_queue(to=dossier.applicant_email, template="notifications/email/apology_citizen",
-                    key=f"apology-citizen:{letter.pk}", context={"letter": letter, "dossier": dossier,
-                                                                 "new_due": new_due})
+                    key=f"apology-citizen:{letter.pk}", user_id=dossier.citizen_id,
+                    link=dossier.citizen_url(),
+                    context={"letter": letter, "dossier": dossier, "new_due": new_due})
         sent.append("email")
     if dossier.applicant_phone:
         sms = f"{dossier.code}: xin loi vi cham tra ket qua." + (f" Hen tra moi {new_due}." if new_due else "")
-        sms_queue(to=dossier.applicant_phone, text=sms, key=f"apology-sms:{letter.pk}")
+        sms_queue(to=dossier.applicant_phone, text=sms, key=f"apology-sms:{letter.pk}", user_id=dossier.citizen_id,
+                  link=dossier.citizen_url())
         sent.append("sms")
     if dossier.citizen_id:
         inbox_post(user_id=dossier.citizen_id, key=f"apology-issued:{letter.pk}:{dossier.citizen_id}", text=text,

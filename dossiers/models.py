@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
@@ -144,6 +145,13 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
 
     def __str__(self) -> str:
         return self.code or f"#{self.pk} ({self.get_status_display()})"
+
+    def citizen_url(self) -> str:
+        """Where the applicant follows this dossier (the link of the messages sent to them): their own page
+        when it belongs to their account, else the tracking page with the code (the PIN is theirs)."""
+        if self.citizen_id:
+            return reverse("dossiers:detail", args=[self.pk])
+        return reverse("dossiers:track") + (f"?code={self.code}" if self.code else "")
 
     @property
     def legal_due_at(self):

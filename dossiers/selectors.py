@@ -9,7 +9,17 @@ from accounts import access
 from accounts.models import User
 
 from .models import ApologyLetter, Attachment, AttachmentKind, Dossier, DossierEvent, LetterStatus
-from .workflow import OPEN, RESULT_RELEASED, TRANSITIONS, WAITING_FOR_CITIZEN, Status
+from .workflow import (
+    AGENCY_COLUMN,
+    ASSIGNED_ONLY,
+    OPEN,
+    QUEUE_ROLES,
+    RESULT_RELEASED,
+    TRANSITIONS,
+    WAITING_FOR_CITIZEN,
+    Status,
+    queue_statuses,
+)
 
 
 def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
@@ -95,18 +105,22 @@ def attachment_get(user: User, pk: int) -> tuple[Attachment, Dossier]:
 QUEUES = ("mine", "agency", "due_soon", "overdue", "waiting", "done")
 
 
-def worklist(user: User, *, queue: str = "agency", after: tuple | None = None, limit: int = 25,
-             now=None, **filters) -> list[Dossier]:
+def worklist(user: User, *, queue: str = "agency", role: str | None = None, after: tuple | None = None,
+             limit: int = 25, now=None, **filters) -> list[Dossier]:
     """A staff worklist, ordered by due date, with keyset paging (fast at millions of rows).
 
     "Received by my agencies" and "handled by my agencies" are read separately, each an ordered scan
     of a partial index with LIMIT, then merged: an OR across the two columns would sort every match.
+    With a `role` (reception, appraiser, approver) only the agencies where the user holds that role,
+    on the side of the dossier that role acts for, are read; "mine" is then that role's own work.
     """
-    agencies = access.visible_agency_ids(user)
+    role = role if role in QUEUE_ROLES else None
+    columns = (AGENCY_COLUMN[role],) if role else ("receiving_agency", "handling_agency")
+    agencies = access.acting_agency_ids(user, [role]) if role else access.visible_agency_ids(user)
     keys: set[tuple] = set()
-    for column in ("receiving_agency", "handling_agency"):
-        qs = worklist_queryset(user, queue=queue, after=after, now=now, agency_column=column, agencies=agencies,
-                               **filters)
+    for column in columns:
+        qs = worklist_queryset(user, queue=queue, role=role, after=after, now=now, agency_column=column,
+                               agencies=agencies, **filters)
         keys |= set(qs.values_list("due_at", "pk")[:limit])
     ordered = sorted(keys, key=lambda k: (k[0] is None, k[0] or 0, k[1]))[:limit]
     related = Dossier.objects.filter(pk__in=[pk for _, pk in ordered]).select_related(
@@ -115,19 +129,40 @@ def worklist(user: User, *, queue: str = "agency", after: tuple | None = None, l
     return [by_pk[pk] for _, pk in ordered if pk in by_pk]
 
 
-def worklist_queryset(user: User, *, queue: str = "agency", after: tuple | None = None, now=None,
-                      agency_column: str | None = None, agencies=None, **filters) -> QuerySet[Dossier]:
+def my_work(user: User, *, role: str | None = None, agency_column: str | None = None) -> Q:
+    """The "Của tôi" queue: dossiers in a state where one of the user's roles has the next routine move
+    (see `workflow.queue_statuses`), at an agency where they hold that role; for an appraiser only the
+    dossiers assigned to them. Never the dossiers waiting at another desk or for the citizen."""
+    roles = [role] if role else [r for r in QUEUE_ROLES if access.has_role(user, r)]
+    condition = Q(pk__in=[])
+    for r in roles:
+        column = AGENCY_COLUMN[r]
+        if agency_column and column != agency_column:
+            continue
+        part = Q(**{f"{column}__in": access.acting_agency_ids(user, [r])}, status__in=queue_statuses(r))
+        if r in ASSIGNED_ONLY:
+            part &= Q(assignee=user)
+        condition |= part
+    return condition
+
+
+def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = None, after: tuple | None = None,
+                      now=None, agency_column: str | None = None, agencies=None, **filters) -> QuerySet[Dossier]:
     from django.utils import timezone
 
     now = now or timezone.now()
+    role = role if role in QUEUE_ROLES else None
+    if role and agencies is None:
+        agencies = access.acting_agency_ids(user, [role])
+    agency_column = agency_column or (AGENCY_COLUMN[role] if role else None)
     agencies = access.visible_agency_ids(user) if agencies is None else agencies
-    if agency_column:
+    if queue == "mine":
+        qs = Dossier.objects.filter(my_work(user, role=role, agency_column=agency_column))
+    elif agency_column:
         qs = Dossier.objects.filter(**{f"{agency_column}__in": agencies})
     else:
         qs = Dossier.objects.filter(Q(receiving_agency__in=agencies) | Q(handling_agency__in=agencies))
-    if queue == "mine":
-        qs = qs.filter(assignee=user, status__in=OPEN)
-    elif queue == "due_soon":
+    if queue == "due_soon":
         qs = qs.filter(status__in=OPEN - WAITING_FOR_CITIZEN - {Status.RESULT_READY}, due_at__gte=now,
                        due_at__lt=now + timezone.timedelta(days=2))
     elif queue == "overdue":
@@ -136,7 +171,7 @@ def worklist_queryset(user: User, *, queue: str = "agency", after: tuple | None 
         qs = qs.filter(status__in=WAITING_FOR_CITIZEN)
     elif queue == "done":
         qs = qs.exclude(status__in=OPEN)
-    else:
+    elif queue != "mine":  # "mine" is already narrowed to the states where it is the user's move
         qs = qs.filter(status__in=OPEN)
     if filters.get("punctuality") == "late":  # late includes late twice (after the re-appointment)
         qs = qs.filter(punctuality__in=("late", "late_twice"))

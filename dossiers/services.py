@@ -106,9 +106,11 @@ def _notify(dossier: Dossier, event: DossierEvent) -> None:
     if not template or event.from_status == event.to_status:
         return
     sent = []
+    # The citizen's notifications page lists these messages with a link to the dossier.
+    mine = {"user_id": dossier.citizen_id, "link": dossier.citizen_url()}
     if dossier.applicant_email:
         email_queue(to=dossier.applicant_email, template=f"notifications/email/{template}",
-                    key=f"dossier-event:{event.pk}",
+                    key=f"dossier-event:{event.pk}", **mine,
                     context={"dossier": dossier, "status_label": Status(event.to_status).label, "reason": event.reason})
         sent.append("email")
     if dossier.applicant_phone:
@@ -117,7 +119,7 @@ def _notify(dossier: Dossier, event: DossierEvent) -> None:
             text += f" Hen tra {timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}. PIN {dossier.pin}."
         elif event.reason:
             text += f" {event.reason[:300]}"
-        sms_queue(to=dossier.applicant_phone, text=text, key=f"dossier-event-sms:{event.pk}")
+        sms_queue(to=dossier.applicant_phone, text=text, key=f"dossier-event-sms:{event.pk}", **mine)
         sent.append("sms")
     if sent:
         events.record(dossier=dossier, type="notified", actor=None, from_status=dossier.status,

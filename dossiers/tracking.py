@@ -169,7 +169,7 @@ class Digest:
         for user_id, total in self.count.items():
             if emails.get(user_id):
                 email_queue(to=emails[user_id], template="notifications/email/deadline_digest",
-                            key=f"track-digest:{user_id}:{target}:{self.first[user_id]}:{total}",
+                            key=f"track-digest:{user_id}:{target}:{self.first[user_id]}:{total}", user_id=user_id,
                             context={"lines": self.lines[user_id], "more": total - len(self.lines[user_id]),
                                      "label": label, "total": total})
 

@@ -27,7 +27,7 @@ from . import attachments, components, fees, pins, policies, selectors, services
 from .forms import ActionForm, DeskForm, StartForm, TrackForm
 from .models import Attachment, AttachmentKind, Dossier
 from .panels import render_panels
-from .workflow import BY_NAME, Status, available_actions
+from .workflow import BY_NAME, QUEUE_ROLES, Status, available_actions
 
 ACTION_SERVICES = {
     "submit": (services.dossier_submit, ()),
@@ -326,6 +326,10 @@ def _require_staff(user):
 def worklist(request):
     _require_staff(request.user)
     queue = request.GET.get("queue") if request.GET.get("queue") in selectors.QUEUES else "agency"
+    # The header's "Tiếp nhận hồ sơ" / "Thẩm định" / "Phê duyệt" open this list for one role.
+    role = request.GET.get("role") if request.GET.get("role") in QUEUE_ROLES else None
+    if role and not access.has_role(request.user, role):
+        raise PermissionDenied(_("Bạn không có vai trò này."))
     after = None
     if request.GET.get("after"):
         raw_due, _sep, raw_pk = request.GET["after"].partition("|")
@@ -347,7 +351,7 @@ def worklist(request):
                "procedure_version__procedure__code": request.GET.get("procedure") or None,
                "punctuality": request.GET.get("punctuality") or None,
                "received_at__date__gte": day("from"), "received_at__date__lte": day("to")}
-    rows = selectors.worklist(request.user, queue=queue, after=after, limit=26, **filters)
+    rows = selectors.worklist(request.user, queue=queue, role=role, after=after, limit=26, **filters)
     next_after = None
     if len(rows) == 26:
         rows = rows[:25]
@@ -360,6 +364,8 @@ def worklist(request):
     params.pop("after", None)
     return render(request, "dossiers/worklist.html", {
         "rows": rows, "queue": queue, "queues": selectors.QUEUES, "next_after": next_after,
+        "role": role, "role_label": Role(role).label if role else "",
+        "role_query": f"role={role}&" if role else "",
         "query_string": params.urlencode(), "statuses": Status.choices, "now": timezone.now(), "f": request.GET,
         "can_receive": access.has_role(request.user, Role.RECEPTION), "date_errors": date_errors,
         "received_from": filters["received_at__date__gte"], "received_to": filters["received_at__date__lte"],

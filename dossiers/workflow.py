@@ -166,3 +166,23 @@ def as_markdown() -> str:
         rows.append(f"| `{t.name}` ({t.label}) | {', '.join(t.sources)} | {t.target} | {', '.join(t.actors)} | "
                     f"{'required' if t.reason_required else ''} |")
     return "\n".join(rows)
+
+
+# -- the role queues ("Của tôi") ------------------------------------------------------------------
+# Withdrawing and stopping are possible from almost every state; they are not anybody's daily work.
+EXCEPTIONAL = frozenset({"withdraw", "stop"})
+QUEUE_ROLES = (Role.RECEPTION, Role.APPRAISER, Role.APPROVER)
+# Which of the dossier's agencies a role acts for (the same rule as `may_act`).
+AGENCY_COLUMN = {Role.RECEPTION: "receiving_agency", Role.APPRAISER: "handling_agency",
+                 Role.APPROVER: "handling_agency"}
+# An appraiser's work is what was assigned to them, not every dossier of the agency.
+ASSIGNED_ONLY = frozenset({Role.APPRAISER})
+
+
+def queue_statuses(role: str) -> frozenset[str]:
+    """The states in which `role` has the next routine move, read from TRANSITIONS (never re-listed):
+    reception — submitted, received, approved/refused, result ready; appraiser — in appraisal,
+    consulting, approved/refused; approver — received, awaiting approval. Waiting for the citizen is
+    nobody's move."""
+    out = {source for t in TRANSITIONS if role in t.actors and t.name not in EXCEPTIONAL for source in t.sources}
+    return frozenset(out) - WAITING_FOR_CITIZEN - {Status.DRAFT}

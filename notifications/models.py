@@ -17,6 +17,10 @@ class EmailMessage(models.Model):
         help_text=_("Cùng một khoá chỉ được gửi một lần."),
     )
     to = models.EmailField(_("người nhận"))
+    # Whose account the message went to and the page it is about: the citizen's notifications page lists them.
+    user = models.ForeignKey("accounts.User", verbose_name=_("tài khoản nhận"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    link = models.CharField(_("liên kết"), max_length=300, blank=True)
     subject = models.CharField(_("tiêu đề"), max_length=255)
     body_text = models.TextField(_("nội dung"))
     body_html = models.TextField(_("nội dung HTML"), blank=True)
@@ -32,7 +36,8 @@ class EmailMessage(models.Model):
         verbose_name = _("thư điện tử")
         verbose_name_plural = _("thư điện tử")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [models.Index(fields=["status", "created_at"]),
+                   models.Index(fields=["user", "-created_at"], name="email_user_created")]
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
@@ -41,6 +46,10 @@ class EmailMessage(models.Model):
 class SmsMessage(models.Model):
     key = models.CharField(_("khoá chống trùng"), max_length=200, unique=True, null=True, blank=True)
     to = models.CharField(_("số điện thoại"), max_length=16)
+    # Whose account the message went to and the page it is about: the citizen's notifications page lists them.
+    user = models.ForeignKey("accounts.User", verbose_name=_("tài khoản nhận"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    link = models.CharField(_("liên kết"), max_length=300, blank=True)
     body = models.CharField(_("nội dung"), max_length=480)
     status = models.CharField(_("trạng thái"), max_length=8, choices=DeliveryStatus.choices,
                               default=DeliveryStatus.QUEUED)
@@ -54,6 +63,7 @@ class SmsMessage(models.Model):
         verbose_name = _("tin nhắn SMS")
         verbose_name_plural = _("tin nhắn SMS")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="sms_user_created")]
 
     def __str__(self) -> str:
         return f"{self.to}: {self.body[:40]}"

@@ -7,4 +7,4 @@ from .services import email_queue
 
 @receiver(account_email_requested)
 def queue_account_email(sender, *, user, template, context, **kwargs):
-    email_queue(to=user.email, template=template, context={"user": user, **context})
+    email_queue(to=user.email, template=template, context={"user": user, **context}, user_id=user.pk)

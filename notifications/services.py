@@ -19,15 +19,29 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-def email_queue(*, to: str, template: str, context: dict, key: str | None = None) -> EmailMessage:
+def account_of_address(address: str) -> int | None:
+    """The account whose verified e-mail address this is (a dossier received at the desk for a citizen who
+    has an account): its notifications page lists the message. An unverified address proves nothing, so it
+    never links (someone could register with another person's address)."""
+    from accounts.models import User
+
+    return (User.objects.filter(email__iexact=address.strip(), email_verified_at__isnull=False, is_active=True)
+            .values_list("pk", flat=True).first()) if address else None
+
+
+def email_queue(*, to: str, template: str, context: dict, key: str | None = None, user_id: int | None = None,
+                link: str = "") -> EmailMessage:
     """Render `<template>_subject.txt`, `.txt` (and `.html` if present) and queue the message.
 
-    With a `key`, queuing the same message twice is a no-op that returns the first one.
+    With a `key`, queuing the same message twice is a no-op that returns the first one. `user_id` is the
+    account the message is for and `link` the page it is about (the recipient's notifications page lists both).
     """
     if key:
         existing = EmailMessage.objects.filter(key=key).first()
         if existing:
             return existing
+    if user_id is None:
+        user_id = account_of_address(to)
     ctx = {"portal_name": settings.PORTAL_NAME, "site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
     body_text = render_to_string(f"{template}.txt", ctx)
@@ -39,7 +53,8 @@ def email_queue(*, to: str, template: str, context: dict, key: str | None = None
     try:
         with transaction.atomic():
             message = EmailMessage.objects.create(
-                key=key, to=to, subject=subject, body_text=body_text, body_html=body_html, **demo
+                key=key, to=to, subject=subject, body_text=body_text, body_html=body_html, user_id=user_id,
+                link=link[:300], **demo
             )
     except IntegrityError:
         return EmailMessage.objects.get(key=key)
@@ -90,8 +105,10 @@ def email_deliver(*, message_id: int) -> EmailMessage | None:
     return message
 
 
-def sms_queue(*, to: str, text: str, key: str | None = None) -> SmsMessage:
-    """Queue an SMS (delivered by a Celery task after the commit); one message per key."""
+def sms_queue(*, to: str, text: str, key: str | None = None, user_id: int | None = None,
+              link: str = "") -> SmsMessage:
+    """Queue an SMS (delivered by a Celery task after the commit); one message per key. `user_id` and `link`
+    as for `email_queue`."""
     demo = _demo_delivery()
     if key:
         existing = SmsMessage.objects.filter(key=key).first()
@@ -99,7 +116,8 @@ def sms_queue(*, to: str, text: str, key: str | None = None) -> SmsMessage:
             return existing
     try:
         with transaction.atomic():
-            message = SmsMessage.objects.create(key=key, to=to, body=text[:480], **demo)
+            message = SmsMessage.objects.create(key=key, to=to, body=text[:480], user_id=user_id, link=link[:300],
+                                                **demo)
     except IntegrityError:
         return SmsMessage.objects.get(key=key)
     if demo:

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Agency
 from dossiers.policies import applicant_name_for
@@ -143,7 +144,8 @@ def agency_detail(request, pk: int):
                "stock": spec.stock}
         if code == "processing_minutes":  # shown as the average per dossier
             row.update(label=_("Thời gian giải quyết trung bình (từ tiếp nhận đến có kết quả)"), den=None,
-                       num=(_("%(h)s giờ (%(d)s ngày) trên %(n)s hồ sơ") % {
+                       num=(ngettext("%(h)s giờ (%(d)s ngày) trên %(n)s hồ sơ",
+                                     "%(h)s giờ (%(d)s ngày) trên %(n)s hồ sơ", den) % {
                            "h": f"{num / den / 60:.1f}".replace(".", ","),
                            "d": f"{num / den / 1440:.1f}".replace(".", ","), "n": den}) if den else "—")
         rows.append(row)

@@ -253,6 +253,7 @@ def receipt_store(payment_id: int) -> None:
     dossier = payment.dossier
     if dossier.applicant_email:
         email_queue(to=dossier.applicant_email, template="notifications/email/fee_paid", key=f"fee-paid:{payment.pk}",
+                    user_id=dossier.citizen_id, link=dossier.citizen_url(),
                     context={"dossier": dossier, "payment": payment, "amount": _vnd(payment.amount)})
 
 

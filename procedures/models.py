@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from workcalendar.units import ClockPolicy, DurationUnit
 
@@ -216,6 +217,16 @@ class ChannelOption(models.Model):
         value = f"{value:f}" if isinstance(value, Decimal) else str(value)
         if self.unit == DurationUnit.WORKING_DAYS and Decimal(self.time_limit) == 0:
             return str(_("Trong ngày"))
+        # English says "1 working day" but "0.5 / 2 working days": a fraction counts as plural.
+        number = Decimal(self.time_limit)
+        count = int(number) if number == number.to_integral_value() else 2
+        forms = {
+            DurationUnit.WORKING_DAYS: ngettext("%(n)s ngày làm việc", "%(n)s ngày làm việc", count),
+            DurationUnit.DAYS: ngettext("%(n)s ngày", "%(n)s ngày", count),
+            DurationUnit.WORKING_HOURS: ngettext("%(n)s giờ làm việc", "%(n)s giờ làm việc", count),
+        }
+        if self.unit in forms:
+            return forms[self.unit] % {"n": value}
         return f"{value} {self.get_unit_display()}"
 
     @property

@@ -181,6 +181,7 @@ def feedback_submit(*, actor: User | None, topic: str, title: str, content: str,
     if feedback.email:
         transaction.on_commit(lambda: email_queue(
             to=feedback.email, template="notifications/email/feedback_received", key=f"feedback-received:{feedback.pk}",
+            user_id=feedback.citizen_id, link=reverse("feedback:detail", args=[feedback.code]),
             context={"feedback": feedback, "url": public_url(feedback)}))
     return feedback
 
@@ -367,6 +368,7 @@ def _tell_sender(feedback: Feedback, what: str) -> None:
     if feedback.email:
         transaction.on_commit(lambda: email_queue(
             to=feedback.email, template="notifications/email/feedback_update", key=f"feedback-{what}:{feedback.pk}",
+            user_id=feedback.citizen_id, link=reverse("feedback:detail", args=[feedback.code]),
             context={"feedback": feedback, "url": public_url(feedback), "what": what}))
 
 

@@ -115,12 +115,13 @@ def invitation_create(*, dossier: Dossier, officer: User | None = None, at: dt.d
 def _send_invitation(pk: int) -> None:
     invitation = Invitation.objects.select_related("dossier__procedure_version__procedure").get(pk=pk)
     dossier, url = invitation.dossier, survey_url(invitation)
+    mine = {"user_id": dossier.citizen_id, "link": dossier.citizen_url()}
     if dossier.applicant_email:
         email_queue(to=dossier.applicant_email, template="notifications/email/survey_invitation",
-                    key=f"survey-invitation:{pk}", context={"dossier": dossier, "url": url,
+                    key=f"survey-invitation:{pk}", **mine, context={"dossier": dossier, "url": url,
                                                             "expires_at": invitation.expires_at})
     if dossier.applicant_phone:
-        sms_queue(to=dossier.applicant_phone, key=f"survey-invitation-sms:{pk}",
+        sms_queue(to=dossier.applicant_phone, key=f"survey-invitation-sms:{pk}", **mine,
                   text=f"{dossier.code}: moi Ong/Ba danh gia muc do hai long: {url}")
 
 
@@ -271,7 +272,9 @@ def follow_up_close(*, follow_up: FollowUp, actor: User, reply: str, at: dt.date
     if dossier.applicant_email:
         transaction.on_commit(lambda: email_queue(
             to=dossier.applicant_email, template="notifications/email/follow_up_reply",
-            key=f"follow-up-reply:{follow_up.pk}", context={"dossier": dossier, "reply": follow_up.reply, "url": url}))
+            key=f"follow-up-reply:{follow_up.pk}", user_id=dossier.citizen_id,
+            link=dossier.citizen_url(),
+            context={"dossier": dossier, "reply": follow_up.reply, "url": url}))
     return follow_up
 
 

@@ -1,0 +1,40 @@
+"""Reads on the delivery log and the in-portal list."""
+
+from __future__ import annotations
+
+from django.db.models import CharField, F, QuerySet, Value
+
+from .models import DeliveryStatus, EmailMessage, InboxItem, SmsMessage
+
+CHANNEL_EMAIL = "email"
+CHANNEL_SMS = "sms"
+
+
+def sent_messages_for(user) -> QuerySet:
+    """Every e-mail and SMS the portal queued for this account, newest first, as rows of one list:
+    channel, summary (the e-mail's subject or the SMS text), recipient address, status, when queued
+    and sent, and the page it is about. A union of two indexed reads (user, -created_at)."""
+    if not user.is_authenticated:
+        return EmailMessage.objects.none().values("pk")
+    fields = ("pk", "to", "status", "created_at", "sent_at", "link", "channel", "summary")
+    emails = (EmailMessage.objects.filter(user=user)
+              .annotate(channel=Value(CHANNEL_EMAIL, output_field=CharField()), summary=F("subject"))
+              .values(*fields))
+    sms = (SmsMessage.objects.filter(user=user)
+           .annotate(channel=Value(CHANNEL_SMS, output_field=CharField()), summary=F("body"))
+           .values(*fields))
+    return emails.union(sms, all=True).order_by("-created_at", "-pk")
+
+
+def decorate(rows) -> list[dict]:
+    """Labels for the page: the channel's and the status's names."""
+    channels = {CHANNEL_EMAIL: "E-mail", CHANNEL_SMS: "SMS"}
+    out = []
+    for row in rows:
+        out.append({**row, "channel_label": channels.get(row["channel"], row["channel"]),
+                    "status_label": DeliveryStatus(row["status"]).label, "at": row["sent_at"] or row["created_at"]})
+    return out
+
+
+def inbox_items_for(user, *, limit: int = 200) -> list[InboxItem]:
+    return list(InboxItem.objects.filter(user=user).order_by("-created_at")[:limit])
