@@ -19,6 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import access
 from accounts.models import Agency, Role, User
 from portal.errors import DomainError, add_to_form
+from portal.params import pk_param
+from portal.periods import in_range
 from procedures.models import Channel, Procedure, ProcedureVersion
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 
@@ -209,7 +211,7 @@ def dossier_action(request, pk: int, name: str):
 def attachment_upload(request, pk: int):
     dossier = selectors.access_dossier(request.user, pk)
     upload = request.FILES.get("file")
-    document = dossier.procedure_version.documents.filter(pk=request.POST.get("document") or 0).first()
+    document = dossier.procedure_version.documents.filter(pk=pk_param(request.POST.get("document"))).first()
     kind = request.POST.get("kind") or AttachmentKind.COMPONENT
     if upload is None:
         messages.error(request, _("Hãy chọn tệp cần tải lên."))
@@ -290,11 +292,15 @@ def worklist(request):
             after = (dt.datetime.fromisoformat(raw_due) if raw_due else None, int(raw_pk))
         except ValueError:
             after = None
+        if after and (not 0 < after[1] < 2**63 or (after[0] and not in_range(after[0].date()))):
+            after = None  # a hand-edited cursor: start from the top rather than overflow
+
     def day(name):
         try:
-            return dt.date.fromisoformat(request.GET.get(name) or "")
+            value = dt.date.fromisoformat(request.GET.get(name) or "")
         except ValueError:
             return None
+        return value if in_range(value) else None
 
     filters = {"status": request.GET.get("status") or None, "channel": request.GET.get("channel") or None,
                "procedure_version__procedure__code": request.GET.get("procedure") or None,
@@ -346,7 +352,7 @@ def desk_reception(request):
                 messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.") % {
                     "code": dossier.code, "due": timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")})
                 return redirect("dossiers:detail", pk=dossier.pk)
-    chosen = versions.filter(pk=request.POST.get("version") or request.GET.get("version") or 0).first()
+    chosen = versions.filter(pk=pk_param(request.POST.get("version") or request.GET.get("version"))).first()
     fee_rows = []
     if chosen:
         for option in chosen.channels.exclude(channel=Channel.ONLINE).prefetch_related("fees__allowed_exemptions"):
