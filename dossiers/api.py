@@ -132,6 +132,8 @@ class DossierViewSet(viewsets.GenericViewSet):
         s.is_valid(raise_exception=True)
         upload = s.validated_data["file"]
         document = dossier.procedure_version.documents.filter(pk=s.validated_data.get("document") or 0).first()
+        if s.validated_data.get("document") and document is None:
+            raise ValidationError({"document": "Thủ tục của hồ sơ không có thành phần này."})
         attachment = attachments.attachment_add(dossier=dossier, actor=request.user, upload=upload, document=document,
                                                 kind=s.validated_data.get("kind") or AttachmentKind.COMPONENT)
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)

@@ -40,8 +40,12 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, error_messages={
         "required": "Cần gửi tệp trong trường “file”.", "invalid": "Trường “file” phải là một tệp.",
         "no_name": "Tệp gửi lên không có tên."})
-    document = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
-                                        help_text="mã thành phần hồ sơ (documents[].id của phiên bản thủ tục)")
+    document = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1,
+        help_text="mã thành phần hồ sơ (documents[].id của phiên bản thủ tục)",
+        error_messages={"invalid": "Mã thành phần hồ sơ (document) phải là một số nguyên.",
+                        "max_string_length": "Mã thành phần hồ sơ (document) quá dài.",
+                        "min_value": "Không có thành phần hồ sơ này.", "max_value": "Không có thành phần hồ sơ này."})
     kind = serializers.ChoiceField(choices=AttachmentKind.choices, required=False)
 
 

@@ -215,6 +215,8 @@ def attachment_upload(request, pk: int):
     kind = request.POST.get("kind") or AttachmentKind.COMPONENT
     if upload is None:
         messages.error(request, _("Hãy chọn tệp cần tải lên."))
+    elif request.POST.get("document") and document is None:
+        messages.error(request, _("Thủ tục của hồ sơ không có thành phần này."))
     else:
         try:
             attachments.attachment_add(dossier=dossier, actor=request.user, upload=upload, document=document, kind=kind)
