@@ -46,7 +46,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
         error_messages={"invalid": "Mã thành phần hồ sơ (document) phải là một số nguyên.",
                         "max_string_length": "Mã thành phần hồ sơ (document) quá dài.",
                         "min_value": "Không có thành phần hồ sơ này.", "max_value": "Không có thành phần hồ sơ này."})
-    kind = serializers.ChoiceField(choices=AttachmentKind.choices, required=False)
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices, required=False, allow_blank=True)
 
 
 class ApologyLetterSerializer(serializers.ModelSerializer):
