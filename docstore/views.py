@@ -16,6 +16,7 @@ from dossiers import selectors as dossier_selectors
 from dossiers.attachments import may_add, missing_documents
 from dossiers.models import AttachmentKind
 from portal.errors import DomainError
+from portal.params import pk_param
 
 from . import services
 from .models import StoredDocument
@@ -74,13 +75,13 @@ def delete(request, pk: int):
 @require_POST
 def reuse(request, dossier_pk: int):
     dossier = dossier_selectors.access_dossier(request.user, dossier_pk)
-    component = dossier.procedure_version.documents.filter(pk=request.POST.get("component") or 0).first()
-    raw = request.POST.get("document", "")
-    if component is None or not raw.isdigit():
+    component = dossier.procedure_version.documents.filter(pk=pk_param(request.POST.get("component"))).first()
+    document_id = pk_param(request.POST.get("document"))
+    if component is None or not document_id:
         messages.error(request, _("Hãy chọn thành phần hồ sơ và giấy tờ trong kho."))
     else:
         try:
-            services.document_reuse(dossier=dossier, component=component, document_id=int(raw), actor=request.user)
+            services.document_reuse(dossier=dossier, component=component, document_id=document_id, actor=request.user)
         except (DomainError, PermissionDenied) as exc:
             messages.error(request, getattr(exc, "message", None) or str(exc))
         else:

@@ -1,12 +1,12 @@
 """The dossier API: the same services and access gate as the pages. Session or token authentication."""
 
 from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -17,6 +17,7 @@ from . import attachments, pins, policies, selectors, services
 from .models import AttachmentKind, Dossier
 from .serializers import (
     AttachmentSerializer,
+    AttachmentUploadSerializer,
     DossierCreateSerializer,
     DossierDetailSerializer,
     DossierListSerializer,
@@ -35,7 +36,6 @@ class DossierViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
     pagination_class = DossierCursor
     filter_backends = []
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         qs = selectors.dossiers_visible_to(self.request.user).select_related("procedure_version__procedure")
@@ -123,22 +123,30 @@ class DossierViewSet(viewsets.GenericViewSet):
         dossier = service(**kwargs)
         return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
-        "file": {"type": "string", "format": "binary"}, "document": {"type": "integer"},
-        "kind": {"type": "string", "enum": sorted(AttachmentKind.values)}}}}, responses={201: AttachmentSerializer})
+    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
     @action(detail=True, methods=["post"])
     def attachments(self, request, pk=None):
         dossier = self._dossier(pk)
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationError({"file": "Cần gửi tệp trong trường “file”."})
-        document = dossier.procedure_version.documents.filter(pk=request.data.get("document") or 0).first()
+        s = AttachmentUploadSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        upload = s.validated_data["file"]
+        document = dossier.procedure_version.documents.filter(pk=s.validated_data.get("document") or 0).first()
+        if s.validated_data.get("document") and document is None:
+            raise ValidationError({"document": "Thủ tục của hồ sơ không có thành phần này."})
         attachment = attachments.attachment_add(dossier=dossier, actor=request.user, upload=upload, document=document,
-                                                kind=request.data.get("kind") or AttachmentKind.COMPONENT)
+                                                kind=s.validated_data.get("kind") or AttachmentKind.COMPONENT)
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(responses={(200, "application/octet-stream"): bytes})
+# The Content-Type of a download is the type read from the file's content at upload (dossiers.attachments):
+# PDF and images, office documents when a procedure accepts them.
+DOWNLOAD_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/tiff", "application/msword",
+                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/vnd.ms-excel",
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                  "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet")
+
+
+@extend_schema(responses={(200, media_type): OpenApiTypes.BINARY for media_type in DOWNLOAD_TYPES})
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def attachment_download(request, pk: int):

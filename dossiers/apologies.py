@@ -27,6 +27,7 @@ from accounts.models import Role, User
 from notifications.services import email_queue, inbox_post, sms_queue
 from portal.dates import parse_day
 from portal.errors import Conflict, DomainError
+from portal.periods import OUT_OF_RANGE, in_range
 from procedures.models import ChannelOption, StepKind
 from workcalendar.calendar import to_local
 from workcalendar.deadlines import check_extension, propose_new_due
@@ -224,6 +225,8 @@ def _parse_new_due(cal, dossier: Dossier, new_due, now: dt.datetime | None = Non
         new_due = parse_day(new_due, field="new_due")
         if new_due is None:
             return None
+    if not in_range(new_due.date() if isinstance(new_due, dt.datetime) else new_due):
+        raise DomainError("date_out_of_range", OUT_OF_RANGE, field="new_due")
     if not dossier.procedure_version.extension_allowed:
         raise DomainError("extension_not_allowed", _(
             "Thủ tục này không cho phép hẹn lại ngày trả kết quả: phiếu chỉ xin lỗi, không ghi ngày hẹn mới."),

@@ -4,11 +4,21 @@ from rest_framework import serializers
 from procedures.models import Channel
 
 from . import policies, selectors
-from .models import ApologyLetter, ApplicantKind, Attachment, Dossier, DossierEvent, DossierFee, ReturnChannel
+from .models import (
+    ApologyLetter,
+    ApplicantKind,
+    Attachment,
+    AttachmentKind,
+    Dossier,
+    DossierEvent,
+    DossierFee,
+    ReturnChannel,
+)
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.full_name", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.full_name", default=None, allow_null=True, read_only=True,
+                                  help_text="người thực hiện; null khi hệ thống tự ghi")
     status_label = serializers.CharField(read_only=True)
 
     class Meta:
@@ -18,11 +28,27 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    document = serializers.CharField(source="document.name", default=None, read_only=True)
+    document = serializers.CharField(source="document.name", default=None, allow_null=True, read_only=True,
+                                     help_text="thành phần hồ sơ; null với tệp không gắn thành phần (kết quả, ...)")
 
     class Meta:
         model = Attachment
         fields = ["id", "kind", "document", "original_name", "size", "sha256", "content_type", "uploaded_at"]
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    """The multipart form of an upload (the file itself is checked by dossiers.attachments)."""
+
+    file = serializers.FileField(allow_empty_file=True, error_messages={
+        "required": "Cần gửi tệp trong trường “file”.", "invalid": "Trường “file” phải là một tệp.",
+        "no_name": "Tệp gửi lên không có tên."})
+    document = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1,
+        help_text="mã thành phần hồ sơ (documents[].id của phiên bản thủ tục)",
+        error_messages={"invalid": "Mã thành phần hồ sơ (document) phải là một số nguyên.",
+                        "max_string_length": "Mã thành phần hồ sơ (document) quá dài.",
+                        "min_value": "Không có thành phần hồ sơ này.", "max_value": "Không có thành phần hồ sơ này."})
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices, required=False, allow_blank=True)
 
 
 class ApologyLetterSerializer(serializers.ModelSerializer):

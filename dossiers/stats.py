@@ -40,6 +40,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from portal.periods import OUT_OF_RANGE, in_range
 from procedures.models import RequiredDocument
 from workcalendar.calendar import TZ
 
@@ -97,9 +98,12 @@ def month_range(first: str | None, last: str | None, today: dt.date | None = Non
 
     def parse(text: str) -> dt.date:
         try:
-            return dt.datetime.strptime(text.strip(), "%Y-%m").date()
+            month = dt.datetime.strptime(text.strip(), "%Y-%m").date()
         except ValueError:
             raise ValueError(f"Tháng không hợp lệ: {text!r} (dạng 2026-03).") from None
+        if not in_range(month):
+            raise ValueError(OUT_OF_RANGE)
+        return month
 
     this_month = (today or timezone.localdate()).replace(day=1)
     last_month = parse(last) if last else this_month

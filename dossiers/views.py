@@ -20,6 +20,8 @@ from accounts import access
 from accounts.models import Agency, Role, User
 from portal.dates import parse_day
 from portal.errors import DomainError, add_to_form
+from portal.params import pk_param
+from portal.periods import OUT_OF_RANGE, in_range
 from procedures.models import Channel, Procedure, ProcedureVersion, Requirement
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 
@@ -250,10 +252,12 @@ def dossier_cases(request, pk: int):
 def attachment_upload(request, pk: int):
     dossier = selectors.access_dossier(request.user, pk)
     upload = request.FILES.get("file")
-    document = dossier.procedure_version.documents.filter(pk=request.POST.get("document") or 0).first()
+    document = dossier.procedure_version.documents.filter(pk=pk_param(request.POST.get("document"))).first()
     kind = request.POST.get("kind") or AttachmentKind.COMPONENT
     if upload is None:
         messages.error(request, _("Hãy chọn tệp cần tải lên."))
+    elif request.POST.get("document") and document is None:
+        messages.error(request, _("Thủ tục của hồ sơ không có thành phần này."))
     else:
         try:
             attachments.attachment_add(dossier=dossier, actor=request.user, upload=upload, document=document, kind=kind)
@@ -337,15 +341,21 @@ def worklist(request):
             after = (dt.datetime.fromisoformat(raw_due) if raw_due else None, int(raw_pk))
         except ValueError:
             after = None
+        if after and (not 0 < after[1] < 2**63 or (after[0] and not in_range(after[0].date()))):
+            after = None  # a hand-edited cursor: start from the top rather than overflow
     date_errors = []
 
     def day(name):
         """Day first (06/12/2026) or ISO; anything else is explained and leaves that filter off."""
         try:
-            return parse_day(request.GET.get(name), field=name)
+            value = parse_day(request.GET.get(name), field=name)
         except DomainError as exc:
             date_errors.append(exc.message)
             return None
+        if value is not None and not in_range(value):
+            date_errors.append(OUT_OF_RANGE)
+            return None
+        return value
 
     filters = {"status": request.GET.get("status") or None, "channel": request.GET.get("channel") or None,
                "procedure_version__procedure__code": request.GET.get("procedure") or None,
@@ -407,7 +417,7 @@ def desk_reception(request):
                 messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.") % {
                     "code": dossier.code, "due": timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")})
                 return redirect("dossiers:detail", pk=dossier.pk)
-    chosen = versions.filter(pk=request.POST.get("version") or request.GET.get("version") or 0).first()
+    chosen = versions.filter(pk=pk_param(request.POST.get("version") or request.GET.get("version"))).first()
     fee_rows = []
     if chosen:
         for option in chosen.channels.exclude(channel=Channel.ONLINE).prefetch_related("fees__allowed_exemptions"):

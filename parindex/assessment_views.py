@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.models import Agency, Role
 from portal.errors import DomainError
+from portal.params import pk_param
 
 from . import assessment
 from .export import table_response
@@ -74,7 +75,7 @@ def self_assess(request, pk: int, agency_pk: int):
 
 
 def _post(request, round_, agency, may_edit, may_appraise):
-    criterion = round_.config.criteria.filter(pk=request.POST.get("criterion") or 0).first()
+    criterion = round_.config.criteria.filter(pk=pk_param(request.POST.get("criterion"))).first()
     try:
         if criterion is None:
             raise DomainError("wrong_criterion", _("Tiêu chí không hợp lệ."))

@@ -1,4 +1,6 @@
-"""Vietnamese first: the portal speaks Vietnamese unless the user picked English in the header.
+"""Request middleware of the portal.
+
+Vietnamese first: the portal speaks Vietnamese unless the user picked English in the header.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language, so a citizen whose phone
 is set to English would get an English portal they never asked for. Here only the language
@@ -6,6 +8,7 @@ cookie (set by the header switch) changes the language.
 """
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -68,3 +71,21 @@ class NoStorePersonalDataMiddleware:
             return True
         match = getattr(request, "resolver_match", None)
         return match is not None and match.view_name in PRIVATE_VIEW_NAMES
+
+
+class RefuseNulMiddleware:
+    """A NUL character (%00) in the path or the query string is a 400 (JSON under /api/, the 400 page elsewhere).
+
+    PostgreSQL can neither store nor compare a string holding NUL, so such a value would otherwise end as a 500 in
+    the first query that uses it (a search term, a code in the URL). Form and JSON fields are already guarded by
+    Django's and REST framework's CharField validators.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
+                                         for key, values in request.GET.lists()):
+            raise BadRequest("Yêu cầu chứa ký tự NUL (%00) không hợp lệ.")
+        return self.get_response(request)

@@ -8,12 +8,32 @@ import datetime as dt
 from .dates import parse_day
 from .errors import DomainError
 
+# Dates a report, a filter or a catalogue entry may name. Beyond them the arithmetic of a period (the day after
+# its end, the local midnight in UTC) leaves Python's date range (year 1..9999): refuse them up front.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+OUT_OF_RANGE = f"Ngày phải trong khoảng {EARLIEST:%d/%m/%Y} – {LATEST:%d/%m/%Y}."
+
+
+def in_range(day: dt.date) -> bool:
+    return EARLIEST <= day <= LATEST
+
+
+def validate_in_range(day: dt.date) -> None:
+    """A form/serializer validator: dates outside EARLIEST..LATEST are refused with a Vietnamese message."""
+    from django.core.exceptions import ValidationError
+
+    if day is not None and not in_range(day):
+        raise ValidationError(OUT_OF_RANGE, code="date_out_of_range")
+
 
 def period_from(params, *, default_start: dt.date, today: dt.date, max_days: int | None = None) -> tuple[dt.date,
                                                                                                           dt.date]:
     """(start, end), both inclusive; a clear Vietnamese DomainError for a bad or reversed range."""
     start = parse_day(params.get("from"), field="from") or default_start
     end = parse_day(params.get("to"), field="to") or today
+    if not (in_range(start) and in_range(end)):
+        raise DomainError("date_out_of_range", OUT_OF_RANGE)
     if end < start:
         raise DomainError("invalid_period", "Ngày kết thúc phải sau ngày bắt đầu.")
     if max_days is not None and (end - start).days > max_days:

@@ -11,6 +11,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts.urls import workspace_urlpatterns
 from portal.health import healthz
 
+# Under /api/ Django's own 400/404/500 answers are JSON error bodies too (portal.api.ErrorSerializer).
+handler400 = "portal.api.bad_request"
+handler404 = "portal.api.page_not_found"
+handler500 = "portal.api.server_error"
+
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = "Quản trị hệ thống"

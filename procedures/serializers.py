@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from portal.periods import validate_in_range
+
 from .models import ChannelOption, FeeItem, Field, InternalStep, Procedure, ProcedureVersion, RequiredDocument
 
 
@@ -33,8 +35,8 @@ class ChannelSerializer(serializers.ModelSerializer):
 class DocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = RequiredDocument
-        fields = ["order", "name", "template_name", "originals", "copies", "requirement", "condition", "file_types",
-                  "note"]
+        fields = ["id", "order", "name", "template_name", "originals", "copies", "requirement", "condition",
+                  "file_types", "note"]
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -54,9 +56,9 @@ class VersionWriteSerializer(serializers.Serializer):
     """Editable fields of a draft version (validated again by the service)."""
 
     decision_number = serializers.CharField(max_length=100, required=False)
-    decision_date = serializers.DateField(required=False, allow_null=True)
-    effective_from = serializers.DateField(required=False, allow_null=True)
-    effective_to = serializers.DateField(required=False, allow_null=True)
+    decision_date = serializers.DateField(required=False, allow_null=True, validators=[validate_in_range])
+    effective_from = serializers.DateField(required=False, allow_null=True, validators=[validate_in_range])
+    effective_to = serializers.DateField(required=False, allow_null=True, validators=[validate_in_range])
     steps = serializers.CharField(required=False, allow_blank=True)
     applicants = serializers.CharField(required=False, allow_blank=True)
     conditions = serializers.CharField(required=False, allow_blank=True)

@@ -16,6 +16,7 @@ from accounts import access
 from accounts.models import Agency
 from portal import ratelimit
 from portal.errors import DomainError
+from portal.params import int_param, pk_param
 
 from . import feedback as service
 from .models import Feedback, FeedbackClass, FeedbackStatus, FeedbackTopic
@@ -92,7 +93,7 @@ def feedback_detail(request, code: str):
             if request.POST.get("do") == "vote":
                 voter = f"u:{request.user.pk}" if request.user.is_authenticated else (
                     f"s:{request.session.session_key or request.session.save() or request.session.session_key}")
-                service.feedback_vote(feedback=item, voter=voter, value=int(request.POST.get("value", 0)))
+                service.feedback_vote(feedback=item, voter=voter, value=int_param(request.POST.get("value")))
                 messages.success(request, _("Cảm ơn Ông/Bà đã đánh giá kết quả xử lý."))
             elif request.POST.get("do") == "info" and owner:
                 service.feedback_provide_info(feedback=item, key=item.access_key, text=request.POST.get("text", ""))
@@ -149,8 +150,8 @@ def feedback_handle(request, pk: int):
         kwargs = {"feedback": item, "actor": request.user}
         for param in params:
             if param == "agency":
-                kwargs["agency"] = Agency.objects.filter(pk=request.POST.get("agency") or 0, is_active=True).first() \
-                    if (request.POST.get("agency") or "").isdigit() else None
+                agency_id = pk_param(request.POST.get("agency"))
+                kwargs["agency"] = Agency.objects.filter(pk=agency_id, is_active=True).first()
                 if kwargs["agency"] is None:
                     messages.error(request, _("Hãy chọn cơ quan nhận phản ánh."))
                     return redirect("feedback:handle", pk=pk)

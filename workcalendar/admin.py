@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency
+from portal.params import pk_param
 
 from .models import CalendarOverride, CalendarYear
 from .selectors import calendar_for, unconfirmed_coming_year
@@ -58,7 +59,7 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
         year = year or timezone.localdate().year
         if not 2000 <= year <= 2060:
             year = timezone.localdate().year
-        province = Agency.objects.filter(pk=request.GET.get("province") or 0, parent__isnull=True).first()
+        province = Agency.objects.filter(pk=pk_param(request.GET.get("province")), parent__isnull=True).first()
         cal = calendar_for(province)
         _warn_unconfirmed(request)
         months = []
