@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
+from dossiers.tests.conftest import world  # noqa: F401 - the shared dossier fixture
 from notifications.models import DeliveryStatus, EmailMessage
 
 from .test_celery_integration import ROOT, _stop, _wait_for, _worker_env
@@ -91,3 +92,74 @@ def test_an_email_task_killed_mid_delivery_runs_again_and_sends_once(tmp_path, s
     files = list(mail_dir.glob("*.log"))
     assert len(files) == 1 and files[0].read_text().count("To: dan@example.com") == 1
     assert EmailMessage.objects.filter(to="dan@example.com").count() == 1
+
+
+def test_a_sync_push_killed_mid_batch_keeps_what_it_delivered_and_finishes_on_the_next_worker(
+        tmp_path, settings, world):  # noqa: F811 - the imported fixture
+    """Three status changes to push; the worker is killed while the national portal is answering
+    the second. The first stays delivered (never pushed again); the next worker delivers the rest."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from dossiers import services
+    from dossiers.models import SyncItem, SyncStatus
+    from dossiers.tests.conftest import APPLICANT
+
+    settings.SYNC_TARGET_URL = ""  # build the outbox by hand below, with nothing pushed from here
+    events = []
+    for name in ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"):
+        d = services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                            **{**APPLICANT, "applicant_name": name})
+        event = d.events.get(type="receive")
+        SyncItem.objects.create(dossier=d, event=event, created_at=event.at, next_attempt_at=event.at)
+        events.append(event.pk)
+
+    hits, arrived, release = [], threading.Event(), threading.Event()
+
+    class Portal(BaseHTTPRequestHandler):
+        def do_POST(self):
+            hits.append(json.loads(self.rfile.read(int(self.headers["Content-Length"])))["event_id"])
+            if len(hits) == 2 and not release.is_set():
+                arrived.set()
+                release.wait(30)
+            try:
+                self.send_response(204)
+                self.end_headers()
+            except OSError:
+                pass  # the worker is gone
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    queue = f"test-kill-{uuid.uuid4().hex[:8]}"
+    env = _worker_env(tmp_path, CELERY_BROKER_URL=settings.REDIS_URL, CELERY_RESULT_BACKEND=settings.REDIS_URL,
+                      CELERY_BROKER_TRANSPORT_OPTIONS=FAST_REDELIVERY, SYNC_SECRET="bi-mat",
+                      SYNC_TARGET_URL=f"http://127.0.0.1:{server.server_address[1]}/")
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    try:
+        first = _worker(env, queue, first_log)
+        try:
+            _send("dossiers.push_sync", [], queue)
+            _wait_for(arrived.is_set, timeout=40, what="the second push to reach the portal", log=first_log)
+            first.send_signal(signal.SIGKILL)
+            assert first.wait(timeout=10) == -signal.SIGKILL
+        finally:
+            release.set()
+            if first.poll() is None:
+                _stop(first)
+        status = dict(SyncItem.objects.values_list("event_id", "status"))
+        assert status == {events[0]: SyncStatus.SENT, events[1]: SyncStatus.PENDING,
+                          events[2]: SyncStatus.PENDING}
+        second = _worker(env, queue, second_log)
+        try:
+            _wait_for(lambda: not SyncItem.objects.exclude(status=SyncStatus.SENT).exists(), timeout=40,
+                      what="the next worker to finish the push", log=second_log)
+        finally:
+            _stop(second)
+    finally:
+        server.shutdown()
+    assert hits.count(events[0]) == 1 and hits.count(events[2]) == 1  # delivered once each
+    assert hits.count(events[1]) == 2  # the one in flight at the kill goes again, with its event_id
+    assert list(SyncItem.objects.order_by("id").values_list("attempts", flat=True)) == [1, 1, 1]
