@@ -18,6 +18,7 @@ submission, the dossier API); `payments` and `satisfaction` sit above it and imp
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -28,6 +29,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 
@@ -36,9 +38,10 @@ from portal.errors import DomainError
 from .models import IdempotencyKey
 
 FIELD = "once_key"
+KEEP = dt.timedelta(days=7)  # a form or a client retry older than this is a new request
 HEADER = "Idempotency-Key"
-_FORM_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-_HEADER_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # visible ASCII: UUIDs, ULIDs, random tokens
+_FORM_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_HEADER_KEY = re.compile(r"[\x21-\x7e]{1,200}")  # visible ASCII: UUIDs, ULIDs, random tokens
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER, str, OpenApiParameter.HEADER, required=False,
@@ -68,7 +71,7 @@ def form_key(request) -> str | None:
     raw = request.POST.get(FIELD)
     if raw is None or raw == "":
         return None
-    if not _FORM_KEY.match(raw):
+    if not _FORM_KEY.fullmatch(raw):
         raise DomainError("once_key_invalid", _("Biểu mẫu không hợp lệ, hãy tải lại trang rồi gửi lại."))
     return raw
 
@@ -77,7 +80,7 @@ def header_key(request) -> str | None:
     raw = request.headers.get(HEADER)
     if raw is None:
         return None
-    if not _HEADER_KEY.match(raw):
+    if not _HEADER_KEY.fullmatch(raw):
         raise DomainError("idempotency_key_invalid",
                           _("Tiêu đề Idempotency-Key không hợp lệ: cần từ 1 đến 200 ký tự ASCII nhìn thấy được."))
     return raw
@@ -146,3 +149,8 @@ def api_once(request, produce: Callable[[], Any]):
         return Response(outcome.result["body"], status=outcome.result["status"],
                         headers={"Idempotent-Replayed": "true"})
     return outcome.value
+
+
+def keys_purge(*, now: dt.datetime | None = None) -> int:
+    """Forget the keys older than KEEP (nightly); returns how many were deleted."""
+    return IdempotencyKey.objects.filter(created_at__lt=(now or timezone.now()) - KEEP).delete()[0]

@@ -2,6 +2,7 @@
 result (Back + submit again, a client's retry, two parallel requests), and statistics never count a
 repeat."""
 
+import datetime as dt
 import re
 import threading
 import time
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def once_key(page: str) -> str:
-    match = re.search(r'name="once_key" value="([A-Za-z0-9_-]+)"', page)
+    match = re.search(r'name="once_key" value="" data-once-key="([A-Za-z0-9_-]+)"', page)
     assert match, "the form carries no one-time key"
     return match.group(1)
 
@@ -245,3 +246,14 @@ def test_a_key_reused_for_another_body_is_refused_by_run_once(world):
         idempotency.run_once(scope="t", key="k", user=world.citizen, action=lambda: 3, record=lambda v: {"v": v},
                              fingerprint="b")
     assert caught.value.http_status == 422
+
+
+def test_keys_older_than_a_week_are_purged_nightly(world):
+    from dossiers.tasks import purge_idempotency_keys_task
+
+    for key in ("old", "new"):
+        idempotency.run_once(scope="t", key=key, user=world.citizen, action=lambda: 1, record=lambda v: {"v": v})
+    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - idempotency.KEEP - dt.timedelta(
+        minutes=1))
+    assert purge_idempotency_keys_task.delay().get() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]

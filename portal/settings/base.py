@@ -287,6 +287,7 @@ CELERY_BEAT_SCHEDULE = {
     "push-sync": {"task": "dossiers.push_sync", "schedule": 60},
     "payments-reconcile": {"task": "payments.reconcile", "schedule": PAYMENT_RECONCILE_SECONDS},
     "index-metrics": {"task": "parindex.refresh_metrics", "schedule": crontab(hour=2, minute=0)},
+    "purge-idempotency-keys": {"task": "dossiers.purge_idempotency_keys", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- REST framework -----------------------------------------------------------
