@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from accounts.models import Agency, User
 from procedures.models import ProcedureVersion
 
-from . import attachments, pins, policies, selectors, services
+from . import attachments, idempotency, pins, policies, selectors, services
 from .models import AttachmentKind, Dossier
 from .serializers import (
     AttachmentSerializer,
@@ -68,8 +68,12 @@ class DossierViewSet(viewsets.GenericViewSet):
             selectors.log_personal_data_access(request, dossier, "view", "api")
         return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
 
-    @extend_schema(request=DossierCreateSerializer, responses={201: DossierDetailSerializer})
+    @extend_schema(request=DossierCreateSerializer, responses={201: DossierDetailSerializer},
+                   parameters=[idempotency.IDEMPOTENCY_PARAMETER])
     def create(self, request):
+        return idempotency.api_once(request, lambda: self._create(request))
+
+    def _create(self, request):
         s = DossierCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         data = dict(s.validated_data)
@@ -88,9 +92,13 @@ class DossierViewSet(viewsets.GenericViewSet):
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TransitionSerializer, responses=DossierDetailSerializer,
-                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(ACTION_SERVICES))])
+                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(ACTION_SERVICES)),
+                               idempotency.IDEMPOTENCY_PARAMETER])
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def transition(self, request, pk=None, name=None):
+        return idempotency.api_once(request, lambda: self._transition(request, pk, name))
+
+    def _transition(self, request, pk, name):
         if name not in ACTION_SERVICES:
             raise NotFound("Không có thao tác này.")
         dossier = self._dossier(pk)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal.errors import DomainError
 
-from . import apologies, pins, policies, selectors
+from . import apologies, idempotency, pins, policies, selectors
 from .models import ApologyLetter, LetterStatus
 
 
@@ -48,9 +48,16 @@ def _run(request, pk: int, call, done: str):
 @require_POST
 def apology_draft(request, pk: int):
     dossier = selectors.access_dossier(request.user, pk)
-    return _run(request, pk, lambda: apologies.apology_letter_draft(
-        dossier=dossier, actor=request.user, reason_kind=request.POST.get("reason_kind", ""),
-        reason_text=request.POST.get("reason_text", "")), _("Đã lập dự thảo phiếu xin lỗi, chờ lãnh đạo ký."))
+
+    def draft():
+        done = idempotency.form_once(request, scope="apology-draft", url=lambda _letter: "", action=lambda: (
+            apologies.apology_letter_draft(dossier=dossier, actor=request.user,
+                                           reason_kind=request.POST.get("reason_kind", ""),
+                                           reason_text=request.POST.get("reason_text", ""))))
+        if done.replayed:  # Back + submit again: the draft made the first time, not a refusal
+            messages.info(request, idempotency.replay_notice())
+
+    return _run(request, pk, draft, _("Đã lập dự thảo phiếu xin lỗi, chờ lãnh đạo ký."))
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -559,3 +560,26 @@ class DossierComponent(models.Model):
             text = _("%02d tệp điện tử") % self.files
             parts.append(f"{text} ({', '.join(str(k) for k in kinds)})" if kinds else str(text))
         return ", ".join(str(p) for p in parts)
+
+
+class IdempotencyKey(models.Model):
+    """One row per one-time key of a creating request (an HTML form's hidden key, an API
+    `Idempotency-Key` header). Written in the same transaction as what the request creates, under a
+    unique constraint, so a repeat (Back + submit, a double click, a retried API call, two parallel
+    requests) finds the first result instead of creating a second one. See dossiers/idempotency.py."""
+
+    scope = models.CharField(_("phạm vi"), max_length=200)  # the form ("desk") or the API path
+    owner = models.CharField(_("người gửi"), max_length=40, blank=True)  # "u:<pk>", or "" for anonymous
+    key = models.CharField(_("khóa"), max_length=200)
+    fingerprint = models.CharField(_("dấu vân tay nội dung"), max_length=64, blank=True)
+    result = models.JSONField(_("kết quả lần đầu"), encoder=DjangoJSONEncoder, default=dict)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("khóa chống gửi lặp")
+        verbose_name_plural = _("khóa chống gửi lặp")
+        constraints = [models.UniqueConstraint(fields=["scope", "owner", "key"], name="idempotency_key_once")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.owner} {self.key}"

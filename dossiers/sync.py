@@ -20,7 +20,6 @@ import hmac
 import json
 import urllib.error
 import urllib.request
-from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
@@ -114,25 +113,29 @@ class SyncError(Exception):
 
 def push(*, adapter=None, batch: int = 200, now: dt.datetime | None = None) -> dict[str, int]:
     """Deliver the items that are due, oldest first, one dossier's items in order. Safe to run in
-    several workers at once (rows are locked with SKIP LOCKED)."""
+    several workers at once (rows are locked with SKIP LOCKED) and to run again after a worker was
+    killed mid-batch: each item is delivered and marked sent in its own transaction, so the items
+    delivered before the kill stay sent and are never pushed twice; only the one in flight at the
+    kill goes out again (with the same event_id, which the receiver uses to recognise it)."""
     if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
         raise ValueError("batch phải là số nguyên dương.")
     adapter = adapter or WebhookAdapter()
     now = now or timezone.now()
     counts = {"sent": 0, "retry": 0, "failed": 0}
-    with transaction.atomic():
-        items = list(SyncItem.objects.select_for_update(skip_locked=True, of=("self",))
-                     .filter(status=SyncStatus.PENDING, next_attempt_at__lte=now)
-                     .select_related("event", "dossier__receiving_agency", "dossier__handling_agency",
-                                     "dossier__procedure_version__procedure").order_by("id")[:batch])
-        # A dossier's changes go out in order: an item waits while an earlier one is undelivered.
-        unsent: dict[int, list[int]] = defaultdict(list)
-        for pk, dossier_id in (SyncItem.objects.filter(dossier_id__in={i.dossier_id for i in items})
-                               .exclude(status=SyncStatus.SENT).order_by("id").values_list("id", "dossier_id")):
-            unsent[dossier_id].append(pk)
-        for item in items:
-            queue = unsent[item.dossier_id]
-            if not queue or queue[0] != item.pk:
+    passed: set[int] = set()  # waiting behind an earlier item of their dossier
+    for _ in range(batch):
+        with transaction.atomic():
+            item = (SyncItem.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(status=SyncStatus.PENDING, next_attempt_at__lte=now).exclude(pk__in=passed)
+                    .select_related("event", "dossier__receiving_agency", "dossier__handling_agency",
+                                    "dossier__procedure_version__procedure").order_by("id").first())
+            if item is None:
+                break
+            # A dossier's changes go out in order: an item waits while an earlier one is undelivered.
+            first_unsent = (SyncItem.objects.filter(dossier_id=item.dossier_id).exclude(status=SyncStatus.SENT)
+                            .order_by("id").values_list("id", flat=True).first())
+            if first_unsent != item.pk:
+                passed.add(item.pk)
                 continue
             item.attempts += 1
             try:
@@ -148,7 +151,6 @@ def push(*, adapter=None, batch: int = 200, now: dt.datetime | None = None) -> d
             else:
                 item.status, item.sent_at, item.last_error = SyncStatus.SENT, now, ""
                 counts["sent"] += 1
-                queue.pop(0)
             item.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
     return counts
 

@@ -26,3 +26,11 @@ def push_sync_task(batch: int = 200) -> dict:
     if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= 5000:
         raise ValueError("batch phải là số nguyên từ 1 đến 5000.")
     return push(batch=batch)
+
+
+@shared_task(name="dossiers.purge_idempotency_keys", ignore_result=True)
+def purge_idempotency_keys_task() -> int:
+    """Nightly: the one-time keys of forms and API calls older than a week."""
+    from .idempotency import keys_purge
+
+    return keys_purge()

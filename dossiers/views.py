@@ -25,7 +25,7 @@ from portal.periods import OUT_OF_RANGE, in_range
 from procedures.models import Channel, Procedure, ProcedureVersion, Requirement
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 
-from . import attachments, components, fees, pins, policies, selectors, services
+from . import attachments, components, fees, idempotency, pins, policies, selectors, services
 from .forms import ActionForm, DeskForm, StartForm, TrackForm
 from .models import Attachment, AttachmentKind, Dossier
 from .panels import render_panels
@@ -75,14 +75,19 @@ def dossier_start(request, code: str):
                      conditional=version.documents.filter(requirement=Requirement.CONDITIONAL))
     if request.method == "POST" and form.is_valid():
         try:
-            dossier = services.dossier_create_draft(citizen=user, version=version, agency=form.cleaned_data["agency"],
-                                                    return_channel=form.cleaned_data["return_channel"],
-                                                    cases=form.cleaned_data.get("cases") or [], **form.applicant())
+            done = idempotency.form_once(request, scope="dossier-start", action=lambda: services.dossier_create_draft(
+                citizen=user, version=version, agency=form.cleaned_data["agency"],
+                return_channel=form.cleaned_data["return_channel"], cases=form.cleaned_data.get("cases") or [],
+                **form.applicant()),
+                url=lambda dossier: reverse("dossiers:detail", args=[dossier.pk]))
         except DomainError as exc:
             add_to_form(form, exc)
         else:
-            messages.success(request, _("Đã tạo hồ sơ nháp. Hãy tải lên các thành phần hồ sơ rồi bấm “Nộp hồ sơ”."))
-            return redirect("dossiers:detail", pk=dossier.pk)
+            if done.replayed:
+                messages.info(request, idempotency.replay_notice())
+            else:
+                messages.success(request, _("Đã tạo hồ sơ nháp. Hãy tải lên các thành phần hồ sơ rồi bấm “Nộp hồ sơ”."))
+            return redirect(done.result["url"])
     return render(request, "dossiers/start.html", {"procedure": procedure, "version": version, "form": form})
 
 
@@ -405,18 +410,24 @@ def desk_reception(request):
                 exemptions = fees.parse_exemptions(request.POST)  # one for another channel's fee is refused
                 scans = {int(key.removeprefix("scan_")): upload for key, upload in request.FILES.items()
                          if key.startswith("scan_") and key.removeprefix("scan_").isdigit()}
-                dossier = services.dossier_create_at_desk(
-                    actor=request.user, version=version, agency=form.cleaned_data["agency"],
-                    channel=form.cleaned_data["channel"], return_channel=form.cleaned_data["return_channel"],
-                    components=counted, exemptions=exemptions, scans=scans,
-                    presented=[int(x) for x in request.POST.getlist("presented") if x.isdigit()],
-                    cases=[int(x) for x in request.POST.getlist("cases") if x.isdigit()], **form.applicant())
+                done = idempotency.form_once(request, scope="desk-reception", action=lambda: (
+                    services.dossier_create_at_desk(
+                        actor=request.user, version=version, agency=form.cleaned_data["agency"],
+                        channel=form.cleaned_data["channel"], return_channel=form.cleaned_data["return_channel"],
+                        components=counted, exemptions=exemptions, scans=scans,
+                        presented=[int(x) for x in request.POST.getlist("presented") if x.isdigit()],
+                        cases=[int(x) for x in request.POST.getlist("cases") if x.isdigit()], **form.applicant())),
+                    url=lambda dossier: reverse("dossiers:detail", args=[dossier.pk]))
             except DomainError as exc:
                 add_to_form(form, exc)
             else:
-                messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.") % {
-                    "code": dossier.code, "due": timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")})
-                return redirect("dossiers:detail", pk=dossier.pk)
+                if done.replayed:  # Back + submit again: the walk-in already has a dossier and a code
+                    messages.info(request, idempotency.replay_notice())
+                else:
+                    dossier = done.value
+                    messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.") % {
+                        "code": dossier.code, "due": timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")})
+                return redirect(done.result["url"])
     chosen = versions.filter(pk=pk_param(request.POST.get("version") or request.GET.get("version"))).first()
     fee_rows = []
     if chosen:

@@ -71,6 +71,16 @@ def _demo_delivery() -> dict:
     return {"status": DeliveryStatus.SENT, "sent_at": timezone.now()} if is_loading_demo() else {}
 
 
+def message_id_header(message: EmailMessage) -> str:
+    """The same Message-ID for every attempt of one row. A worker killed after the SMTP server took the
+    message but before the row was marked sent runs the task again; the copy it sends carries the
+    same Message-ID, by which mail servers and clients recognise and drop the duplicate."""
+    from email.utils import parseaddr
+
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<portal-email-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
 def email_deliver(*, message_id: int) -> EmailMessage | None:
     """Send one queued message; safe to call twice (a sent message is never resent).
 
@@ -83,7 +93,8 @@ def email_deliver(*, message_id: int) -> EmailMessage | None:
         if message is None or message.status == DeliveryStatus.SENT:
             return message
         message.attempts += 1
-        mail = EmailMultiAlternatives(message.subject, message.body_text, settings.DEFAULT_FROM_EMAIL, [message.to])
+        mail = EmailMultiAlternatives(message.subject, message.body_text, settings.DEFAULT_FROM_EMAIL, [message.to],
+                                      headers={"Message-ID": message_id_header(message)})
         if message.body_html:
             mail.attach_alternative(message.body_html, "text/html")
         try:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
 from accounts.models import Role
+from dossiers import idempotency
 from dossiers import policies as dossier_policies
 from dossiers import selectors as dossier_selectors
 from dossiers.models import FeeStatus
@@ -57,14 +58,15 @@ def fee_panel_context(request, dossier, staff_view: bool):
 @require_POST
 def pay_online(request, pk: int):
     dossier = dossier_selectors.access_dossier(request.user, pk)
-    try:
-        _payment, url = services.payment_start_online(
-            dossier=dossier, actor=request.user, ip=_client_ip(request),
-            return_url=request.build_absolute_uri(reverse("payments:vnpay_return")))
+    try:  # pressing Back and "pay" again goes to the first payment's gateway page, not a second payment
+        done = idempotency.form_once(request, scope="payment-start", url=lambda started: started[1],
+                                     action=lambda: services.payment_start_online(
+                                         dossier=dossier, actor=request.user, ip=_client_ip(request),
+                                         return_url=request.build_absolute_uri(reverse("payments:vnpay_return"))))
     except (DomainError, PermissionDenied) as exc:
         messages.error(request, getattr(exc, "message", None) or str(exc))
         return redirect("dossiers:detail", pk=pk)
-    return redirect(url)
+    return redirect(done.result["url"])
 
 
 @require_GET

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from accounts.models import Agency
+from dossiers import idempotency
 from portal import ratelimit
 from portal.errors import DomainError
 from portal.params import int_param, pk_param
@@ -57,17 +58,22 @@ def feedback_new(request):
             agency = service.agencies_with_handlers().filter(pk=data["agency"]).first() if str(
                 data["agency"]).isdigit() else None
             try:
-                item = service.feedback_submit(
+                done = idempotency.form_once(request, scope="feedback", action=lambda: service.feedback_submit(
                     actor=request.user if request.user.is_authenticated else None, topic=data["topic"],
                     title=data["title"], content=data["content"], agency=agency, dossier_code=data["dossier_code"],
                     officer_name=data["officer_name"], harassment=data["harassment"] == "1", name=data["name"],
-                    phone=data["phone"], email=data["email"], upload=request.FILES.get("attachment"))
+                    phone=data["phone"], email=data["email"], upload=request.FILES.get("attachment")),
+                    url=lambda item: reverse("feedback:detail", args=[item.code]) + f"?k={item.access_key}")
             except DomainError as exc:
                 error, error_field = exc.message, exc.field or ""
             else:
-                messages.success(request, _("Đã gửi phản ánh %(code)s. Hạn trả lời: %(due)s.") % {
-                    "code": item.code, "due": timezone.localtime(item.answer_due).strftime("%d/%m/%Y")})
-                return redirect(reverse("feedback:detail", args=[item.code]) + f"?k={item.access_key}")
+                if done.replayed:  # Back + send again: the first feedback, not a second one
+                    messages.info(request, idempotency.replay_notice())
+                else:
+                    item = done.value
+                    messages.success(request, _("Đã gửi phản ánh %(code)s. Hạn trả lời: %(due)s.") % {
+                        "code": item.code, "due": timezone.localtime(item.answer_due).strftime("%d/%m/%Y")})
+                return redirect(done.result["url"])
     return render(request, "satisfaction/feedback_new.html", {
         "data": data, "error": error, "error_field": error_field, "topics": FeedbackTopic.choices,
         "agencies": service.agencies_with_handlers(),

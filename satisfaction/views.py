@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
+from dossiers import idempotency
 from portal import ratelimit
 from portal.errors import DomainError
 
@@ -55,12 +57,14 @@ def survey(request, token: str):
             error = _("Có quá nhiều lượt gửi từ địa chỉ này. Vui lòng thử lại sau 10 phút.")
         else:
             try:
-                services.response_submit(invitation=invitation, values=values, comment=comment)
+                done = idempotency.form_once(
+                    request, scope="survey", url=lambda _response: reverse("satisfaction:survey", args=[token]),
+                    action=lambda: services.response_submit(invitation=invitation, values=values, comment=comment))
             except DomainError as exc:
                 error = exc.message
             else:
                 refused.refund()
-                return redirect("satisfaction:survey", token=token)
+                return redirect(done.result["url"])
     if response is None and timezone.now() > invitation.expires_at:
         return render(request, "satisfaction/survey_closed.html", {
             "message": _("Đường liên kết đánh giá đã hết hạn (sau %s ngày kể từ khi trả kết quả).")
@@ -107,7 +111,8 @@ def kiosk(request):
                     stage = "rate"
                 else:
                     values = {e: request.POST.get(e, "") for e in Element.values}
-                    services.kiosk_submit(dossier=dossier, values=values)
+                    idempotency.form_once(request, scope="kiosk", url=lambda _response: "",
+                                          action=lambda: services.kiosk_submit(dossier=dossier, values=values))
                     stage = "done"
             except DomainError as exc:
                 error = exc.message

@@ -105,3 +105,16 @@ def test_sms_gateway_failure_is_retried_and_recorded(settings):
 class BrokenGateway:
     def send(self, to, text):
         raise TimeoutError("gateway down")
+
+
+def test_a_resend_after_a_lost_commit_carries_the_same_message_id(demo):
+    """A worker killed after the SMTP server took the message but before the row was marked sent
+    sends it again on the rerun: the copy has the first one's Message-ID, so it is recognised as the
+    same message and dropped by the receiving side."""
+    message = _queue(demo.user("an.nguyen@example.com"))
+    email_deliver(message_id=message.pk)
+    EmailMessage.objects.filter(pk=message.pk).update(status=DeliveryStatus.QUEUED, sent_at=None)  # the lost commit
+    email_deliver(message_id=message.pk)
+    ids = [m.message()["Message-ID"] for m in mail.outbox]
+    assert len(ids) == 2 and ids[0] == ids[1] == f"<portal-email-{message.pk}." \
+        f"{message.created_at:%Y%m%d%H%M%S}@localhost>"

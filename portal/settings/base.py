@@ -246,13 +246,24 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     for _folder in ("queue", "control", "results"):
         (CELERY_DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A task taken by a worker that dies (SIGKILL, OOM, a lost host) is not acknowledged (acks late,
+    # below); Redis hands it to a worker again once `visibility_timeout` seconds have passed since it
+    # was taken. It must be longer than the longest task and the longest retry countdown (1 hour).
+    CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS",
+                                               default={"visibility_timeout": 3900})
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Exactly-once effects with at-least-once delivery: a task is acknowledged only after it ran, a
+# task whose worker process died is given back to the broker and runs again, a worker reserves one
+# task at a time; every task is idempotent (checked in each app's tasks.py), so a second run of a
+# task that was half done or done changes nothing more.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # the broker redelivers them anyway
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -288,6 +299,7 @@ CELERY_BEAT_SCHEDULE = {
     "push-sync": {"task": "dossiers.push_sync", "schedule": 60},
     "payments-reconcile": {"task": "payments.reconcile", "schedule": PAYMENT_RECONCILE_SECONDS},
     "index-metrics": {"task": "parindex.refresh_metrics", "schedule": crontab(hour=2, minute=0)},
+    "purge-idempotency-keys": {"task": "dossiers.purge_idempotency_keys", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- REST framework -----------------------------------------------------------

@@ -1,0 +1,165 @@
+"""A worker killed with SIGKILL in the middle of a task: the task is not lost (acks late, Redis hands
+it out again after the visibility timeout) and runs again on the next worker, and its effect exists
+exactly once. Real worker processes against Redis, no eager mode."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+
+from dossiers.tests.conftest import world  # noqa: F401 - the shared dossier fixture
+from notifications.models import DeliveryStatus, EmailMessage
+
+from .test_celery_integration import ROOT, _stop, _wait_for, _worker_env
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+# Hand an unacknowledged task out again 2 s after it was taken, and look for such tasks every second
+# (production: about an hour, see CELERY_BROKER_TRANSPORT_OPTIONS in settings).
+FAST_REDELIVERY = json.dumps({"visibility_timeout": 2, "unacked_restore_interval": 1,
+                              "unacked_restore_throttle": 1})
+
+
+def _worker(env: dict, queue: str, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "--pool", "solo",
+         "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+
+
+def _send(name: str, args: list, queue: str) -> None:
+    from portal.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # the unit-test default; here the message must cross Redis
+    try:
+        app.send_task(name, args=args, queue=queue)
+    finally:
+        app.conf.task_always_eager = eager
+
+
+def _waiting_on(table: str) -> bool:
+    """A session other than ours waits for a row lock on `table` (the worker is in the task)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the view is a snapshot
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                       "AND pid <> pg_backend_pid() AND query ILIKE %s", [f"%{table}%"])
+        return cursor.fetchone()[0] > 0
+
+
+def test_an_email_task_killed_mid_delivery_runs_again_and_sends_once(tmp_path, settings):
+    queue = f"test-kill-{uuid.uuid4().hex[:8]}"
+    env = _worker_env(tmp_path, CELERY_BROKER_URL=settings.REDIS_URL, CELERY_RESULT_BACKEND=settings.REDIS_URL,
+                      CELERY_BROKER_TRANSPORT_OPTIONS=FAST_REDELIVERY)
+    mail_dir, first_log, second_log = tmp_path / "mail", tmp_path / "first.log", tmp_path / "second.log"
+    message = EmailMessage.objects.create(to="dan@example.com", subject="Giấy hẹn trả kết quả", body_text="Xin chào")
+    first = _worker(env, queue, first_log)
+    try:
+        with transaction.atomic():
+            # Hold the message's row: the worker takes the task and waits inside it, mid-delivery.
+            EmailMessage.objects.select_for_update().get(pk=message.pk)
+            _send("notifications.deliver_email", [message.pk], queue)
+            _wait_for(lambda: _waiting_on(EmailMessage._meta.db_table), timeout=40,
+                      what="the worker to be inside the e-mail task", log=first_log)
+            first.send_signal(signal.SIGKILL)
+            assert first.wait(timeout=10) == -signal.SIGKILL
+        # The killed worker sent nothing and its transaction never committed.
+        message.refresh_from_db()
+        assert message.status == DeliveryStatus.QUEUED and message.attempts == 0
+        assert not list(mail_dir.glob("*.log"))
+    finally:
+        if first.poll() is None:
+            _stop(first)
+    second = _worker(env, queue, second_log)  # a new worker: the task comes back from Redis
+    try:
+        _wait_for(lambda: EmailMessage.objects.get(pk=message.pk).status == DeliveryStatus.SENT, timeout=40,
+                  what="the next worker to deliver the e-mail", log=second_log)
+        # The broker delivers a task at least once: a second delivery of the same task changes nothing.
+        _send("notifications.deliver_email", [message.pk], queue)
+        _wait_for(lambda: second_log.read_text().count("succeeded") >= 2, timeout=30,
+                  what="the repeated task to finish", log=second_log)
+    finally:
+        _stop(second)
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (DeliveryStatus.SENT, 1)
+    files = list(mail_dir.glob("*.log"))
+    assert len(files) == 1 and files[0].read_text().count("To: dan@example.com") == 1
+    assert EmailMessage.objects.filter(to="dan@example.com").count() == 1
+
+
+def test_a_sync_push_killed_mid_batch_keeps_what_it_delivered_and_finishes_on_the_next_worker(
+        tmp_path, settings, world):  # noqa: F811 - the imported fixture
+    """Three status changes to push; the worker is killed while the national portal is answering
+    the second. The first stays delivered (never pushed again); the next worker delivers the rest."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from dossiers import services
+    from dossiers.models import SyncItem, SyncStatus
+    from dossiers.tests.conftest import APPLICANT
+
+    settings.SYNC_TARGET_URL = ""  # build the outbox by hand below, with nothing pushed from here
+    events = []
+    for name in ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"):
+        d = services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                            **{**APPLICANT, "applicant_name": name})
+        event = d.events.get(type="receive")
+        SyncItem.objects.create(dossier=d, event=event, created_at=event.at, next_attempt_at=event.at)
+        events.append(event.pk)
+
+    hits, arrived, release = [], threading.Event(), threading.Event()
+
+    class Portal(BaseHTTPRequestHandler):
+        def do_POST(self):
+            hits.append(json.loads(self.rfile.read(int(self.headers["Content-Length"])))["event_id"])
+            if len(hits) == 2 and not release.is_set():
+                arrived.set()
+                release.wait(30)
+            try:
+                self.send_response(204)
+                self.end_headers()
+            except OSError:
+                pass  # the worker is gone
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    queue = f"test-kill-{uuid.uuid4().hex[:8]}"
+    env = _worker_env(tmp_path, CELERY_BROKER_URL=settings.REDIS_URL, CELERY_RESULT_BACKEND=settings.REDIS_URL,
+                      CELERY_BROKER_TRANSPORT_OPTIONS=FAST_REDELIVERY, SYNC_SECRET="bi-mat",
+                      SYNC_TARGET_URL=f"http://127.0.0.1:{server.server_address[1]}/")
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    try:
+        first = _worker(env, queue, first_log)
+        try:
+            _send("dossiers.push_sync", [], queue)
+            _wait_for(arrived.is_set, timeout=40, what="the second push to reach the portal", log=first_log)
+            first.send_signal(signal.SIGKILL)
+            assert first.wait(timeout=10) == -signal.SIGKILL
+        finally:
+            release.set()
+            if first.poll() is None:
+                _stop(first)
+        status = dict(SyncItem.objects.values_list("event_id", "status"))
+        assert status == {events[0]: SyncStatus.SENT, events[1]: SyncStatus.PENDING,
+                          events[2]: SyncStatus.PENDING}
+        second = _worker(env, queue, second_log)
+        try:
+            _wait_for(lambda: not SyncItem.objects.exclude(status=SyncStatus.SENT).exists(), timeout=40,
+                      what="the next worker to finish the push", log=second_log)
+        finally:
+            _stop(second)
+    finally:
+        server.shutdown()
+    assert hits.count(events[0]) == 1 and hits.count(events[2]) == 1  # delivered once each
+    assert hits.count(events[1]) == 2  # the one in flight at the kill goes again, with its event_id
+    assert list(SyncItem.objects.order_by("id").values_list("attempts", flat=True)) == [1, 1, 1]
