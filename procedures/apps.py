@@ -15,10 +15,17 @@ def _install_sqlite_index(sender, using, **kwargs):
     """After every migrate on SQLite: the search's FTS5 trigram index and its triggers are there
     (a later migration that rebuilds the procedures table drops its triggers)."""
     from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
 
     from .trigram_index import install
 
-    install(connections[using])
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    applied = {name for app, name in MigrationRecorder(connection).applied_migrations() if app == "procedures"}
+    if applied and "0006_sqlite_trigram_index" not in applied:
+        return  # migrated back before the index (tables made without migrations have it)
+    install(connection)
 
 
 class ProceduresConfig(AppConfig):

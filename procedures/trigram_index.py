@@ -39,6 +39,7 @@ PROCEDURE_TABLE = "procedures_procedure"
 # At most this many of the query's trigrams are looked up (a compound SELECT has a limit of 500 terms);
 # the count asked for is lowered by the ones left out, so no row is lost.
 MAX_LOOKUPS = 120
+TOKENIZER = "'trigram'"  # SQLite >= 3.34
 
 
 def _padded(column: str) -> str:
@@ -68,7 +69,7 @@ def install(connection) -> bool:
             return False
         if TABLE not in present:
             try:
-                cursor.execute(f"CREATE VIRTUAL TABLE {TABLE} USING fts5(padded, tokenize='trigram', detail='none')")
+                cursor.execute(f"CREATE VIRTUAL TABLE {TABLE} USING fts5(padded, tokenize={TOKENIZER}, detail='none')")
             except DatabaseError as exc:
                 _warn_once("Tìm kiếm thủ tục trên SQLite: không tạo được chỉ mục FTS5 trigram (%s; cần SQLite "
                            ">= 3.34 có FTS5), tìm kiếm sẽ so từng dòng và chậm hơn.", exc)

@@ -198,6 +198,19 @@ def test_without_the_index_sqlite_logs_it_and_compares_every_row(catalogue, capl
     assert codes(q="dang ki ket hn")[0] == "1.001193"
 
 
+@sqlite_only
+def test_an_sqlite_without_the_trigram_tokenizer_still_searches(catalogue, caplog, monkeypatch):
+    trigram_index.uninstall(connection)
+    monkeypatch.setattr(trigram_index, "TOKENIZER", "'no_such_tokenizer'")  # what SQLite < 3.34 answers
+    monkeypatch.setattr(trigram_index, "_warned", False)
+    with caplog.at_level("WARNING", logger="procedures.trigram_index"):
+        assert trigram_index.install(connection) is False
+    assert "không tạo được chỉ mục FTS5 trigram" in caplog.text
+    assert not trigram_index.available(connection)
+    assert codes(q="khai snh")[0] == "1.001193"
+    assert codes(q="phieu li lich") == ["2.000505"]
+
+
 # --- SQLite lists what PostgreSQL lists, on a generated catalogue and a few hundred generated queries ---
 
 GENERATED_VERBS = ["Đăng ký", "Cấp", "Cấp lại", "Cấp đổi", "Gia hạn", "Điều chỉnh", "Thu hồi", "Xác nhận",
