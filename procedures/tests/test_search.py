@@ -144,6 +144,22 @@ def test_the_same_search_tests_pass_on_sqlite(tmp_path):
     assert "1 skipped" in summary, summary
 
 
+def test_bench_search_times_the_pages_and_leaves_nothing(db, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]  # as `make run` has it: the bench adds the test client's host
+    out = StringIO()
+    call_command("bench_search", "--procedures", "30", "--repeat", "1", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(f"{connection.vendor}: 30 thủ tục trong danh mục")
+    assert [line.split(":")[0] for line in lines[1:4]] == [
+        "selector, first page (20)", "HTML page /thu-tuc/?q=", "selector, caches of procedures.text emptied"]
+    assert "'xyz khong co'=0" in lines[4]
+    assert not Procedure.objects.filter(field__code="BENCH").exists()
+
+
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 index exists on SQLite only")
 
 

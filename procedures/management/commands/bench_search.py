@@ -15,9 +15,10 @@ import random
 import statistics
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 
 from procedures import text
 from procedures.models import (
@@ -91,10 +92,20 @@ class Command(BaseCommand):
                           f"{time.perf_counter() - t0:.1f} s)")
 
     def _measure(self, repeat: int) -> None:
+        # The test client's host is "testserver": without it in ALLOWED_HOSTS every page is a 400.
+        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+            self._measure_all(repeat)
+
+    def _page(self, client: Client, q: str) -> None:
+        response = client.get("/thu-tuc/", {"q": q})
+        if response.status_code != 200:
+            raise CommandError(f"/thu-tuc/?q={q} trả về {response.status_code}, không đo được trang.")
+
+    def _measure_all(self, repeat: int) -> None:
         client = Client()
         for label, run in (
             ("selector, first page (20)", lambda q: list(procedure_search(q=q)[:20])),
-            ("HTML page /thu-tuc/?q=", lambda q: client.get("/thu-tuc/", {"q": q})),
+            ("HTML page /thu-tuc/?q=", lambda q: self._page(client, q)),
             ("selector, caches of procedures.text emptied", self._cold_search),
         ):
             times = []
