@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 
 
 def _register_sqlite_functions(sender, connection, **kwargs):
@@ -10,9 +11,27 @@ def _register_sqlite_functions(sender, connection, **kwargs):
         connection.connection.create_function("CATALOGUE_SIMILARITY", 3, catalogue_similarity, deterministic=True)
 
 
+def _install_sqlite_index(sender, using, **kwargs):
+    """After every migrate on SQLite: the search's FTS5 trigram index and its triggers are there
+    (a later migration that rebuilds the procedures table drops its triggers)."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from .trigram_index import install
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    applied = {name for app, name in MigrationRecorder(connection).applied_migrations() if app == "procedures"}
+    if applied and "0006_sqlite_trigram_index" not in applied:
+        return  # migrated back before the index (tables made without migrations have it)
+    install(connection)
+
+
 class ProceduresConfig(AppConfig):
     name = "procedures"
     verbose_name = "Thủ tục hành chính"
 
     def ready(self):
         connection_created.connect(_register_sqlite_functions, dispatch_uid="procedures.sqlite_functions")
+        post_migrate.connect(_install_sqlite_index, sender=self, dispatch_uid="procedures.sqlite_index")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connections
 from django.db.models import Case, Exists, FloatField, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 from django.utils import timezone
 
 from accounts.models import Agency, AgencyLevel
 
+from . import trigram_index
 from .models import ChannelOption, Procedure, ProcedureVersion, VersionStatus
 from .text import search_key
 
@@ -76,8 +78,15 @@ def procedure_search(
     for word in words:
         all_words &= Q(search_text__contains=word)
     qs = qs.annotate(similarity=WordSimilarity(text, "search_text"), exact=code_hit)
+    typo = Q(similarity__gte=TYPO_SIMILARITY)
+    connection = connections[qs.db]
+    if connection.vendor == "sqlite" and trigram_index.available(connection):
+        # Only the rows sharing enough trigrams with the query can reach the threshold (FTS5 finds them),
+        # so the similarity in Python runs on a few rows, not the whole catalogue.
+        candidates = trigram_index.candidates(text, TYPO_SIMILARITY)
+        typo = Q(pk__in=candidates) & typo if candidates is not None else Q(pk__in=[])
     # All words present, or close enough to forgive a typo ("khai snh", "giay phep xay dung").
-    qs = qs.filter(all_words | Q(similarity__gte=TYPO_SIMILARITY))
+    qs = qs.filter(all_words | typo)
     return qs.order_by("-exact", "-similarity", Length("name"), "name")
 
 

@@ -98,10 +98,13 @@ def _trigram_set(query: str) -> frozenset[str]:
     return frozenset(trigrams(query))
 
 
+@lru_cache(maxsize=8192)
 def catalogue_similarity(query: str, text: str, threshold: float) -> float:
     """word_similarity() for a row the search can return (it holds every query word, or it may reach
     the typo threshold); 0 for the others, which the search drops anyway. The bound
-    shared trigrams / query trigrams >= similarity skips the costly match for most rows on SQLite."""
+    shared trigrams / query trigrams >= similarity skips the costly match for most rows on SQLite.
+    Cached: SQLite asks twice for a row that passes the typo filter (WHERE, then SELECT), and a page
+    asks again for its count."""
     if not query or not text:
         return 0.0
     if f" {query} " in f" {text} ":

@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 import os
 import random
 import subprocess
@@ -8,9 +9,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from procedures.models import Procedure
+from procedures import trigram_index
+from procedures.models import Field, Procedure, ProcedureVersion, VersionStatus
 from procedures.selectors import TYPO_SIMILARITY, procedure_search
-from procedures.text import catalogue_similarity, normalize, search_key, word_similarity
+from procedures.text import catalogue_similarity, normalize, search_key, trigrams, word_similarity
 
 pytestmark = pytest.mark.django_db
 
@@ -132,10 +134,203 @@ def test_the_same_search_tests_pass_on_sqlite(tmp_path):
            "DJANGO_SETTINGS_MODULE": "portal.settings.test"}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", str(Path(__file__).relative_to(root)), "-q", "--nomigrations",
-         "-p", "no:cacheprovider", "-k", "not the_same_search_tests_pass_on_sqlite", "-W", "ignore"],
+         "-p", "no:cacheprovider", "-k", "not the_same_search_tests_pass_on_sqlite and not generated_catalogue",
+         "-W", "ignore"],
         cwd=root, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "failed" not in summary and "error" not in summary, summary
     # Only the comparison with pg_trgm is skipped there.
     assert "1 skipped" in summary, summary
+
+
+def test_bench_search_times_the_pages_and_leaves_nothing(db, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]  # as `make run` has it: the bench adds the test client's host
+    out = StringIO()
+    call_command("bench_search", "--procedures", "30", "--repeat", "1", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(f"{connection.vendor}: 30 thủ tục trong danh mục")
+    assert [line.split(":")[0] for line in lines[1:4]] == [
+        "selector, first page (20)", "HTML page /thu-tuc/?q=", "selector, caches of procedures.text emptied"]
+    assert "'xyz khong co'=0" in lines[4]
+    assert not Procedure.objects.filter(field__code="BENCH").exists()
+
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 index exists on SQLite only")
+
+
+def indexed_text(procedure_id):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT padded FROM {trigram_index.TABLE} WHERE rowid = %s", [procedure_id])
+        rows = cursor.fetchall()
+    return [row[0] for row in rows]
+
+
+@sqlite_only
+def test_the_sqlite_trigram_index_follows_the_procedures(catalogue):
+    """Saves, bulk inserts, updates and deletes all reach the FTS5 table (triggers), so the typo
+    pre-filter sees the catalogue as it is."""
+    procedure = Procedure.objects.get(code="1.001193")
+    assert indexed_text(procedure.pk) == ["  1   001193   thu   tuc   dang   ki   khai   sinh   khai   sinh   giay   "
+                                          "khai   sinh "]
+    new = Procedure.objects.bulk_create([Procedure(code="9.000001", name="Cấp giấy chứng nhận mỹ phẩm",
+                                                   field=procedure.field, search_text="9.000001 cap mi pham")])[0]
+    new = Procedure.objects.get(code="9.000001")
+    assert indexed_text(new.pk) == ["  9   000001   cap   mi   pham "]
+    Procedure.objects.filter(pk=new.pk).update(search_text="9.000001 cap giay")
+    assert indexed_text(new.pk) == ["  9   000001   cap   giay "]
+    new.delete()
+    assert indexed_text(new.pk) == []
+    # A typo is still found through the index, and the search asks the index.
+    assert codes(q="khai snh")[0] == "1.001193"
+    assert trigram_index.TABLE in str(procedure_search(q="khai snh").query)
+
+
+@sqlite_only
+def test_without_the_index_sqlite_logs_it_and_compares_every_row(catalogue, caplog, monkeypatch):
+    long_query = " ".join([*Procedure.objects.values_list("name", flat=True), *(f"so{i}" for i in range(40))])
+    assert len(set(trigrams(search_key(long_query)))) > trigram_index.MAX_LOOKUPS
+    queries = ["khai snh", "dang ki khai sinh", "phieu ly lich", "cap giay phep", "2.000505", "xyz khong co",
+               long_query, "khai sinh " * 40]
+    with_index = {q: codes(q=q) for q in queries}
+    assert with_index["khai snh"][0] == "1.001193"
+    # Looking up fewer of the query's trigrams (long queries) asks for fewer shared ones: nothing is lost.
+    monkeypatch.setattr(trigram_index, "MAX_LOOKUPS", 3)
+    assert {q: codes(q=q) for q in queries} == with_index
+    trigram_index.uninstall(connection)
+    monkeypatch.setattr(trigram_index, "_warned", False)
+    with caplog.at_level("WARNING", logger="procedures.trigram_index"):
+        assert {q: codes(q=q) for q in queries} == with_index
+    assert "thiếu chỉ mục procedures_search_trigrams" in caplog.text
+    assert trigram_index.TABLE not in str(procedure_search(q="khai snh").query)
+    # `migrate` puts it back, filled with the rows saved meanwhile.
+    Procedure.objects.filter(code="1.001193").update(search_text="1.001193 dang ki ket hon")
+    assert trigram_index.install(connection) is True
+    assert indexed_text(Procedure.objects.get(code="1.001193").pk) == ["  1   001193   dang   ki   ket   hon "]
+    assert codes(q="dang ki ket hn")[0] == "1.001193"
+
+
+@sqlite_only
+def test_an_sqlite_without_the_trigram_tokenizer_still_searches(catalogue, caplog, monkeypatch):
+    trigram_index.uninstall(connection)
+    monkeypatch.setattr(trigram_index, "TOKENIZER", "'no_such_tokenizer'")  # what SQLite < 3.34 answers
+    monkeypatch.setattr(trigram_index, "_warned", False)
+    with caplog.at_level("WARNING", logger="procedures.trigram_index"):
+        assert trigram_index.install(connection) is False
+    assert "không tạo được chỉ mục FTS5 trigram" in caplog.text
+    assert not trigram_index.available(connection)
+    assert codes(q="khai snh")[0] == "1.001193"
+    assert codes(q="phieu li lich") == ["2.000505"]
+
+
+# --- SQLite lists what PostgreSQL lists, on a generated catalogue and a few hundred generated queries ---
+
+GENERATED_VERBS = ["Đăng ký", "Cấp", "Cấp lại", "Cấp đổi", "Gia hạn", "Điều chỉnh", "Thu hồi", "Xác nhận",
+                   "Công nhận", "Thay đổi", "Đăng kí", "Thẩm định"]
+GENERATED_NOUNS = ["khai sinh", "kết hôn", "khai tử", "giấy phép xây dựng", "hộ kinh doanh", "lý lịch tư pháp",
+                   "quyền sử dụng đất", "an toàn thực phẩm", "giấy phép lái xe", "chứng thực bản sao",
+                   "người có công", "bảo trợ xã hội", "văn bằng chứng chỉ", "giấy phép kinh doanh", "biển số xe",
+                   "môi trường", "khoáng sản", "nhà ở", "đầu tư", "lao động nước ngoài", "du lịch", "mỹ phẩm",
+                   "di sản văn hóa", "thủy lợi", "hộ tịch", "kỹ thuật viên", "quy hoạch", "y tế", "tàu cá"]
+GENERATED_SUFFIXES = ["", "cho cá nhân", "cho tổ chức", "lần đầu", "trong nước", "có yếu tố nước ngoài"]
+
+
+def generated_catalogue(size=300):
+    rng = random.Random(2026)
+    field = Field.objects.create(code="GEN", name="Lĩnh vực sinh tự động")
+    names = set()
+    while len(names) < size:
+        names.add(" ".join(filter(None, [rng.choice(GENERATED_VERBS), rng.choice(GENERATED_NOUNS),
+                                          rng.choice(GENERATED_SUFFIXES)])))
+    procedures = []
+    for i, name in enumerate(sorted(names)):
+        procedure = Procedure(code=f"{rng.choice([1, 2, 3])}.{rng.randrange(1000000):06d}{i}", name=name,
+                              field=field, level=rng.choice(["commune", "province"]),
+                              keywords=rng.choice(GENERATED_NOUNS) if rng.random() < 0.5 else "")
+        procedure.search_text = procedure.build_search_text()
+        procedures.append(procedure)
+    Procedure.objects.bulk_create(procedures)
+    ProcedureVersion.objects.bulk_create([
+        ProcedureVersion(procedure=p, number=1, status=VersionStatus.PUBLISHED, decision_number=f"G-{p.code}",
+                         effective_from=dt.date(2025, 1, 1)) for p in Procedure.objects.filter(field=field)])
+    return sorted(names), [p.code for p in procedures]
+
+
+def _typo(text, rng):
+    if len(text) < 2:
+        return text
+    cut = rng.randrange(len(text))
+    kind = rng.choice(["drop", "swap", "double", "replace"])
+    if kind == "drop":
+        return text[:cut] + text[cut + 1:]
+    if kind == "swap" and cut < len(text) - 1:
+        return text[:cut] + text[cut + 1] + text[cut] + text[cut + 2:]
+    if kind == "double":
+        return text[:cut] + text[cut] + text[cut:]
+    return text[:cut] + rng.choice("aeiouyhnt") + text[cut + 1:]
+
+
+def generated_queries(names, codes_, count=300):
+    rng = random.Random(15)
+    queries = ["", "a", "y", "kh", "ho", "1", "1.", "xyz khong co", "dang ki", "dang ky", "li lich", "qui hoach"]
+    while len(queries) < count:
+        name = rng.choice(names)
+        words = name.split()
+        start = rng.randrange(len(words))
+        query = " ".join(words[start:start + rng.randint(1, 5)])
+        kind = rng.random()
+        if kind < 0.15:
+            query = rng.choice(codes_)[:rng.randint(3, 9)]
+        elif kind < 0.3:
+            query = normalize(query)
+        elif kind < 0.45:
+            query = query.replace("ý", "í").replace("y", "i") if rng.random() < 0.5 else query.replace("i", "y")
+        if rng.random() < 0.5:
+            query = _typo(query, rng)
+        if rng.random() < 0.2:
+            query = query.upper()
+        queries.append(query)
+    return queries
+
+
+def generated_results():
+    names, codes_ = generated_catalogue()
+    return {query: codes(q=query) for query in generated_queries(names, codes_)}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="this test starts the SQLite run")
+def test_sqlite_lists_what_postgresql_lists_on_a_generated_catalogue(db, tmp_path):
+    """The SQLite pre-filter (FTS5 trigrams) drops no row PostgreSQL returns, and the order is the same."""
+    expected = generated_results()
+    assert sum(1 for found in expected.values() if found) > 200  # the queries do find things
+    path = tmp_path / "postgresql.json"
+    path.write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "ALLOW_SQLITE_TESTS": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'search.sqlite3'}",
+           "VAR_DIR": str(tmp_path / "var"), "SEARCH_TEST_VENDOR": "sqlite", "SEARCH_EXPECTED": str(path),
+           "DJANGO_SETTINGS_MODULE": "portal.settings.test"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", str(Path(__file__).relative_to(root)), "-q", "--nomigrations",
+         "-p", "no:cacheprovider", "-k", "generated_catalogue_on_sqlite", "-W", "ignore"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1].startswith("1 passed"), result.stdout[-2000:]
+
+
+@pytest.mark.skipif(not os.environ.get("SEARCH_EXPECTED"), reason="started by the PostgreSQL test above")
+def test_generated_catalogue_on_sqlite_matches_postgresql(db):
+    expected = json.loads(Path(os.environ["SEARCH_EXPECTED"]).read_text(encoding="utf-8"))
+    assert connection.vendor == "sqlite" and trigram_index.available(connection)
+    found = generated_results()
+    assert list(found) == list(expected)
+    mismatches = {q: (found[q], expected[q]) for q in expected if found[q] != expected[q]}
+    assert not mismatches, mismatches
+    # Many of the rows listed lack a word of the query: found as typos, through the pre-filter.
+    texts = dict(Procedure.objects.values_list("code", "search_text"))
+    typo_rows = sum(1 for q, listed in found.items() for code in listed
+                    if not all(word in texts[code] for word in search_key(q).split()))
+    assert typo_rows > 500, typo_rows
