@@ -72,10 +72,11 @@ def components_declare(*, dossier: Dossier, cases: Iterable[int] = ()) -> None:
 @transaction.atomic
 def components_cases_set(*, dossier: Dossier, actor: User, cases: Iterable[int]) -> None:
     """The citizen says which conditional cases apply while still preparing the dossier."""
-    from .attachments import CITIZEN_UPLOAD_STATES
+    from .attachments import may_add  # attachments imports this module for the completeness check
 
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if not (locked.citizen_id == actor.pk and locked.status in CITIZEN_UPLOAD_STATES):
+    # The same rule as the citizen's uploads (attachments.UPLOAD_RULES): while the dossier is theirs to complete.
+    if not (locked.citizen_id == actor.pk and may_add(actor, locked, AttachmentKind.COMPONENT)):
         raise PermissionDenied(_("Không thể sửa các trường hợp áp dụng ở trạng thái hiện tại của hồ sơ."))
     components_declare(dossier=locked, cases=cases)
 
