@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from .errors import DomainError
 from .formats.common import DATE_INPUT_FORMATS
 
-EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+# Dates a report, a filter or a catalogue entry may name. Beyond them the arithmetic of a period (the day after
+# its end, the local midnight in UTC) leaves Python's date range (year 1..9999): refuse them up front.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
+OUT_OF_RANGE = f"Ngày phải trong khoảng {EARLIEST:%d/%m/%Y} – {LATEST:%d/%m/%Y}."
+
+
+def in_range(day: dt.date) -> bool:
+    return EARLIEST <= day <= LATEST
 
 
 def parse_day(text: str | None, *, field: str | None = None) -> dt.date | None:
@@ -23,8 +30,8 @@ def parse_day(text: str | None, *, field: str | None = None) -> dt.date | None:
             day = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-        if EARLIEST <= day <= LATEST:
+        if in_range(day):
             return day
-        break
+        raise DomainError("date_out_of_range", OUT_OF_RANGE, field=field)
     raise DomainError("invalid_date", _("Ngày “%(text)s” không hợp lệ: hãy nhập theo thứ tự ngày/tháng/năm, "
                                         "ví dụ 06/12/2026.") % {"text": text[:20]}, field=field)

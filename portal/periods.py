@@ -5,18 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .dates import parse_day
+from .dates import EARLIEST, LATEST, OUT_OF_RANGE, in_range, parse_day  # noqa: F401 - the range lives in dates
 from .errors import DomainError
-
-# Dates a report, a filter or a catalogue entry may name. Beyond them the arithmetic of a period (the day after
-# its end, the local midnight in UTC) leaves Python's date range (year 1..9999): refuse them up front.
-EARLIEST = dt.date(1900, 1, 1)
-LATEST = dt.date(2099, 12, 31)
-OUT_OF_RANGE = f"Ngày phải trong khoảng {EARLIEST:%d/%m/%Y} – {LATEST:%d/%m/%Y}."
-
-
-def in_range(day: dt.date) -> bool:
-    return EARLIEST <= day <= LATEST
 
 
 def validate_in_range(day: dt.date) -> None:
