@@ -60,7 +60,7 @@ def seed(context: dict) -> None:
         for paper in _papers(user, today):
             if paper["title"] in held:
                 continue
-            pdf = HTML(string=render_to_string("docstore/demo_document.html", paper)).write_pdf()
+            pdf = HTML(string=render_to_string("docstore/print/demo_document.html", paper)).write_pdf()
             doc = StoredDocument(owner=user, title=paper["title"], source=paper["source"],
                                  issuing_agency=paper["agency"], issued_on=paper["issued_on"],
                                  valid_until=paper["valid_until"], original_name=f"{paper['title']}.pdf",
