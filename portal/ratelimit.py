@@ -6,7 +6,10 @@ so parallel requests never lose an update (no get-then-set):
 - Redis (production): one Lua script does INCRBY and sets the expiry of a new key, in one step.
 - LocMem (tests), Memcached: `cache.add` (only one request creates the key) then `cache.incr`,
   both atomic in those backends.
-- Any other backend (the file cache of `make run`): the same, under a lock of this process.
+- Any other backend (the file cache of `make run`, whose `incr` is a read and a re-save that would fall
+  back to the cache's default 5-minute expiry): the count and the end of its window are stored side by
+  side and re-saved with the time left in the window, under a lock held across processes (an `flock`
+  on a file in VAR_DIR: gunicorn runs two workers).
 
 `Budget.reserve()` takes one attempt *before* the guarded work, so a hundred parallel requests
 against a budget of twenty get twenty answers, not a hundred; `refund()` gives an attempt back when
@@ -15,9 +18,15 @@ it turns out not to count (a right PIN, an accepted answer).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import math
 import threading
+import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache as default_cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.memcached import BaseMemcachedCache
@@ -52,16 +61,15 @@ def hit(key: str, *, window: int, cache=None) -> int:
     if isinstance(cache, RedisCache):
         client, full = _redis(cache, key)
         return int(client.eval(_INCR, 1, full, 1, int(window)))
-    atomic = isinstance(cache, LocMemCache | BaseMemcachedCache)
-    lock = _NoLock() if atomic else _LOCK
-    with lock:
-        for _attempt in range(5):
-            if cache.add(key, 1, timeout=window):
-                return 1
-            try:
-                return int(cache.incr(key))
-            except ValueError:  # the window ended between add and incr: start a new one
-                continue
+    if not isinstance(cache, LocMemCache | BaseMemcachedCache):
+        return _locked_add(cache, key, +1, window=window)
+    for _attempt in range(5):
+        if cache.add(key, 1, timeout=window):
+            return 1
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # the window ended between add and incr: start a new one
+            continue
     return int(cache.get(key) or 1)
 
 
@@ -72,12 +80,13 @@ def undo(key: str, *, cache=None) -> None:
         client, full = _redis(cache, key)
         client.eval(_DECR, 1, full)
         return
-    atomic = isinstance(cache, LocMemCache | BaseMemcachedCache)
-    with _NoLock() if atomic else _LOCK:
-        try:
-            cache.decr(key)
-        except ValueError:
-            pass
+    if not isinstance(cache, LocMemCache | BaseMemcachedCache):
+        _locked_add(cache, key, -1, window=None)
+        return
+    try:
+        cache.decr(key)
+    except ValueError:
+        pass
 
 
 def count(key: str, *, cache=None) -> int:
@@ -85,15 +94,40 @@ def count(key: str, *, cache=None) -> int:
 
 
 def clear(key: str, *, cache=None) -> None:
-    (cache or default_cache).delete(key)
+    cache = cache or default_cache
+    cache.delete_many([key, key + _UNTIL])
 
 
-class _NoLock:
-    def __enter__(self):
-        return self
+_UNTIL = ":until"
 
-    def __exit__(self, *exc):
-        return False
+
+@contextlib.contextmanager
+def _cross_process_lock():
+    """One counter update at a time in this process (threads) and across processes (flock)."""
+    path = Path(getattr(settings, "VAR_DIR", "/tmp")) / "ratelimit.lock"
+    with _LOCK, open(path, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _locked_add(cache, key: str, delta: int, *, window: int | None) -> int:
+    """Add `delta` to a counter on a backend without atomic increments. The window's end is stored beside the
+    count, and both are saved with the seconds left in the window, so re-saving never extends or shortens it.
+    `window=None`: only change a counter whose window is still open (a refund), never open one."""
+    with _cross_process_lock():
+        now = time.time()
+        values = cache.get_many([key, key + _UNTIL])
+        current, until = values.get(key), values.get(key + _UNTIL)
+        if current is None or until is None or until <= now:
+            if window is None:
+                return 0
+            current, until = 0, now + window
+        current = max(0, int(current) + delta)
+        cache.set_many({key: current, key + _UNTIL: until}, timeout=max(1, math.ceil(until - now)))
+        return current
 
 
 class Budget:

@@ -83,3 +83,48 @@ def test_parallel_reservations_never_exceed_the_limit():
     for t in threads:
         t.join()
     assert granted.count(True) == 20 and granted.count(False) == 80
+
+
+def test_the_file_cache_keeps_the_whole_window_not_its_default_five_minutes(tmp_path):
+    """`make run`'s file cache re-saves a counter on every hit: the window's end must survive that (a PIN lock
+    of an hour once lifted after five minutes, the file cache's default timeout)."""
+    cache = FileBasedCache(str(tmp_path / "cache"), {"TIMEOUT": 300})
+    key = f"test-{uuid.uuid4().hex}"
+    for _ in range(3):
+        ratelimit.hit(key, window=3600, cache=cache)
+    # The file cache stores the expiry as the first pickled value of the file: read what it will honour.
+    import pickle
+    import time
+
+    with open(cache._key_to_file(key), "rb") as fh:
+        expires_at = pickle.load(fh)
+    assert expires_at - time.time() > 3500  # not 300
+    assert ratelimit.count(key, cache=cache) == 3
+    ratelimit.undo(key, cache=cache)
+    with open(cache._key_to_file(key), "rb") as fh:
+        assert pickle.load(fh) - time.time() > 3500  # a refund does not shorten it either
+    assert ratelimit.count(key, cache=cache) == 2
+
+
+def test_parallel_hits_from_several_processes_are_all_counted(tmp_path):
+    """gunicorn runs two workers: the file-cache counter is locked across processes, not only threads."""
+    import subprocess
+    import sys
+
+    key = f"test-{uuid.uuid4().hex}"
+    code = (
+        "import django, os; django.setup(); "
+        "from django.core.cache.backends.filebased import FileBasedCache; from portal import ratelimit; "
+        f"cache = FileBasedCache({str(tmp_path / 'cache')!r}, {{}}); "
+        f"print(' '.join(str(ratelimit.hit({key!r}, window=600, cache=cache)) for _ in range(40)))"
+    )
+    env = {**__import__("os").environ, "VAR_DIR": str(tmp_path)}
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env,
+                              cwd=str(settings.BASE_DIR)) for _ in range(4)]
+    seen = []
+    for proc in procs:
+        out, _err = proc.communicate(timeout=120)
+        assert proc.returncode == 0
+        seen += [int(x) for x in out.split()]
+    assert sorted(seen) == list(range(1, 161))
+    assert ratelimit.count(key, cache=FileBasedCache(str(tmp_path / "cache"), {})) == 160
