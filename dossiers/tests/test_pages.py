@@ -205,6 +205,7 @@ def test_ledger_pdf_and_xlsx_for_the_officers_agency_only(client, world):
     pdf = client.get(reverse("dossiers:ledger"), query)
     compact = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
     assert "SỔTHEODÕIHỒSƠ" in compact and d.code in compact and "NguyễnVănAn" in compact  # cells wrap
+    assert "None" not in compact  # an unfinished dossier's result and return dates are blank, not "None"
     xlsx = client.get(reverse("dossiers:ledger"), {**query, "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
