@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, transaction
 
 from dossiers.tests.conftest import world  # noqa: F401 - the shared dossier fixture
-from notifications.models import DeliveryStatus, EmailMessage
+from notifications.models import DeliveryStatus, EmailMessage, SmsMessage
 
 from .test_celery_integration import ROOT, _stop, _wait_for, _worker_env
 
@@ -51,6 +51,16 @@ def _waiting_on(table: str) -> bool:
         cursor.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the view is a snapshot
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                        "AND pid <> pg_backend_pid() AND query ILIKE %s", [f"%{table}%"])
+        return cursor.fetchone()[0] > 0
+
+
+def _in_a_transaction() -> bool:
+    """A session other than ours still has a transaction open on this database (a killed worker's
+    backend lives on until PostgreSQL notices the closed connection)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL")
         return cursor.fetchone()[0] > 0
 
 
@@ -92,6 +102,47 @@ def test_an_email_task_killed_mid_delivery_runs_again_and_sends_once(tmp_path, s
     files = list(mail_dir.glob("*.log"))
     assert len(files) == 1 and files[0].read_text().count("To: dan@example.com") == 1
     assert EmailMessage.objects.filter(to="dan@example.com").count() == 1
+
+
+def test_an_sms_task_killed_after_the_gateway_took_it_runs_again_and_the_phone_gets_it_once(tmp_path, settings):
+    """The gateway accepted the SMS, then the worker died before the row was marked sent: the task runs
+    again on the next worker and sends again with the same reference, which the gateway (here the file
+    backend, one file per reference) recognises, so the citizen gets one SMS."""
+    queue = f"test-kill-{uuid.uuid4().hex[:8]}"
+    sms_dir, first_log, second_log = tmp_path / "sms", tmp_path / "first.log", tmp_path / "second.log"
+    env = _worker_env(tmp_path, CELERY_BROKER_URL=settings.REDIS_URL, CELERY_RESULT_BACKEND=settings.REDIS_URL,
+                      CELERY_BROKER_TRANSPORT_OPTIONS=FAST_REDELIVERY, SMS_FILE_PATH=str(sms_dir),
+                      SMS_BACKEND="notifications.sms.FileSmsBackend")
+    message = SmsMessage.objects.create(to="+84912345678", body="H21.65-261206-0001: Đã có kết quả.")
+    first = _worker({**env, "SMS_BACKEND": "tests.kill_hooks.FileSmsBackendThenHang"}, queue, first_log)
+    try:
+        _send("notifications.deliver_sms", [message.pk], queue)
+        _wait_for(lambda: (sms_dir / f"portal-sms-{message.pk}.json").exists(), timeout=40,
+                  what="the gateway to take the SMS", log=first_log)
+        first.send_signal(signal.SIGKILL)
+        assert first.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if first.poll() is None:
+            _stop(first)
+    _wait_for(lambda: not _in_a_transaction(), timeout=20, what="the killed worker's session to end")
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.provider_id) == (DeliveryStatus.QUEUED, 0, "")
+    first_id = json.loads((sms_dir / f"portal-sms-{message.pk}.json").read_text(encoding="utf-8"))["id"]
+    second = _worker(env, queue, second_log)  # a new worker: the task comes back from Redis
+    try:
+        _wait_for(lambda: SmsMessage.objects.get(pk=message.pk).status == DeliveryStatus.SENT, timeout=40,
+                  what="the next worker to deliver the SMS", log=second_log)
+        _send("notifications.deliver_sms", [message.pk], queue)  # at least once: a second delivery of the task
+        _wait_for(lambda: second_log.read_text().count("succeeded") >= 2, timeout=30,
+                  what="the repeated task to finish", log=second_log)
+    finally:
+        _stop(second)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.provider_id) == (DeliveryStatus.SENT, 1, first_id)
+    files = list(sms_dir.iterdir())
+    assert [f.name for f in files] == [f"portal-sms-{message.pk}.json"]
+    assert json.loads(files[0].read_text(encoding="utf-8"))["to"] == "+84912345678"
+    assert SmsMessage.objects.filter(to="+84912345678").count() == 1
 
 
 def test_a_sync_push_killed_mid_batch_keeps_what_it_delivered_and_finishes_on_the_next_worker(
