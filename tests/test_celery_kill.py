@@ -214,3 +214,106 @@ def test_a_sync_push_killed_mid_batch_keeps_what_it_delivered_and_finishes_on_th
     assert hits.count(events[0]) == 1 and hits.count(events[2]) == 1  # delivered once each
     assert hits.count(events[1]) == 2  # the one in flight at the kill goes again, with its event_id
     assert list(SyncItem.objects.order_by("id").values_list("attempts", flat=True)) == [1, 1, 1]
+
+
+def _rows_since(marks: dict) -> dict:
+    """What was written after `marks` (the highest ids before), as comparable values: events per dossier
+    and type, inbox and e-mail keys, letters per dossier, metric snapshots."""
+    from dossiers.models import ApologyLetter, DossierEvent
+    from notifications.models import InboxItem
+
+    fields = {DossierEvent: ("dossier_id", "type"), InboxItem: ("key",), EmailMessage: ("key",),
+              SmsMessage: ("key",), ApologyLetter: ("dossier_id", "status")}
+    return {model.__name__: sorted(model.objects.filter(pk__gt=marks.get(model.__name__, 0))
+                                   .values_list(*names)) for model, names in fields.items()}
+
+
+def _marks() -> dict:
+    from django.db.models import Max
+
+    from dossiers.models import ApologyLetter, DossierEvent
+    from notifications.models import InboxItem
+
+    return {m.__name__: m.objects.aggregate(top=Max("pk"))["top"] or 0
+            for m in (DossierEvent, InboxItem, EmailMessage, SmsMessage, ApologyLetter)}
+
+
+def test_a_deadline_sweep_killed_between_its_batches_finishes_on_the_next_worker_announcing_each_once(
+        tmp_path, settings, world):  # noqa: F811 - the imported fixture
+    """Two dossiers become overdue, one due soon. The worker commits the overdue batch (events, inbox
+    items, apology drafts, digest e-mails) and is killed inside the due-soon one; the next worker runs
+    the sweep again. Every dossier is announced once, and what was written equals a clean single run."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dossiers import services
+    from dossiers.models import Dossier, Track
+    from dossiers.tests.conftest import APPLICANT
+    from dossiers.tracking import _stamp, sweep_deadlines
+    from notifications.models import InboxItem
+
+    def received(name, when):
+        d = services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                            at=when, **{**APPLICANT, "applicant_name": name})
+        return services.dossier_assign(dossier=d, actor=world.reception, appraiser=world.appraiser, at=when)
+
+    long_ago = timezone.now() - dt.timedelta(days=40)
+    late = [received("Nguyễn Văn An", long_ago), received("Trần Thị Bình", long_ago)]
+    soon = received("Lê Văn Cường", timezone.now())
+    Dossier.objects.filter(pk=soon.pk).update(due_at=timezone.now() + dt.timedelta(hours=1))
+    soon.refresh_from_db()
+    before = {pk: (track, step_track) for pk, track, step_track in Dossier.objects.values_list(
+        "pk", "track", "step_track")}
+    marks = _marks()
+    queue = f"test-kill-{uuid.uuid4().hex[:8]}"
+    env = _worker_env(tmp_path, CELERY_BROKER_URL=settings.REDIS_URL, CELERY_RESULT_BACKEND=settings.REDIS_URL,
+                      CELERY_BROKER_TRANSPORT_OPTIONS=FAST_REDELIVERY)
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = _worker(env, queue, first_log)
+    try:
+        with transaction.atomic():
+            # An uncommitted inbox item with the key the sweep is about to write for the due-soon dossier:
+            # the worker's INSERT waits on it, inside the due-soon batch, after the overdue one committed.
+            InboxItem.objects.create(user=world.appraiser, text="giữ chỗ",
+                                     key=f"track:{soon.pk}:due_soon:{_stamp(soon.due_at)}:{world.appraiser.pk}")
+            _send("dossiers.sweep_deadlines", [], queue)
+            _wait_for(lambda: _waiting_on(InboxItem._meta.db_table), timeout=40,
+                      what="the worker to be inside the due-soon batch", log=first_log)
+            first.send_signal(signal.SIGKILL)
+            assert first.wait(timeout=10) == -signal.SIGKILL
+            transaction.set_rollback(True)
+    finally:
+        if first.poll() is None:
+            _stop(first)
+    _wait_for(lambda: not _in_a_transaction(), timeout=20, what="the killed worker's session to end")
+    tracks = dict(Dossier.objects.values_list("pk", "track"))
+    assert [tracks[d.pk] for d in late] == [Track.OVERDUE, Track.OVERDUE]  # the committed batch stays
+    assert tracks[soon.pk] == before[soon.pk][0]  # the killed batch left nothing
+    assert not Dossier.objects.get(pk=soon.pk).events.filter(type="track_due_soon").exists()
+    second = _worker(env, queue, second_log)  # a new worker: the task comes back from Redis
+    try:
+        _wait_for(lambda: Dossier.objects.get(pk=soon.pk).track == Track.DUE_SOON, timeout=40,
+                  what="the next worker to finish the sweep", log=second_log)
+        _send("dossiers.sweep_deadlines", [], queue)  # at least once: the same task delivered again
+        _wait_for(lambda: second_log.read_text().count("succeeded") >= 2, timeout=30,
+                  what="the repeated task to finish", log=second_log)
+    finally:
+        _stop(second)
+    after_kill = _rows_since(marks)
+    events = after_kill["DossierEvent"]
+    assert [events.count((d.pk, "track_overdue")) for d in late] == [1, 1]
+    assert events.count((soon.pk, "track_due_soon")) == 1
+    assert len(after_kill["InboxItem"]) == len(set(after_kill["InboxItem"])) == 6  # the appraiser and the head
+    assert len(after_kill["EmailMessage"]) == 4  # one digest per person per class
+    assert after_kill["ApologyLetter"] == sorted((d.pk, "draft") for d in [*late, soon])  # one draft each
+    # The same dossiers swept once, cleanly, in this process: the same rows.
+    for name, model in (("DossierEvent", "dossiers.DossierEvent"), ("InboxItem", "notifications.InboxItem"),
+                        ("EmailMessage", "notifications.EmailMessage"), ("ApologyLetter", "dossiers.ApologyLetter")):
+        from django.apps import apps
+
+        apps.get_model(model).objects.filter(pk__gt=marks[name]).delete()
+    for pk, (track, step_track) in before.items():
+        Dossier.objects.filter(pk=pk).update(track=track, step_track=step_track)
+    sweep_deadlines()
+    assert _rows_since(marks) == after_kill
