@@ -317,3 +317,69 @@ def test_a_deadline_sweep_killed_between_its_batches_finishes_on_the_next_worker
         Dossier.objects.filter(pk=pk).update(track=track, step_track=step_track)
     sweep_deadlines()
     assert _rows_since(marks) == after_kill
+
+
+def test_a_snapshot_refresh_killed_midway_leaves_nothing_half_written_and_the_next_worker_equals_a_clean_run(
+        tmp_path, settings, world):  # noqa: F811 - the imported fixture
+    """parindex.refresh_metrics recomputes last month, then this month, in one transaction. The worker is
+    killed after writing last month, inside this month's: nothing of it stays. The next worker runs it
+    again; the snapshots are exactly those of one clean refresh (no duplicate row, no stale number)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dossiers import services
+    from dossiers.stats import monthly_stats_refresh, recent_months
+    from dossiers.tests.conftest import APPLICANT
+    from parindex.metrics import snapshots_refresh
+    from parindex.models import MetricSnapshot, Scope
+
+    previous, current = recent_months(1)
+    for name, when in (("Nguyễn Văn An", timezone.now() - dt.timedelta(days=35)),
+                       ("Trần Thị Bình", timezone.now() - dt.timedelta(days=35)), ("Lê Văn Cường", timezone.now())):
+        services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                        at=when, **{**APPLICANT, "applicant_name": name})
+    monthly_stats_refresh(first=previous, last=current)  # the nightly tables the snapshots are read from
+    # A wrong number of this month, as a crashed or older refresh could have left: the refresh overwrites it.
+    planted = MetricSnapshot.objects.create(agency=world.pleiku, scope=Scope.AGENCY, month=current,
+                                            metric="received", numerator=999, computed_at=timezone.now())
+
+    def snapshots() -> list:
+        return sorted(MetricSnapshot.objects.values_list("agency_id", "scope", "month", "metric", "numerator",
+                                                         "denominator"))
+
+    queue = f"test-kill-{uuid.uuid4().hex[:8]}"
+    env = _worker_env(tmp_path, CELERY_BROKER_URL=settings.REDIS_URL, CELERY_RESULT_BACKEND=settings.REDIS_URL,
+                      CELERY_BROKER_TRANSPORT_OPTIONS=FAST_REDELIVERY)
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = _worker(env, queue, first_log)
+    try:
+        with transaction.atomic():
+            # Hold this month's planted row: the worker writes last month, then waits on it (uncommitted).
+            MetricSnapshot.objects.select_for_update().get(pk=planted.pk)
+            _send("parindex.refresh_metrics", [1], queue)
+            _wait_for(lambda: _waiting_on(MetricSnapshot._meta.db_table), timeout=40,
+                      what="the worker to be inside this month's refresh", log=first_log)
+            first.send_signal(signal.SIGKILL)
+            assert first.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if first.poll() is None:
+            _stop(first)
+    _wait_for(lambda: not _in_a_transaction(), timeout=20, what="the killed worker's session to end")
+    assert list(MetricSnapshot.objects.values_list("pk", "numerator")) == [(planted.pk, 999)]  # all rolled back
+    second = _worker(env, queue, second_log)  # a new worker: the task comes back from Redis
+    try:
+        _wait_for(lambda: "succeeded" in second_log.read_text(), timeout=40,
+                  what="the next worker to finish the refresh", log=second_log)
+        _send("parindex.refresh_metrics", [1], queue)  # at least once: the same task delivered again
+        _wait_for(lambda: second_log.read_text().count("succeeded") >= 2, timeout=30,
+                  what="the repeated task to finish", log=second_log)
+    finally:
+        _stop(second)
+    after_kill = snapshots()
+    assert (world.pleiku.pk, Scope.AGENCY, current, "received", 1, None) in after_kill
+    assert (world.pleiku.pk, Scope.AGENCY, previous, "received", 2, None) in after_kill
+    assert len(after_kill) == len({row[:4] for row in after_kill})  # one row per agency, scope, month, metric
+    MetricSnapshot.objects.all().delete()
+    snapshots_refresh(first=previous, last=current)  # one clean refresh of the same months, in this process
+    assert snapshots() == after_kill
