@@ -140,7 +140,7 @@ def sms_queue(*, to: str, text: str, key: str | None = None, user_id: int | None
 
 
 def sms_deliver(*, message_id: int) -> SmsMessage | None:
-    from .sms import get_backend
+    from .sms import get_backend, reference_for
 
     error: Exception | None = None
     with transaction.atomic():
@@ -149,7 +149,9 @@ def sms_deliver(*, message_id: int) -> SmsMessage | None:
             return message
         message.attempts += 1
         try:
-            message.provider_id = get_backend().send(message.to, message.body)[:100]
+            # The same reference on every attempt: a gateway that already took it does not send it again.
+            message.provider_id = get_backend().send(message.to, message.body,
+                                                     reference=reference_for(message))[:100]
         except Exception as exc:  # noqa: BLE001 - any gateway error is retried
             message.last_error = f"{exc.__class__.__name__}: {exc}"
             message.status = DeliveryStatus.FAILED if message.attempts >= MAX_ATTEMPTS else DeliveryStatus.QUEUED

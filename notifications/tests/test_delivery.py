@@ -79,15 +79,46 @@ def test_sms_goes_through_the_configured_backend_once(settings, tmp_path, django
     from notifications.services import sms_queue
 
     settings.SMS_BACKEND = "notifications.sms.FileSmsBackend"
-    settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
+    settings.SMS_FILE_PATH = str(tmp_path / "sms")
     with django_capture_on_commit_callbacks(execute=True):
         first = sms_queue(to="+84912345678", text="H21.65-260302-0001: Đã tiếp nhận.", key="k1")
         again = sms_queue(to="+84912345678", text="H21.65-260302-0001: Đã tiếp nhận.", key="k1")
     assert first.pk == again.pk
-    lines = (tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 1 and json.loads(lines[0])["text"].endswith("Đã tiếp nhận.")
+    files = list((tmp_path / "sms").iterdir())
+    assert [f.name for f in files] == [f"portal-sms-{first.pk}.json"]
+    sent = json.loads(files[0].read_text(encoding="utf-8"))
+    assert sent["text"].endswith("Đã tiếp nhận.") and sent["reference"] == f"portal-sms-{first.pk}"
     message = SmsMessage.objects.get()
-    assert message.status == "sent" and message.provider_id.startswith("file-")
+    assert message.status == "sent" and message.provider_id == sent["id"]
+
+
+def test_an_sms_resent_after_a_lost_commit_reaches_the_gateway_with_the_same_reference(settings, tmp_path):
+    """A worker killed after the gateway took the SMS but before the row was marked sent sends it again
+    on the rerun, with the same reference: the gateway (here the file backend) keeps one message."""
+    import json
+
+    from notifications.models import SmsMessage
+    from notifications.services import sms_deliver
+
+    settings.SMS_BACKEND = "notifications.sms.FileSmsBackend"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms")
+    message = SmsMessage.objects.create(to="+84912345678", body="Hồ sơ đã có kết quả.")
+    first_id = sms_deliver(message_id=message.pk).provider_id
+    SmsMessage.objects.filter(pk=message.pk).update(status="queued", sent_at=None)  # the lost commit
+    again = sms_deliver(message_id=message.pk)
+    files = list((tmp_path / "sms").iterdir())
+    assert [f.name for f in files] == [f"portal-sms-{message.pk}.json"]
+    assert json.loads(files[0].read_text(encoding="utf-8"))["id"] == first_id == again.provider_id
+    assert (again.status, again.attempts) == ("sent", 2)
+
+
+def test_the_file_backend_refuses_a_reference_that_is_not_a_file_name(settings, tmp_path):
+    from notifications.sms import FileSmsBackend
+
+    settings.SMS_FILE_PATH = str(tmp_path / "sms")
+    with pytest.raises(ValueError, match="không hợp lệ"):
+        FileSmsBackend().send("+84912345678", "x", reference="../thoat-ra")
+    assert not (tmp_path / "sms").exists() and not (tmp_path / "thoat-ra.json").exists()
 
 
 def test_sms_gateway_failure_is_retried_and_recorded(settings):
@@ -103,7 +134,7 @@ def test_sms_gateway_failure_is_retried_and_recorded(settings):
 
 
 class BrokenGateway:
-    def send(self, to, text):
+    def send(self, to, text, *, reference):
         raise TimeoutError("gateway down")
 
 

@@ -230,7 +230,8 @@ EMAIL_FILE_PATH = (
 
 # SMS: a dotted path to a notifications.sms.BaseSmsBackend (a real gateway in production).
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
-SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+# FileSmsBackend: a directory, one file per message (staging, tests).
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
 
 # --- Celery -------------------------------------------------------------------
 CELERY_DATA_DIR = VAR_DIR / "celery"
