@@ -1,6 +1,6 @@
 """The dossier API: the same services and access gate as the pages. Session or token authentication."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
@@ -164,8 +164,7 @@ def attachment_download(request, pk: int):
         raise NotFound("Không tìm thấy tệp.") from exc
     policies.require_applicant(request.user, dossier)  # 403 for a reader of the control sheet only
     selectors.log_personal_data_access(request, dossier, "download", attachment.original_name)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    return attachments.download_response(attachment)
 
 
 @extend_schema(parameters=[OpenApiParameter("code", str, required=True), OpenApiParameter("pin", str, required=True)],
