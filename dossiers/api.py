@@ -82,12 +82,16 @@ class DossierViewSet(viewsets.GenericViewSet):
         if version is None or agency is None:
             raise ValidationError({"detail": "Không có thủ tục hoặc cơ quan này."})
         desk, channel, return_channel = data.pop("desk"), data.pop("channel"), data.pop("return_channel")
-        if desk:
+        data.pop("components", None)
+        presented, cases = data.pop("presented"), data.pop("cases")
+        if desk:  # counts, shown papers and cases are checked by the desk page's own rules (components.desk_plan)
             dossier = services.dossier_create_at_desk(actor=request.user, version=version, agency=agency,
-                                                      channel=channel, return_channel=return_channel, **data)
+                                                      channel=channel, return_channel=return_channel,
+                                                      components=s.desk_components(), presented=presented,
+                                                      cases=cases, **data)
         else:
             dossier = services.dossier_create_draft(citizen=request.user, version=version, agency=agency,
-                                                    return_channel=return_channel, **data)
+                                                    return_channel=return_channel, cases=cases, **data)
         return Response(DossierDetailSerializer(dossier, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
