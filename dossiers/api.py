@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import Agency, User
+from portal.api import ERROR_DESCRIPTIONS, ErrorSerializer
 from procedures.models import ProcedureVersion
 
 from . import attachments, idempotency, pins, policies, selectors, services
@@ -172,7 +173,8 @@ def attachment_download(request, pk: int):
 
 
 @extend_schema(parameters=[OpenApiParameter("code", str, required=True), OpenApiParameter("pin", str, required=True)],
-               responses=TrackSerializer)
+               responses={200: TrackSerializer,  # 429: the PIN budget of the code is spent (pins, not a throttle)
+                          429: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS["429"])})
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def track(request):
