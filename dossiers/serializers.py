@@ -48,7 +48,8 @@ class AttachmentUploadSerializer(serializers.Serializer):
         error_messages={"invalid": "Mã thành phần hồ sơ (document) phải là một số nguyên.",
                         "max_string_length": "Mã thành phần hồ sơ (document) quá dài.",
                         "min_value": "Không có thành phần hồ sơ này.", "max_value": "Không có thành phần hồ sơ này."})
-    kind = serializers.ChoiceField(choices=AttachmentKind.choices, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices, required=False, allow_blank=True,
+                                   error_messages={"invalid_choice": "Loại tệp không hợp lệ."})
 
 
 class ApologyLetterSerializer(serializers.ModelSerializer):

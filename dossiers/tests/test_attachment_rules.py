@@ -128,7 +128,9 @@ def test_the_api_refuses_with_a_vietnamese_message_and_writes_nothing(world, ret
     assert response.status_code == 403 and response.json()["code"] == "upload_forbidden"
     response = api.post(f"/api/dossiers/{returned.pk}/attachments/", {"file": _upload(), "kind": "magic"},
                         format="multipart")
-    assert response.status_code == 400 and response.json()["code"] == "invalid_kind"
+    # refused by the API's form (one error body: code "invalid"), before the service, with the service's message
+    assert response.status_code == 400 and response.json()["detail"] == "Loại tệp không hợp lệ."
+    assert response.json()["field"] == "kind"
     assert _counts(returned) == before
     stored = list((tmp_path / "media").rglob("*.pdf"))
     assert len(stored) == before[0]  # no file left behind in storage either
