@@ -72,10 +72,12 @@ def components_declare(*, dossier: Dossier, cases: Iterable[int] = ()) -> None:
 @transaction.atomic
 def components_cases_set(*, dossier: Dossier, actor: User, cases: Iterable[int]) -> None:
     """The citizen says which conditional cases apply while still preparing the dossier."""
-    from .attachments import CITIZEN_UPLOAD_STATES
+    from .attachments import allowed_actors
+    from .workflow import CITIZEN
 
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if not (locked.citizen_id == actor.pk and locked.status in CITIZEN_UPLOAD_STATES):
+    # while the applicant may still add component files (attachments.UPLOAD_RULES)
+    if not (locked.citizen_id == actor.pk and CITIZEN in allowed_actors(AttachmentKind.COMPONENT, locked.status)):
         raise PermissionDenied(_("Không thể sửa các trường hợp áp dụng ở trạng thái hiện tại của hồ sơ."))
     components_declare(dossier=locked, cases=cases)
 
