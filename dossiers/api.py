@@ -1,6 +1,6 @@
 """The dossier API: the same services and access gate as the pages. Session or token authentication."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import Agency, User
-from portal.api import ErrorSerializer
+from portal.api import ERROR_DESCRIPTIONS, ErrorSerializer
 from procedures.models import ProcedureVersion
 
 from . import attachments, idempotency, pins, policies, selectors, services
@@ -83,12 +83,16 @@ class DossierViewSet(viewsets.GenericViewSet):
         if version is None or agency is None:
             raise ValidationError({"detail": "Không có thủ tục hoặc cơ quan này."})
         desk, channel, return_channel = data.pop("desk"), data.pop("channel"), data.pop("return_channel")
-        if desk:
+        data.pop("components", None)
+        presented, cases = data.pop("presented"), data.pop("cases")
+        if desk:  # counts, shown papers and cases are checked by the desk page's own rules (components.desk_plan)
             dossier = services.dossier_create_at_desk(actor=request.user, version=version, agency=agency,
-                                                      channel=channel, return_channel=return_channel, **data)
+                                                      channel=channel, return_channel=return_channel,
+                                                      components=s.desk_components(), presented=presented,
+                                                      cases=cases, **data)
         else:
             dossier = services.dossier_create_draft(citizen=request.user, version=version, agency=agency,
-                                                    return_channel=return_channel, **data)
+                                                    return_channel=return_channel, cases=cases, **data)
         return Response(DossierDetailSerializer(dossier, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
@@ -165,13 +169,12 @@ def attachment_download(request, pk: int):
         raise NotFound("Không tìm thấy tệp.") from exc
     policies.require_applicant(request.user, dossier)  # 403 for a reader of the control sheet only
     selectors.log_personal_data_access(request, dossier, "download", attachment.original_name)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    return attachments.download_response(attachment)
 
 
 @extend_schema(parameters=[OpenApiParameter("code", str, required=True), OpenApiParameter("pin", str, required=True)],
-               responses={200: TrackSerializer, 429: OpenApiResponse(
-                   ErrorSerializer, description="Mã hồ sơ này đang bị tạm khóa tra cứu (nhập sai PIN quá nhiều lần).")})
+               responses={200: TrackSerializer,  # 429: the PIN budget of the code is spent (pins, not a throttle)
+                          429: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS["429"])})
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def track(request):

@@ -13,9 +13,11 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from core.files import download_name, extension_for
 from portal.errors import DomainError
 from procedures.models import RequiredDocument
 
@@ -161,3 +163,15 @@ def missing_documents(dossier: Dossier) -> list[RequiredDocument]:
 
     have = set(dossier.attachments.filter(is_active=True).exclude(document=None).values_list("document_id", flat=True))
     return [d for d in required_documents(dossier) if d.pk not in have]
+
+
+def download_response(attachment: Attachment) -> FileResponse:
+    """The file as a download, under its original name with the extension of the type detected at upload
+    (a PDF uploaded as "x.html" downloads as "x.pdf"), with that type and nosniff."""
+    stored = attachment.file.name.rsplit(".", 1)[-1].lower() if "." in attachment.file.name else ""
+    name = download_name(attachment.original_name, extension_for(attachment.content_type) or stored,
+                         default_stem="tep")
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=name,
+                            content_type=attachment.content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

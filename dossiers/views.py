@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -295,8 +295,7 @@ def attachment_download(request, pk: int):
     attachment, dossier = selectors.attachment_get(request.user, pk)  # 404 unless the user may see it
     policies.require_applicant(request.user, dossier)  # 403 for a reader of the control sheet only
     selectors.log_personal_data_access(request, dossier, "download", attachment.original_name)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    return attachments.download_response(attachment)
 
 
 def track(request):

@@ -51,6 +51,8 @@ def fee_panel_context(request, dossier, staff_view: bool):
             or any(p.status == PaymentStatus.DUPLICATE and not p.refunded_at for p in payments)),
         "pending": next((p for p in payments if p.status == PaymentStatus.PENDING), None),
         "desk_methods": [(m.value, m.label) for m in services.DESK_METHODS],
+        # the e-receipt names the payer: linked only for whom its download (receipt_pdf) allows
+        "can_open_receipt": dossier_policies.can_see_applicant(user, dossier),
     }
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from accounts.models import Agency
+from core.files import download_name
 from dossiers import idempotency
 from portal import ratelimit
 from portal.errors import DomainError
@@ -194,9 +195,9 @@ def feedback_attachment(request, pk: int):
     if not (service.may_handle(request.user, item) or item.citizen_id == request.user.pk) or not item.attachment:
         raise Http404("Không tìm thấy tệp.")
     content_type = service.attachment_content_type(item)
-    name = item.attachment_name
-    if content_type in service.ATTACHMENT_TYPES:  # the download's name ends with the type it really is
-        name = f"{name.rsplit('.', 1)[0] if '.' in name else name}.{service.ATTACHMENT_TYPES[content_type]}"
+    # the download's name ends with the type it really is
+    name = download_name(item.attachment_name, service.ATTACHMENT_TYPES.get(content_type, ""),
+                         default_stem="tep-dinh-kem")
     response = FileResponse(item.attachment.open("rb"), as_attachment=True, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import access
 from accounts.models import Role, User
@@ -157,6 +158,14 @@ def _clean_values(questionnaire: Questionnaire, values: dict, *, kiosk: bool) ->
 
 
 @transaction.atomic
+def expired_message() -> str:
+    """Why a survey link no longer opens, with the number of days it stayed open (pluralised)."""
+    days = EXPIRY_DAYS()
+    return ngettext("Đường liên kết đánh giá đã hết hạn (sau %(days)d ngày kể từ khi trả kết quả).",
+                    "Đường liên kết đánh giá đã hết hạn (sau %(days)d ngày kể từ khi trả kết quả).",
+                    days) % {"days": days}
+
+
 def response_submit(*, invitation: Invitation, values: dict, comment: str = "", channel: str = Channel.LINK,
                     at: dt.datetime | None = None) -> SurveyResponse:
     """Store the answer once; open a follow-up for the agency head when the citizen is unhappy."""
@@ -166,8 +175,7 @@ def response_submit(*, invitation: Invitation, values: dict, comment: str = "", 
     if invitation.answered_at:
         raise Conflict("already_answered", _("Hồ sơ này đã được đánh giá. Cảm ơn Ông/Bà!"))
     if channel == Channel.LINK and at > invitation.expires_at:
-        raise DomainError("expired", _("Đường liên kết đánh giá đã hết hạn (sau %s ngày kể từ khi trả kết quả).")
-                          % EXPIRY_DAYS(), http_status=410)
+        raise DomainError("expired", expired_message(), http_status=410)
     if channel not in Channel.values:
         raise DomainError("invalid_channel", _("Kênh đánh giá không hợp lệ."))
     comment = (comment or "").strip()

@@ -67,8 +67,7 @@ def survey(request, token: str):
                 return redirect(done.result["url"])
     if response is None and timezone.now() > invitation.expires_at:
         return render(request, "satisfaction/survey_closed.html", {
-            "message": _("Đường liên kết đánh giá đã hết hạn (sau %s ngày kể từ khi trả kết quả).")
-            % services.EXPIRY_DAYS()}, status=410)
+            "message": services.expired_message()}, status=410)
     try:
         _questionnaire, questions = _questions(kiosk=False)
     except DomainError as exc:

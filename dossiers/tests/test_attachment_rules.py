@@ -159,3 +159,28 @@ def test_the_page_offers_the_result_form_where_the_table_allows_it(world):
     assert 'name="kind" value="result"' in client.get(reverse("dossiers:detail", args=[d.pk])).content.decode()
     client.force_login(world.reception)  # the desk scans the paper result only once it is decided
     assert 'name="kind" value="result"' not in client.get(reverse("dossiers:detail", args=[d.pk])).content.decode()
+
+
+POLYGLOT = (b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n"
+            b"1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+
+def test_a_pdf_uploaded_as_html_downloads_as_pdf_from_the_page_and_the_api(world):
+    """The served name carries the extension of the type detected at upload (as feedback files do): a
+    PDF named "x.html" is offered as "x.pdf", never as the .html a browser would render."""
+    d = services.dossier_create_draft(citizen=world.citizen, version=world.household, agency=world.pleiku,
+                                      **APPLICANT)
+    document = d.procedure_version.documents.filter(requirement="required").first()
+    attachment = attachments.attachment_add(dossier=d, actor=world.citizen, document=document,
+                                            upload=SimpleUploadedFile("x.html", POLYGLOT, content_type="text/html"))
+    assert attachment.content_type == "application/pdf" and attachment.original_name == "x.html"
+    page, api = Client(), APIClient()
+    page.force_login(world.citizen)
+    api.force_authenticate(world.citizen)
+    for response in (page.get(reverse("dossiers:attachment", args=[attachment.pk])),
+                     api.get(f"/api/attachments/{attachment.pk}/download/")):
+        disposition = response["Content-Disposition"]
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert disposition.startswith("attachment;") and 'filename="x.pdf"' in disposition
+        assert ".html" not in disposition and response["X-Content-Type-Options"] == "nosniff"
+        assert b"".join(response.streaming_content) == POLYGLOT

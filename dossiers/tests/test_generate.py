@@ -38,3 +38,25 @@ def test_bad_arguments(seeded, args):
     with pytest.raises(CommandError):
         call_command("generate_dossiers", *args, stdout=io.StringIO())
     assert Dossier.objects.count() == 0
+
+
+def test_generated_dossiers_have_their_handed_in_record(seeded):
+    """Generated desk dossiers carry what reception counted (DossierComponent), so their receipt lists it."""
+    from dossiers.components import handed_in
+    from dossiers.models import DossierComponent
+    from procedures.models import Requirement
+
+    call_command("generate_dossiers", "--count", "200", "--batch", "80", stdout=io.StringIO())
+    rows = DossierComponent.objects.select_related("document", "dossier")
+    expected = sum(d.procedure_version.documents.count() for d in Dossier.objects.select_related("procedure_version"))
+    assert rows.count() == expected > 0
+    assert not rows.filter(files__gt=0).exists()  # desk dossiers: paper, no electronic file
+    for row in rows.filter(requirement=Requirement.REQUIRED):
+        assert row.applies and row.originals + row.copies > 0 and row.recorded_at == row.dossier.received_at
+        if row.document.originals or row.document.copies:
+            assert (row.originals, row.copies) == (row.document.originals, row.document.copies)
+    assert not rows.filter(requirement=Requirement.CONDITIONAL, applies=False, originals__gt=0).exists()
+    assert not rows.filter(requirement=Requirement.PRESENT, presented=False).exists()
+    for d in Dossier.objects.all()[:20]:
+        listed = handed_in(d)
+        assert listed and all(c.originals + c.copies > 0 for c in listed)

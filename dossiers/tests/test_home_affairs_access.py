@@ -50,6 +50,8 @@ def test_the_page_shows_home_affairs_the_control_sheet_without_the_applicant(cli
         assert value not in html, value
     assert reverse("dossiers:attachment", args=[attachment.pk]) not in html and attachment.original_name not in html
     assert reverse("dossiers:receipt", args=[received.pk]) not in html
+    assert reverse("payments:receipt", args=[paid.pk]) not in html  # the e-receipt answers 403 below
+    assert 'data-testid="receipt-link"' not in html and paid.receipt_number in html
     assert client.get(reverse("dossiers:attachment", args=[attachment.pk])).status_code == 403
     assert client.get(reverse("dossiers:receipt", args=[received.pk])).status_code == 403
     assert client.get(reverse("payments:receipt", args=[paid.pk])).status_code == 403  # names the payer
@@ -62,6 +64,7 @@ def test_the_page_shows_home_affairs_the_control_sheet_without_the_applicant(cli
     html = client.get(reverse("dossiers:detail", args=[received.pk])).content.decode()
     assert all(v in html for v in ("Nguyễn Văn An", "064090000123", "12 Trần Phú", "an.nguyen@example.com"))
     assert reverse("dossiers:attachment", args=[attachment.pk]) in html
+    assert reverse("payments:receipt", args=[paid.pk]) in html
     download = client.get(reverse("dossiers:attachment", args=[attachment.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
     assert "Nguyễn Văn An" in _pdf_text(client.get(reverse("dossiers:form", args=[received.pk, "05"])))

@@ -291,3 +291,32 @@ def test_dossiers_received_before_the_record_get_it_from_their_events_and_files(
     assert got[(desk.pk, SURROGACY)] == (0, 0, 0, 0, False)
     assert got[(desk.pk, ID_CARD)] == (0, 0, 0, 0, False)
     assert got[(online.pk, FORM)] == (0, 0, 1, 1, True)
+
+
+def test_blank_address_and_email_print_no_empty_line(client, world):
+    """Mẫu 01, the e-receipt and Mẫu 04 print "Địa chỉ:" and "Email:" only with a value after them."""
+    from dossiers.printing import render_apology
+    from dossiers.tracking import sweep_deadlines
+    from payments.services import payment_record_desk
+
+    bare = {**APPLICANT, "applicant_address": "", "applicant_commune": "", "applicant_email": ""}
+    d = services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                        at=at(2026, 3, 2, 10), **bare)
+    client.force_login(world.reception)
+    receipt = _receipt(client, d, "receipt-bare")
+    paid = payment_record_desk(dossier=d, actor=world.reception, method="cash", at=at(2026, 3, 2, 10, 30))
+    e_receipt = pdf_text(b"".join(client.get(reverse("payments:receipt", args=[paid.pk])).streaming_content),
+                         name="e-receipt-bare")
+    services.dossier_assign(dossier=d, actor=world.reception, appraiser=world.appraiser, at=at(2026, 3, 2, 11))
+    sweep_deadlines(now=at(2026, 3, 9, 9))
+    apology = pdf_text(render_apology(d.apology_letters.get()), name="form04-bare")
+    for text in (receipt, e_receipt, apology):
+        assert "Địa chỉ" not in text and "Email" not in text and "Địa chỉ: ……" not in text, text
+    assert "Số điện thoại: 0912 345 678" in squeeze(receipt) and "Số điện thoại: 0912 345 678" in squeeze(apology)
+
+    Dossier.objects.filter(pk=d.pk).update(applicant_commune="Phường Pleiku")
+    receipt = squeeze(_receipt(client, d, "receipt-commune"))
+    assert "Địa chỉ: Phường Pleiku" in receipt and "Email" not in receipt
+    Dossier.objects.filter(pk=d.pk).update(applicant_address="12 Trần Phú", applicant_email="an.nguyen@example.com")
+    receipt = squeeze(_receipt(client, d, "receipt-full"))
+    assert "Địa chỉ: 12 Trần Phú, Phường Pleiku" in receipt and "Email: an.nguyen@example.com" in receipt

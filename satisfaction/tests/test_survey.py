@@ -250,3 +250,23 @@ def test_unhappy_answers_are_hidden_from_the_officer_rated(world, returned, clie
     assert client.post("/danh-gia/chua-hai-long/", {"follow_up": "abc", "reply": "x"}).status_code == 404
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUpStatus.OPEN
+
+
+@pytest.mark.parametrize(("days", "english"), [(1, "(1 day after the result"), (14, "(14 days after the result")])
+def test_the_expiry_message_counts_days_in_the_plural_it_needs(world, returned, client, settings, days, english):
+    """"sau %s ngày" is pluralised (ngettext): one day, fourteen days — on the page and from the service."""
+    from django.utils import translation
+
+    settings.SURVEY_EXPIRY_DAYS = days
+    d = returned()
+    late = at(2026, 3, 25, 10)
+    with time_machine.travel(late, tick=False):
+        page = client.get(f"/danh-gia/{d.survey_invitation.token}/")
+    assert page.status_code == 410 and f"(sau {days} ngày kể từ khi trả kết quả)" in page.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with time_machine.travel(late, tick=False):
+        page = client.get(f"/danh-gia/{d.survey_invitation.token}/")
+    assert page.status_code == 410 and english in page.content.decode()
+    with translation.override("en"), pytest.raises(DomainError) as exc:
+        services.response_submit(invitation=d.survey_invitation, values=HAPPY, at=late)
+    assert exc.value.code == "expired" and english in exc.value.message and not SurveyResponse.objects.exists()

@@ -6,7 +6,9 @@ Dossiers are received at the given agencies over the last --days days, for the c
 procedures in force, with codes from the real per-agency per-day counters (continued, never
 reused), due dates from the working calendar, and a status mix like a real year: most returned,
 the rest spread over the open states, some late. Each gets its events (creation, reception, and
-the later steps it reached). Needs the demo data (seed_demo) for agencies, staff and procedures.
+the later steps it reached) and its handed-in record (DossierComponent: what the receipt lists) — for a
+desk dossier the originals and copies counted, for an online one the files. Needs the demo data
+(seed_demo) for agencies, staff and procedures.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Agency, Role, StaffRole
-from procedures.models import Level, Procedure
+from procedures.models import Level, Procedure, Requirement
 from procedures.selectors import version_in_force
 from workcalendar.deadlines import due, punctuality
 from workcalendar.selectors import calendar_for
 
-from ...models import Dossier, DossierCodeCounter, DossierEvent
+from ...models import Dossier, DossierCodeCounter, DossierComponent, DossierEvent
 from ...workflow import STEP_OF, Status
 
 MIX = [(Status.RETURNED, 70), (Status.RESULT_READY, 5), (Status.IN_APPRAISAL, 9), (Status.RECEIVED, 4),
@@ -78,6 +80,30 @@ def _insert(model, objects: list, batch: int) -> None:
         cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
 
 
+def _components(d: Dossier, documents: list, rng: random.Random, officer_id, at) -> list[DossierComponent]:
+    """The handed-in record of one generated dossier, as reception writes it: every component to hand in,
+    the conditional ones whose case applies (about one in six), the ones to show only shown. At the desk
+    the officer counts paper originals and copies (the procedure's numbers, at least one paper); online
+    each is one electronic file."""
+    online = d.channel == "online"
+    rows = []
+    for doc in documents:
+        applies = doc.requirement == Requirement.REQUIRED or (
+            doc.requirement == Requirement.CONDITIONAL and rng.random() < 0.16)
+        row = DossierComponent(dossier_id=d.pk, document_id=doc.pk, order=doc.order, name=doc.name,
+                               requirement=doc.requirement, condition=doc.condition, applies=applies,
+                               presented=doc.requirement == Requirement.PRESENT and not online,
+                               recorded_by_id=officer_id, recorded_at=at)
+        if applies and online:
+            row.files = 1
+        elif applies:
+            row.originals, row.copies = doc.originals, doc.copies
+            if not (doc.originals or doc.copies):
+                row.copies = 1
+        rows.append(row)
+    return rows
+
+
 class Command(BaseCommand):
     help = "Sinh nhanh N hồ sơ kèm lịch sử xử lý để đo hiệu năng."
 
@@ -118,9 +144,10 @@ class Command(BaseCommand):
         cals = {code: calendar_for(agency) for code, agency in found.items()}
         counters = {(c.agency_id, c.day): c.last for c in DossierCodeCounter.objects.filter(agency__in=found.values())}
         version_ids = list(options_by_version)
+        documents = {v.pk: list(v.documents.order_by("order", "id")) for v in versions if v.pk in options_by_version}
         statuses, weights = zip(*(MIX_OPEN if open_only else MIX), strict=True)
         started = time.perf_counter()
-        made = events_made = 0
+        made = events_made = components_made = 0
         while made < count:
             n = min(batch, count - made)
             dossiers, plans = [], []
@@ -165,13 +192,15 @@ class Command(BaseCommand):
                 plans.append((received, target, resolved, returned, staff[code]))
             with transaction.atomic():
                 _insert(Dossier, dossiers, batch)
-                events = []
+                events, components = [], []
                 for d, (received, target, resolved, returned, people) in zip(dossiers, plans, strict=True):
                     events.append(DossierEvent(dossier_id=d.pk, type="create_at_desk", actor_id=people[Role.RECEPTION],
                                                from_status=Status.DRAFT, to_status=Status.SUBMITTED, at=received))
                     events.append(DossierEvent(dossier_id=d.pk, type="receive", actor_id=people[Role.RECEPTION],
                                                from_status=Status.SUBMITTED, to_status=Status.RECEIVED, at=received,
                                                step="reception", punctuality="on_time"))
+                    components += _components(d, documents[d.procedure_version_id], rng, people[Role.RECEPTION],
+                                              received)
                     chain = PATH[1:PATH.index(target) + 1] if target in PATH else [Status.IN_APPRAISAL, target]
                     last, moment = Status.RECEIVED, received
                     end = resolved or min(now, d.due_at)
@@ -189,8 +218,10 @@ class Command(BaseCommand):
                                                        else Role.APPRAISER]))
                         last = status
                 _insert(DossierEvent, events, batch * 2)
+                _insert(DossierComponent, components, batch * 4)
             made += n
             events_made += len(events)
+            components_made += len(components)
             rate = made / (time.perf_counter() - started)
             self.stdout.write(f"\r{made:,}/{count:,} hồ sơ, {events_made:,} sự kiện ({rate:,.0f} hồ sơ/s)", ending="")
             self.stdout.flush()
@@ -198,4 +229,5 @@ class Command(BaseCommand):
             for (agency_id, day), last in counters.items():
                 DossierCodeCounter.objects.update_or_create(agency_id=agency_id, day=day, defaults={"last": last})
         elapsed = time.perf_counter() - started
-        self.stdout.write(f"\nXong: {made:,} hồ sơ, {events_made:,} sự kiện trong {elapsed:.0f} s.")
+        self.stdout.write(f"\nXong: {made:,} hồ sơ, {events_made:,} sự kiện, {components_made:,} thành phần đã nộp "
+                          f"trong {elapsed:.0f} s.")
