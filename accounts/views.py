@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.errors import DomainError, add_to_form
+from core.errors import DomainError, add_to_form
 
 from . import access, selectors, services
 from .backends import find_user

@@ -1,6 +1,6 @@
 from django.db import transaction
 
-from portal.demo_mode import is_loading_demo
+from core.demo_mode import is_loading_demo
 
 from .models import Source
 
@@ -11,7 +11,7 @@ def on_dossier_event(sender, dossier, event, **kwargs):
     if kind is None:
         return
     dossier_id = dossier.pk
-    if is_loading_demo():  # the demo fills the stores in the process, queueing nothing (portal.demo_mode)
+    if is_loading_demo():  # the demo fills the stores in the process, queueing nothing (core.demo_mode)
         from .services import store_intake
 
         transaction.on_commit(lambda: store_intake(dossier_id=dossier_id, kind=kind))

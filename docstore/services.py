@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.errors import DomainError
 from dossiers.attachments import attachment_add
 from dossiers.models import Attachment, AttachmentKind, Dossier
-from portal.errors import DomainError
 from procedures.models import RequiredDocument
 
 from .models import DocumentReuse, Source, StoredDocument

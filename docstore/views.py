@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
+from core.params import pk_param
 from dossiers import selectors as dossier_selectors
 from dossiers.attachments import may_add, missing_documents
 from dossiers.models import AttachmentKind
-from portal.errors import DomainError
-from portal.params import pk_param
 
 from . import services
 from .models import StoredDocument

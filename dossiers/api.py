@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import Agency, User
-from portal.api import ERROR_DESCRIPTIONS, ErrorSerializer
+from core.api import ERROR_DESCRIPTIONS, ErrorSerializer
 from procedures.models import ProcedureVersion
 
 from . import attachments, idempotency, pins, policies, selectors, services

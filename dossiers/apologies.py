@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import Role, User
+from core.dates import parse_day
+from core.errors import Conflict, DomainError
+from core.periods import OUT_OF_RANGE, in_range
 from notifications.services import email_queue, inbox_post, sms_queue
-from portal.dates import parse_day
-from portal.errors import Conflict, DomainError
-from portal.periods import OUT_OF_RANGE, in_range
 from procedures.models import ChannelOption, StepKind
 from workcalendar.calendar import to_local
 from workcalendar.deadlines import check_extension, propose_new_due

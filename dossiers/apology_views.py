@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.errors import DomainError
+from core.errors import DomainError
 
 from . import apologies, idempotency, pins, policies, selectors
 from .models import ApologyLetter, LetterStatus
@@ -114,7 +114,7 @@ def late_report(request):
 
     if not access.is_staff_member(request.user):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
-    from portal.periods import period_from
+    from core.periods import period_from
 
     today = timezone.localdate()
     try:

@@ -17,8 +17,8 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from core.errors import DomainError
 from core.files import download_name, extension_for
-from portal.errors import DomainError
 from procedures.models import RequiredDocument
 
 from . import events

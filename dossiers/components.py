@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from portal.errors import DomainError
+from core.errors import DomainError
 from procedures.models import RequiredDocument, Requirement
 
 from .models import Attachment, AttachmentKind, Dossier, DossierComponent

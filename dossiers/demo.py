@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Agency, User
-from portal.errors import DomainError
+from core.errors import DomainError
 from procedures.models import Level, Procedure
 
 from . import attachments, services

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from portal.errors import DomainError
+from core.errors import DomainError
 from procedures.models import FeeExemption
 
 from .models import Dossier, DossierFee, FeeStatus

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 
-from portal.errors import DomainError
+from core.errors import DomainError
 
 from .models import IdempotencyKey
 

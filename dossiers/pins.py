@@ -4,7 +4,7 @@ kiosk and the apology letter link all come here, so they share one budget of wro
 The budget belongs to the dossier code, not to the client: anonymous or logged in, from any
 address, at most `TRACK_PIN_MAX_FAILURES` wrong PINs per code per `TRACK_PIN_WINDOW_SECONDS`
 (counted from the first wrong PIN). Each lookup reserves an attempt atomically before the PIN is
-compared (portal.ratelimit), so parallel guesses cannot overrun the budget; a right PIN gives its
+compared (core.ratelimit), so parallel guesses cannot overrun the budget; a right PIN gives its
 attempt back. A locked code locks only
 itself: another dossier's right PIN from the same office network still works. The lock is recorded
 once on the dossier's control sheet (`pin_locked`, internal), the reception desk of the receiving
@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from portal import ratelimit
-from portal.errors import DomainError
+from core import ratelimit
+from core.errors import DomainError
 
 from . import events
 from .models import Dossier

@@ -21,8 +21,8 @@ from django_fsm import can_proceed, has_transition_perm
 from accounts import access
 from accounts.models import Agency, Role, User
 from accounts.validators import normalize_phone
+from core.errors import Conflict, DomainError
 from notifications.services import email_queue, sms_queue
-from portal.errors import Conflict, DomainError
 from procedures.models import Channel, ProcedureVersion, StepKind, VersionStatus
 from procedures.selectors import LEVEL_OF_AGENCY
 from workcalendar.calendar import to_local

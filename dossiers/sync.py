@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from portal.demo_mode import is_loading_demo
+from core.demo_mode import is_loading_demo
 
 from .models import Dossier, DossierEvent, SyncItem, SyncStatus
 
@@ -54,7 +54,7 @@ def enqueue(event: DossierEvent) -> SyncItem | None:
     if not dossier.code:
         return None
     moment = event.at or timezone.now()
-    if is_loading_demo():  # demo history: recorded as pushed, never queued (portal.demo_mode)
+    if is_loading_demo():  # demo history: recorded as pushed, never queued (core.demo_mode)
         return SyncItem.objects.create(dossier=dossier, event=event, created_at=moment, next_attempt_at=moment,
                                        status=SyncStatus.SENT, sent_at=moment)
     item = SyncItem.objects.create(dossier=dossier, event=event, created_at=moment, next_attempt_at=moment)

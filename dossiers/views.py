@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from accounts.models import Agency, Role, User
-from portal.dates import parse_day
-from portal.errors import DomainError, add_to_form
-from portal.params import pk_param
-from portal.periods import OUT_OF_RANGE, in_range
+from core.dates import parse_day
+from core.errors import DomainError, add_to_form
+from core.params import pk_param
+from core.periods import OUT_OF_RANGE, in_range
 from procedures.models import Channel, Procedure, ProcedureVersion, Requirement
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 
@@ -497,7 +497,7 @@ def ledger(request):
     agencies = Agency.objects.filter(pk__in=access.visible_agency_ids(request.user)).order_by("name")
     if not agencies.exists():
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
-    from portal.periods import period_from
+    from core.periods import period_from
 
     today = timezone.localdate()
     try:

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portal.demo_mode import is_loading_demo
+from core.demo_mode import is_loading_demo
 
 from .models import DeliveryStatus, EmailMessage, InboxItem, SmsMessage
 
@@ -49,7 +49,7 @@ def email_queue(*, to: str, template: str, context: dict, key: str | None = None
         body_html = render_to_string(f"{template}.html", ctx)
     except Exception:  # noqa: BLE001 - the HTML part is optional
         body_html = ""
-    demo = _demo_delivery()  # demo data: recorded as sent, never queued (portal.demo_mode)
+    demo = _demo_delivery()  # demo data: recorded as sent, never queued (core.demo_mode)
     try:
         with transaction.atomic():
             message = EmailMessage.objects.create(

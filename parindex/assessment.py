@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import Agency, Role, User
-from portal.errors import DomainError
+from core.errors import DomainError
 
 from .models import AssessmentRound, Criterion, Evidence, Method, SelfScore, SurveyScore
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.models import Agency, Role
-from portal.errors import DomainError
-from portal.params import pk_param
+from core.errors import DomainError
+from core.params import pk_param
 
 from . import assessment
 from .export import table_response

@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import Role, User
+from core.errors import Conflict, DomainError
 from dossiers import codes, events, fees
 from dossiers.models import Dossier, FeeStatus, PaymentMethod
 from dossiers.workflow import Status
 from notifications.services import email_queue
-from portal.errors import Conflict, DomainError
 
 from . import gateways
 from .models import FINAL, Payment, PaymentLog, PaymentStatus, ReceiptCounter

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
 from accounts.models import Role
+from core.errors import DomainError
 from dossiers import idempotency
 from dossiers import policies as dossier_policies
 from dossiers import selectors as dossier_selectors
 from dossiers.models import FeeStatus
-from portal.errors import DomainError
 
 from . import gateways, services
 from .models import Payment, PaymentStatus

@@ -11,10 +11,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts.urls import workspace_urlpatterns
 from portal.health import healthz
 
-# Under /api/ Django's own 400/404/500 answers are JSON error bodies too (portal.api.ErrorSerializer).
-handler400 = "portal.api.bad_request"
-handler404 = "portal.api.page_not_found"
-handler500 = "portal.api.server_error"
+# Under /api/ Django's own 400/404/500 answers are JSON error bodies too (core.api.ErrorSerializer).
+handler400 = "core.api.bad_request"
+handler404 = "core.api.page_not_found"
+handler500 = "core.api.server_error"
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.errors import DomainError
+from core.errors import DomainError
 
 from . import services
 from .models import (

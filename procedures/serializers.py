@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from portal.periods import validate_in_range
+from core.periods import validate_in_range
 
 from .models import ChannelOption, FeeItem, Field, InternalStep, Procedure, ProcedureVersion, RequiredDocument
 

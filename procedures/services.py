@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import Role, User
-from portal.errors import DomainError
+from core.errors import DomainError
 from workcalendar.units import DurationUnit
 
 from .models import (

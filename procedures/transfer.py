@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from accounts.models import Agency
-from portal.errors import DomainError
+from core.errors import DomainError
 from workcalendar.units import ClockPolicy, DurationUnit
 
 from . import services

@@ -9,7 +9,7 @@ import random
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from portal.errors import DomainError
+from core.errors import DomainError
 
 from . import feedback, services
 from .models import Feedback, Invitation, SurveyResponse

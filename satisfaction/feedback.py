@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from accounts import access
 from accounts.models import Agency, Role, User
 from accounts.validators import normalize_phone
+from core.errors import Conflict, DomainError
 from dossiers.models import Dossier
 from notifications.services import email_queue, inbox_post
-from portal.errors import Conflict, DomainError
 from workcalendar.selectors import calendar_for
 
 from .models import Feedback, FeedbackClass, FeedbackEvent, FeedbackStatus, FeedbackTopic, FeedbackVote

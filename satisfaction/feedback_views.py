@@ -14,11 +14,11 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from accounts.models import Agency
+from core import ratelimit
+from core.errors import DomainError
 from core.files import download_name
+from core.params import int_param, pk_param
 from dossiers import idempotency
-from portal import ratelimit
-from portal.errors import DomainError
-from portal.params import int_param, pk_param
 
 from . import feedback as service
 from .models import Feedback, FeedbackClass, FeedbackStatus, FeedbackTopic

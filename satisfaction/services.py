@@ -17,10 +17,10 @@ from django.utils.translation import ngettext
 
 from accounts import access
 from accounts.models import Role, User
+from core.errors import Conflict, DomainError
 from dossiers import pins
 from dossiers.models import Dossier, Punctuality
 from notifications.services import email_queue, inbox_post, sms_queue
-from portal.errors import Conflict, DomainError
 from workcalendar.selectors import calendar_for
 
 from .models import (

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
+from core import ratelimit
+from core.errors import DomainError
 from dossiers import idempotency
-from portal import ratelimit
-from portal.errors import DomainError
 
 from . import selectors, services
 from .models import SCALE, Element, FollowUpStatus, Invitation
@@ -136,7 +136,7 @@ def _staff(user):
 @login_required
 def results(request):
     _staff(request.user)
-    from portal.periods import period_from
+    from core.periods import period_from
 
     today = timezone.localdate()
     try:

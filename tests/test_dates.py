@@ -5,11 +5,11 @@ import datetime as dt
 
 import pytest
 
+from core.dates import parse_day
+from core.errors import DomainError
+from core.periods import period_from
 from dossiers import services
 from dossiers.tests.conftest import APPLICANT, at, world  # noqa: F401 - the shared dossier fixtures
-from portal.dates import parse_day
-from portal.errors import DomainError
-from portal.periods import period_from
 from workcalendar.models import CalendarOverride
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from portal.errors import DomainError
-from portal.periods import period_from
+from core.errors import DomainError
+from core.periods import period_from
 
 TODAY = dt.date(2026, 3, 20)
 

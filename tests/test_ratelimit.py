@@ -1,4 +1,4 @@
-"""portal.ratelimit counts atomically on the test cache (LocMem), on Redis (production) and on the
+"""core.ratelimit counts atomically on the test cache (LocMem), on Redis (production) and on the
 file cache of `make run`: parallel hits never lose an update, and a new window gets an expiry."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
-from portal import ratelimit
+from core import ratelimit
 
 THREADS, HITS = 16, 25
 
@@ -114,7 +114,7 @@ def test_parallel_hits_from_several_processes_are_all_counted(tmp_path):
     key = f"test-{uuid.uuid4().hex}"
     code = (
         "import django, os; django.setup(); "
-        "from django.core.cache.backends.filebased import FileBasedCache; from portal import ratelimit; "
+        "from django.core.cache.backends.filebased import FileBasedCache; from core import ratelimit; "
         f"cache = FileBasedCache({str(tmp_path / 'cache')!r}, {{}}); "
         f"print(' '.join(str(ratelimit.hit({key!r}, window=600, cache=cache)) for _ in range(40)))"
     )

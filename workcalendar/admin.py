@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency
-from portal.params import pk_param
+from core.params import pk_param
 
 from .models import CalendarOverride, CalendarYear
 from .selectors import calendar_for, unconfirmed_coming_year

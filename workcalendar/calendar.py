@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from portal.errors import DomainError
+from core.errors import DomainError
 
 from .units import OverrideKind
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from portal.errors import DomainError
+from core.errors import DomainError
 
 from .calendar import WorkCalendar, to_local
 from .units import ClockPolicy, DurationUnit

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import Role, StaffRole, User
-from portal.errors import DomainError
+from core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 

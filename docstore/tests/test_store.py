@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.errors import DomainError
 from docstore import services
 from docstore.models import DocumentReuse, StoredDocument
 from dossiers import services as dossier_services
 from dossiers.models import Attachment
 from dossiers.tests.conftest import APPLICANT, at, attach_required
-from portal.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 

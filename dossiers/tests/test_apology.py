@@ -9,11 +9,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from core.errors import DomainError
 from dossiers import apologies, services
 from dossiers.models import ApologyLetter, ApologyReason, Dossier, LetterStatus, Punctuality, Track
 from dossiers.tracking import sweep_deadlines
 from notifications.models import InboxItem, SmsMessage
-from portal.errors import DomainError
 
 from .conftest import APPLICANT, at
 

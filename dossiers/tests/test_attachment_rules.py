@@ -10,10 +10,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from core.errors import DomainError
 from dossiers import attachments, services
 from dossiers.models import Attachment, AttachmentKind, Dossier, DossierEvent, FeeStatus
 from dossiers.workflow import CITIZEN, TERMINAL, Status
-from portal.errors import DomainError
 
 from .conftest import APPLICANT, PDF, at, attach_required
 

@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.models import ConsultationTask
 from dossiers.workflow import Status
-from portal.errors import DomainError
 
 from .conftest import APPLICANT, at
 

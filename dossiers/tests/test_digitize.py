@@ -4,9 +4,9 @@ digitised, in one event; a bad scan leaves nothing behind."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.models import Attachment, Dossier, DossierEvent
-from portal.errors import DomainError
 
 from .conftest import APPLICANT, PDF, at
 

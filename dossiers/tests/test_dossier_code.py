@@ -28,7 +28,7 @@ def test_code_format_and_daily_sequence_per_agency(world):
 
 
 def test_a_failed_reception_gives_its_number_back(world):
-    from portal.errors import DomainError
+    from core.errors import DomainError
 
     services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
                                     at=at(2026, 3, 2, 9), **APPLICANT)

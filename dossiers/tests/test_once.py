@@ -15,10 +15,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.errors import DomainError
 from dossiers import idempotency, services
 from dossiers.models import ApologyLetter, Dossier, DossierCodeCounter, IdempotencyKey, MonthlyAgencyStats
 from dossiers.stats import monthly_stats_refresh
-from portal.errors import DomainError
 
 from .conftest import APPLICANT, at
 

@@ -9,11 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.attachments import attachment_add
 from dossiers.models import Dossier, DossierComponent
 from dossiers.workflow import Status
-from portal.errors import DomainError
 from procedures.models import RequiredDocument, Requirement
 
 from .conftest import APPLICANT, PDF, at

@@ -3,10 +3,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.errors import Conflict, DomainError
 from dossiers import fees, services
 from dossiers.models import Dossier
 from dossiers.workflow import Status, Step, available_actions
-from portal.errors import Conflict, DomainError
 from procedures.models import ProcedureVersion
 from workcalendar.units import ClockPolicy
 

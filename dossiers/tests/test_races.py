@@ -5,10 +5,10 @@ import threading
 import pytest
 from django.db import connections
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.models import Dossier, DossierCodeCounter, DossierEvent
 from dossiers.workflow import Status
-from portal.errors import DomainError
 
 from .conftest import APPLICANT, at, attach_required
 

@@ -4,11 +4,11 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.models import Dossier, DossierEvent
 from dossiers.workflow import Status, Step
 from notifications.models import EmailMessage
-from portal.errors import DomainError
 
 from .conftest import APPLICANT, at, attach_required
 

@@ -3,9 +3,9 @@ the return step; no message (the citizen hears of it when the result is ready)."
 
 import pytest
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.workflow import Status, Step
-from portal.errors import DomainError
 
 from .conftest import at
 from .transitions_helper import APPROVAL_DUE, assert_not_notified, drive, last_event, message_counts, snapshot

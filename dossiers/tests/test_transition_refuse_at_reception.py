@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.workflow import Status, Step
-from portal.errors import DomainError
 
 from .conftest import at
 from .transitions_helper import RECEPTION_DUE, assert_notified, desk_submitted, drive, last_event, snapshot

@@ -3,9 +3,9 @@ appraisal step (12h) and notifies the citizen."""
 
 import pytest
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.workflow import Status, Step
-from portal.errors import DomainError
 
 from .conftest import at
 from .transitions_helper import APPRAISAL_DUE, DOSSIER_DUE, assert_notified, drive, last_event, snapshot

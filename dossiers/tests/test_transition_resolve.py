@@ -3,9 +3,9 @@ moment decides the dossier's early / on time / late; the citizen is told the res
 
 import pytest
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.workflow import Status, Step
-from portal.errors import DomainError
 
 from .conftest import at
 from .transitions_helper import DOSSIER_DUE, RETURN_DUE, assert_notified, drive, last_event, snapshot

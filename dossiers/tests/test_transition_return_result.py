@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.errors import DomainError
 from dossiers import fees, services
 from dossiers.workflow import Status, Step
-from portal.errors import DomainError
 
 from .conftest import at
 from .transitions_helper import RETURN_DUE, assert_notified, drive, last_event, snapshot

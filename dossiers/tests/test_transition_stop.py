@@ -4,9 +4,9 @@ no message."""
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.workflow import Status, Step
-from portal.errors import DomainError
 
 from .conftest import at
 from .transitions_helper import (

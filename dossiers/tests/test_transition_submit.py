@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.workflow import Status, Step
-from portal.errors import DomainError
 
 from .conftest import at
 from .transitions_helper import assert_not_notified, last_event, message_counts, online_draft, snapshot
@@ -61,8 +61,8 @@ def test_a_submitted_dossier_cannot_be_submitted_again(world):
 
 
 def test_submitting_without_the_required_components_is_refused(world):
+    from core.errors import DomainError
     from dossiers.models import Dossier
-    from portal.errors import DomainError
 
     draft = services.dossier_create_draft(citizen=world.citizen, version=world.birth, agency=world.pleiku,
                                           applicant_name="Nguyễn Văn An")

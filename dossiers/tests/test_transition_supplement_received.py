@@ -4,9 +4,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.workflow import Status, Step
-from portal.errors import DomainError
 
 from .conftest import at
 from .transitions_helper import DOSSIER_DUE, assert_not_notified, drive, last_event, message_counts, snapshot

@@ -3,9 +3,9 @@ running step; no message."""
 
 import pytest
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.workflow import Status, Step
-from portal.errors import DomainError
 
 from .conftest import at
 from .transitions_helper import (

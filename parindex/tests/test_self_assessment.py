@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.errors import DomainError
 from dossiers.tests.conftest import PDF, at
 from parindex import assessment
 from parindex.models import AssessmentRound, Evidence, IndexConfig, SelfScore, SurveyScore
-from portal.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from pypdf import PdfReader
 
+from core.errors import Conflict, DomainError
 from dossiers.models import Dossier
 from notifications.models import EmailMessage
 from payments import services
 from payments.models import Payment
-from portal.errors import Conflict, DomainError
 
 from .conftest import at
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.errors import DomainError
 from dossiers import services
 from dossiers.models import Dossier, DossierFee
-from portal.errors import DomainError
 from procedures.models import FeeExemption, FeeItem
 
 from .conftest import APPLICANT, at

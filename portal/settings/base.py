@@ -170,7 +170,7 @@ USE_TZ = True
 LANGUAGE_COOKIE_NAME = "portal_language"
 # Dates are typed and shown day first (dd/mm/yyyy) in every language, never month first: see portal/formats/.
 FORMAT_MODULE_PATH = ["portal.formats"]
-from portal.formats.common import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa: E402,F401
+from core.formats import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa: E402,F401
 
 # --- Static and media -----------------------------------------------------------
 STATIC_URL = "static/"
@@ -318,12 +318,12 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_METADATA_CLASS": "portal.drf.Metadata",
-    # The schema lists each operation's error answers (one error body: portal.api.ErrorSerializer).
-    "DEFAULT_SCHEMA_CLASS": "portal.api.PortalAutoSchema",
+    # The schema lists each operation's error answers (one error body: core.api.ErrorSerializer).
+    "DEFAULT_SCHEMA_CLASS": "core.api.PortalAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "portal.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cổng dịch vụ công một cửa — API",

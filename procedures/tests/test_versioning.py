@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from portal.errors import DomainError
+from core.errors import DomainError
 from procedures import services
 from procedures.models import ChannelOption, Procedure, ProcedureVersion, VersionStatus
 from procedures.selectors import version_in_force

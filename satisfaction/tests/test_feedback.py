@@ -6,8 +6,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.errors import DomainError
 from notifications.models import InboxItem
-from portal.errors import DomainError
 from satisfaction import feedback as service
 from satisfaction.models import Feedback, FeedbackStatus
 

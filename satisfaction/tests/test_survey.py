@@ -6,8 +6,8 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
+from core.errors import DomainError
 from notifications.models import InboxItem, SmsMessage
-from portal.errors import DomainError
 from satisfaction import services
 from satisfaction.models import DossierEvaluation, FollowUp, FollowUpStatus, Invitation, SurveyResponse
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from portal.errors import DomainError
+from core.errors import DomainError
 from workcalendar.calendar import TZ, WorkCalendar
 from workcalendar.deadlines import ClockEvent, ClockEventKind, clock
 from workcalendar.units import ClockPolicy, DurationUnit

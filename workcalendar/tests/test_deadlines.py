@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from portal.errors import DomainError
+from core.errors import DomainError
 from workcalendar.calendar import TZ, OfficeHours, Override, WorkCalendar
 from workcalendar.deadlines import Punctuality, check_extension, due, explain, punctuality, working_time_between
 from workcalendar.units import DurationUnit, OverrideKind

@@ -2,7 +2,7 @@
 
 Each installed app may ship a `demo.py` with `seed(context)`; they run in INSTALLED_APPS order
 (lowest layer first), inside one transaction, and share `context` (e.g. the agencies created).
-Nothing is queued for the worker meanwhile (portal.demo_mode): after `make run` the first real
+Nothing is queued for the worker meanwhile (core.demo_mode): after `make run` the first real
 e-mail is not stuck behind the demo's notifications.
 """
 
@@ -13,7 +13,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal.demo_mode import loading_demo
+from core.demo_mode import loading_demo
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from portal.bench import summary, timed
+from core.bench import summary, timed
 
 from ...models import Dossier
 from ...selectors import worklist, worklist_queryset

@@ -19,12 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.bench import summary, timed
 from dossiers.models import Dossier
 from dossiers.stats import monthly_stats_refresh
 from parindex.metrics import snapshots_refresh
 from parindex.models import MetricSnapshot
 from parindex.selectors import dashboard_agencies, ranking
-from portal.bench import summary, timed
 from satisfaction.stats import monthly_satisfaction_refresh
 
 

@@ -3,7 +3,7 @@ as on every Vietnamese paper; Django's 'en' month-first formats (mm/dd/yyyy) are
 
 from django.conf.locale.en.formats import *  # noqa: F403
 
-from portal.formats.common import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa: F401
+from core.formats import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa: F401
 
 SHORT_DATE_FORMAT = "d/m/Y"
 SHORT_DATETIME_FORMAT = "d/m/Y H:i"

@@ -6,7 +6,7 @@ Django's 'vi' locale has no *_INPUT_FORMATS, so it fell back to the global ones,
 
 from django.conf.locale.vi.formats import *  # noqa: F403
 
-from portal.formats.common import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa: F401
+from core.formats import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa: F401
 
 SHORT_DATE_FORMAT = "d/m/Y"
 SHORT_DATETIME_FORMAT = "H:i d/m/Y"

@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.errors import DomainError
+from core.errors import DomainError
 from workcalendar.calendar import TZ
 from workcalendar.deadlines import due, explain
 from workcalendar.selectors import calendar_for

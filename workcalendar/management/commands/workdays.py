@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.errors import DomainError
+from core.errors import DomainError
 from workcalendar.selectors import calendar_for, unconfirmed_coming_year
 
 from ._common import agency_or_none

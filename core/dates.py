@@ -1,5 +1,5 @@
 """Reading a date typed on a staff page: day first (06/12/2026 or 06-12-2026) or ISO (2026-12-06),
-the same orders as the forms (portal/formats/common.py). A month-first date is never read as one."""
+the same orders as the forms (core/formats.py). A month-first date is never read as one."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
-from .formats.common import DATE_INPUT_FORMATS
+from .formats import DATE_INPUT_FORMATS
 
 # Dates a report, a filter or a catalogue entry may name. Beyond them the arithmetic of a period (the day after
 # its end, the local midnight in UTC) leaves Python's date range (year 1..9999): refuse them up front.
