@@ -12,6 +12,7 @@ import datetime
 from django.utils import timezone
 
 from .models import Agency, AgencyLevel, Role, StaffRole, User
+from .validators import normalize_phone
 
 DEMO_PASSWORD = "MotCua@2026"
 
@@ -78,8 +79,6 @@ def _user(email, full_name, phone, *, citizen_id=None, superuser=False) -> User:
 
 
 def phone_e164(phone: str) -> str:
-    from .validators import normalize_phone
-
     return normalize_phone(phone)
 
 

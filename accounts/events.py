@@ -6,11 +6,11 @@ user by sending `account_email_requested`; notifications/receivers.py queues it.
 
 from django.dispatch import Signal
 
+from .models import User
+
 # kwargs: user, template (e.g. "notifications/email/verify_email"), context (dict)
 account_email_requested = Signal()
 
 
 def account_email_request(*, user, template: str, context: dict) -> None:
-    from .models import User
-
     account_email_requested.send(sender=User, user=user, template=template, context=context)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import access
 from .models import Agency, Role
+from .services import password_set_email_send
 from .validators import normalize_phone, validate_citizen_id
 
 
@@ -85,8 +86,6 @@ class PortalPasswordResetForm(PasswordResetForm):
     """Sends the reset link through the portal's delivery log (notifications), not directly."""
 
     def save(self, *args, **kwargs):
-        from .services import password_set_email_send
-
         email = self.cleaned_data["email"]
         for user in self.get_users(email):
             password_set_email_send(user=user)

@@ -15,7 +15,7 @@ from core.errors import DomainError, add_to_form
 
 from . import access, selectors, services
 from .backends import find_user
-from .context_processors import QUEUE_NAV_ROLES, role_url
+from .context_processors import QUEUE_NAV_ROLES, ROLE_NAV, role_url
 from .forms import (
     AgencyForm,
     LoginForm,
@@ -34,8 +34,6 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         """Staff go straight to the workspace of their first role; citizens to the home page."""
-        from .context_processors import ROLE_NAV
-
         roles = access.roles_of(self.request.user)
         if roles & {Role.RECEPTION, Role.APPRAISER, Role.APPROVER}:
             try:

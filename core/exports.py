@@ -24,6 +24,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.functional import Promise
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -93,8 +96,6 @@ def csv_text(header: Sequence, rows: Iterable[Sequence]) -> str:
 
 def xlsx_cell(sheet, value, *, bold: bool = False, number_format: str | None = None):
     """A write-only cell that holds `value` as data, never as a formula."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     value = _plain(value)
     if isinstance(value, bool):
@@ -119,7 +120,6 @@ def xlsx_cell(sheet, value, *, bold: bool = False, number_format: str | None = N
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     """A workbook (write-only: constant memory for long lists) with every cell through `xlsx_cell`."""
-    from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     for spec in sheets:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
+
 from .dates import EARLIEST, LATEST, OUT_OF_RANGE, in_range, parse_day  # noqa: F401 - the range lives in dates
 from .errors import DomainError
 
 
 def validate_in_range(day: dt.date) -> None:
     """A form/serializer validator: dates outside EARLIEST..LATEST are refused with a Vietnamese message."""
-    from django.core.exceptions import ValidationError
-
     if day is not None and not in_range(day):
         raise ValidationError(OUT_OF_RANGE, code="date_out_of_range")
 

@@ -1,30 +1,27 @@
-"""Queue and deliver e-mail. Callers queue; a Celery task delivers after the transaction commits."""
+"""Queue e-mail, SMS and in-portal notices. Callers queue; a Celery task (tasks.py) delivers after the transaction
+commits, through delivery.py."""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.models import User
 from core.demo_mode import is_loading_demo
 
 from .models import DeliveryStatus, EmailMessage, InboxItem, SmsMessage
+from .tasks import deliver_email, deliver_sms
 
 logger = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 5
-
 
 def account_of_address(address: str) -> int | None:
     """The account whose verified e-mail address this is (a dossier received at the desk for a citizen who
     has an account): its notifications page lists the message. An unverified address proves nothing, so it
     never links (someone could register with another person's address)."""
-    from accounts.models import User
-
     return (User.objects.filter(email__iexact=address.strip(), email_verified_at__isnull=False, is_active=True)
             .values_list("pk", flat=True).first()) if address else None
 
@@ -60,8 +57,6 @@ def email_queue(*, to: str, template: str, context: dict, key: str | None = None
         return EmailMessage.objects.get(key=key)
     if demo:
         return message
-    from .tasks import deliver_email
-
     transaction.on_commit(lambda: deliver_email.delay(message.pk))
     return message
 
@@ -69,51 +64,6 @@ def email_queue(*, to: str, template: str, context: dict, key: str | None = None
 def _demo_delivery() -> dict:
     """While the demo data loads, a message is stored as sent (attempts 0: no gateway was called)."""
     return {"status": DeliveryStatus.SENT, "sent_at": timezone.now()} if is_loading_demo() else {}
-
-
-def message_id_header(message: EmailMessage) -> str:
-    """The same Message-ID for every attempt of one row. A worker killed after the SMTP server took the
-    message but before the row was marked sent runs the task again; the copy it sends carries the
-    same Message-ID, by which mail servers and clients recognise and drop the duplicate."""
-    from email.utils import parseaddr
-
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-    return f"<portal-email-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
-
-
-def email_deliver(*, message_id: int) -> EmailMessage | None:
-    """Send one queued message; safe to call twice (a sent message is never resent).
-
-    A failed attempt is recorded (attempts, last error) and then re-raised so the Celery task
-    retries it; after MAX_ATTEMPTS the message is marked failed and no longer raised.
-    """
-    error: Exception | None = None
-    with transaction.atomic():
-        message = EmailMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status == DeliveryStatus.SENT:
-            return message
-        message.attempts += 1
-        mail = EmailMultiAlternatives(message.subject, message.body_text, settings.DEFAULT_FROM_EMAIL, [message.to],
-                                      headers={"Message-ID": message_id_header(message)})
-        if message.body_html:
-            mail.attach_alternative(message.body_html, "text/html")
-        try:
-            mail.send()
-        except Exception as exc:  # noqa: BLE001 - SMTP errors are many; all are retried
-            message.last_error = f"{exc.__class__.__name__}: {exc}"
-            message.status = DeliveryStatus.FAILED if message.attempts >= MAX_ATTEMPTS else DeliveryStatus.QUEUED
-            message.save(update_fields=["attempts", "last_error", "status"])
-            logger.warning("email %s to %s failed (attempt %s): %s", message.pk, message.to, message.attempts, exc)
-            if message.status == DeliveryStatus.QUEUED:
-                error = exc
-        else:
-            message.status = DeliveryStatus.SENT
-            message.sent_at = timezone.now()
-            message.last_error = ""
-            message.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-    if error is not None:
-        raise error  # after the commit: the attempt stays recorded
-    return message
 
 
 def sms_queue(*, to: str, text: str, key: str | None = None, user_id: int | None = None,
@@ -133,35 +83,7 @@ def sms_queue(*, to: str, text: str, key: str | None = None, user_id: int | None
         return SmsMessage.objects.get(key=key)
     if demo:
         return message
-    from .tasks import deliver_sms
-
     transaction.on_commit(lambda: deliver_sms.delay(message.pk))
-    return message
-
-
-def sms_deliver(*, message_id: int) -> SmsMessage | None:
-    from .sms import get_backend, reference_for
-
-    error: Exception | None = None
-    with transaction.atomic():
-        message = SmsMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status == DeliveryStatus.SENT:
-            return message
-        message.attempts += 1
-        try:
-            # The same reference on every attempt: a gateway that already took it does not send it again.
-            message.provider_id = get_backend().send(message.to, message.body,
-                                                     reference=reference_for(message))[:100]
-        except Exception as exc:  # noqa: BLE001 - any gateway error is retried
-            message.last_error = f"{exc.__class__.__name__}: {exc}"
-            message.status = DeliveryStatus.FAILED if message.attempts >= MAX_ATTEMPTS else DeliveryStatus.QUEUED
-            if message.status == DeliveryStatus.QUEUED:
-                error = exc
-        else:
-            message.status, message.sent_at, message.last_error = DeliveryStatus.SENT, timezone.now(), ""
-        message.save()
-    if error is not None:
-        raise error
     return message
 
 

@@ -16,6 +16,7 @@ HEARTBEAT_CACHE_KEY = "celery:heartbeat"
 @app.task(name="portal.celery.heartbeat", ignore_result=True)
 def heartbeat() -> str:
     """Run by beat every CELERY_HEARTBEAT_SECONDS; /healthz reports how old the last beat is."""
+    # Imported here: this module loads with the project package, before Django's settings are configured.
     from django.core.cache import cache
     from django.utils import timezone
 

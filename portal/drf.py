@@ -62,7 +62,7 @@ class Metadata(SimpleMetadata):
     """OPTIONS: a view that builds its serializers itself (no `serializer_class`) is described without fields."""
 
     def determine_actions(self, request, view):
-        from rest_framework.generics import GenericAPIView
+        from rest_framework.generics import GenericAPIView  # not at the top: see the module docstring (circular)
 
         if getattr(view, "serializer_class", None) is None and \
                 type(view).get_serializer_class is GenericAPIView.get_serializer_class:

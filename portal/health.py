@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from portal.celery import HEARTBEAT_CACHE_KEY, app
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +38,6 @@ def check_cache() -> None:
 
 
 def check_broker() -> None:
-    from portal.celery import app
 
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
@@ -56,7 +59,6 @@ def healthz(request):
             logger.warning("healthz: %s failed: %s", name, exc)
             results[name] = f"error: {exc.__class__.__name__}"
             failed.append(name)
-    from portal.celery import HEARTBEAT_CACHE_KEY
 
     try:
         beat = cache.get(HEARTBEAT_CACHE_KEY)
@@ -64,10 +66,6 @@ def healthz(request):
         beat = None
     age = None
     if beat:
-        from datetime import datetime
-
-        from django.utils import timezone
-
         try:
             age = round((timezone.now() - datetime.fromisoformat(beat)).total_seconds())
         except (TypeError, ValueError):

@@ -1,24 +1,22 @@
 from django.apps import AppConfig
+from django.db import connections
 from django.db.backends.signals import connection_created
+from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import post_migrate
+
+from .text import catalogue_similarity
+from .trigram_index import install
 
 
 def _register_sqlite_functions(sender, connection, **kwargs):
     """The catalogue search's trigram similarity on SQLite (PostgreSQL has pg_trgm)."""
     if connection.vendor == "sqlite":
-        from .text import catalogue_similarity
-
         connection.connection.create_function("CATALOGUE_SIMILARITY", 3, catalogue_similarity, deterministic=True)
 
 
 def _install_sqlite_index(sender, using, **kwargs):
     """After every migrate on SQLite: the search's FTS5 trigram index and its triggers are there
     (a later migration that rebuilds the procedures table drops its triggers)."""
-    from django.db import connections
-    from django.db.migrations.recorder import MigrationRecorder
-
-    from .trigram_index import install
-
     connection = connections[using]
     if connection.vendor != "sqlite":
         return

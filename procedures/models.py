@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
@@ -318,8 +319,6 @@ class RequiredDocument(models.Model):
         return self.name
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.requirement == Requirement.CONDITIONAL and not self.condition.strip():
             raise ValidationError({"condition": _("Thành phần nộp theo điều kiện phải ghi rõ trường hợp phải nộp.")})
 

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from accounts.models import Agency
 from core.errors import DomainError
+from core.exports import csv_text, csv_value_in
 from workcalendar.units import ClockPolicy, DurationUnit
 
 from . import services
@@ -475,8 +476,6 @@ def _iso(day) -> str:
 def export_csv() -> str:
     """Text that a spreadsheet would run as a formula is written with a leading apostrophe (core.exports);
     `import_csv` drops it again, so the file round-trips."""
-    from core.exports import csv_text
-
     rows = []
     for p in _procedures():
         for v in sorted(p.versions.all(), key=lambda v: v.number):
@@ -499,8 +498,6 @@ def import_csv(text: str, *, actor=None) -> dict[str, int]:
     """Create or update procedures' flat data from CSV (the columns of export_csv; extra columns are
     ignored, one procedure may span several rows if they agree). Versions are not touched: a new
     procedure appears in the public catalogue only once a version is published."""
-    from core.exports import csv_value_in
-
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in CSV_REQUIRED if c not in (reader.fieldnames or [])]
     if missing:

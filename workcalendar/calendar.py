@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.conf import settings
 
 from core.errors import DomainError
 
@@ -60,8 +61,6 @@ class OfficeHours:
     @classmethod
     def from_settings(cls) -> OfficeHours:
         """The portal-wide default (settings.OFFICE_HOURS, from OFFICE_HOURS / RECEPTION_CUTOFF)."""
-        from django.conf import settings
-
         return cls(**settings.OFFICE_HOURS)
 
     @classmethod

@@ -11,6 +11,7 @@ import datetime as dt
 import threading
 
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from accounts.models import Agency
 
@@ -50,8 +51,6 @@ def calendar_for(agency: Agency | None = None) -> WorkCalendar:
 
 def unconfirmed_coming_year(today: dt.date | None = None) -> int | None:
     """The coming year if its official holiday schedule has not been confirmed yet."""
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     coming = today.year + 1
     if CalendarYear.objects.filter(year=coming, confirmed=True).exists():

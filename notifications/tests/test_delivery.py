@@ -1,8 +1,9 @@
 import pytest
 from django.core import mail
 
+from notifications.delivery import MAX_ATTEMPTS, email_deliver
 from notifications.models import DeliveryStatus, EmailMessage
-from notifications.services import MAX_ATTEMPTS, email_deliver, email_queue
+from notifications.services import email_queue
 from notifications.tasks import deliver_email
 
 pytestmark = pytest.mark.django_db
@@ -97,8 +98,8 @@ def test_an_sms_resent_after_a_lost_commit_reaches_the_gateway_with_the_same_ref
     on the rerun, with the same reference: the gateway (here the file backend) keeps one message."""
     import json
 
+    from notifications.delivery import sms_deliver
     from notifications.models import SmsMessage
-    from notifications.services import sms_deliver
 
     settings.SMS_BACKEND = "notifications.sms.FileSmsBackend"
     settings.SMS_FILE_PATH = str(tmp_path / "sms")
@@ -122,8 +123,8 @@ def test_the_file_backend_refuses_a_reference_that_is_not_a_file_name(settings, 
 
 
 def test_sms_gateway_failure_is_retried_and_recorded(settings):
+    from notifications.delivery import sms_deliver
     from notifications.models import SmsMessage
-    from notifications.services import sms_deliver
 
     settings.SMS_BACKEND = "notifications.tests.test_delivery.BrokenGateway"
     message = SmsMessage.objects.create(to="+84912345678", body="x")

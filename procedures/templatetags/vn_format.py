@@ -1,8 +1,10 @@
 """Vietnamese number formats: 1.250.000 đồng (dot as the thousands separator)."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django import template
+from num2words import num2words
 
 register = template.Library()
 
@@ -20,8 +22,6 @@ def vnd(amount) -> str:
 @register.filter
 def vnd_words(amount) -> str:
     """125000 -> 'Một trăm hai mươi lăm nghìn đồng' (the amount in words on receipts)."""
-    from num2words import num2words
-
     try:
         value = int(Decimal(str(amount)))
     except (ArithmeticError, ValueError, TypeError):
@@ -33,8 +33,6 @@ def vnd_words(amount) -> str:
 @register.filter
 def vn_date(value) -> str:
     """'2014-11-20' (as stored in JSON) or a date -> '20/11/2014'."""
-    import datetime as dt
-
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     try:
