@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -132,8 +133,6 @@ def _officer(dossier: Dossier | None, officer_name: str) -> User | None:
 
 
 def _attach(feedback: Feedback, upload) -> None:
-    import filetype
-
     if upload.size > MAX_ATTACHMENT():
         raise DomainError("attachment_too_big", _("Tệp đính kèm tối đa %s MB.") % (MAX_ATTACHMENT() // 1024 // 1024),
                           field="attachment")
