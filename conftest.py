@@ -49,7 +49,7 @@ def demo(db):
     from django.core.management import call_command
 
     call_command("seed_demo", "--quiet", "--skip", "procedures", "--skip", "dossiers", "--skip", "satisfaction",
-                 "--skip", "docstore")
+                 "--skip", "feedback", "--skip", "docstore")
     from accounts.models import Agency, User
 
     class Demo:

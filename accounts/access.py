@@ -6,7 +6,10 @@ list and its detail can never disagree. The rules:
 - a superuser sees and acts on everything;
 - an administrator (Role.ADMIN) of an agency sees and administers it and every agency below it;
 - a reception officer, appraiser or approver sees and acts on their own agency only;
-- a Home Affairs officer sees every agency of their province, read-only;
+- a Home Affairs officer sees every agency of their province, read-only; as the one who appraises
+  self-assessments and receives harassment reports and unhappy answers, a Home Affairs role at the province
+  or a department (Sở Nội vụ) covers the whole province, one at a commune that commune only
+  (`covers_as_home_affairs`, `home_affairs_for`);
 - a citizen sees no agency's internal data (only public pages and their own dossiers);
 - applicants' personal data (name, ID number, address, phone, e-mail, uploaded files) is seen only by
   those whose task needs it (Decree 13/2023/NĐ-CP): a superuser and the staff acting for the agency
@@ -28,7 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Agency, Role, StaffRole, User
+from .models import Agency, AgencyLevel, Role, StaffRole, User
 
 ACTING_ROLES = frozenset({Role.RECEPTION, Role.APPRAISER, Role.APPROVER, Role.ADMIN})
 
@@ -184,3 +187,23 @@ def access_agency(
             raise PermissionDenied("Bạn chỉ được xem, không được thay đổi thông tin cơ quan này.")
         return Agency.objects.select_for_update().get(pk=pk)
     return Agency.objects.get(pk=pk)
+
+
+def _home_affairs_covers(role_agency: Agency, agency: Agency) -> bool:
+    if role_agency.pk == agency.pk:
+        return True
+    return role_agency.level != AgencyLevel.COMMUNE and role_agency.province.pk == agency.province.pk
+
+
+def covers_as_home_affairs(user: User, agency: Agency) -> bool:
+    """Whether the user holds a Home Affairs role over `agency`: one at the province or a department (Sở Nội vụ)
+    covers the whole province; one at a commune covers that commune only (a ward's officer does not see another
+    ward's reports)."""
+    return any(_home_affairs_covers(r.agency, agency)
+               for r in StaffRole.objects.filter(user=user, role=Role.HOME_AFFAIRS).select_related("agency"))
+
+
+def home_affairs_for(agency: Agency) -> set[int]:
+    """The active users holding a Home Affairs role over `agency` (the same rule, seen from the agency)."""
+    roles = StaffRole.objects.filter(role=Role.HOME_AFFAIRS, user__is_active=True).select_related("agency")
+    return {r.user_id for r in roles if _home_affairs_covers(r.agency, agency)}

@@ -53,9 +53,7 @@ def _may_self_assess(user: User, agency: Agency) -> bool:
 def _may_appraise(user: User, agency: Agency) -> bool:
     """A Home Affairs role at the province or a department covers the province; a ward's, that ward
     (the same scope rule as for harassment reports)."""
-    from satisfaction.feedback import covers_as_home_affairs
-
-    return user.is_superuser or covers_as_home_affairs(user, agency)
+    return user.is_superuser or access.covers_as_home_affairs(user, agency)
 
 
 def _evidence_ok(upload) -> tuple[str, str]:

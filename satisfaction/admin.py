@@ -5,7 +5,6 @@ from django.utils import timezone
 from .models import (
     Answer,
     DossierEvaluation,
-    Feedback,
     FollowUp,
     Question,
     Questionnaire,
@@ -112,10 +111,3 @@ class FollowUpAdmin(ReadOnlyAdmin):
 @admin.register(DossierEvaluation)
 class DossierEvaluationAdmin(ReadOnlyAdmin):
     list_display = ("dossier", "total_time", "step_time", "contacts", "agencies", "computed_at")
-
-
-@admin.register(Feedback)
-class FeedbackAdmin(ReadOnlyAdmin):
-    list_display = ("code", "title", "agency", "status", "harassment", "submitted_at", "answer_due", "late")
-    list_filter = ("status", "harassment", "late", "agency")
-    search_fields = ("code", "title")

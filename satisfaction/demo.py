@@ -1,5 +1,5 @@
-"""Demo survey answers and feedback, made through the real services after the demo dossiers (which
-already created an invitation for every returned dossier). Runs once."""
+"""Demo survey answers, made through the real services after the demo dossiers (which already created an
+invitation for every returned dossier). Runs once."""
 
 from __future__ import annotations
 
@@ -8,18 +8,17 @@ import random
 
 from django.utils import timezone
 
-from accounts.models import Agency, User
 from core.errors import DomainError
 
-from . import feedback, services
-from .models import Feedback, Invitation, SurveyResponse
+from . import services
+from .models import Invitation, SurveyResponse
 
 HAPPY_COMMENTS = ["", "", "", "Cán bộ hướng dẫn tận tình.", "Trả kết quả sớm hơn hẹn, rất hài lòng."]
 UNHAPPY_COMMENTS = ["", "Thời gian chờ hơi lâu.", "Nên có thêm chỗ ngồi chờ.", "Phải đi lại nhiều lần mới xong."]
 
 
 def seed(context: dict) -> None:
-    if SurveyResponse.objects.exists() or Feedback.objects.exists():
+    if SurveyResponse.objects.exists():
         return
     rng = random.Random(766)
     now = timezone.now()
@@ -38,23 +37,4 @@ def seed(context: dict) -> None:
         except DomainError:
             continue
         answered += 1
-    pleiku = Agency.objects.filter(code="H21.65").first()
-    citizen = User.objects.filter(email="binh.tran@example.com").first()
-    head = pleiku.head if pleiku else None
-    if pleiku and citizen and head:
-        item = feedback.feedback_submit(
-            actor=citizen, topic="regulation", title="Đề nghị bỏ yêu cầu nộp bản sao sổ hộ khẩu",
-            content="Thủ tục đăng ký tạm trú vẫn yêu cầu bản sao giấy tờ đã có trong Cơ sở dữ liệu quốc gia về dân cư.",
-            agency=pleiku, at=now - dt.timedelta(days=12))
-        feedback.feedback_accept(feedback=item, actor=head, classification="rules", at=now - dt.timedelta(days=11))
-        feedback.feedback_answer(feedback=item, actor=head, at=now - dt.timedelta(days=5),
-                                 answer="Phường đã bỏ yêu cầu nộp bản sao; cán bộ tra cứu trực tiếp trên CSDL dân cư.")
-        feedback.feedback_publish(feedback=item, actor=head, at=now - dt.timedelta(days=4))
-        feedback.feedback_submit(
-            actor=None, topic="conduct", harassment=True, title="Cán bộ gợi ý nộp thêm tiền để nhanh",
-            content="Khi nộp hồ sơ tại quầy, một cán bộ gợi ý đưa thêm tiền để được giải quyết sớm.",
-            agency=pleiku, name="Người dân (ẩn danh)", phone="0905123456", at=now - dt.timedelta(days=1))
-        feedback.feedback_submit(
-            actor=citizen, topic="regulation", title="Giờ tiếp nhận buổi chiều",
-            content="Đề nghị bộ phận một cửa tiếp nhận hồ sơ đến 17 giờ thay vì 16 giờ 30.", agency=pleiku, at=now)
     context["survey_answers"] = answered

@@ -69,12 +69,10 @@ def follow_ups(user, *, status: str = FollowUpStatus.OPEN):
     officer the citizen rated."""
     from accounts.models import Agency, Role
 
-    from .feedback import covers_as_home_affairs
-
     agencies = set(access.acting_agency_ids(user, [Role.APPROVER, Role.ADMIN]))
     if access.has_role(user, Role.HOME_AFFAIRS):
         agencies |= {a.pk for a in Agency.objects.filter(pk__in=access.visible_agency_ids(user))
-                     if covers_as_home_affairs(user, a)}
+                     if access.covers_as_home_affairs(user, a)}
     qs = FollowUp.objects.all() if user.is_superuser else FollowUp.objects.filter(agency__in=agencies)
     return (qs.filter(status=status).exclude(response__officer=user)
             .select_related("response__invitation__dossier__procedure_version__procedure", "agency", "assignee")

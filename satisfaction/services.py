@@ -214,9 +214,7 @@ def _open_follow_up(response: SurveyResponse, reason: str, at: dt.datetime) -> F
                                         opened_at=at, due_at=due_at)
     people = {agency.head_id}
     if is_harassment(response.comment):
-        from .feedback import home_affairs_for
-
-        people |= home_affairs_for(agency)
+        people |= access.home_affairs_for(agency)
     people -= {None, response.officer_id}
     for user_id in people:
         inbox_post(user_id=user_id, key=f"follow-up:{follow_up.pk}:{user_id}",

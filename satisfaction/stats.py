@@ -4,7 +4,8 @@ MonthlySatisfactionStats for the index dashboards:
 - petitions_total / petitions_on_time: feedback first received in the month, and those handled on
   time or still pending within their deadlines at the end of the month (now, for this month);
 - petitions_received / petitions_satisfied: the same feedback, less those disliked (more dislikes
-  than likes) or handled late;
+  than likes) or handled late (counted by feedback.stats: satisfaction sits above feedback, which
+  never reads surveys);
 - dossiers_handled / dossiers_satisfied: dossiers whose result reached the desk in the month, less
   those rated unsatisfied, with a feedback about them, or resolved late;
 - invitations, responses, responses_satisfied: the survey in the month (response rate, SIPAS-style index).
@@ -22,9 +23,9 @@ from django.utils import timezone
 
 from dossiers.models import LATE_VALUES, Dossier
 from dossiers.stats import _bounds, store_months
+from feedback.stats import dossier_has_feedback, petition_counts
 
-from .feedback import on_time
-from .models import Feedback, Invitation, MonthlySatisfactionStats, SurveyResponse
+from .models import Invitation, MonthlySatisfactionStats, SurveyResponse
 
 FIELDS = ("invitations", "responses", "responses_satisfied", "petitions_total", "petitions_on_time",
           "petitions_received", "petitions_satisfied", "dossiers_handled", "dossiers_satisfied")
@@ -41,18 +42,11 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
     for r in (SurveyResponse.objects.filter(submitted_at__gte=start, submitted_at__lt=end).values("agency")
               .annotate(n=Count("id"), ok=Count("id", filter=Q(satisfied=True))).order_by()):
         rows[r["agency"]]["responses"], rows[r["agency"]]["responses_satisfied"] = r["n"], r["ok"]
-    for item in Feedback.objects.filter(submitted_at__gte=start, submitted_at__lt=end).only(
-            "agency_id", "status", "late", "accept_due", "answer_due", "publish_due", "likes", "dislikes"):
-        counts = rows[item.agency_id]
-        good = on_time(item, cutoff)
-        counts["petitions_total"] += 1
-        counts["petitions_on_time"] += good
-        counts["petitions_received"] += 1
-        counts["petitions_satisfied"] += good and not item.disliked
+    for agency_id, counts in petition_counts(start, end, cutoff).items():  # the feedback (petitions) part
+        rows[agency_id].update(counts)
     unhappy = SurveyResponse.objects.filter(invitation__dossier=OuterRef("pk"), satisfied=False)
-    complained = Feedback.objects.filter(dossier=OuterRef("pk"))
     handled = (Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
-               .annotate(unhappy=Exists(unhappy), complained=Exists(complained)))
+               .annotate(unhappy=Exists(unhappy), complained=dossier_has_feedback()))
     for r in handled.values("handling_agency").annotate(
             n=Count("id"), bad=Count("id", filter=Q(unhappy=True) | Q(complained=True)
                                      | Q(punctuality__in=LATE_VALUES))).order_by():

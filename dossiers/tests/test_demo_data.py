@@ -22,7 +22,8 @@ def test_seed_demo_makes_realistic_dossiers_once(django_capture_on_commit_callba
         moments = list(dossier.events.order_by("id").values_list("at", flat=True))
         assert moments == sorted(moments), dossier.pk
     from dossiers.models import ApologyLetter, Track
-    from satisfaction.models import Feedback, FollowUp, Invitation, SurveyResponse
+    from feedback.models import Feedback
+    from satisfaction.models import FollowUp, Invitation, SurveyResponse
 
     assert Dossier.objects.filter(track=Track.OVERDUE).exists() and ApologyLetter.objects.filter(auto=True).exists()
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dossiers",
     "payments",
     "docstore",
+    "feedback",
     "satisfaction",
     "parindex",
 ]

@@ -7,9 +7,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from dossiers import services as dossier_services
-from satisfaction import feedback as fb
+from feedback import services as fb
+from feedback.models import Feedback
 from satisfaction import services
-from satisfaction.models import Feedback, MonthlySatisfactionStats
+from satisfaction.models import MonthlySatisfactionStats
 from satisfaction.stats import monthly_satisfaction_refresh
 from satisfaction.tasks import refresh_monthly_stats_task
 

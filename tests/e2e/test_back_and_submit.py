@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from dossiers.models import Dossier
+from feedback.models import Feedback
 from procedures.models import Procedure, VersionStatus
 from procedures.transfer import import_procedures
-from satisfaction.models import Feedback
 
 from .test_dossier_journey import login
 

@@ -6,22 +6,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import access
-from accounts.models import Agency
+from accounts.validators import display_phone
 from core import ratelimit
 from core.errors import DomainError
 from core.files import download_name
 from core.params import int_param, pk_param
 from dossiers import idempotency
 
-from . import feedback as service
-from .models import Feedback, FeedbackClass, FeedbackStatus, FeedbackTopic
+from . import policies, selectors
+from . import services as service
+from .models import FeedbackClass, FeedbackStatus, FeedbackTopic
 
 SUBMIT_LIMIT = 20  # attempts from one address per 10 minutes (an office shares one address)
 
@@ -33,11 +33,8 @@ def _flooded(request) -> bool:
 
 
 def feedback_list(request):
-    published = (Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, harassment=False)
-                 .select_related("agency").order_by("-published_at")[:50])
-    mine = (Feedback.objects.filter(citizen=request.user).order_by("-submitted_at")[:50]
-            if request.user.is_authenticated else [])
-    return render(request, "satisfaction/feedback_list.html", {"published": published, "mine": mine})
+    return render(request, "feedback/feedback_list.html", {"published": selectors.feedback_published_list(),
+                                                           "mine": selectors.feedback_sent_by(request.user)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,8 +44,6 @@ def feedback_new(request):
     data = {f: request.POST.get(f, "") for f in fields} if request.method == "POST" else {
         "topic": request.GET.get("topic", ""), "dossier_code": request.GET.get("dossier", "")}
     if request.user.is_authenticated and request.method == "GET":
-        from accounts.validators import display_phone
-
         data.update(name=request.user.full_name, email=request.user.email,
                     phone=display_phone(request.user.phone or ""))
     error, error_field = "", ""
@@ -56,8 +51,7 @@ def feedback_new(request):
         if _flooded(request):
             error = _("Có quá nhiều phản ánh gửi từ địa chỉ này. Vui lòng thử lại sau 10 phút.")
         else:
-            agency = service.agencies_with_handlers().filter(pk=data["agency"]).first() if str(
-                data["agency"]).isdigit() else None
+            agency = selectors.addressable_agency(data["agency"])
             try:
                 done = idempotency.form_once(request, scope="feedback", action=lambda: service.feedback_submit(
                     actor=request.user if request.user.is_authenticated else None, topic=data["topic"],
@@ -75,26 +69,20 @@ def feedback_new(request):
                     messages.success(request, _("Đã gửi phản ánh %(code)s. Hạn trả lời: %(due)s.") % {
                         "code": item.code, "due": timezone.localtime(item.answer_due).strftime("%d/%m/%Y")})
                 return redirect(done.result["url"])
-    return render(request, "satisfaction/feedback_new.html", {
+    return render(request, "feedback/feedback_new.html", {
         "data": data, "error": error, "error_field": error_field, "topics": FeedbackTopic.choices,
-        "agencies": service.agencies_with_handlers(),
+        "agencies": policies.addressable_agencies(),
         "max_mb": service.MAX_ATTACHMENT() // 1024 // 1024,
     }, status=400 if error else 200)
 
 
-def _viewable(request, item: Feedback) -> bool:
-    key = request.GET.get("k") or request.POST.get("k") or ""
-    return ((item.status == FeedbackStatus.PUBLISHED and not item.harassment) or (key and key == item.access_key)
-            or (request.user.is_authenticated and item.citizen_id == request.user.pk))
-
-
 @require_http_methods(["GET", "POST"])
 def feedback_detail(request, code: str):
-    item = get_object_or_404(Feedback.objects.select_related("agency"), code=code)
-    if not _viewable(request, item):
+    item = selectors.feedback_get_by_code(code)
+    key = request.GET.get("k") or request.POST.get("k") or ""
+    if item is None or not policies.can_view(request.user, item, key):
         raise Http404("Không tìm thấy phản ánh.")
-    owner = bool((request.GET.get("k") or request.POST.get("k")) == item.access_key or (
-        request.user.is_authenticated and item.citizen_id == request.user.pk))
+    owner = policies.is_sender(request.user, item, key)
     if request.method == "POST":
         try:
             if request.POST.get("do") == "vote":
@@ -109,28 +97,24 @@ def feedback_detail(request, code: str):
             messages.error(request, getattr(exc, "message", _("Đánh giá không hợp lệ.")))
         query = f"?k={item.access_key}" if owner else ""
         return redirect(reverse("feedback:detail", args=[item.code]) + query)
-    return render(request, "satisfaction/feedback_detail.html", {"item": item, "owner": owner,
-                                                                 "key": item.access_key if owner else ""})
+    return render(request, "feedback/feedback_detail.html", {"item": item, "owner": owner,
+                                                             "key": item.access_key if owner else ""})
 
 
 # -- staff --------------------------------------------------------------------------------------------
 
 @login_required
 def feedback_queue(request):
-    if not access.is_staff_member(request.user):
+    if not policies.can_view_queue(request.user):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
     now = timezone.now()
     done = request.GET.get("xong") == "1"
-    qs = service.queue_for(request.user)
-    qs = (qs.filter(status__in=(FeedbackStatus.REJECTED, FeedbackStatus.PUBLISHED)).order_by("-submitted_at")
-          if done else qs.exclude(status__in=(FeedbackStatus.REJECTED, FeedbackStatus.PUBLISHED))
-          .order_by("answer_due", "id"))
-    items = list(qs[:200])
+    items = selectors.feedback_queue(request.user, done=done)
     for item in items:
         item.next_due = {FeedbackStatus.RECEIVED: item.accept_due, FeedbackStatus.ANSWERED: item.publish_due}.get(
             item.status, item.answer_due)
         item.on_time = service.on_time(item, now)
-    return render(request, "satisfaction/feedback_queue.html", {"items": items, "now": now, "done": done})
+    return render(request, "feedback/feedback_queue.html", {"items": items, "now": now, "done": done})
 
 
 ACTIONS = {
@@ -146,8 +130,8 @@ ACTIONS = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def feedback_handle(request, pk: int):
-    item = get_object_or_404(Feedback.objects.select_related("agency", "dossier", "officer"), pk=pk)
-    if not service.may_handle(request.user, item):
+    item = selectors.feedback_for_handling(pk)
+    if item is None or not policies.can_handle(request.user, item):
         raise Http404("Không tìm thấy phản ánh.")
     if request.method == "POST":
         name = request.POST.get("do", "")
@@ -157,8 +141,7 @@ def feedback_handle(request, pk: int):
         kwargs = {"feedback": item, "actor": request.user}
         for param in params:
             if param == "agency":
-                agency_id = pk_param(request.POST.get("agency"))
-                kwargs["agency"] = Agency.objects.filter(pk=agency_id, is_active=True).first()
+                kwargs["agency"] = selectors.active_agency(pk_param(request.POST.get("agency")))
                 if kwargs["agency"] is None:
                     messages.error(request, _("Hãy chọn cơ quan nhận phản ánh."))
                     return redirect("feedback:handle", pk=pk)
@@ -179,20 +162,20 @@ def feedback_handle(request, pk: int):
               "info_requested": _("Đề nghị bổ sung thông tin"), "info_provided": _("Người gửi bổ sung thông tin"),
               "forwarded": _("Chuyển cơ quan có thẩm quyền"), "answered": _("Có kết quả xử lý"),
               "published": _("Công khai kết quả")}
-    events = list(item.events.select_related("actor"))
+    events = selectors.feedback_events(item)
     for event in events:
         event.label = labels.get(event.type, event.type)
-    return render(request, "satisfaction/feedback_handle.html", {
+    return render(request, "feedback/feedback_handle.html", {
         "item": item, "classes": FeedbackClass.choices, "events": events,
-        "agencies": Agency.objects.filter(is_active=True).exclude(pk=item.agency_id).order_by("name"),
+        "agencies": selectors.forward_targets(item), "can": policies.allowed_actions(request.user, item),
         "on_time": service.on_time(item, timezone.now()),
     })
 
 
 @login_required
 def feedback_attachment(request, pk: int):
-    item = get_object_or_404(Feedback, pk=pk)
-    if not (service.may_handle(request.user, item) or item.citizen_id == request.user.pk) or not item.attachment:
+    item = selectors.feedback_get(pk)
+    if item is None or not policies.can_download_attachment(request.user, item) or not item.attachment:
         raise Http404("Không tìm thấy tệp.")
     content_type = service.attachment_content_type(item)
     # the download's name ends with the type it really is

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.errors import DomainError
+from feedback import policies
+from feedback import services as service
+from feedback.models import Feedback, FeedbackStatus
 from notifications.models import InboxItem
-from satisfaction import feedback as service
-from satisfaction.models import Feedback, FeedbackStatus
 
 from .conftest import at
 
@@ -77,8 +78,8 @@ def test_harassment_goes_to_the_head_and_home_affairs_never_to_the_officer(world
     home_affairs, other_ward = demo.user("noivu@demo.gov.vn"), demo.user("noivu.quynhon@demo.gov.vn")
     people = set(InboxItem.objects.filter(key__startswith=f"feedback:{item.pk}:").values_list("user_id", flat=True))
     assert world.pleiku.head_id in people and home_affairs.pk in people and world.appraiser.pk not in people
-    assert other_ward.pk not in people and not service.may_handle(other_ward, item)
-    assert service.may_handle(home_affairs, item) and not service.may_handle(world.appraiser, item)
+    assert other_ward.pk not in people and not policies.can_handle(other_ward, item)
+    assert policies.can_handle(home_affairs, item) and not policies.can_handle(world.appraiser, item)
     client.force_login(world.appraiser)
     assert client.get(f"/phan-anh/xu-ly/{item.pk}/").status_code == 404
     assert item.code not in client.get("/phan-anh/xu-ly/").content.decode()
@@ -121,7 +122,7 @@ def test_an_oversized_attachment_is_refused(world, settings):
 
 
 def test_the_public_form_and_its_rate_limit(world, client):
-    from satisfaction import feedback_views
+    from feedback import views as feedback_views
 
     data = {"topic": "regulation", "agency": world.pleiku.pk, "title": "Giấy tờ trùng lặp", "content": TEXT,
             "name": "Lê Văn C", "email": "c@example.com"}

@@ -2,8 +2,8 @@
 
 Deadlines in working days of the competent agency, counted from the filing (the Decision-766 rules):
 accept or reject within 2, ask for more information within 5, answer within 15, publish within 2
-after the answer. Harassment reports are routed to the agency head and the Home Affairs office and
-are never shown to the officer they are about.
+after the answer. Who may do what (harassment reports go to the agency head and the Home Affairs
+office, never to the officer they are about) is decided in `policies`.
 """
 
 from __future__ import annotations
@@ -12,22 +12,23 @@ import datetime as dt
 import hashlib
 import secrets
 
+import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access
-from accounts.models import Agency, Role, User
+from accounts.models import Agency, User
 from accounts.validators import normalize_phone
 from core.errors import Conflict, DomainError
 from dossiers.models import Dossier
 from notifications.services import email_queue, inbox_post
 from workcalendar.selectors import calendar_for
 
+from . import policies
 from .models import Feedback, FeedbackClass, FeedbackEvent, FeedbackStatus, FeedbackTopic, FeedbackVote
 
 DAYS = {"accept": 2, "info": 5, "answer": 15, "publish": 2}
@@ -40,77 +41,6 @@ ATTACHMENT_CONTENT_TYPES = {ext: mime for mime, ext in ATTACHMENT_TYPES.items()}
 
 def _due(cal, start: dt.datetime, days: int) -> dt.datetime:
     return cal.end_of_day(cal.add_working_days(cal.effective_receipt_day(start), days))
-
-
-def _covers(role_agency: Agency, agency: Agency) -> bool:
-    """A Home Affairs role at the province or a department (Sở Nội vụ) covers the whole province; one
-    at a commune covers that commune only (a ward's officer does not see another ward's reports)."""
-    from accounts.models import AgencyLevel
-
-    if role_agency.pk == agency.pk:
-        return True
-    return role_agency.level != AgencyLevel.COMMUNE and role_agency.province.pk == agency.province.pk
-
-
-def home_affairs_for(agency: Agency) -> set[int]:
-    from accounts.models import StaffRole
-
-    roles = StaffRole.objects.filter(role=Role.HOME_AFFAIRS, user__is_active=True).select_related("agency")
-    return {r.user_id for r in roles if _covers(r.agency, agency)}
-
-
-def covers_as_home_affairs(user: User, agency: Agency) -> bool:
-    from accounts.models import StaffRole
-
-    return any(_covers(r.agency, agency) for r in StaffRole.objects.filter(user=user, role=Role.HOME_AFFAIRS)
-               .select_related("agency"))
-
-
-def agency_handlers(agency: Agency) -> set[int]:
-    from accounts.models import StaffRole
-
-    return ({agency.head_id} | set(StaffRole.objects.filter(agency=agency, role__in=[Role.ADMIN, Role.APPROVER])
-                                   .values_list("user_id", flat=True))) - {None}
-
-
-def handlers(feedback: Feedback) -> set[int]:
-    """Who handles it: the head and the administrators of the agency; for harassment the head and
-    the Home Affairs officers over that agency. Never the officer the feedback is about."""
-    agency = feedback.agency
-    people = ({agency.head_id} | home_affairs_for(agency)) if feedback.harassment else agency_handlers(agency)
-    return people - {None, feedback.officer_id}
-
-
-def agencies_with_handlers():
-    """The agencies a citizen can address (someone there answers)."""
-    from accounts.models import StaffRole
-
-    staffed = StaffRole.objects.filter(role__in=[Role.ADMIN, Role.APPROVER]).values("agency_id")
-    return Agency.objects.filter(Q(head__isnull=False) | Q(pk__in=staffed), is_active=True).order_by("name")
-
-
-def may_handle(user: User, feedback: Feedback) -> bool:
-    if user is None or not user.is_authenticated or user.pk == feedback.officer_id:
-        return False
-    if user.is_superuser:
-        return True
-    if feedback.harassment:
-        return user.pk == feedback.agency.head_id or covers_as_home_affairs(user, feedback.agency)
-    return bool(access.acting_agency_ids(user, [Role.ADMIN, Role.APPROVER]) & {feedback.agency_id})
-
-
-def queue_for(user: User):
-    """The feedback a staff member handles, with due dates (harassment only for heads / Home Affairs)."""
-    qs = Feedback.objects.select_related("agency", "dossier").exclude(officer=user)
-    if user.is_superuser:
-        return qs
-    agencies = access.acting_agency_ids(user, [Role.ADMIN, Role.APPROVER])
-    visible = Q(agency__in=agencies, harassment=False) | Q(harassment=True, agency__head=user)
-    if access.has_role(user, Role.HOME_AFFAIRS):
-        covered = [a.pk for a in Agency.objects.filter(pk__in=access.visible_agency_ids(user))
-                   if covers_as_home_affairs(user, a)]
-        visible |= Q(harassment=True, agency__in=covered)
-    return qs.filter(visible)
 
 
 def _event(feedback: Feedback, type: str, actor: User | None, at: dt.datetime, note: str = "", **payload):
@@ -174,7 +104,7 @@ def feedback_submit(*, actor: User | None, topic: str, title: str, content: str,
     _event(feedback, "submitted", feedback.citizen, at)
     url = reverse("feedback:handle", args=[feedback.pk])
     label = _("PHẢN ÁNH NHŨNG NHIỄU") if feedback.harassment else _("Phản ánh, kiến nghị mới")
-    for user_id in handlers(feedback):
+    for user_id in policies.handlers(feedback):
         inbox_post(user_id=user_id, key=f"feedback:{feedback.pk}:{user_id}", url=url,
                    text=f"{label} {feedback.code}: {title[:120]} (hạn tiếp nhận "
                         f"{timezone.localtime(feedback.accept_due):%d/%m/%Y})")
@@ -203,8 +133,6 @@ def _officer(dossier: Dossier | None, officer_name: str) -> User | None:
 
 
 def _attach(feedback: Feedback, upload) -> None:
-    import filetype
-
     if upload.size > MAX_ATTACHMENT():
         raise DomainError("attachment_too_big", _("Tệp đính kèm tối đa %s MB.") % (MAX_ATTACHMENT() // 1024 // 1024),
                           field="attachment")
@@ -233,11 +161,13 @@ def public_url(feedback: Feedback) -> str:
 
 # -- handling ------------------------------------------------------------------------------------------
 
-def _locked(feedback: Feedback, actor: User, allowed: tuple[str, ...]) -> Feedback:
+def _locked(feedback: Feedback, actor: User, may) -> Feedback:
+    """The row locked, once `may(actor, feedback)` (a `policies.can_<action>`) allows the action: otherwise
+    PermissionDenied when the actor does not handle this feedback, a Conflict when its state is wrong."""
     feedback = Feedback.objects.select_for_update().select_related("agency").get(pk=feedback.pk)
-    if not may_handle(actor, feedback):
-        raise PermissionDenied(_("Bạn không xử lý phản ánh này."))
-    if feedback.status not in allowed:
+    if not may(actor, feedback):
+        if not policies.can_handle(actor, feedback):
+            raise PermissionDenied(_("Bạn không xử lý phản ánh này."))
         raise Conflict("wrong_status", _("Phản ánh đang ở trạng thái “%s”, không thực hiện được thao tác này.")
                        % feedback.get_status_display())
     return feedback
@@ -251,7 +181,7 @@ def _mark_late(feedback: Feedback, at: dt.datetime, due: dt.datetime | None) -> 
 @transaction.atomic
 def feedback_accept(*, feedback: Feedback, actor: User, classification: str, at=None) -> Feedback:
     at = at or timezone.now()
-    feedback = _locked(feedback, actor, (FeedbackStatus.RECEIVED,))
+    feedback = _locked(feedback, actor, policies.can_accept)
     if classification not in FeedbackClass.values:
         raise DomainError("classification_required", _("Hãy phân loại phản ánh."), field="classification")
     _mark_late(feedback, at, feedback.accept_due)
@@ -264,7 +194,7 @@ def feedback_accept(*, feedback: Feedback, actor: User, classification: str, at=
 @transaction.atomic
 def feedback_reject(*, feedback: Feedback, actor: User, reason: str, at=None) -> Feedback:
     at = at or timezone.now()
-    feedback = _locked(feedback, actor, (FeedbackStatus.RECEIVED, FeedbackStatus.INFO_REQUESTED))
+    feedback = _locked(feedback, actor, policies.can_reject)
     if len((reason or "").strip()) < 10:
         raise DomainError("reason_required", _("Hãy nêu rõ lý do không tiếp nhận."), field="reason")
     _mark_late(feedback, at, feedback.accept_due if feedback.status == FeedbackStatus.RECEIVED else feedback.answer_due)
@@ -278,7 +208,7 @@ def feedback_reject(*, feedback: Feedback, actor: User, reason: str, at=None) ->
 @transaction.atomic
 def feedback_request_info(*, feedback: Feedback, actor: User, question: str, at=None) -> Feedback:
     at = at or timezone.now()
-    feedback = _locked(feedback, actor, (FeedbackStatus.RECEIVED, FeedbackStatus.ACCEPTED))
+    feedback = _locked(feedback, actor, policies.can_request_info)
     if len((question or "").strip()) < 10:
         raise DomainError("question_required", _("Hãy ghi rõ thông tin cần bổ sung."), field="question")
     _mark_late(feedback, at, feedback.info_due)
@@ -295,7 +225,7 @@ def feedback_provide_info(*, feedback: Feedback, key: str, text: str, at=None) -
     """The sender answers the request (with the access key of their link)."""
     at = at or timezone.now()
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
-    if not secrets.compare_digest(key or "", feedback.access_key):
+    if not policies.can_provide_info(feedback, key):
         raise PermissionDenied(_("Đường liên kết không đúng."))
     if feedback.status != FeedbackStatus.INFO_REQUESTED:
         raise Conflict("wrong_status", _("Phản ánh không ở trạng thái chờ bổ sung."))
@@ -305,7 +235,7 @@ def feedback_provide_info(*, feedback: Feedback, key: str, text: str, at=None) -
     feedback.status = FeedbackStatus.ACCEPTED if feedback.accepted_at else FeedbackStatus.RECEIVED
     feedback.save()
     _event(feedback, "info_provided", feedback.citizen, at)
-    for user_id in handlers(feedback):
+    for user_id in policies.handlers(feedback):
         inbox_post(user_id=user_id, key=f"feedback-info:{feedback.pk}:{at.timestamp():.0f}:{user_id}",
                    url=reverse("feedback:handle", args=[feedback.pk]),
                    text=_("Người gửi đã bổ sung thông tin cho phản ánh %s.") % feedback.code)
@@ -316,7 +246,7 @@ def feedback_provide_info(*, feedback: Feedback, key: str, text: str, at=None) -
 def feedback_forward(*, feedback: Feedback, actor: User, agency: Agency, note: str = "", at=None) -> Feedback:
     """Not this agency's competence: forward it (within the 5-day window); deadlines stay."""
     at = at or timezone.now()
-    feedback = _locked(feedback, actor, (FeedbackStatus.RECEIVED, FeedbackStatus.ACCEPTED))
+    feedback = _locked(feedback, actor, policies.can_forward)
     if agency.pk == feedback.agency_id:
         raise DomainError("same_agency", _("Hãy chọn cơ quan khác."), field="agency")
     _mark_late(feedback, at, feedback.info_due)
@@ -324,7 +254,7 @@ def feedback_forward(*, feedback: Feedback, actor: User, agency: Agency, note: s
     feedback.agency, feedback.status = agency, FeedbackStatus.RECEIVED
     feedback.save()
     _event(feedback, "forwarded", actor, at, note, from_agency=old.pk, to_agency=agency.pk)
-    for user_id in handlers(feedback):
+    for user_id in policies.handlers(feedback):
         inbox_post(user_id=user_id, key=f"feedback-forwarded:{feedback.pk}:{agency.pk}:{user_id}",
                    url=reverse("feedback:handle", args=[feedback.pk]),
                    text=_("%(old)s chuyển phản ánh %(code)s đến cơ quan") % {"old": old.name, "code": feedback.code})
@@ -334,7 +264,7 @@ def feedback_forward(*, feedback: Feedback, actor: User, agency: Agency, note: s
 @transaction.atomic
 def feedback_answer(*, feedback: Feedback, actor: User, answer: str, at=None) -> Feedback:
     at = at or timezone.now()
-    feedback = _locked(feedback, actor, (FeedbackStatus.ACCEPTED,))
+    feedback = _locked(feedback, actor, policies.can_answer)
     if len((answer or "").strip()) < 20:
         raise DomainError("answer_required", _("Hãy viết kết quả xử lý (ít nhất 20 ký tự)."), field="answer")
     _mark_late(feedback, at, feedback.answer_due)
@@ -350,7 +280,7 @@ def feedback_answer(*, feedback: Feedback, actor: User, answer: str, at=None) ->
 @transaction.atomic
 def feedback_publish(*, feedback: Feedback, actor: User, at=None) -> Feedback:
     at = at or timezone.now()
-    feedback = _locked(feedback, actor, (FeedbackStatus.ANSWERED,))
+    feedback = _locked(feedback, actor, policies.can_publish)
     _mark_late(feedback, at, feedback.publish_due)
     feedback.status, feedback.published_at = FeedbackStatus.PUBLISHED, at
     feedback.save()
