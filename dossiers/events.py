@@ -20,8 +20,5 @@ def record(*, dossier: Dossier, type: str, actor=None, from_status: str = "", to
         from_agency=from_agency, to_agency=to_agency, step=step, at=at, step_due_at=step_due_at,
         punctuality=punctuality, reason=reason, payload=payload or {},
     )
-    from .sync import enqueue
-
-    enqueue(event)  # the outbox row for the national portal, in the same transaction
     dossier_event_recorded.send(sender=Dossier, dossier=dossier, event=event)
     return event

@@ -448,8 +448,6 @@ class MonthlyAgencyStats(models.Model):
     received_online_766 = models.PositiveIntegerField(
         _("hồ sơ trực tuyến (cách đếm 766)"), default=0,
         help_text=_("Nộp trực tuyến và, với thủ tục trả kết quả bản giấy, có kết quả điện tử."))
-    dossiers_to_sync = models.PositiveIntegerField(_("hồ sơ cần đồng bộ"), default=0)
-    dossiers_synced = models.PositiveIntegerField(_("hồ sơ đã đồng bộ kịp thời"), default=0)
     computed_at = models.DateTimeField(_("tính lúc"))
 
     class Meta:
@@ -464,36 +462,6 @@ class MonthlyAgencyStats(models.Model):
     @property
     def finished(self) -> int:
         return self.finished_early + self.finished_on_time + self.finished_late
-
-
-class SyncStatus(models.TextChoices):
-    PENDING = "pending", _("Chờ đồng bộ")
-    SENT = "sent", _("Đã đồng bộ")
-    FAILED = "failed", _("Đồng bộ lỗi")
-
-
-class SyncItem(models.Model):
-    """One status change to push to the national portal (Decree 224/2026: at once), retried with
-    back-off and logged per dossier; one per event."""
-
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="sync_items")
-    event = models.OneToOneField(DossierEvent, on_delete=models.CASCADE, related_name="sync_item")
-    status = models.CharField(_("trạng thái"), max_length=8, choices=SyncStatus.choices, default=SyncStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
-    created_at = models.DateTimeField(_("tạo lúc"))
-    next_attempt_at = models.DateTimeField(_("gửi lại lúc"))
-    sent_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
-    last_error = models.CharField(_("lỗi gần nhất"), max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = _("đồng bộ trạng thái")
-        verbose_name_plural = _("đồng bộ trạng thái lên Cổng quốc gia")
-        ordering = ["id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="sync_due"),
-                   models.Index(fields=["dossier", "status"], name="sync_dossier")]
-
-    def __str__(self) -> str:
-        return f"{self.dossier_id}/{self.event_id} {self.status}"
 
 
 class DossierComponent(models.Model):

@@ -1,5 +1,6 @@
-"""Sections that higher apps add to the dossier page (fees and payment, the citizen's document store)
-without dossiers importing them: each registers a template and a context function in its apps.ready().
+"""Sections that higher apps add to the dossier page (fees and payment, the citizen's document store,
+the national-portal sync failures) without dossiers importing them: each registers a template and a
+context function in its apps.ready().
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ class Panel:
     name: str
     template: str
     context: Callable  # (request, dossier, staff_view) -> dict | None (None: nothing to show)
-    place: str = "after_actions"  # or "after_documents"
+    place: str = "after_actions"  # or "before_actions", "after_documents"
 
 
 PANELS: dict[str, Panel] = {}

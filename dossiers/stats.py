@@ -54,15 +54,13 @@ from .models import (
     MonthlyAgencyStats,
     PaymentMethod,
     Punctuality,
-    SyncItem,
-    SyncStatus,
 )
 
 FIELDS = ("received", "finished_early", "finished_on_time", "finished_late", "finished_late_twice",
           "in_progress_on_time", "in_progress_overdue", "apologies_issued", "apologies_issued_late",
           "dossiers_digitized", "dossiers_e_result", "dossiers_reusing_data", "dossiers_fee_obligation",
           "dossiers_paid_online", "procedures_paid_online", "dossiers_766", "dossiers_766_on_time",
-          "received_online_766", "dossiers_to_sync", "dossiers_synced")
+          "received_online_766")
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -226,13 +224,6 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
         .values("handling_agency")
         .annotate(dossiers_e_result=Count("id", filter=E_RESULT),
                   dossiers_digitized=Count("id", filter=DIGITIZED)).order_by())
-    # Status sync: dossiers with a status change in the month; synced = every change of the month delivered.
-    unsent = SyncItem.objects.filter(dossier=OuterRef("pk"), created_at__gte=start, created_at__lt=end).exclude(
-        status=SyncStatus.SENT)
-    add(Dossier.objects.filter(sync_items__created_at__gte=start, sync_items__created_at__lt=end).distinct()
-        .annotate(unsent=Exists(unsent)).values("handling_agency")
-        .annotate(dossiers_to_sync=Count("id", distinct=True),
-                  dossiers_synced=Count("id", filter=Q(unsent=False), distinct=True)).order_by())
     return rows
 
 

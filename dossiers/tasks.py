@@ -18,16 +18,6 @@ def refresh_monthly_stats_task(months_back: int = 1) -> int:
     return monthly_stats_refresh(first=first, last=last)
 
 
-@shared_task(name="dossiers.push_sync", ignore_result=True)
-def push_sync_task(batch: int = 200) -> dict:
-    """Right after a status change, and by beat every minute: deliver the due sync items."""
-    from .sync import push
-
-    if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= 5000:
-        raise ValueError("batch phải là số nguyên từ 1 đến 5000.")
-    return push(batch=batch)
-
-
 @shared_task(name="dossiers.purge_idempotency_keys", ignore_result=True)
 def purge_idempotency_keys_task() -> int:
     """Nightly: the one-time keys of forms and API calls older than a week."""

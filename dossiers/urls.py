@@ -7,7 +7,6 @@ app_name = "dossiers"
 urlpatterns = [
     path("", views.my_dossiers, name="mine"),
     path("tra-cuu/", views.track, name="track"),
-    path("dong-bo/nhan/", views.sync_receiver, name="sync_receiver"),
     path("can-xu-ly/", views.worklist, name="worklist"),
     path("tiep-nhan/", views.desk_reception, name="desk"),
     path("so-theo-doi/", views.ledger, name="ledger"),

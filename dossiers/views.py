@@ -6,14 +6,12 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
@@ -136,7 +134,6 @@ def dossier_detail(request, pk: int):
         "has_form02": dossier.events.filter(type__in=("guide", "request_supplement")).exists(),
         "consultations": dossier.consultations.select_related("agency") if staff_view else [],
         **_apology_context(request.user, dossier, staff_view, request),
-        "sync_failed": list(dossier.sync_items.filter(status="failed").select_related("event")) if staff_view else [],
         "panels": render_panels(request, dossier, staff_view), "receive_fees": receive_fees,
         "pin_lock": pins.lock_state(dossier) if staff_view else None,
         "can_unlock_pin": staff_view and pins.can_unlock(request.user, dossier),
@@ -547,28 +544,3 @@ def consultations(request):
         "dossier__procedure_version__procedure", "dossier__handling_agency", "agency")
         .order_by("answered_at", "due_at")[:200])
     return render(request, "dossiers/consultations.html", {"tasks": tasks, "now": timezone.now()})
-
-
-@csrf_exempt
-@require_POST
-def sync_receiver(request):
-    """A local stand-in for the national portal's status endpoint (tests, `make run`): checks the
-    signature and the payload, answers 204."""
-    import json
-
-    from django.conf import settings
-
-    from .sync import verify
-
-    if not settings.SYNC_RECEIVER_ENABLED:
-        raise Http404("Không có trang này.")
-    if not verify(request.body, request.headers.get("X-Signature", "")):
-        return HttpResponse("Chữ ký không hợp lệ.", status=401)
-    try:
-        data = json.loads(request.body)
-        assert data["dossier_code"] and data["status"]
-    except (ValueError, KeyError, TypeError, AssertionError):
-        return HttpResponse("Dữ liệu không hợp lệ.", status=400)
-    received = cache.get("sync-receiver", [])[-99:]
-    cache.set("sync-receiver", [*received, data], timeout=3600)
-    return HttpResponse(status=204)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 def seed(context: dict) -> None:
     from dossiers.stats import monthly_stats_refresh, recent_months
+    from nationalportal.stats import monthly_sync_refresh
     from satisfaction.stats import monthly_satisfaction_refresh
 
     from .metrics import snapshots_refresh
@@ -17,5 +18,6 @@ def seed(context: dict) -> None:
         return
     first, last = recent_months(11, timezone.localdate())
     monthly_stats_refresh(first=first, last=last)
+    monthly_sync_refresh(first=first, last=last)
     monthly_satisfaction_refresh(first=first, last=last)
     context["metric_rows"] = snapshots_refresh(first=first, last=last)

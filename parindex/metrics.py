@@ -1,10 +1,10 @@
 """Metrics from the portal's own data, stored as monthly snapshots per agency and for the province
 (the root of the agency tree), with numerator and denominator; rates are computed at display time.
 
-Snapshots read the monthly tables the lower apps keep (dossiers.MonthlyAgencyStats and
-satisfaction.MonthlySatisfactionStats, which follow the counting rules of indices.md §4.3) plus two
-grouped queries per month (dossiers received by channel, processing time), so a month of a province
-with millions of dossiers is a handful of index scans. Re-running gives identical rows.
+Snapshots read the monthly tables the lower apps keep (dossiers.MonthlyAgencyStats,
+nationalportal.MonthlySyncStats and satisfaction.MonthlySatisfactionStats, which follow the counting
+rules of indices.md §4.3) plus two grouped queries per month (dossiers received by channel, processing
+time), so a month of a province with millions of dossiers is a handful of index scans. Re-running gives identical rows.
 
 Aggregating months: flows (received, finished …) add up; stocks (in progress at the end of a month)
 take the last month of the period.
@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import Agency
 from dossiers.models import Dossier, MonthlyAgencyStats
 from dossiers.stats import _bounds, months
+from nationalportal.models import MonthlySyncStats
 from satisfaction.models import MonthlySatisfactionStats
 
 from .models import MetricSnapshot, Scope
@@ -114,7 +115,13 @@ def compute_month(month: dt.date) -> dict[tuple[int, str], tuple[int, int | None
     def put(agency_id, metric, numerator, denominator=None):
         rows[(agency_id, metric)] = (int(numerator or 0), None if denominator is None else int(denominator))
 
-    for a in MonthlyAgencyStats.objects.filter(month=month):
+    dossier_stats = {a.agency_id: a for a in MonthlyAgencyStats.objects.filter(month=month)}
+    sync_stats = {s.agency_id: s for s in MonthlySyncStats.objects.filter(month=month)}
+    # One row per agency counted by either table (as when the sync counts were columns of the first):
+    # what one of them lacks counts as zero.
+    for agency_id in sorted(dossier_stats.keys() | sync_stats.keys()):
+        a = dossier_stats.get(agency_id) or MonthlyAgencyStats(agency_id=agency_id)
+        sync = sync_stats.get(agency_id) or MonthlySyncStats(agency_id=agency_id)
         finished = a.finished_early + a.finished_on_time + a.finished_late
         for name in ("received", *FINISHED, *IN_PROGRESS, "apologies_issued"):
             put(a.agency_id, name, getattr(a, name))
@@ -124,7 +131,7 @@ def compute_month(month: dt.date) -> dict[tuple[int, str], tuple[int, int | None
         put(a.agency_id, "procedures_paid_online", a.procedures_paid_online)
         put(a.agency_id, "reusing_data", a.dossiers_reusing_data, a.received)
         put(a.agency_id, "apologies_issued_late", a.apologies_issued_late, a.apologies_issued)
-        put(a.agency_id, "synced", a.dossiers_synced, a.dossiers_to_sync)
+        put(a.agency_id, "synced", sync.dossiers_synced, sync.dossiers_to_sync)
         put(a.agency_id, "progress_766", a.dossiers_766_on_time, a.dossiers_766)
         put(a.agency_id, "received_online_766", a.received_online_766)
     for s in MonthlySatisfactionStats.objects.filter(month=month):

@@ -153,8 +153,8 @@ def test_a_sync_push_killed_mid_batch_keeps_what_it_delivered_and_finishes_on_th
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from dossiers import services
-    from dossiers.models import SyncItem, SyncStatus
     from dossiers.tests.conftest import APPLICANT
+    from nationalportal.models import SyncItem, SyncStatus
 
     settings.SYNC_TARGET_URL = ""  # build the outbox by hand below, with nothing pushed from here
     events = []
@@ -192,7 +192,7 @@ def test_a_sync_push_killed_mid_batch_keeps_what_it_delivered_and_finishes_on_th
     try:
         first = _worker(env, queue, first_log)
         try:
-            _send("dossiers.push_sync", [], queue)
+            _send("nationalportal.push_sync", [], queue)
             _wait_for(arrived.is_set, timeout=40, what="the second push to reach the portal", log=first_log)
             first.send_signal(signal.SIGKILL)
             assert first.wait(timeout=10) == -signal.SIGKILL

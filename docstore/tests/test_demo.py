@@ -7,7 +7,8 @@ from django.core.management import call_command
 
 from accounts.services import citizen_register
 from docstore.models import StoredDocument
-from dossiers.models import Dossier, SyncItem
+from dossiers.models import Dossier
+from nationalportal.models import SyncItem
 from notifications.models import DeliveryStatus, EmailMessage, SmsMessage
 
 

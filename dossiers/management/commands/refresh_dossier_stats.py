@@ -1,8 +1,9 @@
 """python manage.py refresh_dossier_stats [--from 2026-01] [--to 2026-06]
 
 Recompute the monthly counts per agency (received, finished early / on time / late, in progress,
-apology letters, status sync). Without arguments: the previous and the current month (what the
-nightly task does).
+apology letters). Without arguments: the previous and the current month (what the nightly task
+does). The status-sync counts are nationalportal's (nationalportal.stats; `recompute_metrics` refreshes
+every monthly table).
 """
 
 import time

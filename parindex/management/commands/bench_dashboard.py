@@ -22,6 +22,7 @@ from accounts.models import User
 from core.bench import summary, timed
 from dossiers.models import Dossier
 from dossiers.stats import monthly_stats_refresh
+from nationalportal.stats import monthly_sync_refresh
 from parindex.metrics import snapshots_refresh
 from parindex.models import MetricSnapshot
 from parindex.selectors import dashboard_agencies, ranking
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{connection.vendor}: {Dossier.objects.count():,} hồ sơ, {first:%m/%Y}–{last:%m/%Y}")
         if not skip_refresh:
             for label, fn in (("monthly dossier tables", monthly_stats_refresh),
+                              ("monthly status-sync tables", monthly_sync_refresh),
                               ("monthly satisfaction tables", monthly_satisfaction_refresh),
                               ("metric snapshots", snapshots_refresh)):
                 t0 = time.perf_counter()

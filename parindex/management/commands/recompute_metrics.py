@@ -1,9 +1,10 @@
 """python manage.py recompute_metrics --from 2026-01 --to 2026-06: rebuild the monthly tables the index
-reads (dossier counts, satisfaction inputs) and the metric snapshots, for any range of months."""
+reads (dossier counts, status-sync counts, satisfaction inputs) and the metric snapshots, for any range of months."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from dossiers.stats import month_range, monthly_stats_refresh
+from nationalportal.stats import monthly_sync_refresh
 from parindex.metrics import snapshots_refresh
 from satisfaction.stats import monthly_satisfaction_refresh
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         monthly_stats_refresh(first=first, last=last)
+        monthly_sync_refresh(first=first, last=last)
         monthly_satisfaction_refresh(first=first, last=last)
         rows = snapshots_refresh(first=first, last=last)
         self.stdout.write(self.style.SUCCESS(

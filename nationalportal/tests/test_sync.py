@@ -7,12 +7,12 @@ import json
 import pytest
 from django.core.cache import cache
 
-from dossiers import services, sync
-from dossiers.models import MonthlyAgencyStats, SyncItem, SyncStatus
-from dossiers.stats import monthly_stats_refresh
-from dossiers.tasks import push_sync_task
-
-from .conftest import APPLICANT, at
+from dossiers import services
+from dossiers.tests.conftest import APPLICANT, at
+from nationalportal import sync
+from nationalportal.models import MonthlySyncStats, SyncItem, SyncStatus
+from nationalportal.stats import monthly_sync_refresh
+from nationalportal.tasks import push_sync_task
 
 pytestmark = pytest.mark.django_db
 
@@ -111,8 +111,8 @@ def test_monthly_sync_counts_and_the_task(world, target):
     done, stuck = _received(world), _received(world)
     sync.push(adapter=Recorder(), now=at(2026, 3, 2, 9, 1))
     services.dossier_propose(dossier=stuck, actor=world.appraiser, proposal="approve", at=at(2026, 3, 3, 9))
-    monthly_stats_refresh(first=at(2026, 3, 1).date(), last=at(2026, 3, 1).date(), now=at(2026, 4, 2))
-    row = MonthlyAgencyStats.objects.get(agency=world.pleiku)
+    monthly_sync_refresh(first=at(2026, 3, 1).date(), last=at(2026, 3, 1).date(), now=at(2026, 4, 2))
+    row = MonthlySyncStats.objects.get(agency=world.pleiku)
     assert (row.dossiers_to_sync, row.dossiers_synced) == (2, 1)
     assert done.sync_items.filter(status=SyncStatus.SENT).count() == 2
     with pytest.raises(ValueError, match="batch"):

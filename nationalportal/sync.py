@@ -2,14 +2,16 @@
 "dossier sync" indicator).
 
 Every status change of a received dossier becomes a SyncItem in the same transaction as the change
-(an outbox: nothing is lost if the target is down), pushed right after the commit by a Celery task
-and again by beat until delivered, with exponential back-off. Items of one dossier go out in order.
-After SYNC_MAX_ATTEMPTS tries an item is marked failed: staff see it on the dossier page and in the
-admin, where it can be queued again.
+(an outbox: nothing is lost if the target is down): `receivers.py` hears each recorded dossier event
+(dossiers.events.dossier_event_recorded, sent inside the service's transaction) and calls `enqueue`.
+The items are pushed right after the commit by a Celery task and again by beat until delivered,
+with exponential back-off. Items of one dossier go out in order. After SYNC_MAX_ATTEMPTS tries an
+item is marked failed: staff see it on the dossier page (a panel) and in the admin, where it can be
+queued again.
 
 The target is an adapter (`Adapter.send(payload)`); the shipped one posts JSON to SYNC_TARGET_URL,
-signed with HMAC-SHA256 of the body under SYNC_SECRET (header X-Signature). `receive` is the local
-receiver the tests and `make run` use to stand in for the national portal.
+signed with HMAC-SHA256 of the body under SYNC_SECRET (header X-Signature). `views.sync_receiver` is
+the local receiver the tests and `make run` use to stand in for the national portal.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.demo_mode import is_loading_demo
+from dossiers.models import Dossier, DossierEvent
 
-from .models import Dossier, DossierEvent, SyncItem, SyncStatus
+from .models import SyncItem, SyncStatus
 
 MAX_BACKOFF = dt.timedelta(hours=6)
 
@@ -47,7 +50,8 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def enqueue(event: DossierEvent) -> SyncItem | None:
     """Called for every recorded event (inside its transaction); keeps the status changes of dossiers
-    that have a code (received), which are what the national portal tracks."""
+    that have a code (received), which are what the national portal tracks. The caller starts the push
+    after the commit when the item is pending (receivers.on_dossier_event)."""
     if not enabled() or event.from_status == event.to_status or not event.to_status:
         return None
     dossier = event.dossier
@@ -57,18 +61,7 @@ def enqueue(event: DossierEvent) -> SyncItem | None:
     if is_loading_demo():  # demo history: recorded as pushed, never queued (core.demo_mode)
         return SyncItem.objects.create(dossier=dossier, event=event, created_at=moment, next_attempt_at=moment,
                                        status=SyncStatus.SENT, sent_at=moment)
-    item = SyncItem.objects.create(dossier=dossier, event=event, created_at=moment, next_attempt_at=moment)
-    transaction.on_commit(_kick)
-    return item
-
-
-def _kick() -> None:
-    from .tasks import push_sync_task
-
-    try:
-        push_sync_task.delay()
-    except Exception:  # noqa: BLE001 - the broker is down: beat picks the item up later
-        pass
+    return SyncItem.objects.create(dossier=dossier, event=event, created_at=moment, next_attempt_at=moment)
 
 
 def payload(item: SyncItem) -> dict:

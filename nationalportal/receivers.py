@@ -1,0 +1,24 @@
+"""nationalportal listens to dossiers (a lower layer) and never the other way round."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from . import sync
+from .models import SyncStatus
+from .tasks import push_sync_task
+
+
+def on_dossier_event(sender, dossier, event, **kwargs):
+    """Every recorded dossier event (one by one, or announced by a bulk writer), inside the transaction
+    that wrote it: the outbox row of a status change, then the push once that transaction commits."""
+    item = sync.enqueue(event)
+    if item is not None and item.status == SyncStatus.PENDING:
+        transaction.on_commit(kick)
+
+
+def kick() -> None:
+    try:
+        push_sync_task.delay()
+    except Exception:  # noqa: BLE001 - the broker is down: beat picks the item up later
+        pass

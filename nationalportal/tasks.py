@@ -1,0 +1,29 @@
+from celery import shared_task
+
+from dossiers.stats import recent_months
+
+from .stats import monthly_sync_refresh
+from .sync import push
+
+
+@shared_task(name="nationalportal.push_sync", ignore_result=True)
+def push_sync_task(batch: int = 200) -> dict:
+    """Right after a status change, and by beat every minute: deliver the due sync items."""
+    if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= 5000:
+        raise ValueError("batch phải là số nguyên từ 1 đến 5000.")
+    return push(batch=batch)
+
+
+@shared_task(name="dossiers.push_sync", ignore_result=True)
+def push_sync_task_old_name(batch: int = 200) -> dict:
+    """The same task under its name from before it moved out of dossiers, so that messages already
+    queued under that name (a kick after a status change, a beat tick of the previous release) still
+    run after the upgrade. Nothing sends it any more; remove it one release later."""
+    return push_sync_task.run(batch=batch)
+
+
+@shared_task(name="nationalportal.refresh_monthly_stats", ignore_result=True)
+def refresh_monthly_stats_task(months_back: int = 1) -> int:
+    """Nightly, before the index snapshots: this month and `months_back` before it."""
+    first, last = recent_months(months_back)
+    return monthly_sync_refresh(first=first, last=last)
