@@ -10,7 +10,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.models import Agency, User
+from accounts.models import Agency
 from core.api import ERROR_DESCRIPTIONS, ErrorSerializer
 from procedures.models import ProcedureVersion
 
@@ -23,9 +23,8 @@ from .serializers import (
     DossierDetailSerializer,
     DossierListSerializer,
     TrackSerializer,
-    TransitionSerializer,
 )
-from .views import ACTION_SERVICES
+from .transition_inputs import INPUTS, TransitionSerializer, transition_fire
 
 
 class DossierCursor(CursorPagination):
@@ -97,43 +96,16 @@ class DossierViewSet(viewsets.GenericViewSet):
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TransitionSerializer, responses=DossierDetailSerializer,
-                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(ACTION_SERVICES)),
+                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(INPUTS)),
                                idempotency.IDEMPOTENCY_PARAMETER])
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def transition(self, request, pk=None, name=None):
         return idempotency.api_once(request, lambda: self._transition(request, pk, name))
 
     def _transition(self, request, pk, name):
-        if name not in ACTION_SERVICES:
+        if name not in INPUTS:
             raise NotFound("Không có thao tác này.")
-        dossier = self._dossier(pk)
-        s = TransitionSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        data = s.validated_data
-        service, params = ACTION_SERVICES[name]
-        kwargs = {"dossier": dossier, "actor": request.user}
-        if data.get("expected_status") and name != "submit":
-            kwargs["expected_status"] = data["expected_status"]
-        for param in params:
-            if param == "appraiser":
-                appraiser = User.objects.filter(pk=data.get("appraiser") or 0).first()
-                if appraiser is None:
-                    raise ValidationError({"appraiser": "Cần chọn chuyên viên thẩm định."})
-                kwargs["appraiser"] = appraiser
-            elif param == "agency":
-                agency = Agency.objects.filter(code=data.get("agency") or "").first()
-                if agency is None:
-                    raise ValidationError({"agency": "Không có cơ quan này."})
-                kwargs["agency"] = agency
-            elif param == "proposal":
-                if not data.get("proposal"):
-                    raise ValidationError({"proposal": "Cần đề xuất giải quyết hoặc từ chối."})
-                kwargs["proposal"] = data["proposal"]
-            elif param == "how":
-                kwargs["how"] = data.get("how") or dossier.return_channel
-            else:
-                kwargs[param] = data.get(param, "")
-        dossier = service(**kwargs)
+        dossier = transition_fire(name=name, dossier=self._dossier(pk), actor=request.user, data=request.data)
         return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})

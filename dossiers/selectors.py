@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts import access
-from accounts.models import User
+from accounts.models import Agency, User
 
 from .models import ApologyLetter, Attachment, AttachmentKind, Dossier, DossierEvent, LetterStatus
 from .workflow import (
@@ -203,3 +203,19 @@ def log_personal_data_access(request, dossier: Dossier | None, action: str, deta
 def mask_id_number(number: str) -> str:
     """064090000123 -> ********0123 (lists show only the last four digits)."""
     return ("*" * max(0, len(number) - 4) + number[-4:]) if number else ""
+
+
+# -- the people and agencies a transition names ----------------------------------------------------
+
+def user_get(pk: int) -> User | None:
+    """The user a transition names (the appraiser assigned); the service checks their role."""
+    return User.objects.filter(pk=pk).first()
+
+
+def consultable_agency_list() -> QuerySet[Agency]:
+    """The agencies a dossier's appraiser may consult (liên thông): every active agency."""
+    return Agency.objects.filter(is_active=True).order_by("name")
+
+
+def consultable_agency_get(code: str) -> Agency | None:
+    return consultable_agency_list().filter(code=code).first()

@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.exceptions import ValidationError
 
 from accounts import access
 from accounts.models import Agency, Role, User
+from core.api import error_body
 from core.dates import parse_day
 from core.errors import DomainError, add_to_form
 from core.params import pk_param
@@ -26,30 +28,11 @@ from procedures.models import Channel, Procedure, ProcedureVersion, Requirement
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 
 from . import attachments, components, fees, idempotency, pins, policies, selectors, services
-from .forms import ActionForm, DeskForm, StartForm, TrackForm
+from .forms import DeskForm, StartForm, TrackForm
 from .models import Attachment, AttachmentKind, Dossier
 from .panels import render_panels
+from .transition_inputs import INPUTS, transition_fire
 from .workflow import BY_NAME, QUEUE_ROLES, Status, available_actions
-
-ACTION_SERVICES = {
-    "submit": (services.dossier_submit, ()),
-    "receive": (services.dossier_receive, ()),
-    "guide": (services.dossier_guide, ("reason",)),
-    "refuse_at_reception": (services.dossier_refuse_at_reception, ("reason",)),
-    "assign": (services.dossier_assign, ("appraiser",)),
-    "request_supplement": (services.dossier_request_supplement, ("reason",)),
-    "supplement_received": (services.dossier_supplement_received, ()),
-    "consult": (services.dossier_consult, ("reason", "agency")),
-    "consultation_answered": (services.dossier_consultation_answered, ("reason",)),
-    "propose": (services.dossier_propose, ("proposal", "result_summary")),
-    "approve": (services.dossier_approve, ()),
-    "refuse": (services.dossier_refuse, ("reason",)),
-    "send_back": (services.dossier_send_back, ("reason",)),
-    "resolve": (services.dossier_resolve, ()),
-    "return_result": (services.dossier_return, ("how", "tracking_number")),
-    "withdraw": (services.dossier_withdraw, ("reason",)),
-    "stop": (services.dossier_stop, ("reason",)),
-}
 
 
 def _agencies_for(version: ProcedureVersion):
@@ -132,7 +115,7 @@ def dossier_detail(request, pk: int):
         "can_upload": attachments.may_add(request.user, dossier, AttachmentKind.COMPONENT),
         "can_upload_result": staff_view and attachments.may_add(request.user, dossier, AttachmentKind.RESULT),
         "max_mb": attachments.max_bytes() // 1024 // 1024,
-        "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff_view else [],
+        "agencies": selectors.consultable_agency_list() if staff_view else [],
         "has_form02": dossier.events.filter(type__in=("guide", "request_supplement")).exists(),
         "consultations": dossier.consultations.select_related("agency") if staff_view else [],
         **_apology_context(request.user, dossier, staff_view, request),
@@ -176,42 +159,15 @@ def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> 
 @login_required
 @require_POST
 def dossier_action(request, pk: int, name: str):
+    """One transition from the dossier page: its inputs are read and checked by `transition_inputs`, as
+    for the API."""
     dossier = selectors.access_dossier(request.user, pk)
-    if name not in ACTION_SERVICES:
+    if name not in INPUTS:
         raise Http404("Không có thao tác này.")
-    service, params = ACTION_SERVICES[name]
-    form = ActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Dữ liệu gửi lên không hợp lệ, hãy tải lại trang."))
-        return redirect("dossiers:detail", pk=pk)
-    data = form.cleaned_data
-    kwargs = {"dossier": dossier, "actor": request.user, "expected_status": data["expected_status"]}
-    if name == "submit":
-        kwargs.pop("expected_status")
-    for param in params:
-        if param == "appraiser":
-            appraiser = User.objects.filter(pk=data.get("appraiser") or request.POST.get("appraiser_id")).first()
-            if appraiser is None:
-                messages.error(request, _("Hãy chọn chuyên viên thẩm định."))
-                return redirect("dossiers:detail", pk=pk)
-            kwargs["appraiser"] = appraiser
-        elif param == "agency":
-            if not data.get("agency"):
-                messages.error(request, _("Hãy chọn cơ quan được xin ý kiến."))
-                return redirect("dossiers:detail", pk=pk)
-            kwargs["agency"] = data["agency"]
-        elif param == "how":
-            kwargs["how"] = data.get("how") or dossier.return_channel
-        else:
-            kwargs[param] = data.get(param) or ""
-    if name in ("guide", "request_supplement"):  # the components Mẫu 02 asks for, besides those missing
-        kwargs["components"] = [int(x) for x in request.POST.getlist("components") if x.isdigit()]
     try:
-        if name == "receive":
-            option = dossier.channel_option
-            items = {f.pk for f in option.fees.all()} if option else set()
-            kwargs["exemptions"] = {k: v for k, v in fees.parse_exemptions(request.POST).items() if k in items}
-        service(**kwargs)
+        transition_fire(name=name, dossier=dossier, actor=request.user, data=request.POST)
+    except ValidationError as exc:
+        messages.error(request, error_body(exc)["detail"])
     except DomainError as exc:
         messages.error(request, exc.message)
     except PermissionDenied as exc:
