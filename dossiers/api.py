@@ -49,10 +49,12 @@ class DossierViewSet(viewsets.GenericViewSet):
 
     def _dossier(self, pk) -> Dossier:
         try:
-            return selectors.access_dossier(self.request.user, int(pk))
+            pk = int(pk)
         except (ValueError, TypeError):
             raise NotFound("Không tìm thấy hồ sơ.") from None
-        except Exception as exc:  # Http404 from the gate
+        try:
+            return selectors.access_dossier(self.request.user, pk)
+        except Http404 as exc:  # the gate: a dossier the user may not see does not exist for them
             raise NotFound("Không tìm thấy hồ sơ.") from exc
 
     @extend_schema(parameters=[OpenApiParameter(n, str) for n in ("status", "channel", "procedure", "agency")],

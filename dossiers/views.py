@@ -522,9 +522,11 @@ def sync_receiver(request):
         return HttpResponse("Chữ ký không hợp lệ.", status=401)
     try:
         data = json.loads(request.body)
-        assert data["dossier_code"] and data["status"]
-    except (ValueError, KeyError, TypeError, AssertionError):
-        return HttpResponse("Dữ liệu không hợp lệ.", status=400)
+    except ValueError:
+        data = None
+    if not (isinstance(data, dict) and data.get("dossier_code") and data.get("status")):
+        return HttpResponse(_("Dữ liệu không hợp lệ: cần một đối tượng JSON có mã hồ sơ (dossier_code) và trạng "
+                              "thái (status)."), status=400)
     received = cache.get("sync-receiver", [])[-99:]
     cache.set("sync-receiver", [*received, data], timeout=3600)
     return HttpResponse(status=204)
