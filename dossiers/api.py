@@ -10,9 +10,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.models import Agency
 from core.api import ERROR_DESCRIPTIONS, ErrorSerializer
-from procedures.models import ProcedureVersion
 
 from . import attachments, idempotency, pins, policies, selectors, services
 from .models import AttachmentKind, Dossier
@@ -38,14 +36,9 @@ class DossierViewSet(viewsets.GenericViewSet):
     filter_backends = []
 
     def get_queryset(self):
-        qs = selectors.dossiers_visible_to(self.request.user).select_related("procedure_version__procedure")
         params = self.request.query_params
-        filters = (("status", "status"), ("channel", "channel"), ("procedure", "procedure_version__procedure__code"),
-                   ("agency", "receiving_agency__code"))
-        for key, lookup in filters:
-            if params.get(key):
-                qs = qs.filter(**{lookup: params[key]})
-        return qs
+        return selectors.dossier_list(self.request.user, **{key: params.get(key) or "" for key in
+                                                            ("status", "channel", "procedure", "agency")})
 
     def _dossier(self, pk) -> Dossier:
         try:
@@ -79,8 +72,8 @@ class DossierViewSet(viewsets.GenericViewSet):
         s = DossierCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         data = dict(s.validated_data)
-        version = ProcedureVersion.objects.filter(pk=data.pop("procedure_version")).first()
-        agency = Agency.objects.filter(code=data.pop("agency")).first()
+        version = selectors.procedure_version_get(data.pop("procedure_version"))
+        agency = selectors.agency_get(data.pop("agency"))
         if version is None or agency is None:
             raise ValidationError({"detail": "Không có thủ tục hoặc cơ quan này."})
         desk, channel, return_channel = data.pop("desk"), data.pop("channel"), data.pop("return_channel")
@@ -117,7 +110,7 @@ class DossierViewSet(viewsets.GenericViewSet):
         s = AttachmentUploadSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         upload = s.validated_data["file"]
-        document = dossier.procedure_version.documents.filter(pk=s.validated_data.get("document") or 0).first()
+        document = selectors.dossier_document_get(dossier, s.validated_data.get("document"))
         if s.validated_data.get("document") and document is None:
             raise ValidationError({"document": "Thủ tục của hồ sơ không có thành phần này."})
         attachment = attachments.attachment_add(dossier=dossier, actor=request.user, upload=upload, document=document,
@@ -156,7 +149,7 @@ def track(request):
     page and the desk kiosk, for anonymous and logged-in callers alike: 429 once it is spent."""
     dossier = pins.dossier_by_pin(
         code=request.query_params.get("code", ""), pin=request.query_params.get("pin", ""),
-        queryset=Dossier.objects.select_related("procedure_version__procedure"))
+        queryset=selectors.dossier_track_queryset())
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ với mã và PIN này.")
     return Response(TrackSerializer({
