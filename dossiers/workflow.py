@@ -5,6 +5,9 @@ Each row says: the transition's name, the states it leaves, the state it reaches
 own applicant account), whether the law asks for a written reason, and the label staff see.
 `Dossier` gets one django-fsm transition method per row (`DossierWorkflow`); the page that shows
 "what can I do now" asks the machine (`available_actions`), it never re-lists these rules.
+A row that is not `manual` (the desk's `create_at_desk`: a walk-in dossier is stored already
+submitted) is fired by its service only and never offered as an action. What each transition takes
+from a request (the page's form, the API's body) is declared once in `transition_inputs.py`.
 
 `python manage.py print_workflow` prints the table as Markdown (it is in the README).
 """
