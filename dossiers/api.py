@@ -10,9 +10,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.models import Agency, User
 from core.api import ERROR_DESCRIPTIONS, ErrorSerializer
-from procedures.models import ProcedureVersion
 
 from . import attachments, idempotency, pins, policies, selectors, services
 from .models import AttachmentKind, Dossier
@@ -23,9 +21,8 @@ from .serializers import (
     DossierDetailSerializer,
     DossierListSerializer,
     TrackSerializer,
-    TransitionSerializer,
 )
-from .views import ACTION_SERVICES
+from .transition_inputs import INPUTS, TransitionSerializer, transition_fire
 
 
 class DossierCursor(CursorPagination):
@@ -39,21 +36,18 @@ class DossierViewSet(viewsets.GenericViewSet):
     filter_backends = []
 
     def get_queryset(self):
-        qs = selectors.dossiers_visible_to(self.request.user).select_related("procedure_version__procedure")
         params = self.request.query_params
-        filters = (("status", "status"), ("channel", "channel"), ("procedure", "procedure_version__procedure__code"),
-                   ("agency", "receiving_agency__code"))
-        for key, lookup in filters:
-            if params.get(key):
-                qs = qs.filter(**{lookup: params[key]})
-        return qs
+        return selectors.dossier_list(self.request.user, **{key: params.get(key) or "" for key in
+                                                            ("status", "channel", "procedure", "agency")})
 
     def _dossier(self, pk) -> Dossier:
         try:
-            return selectors.access_dossier(self.request.user, int(pk))
+            pk = int(pk)
         except (ValueError, TypeError):
             raise NotFound("Không tìm thấy hồ sơ.") from None
-        except Exception as exc:  # Http404 from the gate
+        try:
+            return selectors.access_dossier(self.request.user, pk)
+        except Http404 as exc:  # the gate: a dossier the user may not see does not exist for them
             raise NotFound("Không tìm thấy hồ sơ.") from exc
 
     @extend_schema(parameters=[OpenApiParameter(n, str) for n in ("status", "channel", "procedure", "agency")],
@@ -78,8 +72,8 @@ class DossierViewSet(viewsets.GenericViewSet):
         s = DossierCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         data = dict(s.validated_data)
-        version = ProcedureVersion.objects.filter(pk=data.pop("procedure_version")).first()
-        agency = Agency.objects.filter(code=data.pop("agency")).first()
+        version = selectors.procedure_version_get(data.pop("procedure_version"))
+        agency = selectors.agency_get(data.pop("agency"))
         if version is None or agency is None:
             raise ValidationError({"detail": "Không có thủ tục hoặc cơ quan này."})
         desk, channel, return_channel = data.pop("desk"), data.pop("channel"), data.pop("return_channel")
@@ -97,43 +91,16 @@ class DossierViewSet(viewsets.GenericViewSet):
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TransitionSerializer, responses=DossierDetailSerializer,
-                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(ACTION_SERVICES)),
+                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(INPUTS)),
                                idempotency.IDEMPOTENCY_PARAMETER])
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def transition(self, request, pk=None, name=None):
         return idempotency.api_once(request, lambda: self._transition(request, pk, name))
 
     def _transition(self, request, pk, name):
-        if name not in ACTION_SERVICES:
+        if name not in INPUTS:
             raise NotFound("Không có thao tác này.")
-        dossier = self._dossier(pk)
-        s = TransitionSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        data = s.validated_data
-        service, params = ACTION_SERVICES[name]
-        kwargs = {"dossier": dossier, "actor": request.user}
-        if data.get("expected_status") and name != "submit":
-            kwargs["expected_status"] = data["expected_status"]
-        for param in params:
-            if param == "appraiser":
-                appraiser = User.objects.filter(pk=data.get("appraiser") or 0).first()
-                if appraiser is None:
-                    raise ValidationError({"appraiser": "Cần chọn chuyên viên thẩm định."})
-                kwargs["appraiser"] = appraiser
-            elif param == "agency":
-                agency = Agency.objects.filter(code=data.get("agency") or "").first()
-                if agency is None:
-                    raise ValidationError({"agency": "Không có cơ quan này."})
-                kwargs["agency"] = agency
-            elif param == "proposal":
-                if not data.get("proposal"):
-                    raise ValidationError({"proposal": "Cần đề xuất giải quyết hoặc từ chối."})
-                kwargs["proposal"] = data["proposal"]
-            elif param == "how":
-                kwargs["how"] = data.get("how") or dossier.return_channel
-            else:
-                kwargs[param] = data.get(param, "")
-        dossier = service(**kwargs)
+        dossier = transition_fire(name=name, dossier=self._dossier(pk), actor=request.user, data=request.data)
         return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
@@ -143,7 +110,7 @@ class DossierViewSet(viewsets.GenericViewSet):
         s = AttachmentUploadSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         upload = s.validated_data["file"]
-        document = dossier.procedure_version.documents.filter(pk=s.validated_data.get("document") or 0).first()
+        document = selectors.dossier_document_get(dossier, s.validated_data.get("document"))
         if s.validated_data.get("document") and document is None:
             raise ValidationError({"document": "Thủ tục của hồ sơ không có thành phần này."})
         attachment = attachments.attachment_add(dossier=dossier, actor=request.user, upload=upload, document=document,
@@ -182,7 +149,7 @@ def track(request):
     page and the desk kiosk, for anonymous and logged-in callers alike: 429 once it is spent."""
     dossier = pins.dossier_by_pin(
         code=request.query_params.get("code", ""), pin=request.query_params.get("pin", ""),
-        queryset=Dossier.objects.select_related("procedure_version__procedure"))
+        queryset=selectors.dossier_track_queryset())
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ với mã và PIN này.")
     return Response(TrackSerializer({

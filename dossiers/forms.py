@@ -80,20 +80,6 @@ class DeskForm(ApplicantForm):
                                                         for v in versions]
 
 
-class ActionForm(forms.Form):
-    """The fields a transition may need; the view shows only those that apply."""
-
-    expected_status = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Lý do, nội dung"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    appraiser = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    proposal = forms.ChoiceField(required=False, choices=[("approve", _("Đề xuất giải quyết")),
-                                                          ("refuse", _("Đề xuất từ chối"))])
-    result_summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    how = forms.ChoiceField(required=False, choices=ReturnChannel.choices)
-    tracking_number = forms.CharField(required=False, max_length=40)
-    agency = forms.ModelChoiceField(required=False, queryset=Agency.objects.filter(is_active=True))
-
-
 class TrackForm(forms.Form):
     code = forms.CharField(label=_("Mã hồ sơ"), max_length=40,
                            widget=forms.TextInput(attrs={"placeholder": "H21.65-260302-0001", "autocomplete": "off"}))

@@ -6,9 +6,20 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts import access
-from accounts.models import User
+from accounts.models import Agency, Role, User
+from procedures.models import Channel, ChannelOption, Procedure, ProcedureVersion, RequiredDocument, Requirement
+from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 
-from .models import ApologyLetter, Attachment, AttachmentKind, Dossier, DossierEvent, LetterStatus
+from .components import required_documents
+from .models import (
+    ApologyLetter,
+    Attachment,
+    AttachmentKind,
+    ConsultationTask,
+    Dossier,
+    DossierEvent,
+    LetterStatus,
+)
 from .workflow import (
     AGENCY_COLUMN,
     ASSIGNED_ONLY,
@@ -203,3 +214,169 @@ def log_personal_data_access(request, dossier: Dossier | None, action: str, deta
 def mask_id_number(number: str) -> str:
     """064090000123 -> ********0123 (lists show only the last four digits)."""
     return ("*" * max(0, len(number) - 4) + number[-4:]) if number else ""
+
+
+# -- the people and agencies a transition names ----------------------------------------------------
+
+def user_get(pk: int) -> User | None:
+    """The user a transition names (the appraiser assigned); the service checks their role."""
+    return User.objects.filter(pk=pk).first()
+
+
+def consultable_agency_list() -> QuerySet[Agency]:
+    """The agencies a dossier's appraiser may consult (liên thông): every active agency."""
+    return Agency.objects.filter(is_active=True).order_by("name")
+
+
+def consultable_agency_get(code: str) -> Agency | None:
+    return consultable_agency_list().filter(code=code).first()
+
+
+# -- reads of the dossier pages and the API ----------------------------------------------------------
+
+def dossier_list(user: User, *, status: str = "", channel: str = "", procedure: str = "",
+                 agency: str = "") -> QuerySet[Dossier]:
+    """The API's list: the dossiers the user may see, filtered by status, channel, procedure code and
+    receiving agency code (an empty filter is no filter)."""
+    qs = dossiers_visible_to(user).select_related("procedure_version__procedure")
+    filters = {"status": status, "channel": channel, "procedure_version__procedure__code": procedure,
+               "receiving_agency__code": agency}
+    return qs.filter(**{lookup: value for lookup, value in filters.items() if value})
+
+
+def citizen_dossier_list(user: User, *, limit: int = 200) -> list[Dossier]:
+    """The citizen's own dossiers, newest first ("Hồ sơ của tôi")."""
+    return list(Dossier.objects.filter(citizen=user).select_related("procedure_version__procedure")
+                .order_by("-created_at")[:limit])
+
+
+def dossier_track_queryset() -> QuerySet[Dossier]:
+    """Where the tracking by code and PIN (the page and the API) looks (dossiers.pins checks the PIN)."""
+    return Dossier.objects.select_related("procedure_version__procedure", "receiving_agency")
+
+
+def online_version_get(code: str) -> tuple[Procedure, ProcedureVersion | None]:
+    """The procedure (404 if there is none) and its version in force if that takes dossiers online."""
+    procedure = Procedure.objects.filter(code=code).first()
+    if procedure is None:
+        raise Http404("Không tìm thấy thủ tục.")
+    version = version_in_force(procedure)
+    if version is None or version.online_level == "none" or not version.channels.filter(channel="online").exists():
+        return procedure, None
+    return procedure, version
+
+
+def receiving_agency_list(version: ProcedureVersion) -> QuerySet[Agency]:
+    """Where a citizen may file a dossier of this version: the agencies it lists, else every active
+    agency of its level."""
+    listed = version.agencies.filter(is_active=True)
+    if listed.exists():
+        return listed.order_by("name")
+    levels = [lvl for lvl, proc_level in LEVEL_OF_AGENCY.items() if proc_level == version.procedure.level]
+    return Agency.objects.filter(is_active=True, level__in=levels).order_by("name")
+
+
+def conditional_document_list(version: ProcedureVersion) -> QuerySet[RequiredDocument]:
+    return version.documents.filter(requirement=Requirement.CONDITIONAL)
+
+
+def procedure_version_get(pk: int) -> ProcedureVersion | None:
+    return ProcedureVersion.objects.filter(pk=pk).first()
+
+
+def agency_get(code: str) -> Agency | None:
+    return Agency.objects.filter(code=code).first()
+
+
+def dossier_document_get(dossier: Dossier, pk: int | None) -> RequiredDocument | None:
+    """A component (required document) of the dossier's procedure version, or None."""
+    return dossier.procedure_version.documents.filter(pk=pk or 0).first()
+
+
+def dossier_document_rows(dossier: Dossier, files: list[Attachment]) -> list[dict]:
+    """The dossier page's components table: each component of the procedure version with the files on it,
+    whether it must be handed in (components.required_documents) and what the desk counted."""
+    parts = {c.document_id: c for c in dossier.components.all()}
+    must = {d.pk for d in required_documents(dossier)}
+    return [{"doc": doc, "files": [f for f in files if f.document_id == doc.pk], "required": doc.pk in must,
+             "part": parts.get(doc.pk)} for doc in dossier.procedure_version.documents.all()]
+
+
+def receive_fee_list(dossier: Dossier) -> list[dict]:
+    """The fees of the dossier's channel that cost something, each with the exemptions it allows (what the
+    officer may apply on receiving)."""
+    option = dossier.channel_option
+    if option is None:
+        return []
+    return [{"item": item, "choices": item.exemption_choices()}
+            for item in option.fees.prefetch_related("allowed_exemptions") if item.amount]
+
+
+def appraiser_list(dossier: Dossier) -> QuerySet[User]:
+    """The appraisers of the dossier's handling agency (whom it may be assigned to)."""
+    return (User.objects.filter(staff_roles__agency=dossier.handling_agency, staff_roles__role=Role.APPRAISER)
+            .distinct().order_by("full_name"))
+
+
+def supplement_form_exists(dossier: Dossier) -> bool:
+    """Whether the dossier has a Mẫu 02 to print (a guidance or a supplement request)."""
+    return dossier.events.filter(type__in=("guide", "request_supplement")).exists()
+
+
+def consultation_list(dossier: Dossier) -> QuerySet[ConsultationTask]:
+    return dossier.consultations.select_related("agency")
+
+
+def removable_attachment_get(user: User, pk: int) -> Attachment:
+    """A file of a dossier the user may see (404 otherwise); attachments.attachment_remove decides whether
+    they may remove it."""
+    attachment = Attachment.objects.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("Không tìm thấy tệp.")
+    access_dossier(user, attachment.dossier_id)
+    return attachment
+
+
+def reception_agency_list(user: User) -> QuerySet[Agency]:
+    """The agencies where the user is a reception officer (the desk receives for these)."""
+    return Agency.objects.filter(pk__in=access.acting_agency_ids(user, [Role.RECEPTION]))
+
+
+def desk_version_list() -> QuerySet[ProcedureVersion]:
+    """The procedure versions the desk may receive (in force), by procedure name."""
+    return versions_in_force().select_related("procedure").order_by("procedure__name")
+
+
+def desk_version_get(pk) -> ProcedureVersion | None:
+    return desk_version_list().filter(pk=pk).first()
+
+
+def desk_fee_option_list(version: ProcedureVersion) -> QuerySet[ChannelOption]:
+    """The version's channels other than online (the desk's), with their fees and the exemptions allowed."""
+    return version.channels.exclude(channel=Channel.ONLINE).prefetch_related("fees__allowed_exemptions")
+
+
+def visible_agency_list(user: User) -> QuerySet[Agency]:
+    """The agencies whose dossiers the user sees (the ledger's choice of agency)."""
+    return Agency.objects.filter(pk__in=access.visible_agency_ids(user)).order_by("name")
+
+
+def visible_agency_get(user: User, code: str) -> Agency | None:
+    """The visible agency with this code, else the first visible one (by name)."""
+    agencies = visible_agency_list(user)
+    return agencies.filter(code=code).first() or agencies.first()
+
+
+def consultation_task_list(agency_ids, *, limit: int = 200) -> list[ConsultationTask]:
+    """The questions other agencies sent to these agencies, open ones first, oldest deadline first."""
+    return list(ConsultationTask.objects.filter(agency__in=agency_ids).select_related(
+        "dossier__procedure_version__procedure", "dossier__handling_agency", "agency")
+        .order_by("answered_at", "due_at")[:limit])
+
+
+def consultation_task_get(agency_ids, pk) -> ConsultationTask:
+    """A question sent to one of these agencies (404 otherwise)."""
+    task = ConsultationTask.objects.filter(pk=pk or 0, agency__in=agency_ids).first()
+    if task is None:
+        raise Http404("Không tìm thấy yêu cầu xin ý kiến.")
+    return task

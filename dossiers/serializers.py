@@ -234,17 +234,6 @@ class DossierCreateSerializer(serializers.Serializer):
         return {c["document"]: {"originals": c["originals"], "copies": c["copies"]} for c in rows}
 
 
-class TransitionSerializer(serializers.Serializer):
-    expected_status = serializers.CharField(required=False, help_text="trạng thái mà người dùng đang thấy")
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-    appraiser = serializers.IntegerField(required=False)
-    proposal = serializers.ChoiceField(choices=["approve", "refuse"], required=False)
-    result_summary = serializers.CharField(required=False, allow_blank=True, default="")
-    how = serializers.ChoiceField(choices=ReturnChannel.choices, required=False)
-    tracking_number = serializers.CharField(required=False, allow_blank=True, default="")
-    agency = serializers.CharField(required=False, help_text="mã cơ quan được xin ý kiến")
-
-
 class PublicEventSerializer(serializers.ModelSerializer):
     """What anyone with the code and PIN may see: no officer names, no personal data."""
 

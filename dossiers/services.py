@@ -273,16 +273,18 @@ def dossier_create_at_desk(
                            cases=cases or (), scans=scans)
     received_components = [doc.name for doc in documents if doc.pk in plan["counts"]]
     at = at or timezone.now()
-    dossier = Dossier.objects.create(
+    dossier = Dossier(
         procedure_version=version, channel=channel, return_channel=return_channel, receiving_agency=agency,
         handling_agency=agency, submitted_at=at, **applicant,
     )
+    from_status = dossier.status
+    dossier.create_at_desk()  # the workflow's `create_at_desk` row: stored already submitted, its step running
     hours = _allotted_hours(dossier, Step.RECEPTION)
-    step_due = calendar_for(agency).add_working_time(at, float(hours) * 3600) if hours else None
-    Dossier.objects.filter(pk=dossier.pk).update(status=Status.SUBMITTED, step=Step.RECEPTION, step_started_at=at,
-                                                 step_due_at=step_due)
-    events.record(dossier=dossier, type="create_at_desk", actor=actor, from_status=Status.DRAFT,
-                  to_status=Status.SUBMITTED, to_agency=agency, at=at,
+    dossier.step, dossier.step_started_at = Step.RECEPTION, at
+    dossier.step_due_at = calendar_for(agency).add_working_time(at, float(hours) * 3600) if hours else None
+    dossier.save()
+    events.record(dossier=dossier, type="create_at_desk", actor=actor, from_status=from_status,
+                  to_status=dossier.status, to_agency=agency, at=at,
                   payload={"channel": channel, "components": received_components,
                            "presented": [doc.name for doc in documents if doc.pk in plan["presented"]]})
     parts.components_record_desk(dossier=dossier, actor=actor, plan=plan, at=at)

@@ -8,69 +8,42 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.exceptions import ValidationError
 
 from accounts import access
-from accounts.models import Agency, Role, User
+from accounts.models import Role
+from core.api import error_body
 from core.dates import parse_day
 from core.errors import DomainError, add_to_form
 from core.params import pk_param
 from core.periods import OUT_OF_RANGE, in_range
-from procedures.models import Channel, Procedure, ProcedureVersion, Requirement
-from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
+from procedures.models import Channel, Requirement
 
 from . import attachments, components, fees, idempotency, pins, policies, selectors, services
-from .forms import ActionForm, DeskForm, StartForm, TrackForm
-from .models import Attachment, AttachmentKind, Dossier
+from .forms import DeskForm, StartForm, TrackForm
+from .models import AttachmentKind, Dossier
 from .panels import render_panels
+from .transition_inputs import INPUTS, transition_fire
 from .workflow import BY_NAME, QUEUE_ROLES, Status, available_actions
-
-ACTION_SERVICES = {
-    "submit": (services.dossier_submit, ()),
-    "receive": (services.dossier_receive, ()),
-    "guide": (services.dossier_guide, ("reason",)),
-    "refuse_at_reception": (services.dossier_refuse_at_reception, ("reason",)),
-    "assign": (services.dossier_assign, ("appraiser",)),
-    "request_supplement": (services.dossier_request_supplement, ("reason",)),
-    "supplement_received": (services.dossier_supplement_received, ()),
-    "consult": (services.dossier_consult, ("reason", "agency")),
-    "consultation_answered": (services.dossier_consultation_answered, ("reason",)),
-    "propose": (services.dossier_propose, ("proposal", "result_summary")),
-    "approve": (services.dossier_approve, ()),
-    "refuse": (services.dossier_refuse, ("reason",)),
-    "send_back": (services.dossier_send_back, ("reason",)),
-    "resolve": (services.dossier_resolve, ()),
-    "return_result": (services.dossier_return, ("how", "tracking_number")),
-    "withdraw": (services.dossier_withdraw, ("reason",)),
-    "stop": (services.dossier_stop, ("reason",)),
-}
-
-
-def _agencies_for(version: ProcedureVersion):
-    listed = version.agencies.filter(is_active=True)
-    if listed.exists():
-        return listed.order_by("name")
-    levels = [lvl for lvl, proc_level in LEVEL_OF_AGENCY.items() if proc_level == version.procedure.level]
-    return Agency.objects.filter(is_active=True, level__in=levels).order_by("name")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def dossier_start(request, code: str):
-    procedure = get_object_or_404(Procedure, code=code)
-    version = version_in_force(procedure)
-    if version is None or version.online_level == "none" or not version.channels.filter(channel="online").exists():
+    procedure, version = selectors.online_version_get(code)
+    if version is None:
         messages.error(request, _("Thủ tục này chưa nhận hồ sơ trực tuyến."))
         return redirect("procedures:detail", code=code)
     user = request.user
     initial = {"applicant_name": user.full_name, "applicant_id_number": user.citizen_id or "",
                "applicant_phone": user.phone_display, "applicant_email": user.email}
-    form = StartForm(request.POST or None, initial=initial, agencies=_agencies_for(version),
-                     conditional=version.documents.filter(requirement=Requirement.CONDITIONAL))
+    form = StartForm(request.POST or None, initial=initial, agencies=selectors.receiving_agency_list(version),
+                     conditional=selectors.conditional_document_list(version))
     if request.method == "POST" and form.is_valid():
         try:
             done = idempotency.form_once(request, scope="dossier-start", action=lambda: services.dossier_create_draft(
@@ -91,9 +64,7 @@ def dossier_start(request, code: str):
 
 @login_required
 def my_dossiers(request):
-    dossiers = (Dossier.objects.filter(citizen=request.user).select_related("procedure_version__procedure")
-                .order_by("-created_at")[:200])
-    return render(request, "dossiers/mine.html", {"dossiers": dossiers})
+    return render(request, "dossiers/mine.html", {"dossiers": selectors.citizen_dossier_list(request.user)})
 
 
 @login_required
@@ -105,20 +76,9 @@ def dossier_detail(request, pk: int):
         selectors.log_personal_data_access(request, dossier, "view")
     actions = available_actions(dossier, request.user)
     files = list(selectors.dossier_attachments_for(request.user, dossier).select_related("document"))
-    documents = []
-    parts = {c.document_id: c for c in dossier.components.all()}
-    must = {d.pk for d in components.required_documents(dossier)}
-    for doc in dossier.procedure_version.documents.all():
-        documents.append({"doc": doc, "files": [f for f in files if f.document_id == doc.pk],
-                          "required": doc.pk in must, "part": parts.get(doc.pk)})
-    receive_fees = []
-    if any(a.name == "receive" for a in actions) and dossier.channel_option:
-        receive_fees = [{"item": item, "choices": item.exemption_choices()}
-                        for item in dossier.channel_option.fees.prefetch_related("allowed_exemptions") if item.amount]
-    appraisers = []
-    if any(a.name == "assign" for a in actions):
-        appraisers = User.objects.filter(staff_roles__agency=dossier.handling_agency,
-                                         staff_roles__role=Role.APPRAISER).distinct().order_by("full_name")
+    documents = selectors.dossier_document_rows(dossier, files)
+    receive_fees = selectors.receive_fee_list(dossier) if any(a.name == "receive" for a in actions) else []
+    appraisers = selectors.appraiser_list(dossier) if any(a.name == "assign" for a in actions) else []
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "staff_view": staff_view, "actions": actions, "documents": documents,
         "personal": personal, "applicant_initials": policies.initials(dossier.applicant_name),
@@ -130,9 +90,9 @@ def dossier_detail(request, pk: int):
         "can_upload": attachments.may_add(request.user, dossier, AttachmentKind.COMPONENT),
         "can_upload_result": staff_view and attachments.may_add(request.user, dossier, AttachmentKind.RESULT),
         "max_mb": attachments.max_bytes() // 1024 // 1024,
-        "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff_view else [],
-        "has_form02": dossier.events.filter(type__in=("guide", "request_supplement")).exists(),
-        "consultations": dossier.consultations.select_related("agency") if staff_view else [],
+        "agencies": selectors.consultable_agency_list() if staff_view else [],
+        "has_form02": selectors.supplement_form_exists(dossier),
+        "consultations": selectors.consultation_list(dossier) if staff_view else [],
         **_apology_context(request.user, dossier, staff_view, request),
         "panels": render_panels(request, dossier, staff_view), "receive_fees": receive_fees,
         "pin_lock": pins.lock_state(dossier) if staff_view else None,
@@ -173,42 +133,15 @@ def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> 
 @login_required
 @require_POST
 def dossier_action(request, pk: int, name: str):
+    """One transition from the dossier page: its inputs are read and checked by `transition_inputs`, as
+    for the API."""
     dossier = selectors.access_dossier(request.user, pk)
-    if name not in ACTION_SERVICES:
+    if name not in INPUTS:
         raise Http404("Không có thao tác này.")
-    service, params = ACTION_SERVICES[name]
-    form = ActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Dữ liệu gửi lên không hợp lệ, hãy tải lại trang."))
-        return redirect("dossiers:detail", pk=pk)
-    data = form.cleaned_data
-    kwargs = {"dossier": dossier, "actor": request.user, "expected_status": data["expected_status"]}
-    if name == "submit":
-        kwargs.pop("expected_status")
-    for param in params:
-        if param == "appraiser":
-            appraiser = User.objects.filter(pk=data.get("appraiser") or request.POST.get("appraiser_id")).first()
-            if appraiser is None:
-                messages.error(request, _("Hãy chọn chuyên viên thẩm định."))
-                return redirect("dossiers:detail", pk=pk)
-            kwargs["appraiser"] = appraiser
-        elif param == "agency":
-            if not data.get("agency"):
-                messages.error(request, _("Hãy chọn cơ quan được xin ý kiến."))
-                return redirect("dossiers:detail", pk=pk)
-            kwargs["agency"] = data["agency"]
-        elif param == "how":
-            kwargs["how"] = data.get("how") or dossier.return_channel
-        else:
-            kwargs[param] = data.get(param) or ""
-    if name in ("guide", "request_supplement"):  # the components Mẫu 02 asks for, besides those missing
-        kwargs["components"] = [int(x) for x in request.POST.getlist("components") if x.isdigit()]
     try:
-        if name == "receive":
-            option = dossier.channel_option
-            items = {f.pk for f in option.fees.all()} if option else set()
-            kwargs["exemptions"] = {k: v for k, v in fees.parse_exemptions(request.POST).items() if k in items}
-        service(**kwargs)
+        transition_fire(name=name, dossier=dossier, actor=request.user, data=request.POST)
+    except ValidationError as exc:
+        messages.error(request, error_body(exc)["detail"])
     except DomainError as exc:
         messages.error(request, exc.message)
     except PermissionDenied as exc:
@@ -254,7 +187,7 @@ def dossier_cases(request, pk: int):
 def attachment_upload(request, pk: int):
     dossier = selectors.access_dossier(request.user, pk)
     upload = request.FILES.get("file")
-    document = dossier.procedure_version.documents.filter(pk=pk_param(request.POST.get("document"))).first()
+    document = selectors.dossier_document_get(dossier, pk_param(request.POST.get("document")))
     kind = request.POST.get("kind") or AttachmentKind.COMPONENT
     if upload is None:
         messages.error(request, _("Hãy chọn tệp cần tải lên."))
@@ -278,8 +211,7 @@ def attachment_upload(request, pk: int):
 @login_required
 @require_POST
 def attachment_remove(request, pk: int):
-    attachment = get_object_or_404(Attachment, pk=pk)
-    selectors.access_dossier(request.user, attachment.dossier_id)
+    attachment = selectors.removable_attachment_get(request.user, pk)
     try:
         attachments.attachment_remove(attachment=attachment, actor=request.user)
     except PermissionDenied as exc:
@@ -303,7 +235,7 @@ def track(request):
         try:
             dossier = pins.dossier_by_pin(
                 code=form.cleaned_data["code"], pin=form.cleaned_data["pin"],
-                queryset=Dossier.objects.select_related("procedure_version__procedure", "receiving_agency"))
+                queryset=selectors.dossier_track_queryset())
         except DomainError as exc:
             form.add_error(None, exc.message)
             status = exc.http_status
@@ -386,14 +318,14 @@ def worklist(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def desk_reception(request):
-    agencies = Agency.objects.filter(pk__in=access.acting_agency_ids(request.user, [Role.RECEPTION]))
+    agencies = selectors.reception_agency_list(request.user)
     if not agencies.exists():
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận mới nhận hồ sơ tại quầy."))
-    versions = (versions_in_force().select_related("procedure").order_by("procedure__name"))
+    versions = selectors.desk_version_list()
     form = DeskForm(request.POST or None, agencies=agencies, versions=versions,
                     initial={"agency": agencies.first(), "version": request.GET.get("version", "")})
     if request.method == "POST" and form.is_valid():
-        version = versions.filter(pk=form.cleaned_data["version"]).first()
+        version = selectors.desk_version_get(form.cleaned_data["version"])
         if version is None:
             form.add_error("version", _("Thủ tục không hợp lệ."))
         else:
@@ -424,10 +356,10 @@ def desk_reception(request):
                     messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.") % {
                         "code": dossier.code, "due": timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")})
                 return redirect(done.result["url"])
-    chosen = versions.filter(pk=pk_param(request.POST.get("version") or request.GET.get("version"))).first()
+    chosen = selectors.desk_version_get(pk_param(request.POST.get("version") or request.GET.get("version")))
     fee_rows = []
     if chosen:
-        for option in chosen.channels.exclude(channel=Channel.ONLINE).prefetch_related("fees__allowed_exemptions"):
+        for option in selectors.desk_fee_option_list(chosen):
             for item in option.fees.all():
                 raw = request.POST.get(f"exemption_{item.pk}", "")
                 fee_rows.append({"item": item, "channel": option, "choices": item.exemption_choices(),
@@ -491,7 +423,7 @@ def ledger(request):
     """Mẫu 06 for one agency and period (default: this month), as PDF or XLSX. Every export is logged."""
     from .ledger import PDF_LIMIT, ledger_pdf, ledger_xlsx
 
-    agencies = Agency.objects.filter(pk__in=access.visible_agency_ids(request.user)).order_by("name")
+    agencies = selectors.visible_agency_list(request.user)
     if not agencies.exists():
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
     from core.periods import period_from
@@ -502,7 +434,7 @@ def ledger(request):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:worklist")
-    agency = agencies.filter(code=request.GET.get("agency") or "").first() or agencies.first()
+    agency = selectors.visible_agency_get(request.user, request.GET.get("agency") or "")
     fmt = request.GET.get("format", "pdf")
     personal = access.may_see_personal_data(request.user, [agency.pk])  # Home Affairs: initials, no contacts
     if personal:
@@ -526,13 +458,11 @@ def ledger(request):
 @require_http_methods(["GET", "POST"])
 def consultations(request):
     """Questions other agencies sent to mine (liên thông), oldest deadline first, with the answer form."""
-    from .models import ConsultationTask
-
     mine = access.acting_agency_ids(request.user, [Role.APPRAISER, Role.APPROVER, Role.ADMIN])
     if not mine:
         raise PermissionDenied(_("Trang này dành cho chuyên viên, lãnh đạo của cơ quan được xin ý kiến."))
     if request.method == "POST":
-        task = get_object_or_404(ConsultationTask, pk=request.POST.get("task") or 0, agency__in=mine)
+        task = selectors.consultation_task_get(mine, pk_param(request.POST.get("task")))
         try:
             services.consultation_answer(task=task, actor=request.user, answer=request.POST.get("answer", ""))
         except DomainError as exc:
@@ -540,7 +470,5 @@ def consultations(request):
         else:
             messages.success(request, _("Đã gửi ý kiến cho hồ sơ %s.") % task.dossier.code)
         return redirect("dossiers:consultations")
-    tasks = (ConsultationTask.objects.filter(agency__in=mine).select_related(
-        "dossier__procedure_version__procedure", "dossier__handling_agency", "agency")
-        .order_by("answered_at", "due_at")[:200])
-    return render(request, "dossiers/consultations.html", {"tasks": tasks, "now": timezone.now()})
+    return render(request, "dossiers/consultations.html", {"tasks": selectors.consultation_task_list(mine),
+                                                           "now": timezone.now()})

@@ -5,6 +5,9 @@ Each row says: the transition's name, the states it leaves, the state it reaches
 own applicant account), whether the law asks for a written reason, and the label staff see.
 `Dossier` gets one django-fsm transition method per row (`DossierWorkflow`); the page that shows
 "what can I do now" asks the machine (`available_actions`), it never re-lists these rules.
+A row that is not `manual` (the desk's `create_at_desk`: a walk-in dossier is stored already
+submitted) is fired by its service only and never offered as an action. What each transition takes
+from a request (the page's form, the API's body) is declared once in `transition_inputs.py`.
 
 `python manage.py print_workflow` prints the table as Markdown (it is in the README).
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
@@ -75,6 +79,7 @@ RESULT_RELEASED = frozenset({Status.RESULT_READY, Status.RETURNED})
 
 CITIZEN = "citizen"
 S = Status
+StrOrPromise = str | Promise
 
 
 @dataclass(frozen=True)
@@ -83,38 +88,43 @@ class Transition:
     sources: tuple[str, ...]
     target: str
     actors: tuple[str, ...]
-    label: str
+    label: StrOrPromise  # shown to users: gettext_lazy, so an English page shows it in English
     reason_required: bool = False
+    # False: fired only inside a service, never offered as an action on an existing dossier (the desk's
+    # creation: a walk-in dossier enters the machine already submitted).
+    manual: bool = True
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("submit", (S.DRAFT, S.GUIDED), S.SUBMITTED, (CITIZEN,), "Nộp hồ sơ"),
-    Transition("receive", (S.SUBMITTED,), S.RECEIVED, (Role.RECEPTION,), "Tiếp nhận, cấp giấy hẹn (Mẫu 01)"),
-    Transition("guide", (S.SUBMITTED,), S.GUIDED, (Role.RECEPTION,), "Hướng dẫn bổ sung (Mẫu 02)", True),
+    Transition("submit", (S.DRAFT, S.GUIDED), S.SUBMITTED, (CITIZEN,), _("Nộp hồ sơ")),
+    Transition("create_at_desk", (S.DRAFT,), S.SUBMITTED, (Role.RECEPTION,), _("Nộp hồ sơ tại Bộ phận Một cửa"),
+               manual=False),
+    Transition("receive", (S.SUBMITTED,), S.RECEIVED, (Role.RECEPTION,), _("Tiếp nhận, cấp giấy hẹn (Mẫu 01)")),
+    Transition("guide", (S.SUBMITTED,), S.GUIDED, (Role.RECEPTION,), _("Hướng dẫn bổ sung (Mẫu 02)"), True),
     Transition("refuse_at_reception", (S.SUBMITTED,), S.REFUSED_AT_RECEPTION, (Role.RECEPTION,),
-               "Từ chối tiếp nhận (Mẫu 03)", True),
+               _("Từ chối tiếp nhận (Mẫu 03)"), True),
     Transition("assign", (S.RECEIVED,), S.IN_APPRAISAL, (Role.RECEPTION, Role.APPROVER),
-               "Chuyển chuyên viên thẩm định"),
+               _("Chuyển chuyên viên thẩm định")),
     Transition("request_supplement", (S.IN_APPRAISAL,), S.SUPPLEMENT_REQUESTED, (Role.APPRAISER,),
-               "Yêu cầu bổ sung qua Bộ phận Một cửa", True),
+               _("Yêu cầu bổ sung qua Bộ phận Một cửa"), True),
     Transition("supplement_received", (S.SUPPLEMENT_REQUESTED,), S.IN_APPRAISAL, (Role.RECEPTION,),
-               "Nhận đủ hồ sơ bổ sung"),
-    Transition("consult", (S.IN_APPRAISAL,), S.CONSULTING, (Role.APPRAISER,), "Xin ý kiến cơ quan liên quan", True),
+               _("Nhận đủ hồ sơ bổ sung")),
+    Transition("consult", (S.IN_APPRAISAL,), S.CONSULTING, (Role.APPRAISER,), _("Xin ý kiến cơ quan liên quan"), True),
     Transition("consultation_answered", (S.CONSULTING,), S.IN_APPRAISAL, (Role.APPRAISER,),
-               "Đã có ý kiến của cơ quan liên quan"),
-    Transition("propose", (S.IN_APPRAISAL,), S.AWAITING_APPROVAL, (Role.APPRAISER,), "Trình lãnh đạo phê duyệt"),
-    Transition("approve", (S.AWAITING_APPROVAL,), S.APPROVED, (Role.APPROVER,), "Phê duyệt, ký kết quả"),
-    Transition("refuse", (S.AWAITING_APPROVAL,), S.REFUSED, (Role.APPROVER,), "Từ chối giải quyết (nêu rõ lý do)",
+               _("Đã có ý kiến của cơ quan liên quan")),
+    Transition("propose", (S.IN_APPRAISAL,), S.AWAITING_APPROVAL, (Role.APPRAISER,), _("Trình lãnh đạo phê duyệt")),
+    Transition("approve", (S.AWAITING_APPROVAL,), S.APPROVED, (Role.APPROVER,), _("Phê duyệt, ký kết quả")),
+    Transition("refuse", (S.AWAITING_APPROVAL,), S.REFUSED, (Role.APPROVER,), _("Từ chối giải quyết (nêu rõ lý do)"),
                True),
-    Transition("send_back", (S.AWAITING_APPROVAL,), S.IN_APPRAISAL, (Role.APPROVER,), "Trả lại để thẩm định lại",
+    Transition("send_back", (S.AWAITING_APPROVAL,), S.IN_APPRAISAL, (Role.APPROVER,), _("Trả lại để thẩm định lại"),
                True),
     Transition("resolve", (S.APPROVED, S.REFUSED), S.RESULT_READY, (Role.APPRAISER, Role.RECEPTION),
-               "Chuyển kết quả về Bộ phận Một cửa"),
-    Transition("return_result", (S.RESULT_READY,), S.RETURNED, (Role.RECEPTION,), "Trả kết quả cho công dân"),
+               _("Chuyển kết quả về Bộ phận Một cửa")),
+    Transition("return_result", (S.RESULT_READY,), S.RETURNED, (Role.RECEPTION,), _("Trả kết quả cho công dân")),
     Transition("withdraw", (S.DRAFT, S.SUBMITTED, S.GUIDED, S.RECEIVED, S.IN_APPRAISAL, S.SUPPLEMENT_REQUESTED,
-                            S.CONSULTING), S.WITHDRAWN, (CITIZEN, Role.RECEPTION), "Rút hồ sơ", True),
+                            S.CONSULTING), S.WITHDRAWN, (CITIZEN, Role.RECEPTION), _("Rút hồ sơ"), True),
     Transition("stop", (S.RECEIVED, S.IN_APPRAISAL, S.SUPPLEMENT_REQUESTED, S.CONSULTING, S.AWAITING_APPROVAL),
-               S.STOPPED, (Role.APPROVER,), "Dừng xử lý hồ sơ", True),
+               S.STOPPED, (Role.APPROVER,), _("Dừng xử lý hồ sơ"), True),
 )
 BY_NAME = {t.name: t for t in TRANSITIONS}
 
@@ -145,8 +155,14 @@ def _make(spec: Transition):
     return transition(
         field="status", source=list(spec.sources), target=spec.target,
         permission=lambda dossier, user, actors=spec.actors: may_act(user, dossier, actors),
+        conditions=[] if spec.manual else [_not_yet_stored],
         custom={"label": spec.label, "reason_required": spec.reason_required},
     )(method)
+
+
+def _not_yet_stored(dossier) -> bool:
+    """A transition that is not `manual` moves a dossier being created only (never one already stored)."""
+    return dossier._state.adding
 
 
 # A mixin with one transition method per row of TRANSITIONS; Dossier inherits it, so django-fsm
@@ -157,7 +173,7 @@ DossierWorkflow = type("DossierWorkflow", (), {spec.name: _make(spec) for spec i
 def available_actions(dossier, user) -> list[Transition]:
     """What this user may do to this dossier now (asks the state machine, then the gate)."""
     names = {t.name for t in dossier.get_available_user_status_transitions(user)}
-    return [spec for spec in TRANSITIONS if spec.name in names]
+    return [spec for spec in TRANSITIONS if spec.name in names and spec.manual]
 
 
 def as_markdown() -> str:

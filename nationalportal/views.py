@@ -5,6 +5,7 @@ import json
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -33,7 +34,8 @@ def sync_receiver(request):
     except ValueError:
         data = None
     if not isinstance(data, dict) or not data.get("dossier_code") or not data.get("status"):
-        return HttpResponse("Dữ liệu không hợp lệ.", status=400)
+        return HttpResponse(_("Dữ liệu không hợp lệ: cần một đối tượng JSON có mã hồ sơ (dossier_code) và trạng "
+                              "thái (status)."), status=400)
     received = cache.get("sync-receiver", [])[-99:]
     cache.set("sync-receiver", [*received, data], timeout=3600)
     return HttpResponse(status=204)
