@@ -125,7 +125,7 @@ def seed(context: dict) -> None:
             continue
         _progress(d, target, t, now, staff, rng, later)
     context["dossiers"] = made
-    from .tracking import sweep_deadlines
+    from .lateness.sweep import sweep_deadlines
 
     sweep_deadlines()  # the demo opens with overdue dossiers flagged and their apology letters drafted
 

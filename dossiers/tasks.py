@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .tracking import sweep_deadlines
+from .lateness.sweep import sweep_deadlines
 
 
 @shared_task(name="dossiers.sweep_deadlines", ignore_result=True)

@@ -144,7 +144,7 @@ def dossier_detail(request, pk: int):
 
 
 def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> dict:
-    from .apologies import _may_draft, _may_issue, proposal
+    from .lateness.letters import _may_draft, _may_issue, proposal
     from .models import ApologyReason, LetterStatus
     from .workflow import OPEN
 
@@ -165,7 +165,7 @@ def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> 
                "apology_error": kept["error"] if kept else "", "form": kept["data"] if kept else {},
                "is_overdue": bool(dossier.due_at and dossier.due_at < timezone.now())}
     if draft is not None and context["can_issue"]:
-        from .apologies import issue_is_late
+        from .lateness.letters import issue_is_late
 
         context["would_be_late"] = issue_is_late(dossier.due_at, timezone.now())
     elif is_open and dossier.due_at and staff_view:

@@ -248,9 +248,9 @@ def test_a_deadline_sweep_killed_between_its_batches_finishes_on_the_next_worker
     from django.utils import timezone
 
     from dossiers import services
+    from dossiers.lateness.sweep import _stamp, sweep_deadlines
     from dossiers.models import Dossier, Track
     from dossiers.tests.conftest import APPLICANT
-    from dossiers.tracking import _stamp, sweep_deadlines
     from notifications.models import InboxItem
 
     def received(name, when):

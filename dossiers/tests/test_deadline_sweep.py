@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import connections
 
 from dossiers import services
+from dossiers.lateness.sweep import due_soon_limit, sweep_deadlines
 from dossiers.models import Dossier, DossierEvent, Track
-from dossiers.tracking import due_soon_limit, sweep_deadlines
 from notifications.models import InboxItem
 
 from .conftest import APPLICANT, at
@@ -129,14 +129,14 @@ def test_the_sql_and_the_orm_announcements_write_the_same_rows(world):
     """PostgreSQL announces with INSERT ... SELECT, SQLite (make run) with the ORM: same rows."""
     from django.db import transaction
 
-    from dossiers import apologies
-    from dossiers.tracking import _announce_orm, _announce_sql
+    from dossiers.lateness import letters
+    from dossiers.lateness.sweep import _announce_orm, _announce_sql
 
     plain = _received(world, at(2026, 3, 2, 10))
     twice = _received(world, at(2026, 3, 2, 10))
-    letter = apologies.apology_letter_draft(dossier=twice, actor=world.appraiser, reason_kind="complex",
+    letter = letters.apology_letter_draft(dossier=twice, actor=world.appraiser, reason_kind="complex",
                                             at=at(2026, 3, 3, 9))
-    apologies.apology_letter_issue(letter=letter, actor=world.approver, new_due="2026-03-06", at=at(2026, 3, 3, 10))
+    letters.apology_letter_issue(letter=letter, actor=world.approver, new_due="2026-03-06", at=at(2026, 3, 3, 10))
     ids, now = [plain.pk, twice.pk], at(2026, 3, 9, 9)
 
     def run(announce):

@@ -33,9 +33,9 @@ from workcalendar.calendar import to_local
 from workcalendar.deadlines import check_extension, propose_new_due
 from workcalendar.selectors import calendar_for
 
-from . import codes, events
-from .models import ApologyLetter, ApologyReason, ConsultationTask, Dossier, LetterCounter, LetterStatus
-from .workflow import OPEN, WAITING_FOR_CITIZEN, Step
+from .. import codes, events
+from ..models import ApologyLetter, ApologyReason, ConsultationTask, Dossier, LetterCounter, LetterStatus
+from ..workflow import OPEN, WAITING_FOR_CITIZEN, Step
 
 STEP_ORDER = [Step.RECEPTION, Step.APPRAISAL, Step.APPROVAL, Step.RETURN]
 ISSUE_NOTICE = dt.timedelta(days=1)  # "chậm nhất 01 ngày trước ngày hẹn trả" (calendar day, not working day)
@@ -322,7 +322,7 @@ def apology_letter_issue(*, letter: ApologyLetter, actor: User, reason_kind: str
     if new_at is not None:
         dossier.extended_from = dossier.due_at
         dossier.due_at = new_at
-        from .tracking import classify
+        from .sweep import classify
 
         dossier.track = classify(new_at, at)
         dossier.save(update_fields=["extended_from", "due_at", "track"])
@@ -397,7 +397,7 @@ def store_pdf(letter: ApologyLetter) -> None:
     """Render the issued letter once and keep it (the signed document does not change afterwards)."""
     from django.core.files.base import ContentFile
 
-    from .printing import render_apology
+    from ..printing import render_apology
 
     if letter.pdf or letter.status != LetterStatus.ISSUED:
         return

@@ -24,8 +24,8 @@ from notifications.models import InboxItem
 from notifications.services import email_queue
 from workcalendar.selectors import calendar_for
 
-from .models import Dossier, DossierEvent, Track
-from .workflow import OPEN, WAITING_FOR_CITIZEN, Status
+from ..models import Dossier, DossierEvent, Track
+from ..workflow import OPEN, WAITING_FOR_CITIZEN, Status
 
 # The clock is running: not waiting for the citizen, and the result has not reached the desk yet
 # (a result waiting to be collected is finished for punctuality, legal.md §2.5).
@@ -182,7 +182,7 @@ def _announce(ids: list[int], target: str, now: dt.datetime,
 
     On PostgreSQL the events and inbox items are written by two INSERT ... SELECT statements per
     batch (no Python objects per row); elsewhere (SQLite, `make run`) by the ORM."""
-    from .apologies import draft_for_sweep
+    from .letters import draft_for_sweep
 
     drafted = draft_for_sweep(ids, target, now, cache)
     if connection.vendor == "postgresql":

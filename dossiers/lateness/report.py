@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from workcalendar.calendar import TZ
 
-from .models import ApologyLetter, Dossier, LetterStatus, Track
-from .tracking import RUNNING
+from ..models import ApologyLetter, Dossier, LetterStatus, Track
+from .sweep import RUNNING
 
 GROUPS = {
     "agency": ("handling_agency", "handling_agency__name", "agency", _("Cơ quan giải quyết")),

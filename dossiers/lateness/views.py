@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 
-from . import apologies, idempotency, pins, policies, selectors
-from .models import ApologyLetter, LetterStatus
+from .. import idempotency, pins, policies, selectors
+from ..models import ApologyLetter, LetterStatus
+from . import letters
 
 
 def _back(pk: int):
@@ -51,7 +52,7 @@ def apology_draft(request, pk: int):
 
     def draft():
         done = idempotency.form_once(request, scope="apology-draft", url=lambda _letter: "", action=lambda: (
-            apologies.apology_letter_draft(dossier=dossier, actor=request.user,
+            letters.apology_letter_draft(dossier=dossier, actor=request.user,
                                            reason_kind=request.POST.get("reason_kind", ""),
                                            reason_text=request.POST.get("reason_text", ""))))
         if done.replayed:  # Back + submit again: the draft made the first time, not a refusal
@@ -66,14 +67,14 @@ def apology_update(request, pk: int, letter_pk: int):
     letter = _letter(request, pk, letter_pk)
     post = request.POST
     if post.get("do") == "issue":
-        return _run(request, pk, lambda: apologies.apology_letter_issue(
+        return _run(request, pk, lambda: letters.apology_letter_issue(
             letter=letter, actor=request.user, reason_kind=post.get("reason_kind", ""),
             reason_text=post.get("reason_text", ""), new_due=post.get("new_due") or None,
             extend=post.get("extend", "1") == "1"), _("Đã ký ban hành phiếu xin lỗi và thông báo cho công dân."))
     if post.get("do") == "cancel":
-        return _run(request, pk, lambda: apologies.apology_letter_cancel(
+        return _run(request, pk, lambda: letters.apology_letter_cancel(
             letter=letter, actor=request.user, reason=post.get("cancel_reason", "")), _("Đã hủy dự thảo."))
-    return _run(request, pk, lambda: apologies.apology_letter_update(
+    return _run(request, pk, lambda: letters.apology_letter_update(
         letter=letter, actor=request.user, reason_kind=post.get("reason_kind", ""),
         reason_text=post.get("reason_text", ""), new_due=post.get("new_due") or None), _("Đã lưu dự thảo."))
 
@@ -81,7 +82,7 @@ def apology_update(request, pk: int, letter_pk: int):
 @login_required
 def apology_pdf(request, pk: int, letter_pk: int):
     """The issued letter (its stored PDF); staff of the dossier may also preview a draft."""
-    from .printing import render_apology
+    from ..printing import render_apology
 
     letter = _letter(request, pk, letter_pk)
     policies.require_applicant(request.user, letter.dossier)  # the letter carries the address and phone
@@ -95,7 +96,7 @@ def apology_pdf(request, pk: int, letter_pk: int):
     name = f"phieu-xin-loi-{(letter.number or 'du-thao-' + str(letter.pk)).replace('/', '-')}.pdf"
     if letter.status == LetterStatus.ISSUED:
         if not letter.pdf:
-            apologies.store_pdf(letter)
+            letters.store_pdf(letter)
         return FileResponse(letter.pdf.open("rb"), filename=name, content_type="application/pdf")
     response = HttpResponse(render_apology(letter), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -110,7 +111,7 @@ def late_report(request):
 
     from accounts import access
 
-    from .reports import GROUPS, late_dossiers, late_summary, late_xlsx
+    from .report import GROUPS, late_dossiers, late_summary, late_xlsx
 
     if not access.is_staff_member(request.user):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
@@ -153,6 +154,6 @@ def track_apology_pdf(request, letter_pk: int):
     if letter is None:
         raise Http404("Không tìm thấy phiếu với mã hồ sơ và PIN này.")
     if not letter.pdf:
-        apologies.store_pdf(letter)
+        letters.store_pdf(letter)
     return FileResponse(letter.pdf.open("rb"), filename=f"phieu-xin-loi-{letter.number.replace('/', '-')}.pdf",
                         content_type="application/pdf")
