@@ -94,7 +94,7 @@ class ActionForm(forms.Form):
     agency = forms.ModelChoiceField(required=False, queryset=Agency.objects.filter(is_active=True))
 
 
-class TrackForm(forms.Form):
+class LookupForm(forms.Form):
     code = forms.CharField(label=_("Mã hồ sơ"), max_length=40,
                            widget=forms.TextInput(attrs={"placeholder": "H21.65-260302-0001", "autocomplete": "off"}))
     pin = forms.CharField(label=_("Mã tra cứu (PIN)"), max_length=6, min_length=6,

@@ -8,7 +8,7 @@ from django.http import Http404
 from accounts import access
 from accounts.models import User
 
-from .models import ApologyLetter, Attachment, AttachmentKind, Dossier, DossierEvent, LetterStatus
+from .models import ApologyLetter, Attachment, AttachmentKind, Dossier, DossierEvent, EventType, LetterStatus
 from .workflow import (
     AGENCY_COLUMN,
     ASSIGNED_ONLY,
@@ -52,9 +52,9 @@ def is_staff_view(user: User, dossier: Dossier) -> bool:
 
 # The timeline a citizen sees: the workflow's transitions and these public facts. Anything else
 # (uploads, apology drafts, deadline alerts, PIN locks, event types added later) stays internal.
-CITIZEN_EVENTS = frozenset({t.name for t in TRANSITIONS} | {
-    "create", "create_at_desk", "digitize", "notified", "apology_issued", "fee_paid", "fee_paid_twice",
-    "fee_refunded"})
+CITIZEN_EVENTS = frozenset({EventType(t.name) for t in TRANSITIONS} | {
+    EventType.CREATE, EventType.CREATE_AT_DESK, EventType.DIGITIZE, EventType.NOTIFIED, EventType.APOLOGY_ISSUED,
+    EventType.FEE_PAID, EventType.FEE_PAID_TWICE, EventType.FEE_REFUNDED})
 
 
 def citizen_events(dossier: Dossier) -> QuerySet[DossierEvent]:

@@ -7,14 +7,15 @@ app_name = "dossiers"
 
 urlpatterns = [
     path("", views.my_dossiers, name="mine"),
-    path("tra-cuu/", views.track, name="track"),
+    # The citizen's lookup by code + PIN keeps its URL names ("track", "track_apology_pdf"): links sent.
+    path("tra-cuu/", views.lookup, name="track"),
     path("dong-bo/nhan/", views.sync_receiver, name="sync_receiver"),
     path("can-xu-ly/", views.worklist, name="worklist"),
     path("tiep-nhan/", views.desk_reception, name="desk"),
     path("so-theo-doi/", views.ledger, name="ledger"),
     path("xin-y-kien/", views.consultations, name="consultations"),
     path("bao-cao/tre-han/", lateness_views.late_report, name="late_report"),
-    path("tra-cuu/xin-loi/<int:letter_pk>.pdf", lateness_views.track_apology_pdf, name="track_apology_pdf"),
+    path("tra-cuu/xin-loi/<int:letter_pk>.pdf", lateness_views.lookup_apology_pdf, name="track_apology_pdf"),
     path("nop/<str:code>/", views.dossier_start, name="start"),
     path("tep/<int:pk>/", views.attachment_download, name="attachment"),
     path("tep/<int:pk>/go/", views.attachment_remove, name="attachment_remove"),

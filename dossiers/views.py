@@ -26,10 +26,11 @@ from procedures.models import Channel, Procedure, ProcedureVersion, Requirement
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 
 from . import attachments, components, fees, idempotency, pins, policies, selectors, services
-from .forms import ActionForm, DeskForm, StartForm, TrackForm
-from .models import Attachment, AttachmentKind, Dossier
+from .forms import ActionForm, DeskForm, LookupForm, StartForm
+from .lateness.letters import _may_draft, _may_issue, issue_is_late, proposal
+from .models import ApologyReason, Attachment, AttachmentKind, Dossier, EventType, LetterStatus
 from .panels import render_panels
-from .workflow import BY_NAME, QUEUE_ROLES, Status, available_actions
+from .workflow import BY_NAME, OPEN, QUEUE_ROLES, Status, available_actions
 
 ACTION_SERVICES = {
     "submit": (services.dossier_submit, ()),
@@ -133,7 +134,7 @@ def dossier_detail(request, pk: int):
         "can_upload_result": staff_view and attachments.may_add(request.user, dossier, AttachmentKind.RESULT),
         "max_mb": attachments.max_bytes() // 1024 // 1024,
         "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff_view else [],
-        "has_form02": dossier.events.filter(type__in=("guide", "request_supplement")).exists(),
+        "has_form02": dossier.events.filter(type__in=(EventType.GUIDE, EventType.REQUEST_SUPPLEMENT)).exists(),
         "consultations": dossier.consultations.select_related("agency") if staff_view else [],
         **_apology_context(request.user, dossier, staff_view, request),
         "sync_failed": list(dossier.sync_items.filter(status="failed").select_related("event")) if staff_view else [],
@@ -144,10 +145,6 @@ def dossier_detail(request, pk: int):
 
 
 def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> dict:
-    from .lateness.letters import _may_draft, _may_issue, proposal
-    from .models import ApologyReason, LetterStatus
-    from .workflow import OPEN
-
     letters = list(dossier.apology_letters.exclude(status=LetterStatus.CANCELLED).select_related("issued_by"))
     if not staff_view:
         return {"letters": list(selectors.citizen_letters(dossier).select_related("issued_by"))}
@@ -165,8 +162,6 @@ def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> 
                "apology_error": kept["error"] if kept else "", "form": kept["data"] if kept else {},
                "is_overdue": bool(dossier.due_at and dossier.due_at < timezone.now())}
     if draft is not None and context["can_issue"]:
-        from .lateness.letters import issue_is_late
-
         context["would_be_late"] = issue_is_late(dossier.due_at, timezone.now())
     elif is_open and dossier.due_at and staff_view:
         context["will_be_late"] = proposal(dossier, timezone.now())[0]
@@ -298,9 +293,9 @@ def attachment_download(request, pk: int):
     return attachments.download_response(attachment)
 
 
-def track(request):
+def lookup(request):
     """Anyone: code + PIN -> status and timeline, with no personal data beyond initials."""
-    form = TrackForm(request.GET or None)
+    form = LookupForm(request.GET or None)
     dossier, status = None, 200
     if request.GET and form.is_valid():
         try:

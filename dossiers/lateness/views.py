@@ -6,16 +6,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from core.errors import DomainError
+from core.periods import period_from
 
 from .. import idempotency, pins, policies, selectors
 from ..models import ApologyLetter, LetterStatus
+from ..printing import render_apology
 from . import letters
+from .report import GROUPS, late_dossiers, late_summary, late_xlsx
 
 
 def _back(pk: int):
@@ -82,8 +87,6 @@ def apology_update(request, pk: int, letter_pk: int):
 @login_required
 def apology_pdf(request, pk: int, letter_pk: int):
     """The issued letter (its stored PDF); staff of the dossier may also preview a draft."""
-    from ..printing import render_apology
-
     letter = _letter(request, pk, letter_pk)
     policies.require_applicant(request.user, letter.dossier)  # the letter carries the address and phone
     staff_view = selectors.is_staff_view(request.user, letter.dossier)
@@ -106,17 +109,8 @@ def apology_pdf(request, pk: int, letter_pk: int):
 @login_required
 def late_report(request):
     """Overdue and due-soon dossiers per agency / officer / procedure, with apology letters; XLSX."""
-
-    from django.utils import timezone
-
-    from accounts import access
-
-    from .report import GROUPS, late_dossiers, late_summary, late_xlsx
-
     if not access.is_staff_member(request.user):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
-    from core.periods import period_from
-
     today = timezone.localdate()
     try:
         start, end = period_from(request.GET, default_start=today.replace(day=1), today=today)
@@ -130,8 +124,6 @@ def late_report(request):
         response["Content-Disposition"] = f'attachment; filename="ho-so-tre-han-{today:%Y%m%d}.xlsx"'
         return response
     group = request.GET.get("by") if request.GET.get("by") in GROUPS else "agency"
-    from django.shortcuts import render
-
     return render(request, "dossiers/late_report.html", {
         "rows": late_summary(request.user, group=group, start=start, end=end), "group": group,
         "group_label": GROUPS[group][3], "start": start, "end": end,
@@ -142,7 +134,7 @@ def late_report(request):
     })
 
 
-def track_apology_pdf(request, letter_pk: int):
+def lookup_apology_pdf(request, letter_pk: int):
     """The issued letter for someone without an account: the dossier code and PIN (as on the
     tracking page, sharing its budget of wrong PINs per dossier code)."""
     try:

@@ -13,7 +13,7 @@ from core.errors import DomainError
 from dossiers import services
 from dossiers.lateness import letters
 from dossiers.lateness.sweep import sweep_deadlines
-from dossiers.models import ApologyLetter, ApologyReason, Dossier, LetterStatus, Punctuality, Track
+from dossiers.models import ApologyLetter, ApologyReason, DeadlineState, Dossier, LetterStatus, Punctuality
 from notifications.models import InboxItem, SmsMessage
 
 from .conftest import APPLICANT, at
@@ -41,7 +41,7 @@ def test_due_soon_that_still_fits_drafts_nothing(world):
     d = _received(world, at(2026, 3, 2, 10), assign=True)
     sweep_deadlines(now=at(2026, 3, 4, 9))
     d.refresh_from_db()
-    assert d.track == Track.DUE_SOON
+    assert d.track == DeadlineState.DUE_SOON
     assert not ApologyLetter.objects.exists()
 
 
@@ -88,7 +88,7 @@ def test_issuing_moves_the_appointment_once_and_tells_everyone(world, client, dj
     assert letter.new_due_at == at(2026, 2, 23, 17) and letter.issued_late is True  # < 1 day before 17:00 Fri
     assert (d.due_at, d.extended_from, d.original_due_at) == (at(2026, 2, 23, 17), at(2026, 2, 13, 17),
                                                               at(2026, 2, 13, 17))
-    assert d.track == Track.DUE_SOON  # 23/2 is the next working day after Friday
+    assert d.track == DeadlineState.DUE_SOON  # 23/2 is the next working day after Friday
     event = d.events.get(type="apology_issued")
     assert event.payload["number"] == letter.number and event.payload["late"] is True
     assert letter.pdf.name.endswith(".pdf") and letter.pdf.size > 5000
@@ -131,10 +131,10 @@ def test_late_again_after_the_reappointment_is_late_twice(world):
     _issue(world, d, at(2026, 3, 9, 10), new_due="2026-03-11")
     sweep_deadlines(now=at(2026, 3, 10, 9))
     d.refresh_from_db()
-    assert d.track == Track.DUE_SOON
+    assert d.track == DeadlineState.DUE_SOON
     sweep_deadlines(now=at(2026, 3, 12, 8))
     d.refresh_from_db()
-    assert d.track == Track.OVERDUE and d.events.filter(type="late_twice").count() == 1
+    assert d.track == DeadlineState.OVERDUE and d.events.filter(type="late_twice").count() == 1
     head_items = InboxItem.objects.filter(user=world.pleiku.head, key__startswith=f"track:{d.pk}:overdue")
     assert [i.text.count("QUÁ HẠN LẦN 2") for i in head_items.order_by("id")] == [0, 1]
     assert ApologyLetter.objects.filter(dossier=d).count() == 1  # no new draft: the law allows one re-appointment
