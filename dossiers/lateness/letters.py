@@ -325,6 +325,9 @@ def apology_letter_issue(*, letter: ApologyLetter, actor: User, reason_kind: str
         dossier.save(update_fields=["extended_from", "due_at", "track"])
     event = events.apology_issued(dossier=dossier, actor=actor, at=at, letter=letter)
     transaction.on_commit(lambda: _after_issue(letter.pk, event.pk))
+    # The PDF after the notices, and robust: a rendering failure is logged and cannot stop them (the
+    # letter's pages render the PDF again on the first download).
+    transaction.on_commit(lambda: _store_issued_pdf(letter.pk), robust=True)
     return letter
 
 
@@ -344,11 +347,10 @@ def apology_letter_cancel(*, letter: ApologyLetter, actor: User, reason: str) ->
 
 
 def _after_issue(letter_pk: int, event_pk: int) -> None:
-    """After the commit: the PDF, the desk's inbox, the citizen's e-mail and SMS (idempotent keys)."""
+    """After the commit: the desk's inbox, the citizen's e-mail and SMS (idempotent keys)."""
     letter = ApologyLetter.objects.select_related("dossier__procedure_version__procedure", "dossier__receiving_agency",
                                                   "agency").get(pk=letter_pk)
     dossier = letter.dossier
-    store_pdf(letter)
     new_due = timezone.localtime(letter.new_due_at).strftime("%H:%M %d/%m/%Y") if letter.new_due_at else ""
     text = (_("%(agency)s xin lỗi: hồ sơ %(code)s chậm trả kết quả. Hẹn trả mới: %(due)s.")
             if new_due else _("%(agency)s xin lỗi về việc giải quyết hồ sơ %(code)s.")) % {
@@ -380,6 +382,11 @@ def _after_issue(letter_pk: int, event_pk: int) -> None:
                    url=url)
     if sent:
         events.citizen_notified(dossier=dossier, at=timezone.now(), channels=sent, about=event_pk)
+
+
+def _store_issued_pdf(letter_pk: int) -> None:
+    store_pdf(ApologyLetter.objects.select_related("dossier__procedure_version__procedure", "dossier__receiving_agency",
+                                                   "agency").get(pk=letter_pk))
 
 
 def store_pdf(letter: ApologyLetter) -> None:

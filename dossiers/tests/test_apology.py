@@ -333,6 +333,33 @@ def test_a_refusal_keeps_what_was_typed_and_shows_it_in_the_section(world, clien
     assert 'data-testid="apology-error"' not in again  # shown once
 
 
+def test_a_pdf_that_fails_to_render_does_not_stop_the_notices(world, client, monkeypatch,
+                                                               django_capture_on_commit_callbacks):
+    d = _received(world, at(2026, 2, 10, 10), assign=True)
+    sweep_deadlines(now=at(2026, 2, 13, 14))
+    mail.outbox.clear()
+
+    def broken(letter):
+        raise RuntimeError("WeasyPrint crashed")
+
+    monkeypatch.setattr(letters, "render_apology", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = _issue(world, d, at(2026, 2, 13, 15))
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.ISSUED and not letter.pdf
+    event = d.events.get(type="apology_issued")
+    desk_key = f"apology-issued:{letter.pk}:{world.reception.pk}"
+    assert InboxItem.objects.filter(user=world.reception, key=desk_key).exists()
+    assert {APPLICANT["applicant_email"], world.reception.email} <= {m.to[0] for m in mail.outbox}
+    assert SmsMessage.objects.filter(key=f"apology-sms:{letter.pk}").exists()
+    assert d.events.filter(type="notified", payload__event=event.pk).exists()
+    monkeypatch.undo()  # rendering works again: the first download renders and keeps the PDF
+    ok = client.get(f"/ho-so/tra-cuu/xin-loi/{letter.pk}.pdf", {"code": d.code, "pin": d.pin})
+    assert ok.status_code == 200 and b"".join(ok.streaming_content).startswith(b"%PDF")
+    letter.refresh_from_db()
+    assert letter.pdf.name.endswith(".pdf")
+
+
 def test_citizens_without_an_account_download_the_letter_with_code_and_pin(world, client):
     d = _received(world, at(2026, 3, 2, 10), assign=True)
     sweep_deadlines(now=at(2026, 3, 9, 9))
