@@ -1,13 +1,14 @@
 from django.db import transaction
 
 from core.demo_mode import is_loading_demo
+from dossiers.models import EventType
 
 from .models import Source
 
 
 def on_dossier_event(sender, dossier, event, **kwargs):
     """Reception verifies the components; the result reaching the desk completes the electronic result."""
-    kind = {"receive": Source.COMPONENT, "resolve": Source.RESULT}.get(event.type)
+    kind = {EventType.RECEIVE: Source.COMPONENT, EventType.RESOLVE: Source.RESULT}.get(event.type)
     if kind is None:
         return
     dossier_id = dossier.pk

@@ -137,10 +137,9 @@ def attachment_add(*, dossier: Dossier, actor: User, upload, document: RequiredD
             locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
             check_add(actor, locked, kind)  # again under the lock: a transition may have happened meanwhile
             attachment.save()
-            events.record(dossier=locked, type="attachment_added", actor=actor, from_status=locked.status,
-                          to_status=locked.status, at=at or attachment.uploaded_at,
-                          payload={"attachment": attachment.pk, "name": attachment.original_name, "kind": kind,
-                                   "document": document.name if document else "", "reused": reused})
+            events.attachment_added(dossier=locked, actor=actor, at=at or attachment.uploaded_at,
+                                    attachment=attachment.pk, name=attachment.original_name, kind=kind,
+                                    document=document.name if document else "", reused=reused)
     except BaseException:
         attachment.file.storage.delete(attachment.file.name)  # nothing half-written
         raise

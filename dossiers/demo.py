@@ -14,8 +14,11 @@ from django.utils.text import slugify
 from accounts.models import Agency, User
 from core.errors import DomainError
 from procedures.models import Level, Procedure
+from procedures.selectors import version_in_force
+from workcalendar.selectors import calendar_for
 
 from . import attachments, services
+from .lateness.sweep import sweep_deadlines
 from .models import Dossier
 
 COUNT = 300
@@ -40,9 +43,6 @@ def seed(context: dict) -> None:
     if Dossier.objects.exists():
         context["dossiers"] = 0
         return
-    from procedures.selectors import version_in_force
-    from workcalendar.selectors import calendar_for
-
     rng = random.Random(2026)
     now = timezone.now()
     versions = [v for v in (version_in_force(p) for p in Procedure.objects.filter(level=Level.COMMUNE)) if v]
@@ -125,8 +125,6 @@ def seed(context: dict) -> None:
             continue
         _progress(d, target, t, now, staff, rng, later)
     context["dossiers"] = made
-    from .tracking import sweep_deadlines
-
     sweep_deadlines()  # the demo opens with overdue dossiers flagged and their apology letters drafted
 
 

@@ -1,24 +1,151 @@
-"""One small function per kind of dossier event (Saleor style). Each writes one DossierEvent row
-and announces it with a signal, so higher layers (satisfaction, notifications) can react without
-dossiers importing them."""
+"""One small function per kind of dossier event (Saleor style). Each writes one DossierEvent row of a
+declared `EventType` and announces it with a signal, so higher layers (satisfaction, docstore,
+notifications) can react without dossiers importing them. Bulk writers (the deadline sweep) use
+`bulk_record`, which announces every row the same way: the listeners hear every event.
+
+Nothing else writes DossierEvent rows (the demo-data generator excepted: it fills an empty
+database, with no listener to tell)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from django.dispatch import Signal
 
-from .models import Dossier, DossierEvent
+from .models import Dossier, DossierEvent, EventType
+from .workflow import Status
 
 # kwargs: dossier, event
 dossier_event_recorded = Signal()
 
 
-def record(*, dossier: Dossier, type: str, actor=None, from_status: str = "", to_status: str = "",
-           from_agency=None, to_agency=None, step: str = "", at, step_due_at=None, punctuality: str = "",
-           reason: str = "", payload: dict | None = None) -> DossierEvent:
+def _announce(event: DossierEvent) -> None:
+    dossier_event_recorded.send(sender=Dossier, dossier=event.dossier, event=event)
+
+
+def _record(*, dossier: Dossier, type: EventType, at: dt.datetime, actor=None, from_status: str = "",
+            to_status: str = "", from_agency=None, to_agency=None, step: str = "", step_due_at=None,
+            punctuality: str = "", reason: str = "", payload: dict | None = None) -> DossierEvent:
+    """The one writer of single events."""
     event = DossierEvent.objects.create(
-        dossier=dossier, type=type, actor=actor, from_status=from_status, to_status=to_status,
+        dossier=dossier, type=EventType(type), actor=actor, from_status=from_status, to_status=to_status,
         from_agency=from_agency, to_agency=to_agency, step=step, at=at, step_due_at=step_due_at,
         punctuality=punctuality, reason=reason, payload=payload or {},
     )
-    dossier_event_recorded.send(sender=Dossier, dossier=dossier, event=event)
+    _announce(event)
     return event
+
+
+def _note(*, dossier: Dossier, type: EventType, at: dt.datetime, actor=None, reason: str = "",
+          payload: dict | None = None) -> DossierEvent:
+    """An event that does not move the dossier (its status before and after is the current one)."""
+    return _record(dossier=dossier, type=type, at=at, actor=actor, from_status=dossier.status,
+                   to_status=dossier.status, reason=reason, payload=payload)
+
+
+def bulk_record(rows: Iterable[DossierEvent]) -> list[DossierEvent]:
+    """Write many unsaved events at once (one INSERT per 2,000 rows), then announce each of them
+    exactly as a single event is announced. Build the rows with `dossier=` (not only `dossier_id=`)
+    so that the listeners get the dossier without a query per row."""
+    rows = list(rows)
+    for event in rows:
+        event.type = EventType(event.type)
+        event.payload = event.payload or {}
+    created = DossierEvent.objects.bulk_create(rows, batch_size=2000)
+    for event in created:
+        _announce(event)
+    return created
+
+
+# -- the workflow ---------------------------------------------------------------------------------
+
+def transition_fired(*, dossier: Dossier, transition: str, actor, from_status: str, from_agency, step: str,
+                     at: dt.datetime, step_due_at=None, punctuality: str = "", reason: str = "",
+                     payload: dict | None = None) -> DossierEvent:
+    """A transition of `dossiers.workflow` (the event type is the transition's name); `dossier` has
+    already moved (its status and handling agency are the new ones)."""
+    return _record(dossier=dossier, type=EventType(transition), actor=actor, from_status=from_status,
+                   to_status=dossier.status, from_agency=from_agency, to_agency=dossier.handling_agency, step=step,
+                   at=at, step_due_at=step_due_at, punctuality=punctuality, reason=reason, payload=payload)
+
+
+def dossier_created(*, dossier: Dossier, actor, at: dt.datetime) -> DossierEvent:
+    """A citizen started an online draft."""
+    return _record(dossier=dossier, type=EventType.CREATE, actor=actor, to_status=Status.DRAFT, at=at)
+
+
+def dossier_created_at_desk(*, dossier: Dossier, actor, agency, at: dt.datetime, channel: str,
+                            components: list[str], presented: list[str]) -> DossierEvent:
+    """The desk recorded a walk-in or postal dossier (the components counted and those presented)."""
+    return _record(dossier=dossier, type=EventType.CREATE_AT_DESK, actor=actor, from_status=Status.DRAFT,
+                   to_status=Status.SUBMITTED, to_agency=agency, at=at,
+                   payload={"channel": channel, "components": components, "presented": presented})
+
+
+def components_digitized(*, dossier: Dossier, actor, at: dt.datetime, components: list[str], complete: bool,
+                         attachments: list[int]) -> DossierEvent:
+    """The desk scanned the components handed in, at reception (the dossier is still submitted)."""
+    return _record(dossier=dossier, type=EventType.DIGITIZE, actor=actor, from_status=Status.SUBMITTED,
+                   to_status=Status.SUBMITTED, at=at,
+                   payload={"components": components, "complete": complete, "attachments": attachments})
+
+
+def attachment_added(*, dossier: Dossier, actor, at: dt.datetime, attachment: int, name: str, kind: str,
+                     document: str, reused: bool) -> DossierEvent:
+    return _note(dossier=dossier, type=EventType.ATTACHMENT_ADDED, actor=actor, at=at,
+                 payload={"attachment": attachment, "name": name, "kind": kind, "document": document,
+                          "reused": reused})
+
+
+def citizen_notified(*, dossier: Dossier, at: dt.datetime, channels: list[str], about: int) -> DossierEvent:
+    """The citizen was sent e-mail and/or SMS about the event `about` (its id)."""
+    return _note(dossier=dossier, type=EventType.NOTIFIED, at=at, payload={"channels": channels, "event": about})
+
+
+# -- tracking by code + PIN ------------------------------------------------------------------------
+
+def pin_locked(*, dossier: Dossier, at: dt.datetime, failures: int, until: dt.datetime) -> DossierEvent:
+    return _note(dossier=dossier, type=EventType.PIN_LOCKED, at=at,
+                 payload={"failures": failures, "until": until.isoformat()})
+
+
+def pin_unlocked(*, dossier: Dossier, actor, at: dt.datetime, failures: int) -> DossierEvent:
+    return _note(dossier=dossier, type=EventType.PIN_UNLOCKED, actor=actor, at=at, payload={"failures": failures})
+
+
+# -- fees (the payments app) -----------------------------------------------------------------------
+
+def fee_paid(*, dossier: Dossier, actor, at: dt.datetime, reason: str, payload: dict) -> DossierEvent:
+    return _note(dossier=dossier, type=EventType.FEE_PAID, actor=actor, at=at, reason=reason, payload=payload)
+
+
+def fee_paid_twice(*, dossier: Dossier, actor, at: dt.datetime, reason: str, payload: dict) -> DossierEvent:
+    """Money received when nothing was owed any more (to be refunded)."""
+    return _note(dossier=dossier, type=EventType.FEE_PAID_TWICE, actor=actor, at=at, reason=reason,
+                 payload=payload)
+
+
+def fee_refunded(*, dossier: Dossier, actor, at: dt.datetime, reason: str, amount: int) -> DossierEvent:
+    return _note(dossier=dossier, type=EventType.FEE_REFUNDED, actor=actor, at=at, reason=reason,
+                 payload={"amount": amount})
+
+
+# -- apology letters (Mẫu 04) ----------------------------------------------------------------------
+
+def apology_drafted(*, dossier: Dossier, actor, at: dt.datetime, letter) -> DossierEvent:
+    return _note(dossier=dossier, type=EventType.APOLOGY_DRAFTED, actor=actor, at=at, reason=letter.reason_display,
+                 payload={"letter": letter.pk})
+
+
+def apology_issued(*, dossier: Dossier, actor, at: dt.datetime, letter) -> DossierEvent:
+    """The head signed `letter`; its `due_at` is the appointment before, `new_due_at` the new one (or None)."""
+    return _note(dossier=dossier, type=EventType.APOLOGY_ISSUED, actor=actor, at=at, reason=letter.reason_display,
+                 payload={"letter": letter.pk, "number": letter.number, "late": letter.issued_late,
+                          "previous_due": letter.due_at.isoformat() if letter.due_at else None,
+                          "new_due": letter.new_due_at.isoformat() if letter.new_due_at else None})
+
+
+def apology_cancelled(*, dossier: Dossier, actor, at: dt.datetime, letter) -> DossierEvent:
+    return _note(dossier=dossier, type=EventType.APOLOGY_CANCELLED, actor=actor, at=at,
+                 reason=letter.cancelled_reason, payload={"letter": letter.pk})

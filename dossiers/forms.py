@@ -80,7 +80,7 @@ class DeskForm(ApplicantForm):
                                                         for v in versions]
 
 
-class TrackForm(forms.Form):
+class LookupForm(forms.Form):
     code = forms.CharField(label=_("Mã hồ sơ"), max_length=40,
                            widget=forms.TextInput(attrs={"placeholder": "H21.65-260302-0001", "autocomplete": "off"}))
     pin = forms.CharField(label=_("Mã tra cứu (PIN)"), max_length=6, min_length=6,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -27,8 +29,9 @@ class ApplicantKind(models.TextChoices):
     ORGANISATION = "organisation", _("Tổ chức, doanh nghiệp")
 
 
-class Track(models.TextChoices):
-    """Where an open dossier stands against its appointment (kept by the deadline sweep)."""
+class DeadlineState(models.TextChoices):
+    """Where an open dossier stands against its appointment (kept by the deadline sweep in the
+    `track` / `step_track` columns; `dossiers.lateness.classify` says which)."""
 
     ON_TRACK = "on_track", _("Trong hạn")
     DUE_SOON = "due_soon", _("Sắp đến hạn")
@@ -108,8 +111,8 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
     extended_from = models.DateTimeField(
         _("hẹn trả trước khi hẹn lại"), null=True, blank=True,
         help_text=_("Ngày hẹn theo thời hạn luật định, trước khi cơ quan xin lỗi và hẹn lại (chỉ một lần)."))
-    track = models.CharField(_("theo dõi hạn"), max_length=10, choices=Track.choices, blank=True, db_index=True)
-    step_track = models.CharField(_("theo dõi hạn của bước"), max_length=10, choices=Track.choices, blank=True)
+    track = models.CharField(_("theo dõi hạn"), max_length=10, choices=DeadlineState.choices, blank=True, db_index=True)
+    step_track = models.CharField(_("theo dõi hạn của bước"), max_length=10, choices=DeadlineState.choices, blank=True)
     tracked_at = models.DateTimeField(_("phân loại lúc"), null=True, blank=True)
     fee_total = models.PositiveBigIntegerField(_("phí, lệ phí phải nộp (đồng)"), default=0)
     fee_status = models.CharField(_("tình trạng nộp phí"), max_length=12, choices=FeeStatus.choices, blank=True)
@@ -164,11 +167,55 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
         return self.procedure_version.channels.filter(channel=self.channel).first()
 
 
+class EventType(models.TextChoices):
+    """Every kind of row on the control sheet (`DossierEvent.type`); written only through the
+    functions of `dossiers.events`. The workflow's transitions are event types under their own name."""
+
+    # the transitions of dossiers.workflow.TRANSITIONS (same names, same labels)
+    SUBMIT = "submit", _("Nộp hồ sơ")
+    RECEIVE = "receive", _("Tiếp nhận, cấp giấy hẹn (Mẫu 01)")
+    GUIDE = "guide", _("Hướng dẫn bổ sung (Mẫu 02)")
+    REFUSE_AT_RECEPTION = "refuse_at_reception", _("Từ chối tiếp nhận (Mẫu 03)")
+    ASSIGN = "assign", _("Chuyển chuyên viên thẩm định")
+    REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung qua Bộ phận Một cửa")
+    SUPPLEMENT_RECEIVED = "supplement_received", _("Nhận đủ hồ sơ bổ sung")
+    CONSULT = "consult", _("Xin ý kiến cơ quan liên quan")
+    CONSULTATION_ANSWERED = "consultation_answered", _("Đã có ý kiến của cơ quan liên quan")
+    PROPOSE = "propose", _("Trình lãnh đạo phê duyệt")
+    APPROVE = "approve", _("Phê duyệt, ký kết quả")
+    REFUSE = "refuse", _("Từ chối giải quyết (nêu rõ lý do)")
+    SEND_BACK = "send_back", _("Trả lại để thẩm định lại")
+    RESOLVE = "resolve", _("Chuyển kết quả về Bộ phận Một cửa")
+    RETURN_RESULT = "return_result", _("Trả kết quả cho công dân")
+    WITHDRAW = "withdraw", _("Rút hồ sơ")
+    STOP = "stop", _("Dừng xử lý hồ sơ")
+    # creation and reception
+    CREATE = "create", _("Tạo hồ sơ")
+    CREATE_AT_DESK = "create_at_desk", _("Nộp hồ sơ tại Bộ phận Một cửa")
+    DIGITIZE = "digitize", _("Số hóa thành phần hồ sơ khi tiếp nhận")
+    ATTACHMENT_ADDED = "attachment_added", _("Tải lên một tệp")
+    NOTIFIED = "notified", _("Đã gửi thông báo cho công dân")
+    # tracking by code + PIN
+    PIN_LOCKED = "pin_locked", _("Khóa tra cứu bằng mã PIN")
+    PIN_UNLOCKED = "pin_unlocked", _("Mở khóa tra cứu bằng mã PIN")
+    # fees (written by the payments app)
+    FEE_PAID = "fee_paid", _("Đã nộp phí, lệ phí")
+    FEE_PAID_TWICE = "fee_paid_twice", _("Nộp phí, lệ phí khi không còn phải nộp")
+    FEE_REFUNDED = "fee_refunded", _("Đã hoàn trả phí, lệ phí")
+    # lateness: the deadline sweep and the apology letters (Mẫu 04)
+    DUE_SOON = "track_due_soon", _("Hồ sơ sắp đến hạn")
+    OVERDUE = "track_overdue", _("Hồ sơ quá hạn")
+    LATE_TWICE = "late_twice", _("Quá hạn lần 2 (sau ngày hẹn lại)")
+    APOLOGY_DRAFTED = "apology_drafted", _("Lập dự thảo phiếu xin lỗi")
+    APOLOGY_ISSUED = "apology_issued", _("Ban hành phiếu xin lỗi và hẹn lại")
+    APOLOGY_CANCELLED = "apology_cancelled", _("Hủy dự thảo phiếu xin lỗi")
+
+
 class DossierEvent(models.Model):
     """One row per transition: the control sheet (Mẫu 05), the audit trail and the citizen's timeline."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(_("sự kiện"), max_length=32)
+    type = models.CharField(_("sự kiện"), max_length=32, choices=EventType.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     from_status = models.CharField(max_length=24, blank=True)
@@ -219,8 +266,6 @@ class AttachmentKind(models.TextChoices):
 
 
 def attachment_path(instance, filename: str) -> str:
-    import uuid
-
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"dossiers/{instance.dossier_id}/{uuid.uuid4().hex}.{ext}"
 

@@ -78,10 +78,8 @@ def _record_lock(code: str) -> None:
         return
     now = timezone.now()
     with transaction.atomic():
-        events.record(dossier=dossier, type="pin_locked", actor=None, from_status=dossier.status,
-                      to_status=dossier.status, at=now,
-                      payload={"failures": max_failures(), "until": (now + timezone.timedelta(
-                          seconds=lock_seconds())).isoformat()})
+        events.pin_locked(dossier=dossier, at=now, failures=max_failures(),
+                          until=now + timezone.timedelta(seconds=lock_seconds()))
 
 
 def lock_state(dossier: Dossier) -> dict | None:
@@ -109,6 +107,5 @@ def pin_unlock(*, dossier: Dossier, actor: User) -> None:
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
         _budget(locked.code).reset()
         ratelimit.clear(ratelimit.key_for("pin-locked", locked.code))
-        events.record(dossier=locked, type="pin_unlocked", actor=actor, from_status=locked.status,
-                      to_status=locked.status, at=timezone.now(),
-                      payload={"failures": state["failures"] if state else 0})
+        events.pin_unlocked(dossier=locked, actor=actor, at=timezone.now(),
+                            failures=state["failures"] if state else 0)

@@ -6,7 +6,12 @@ import segno
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.models import Agency, User
 from accounts.validators import display_phone
+
+from .components import handed_in, presented
+from .models import ApologyReason, EventType, LetterStatus
+from .workflow import BY_NAME
 
 
 def qr_svg(data: str) -> str:
@@ -14,7 +19,7 @@ def qr_svg(data: str) -> str:
 
 
 def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (Pango, fonts): loaded by the first PDF, not by every process
 
     html = render_to_string(template, context)
     return HTML(string=html).write_pdf()
@@ -24,10 +29,8 @@ def render_receipt(dossier, track_url: str) -> bytes:
     """Mẫu 01 (Circular 01/2018): the receipt and appointment slip (A4), with the PIN and a QR code.
     It lists only what was handed in, with the counts recorded at reception (DossierComponent), and
     separately what was only shown for comparison."""
-    from .components import handed_in, presented
-
     option = dossier.channel_option
-    receive = dossier.events.filter(type="receive").select_related("actor").first()
+    receive = dossier.events.filter(type=EventType.RECEIVE).select_related("actor").first()
     return render_pdf("dossiers/print/receipt.html", {
         "dossier": dossier, "qr": qr_svg(track_url), "track_url": track_url, "channel": option,
         "documents": handed_in(dossier), "presented": presented(dossier), "now": timezone.localtime(),
@@ -47,9 +50,9 @@ def _quantity(row: dict) -> str:
 
 
 FORMS = {
-    "02": ("dossiers/print/form02.html", ("guide", "request_supplement")),
-    "03": ("dossiers/print/form03.html", ("refuse_at_reception",)),
-    "05": ("dossiers/print/form05.html", ("receive",)),
+    "02": ("dossiers/print/form02.html", (EventType.GUIDE, EventType.REQUEST_SUPPLEMENT)),
+    "03": ("dossiers/print/form03.html", (EventType.REFUSE_AT_RECEPTION,)),
+    "05": ("dossiers/print/form05.html", (EventType.RECEIVE,)),
 }
 
 
@@ -69,7 +72,7 @@ def render_form(dossier, number: str, *, applicant: str | None = None) -> bytes 
         context["missing"] = [dict(row, quantity=_quantity(row)) for row in event.payload.get("missing", [])]
     if number == "05":  # the control sheet: every hand-over since reception, from the events
         rows = control_sheet_rows(dossier)
-        consulted = [r["event"].payload.get("agency_name") for r in rows if r["event"].type == "consult"]
+        consulted = [r["event"].payload.get("agency_name") for r in rows if r["event"].type == EventType.CONSULT]
         context.update(rows=rows, consulted=", ".join(c for c in consulted if c), now=timezone.localtime())
     return render_pdf(template, context)
 
@@ -79,20 +82,16 @@ def control_sheet_rows(dossier) -> list[dict]:
     step and the officer who acted. Events that hand nothing over — notifications sent, files added,
     the deadline sweep's marks, fees, apology drafts, the citizen's own submission — are not rows (a
     notification used to print as a row with an agency but no step or officer)."""
-    from accounts.models import Agency, User
-
-    from .workflow import BY_NAME
-
     events = list(dossier.events.filter(type__in=list(BY_NAME)).exclude(step="")
                   .select_related("actor", "from_agency").order_by("at", "id"))
-    answered = {e.payload.get("answered_by") for e in events if e.type == "consultation_answered"} - {None}
+    answered = {e.payload.get("answered_by") for e in events if e.type == EventType.CONSULTATION_ANSWERED} - {None}
     people = {u.pk: u for u in User.objects.filter(pk__in=answered)}
-    consulted = {e.payload.get("agency") for e in events if e.type == "consultation_answered"} - {None}
+    consulted = {e.payload.get("agency") for e in events if e.type == EventType.CONSULTATION_ANSWERED} - {None}
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in=consulted)}
     rows = []
     for e in events:
         officer, agency = e.actor, e.from_agency or dossier.receiving_agency
-        if e.type == "consultation_answered" and officer is None:  # answered by the consulted agency's officer
+        if e.type == EventType.CONSULTATION_ANSWERED and officer is None:  # answered by the consulted agency's officer
             officer = people.get(e.payload.get("answered_by"))
             agency = agencies.get(e.payload.get("agency"), agency)
         if officer is None:
@@ -104,8 +103,6 @@ def control_sheet_rows(dossier) -> list[dict]:
 def render_apology(letter) -> bytes:
     """Mẫu 04: Phiếu xin lỗi và hẹn lại ngày trả kết quả, signed by the head of the handling agency.
     A draft renders with a 'DỰ THẢO' banner and the proposed date, for the head to review."""
-    from .models import ApologyReason, LetterStatus
-
     dossier = letter.dossier
     agency = letter.agency
     draft = letter.status != LetterStatus.ISSUED

@@ -18,6 +18,7 @@ from .models import (
     ConsultationTask,
     Dossier,
     DossierEvent,
+    EventType,
     LetterStatus,
 )
 from .workflow import (
@@ -63,9 +64,9 @@ def is_staff_view(user: User, dossier: Dossier) -> bool:
 
 # The timeline a citizen sees: the workflow's transitions and these public facts. Anything else
 # (uploads, apology drafts, deadline alerts, PIN locks, event types added later) stays internal.
-CITIZEN_EVENTS = frozenset({t.name for t in TRANSITIONS} | {
-    "create", "create_at_desk", "digitize", "notified", "apology_issued", "fee_paid", "fee_paid_twice",
-    "fee_refunded"})
+CITIZEN_EVENTS = frozenset({EventType(t.name) for t in TRANSITIONS} | {
+    EventType.CREATE, EventType.CREATE_AT_DESK, EventType.DIGITIZE, EventType.NOTIFIED, EventType.APOLOGY_ISSUED,
+    EventType.FEE_PAID, EventType.FEE_PAID_TWICE, EventType.FEE_REFUNDED})
 
 
 def citizen_events(dossier: Dossier) -> QuerySet[DossierEvent]:
@@ -320,7 +321,7 @@ def appraiser_list(dossier: Dossier) -> QuerySet[User]:
 
 def supplement_form_exists(dossier: Dossier) -> bool:
     """Whether the dossier has a Mẫu 02 to print (a guidance or a supplement request)."""
-    return dossier.events.filter(type__in=("guide", "request_supplement")).exists()
+    return dossier.events.filter(type__in=(EventType.GUIDE, EventType.REQUEST_SUPPLEMENT)).exists()
 
 
 def consultation_list(dossier: Dossier) -> QuerySet[ConsultationTask]:

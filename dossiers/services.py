@@ -36,6 +36,7 @@ from .models import (
     ConsultationTask,
     Dossier,
     DossierEvent,
+    EventType,
     FeeStatus,
     LetterStatus,
     Punctuality,
@@ -83,8 +84,9 @@ def _limit(dossier: Dossier) -> tuple[int | Decimal, str]:
 
 
 def _clock_events(dossier: Dossier, extra: list[ClockEvent]) -> list[ClockEvent]:
-    kinds = {"receive": ClockEventKind.RECEIVED, "request_supplement": ClockEventKind.SUPPLEMENT_REQUESTED,
-             "supplement_received": ClockEventKind.SUPPLEMENT_RECEIVED}
+    kinds = {EventType.RECEIVE: ClockEventKind.RECEIVED,
+             EventType.REQUEST_SUPPLEMENT: ClockEventKind.SUPPLEMENT_REQUESTED,
+             EventType.SUPPLEMENT_RECEIVED: ClockEventKind.SUPPLEMENT_RECEIVED}
     rows = DossierEvent.objects.filter(dossier=dossier, type__in=kinds).order_by("at", "id")
     return [ClockEvent(kinds[e.type], e.at) for e in rows] + extra
 
@@ -122,8 +124,7 @@ def _notify(dossier: Dossier, event: DossierEvent) -> None:
         sms_queue(to=dossier.applicant_phone, text=text, key=f"dossier-event-sms:{event.pk}", **mine)
         sent.append("sms")
     if sent:
-        events.record(dossier=dossier, type="notified", actor=None, from_status=dossier.status,
-                      to_status=dossier.status, at=timezone.now(), payload={"channels": sent, "event": event.pk})
+        events.citizen_notified(dossier=dossier, at=timezone.now(), channels=sent, about=event.pk)
 
 
 @transaction.atomic
@@ -173,9 +174,9 @@ def _fire(
         ApologyLetter.objects.filter(dossier=locked, status=LetterStatus.DRAFT).update(
             status=LetterStatus.CANCELLED, cancelled_reason=_("Hồ sơ đã có kết quả hoặc đã kết thúc trước khi ký."))
     locked.save()
-    event = events.record(dossier=locked, type=name, actor=actor, from_status=from_status, to_status=locked.status,
-                          from_agency=from_agency, to_agency=locked.handling_agency, step=old_step or "", at=at,
-                          step_due_at=step_due, punctuality=on_time, reason=reason, payload=payload)
+    event = events.transition_fired(dossier=locked, transition=name, actor=actor, from_status=from_status,
+                                    from_agency=from_agency, step=old_step or "", at=at, step_due_at=step_due,
+                                    punctuality=on_time, reason=reason, payload=payload)
     transaction.on_commit(lambda: _notify(locked, event))
     return locked
 
@@ -224,7 +225,7 @@ def dossier_create_draft(
         receiving_agency=agency, handling_agency=agency, **applicant,
     )
     parts.components_declare(dossier=dossier, cases=cases or ())
-    events.record(dossier=dossier, type="create", actor=citizen, to_status=Status.DRAFT, at=at or timezone.now())
+    events.dossier_created(dossier=dossier, actor=citizen, at=at or timezone.now())
     return dossier
 
 
@@ -277,16 +278,14 @@ def dossier_create_at_desk(
         procedure_version=version, channel=channel, return_channel=return_channel, receiving_agency=agency,
         handling_agency=agency, submitted_at=at, **applicant,
     )
-    from_status = dossier.status
     dossier.create_at_desk()  # the workflow's `create_at_desk` row: stored already submitted, its step running
     hours = _allotted_hours(dossier, Step.RECEPTION)
     dossier.step, dossier.step_started_at = Step.RECEPTION, at
     dossier.step_due_at = calendar_for(agency).add_working_time(at, float(hours) * 3600) if hours else None
     dossier.save()
-    events.record(dossier=dossier, type="create_at_desk", actor=actor, from_status=from_status,
-                  to_status=dossier.status, to_agency=agency, at=at,
-                  payload={"channel": channel, "components": received_components,
-                           "presented": [doc.name for doc in documents if doc.pk in plan["presented"]]})
+    events.dossier_created_at_desk(dossier=dossier, actor=actor, agency=agency, at=at, channel=channel,
+                                   components=received_components,
+                                   presented=[doc.name for doc in documents if doc.pk in plan["presented"]])
     parts.components_record_desk(dossier=dossier, actor=actor, plan=plan, at=at)
     stored = []
     try:
@@ -317,10 +316,8 @@ def _digitize(dossier: Dossier, actor: User, documents, scans: dict, at) -> list
             attachment.file.storage.delete(attachment.file.name)
         raise
     complete = not missing_documents(dossier)
-    events.record(dossier=dossier, type="digitize", actor=actor, from_status=Status.SUBMITTED,
-                  to_status=Status.SUBMITTED, at=at,
-                  payload={"components": [by_id[i].name for i in scans], "complete": complete,
-                           "attachments": [a.pk for a in stored]})
+    events.components_digitized(dossier=dossier, actor=actor, at=at, components=[by_id[i].name for i in scans],
+                                complete=complete, attachments=[a.pk for a in stored])
     return stored
 
 

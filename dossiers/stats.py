@@ -50,6 +50,7 @@ from .models import (
     AttachmentKind,
     Dossier,
     DossierEvent,
+    EventType,
     LetterStatus,
     MonthlyAgencyStats,
     PaymentMethod,
@@ -159,7 +160,7 @@ def counted_766(start: dt.datetime, end: dt.datetime, cutoff: dt.datetime):
     result reaching the desk and the dossier closing (stopped, withdrawn …), except that a single request
     for a supplement ends it at that request; more than one request is late; a dossier still in process
     at the end of the period is judged at `cutoff`. Supplement time is already out of `due_at` (the clock)."""
-    requests = DossierEvent.objects.filter(dossier=OuterRef("pk"), type="request_supplement").order_by()
+    requests = DossierEvent.objects.filter(dossier=OuterRef("pk"), type=EventType.REQUEST_SUPPLEMENT).order_by()
     count = requests.values("dossier").annotate(c=Count("id")).values("c")
     first = requests.values("dossier").annotate(m=Min("at")).values("m")
     qs = (Dossier.objects.filter(received_at__lt=end)

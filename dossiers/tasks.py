@@ -1,6 +1,8 @@
 from celery import shared_task
 
-from .tracking import sweep_deadlines
+from .idempotency import keys_purge
+from .lateness.sweep import sweep_deadlines
+from .stats import monthly_stats_refresh, recent_months
 
 
 @shared_task(name="dossiers.sweep_deadlines", ignore_result=True)
@@ -12,8 +14,6 @@ def sweep_deadlines_task() -> dict:
 @shared_task(name="dossiers.refresh_monthly_stats", ignore_result=True)
 def refresh_monthly_stats_task(months_back: int = 1) -> int:
     """Nightly: the current month and `months_back` before it (late results change past months)."""
-    from .stats import monthly_stats_refresh, recent_months
-
     first, last = recent_months(months_back)
     return monthly_stats_refresh(first=first, last=last)
 
@@ -21,6 +21,4 @@ def refresh_monthly_stats_task(months_back: int = 1) -> int:
 @shared_task(name="dossiers.purge_idempotency_keys", ignore_result=True)
 def purge_idempotency_keys_task() -> int:
     """Nightly: the one-time keys of forms and API calls older than a week."""
-    from .idempotency import keys_purge
-
     return keys_purge()

@@ -1,18 +1,20 @@
 from django.urls import path
 
-from . import apology_views, views
+from . import views
+from .lateness import views as lateness_views
 
 app_name = "dossiers"
 
 urlpatterns = [
     path("", views.my_dossiers, name="mine"),
-    path("tra-cuu/", views.track, name="track"),
+    # The citizen's lookup by code + PIN keeps its URL names ("track", "track_apology_pdf"): links sent.
+    path("tra-cuu/", views.lookup, name="track"),
     path("can-xu-ly/", views.worklist, name="worklist"),
     path("tiep-nhan/", views.desk_reception, name="desk"),
     path("so-theo-doi/", views.ledger, name="ledger"),
     path("xin-y-kien/", views.consultations, name="consultations"),
-    path("bao-cao/tre-han/", apology_views.late_report, name="late_report"),
-    path("tra-cuu/xin-loi/<int:letter_pk>.pdf", apology_views.track_apology_pdf, name="track_apology_pdf"),
+    path("bao-cao/tre-han/", lateness_views.late_report, name="late_report"),
+    path("tra-cuu/xin-loi/<int:letter_pk>.pdf", lateness_views.lookup_apology_pdf, name="track_apology_pdf"),
     path("nop/<str:code>/", views.dossier_start, name="start"),
     path("tep/<int:pk>/", views.attachment_download, name="attachment"),
     path("tep/<int:pk>/go/", views.attachment_remove, name="attachment_remove"),
@@ -22,8 +24,8 @@ urlpatterns = [
     path("<int:pk>/truong-hop/", views.dossier_cases, name="cases"),
     path("<int:pk>/giay-hen.pdf", views.receipt_pdf, name="receipt"),
     path("<int:pk>/mau-<str:number>.pdf", views.form_pdf, name="form"),
-    path("<int:pk>/xin-loi/", apology_views.apology_draft, name="apology_draft"),
-    path("<int:pk>/xin-loi/<int:letter_pk>/", apology_views.apology_update, name="apology_update"),
-    path("<int:pk>/xin-loi/<int:letter_pk>.pdf", apology_views.apology_pdf, name="apology_pdf"),
+    path("<int:pk>/xin-loi/", lateness_views.apology_draft, name="apology_draft"),
+    path("<int:pk>/xin-loi/<int:letter_pk>/", lateness_views.apology_update, name="apology_update"),
+    path("<int:pk>/xin-loi/<int:letter_pk>.pdf", lateness_views.apology_pdf, name="apology_pdf"),
     path("<int:pk>/<str:name>/", views.dossier_action, name="action"),
 ]

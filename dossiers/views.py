@@ -25,11 +25,12 @@ from core.periods import OUT_OF_RANGE, in_range
 from procedures.models import Channel, Requirement
 
 from . import attachments, components, fees, idempotency, pins, policies, selectors, services
-from .forms import DeskForm, StartForm, TrackForm
-from .models import AttachmentKind, Dossier
+from .forms import DeskForm, LookupForm, StartForm
+from .lateness.letters import _may_draft, _may_issue, issue_is_late, proposal
+from .models import ApologyReason, AttachmentKind, Dossier, LetterStatus
 from .panels import render_panels
 from .transition_inputs import INPUTS, transition_fire
-from .workflow import BY_NAME, QUEUE_ROLES, Status, available_actions
+from .workflow import BY_NAME, OPEN, QUEUE_ROLES, Status, available_actions
 
 
 @login_required
@@ -101,10 +102,6 @@ def dossier_detail(request, pk: int):
 
 
 def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> dict:
-    from .apologies import _may_draft, _may_issue, proposal
-    from .models import ApologyReason, LetterStatus
-    from .workflow import OPEN
-
     letters = list(dossier.apology_letters.exclude(status=LetterStatus.CANCELLED).select_related("issued_by"))
     if not staff_view:
         return {"letters": list(selectors.citizen_letters(dossier).select_related("issued_by"))}
@@ -122,8 +119,6 @@ def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> 
                "apology_error": kept["error"] if kept else "", "form": kept["data"] if kept else {},
                "is_overdue": bool(dossier.due_at and dossier.due_at < timezone.now())}
     if draft is not None and context["can_issue"]:
-        from .apologies import issue_is_late
-
         context["would_be_late"] = issue_is_late(dossier.due_at, timezone.now())
     elif is_open and dossier.due_at and staff_view:
         context["will_be_late"] = proposal(dossier, timezone.now())[0]
@@ -227,9 +222,9 @@ def attachment_download(request, pk: int):
     return attachments.download_response(attachment)
 
 
-def track(request):
+def lookup(request):
     """Anyone: code + PIN -> status and timeline, with no personal data beyond initials."""
-    form = TrackForm(request.GET or None)
+    form = LookupForm(request.GET or None)
     dossier, status = None, 200
     if request.GET and form.is_valid():
         try:

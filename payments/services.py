@@ -70,21 +70,21 @@ def _settle(payment: Payment, dossier: Dossier, *, when: dt.datetime, actor: Use
     if dossier.fee_status != FeeStatus.UNPAID:  # already paid, or no longer owed (refused, withdrawn)
         payment.status, payment.paid_at = PaymentStatus.DUPLICATE, when
         payment.save()
-        events.record(dossier=dossier, type="fee_paid_twice", actor=actor, from_status=dossier.status,
-                      to_status=dossier.status, at=when,
-                      payload={"payment": payment.pk, "amount": payment.amount, "method": payment.method},
-                      reason=_("Đã nhận %s đồng khi hồ sơ không còn phải nộp: cần hoàn trả.") % _vnd(payment.amount))
+        events.fee_paid_twice(dossier=dossier, actor=actor, at=when,
+                              payload={"payment": payment.pk, "amount": payment.amount, "method": payment.method},
+                              reason=_("Đã nhận %s đồng khi hồ sơ không còn phải nộp: cần hoàn trả.")
+                              % _vnd(payment.amount))
         return payment
     payment.status, payment.paid_at = PaymentStatus.PAID, when
     payment.receipt_number = _receipt_number(dossier, when)
     payment.save()
     fees.mark_paid(dossier, method=payment.method, at=when)
-    events.record(dossier=dossier, type="fee_paid", actor=actor, from_status=dossier.status, to_status=dossier.status,
-                  at=when, payload={"payment": payment.pk, "amount": payment.amount, "method": payment.method,
-                                    "receipt": payment.receipt_number},
-                  reason=_("Đã nộp %(amount)s đồng (%(method)s), biên lai %(number)s.") % {
-                      "amount": _vnd(payment.amount), "method": payment.get_method_display(),
-                      "number": payment.receipt_number})
+    events.fee_paid(dossier=dossier, actor=actor, at=when,
+                    payload={"payment": payment.pk, "amount": payment.amount, "method": payment.method,
+                             "receipt": payment.receipt_number},
+                    reason=_("Đã nộp %(amount)s đồng (%(method)s), biên lai %(number)s.") % {
+                        "amount": _vnd(payment.amount), "method": payment.get_method_display(),
+                        "number": payment.receipt_number})
     payment_id = payment.pk
     transaction.on_commit(lambda: receipt_store(payment_id))
     return payment
@@ -280,6 +280,5 @@ def refund_record(*, dossier: Dossier, actor: User, note: str, at: dt.datetime |
             refunded_at=at, refunded_by=actor, refund_note=note[:255])
     Payment.objects.filter(pk__in=[p.pk for p in duplicates]).update(refunded_at=at, refunded_by=actor,
                                                                       refund_note=note[:255])
-    events.record(dossier=dossier, type="fee_refunded", actor=actor, from_status=dossier.status,
-                  to_status=dossier.status, at=at, reason=note, payload={"amount": amount})
+    events.fee_refunded(dossier=dossier, actor=actor, at=at, reason=note, amount=amount)
     return dossier

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.dispatch import receiver
 
 from dossiers.events import dossier_event_recorded
+from dossiers.models import EventType
 
 
 @receiver(dossier_event_recorded, dispatch_uid="satisfaction.on_dossier_event")
 def on_dossier_event(sender, dossier, event, **kwargs):
     """The result reached the citizen: invite them to rate the service and score the dossier."""
-    if event.type != "return_result":
+    if event.type != EventType.RETURN_RESULT:
         return
     from .services import evaluation_compute, invitation_create
 

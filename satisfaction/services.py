@@ -19,7 +19,7 @@ from accounts import access
 from accounts.models import Role, User
 from core.errors import Conflict, DomainError
 from dossiers import pins
-from dossiers.models import Dossier, Punctuality
+from dossiers.models import Dossier, EventType, Punctuality
 from notifications.services import email_queue, inbox_post, sms_queue
 from workcalendar.selectors import calendar_for
 
@@ -241,7 +241,8 @@ def kiosk_dossier(*, code: str, pin: str) -> Dossier:
 
 
 def kiosk_officer(dossier: Dossier) -> User | None:
-    officer_id = (dossier.events.filter(type__in=("return_result", "resolve", "receive", "create_at_desk"))
+    officer_id = (dossier.events.filter(type__in=(EventType.RETURN_RESULT, EventType.RESOLVE, EventType.RECEIVE,
+                                                  EventType.CREATE_AT_DESK))
                   .exclude(actor=None).order_by("-at").values_list("actor_id", flat=True).first())
     return User.objects.filter(pk=officer_id).first()
 
@@ -293,7 +294,7 @@ def _points(punctuality: str) -> int:
 def evaluation_compute(*, dossier: Dossier, at: dt.datetime | None = None) -> DossierEvaluation:
     events = list(dossier.events.values_list("type", "punctuality", "to_agency_id"))
     # Up to the result reaching the desk; when the citizen comes to collect it is not the agencies' time.
-    steps = [p for kind, p, _agency in events if p and kind != "return_result"]
+    steps = [p for kind, p, _agency in events if p and kind != EventType.RETURN_RESULT]
     worst = min((_points(p) for p in steps), default=2)
     contacts = sum(1 for t, _p, _a in events if t in ("guide", "request_supplement"))
     # Online submission and online return: the citizen contacted no agency; otherwise the one-stop desk only.

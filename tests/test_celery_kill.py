@@ -248,9 +248,9 @@ def test_a_deadline_sweep_killed_between_its_batches_finishes_on_the_next_worker
     from django.utils import timezone
 
     from dossiers import services
-    from dossiers.models import Dossier, Track
+    from dossiers.lateness.sweep import _stamp, sweep_deadlines
+    from dossiers.models import DeadlineState, Dossier
     from dossiers.tests.conftest import APPLICANT
-    from dossiers.tracking import _stamp, sweep_deadlines
     from notifications.models import InboxItem
 
     def received(name, when):
@@ -288,12 +288,12 @@ def test_a_deadline_sweep_killed_between_its_batches_finishes_on_the_next_worker
             _stop(first)
     _wait_for(lambda: not _in_a_transaction(), timeout=20, what="the killed worker's session to end")
     tracks = dict(Dossier.objects.values_list("pk", "track"))
-    assert [tracks[d.pk] for d in late] == [Track.OVERDUE, Track.OVERDUE]  # the committed batch stays
+    assert [tracks[d.pk] for d in late] == [DeadlineState.OVERDUE, DeadlineState.OVERDUE]  # the committed batch stays
     assert tracks[soon.pk] == before[soon.pk][0]  # the killed batch left nothing
     assert not Dossier.objects.get(pk=soon.pk).events.filter(type="track_due_soon").exists()
     second = _worker(env, queue, second_log)  # a new worker: the task comes back from Redis
     try:
-        _wait_for(lambda: Dossier.objects.get(pk=soon.pk).track == Track.DUE_SOON, timeout=40,
+        _wait_for(lambda: Dossier.objects.get(pk=soon.pk).track == DeadlineState.DUE_SOON, timeout=40,
                   what="the next worker to finish the sweep", log=second_log)
         _send("dossiers.sweep_deadlines", [], queue)  # at least once: the same task delivered again
         _wait_for(lambda: second_log.read_text().count("succeeded") >= 2, timeout=30,

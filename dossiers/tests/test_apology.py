@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from core.errors import DomainError
-from dossiers import apologies, services
-from dossiers.models import ApologyLetter, ApologyReason, Dossier, LetterStatus, Punctuality, Track
-from dossiers.tracking import sweep_deadlines
+from dossiers import services
+from dossiers.lateness import letters
+from dossiers.lateness.sweep import sweep_deadlines
+from dossiers.models import ApologyLetter, ApologyReason, DeadlineState, Dossier, LetterStatus, Punctuality
 from notifications.models import InboxItem, SmsMessage
 
 from .conftest import APPLICANT, at
@@ -31,7 +32,7 @@ def _received(world, when, assign=False):
 def _issue(world, d, when, **kwargs):
     letter = d.apology_letters.get(status=LetterStatus.DRAFT)
     kwargs.setdefault("reason_kind", ApologyReason.CONSULTATION)
-    return apologies.apology_letter_issue(letter=letter, actor=world.approver, at=when, **kwargs)
+    return letters.apology_letter_issue(letter=letter, actor=world.approver, at=when, **kwargs)
 
 
 def test_due_soon_that_still_fits_drafts_nothing(world):
@@ -40,7 +41,7 @@ def test_due_soon_that_still_fits_drafts_nothing(world):
     d = _received(world, at(2026, 3, 2, 10), assign=True)
     sweep_deadlines(now=at(2026, 3, 4, 9))
     d.refresh_from_db()
-    assert d.track == Track.DUE_SOON
+    assert d.track == DeadlineState.DUE_SOON
     assert not ApologyLetter.objects.exists()
 
 
@@ -87,7 +88,7 @@ def test_issuing_moves_the_appointment_once_and_tells_everyone(world, client, dj
     assert letter.new_due_at == at(2026, 2, 23, 17) and letter.issued_late is True  # < 1 day before 17:00 Fri
     assert (d.due_at, d.extended_from, d.original_due_at) == (at(2026, 2, 23, 17), at(2026, 2, 13, 17),
                                                               at(2026, 2, 13, 17))
-    assert d.track == Track.DUE_SOON  # 23/2 is the next working day after Friday
+    assert d.track == DeadlineState.DUE_SOON  # 23/2 is the next working day after Friday
     event = d.events.get(type="apology_issued")
     assert event.payload["number"] == letter.number and event.payload["late"] is True
     assert letter.pdf.name.endswith(".pdf") and letter.pdf.size > 5000
@@ -108,18 +109,18 @@ def test_the_second_reappointment_is_refused_and_changes_nothing(world):
     d = _received(world, at(2026, 3, 2, 10), assign=True)
     sweep_deadlines(now=at(2026, 3, 9, 9))
     _issue(world, d, at(2026, 3, 9, 10), new_due="2026-03-12")
-    again = apologies.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind=ApologyReason.COMPLEX,
+    again = letters.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind=ApologyReason.COMPLEX,
                                            at=at(2026, 3, 11, 9))
     assert again.proposed_due_at is None  # already re-appointed: an apology without a date
     with pytest.raises(DomainError, match="không quá một lần") as exc:
-        apologies.apology_letter_issue(letter=again, actor=world.approver, new_due="2026-03-20",
+        letters.apology_letter_issue(letter=again, actor=world.approver, new_due="2026-03-20",
                                        at=at(2026, 3, 11, 10))
     assert exc.value.code == "already_extended"
     d.refresh_from_db()
     again.refresh_from_db()
     assert d.due_at == at(2026, 3, 12, 17) and again.status == LetterStatus.DRAFT and again.number == ""
     # Without a date it may still go out (a second apology), and the appointment stays.
-    apologies.apology_letter_issue(letter=again, actor=world.approver, at=at(2026, 3, 11, 10))
+    letters.apology_letter_issue(letter=again, actor=world.approver, at=at(2026, 3, 11, 10))
     d.refresh_from_db()
     assert d.due_at == at(2026, 3, 12, 17) and d.extended_from == at(2026, 3, 5, 17)
 
@@ -130,10 +131,10 @@ def test_late_again_after_the_reappointment_is_late_twice(world):
     _issue(world, d, at(2026, 3, 9, 10), new_due="2026-03-11")
     sweep_deadlines(now=at(2026, 3, 10, 9))
     d.refresh_from_db()
-    assert d.track == Track.DUE_SOON
+    assert d.track == DeadlineState.DUE_SOON
     sweep_deadlines(now=at(2026, 3, 12, 8))
     d.refresh_from_db()
-    assert d.track == Track.OVERDUE and d.events.filter(type="late_twice").count() == 1
+    assert d.track == DeadlineState.OVERDUE and d.events.filter(type="late_twice").count() == 1
     head_items = InboxItem.objects.filter(user=world.pleiku.head, key__startswith=f"track:{d.pk}:overdue")
     assert [i.text.count("QUÁ HẠN LẦN 2") for i in head_items.order_by("id")] == [0, 1]
     assert ApologyLetter.objects.filter(dossier=d).count() == 1  # no new draft: the law allows one re-appointment
@@ -155,10 +156,10 @@ def test_finished_after_the_legal_time_is_late_even_with_a_letter(world):
 
 def test_a_letter_issued_a_day_ahead_is_not_late(world):
     d = _received(world, at(2026, 3, 2, 10), assign=True)  # due Thu 5/3 17:00
-    letter = apologies.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="site_inspection",
+    letter = letters.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="site_inspection",
                                             at=at(2026, 3, 3, 9))
     assert letter.drafted_by == world.appraiser and not letter.auto
-    issued = apologies.apology_letter_issue(letter=letter, actor=world.approver, new_due=dt.date(2026, 3, 10),
+    issued = letters.apology_letter_issue(letter=letter, actor=world.approver, new_due=dt.date(2026, 3, 10),
                                             at=at(2026, 3, 4, 16))
     assert issued.issued_late is False and issued.new_due_at == at(2026, 3, 10, 17)
 
@@ -172,9 +173,9 @@ def test_a_version_without_extension_gets_an_apology_without_a_date(world):
     letter = d.apology_letters.get()
     assert letter.proposed_due_at is None
     with pytest.raises(DomainError, match="không cho phép hẹn lại"):
-        apologies.apology_letter_issue(letter=letter, actor=world.approver, reason_kind="complex",
+        letters.apology_letter_issue(letter=letter, actor=world.approver, reason_kind="complex",
                                        new_due="2026-03-12", at=at(2026, 3, 9, 10))
-    issued = apologies.apology_letter_issue(letter=letter, actor=world.approver, reason_kind="complex",
+    issued = letters.apology_letter_issue(letter=letter, actor=world.approver, reason_kind="complex",
                                             at=at(2026, 3, 9, 10))
     d.refresh_from_db()
     assert issued.new_due_at is None and d.due_at == at(2026, 3, 5, 17) and d.extended_from is None
@@ -183,16 +184,16 @@ def test_a_version_without_extension_gets_an_apology_without_a_date(world):
 def test_a_lost_dossier_and_who_may_do_what(world):
     d = _received(world, at(2026, 3, 2, 10), assign=True)
     with pytest.raises(PermissionDenied):
-        apologies.apology_letter_draft(dossier=d, actor=world.reception, reason_kind="lost_damaged")
-    letter = apologies.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="lost_damaged",
+        letters.apology_letter_draft(dossier=d, actor=world.reception, reason_kind="lost_damaged")
+    letter = letters.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="lost_damaged",
                                             reason_text="Thất lạc bản chính giấy khai sinh.", at=at(2026, 3, 3, 9))
     assert d.events.filter(type="apology_drafted").exists()
     assert InboxItem.objects.filter(user=world.pleiku.head, key=f"apology-draft:{letter.pk}:{world.pleiku.head_id}")
     with pytest.raises(DomainError, match="đang chờ ký"):
-        apologies.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="other", reason_text="x")
+        letters.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="other", reason_text="x")
     with pytest.raises(PermissionDenied):
-        apologies.apology_letter_issue(letter=letter, actor=world.appraiser)
-    issued = apologies.apology_letter_issue(letter=letter, actor=world.approver, extend=False, at=at(2026, 3, 3, 10))
+        letters.apology_letter_issue(letter=letter, actor=world.appraiser)
+    issued = letters.apology_letter_issue(letter=letter, actor=world.approver, extend=False, at=at(2026, 3, 3, 10))
     assert issued.new_due_at is None and "Thất lạc" in issued.reason_display
 
 
@@ -206,11 +207,11 @@ def test_a_lost_dossier_and_who_may_do_what(world):
 ])
 def test_bad_input_changes_nothing(world, kwargs, code):
     d = _received(world, at(2026, 3, 2, 10), assign=True)
-    letter = apologies.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="complex",
+    letter = letters.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="complex",
                                             at=at(2026, 3, 3, 9))
     kwargs.setdefault("reason_kind", "complex")
     with pytest.raises(DomainError) as exc:
-        apologies.apology_letter_issue(letter=letter, actor=world.approver, at=at(2026, 3, 3, 10), **kwargs)
+        letters.apology_letter_issue(letter=letter, actor=world.approver, at=at(2026, 3, 3, 10), **kwargs)
     assert exc.value.code == code and exc.value.message
     letter.refresh_from_db()
     d.refresh_from_db()
@@ -220,7 +221,7 @@ def test_bad_input_changes_nothing(world, kwargs, code):
 
 def test_no_letter_for_a_finished_dossier_and_drafts_cancel_themselves(world):
     d = _received(world, at(2026, 3, 2, 10), assign=True)
-    letter = apologies.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="complex",
+    letter = letters.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="complex",
                                             at=at(2026, 3, 3, 9))
     d = services.dossier_propose(dossier=d, actor=world.appraiser, proposal="approve", at=at(2026, 3, 3, 10))
     d = services.dossier_approve(dossier=d, actor=world.approver, at=at(2026, 3, 3, 11))
@@ -228,10 +229,10 @@ def test_no_letter_for_a_finished_dossier_and_drafts_cancel_themselves(world):
     letter.refresh_from_db()
     assert letter.status == LetterStatus.CANCELLED
     with pytest.raises(DomainError, match="đã có kết quả") as exc:
-        apologies.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="complex")
+        letters.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="complex")
     assert exc.value.code == "dossier_closed"
     with pytest.raises(DomainError):
-        apologies.apology_letter_issue(letter=letter, actor=world.approver)
+        letters.apology_letter_issue(letter=letter, actor=world.approver)
 
 
 def test_the_pages_draft_issue_and_show_the_letter(world, client):
@@ -269,14 +270,14 @@ def test_the_pages_draft_issue_and_show_the_letter(world, client):
 def test_concurrent_issue_keeps_one_reappointment(world):
     """Even if two drafts slip past the service check, the partial unique index keeps one."""
     d = _received(world, at(2026, 3, 2, 10), assign=True)
-    first = apologies.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="complex",
+    first = letters.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="complex",
                                            at=at(2026, 3, 3, 9))
-    apologies.apology_letter_issue(letter=first, actor=world.approver, new_due="2026-03-10", at=at(2026, 3, 3, 10))
+    letters.apology_letter_issue(letter=first, actor=world.approver, new_due="2026-03-10", at=at(2026, 3, 3, 10))
     Dossier.objects.filter(pk=d.pk).update(extended_from=None)  # simulate a stale read of the dossier
-    second = apologies.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="complex",
+    second = letters.apology_letter_draft(dossier=d, actor=world.appraiser, reason_kind="complex",
                                             at=at(2026, 3, 3, 11))
     with pytest.raises(DomainError) as exc:
-        apologies.apology_letter_issue(letter=second, actor=world.approver, new_due="2026-03-12",
+        letters.apology_letter_issue(letter=second, actor=world.approver, new_due="2026-03-12",
                                        at=at(2026, 3, 3, 12))
     assert exc.value.code == "already_extended"
     assert ApologyLetter.objects.filter(dossier=d, status=LetterStatus.ISSUED).count() == 1
@@ -293,7 +294,7 @@ def test_a_new_date_in_the_past_is_refused(world):
     sweep_deadlines(now=at(2026, 3, 12, 9))
     letter = d.apology_letters.get()
     with pytest.raises(DomainError) as exc:  # after the old appointment, but already gone by
-        apologies.apology_letter_issue(letter=letter, actor=world.approver, reason_kind="complex",
+        letters.apology_letter_issue(letter=letter, actor=world.approver, reason_kind="complex",
                                        new_due="2026-03-06", at=at(2026, 3, 12, 10))
     assert exc.value.code == "extension_in_past"
     d.refresh_from_db()
@@ -306,12 +307,12 @@ def test_only_the_head_changes_the_date(world):
     letter = d.apology_letters.get()
     proposed = timezone.localtime(letter.proposed_due_at).date().isoformat()
     with time_machine.travel(at(2026, 3, 9, 10), tick=False):
-        apologies.apology_letter_update(letter=letter, actor=world.appraiser, reason_kind="complex",
+        letters.apology_letter_update(letter=letter, actor=world.appraiser, reason_kind="complex",
                                         new_due=proposed)
         with pytest.raises(PermissionDenied):
-            apologies.apology_letter_update(letter=letter, actor=world.appraiser, reason_kind="complex",
+            letters.apology_letter_update(letter=letter, actor=world.appraiser, reason_kind="complex",
                                             new_due="2026-12-31")
-        apologies.apology_letter_update(letter=letter, actor=world.approver, reason_kind="complex",
+        letters.apology_letter_update(letter=letter, actor=world.approver, reason_kind="complex",
                                         new_due="2026-03-16")
     letter.refresh_from_db()
     assert letter.reason_kind == "complex" and letter.proposed_due_at == at(2026, 3, 16, 17)
@@ -330,6 +331,33 @@ def test_a_refusal_keeps_what_was_typed_and_shows_it_in_the_section(world, clien
     assert 'value="2026-03-14"' in page and '<option value="other" selected>' in page
     again = client.get(f"/ho-so/{d.pk}/").content.decode()
     assert 'data-testid="apology-error"' not in again  # shown once
+
+
+def test_a_pdf_that_fails_to_render_does_not_stop_the_notices(world, client, monkeypatch,
+                                                               django_capture_on_commit_callbacks):
+    d = _received(world, at(2026, 2, 10, 10), assign=True)
+    sweep_deadlines(now=at(2026, 2, 13, 14))
+    mail.outbox.clear()
+
+    def broken(letter):
+        raise RuntimeError("WeasyPrint crashed")
+
+    monkeypatch.setattr(letters, "render_apology", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = _issue(world, d, at(2026, 2, 13, 15))
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.ISSUED and not letter.pdf
+    event = d.events.get(type="apology_issued")
+    desk_key = f"apology-issued:{letter.pk}:{world.reception.pk}"
+    assert InboxItem.objects.filter(user=world.reception, key=desk_key).exists()
+    assert {APPLICANT["applicant_email"], world.reception.email} <= {m.to[0] for m in mail.outbox}
+    assert SmsMessage.objects.filter(key=f"apology-sms:{letter.pk}").exists()
+    assert d.events.filter(type="notified", payload__event=event.pk).exists()
+    monkeypatch.undo()  # rendering works again: the first download renders and keeps the PDF
+    ok = client.get(f"/ho-so/tra-cuu/xin-loi/{letter.pk}.pdf", {"code": d.code, "pin": d.pin})
+    assert ok.status_code == 200 and b"".join(ok.streaming_content).startswith(b"%PDF")
+    letter.refresh_from_db()
+    assert letter.pdf.name.endswith(".pdf")
 
 
 def test_citizens_without_an_account_download_the_letter_with_code_and_pin(world, client):

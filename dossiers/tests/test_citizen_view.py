@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from dossiers import events, selectors, services
 from dossiers.attachments import attachment_add
-from dossiers.models import AttachmentKind
+from dossiers.models import AttachmentKind, DossierEvent, EventType
 from dossiers.workflow import RESULT_RELEASED, Status
 
 from .conftest import APPLICANT, PDF, at, attach_required
@@ -34,9 +34,9 @@ def proposed(world):
                                  result_summary="Dự thảo: cấp giấy chứng nhận đăng ký hộ kinh doanh")
     result = attachment_add(dossier=d, actor=world.appraiser, kind=AttachmentKind.RESULT,
                             upload=SimpleUploadedFile("ket-qua.pdf", RESULT, content_type="application/pdf"))
-    events.record(dossier=d, type="track_overdue", from_status=d.status, to_status=d.status, at=at(2026, 3, 3))
-    events.record(dossier=d, type="pin_locked", from_status=d.status, to_status=d.status, at=at(2026, 3, 3),
-                  payload={"failures": 10})
+    events.bulk_record([DossierEvent(dossier=d, type=EventType.OVERDUE, from_status=d.status, to_status=d.status,
+                                     at=at(2026, 3, 3))])  # as the deadline sweep writes it
+    events.pin_locked(dossier=d, at=at(2026, 3, 3), failures=10, until=at(2026, 3, 3, 11))
     return d, result
 
 

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import connections
 
 from dossiers import services
-from dossiers.models import Dossier, DossierEvent, Track
-from dossiers.tracking import due_soon_limit, sweep_deadlines
+from dossiers.lateness.sweep import sweep_deadlines
+from dossiers.models import DeadlineState, Dossier, DossierEvent
 from notifications.models import InboxItem
 
 from .conftest import APPLICANT, at
@@ -25,12 +25,6 @@ def _received(world, when):
     return services.dossier_assign(dossier=d, actor=world.reception, appraiser=world.appraiser, at=when)
 
 
-def test_due_soon_means_within_one_working_day_and_skips_holidays():
-    assert due_soon_limit(at(2026, 3, 2, 9)) == at(2026, 3, 3, 17)  # Mon -> end of Tue
-    assert due_soon_limit(at(2026, 2, 13, 9)) == at(2026, 2, 23, 17)  # Fri before Tết -> Mon after it
-    assert due_soon_limit(at(2026, 2, 14, 9)) == at(2026, 2, 24, 17)  # on a holiday: from the next working day
-
-
 def test_a_dossier_walks_from_on_track_to_due_soon_to_overdue(world, django_capture_on_commit_callbacks):
     # Received Wed 11/2/2026, 3 working days: Thu 12, Fri 13, then Tết (16-20/2) -> due Mon 23/2 17:00.
     d = _received(world, at(2026, 2, 11, 10))
@@ -38,11 +32,11 @@ def test_a_dossier_walks_from_on_track_to_due_soon_to_overdue(world, django_capt
     with time_machine.travel(at(2026, 2, 12, 9), tick=False):
         sweep_deadlines()
     d.refresh_from_db()
-    assert d.track == Track.ON_TRACK
+    assert d.track == DeadlineState.ON_TRACK
     with time_machine.travel(at(2026, 2, 13, 9), tick=False), django_capture_on_commit_callbacks(execute=True):
         sweep_deadlines()  # Friday before Tết: the next working day is Mon 23/2, the due day
     d.refresh_from_db()
-    assert d.track == Track.DUE_SOON
+    assert d.track == DeadlineState.DUE_SOON
     event = d.events.get(type="track_due_soon")
     assert event.at == at(2026, 2, 13, 9)
     head = world.pleiku.head  # the approver who heads the commune
@@ -53,7 +47,7 @@ def test_a_dossier_walks_from_on_track_to_due_soon_to_overdue(world, django_capt
     with time_machine.travel(at(2026, 2, 23, 17, 1), tick=False):
         sweep_deadlines()
     d.refresh_from_db()
-    assert d.track == Track.OVERDUE and d.events.filter(type="track_overdue").count() == 1
+    assert d.track == DeadlineState.OVERDUE and d.events.filter(type="track_overdue").count() == 1
     assert InboxItem.objects.filter(key__startswith=f"track:{d.pk}:overdue").count() == 2
 
 
@@ -78,7 +72,7 @@ def test_waiting_for_the_citizen_is_not_overdue(world):
 def test_the_worklist_overdue_queue_and_the_command(world, client):
     _received(world, at(2026, 3, 2, 10))
     call_command("sweep_deadlines", "--now", "2026-03-09T09:00+07:00", stdout=__import__("io").StringIO())
-    assert Dossier.objects.filter(track=Track.OVERDUE).count() == 1
+    assert Dossier.objects.filter(track=DeadlineState.OVERDUE).count() == 1
     with pytest.raises(Exception, match="Thời điểm không hợp lệ"):
         call_command("sweep_deadlines", "--now", "thứ hai")
 
@@ -105,7 +99,7 @@ def test_two_sweeps_at_once_announce_each_dossier_once(world):
         t.join(timeout=60)
     assert errors == []
     assert DossierEvent.objects.filter(type="track_overdue").count() == len(made)
-    assert Dossier.objects.filter(track=Track.OVERDUE).count() == len(made)
+    assert Dossier.objects.filter(track=DeadlineState.OVERDUE).count() == len(made)
     assert InboxItem.objects.count() == len(made) * 2  # appraiser + head, once each
     # each overdue dossier got exactly one drafted apology letter
     from dossiers.models import ApologyLetter
@@ -129,14 +123,14 @@ def test_the_sql_and_the_orm_announcements_write_the_same_rows(world):
     """PostgreSQL announces with INSERT ... SELECT, SQLite (make run) with the ORM: same rows."""
     from django.db import transaction
 
-    from dossiers import apologies
-    from dossiers.tracking import _announce_orm, _announce_sql
+    from dossiers.lateness import letters
+    from dossiers.lateness.sweep import _announce_orm, _announce_sql
 
     plain = _received(world, at(2026, 3, 2, 10))
     twice = _received(world, at(2026, 3, 2, 10))
-    letter = apologies.apology_letter_draft(dossier=twice, actor=world.appraiser, reason_kind="complex",
+    letter = letters.apology_letter_draft(dossier=twice, actor=world.appraiser, reason_kind="complex",
                                             at=at(2026, 3, 3, 9))
-    apologies.apology_letter_issue(letter=letter, actor=world.approver, new_due="2026-03-06", at=at(2026, 3, 3, 10))
+    letters.apology_letter_issue(letter=letter, actor=world.approver, new_due="2026-03-06", at=at(2026, 3, 3, 10))
     ids, now = [plain.pk, twice.pk], at(2026, 3, 9, 9)
 
     def run(announce):
@@ -177,7 +171,7 @@ def test_a_run_over_its_time_budget_leaves_the_rest_for_the_next_run(world):
     call_command("sweep_deadlines", "--now", "2026-03-09T09:01+07:00", "--batch", "5", "--budget", "0",
                  "--until-done", stdout=out)
     assert "lượt sau sẽ tiếp tục" in out.getvalue()
-    assert Dossier.objects.filter(track=Track.OVERDUE).count() == len(made)
+    assert Dossier.objects.filter(track=DeadlineState.OVERDUE).count() == len(made)
     assert DossierEvent.objects.filter(type="track_overdue").count() == len(made)  # each announced once
     with pytest.raises(ValueError, match="budget"):
         sweep_deadlines(budget=-1)

@@ -21,11 +21,12 @@ def test_seed_demo_makes_realistic_dossiers_once(django_capture_on_commit_callba
     for dossier in Dossier.objects.all()[:60]:
         moments = list(dossier.events.order_by("id").values_list("at", flat=True))
         assert moments == sorted(moments), dossier.pk
-    from dossiers.models import ApologyLetter, Track
+    from dossiers.models import ApologyLetter, DeadlineState
     from feedback.models import Feedback
     from satisfaction.models import FollowUp, Invitation, SurveyResponse
 
-    assert Dossier.objects.filter(track=Track.OVERDUE).exists() and ApologyLetter.objects.filter(auto=True).exists()
+    assert Dossier.objects.filter(track=DeadlineState.OVERDUE).exists()
+    assert ApologyLetter.objects.filter(auto=True).exists()
 
     answers, invitations = SurveyResponse.objects.count(), Invitation.objects.count()
     assert invitations == Dossier.objects.filter(status=Status.RETURNED).count()  # one per returned dossier

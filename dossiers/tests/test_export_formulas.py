@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dossiers import services
-from dossiers.tracking import sweep_deadlines
+from dossiers.lateness.sweep import sweep_deadlines
 
 from .conftest import APPLICANT, at
 

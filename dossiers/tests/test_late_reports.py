@@ -6,11 +6,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from dossiers import apologies, services
+from dossiers import services
+from dossiers.lateness import letters
+from dossiers.lateness.sweep import sweep_deadlines
 from dossiers.models import MonthlyAgencyStats, PersonalDataAccess
 from dossiers.stats import monthly_stats_refresh
 from dossiers.tasks import refresh_monthly_stats_task
-from dossiers.tracking import sweep_deadlines
 
 from .conftest import APPLICANT, at
 
@@ -41,7 +42,7 @@ def march(world):
     stuck = _received(world, at(2026, 3, 2, 10))  # overdue, its drafted letter never signed
     sweep_deadlines(now=at(2026, 3, 9, 9))
     letter = overdue.apology_letters.get()
-    apologies.apology_letter_issue(letter=letter, actor=world.approver, reason_kind="complex",
+    letters.apology_letter_issue(letter=letter, actor=world.approver, reason_kind="complex",
                                    new_due="2026-03-11", at=at(2026, 3, 9, 10))
     late = _received(world, at(2026, 3, 2, 10))
     _finish(world, late, at(2026, 3, 6, 9))  # after Thu 5/3: late
@@ -50,7 +51,7 @@ def march(world):
 
 
 def test_summary_by_agency_officer_and_procedure(world, march, client):
-    from dossiers.reports import late_summary
+    from dossiers.lateness.report import late_summary
 
     by_agency = late_summary(world.approver, group="agency", start=at(2026, 3, 1).date(), end=at(2026, 3, 31).date())
     # The re-appointed one (to 11/3) is on track again; the finished ones are not counted.

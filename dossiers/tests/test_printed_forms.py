@@ -194,8 +194,8 @@ SPLIT = re.compile(r"(^|\s)(Ủy|ỦY|Ủy ban|ỦY BAN|Ủy ban nhân|ỦY BAN 
 
 
 def test_form04_never_splits_the_agency_name(client, world):
+    from dossiers.lateness.sweep import sweep_deadlines
     from dossiers.printing import render_apology
-    from dossiers.tracking import sweep_deadlines
 
     d = services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
                                         at=at(2026, 3, 2, 10), **APPLICANT)
@@ -295,8 +295,8 @@ def test_dossiers_received_before_the_record_get_it_from_their_events_and_files(
 
 def test_blank_address_and_email_print_no_empty_line(client, world):
     """Mẫu 01, the e-receipt and Mẫu 04 print "Địa chỉ:" and "Email:" only with a value after them."""
+    from dossiers.lateness.sweep import sweep_deadlines
     from dossiers.printing import render_apology
-    from dossiers.tracking import sweep_deadlines
     from payments.services import payment_record_desk
 
     bare = {**APPLICANT, "applicant_address": "", "applicant_commune": "", "applicant_email": ""}

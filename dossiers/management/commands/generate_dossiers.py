@@ -30,7 +30,7 @@ from procedures.selectors import version_in_force
 from workcalendar.deadlines import due, punctuality
 from workcalendar.selectors import calendar_for
 
-from ...models import Dossier, DossierCodeCounter, DossierComponent, DossierEvent
+from ...models import Dossier, DossierCodeCounter, DossierComponent, DossierEvent, EventType
 from ...workflow import STEP_OF, Status
 
 MIX = [(Status.RETURNED, 70), (Status.RESULT_READY, 5), (Status.IN_APPRAISAL, 9), (Status.RECEIVED, 4),
@@ -41,9 +41,11 @@ MIX_OPEN = [(Status.IN_APPRAISAL, 50), (Status.RECEIVED, 18), (Status.AWAITING_A
             (Status.REFUSED, 2), (Status.SUPPLEMENT_REQUESTED, 10)]
 PATH = [Status.RECEIVED, Status.IN_APPRAISAL, Status.AWAITING_APPROVAL, Status.APPROVED, Status.RESULT_READY,
         Status.RETURNED]
-TYPE_OF = {Status.IN_APPRAISAL: "assign", Status.AWAITING_APPROVAL: "propose", Status.APPROVED: "approve",
-           Status.RESULT_READY: "resolve", Status.RETURNED: "return_result", Status.REFUSED: "refuse",
-           Status.SUPPLEMENT_REQUESTED: "request_supplement", Status.WITHDRAWN: "withdraw", Status.STOPPED: "stop"}
+TYPE_OF = {Status.IN_APPRAISAL: EventType.ASSIGN, Status.AWAITING_APPROVAL: EventType.PROPOSE,
+           Status.APPROVED: EventType.APPROVE, Status.RESULT_READY: EventType.RESOLVE,
+           Status.RETURNED: EventType.RETURN_RESULT, Status.REFUSED: EventType.REFUSE,
+           Status.SUPPLEMENT_REQUESTED: EventType.REQUEST_SUPPLEMENT, Status.WITHDRAWN: EventType.WITHDRAW,
+           Status.STOPPED: EventType.STOP}
 NAMES = ["Nguyễn Văn", "Trần Thị", "Lê Minh", "Phạm Thu", "Hoàng Đức", "Rơ Mah", "Ksor", "Siu Thị"]
 GIVEN = ["An", "Bình", "Hà", "Hùng", "Lan", "Nam", "Phúc", "Sơn", "Trang", "Vy", "Blong"]
 
@@ -194,9 +196,10 @@ class Command(BaseCommand):
                 _insert(Dossier, dossiers, batch)
                 events, components = [], []
                 for d, (received, target, resolved, returned, people) in zip(dossiers, plans, strict=True):
-                    events.append(DossierEvent(dossier_id=d.pk, type="create_at_desk", actor_id=people[Role.RECEPTION],
-                                               from_status=Status.DRAFT, to_status=Status.SUBMITTED, at=received))
-                    events.append(DossierEvent(dossier_id=d.pk, type="receive", actor_id=people[Role.RECEPTION],
+                    events.append(DossierEvent(dossier_id=d.pk, type=EventType.CREATE_AT_DESK,
+                                               actor_id=people[Role.RECEPTION], from_status=Status.DRAFT,
+                                               to_status=Status.SUBMITTED, at=received))
+                    events.append(DossierEvent(dossier_id=d.pk, type=EventType.RECEIVE, actor_id=people[Role.RECEPTION],
                                                from_status=Status.SUBMITTED, to_status=Status.RECEIVED, at=received,
                                                step="reception", punctuality="on_time"))
                     components += _components(d, documents[d.procedure_version_id], rng, people[Role.RECEPTION],

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from workcalendar.calendar import TZ
 
-from ...tracking import sweep_deadlines
+from ...lateness.sweep import sweep_deadlines
 
 
 class Command(BaseCommand):

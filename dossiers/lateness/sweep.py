@@ -1,6 +1,6 @@
 """The deadline sweep: classify every open dossier (and its current step) as on track, due soon or
-overdue, store it on the row (indexed, for worklists and statistics), and tell the people who
-must act when a dossier crosses into due soon or overdue.
+overdue (the rule: `classify.py`), store it on the row (indexed, for worklists and statistics), and
+tell the people who must act when a dossier crosses into due soon or overdue.
 
 Set-based and batched: each batch is one UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)
 ... RETURNING, whose WHERE also says "not yet in that class". Two sweeps running at once therefore
@@ -15,39 +15,24 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Agency
+from accounts.models import Agency, User
 from notifications.models import InboxItem
 from notifications.services import email_queue
 from workcalendar.selectors import calendar_for
 
-from .models import Dossier, DossierEvent, Track
-from .workflow import OPEN, WAITING_FOR_CITIZEN, Status
+from .. import events
+from ..models import DeadlineState, Dossier, DossierEvent, EventType
+from ..workflow import OPEN, WAITING_FOR_CITIZEN, Status
+from .classify import due_soon_limit
+from .letters import draft_for_sweep
 
 # The clock is running: not waiting for the citizen, and the result has not reached the desk yet
 # (a result waiting to be collected is finished for punctuality, legal.md §2.5).
 RUNNING = sorted(OPEN - WAITING_FOR_CITIZEN - {Status.RESULT_READY})
 BATCH = 5000
-
-
-def due_soon_limit(now: dt.datetime) -> dt.datetime:
-    """'Due soon' = due within one working day: by the end of the next working day."""
-    cal = calendar_for(None)
-    today = timezone.localtime(now).date()
-    start = today if cal.is_working_day(today) else cal.next_working_day(today)
-    return cal.end_of_day(cal.add_working_days(start, 1))
-
-
-def classify(due_at: dt.datetime | None, now: dt.datetime) -> str:
-    """The class of one appointment now (the sweep does the same set-based)."""
-    if due_at is None:
-        return ""
-    if due_at < now:
-        return Track.OVERDUE
-    return Track.DUE_SOON if due_at <= due_soon_limit(now) else Track.ON_TRACK
 
 
 def _classify(column: str, track_column: str, target: str, condition: str, params: list, batch: int,
@@ -98,12 +83,12 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH,
         return False
 
     now = now or timezone.now()
-    soon = due_soon_limit(now)
+    soon = due_soon_limit(calendar_for(None), now)
     counts = {"overdue": 0, "due_soon": 0, "on_track": 0, "steps": 0, "more": 0}
     rules = [
-        (Track.OVERDUE, "due_at < %s", [now]),
-        (Track.DUE_SOON, "due_at >= %s AND due_at <= %s", [now, soon]),
-        (Track.ON_TRACK, "due_at > %s", [soon]),
+        (DeadlineState.OVERDUE, "due_at < %s", [now]),
+        (DeadlineState.DUE_SOON, "due_at >= %s AND due_at <= %s", [now, soon]),
+        (DeadlineState.ON_TRACK, "due_at > %s", [soon]),
     ]
     cache: dict = {}  # calendars and step allotments, read once per sweep
     for target, condition, params in rules:
@@ -112,7 +97,7 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH,
         while True:
             with transaction.atomic():
                 changed = _classify("due_at", "track", target, condition, params, batch, after)
-                if changed and target != Track.ON_TRACK:
+                if changed and target != DeadlineState.ON_TRACK:
                     digest.add(_announce([pk for pk, _status in changed], target, now, cache))
             counts[target] += len(changed)
             if len(changed) < batch or out_of_time():
@@ -135,7 +120,7 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH,
 
 
 def _texts(target: str) -> tuple[str, str, str]:
-    label = "quá hạn" if target == Track.OVERDUE else "sắp đến hạn"
+    label = "quá hạn" if target == DeadlineState.OVERDUE else "sắp đến hạn"
     return (label, "Đã lập dự thảo phiếu xin lỗi và hẹn lại, chờ lãnh đạo ký.",
             "QUÁ HẠN LẦN 2: đã hẹn lại đến {when} vẫn chưa có kết quả.")
 
@@ -160,8 +145,6 @@ class Digest:
                 self.lines[user_id].extend(text for _, text in sorted(items)[:room])
 
     def send(self, target: str) -> None:
-        from accounts.models import User
-
         if not self.count:
             return
         label = _texts(target)[0]
@@ -180,27 +163,40 @@ def _announce(ids: list[int], target: str, now: dt.datetime,
     assignee and the agency heads; one digest e-mail per person per sweep (a head does not want
     five hundred e-mails). A dossier overdue again after its re-appointment is "late twice".
 
-    On PostgreSQL the events and inbox items are written by two INSERT ... SELECT statements per
-    batch (no Python objects per row); elsewhere (SQLite, `make run`) by the ORM."""
-    from .apologies import draft_for_sweep
-
+    The events go through `events.bulk_record` (one INSERT per batch, then each is announced to the
+    listeners like any other event). On PostgreSQL the inbox items are written by one INSERT ... SELECT
+    per batch (no Python objects per row); elsewhere (SQLite, `make run`) by the ORM."""
     drafted = draft_for_sweep(ids, target, now, cache)
     if connection.vendor == "postgresql":
         return _announce_sql(ids, target, now, drafted)
     return _announce_orm(ids, target, now, drafted)
 
 
+EVENT_OF = {DeadlineState.DUE_SOON: EventType.DUE_SOON, DeadlineState.OVERDUE: EventType.OVERDUE}
+
+
+def _iso_utc(moment: dt.datetime | None) -> str | None:
+    """How the control sheet stores the appointment: UTC, whole seconds ("2026-03-05T10:00:00+00:00")."""
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat() if moment else None
+
+
+def _record_events(ids: list[int], target: str, now: dt.datetime) -> list[DossierEvent]:
+    """The events of one batch, through `events` so that the listeners hear them."""
+    rows = Dossier.objects.filter(pk__in=ids).only("status", "due_at", "extended_from").order_by("pk")
+    return events.bulk_record([
+        DossierEvent(dossier=d, from_status=d.status, to_status=d.status, at=now,
+                     type=(EventType.LATE_TWICE if target == DeadlineState.OVERDUE and d.extended_from is not None
+                           else EVENT_OF[target]),
+                     payload={"due_at": _iso_utc(d.due_at)})
+        for d in rows])
+
+
 def _announce_orm(ids, target, now, drafted) -> dict[int, list[tuple[int, str]]]:
     label, drafted_note, twice_text = _texts(target)
+    _record_events(ids, target, now)
     rows = list(Dossier.objects.filter(pk__in=ids).values(
         "pk", "code", "status", "due_at", "extended_from", "assignee_id", "handling_agency_id", "receiving_agency_id"))
-    twice = {r["pk"] for r in rows if target == Track.OVERDUE and r["extended_from"] is not None}
-    DossierEvent.objects.bulk_create([
-        DossierEvent(dossier_id=r["pk"], type="late_twice" if r["pk"] in twice else f"track_{target}",
-                     from_status=r["status"], to_status=r["status"], at=now,
-                     payload={"due_at": r["due_at"].isoformat() if r["due_at"] else None})
-        for r in rows
-    ], batch_size=2000)
+    twice = {r["pk"] for r in rows if target == DeadlineState.OVERDUE and r["extended_from"] is not None}
     heads = dict(Agency.objects.filter(pk__in={r["handling_agency_id"] for r in rows} |
                                        {r["receiving_agency_id"] for r in rows}).values_list("pk", "head_id"))
     items, digest = [], defaultdict(list)
@@ -229,25 +225,15 @@ def _detail_prefix() -> str:
     return reverse("dossiers:detail", args=[0])[:-2]  # "/ho-so/0/" -> "/ho-so/"
 
 
-ISO_UTC = """'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'"""  # what datetime.isoformat() gives for a UTC time
-
-
 def _announce_sql(ids, target, now, drafted) -> dict[int, list[tuple[int, str]]]:
     label, drafted_note, twice_text = _texts(target)
     dossier, agency = Dossier._meta.db_table, Agency._meta.db_table
     tz = settings.TIME_ZONE
-    twice = target == Track.OVERDUE
+    twice = target == DeadlineState.OVERDUE
     local_due = f"to_char(d.due_at AT TIME ZONE '{tz}', 'HH24:MI DD/MM/YYYY')"
     before, after = twice_text.split("{when}")
+    _record_events(ids, target, now)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""INSERT INTO {DossierEvent._meta.db_table} (dossier_id, type, from_status, to_status, step, at,
-                punctuality, reason, payload)
-            SELECT d.id, CASE WHEN %s AND d.extended_from IS NOT NULL THEN 'late_twice' ELSE %s END,
-                   d.status, d.status, '', %s, '', '',
-                   jsonb_build_object('due_at', to_char(d.due_at AT TIME ZONE 'UTC', {ISO_UTC}))
-            FROM {dossier} d WHERE d.id = ANY(%s)""",
-            [twice, f"track_{target}", now, ids])
         cursor.execute(
             f"""INSERT INTO {InboxItem._meta.db_table} (user_id, key, text, url, created_at)
             SELECT DISTINCT ON (u.user_id, d.id) u.user_id,
@@ -270,7 +256,3 @@ def _announce_sql(ids, target, now, drafted) -> dict[int, list[tuple[int, str]]]
         for user_id, dossier_id, text in cursor.fetchall():
             digest[user_id].append((dossier_id, text))
     return digest
-
-
-def track_filter(track: str) -> Q:
-    return Q(track=track, status__in=RUNNING)

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
+from core.exports import Sheet, xlsx_bytes
 from workcalendar.calendar import TZ
 
-from .models import ApologyLetter, Dossier, LetterStatus, Track
-from .tracking import RUNNING
+from ..models import ApologyLetter, DeadlineState, Dossier, LetterStatus
+from .sweep import RUNNING
 
 GROUPS = {
     "agency": ("handling_agency", "handling_agency__name", "agency", _("Cơ quan giải quyết")),
@@ -28,7 +29,7 @@ LIST_LIMIT = 50_000  # rows in the XLSX list of dossiers (the counts are always 
 
 
 def _late(user):
-    return Dossier.objects.filter(status__in=RUNNING, track__in=(Track.OVERDUE, Track.DUE_SOON),
+    return Dossier.objects.filter(status__in=RUNNING, track__in=(DeadlineState.OVERDUE, DeadlineState.DUE_SOON),
                                   handling_agency__in=access.visible_agency_ids(user))
 
 
@@ -38,7 +39,8 @@ def late_summary(user, *, group: str, start: dt.date, end: dt.date) -> list[dict
     key, name, letter_key, _label = GROUPS[group]
     rows: dict = {}
     for r in (_late(user).values(key, name).annotate(
-            overdue=Count("id", filter=Q(track=Track.OVERDUE)), due_soon=Count("id", filter=Q(track=Track.DUE_SOON)))
+            overdue=Count("id", filter=Q(track=DeadlineState.OVERDUE)),
+            due_soon=Count("id", filter=Q(track=DeadlineState.DUE_SOON)))
             .order_by()):
         rows[r[key]] = {"key": r[key], "name": r[name], "overdue": r["overdue"], "due_soon": r["due_soon"],
                         "letters": 0, "letters_late": 0}
@@ -67,8 +69,6 @@ def late_dossiers(user, *, limit: int = LIST_LIMIT):
 
 
 def late_xlsx(user, *, start: dt.date, end: dt.date) -> bytes:
-    from core.exports import Sheet, xlsx_bytes
-
     now = timezone.localtime()
     sheets = []
     for group, (_k, _n, _l, label) in GROUPS.items():
@@ -78,7 +78,7 @@ def late_xlsx(user, *, start: dt.date, end: dt.date) -> bytes:
             header=[str(label), "Quá hạn", "Sắp đến hạn", "Phiếu xin lỗi đã ban hành", "Trong đó ban hành muộn"],
             rows=[[r["name"], r["overdue"], r["due_soon"], r["letters"], r["letters_late"]]
                   for r in late_summary(user, group=group, start=start, end=end)]))
-    labels = dict(Track.choices)
+    labels = dict(DeadlineState.choices)
 
     def day(moment):  # the original appointment: a date cell (dd/mm/yyyy)
         return timezone.localtime(moment).date() if moment else None

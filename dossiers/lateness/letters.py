@@ -17,13 +17,15 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.models import Role, User
+from accounts.models import Agency, Role, User
 from core.dates import parse_day
 from core.errors import Conflict, DomainError
 from core.periods import OUT_OF_RANGE, in_range
@@ -33,9 +35,11 @@ from workcalendar.calendar import to_local
 from workcalendar.deadlines import check_extension, propose_new_due
 from workcalendar.selectors import calendar_for
 
-from . import codes, events
-from .models import ApologyLetter, ApologyReason, ConsultationTask, Dossier, LetterCounter, LetterStatus
-from .workflow import OPEN, WAITING_FOR_CITIZEN, Step
+from .. import codes, events
+from ..models import ApologyLetter, ApologyReason, ConsultationTask, Dossier, LetterCounter, LetterStatus
+from ..printing import render_apology
+from ..workflow import OPEN, WAITING_FOR_CITIZEN, Step
+from .classify import classify, due_soon_limit
 
 STEP_ORDER = [Step.RECEPTION, Step.APPRAISAL, Step.APPROVAL, Step.RETURN]
 ISSUE_NOTICE = dt.timedelta(days=1)  # "chậm nhất 01 ngày trước ngày hẹn trả" (calendar day, not working day)
@@ -129,8 +133,7 @@ def apology_letter_draft(*, dossier: Dossier, actor: User, reason_kind: str, rea
     letter = ApologyLetter.objects.create(
         dossier=locked, agency=locked.handling_agency, auto=False, trigger="manual", reason_kind=reason_kind,
         reason_text=reason_text, due_at=locked.due_at, proposed_due_at=proposed, drafted_at=at, drafted_by=actor)
-    events.record(dossier=locked, type="apology_drafted", actor=actor, from_status=locked.status,
-                  to_status=locked.status, at=at, reason=letter.reason_display, payload={"letter": letter.pk})
+    events.apology_drafted(dossier=locked, actor=actor, at=at, letter=letter)
     _tell_head(locked, letter)
     return letter
 
@@ -147,10 +150,6 @@ def draft_for_sweep(ids: list[int], trigger: str, now: dt.datetime, cache: dict 
     sweep passes `cache` so calendars and step allotments are read once per sweep, not per batch.
     Concurrent sweeps never change the same dossier (SKIP LOCKED), and the partial unique index on
     drafts makes a duplicate impossible anyway (conflicts are skipped)."""
-    from django.db.models import Exists, OuterRef
-
-    from accounts.models import Agency
-
     if not ids:
         return set()
     cache = {} if cache is None else cache
@@ -322,17 +321,13 @@ def apology_letter_issue(*, letter: ApologyLetter, actor: User, reason_kind: str
     if new_at is not None:
         dossier.extended_from = dossier.due_at
         dossier.due_at = new_at
-        from .tracking import classify
-
-        dossier.track = classify(new_at, at)
+        dossier.track = classify(new_at, at, soon=due_soon_limit(calendar_for(None), at))
         dossier.save(update_fields=["extended_from", "due_at", "track"])
-    event = events.record(
-        dossier=dossier, type="apology_issued", actor=actor, from_status=dossier.status, to_status=dossier.status,
-        at=at, reason=letter.reason_display,
-        payload={"letter": letter.pk, "number": letter.number, "late": letter.issued_late,
-                 "previous_due": letter.due_at.isoformat() if letter.due_at else None,
-                 "new_due": new_at.isoformat() if new_at else None})
+    event = events.apology_issued(dossier=dossier, actor=actor, at=at, letter=letter)
     transaction.on_commit(lambda: _after_issue(letter.pk, event.pk))
+    # The PDF after the notices, and robust: a rendering failure is logged and cannot stop them (the
+    # letter's pages render the PDF again on the first download).
+    transaction.on_commit(lambda: _store_issued_pdf(letter.pk), robust=True)
     return letter
 
 
@@ -347,18 +342,15 @@ def apology_letter_cancel(*, letter: ApologyLetter, actor: User, reason: str) ->
         raise DomainError("reason_required", _("Hãy ghi lý do hủy dự thảo."), field="reason")
     letter.status, letter.cancelled_reason = LetterStatus.CANCELLED, reason.strip()[:255]
     letter.save(update_fields=["status", "cancelled_reason"])
-    events.record(dossier=dossier, type="apology_cancelled", actor=actor, from_status=dossier.status,
-                  to_status=dossier.status, at=timezone.now(), reason=letter.cancelled_reason,
-                  payload={"letter": letter.pk})
+    events.apology_cancelled(dossier=dossier, actor=actor, at=timezone.now(), letter=letter)
     return letter
 
 
 def _after_issue(letter_pk: int, event_pk: int) -> None:
-    """After the commit: the PDF, the desk's inbox, the citizen's e-mail and SMS (idempotent keys)."""
+    """After the commit: the desk's inbox, the citizen's e-mail and SMS (idempotent keys)."""
     letter = ApologyLetter.objects.select_related("dossier__procedure_version__procedure", "dossier__receiving_agency",
                                                   "agency").get(pk=letter_pk)
     dossier = letter.dossier
-    store_pdf(letter)
     new_due = timezone.localtime(letter.new_due_at).strftime("%H:%M %d/%m/%Y") if letter.new_due_at else ""
     text = (_("%(agency)s xin lỗi: hồ sơ %(code)s chậm trả kết quả. Hẹn trả mới: %(due)s.")
             if new_due else _("%(agency)s xin lỗi về việc giải quyết hồ sơ %(code)s.")) % {
@@ -389,16 +381,16 @@ def _after_issue(letter_pk: int, event_pk: int) -> None:
         inbox_post(user_id=dossier.citizen_id, key=f"apology-issued:{letter.pk}:{dossier.citizen_id}", text=text,
                    url=url)
     if sent:
-        events.record(dossier=dossier, type="notified", at=timezone.now(), from_status=dossier.status,
-                      to_status=dossier.status, payload={"channels": sent, "event": event_pk})
+        events.citizen_notified(dossier=dossier, at=timezone.now(), channels=sent, about=event_pk)
+
+
+def _store_issued_pdf(letter_pk: int) -> None:
+    store_pdf(ApologyLetter.objects.select_related("dossier__procedure_version__procedure", "dossier__receiving_agency",
+                                                   "agency").get(pk=letter_pk))
 
 
 def store_pdf(letter: ApologyLetter) -> None:
     """Render the issued letter once and keep it (the signed document does not change afterwards)."""
-    from django.core.files.base import ContentFile
-
-    from .printing import render_apology
-
     if letter.pdf or letter.status != LetterStatus.ISSUED:
         return
     pdf = render_apology(letter)

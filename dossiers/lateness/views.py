@@ -6,15 +6,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from core.errors import DomainError
+from core.periods import period_from
 
-from . import apologies, idempotency, pins, policies, selectors
-from .models import ApologyLetter, LetterStatus
+from .. import idempotency, pins, policies, selectors
+from ..models import ApologyLetter, LetterStatus
+from ..printing import render_apology
+from . import letters
+from .report import GROUPS, late_dossiers, late_summary, late_xlsx
 
 
 def _back(pk: int):
@@ -51,7 +57,7 @@ def apology_draft(request, pk: int):
 
     def draft():
         done = idempotency.form_once(request, scope="apology-draft", url=lambda _letter: "", action=lambda: (
-            apologies.apology_letter_draft(dossier=dossier, actor=request.user,
+            letters.apology_letter_draft(dossier=dossier, actor=request.user,
                                            reason_kind=request.POST.get("reason_kind", ""),
                                            reason_text=request.POST.get("reason_text", ""))))
         if done.replayed:  # Back + submit again: the draft made the first time, not a refusal
@@ -66,14 +72,14 @@ def apology_update(request, pk: int, letter_pk: int):
     letter = _letter(request, pk, letter_pk)
     post = request.POST
     if post.get("do") == "issue":
-        return _run(request, pk, lambda: apologies.apology_letter_issue(
+        return _run(request, pk, lambda: letters.apology_letter_issue(
             letter=letter, actor=request.user, reason_kind=post.get("reason_kind", ""),
             reason_text=post.get("reason_text", ""), new_due=post.get("new_due") or None,
             extend=post.get("extend", "1") == "1"), _("Đã ký ban hành phiếu xin lỗi và thông báo cho công dân."))
     if post.get("do") == "cancel":
-        return _run(request, pk, lambda: apologies.apology_letter_cancel(
+        return _run(request, pk, lambda: letters.apology_letter_cancel(
             letter=letter, actor=request.user, reason=post.get("cancel_reason", "")), _("Đã hủy dự thảo."))
-    return _run(request, pk, lambda: apologies.apology_letter_update(
+    return _run(request, pk, lambda: letters.apology_letter_update(
         letter=letter, actor=request.user, reason_kind=post.get("reason_kind", ""),
         reason_text=post.get("reason_text", ""), new_due=post.get("new_due") or None), _("Đã lưu dự thảo."))
 
@@ -81,8 +87,6 @@ def apology_update(request, pk: int, letter_pk: int):
 @login_required
 def apology_pdf(request, pk: int, letter_pk: int):
     """The issued letter (its stored PDF); staff of the dossier may also preview a draft."""
-    from .printing import render_apology
-
     letter = _letter(request, pk, letter_pk)
     policies.require_applicant(request.user, letter.dossier)  # the letter carries the address and phone
     staff_view = selectors.is_staff_view(request.user, letter.dossier)
@@ -95,7 +99,7 @@ def apology_pdf(request, pk: int, letter_pk: int):
     name = f"phieu-xin-loi-{(letter.number or 'du-thao-' + str(letter.pk)).replace('/', '-')}.pdf"
     if letter.status == LetterStatus.ISSUED:
         if not letter.pdf:
-            apologies.store_pdf(letter)
+            letters.store_pdf(letter)
         return FileResponse(letter.pdf.open("rb"), filename=name, content_type="application/pdf")
     response = HttpResponse(render_apology(letter), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -105,17 +109,8 @@ def apology_pdf(request, pk: int, letter_pk: int):
 @login_required
 def late_report(request):
     """Overdue and due-soon dossiers per agency / officer / procedure, with apology letters; XLSX."""
-
-    from django.utils import timezone
-
-    from accounts import access
-
-    from .reports import GROUPS, late_dossiers, late_summary, late_xlsx
-
     if not access.is_staff_member(request.user):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
-    from core.periods import period_from
-
     today = timezone.localdate()
     try:
         start, end = period_from(request.GET, default_start=today.replace(day=1), today=today)
@@ -129,8 +124,6 @@ def late_report(request):
         response["Content-Disposition"] = f'attachment; filename="ho-so-tre-han-{today:%Y%m%d}.xlsx"'
         return response
     group = request.GET.get("by") if request.GET.get("by") in GROUPS else "agency"
-    from django.shortcuts import render
-
     return render(request, "dossiers/late_report.html", {
         "rows": late_summary(request.user, group=group, start=start, end=end), "group": group,
         "group_label": GROUPS[group][3], "start": start, "end": end,
@@ -141,7 +134,7 @@ def late_report(request):
     })
 
 
-def track_apology_pdf(request, letter_pk: int):
+def lookup_apology_pdf(request, letter_pk: int):
     """The issued letter for someone without an account: the dossier code and PIN (as on the
     tracking page, sharing its budget of wrong PINs per dossier code)."""
     try:
@@ -153,6 +146,6 @@ def track_apology_pdf(request, letter_pk: int):
     if letter is None:
         raise Http404("Không tìm thấy phiếu với mã hồ sơ và PIN này.")
     if not letter.pdf:
-        apologies.store_pdf(letter)
+        letters.store_pdf(letter)
     return FileResponse(letter.pdf.open("rb"), filename=f"phieu-xin-loi-{letter.number.replace('/', '-')}.pdf",
                         content_type="application/pdf")

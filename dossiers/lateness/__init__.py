@@ -1,0 +1,8 @@
+"""Lateness: where open dossiers stand against their appointment and what is owed when they are late.
+
+- `classify`: the pure rule (on track / due soon / overdue), no database;
+- `sweep`: the deadline sweep (Celery beat, `manage.py sweep_deadlines`) that stores the state on
+  every open dossier, writes the events and tells the people who must act;
+- `letters`: apology letters and the single re-appointment (Mẫu 04);
+- `views`: their pages; `report`: the late-dossier report (screen and XLSX).
+"""
