@@ -144,8 +144,10 @@ def dossier_detail(request, pk: int):
 
 
 def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> dict:
+    from regulations.selectors import rules_in_force
+
     from .apologies import _may_draft, _may_issue, proposal
-    from .models import ApologyReason, LetterStatus
+    from .models import LetterStatus
     from .workflow import OPEN
 
     letters = list(dossier.apology_letters.exclude(status=LetterStatus.CANCELLED).select_related("issued_by"))
@@ -156,7 +158,7 @@ def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> 
         kept = None
     is_open = dossier.status in OPEN and not dossier.resolved_at
     draft = next((x for x in letters if x.status == LetterStatus.DRAFT), None)
-    context = {"letters": letters, "draft": draft, "reasons": ApologyReason.choices,
+    context = {"letters": letters, "draft": draft, "reasons": rules_in_force().apology_reason_choices(),
                "can_draft": is_open and draft is None and _may_draft(user, dossier),
                "can_edit": is_open and draft is not None and _may_draft(user, dossier),
                "can_issue": is_open and draft is not None and _may_issue(user, dossier),
