@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Agency
+from core.periods import month_range
 from dossiers.policies import applicant_name_for
 from dossiers.selectors import mask_id_number
-from dossiers.stats import month_range, months
+from dossiers.stats import months
 
 from . import metrics, selectors
 from .export import table_response
