@@ -1,5 +1,5 @@
 """Administrators add a new version of the rules; a version in force or past is read-only in effect: saving
-it is refused with the reason (RuleSet.clean), and it cannot be deleted. “Lưu thành bản mới” copies a version
+it is refused with the reason (RuleSet.clean), and it cannot be deleted. “Lưu mới” (save as new) copies a version
 into a new one with a later date."""
 
 from django.contrib import admin

@@ -69,7 +69,7 @@ class RuleSet(models.Model):
         if self.in_force_or_past(today):
             raise ValidationError(_(
                 "Phiên bản này đã có hiệu lực nên không được sửa: các phiếu, thời hạn đã tính theo nó phải giữ "
-                "nguyên. Hãy thêm một phiên bản mới có ngày hiệu lực từ hôm nay trở đi (nút “Lưu thành bản mới”)."),
+                "nguyên. Hãy thêm một phiên bản mới có ngày hiệu lực từ hôm nay trở đi (nút “Lưu mới”)."),
                 code="ruleset_in_force")
         if self.effective_from is not None and self.effective_from < today:
             raise ValidationError({"effective_from": _(
