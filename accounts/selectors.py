@@ -19,6 +19,22 @@ def agency_public_list() -> QuerySet[Agency]:
     return Agency.objects.filter(is_active=True).select_related("parent").order_by(rank, "name")
 
 
+def agency_active_list(*order_by: str) -> QuerySet[Agency]:
+    """Active agencies (a filter's choices, a public table), by name unless told otherwise."""
+    return Agency.objects.filter(is_active=True).order_by(*(order_by or ("name",)))
+
+
+def agency_get(*, pk: int | None = None, code: str | None = None, active_only: bool = False) -> Agency | None:
+    """The agency with this id or code (only an active one if asked), or None."""
+    qs = Agency.objects.filter(pk=pk) if pk is not None else Agency.objects.filter(code=code or "")
+    return (qs.filter(is_active=True) if active_only else qs).first()
+
+
+def agency_names(agency_ids) -> dict[int, str]:
+    """{id: name} of the active agencies among `agency_ids`."""
+    return dict(Agency.objects.filter(pk__in=agency_ids, is_active=True).values_list("pk", "name"))
+
+
 def agency_list_for(user: User) -> QuerySet[Agency]:
     return access.agencies_visible_to(user).select_related("parent", "head").order_by("code")
 
@@ -30,6 +46,16 @@ def agency_staff(agency: Agency) -> QuerySet[User]:
         .prefetch_related(Prefetch("staff_roles", queryset=StaffRole.objects.filter(agency=agency)))
         .order_by("full_name")
     )
+
+
+def staff_role_list(user: User) -> QuerySet[StaffRole]:
+    """The user's own roles, with their agencies (the profile page)."""
+    return user.staff_roles.select_related("agency").order_by("agency__code", "role")
+
+
+def staff_role_administered_get(user: User, pk: int) -> StaffRole | None:
+    """One role the user administers (through an admin role on its agency), or None."""
+    return staff_roles_administered_by(user).filter(pk=pk).first()
 
 
 def staff_roles_administered_by(user: User) -> QuerySet[StaffRole]:

@@ -115,7 +115,7 @@ def resend_verification(request):
 
 @login_required
 def profile(request):
-    roles = request.user.staff_roles.select_related("agency").order_by("agency__code", "role")
+    roles = selectors.staff_role_list(request.user)
     return render(request, "accounts/profile.html", {"roles": roles})
 
 
@@ -200,7 +200,7 @@ def staff_manage(request):
 @login_required
 @require_http_methods(["POST"])
 def staff_role_revoke(request, pk: int):
-    staff_role = selectors.staff_roles_administered_by(request.user).filter(pk=pk).first()
+    staff_role = selectors.staff_role_administered_get(request.user, pk)
     if staff_role is None:
         raise Http404(_("Không tìm thấy vai trò."))
     try:

@@ -18,17 +18,7 @@ from dossiers.models import Attachment, AttachmentKind, Dossier
 from procedures.models import RequiredDocument
 
 from .models import DocumentReuse, Source, StoredDocument
-
-
-def store_owner(dossier: Dossier) -> User | None:
-    """Whose store a dossier belongs to: its account, or the account registered with the applicant's
-    citizen ID (a walk-in applicant who also has an account)."""
-    if dossier.citizen_id:
-        return dossier.citizen
-    number = (dossier.applicant_id_number or "").strip()
-    if number and dossier.applicant_kind == "person":
-        return User.objects.filter(citizen_id=number, is_active=True).first()
-    return None
+from .selectors import store_owner
 
 
 def _copy_in(owner: User, attachment: Attachment, *, title: str, source: str, agency: str,
@@ -77,10 +67,6 @@ def store_intake(*, dossier_id: int, kind: str) -> int:
             stored += bool(_copy_in(owner, att, title=title, source=Source.RESULT,
                                     agency=dossier.handling_agency.name, issued_on=day))
     return stored
-
-
-def documents_for(user: User):
-    return StoredDocument.objects.filter(owner=user, deleted_at=None)
 
 
 @transaction.atomic

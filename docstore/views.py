@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,24 +16,25 @@ from core.params import pk_param
 from dossiers import selectors as dossier_selectors
 from dossiers.attachments import may_add, missing_documents
 from dossiers.models import AttachmentKind
+from procedures import selectors as procedure_selectors
 
-from . import services
-from .models import StoredDocument
+from . import selectors, services
 
 
 def reuse_panel_context(request, dossier, staff_view: bool):
     user = request.user
     if not may_add(user, dossier, AttachmentKind.COMPONENT):
         return None
-    owner = services.store_owner(dossier)
+    owner = selectors.store_owner(dossier)
     if owner is None or (owner.pk != user.pk and not staff_view):
         return None
-    documents = [d for d in services.documents_for(owner) if d.is_valid]
+    documents = [d for d in selectors.stored_document_list(owner) if d.is_valid]
     if not documents:
         return None
     missing_docs = missing_documents(dossier)
     missing = {d.pk for d in missing_docs}
-    components = sorted(dossier.procedure_version.documents.all(), key=lambda d: (d.pk not in missing, d.order))
+    components = sorted(procedure_selectors.required_document_list(dossier.procedure_version),
+                        key=lambda d: (d.pk not in missing, d.order))
     first = components[0].name if components else ""
     # the document of the same kind as the component chosen by default comes first
     documents.sort(key=lambda d: (d.title != first, d.title not in {c.name for c in missing_docs}))
@@ -44,14 +44,15 @@ def reuse_panel_context(request, dossier, staff_view: bool):
 
 @login_required
 def store(request):
-    documents = (services.documents_for(request.user).select_related("source_dossier")
-                 .annotate(used=Count("reuses")).order_by("-created_at"))
+    documents = selectors.stored_document_page_list(request.user)
     return render(request, "docstore/store.html", {"documents": documents})
 
 
 @login_required
 def download(request, pk: int):
-    document = get_object_or_404(StoredDocument, pk=pk, deleted_at=None)
+    document = selectors.stored_document_get(pk, deleted=False)
+    if document is None:
+        raise Http404("Không có giấy tờ này.")
     if document.owner_id != request.user.pk:
         raise Http404("Không có giấy tờ này.")
     return FileResponse(document.file.open("rb"), content_type=document.content_type,
@@ -61,7 +62,9 @@ def download(request, pk: int):
 @login_required
 @require_POST
 def delete(request, pk: int):
-    document = get_object_or_404(StoredDocument, pk=pk)
+    document = selectors.stored_document_get(pk)
+    if document is None:
+        raise Http404("Không có giấy tờ này.")
     try:
         services.document_delete(document=document, actor=request.user)
     except PermissionDenied:
@@ -75,7 +78,8 @@ def delete(request, pk: int):
 @require_POST
 def reuse(request, dossier_pk: int):
     dossier = dossier_selectors.access_dossier(request.user, dossier_pk)
-    component = dossier.procedure_version.documents.filter(pk=pk_param(request.POST.get("component"))).first()
+    component = procedure_selectors.required_document_of(dossier.procedure_version,
+                                                         pk_param(request.POST.get("component")))
     document_id = pk_param(request.POST.get("document"))
     if component is None or not document_id:
         messages.error(request, _("Hãy chọn thành phần hồ sơ và giấy tờ trong kho."))

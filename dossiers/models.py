@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from procedures.models import Channel, Requirement
+from regulations.selectors import apology_reason_label
 
 from .workflow import OPEN, DossierWorkflow, Status, Step
 
@@ -374,16 +376,19 @@ class ConsultationTask(models.Model):
         return self.answered_at is None
 
 
-class ApologyReason(models.TextChoices):
-    """Why the result will be late (the officer picks one; Decree 61/2018 Art. 19(9), Art. 21)."""
+class ApologyReason(enum.StrEnum):
+    """The codes of the reasons why the result will be late (the officer picks one; Decree 61/2018 Art. 19(9),
+    Art. 21, now Decree 118/2025). The list an officer chooses from and the labels printed on the letter are
+    those of the rule set in force (regulations.RuleSet.apology_reasons); these are only the codes the program
+    itself refers to (the sweep's pre-filled reason, the lost-dossier wording, "other" needing a text)."""
 
-    CONSULTATION = "consultation", _("Đang chờ ý kiến của cơ quan, đơn vị có liên quan")
-    SITE_INSPECTION = "site_inspection", _("Cần thẩm tra, xác minh thực tế")
-    SUPPLEMENT = "supplement", _("Hồ sơ phải bổ sung, hoàn thiện thêm")
-    COMPLEX = "complex", _("Hồ sơ phức tạp, cần thêm thời gian thẩm định")
-    SYSTEM_FAULT = "system_fault", _("Sự cố hệ thống thông tin, đường truyền")
-    LOST_DAMAGED = "lost_damaged", _("Hồ sơ bị mất, hư hỏng trong quá trình giải quyết")
-    OTHER = "other", _("Lý do khác")
+    CONSULTATION = "consultation"
+    SITE_INSPECTION = "site_inspection"
+    SUPPLEMENT = "supplement"
+    COMPLEX = "complex"
+    SYSTEM_FAULT = "system_fault"
+    LOST_DAMAGED = "lost_damaged"
+    OTHER = "other"
 
 
 class LetterStatus(models.TextChoices):
@@ -405,7 +410,7 @@ class ApologyLetter(models.Model):
     status = models.CharField(_("trạng thái"), max_length=10, choices=LetterStatus.choices, default=LetterStatus.DRAFT)
     auto = models.BooleanField(_("hệ thống tự lập"), default=False)
     trigger = models.CharField(_("lập khi"), max_length=12, blank=True)  # due_soon, overdue, manual
-    reason_kind = models.CharField(_("lý do"), max_length=16, choices=ApologyReason.choices, blank=True)
+    reason_kind = models.CharField(_("lý do"), max_length=16, blank=True)  # a code of the rules' apology_reasons
     reason_text = models.TextField(_("diễn giải lý do"), blank=True)
     due_at = models.DateTimeField(_("ngày hẹn trả đã ghi trên giấy hẹn"), null=True, blank=True)
     proposed_due_at = models.DateTimeField(_("ngày hẹn mới đề xuất"), null=True, blank=True)
@@ -444,7 +449,9 @@ class ApologyLetter(models.Model):
 
     @property
     def reason_display(self) -> str:
-        label = self.get_reason_kind_display() if self.reason_kind and self.reason_kind != ApologyReason.OTHER else ""
+        """The reason as printed: the label of the rules in force on the letter's date, then the officer's text."""
+        label = (apology_reason_label(self.reason_kind, on=self.issued_at or self.drafted_at)
+                 if self.reason_kind and self.reason_kind != ApologyReason.OTHER else "")
         return ". ".join(part for part in (label, self.reason_text.strip()) if part)
 
 

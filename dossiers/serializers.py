@@ -53,6 +53,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class ApologyLetterSerializer(serializers.ModelSerializer):
+    reason_kind = serializers.CharField(read_only=True, help_text="mã lý do (theo bộ quy định một cửa có hiệu lực)")
     reason = serializers.CharField(source="reason_display", read_only=True)
 
     class Meta:

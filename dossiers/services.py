@@ -25,6 +25,7 @@ from core.errors import Conflict, DomainError
 from notifications.services import email_queue, sms_queue
 from procedures.models import Channel, ProcedureVersion, StepKind, VersionStatus
 from procedures.selectors import LEVEL_OF_AGENCY
+from regulations.selectors import rules_in_force
 from workcalendar.calendar import to_local
 from workcalendar.deadlines import ClockEvent, ClockEventKind, clock, due, punctuality
 from workcalendar.selectors import calendar_for
@@ -43,8 +44,6 @@ from .models import (
     ReturnChannel,
 )
 from .workflow import BY_NAME, OPEN, STEP_OF, TERMINAL, Status, Step
-
-SUPPLEMENT_WINDOW_DAYS = getattr(settings, "DOSSIER_SUPPLEMENT_WINDOW_DAYS", 3)  # Decree 61/2018 Art. 19(4)
 
 # Which citizen-facing e-mail each new status sends (template under notifications/email/).
 NOTIFY = {
@@ -386,18 +385,19 @@ def dossier_assign(*, dossier: Dossier, actor: User, appraiser: User, at=None, e
 
 def dossier_request_supplement(*, dossier: Dossier, actor: User, reason: str, components: list[int] | None = None,
                                at=None, expected_status=None) -> Dossier:
-    """During appraisal, through the one-stop desk, within 3 working days of receipt (Art. 19(4)).
-    Mẫu 02 lists the components still missing at this moment besides the reason."""
+    """During appraisal, through the one-stop desk, within the working days of receipt the rules in force on
+    the day of receipt allow (regulations.RuleSet.supplement_window_days: 3, Decree 61/2018 Art. 19(4), kept by
+    Decree 118/2025). Mẫu 02 lists the components still missing at this moment besides the reason."""
     payload = {}
 
     def before(d, when):
         cal = calendar_for(d.receiving_agency)
         days = cal.working_days_between(to_local(d.received_at).date(), to_local(when).date())
-        if days > SUPPLEMENT_WINDOW_DAYS:
+        window = rules_in_force(d.received_at).supplement_window_days
+        if days > window:
             raise DomainError("supplement_too_late", _(
                 "Đã quá %(n)s ngày làm việc kể từ khi tiếp nhận (%(days)s ngày): không được yêu cầu bổ sung nữa; "
-                "nếu hồ sơ không đủ điều kiện, hãy trình từ chối giải quyết.") % {"n": SUPPLEMENT_WINDOW_DAYS,
-                                                                                 "days": days})
+                "nếu hồ sơ không đủ điều kiện, hãy trình từ chối giải quyết.") % {"n": window, "days": days})
         parts.components_count_files(d)
         payload["missing"] = parts.supplement_rows(d, components)
 

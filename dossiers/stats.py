@@ -40,7 +40,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.periods import OUT_OF_RANGE, in_range
 from procedures.models import RequiredDocument
 from workcalendar.calendar import TZ
 
@@ -89,29 +88,6 @@ def recent_months(months_back: int, today: dt.date | None = None) -> tuple[dt.da
     for _ in range(months_back):
         first = (first - dt.timedelta(days=1)).replace(day=1)
     return first, last
-
-
-def month_range(first: str | None, last: str | None, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """The months a refresh command was given ("2026-01"); default: the previous and this month.
-    Raises ValueError with a Vietnamese message."""
-
-    def parse(text: str) -> dt.date:
-        try:
-            month = dt.datetime.strptime(text.strip(), "%Y-%m").date()
-        except ValueError:
-            raise ValueError(f"Tháng không hợp lệ: {text!r} (dạng 2026-03).") from None
-        if not in_range(month):
-            raise ValueError(OUT_OF_RANGE)
-        return month
-
-    this_month = (today or timezone.localdate()).replace(day=1)
-    last_month = parse(last) if last else this_month
-    first_month = parse(first) if first else (this_month - dt.timedelta(days=1)).replace(day=1)
-    if last_month > this_month:
-        raise ValueError("Không tính số liệu cho tháng trong tương lai.")
-    if first_month > last_month:
-        raise ValueError("Tháng bắt đầu phải trước hoặc bằng tháng kết thúc.")
-    return first_month, last_month
 
 
 def _bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:

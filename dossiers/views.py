@@ -23,11 +23,12 @@ from core.errors import DomainError, add_to_form
 from core.params import pk_param
 from core.periods import OUT_OF_RANGE, in_range
 from procedures.models import Channel, Requirement
+from regulations.selectors import rules_in_force
 
 from . import attachments, components, fees, idempotency, pins, policies, selectors, services
 from .forms import DeskForm, LookupForm, StartForm
 from .lateness.letters import _may_draft, _may_issue, issue_is_late, proposal
-from .models import ApologyReason, AttachmentKind, Dossier, LetterStatus
+from .models import AttachmentKind, Dossier, LetterStatus
 from .panels import render_panels
 from .transition_inputs import INPUTS, transition_fire
 from .workflow import BY_NAME, OPEN, QUEUE_ROLES, Status, available_actions
@@ -110,7 +111,7 @@ def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> 
         kept = None
     is_open = dossier.status in OPEN and not dossier.resolved_at
     draft = next((x for x in letters if x.status == LetterStatus.DRAFT), None)
-    context = {"letters": letters, "draft": draft, "reasons": ApologyReason.choices,
+    context = {"letters": letters, "draft": draft, "reasons": rules_in_force().apology_reason_choices(),
                "can_draft": is_open and draft is None and _may_draft(user, dossier),
                "can_edit": is_open and draft is not None and _may_draft(user, dossier),
                "can_issue": is_open and draft is not None and _may_issue(user, dossier),

@@ -1,9 +1,9 @@
 """Citizen feedback (phản ánh, kiến nghị): filing, the handling workflow with its deadlines, votes.
 
 Deadlines in working days of the competent agency, counted from the filing (the Decision-766 rules):
-accept or reject within 2, ask for more information within 5, answer within 15, publish within 2
-after the answer. Who may do what (harassment reports go to the agency head and the Home Affairs
-office, never to the officer they are about) is decided in `policies`.
+accept or reject, ask for more information, answer, publish after the answer, each within the days the
+rules in force on the filing day set (regulations). Who may do what (harassment reports go to the agency head
+and the Home Affairs office, never to the officer they are about) is decided in `policies`.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from accounts.validators import normalize_phone
 from core.errors import Conflict, DomainError
 from dossiers.models import Dossier
 from notifications.services import email_queue, inbox_post
+from regulations.selectors import rules_in_force
 from workcalendar.selectors import calendar_for
 
 from . import policies
 from .models import Feedback, FeedbackClass, FeedbackEvent, FeedbackStatus, FeedbackTopic, FeedbackVote
 
-DAYS = {"accept": 2, "info": 5, "answer": 15, "publish": 2}
 MAX_ATTACHMENT = lambda: getattr(settings, "FEEDBACK_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024)  # noqa: E731
 # The types a feedback attachment may have, detected from the content (never from the file name), and the
 # extension it is stored and served under: a PDF/HTML polyglot named "x.html" is a PDF, stored as .pdf.
@@ -89,12 +89,13 @@ def feedback_submit(*, actor: User | None, topic: str, title: str, content: str,
                           field="phone")
     officer = _officer(dossier, officer_name) if (topic == FeedbackTopic.CONDUCT or harassment) else None
     cal = calendar_for(agency)
+    rules = rules_in_force(at)  # the deadlines in force on the filing day
     feedback = Feedback(
         code="", access_key=secrets.token_hex(16), topic=topic, harassment=bool(harassment), title=title,
         content=content, agency=agency, dossier=dossier, officer=officer, officer_name=officer_name.strip()[:120],
         citizen=actor if actor is not None and actor.is_authenticated else None, name=name[:120], phone=phone,
-        email=email or "", submitted_at=at, accept_due=_due(cal, at, DAYS["accept"]),
-        info_due=_due(cal, at, DAYS["info"]), answer_due=_due(cal, at, DAYS["answer"]),
+        email=email or "", submitted_at=at, accept_due=_due(cal, at, rules.feedback_accept_days),
+        info_due=_due(cal, at, rules.feedback_info_days), answer_due=_due(cal, at, rules.feedback_answer_days),
         classification=FeedbackClass.SERVANTS if topic == FeedbackTopic.CONDUCT or harassment else "")
     if upload is not None:
         _attach(feedback, upload)
@@ -270,7 +271,8 @@ def feedback_answer(*, feedback: Feedback, actor: User, answer: str, at=None) ->
     _mark_late(feedback, at, feedback.answer_due)
     cal = calendar_for(feedback.agency)
     feedback.status, feedback.answered_at, feedback.answered_by = FeedbackStatus.ANSWERED, at, actor
-    feedback.answer, feedback.publish_due = answer.strip(), _due(cal, at, DAYS["publish"])
+    publish_days = rules_in_force(feedback.submitted_at).feedback_publish_days
+    feedback.answer, feedback.publish_due = answer.strip(), _due(cal, at, publish_days)
     feedback.save()
     _event(feedback, "answered", actor, at)
     _tell_sender(feedback, "answered")

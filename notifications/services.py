@@ -92,3 +92,8 @@ def inbox_post(*, user_id: int, key: str, text: str, url: str = "") -> bool:
     _item, created = InboxItem.objects.get_or_create(key=key, defaults={"user_id": user_id, "text": text[:500],
                                                                         "url": url[:300]})
     return created
+
+
+def inbox_read_all(*, user, at=None) -> int:
+    """Mark every unread in-portal notification of this account as read; the number marked."""
+    return InboxItem.objects.filter(user=user, read_at__isnull=True).update(read_at=at or timezone.now())

@@ -1,11 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import selectors
-from .models import InboxItem
+from . import selectors, services
 
 PER_PAGE = 20
 
@@ -23,5 +21,5 @@ def inbox(request):
 @login_required
 @require_POST
 def inbox_read_all(request):
-    InboxItem.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    services.inbox_read_all(user=request.user)
     return redirect("notifications:inbox")

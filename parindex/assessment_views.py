@@ -7,20 +7,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from accounts.models import Agency, Role
+from accounts import selectors as agency_selectors
+from accounts.models import Role
 from core.errors import DomainError
 from core.params import pk_param
 
-from . import assessment
+from . import assessment, selectors
 from .export import table_response
-from .models import AssessmentRound, Evidence, Method, SelfScore
+from .models import ExternalIndex, Method
 
 
 def _csv_text(upload, max_mb: int = 2) -> str:
@@ -44,7 +45,7 @@ def _own_agencies(user, round_):
 
 @login_required
 def rounds(request):
-    visible = [r for r in AssessmentRound.objects.select_related("config")
+    visible = [r for r in selectors.assessment_round_list()
                if _is_home_affairs(request.user) or _own_agencies(request.user, r)]
     if not visible and not (_is_home_affairs(request.user) or access.has_role(request.user, Role.APPROVER)):
         raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
@@ -53,17 +54,18 @@ def rounds(request):
 
 @login_required
 def self_assess(request, pk: int, agency_pk: int):
-    round_ = get_object_or_404(AssessmentRound.objects.select_related("config"), pk=pk)
-    agency = get_object_or_404(Agency, pk=agency_pk)
+    round_ = _round(pk)
+    agency = agency_selectors.agency_get(pk=agency_pk)
+    if agency is None:
+        raise Http404("Không tìm thấy cơ quan.")
     may_edit = agency in _own_agencies(request.user, round_)
     may_appraise = assessment._may_appraise(request.user, agency)
     if not (may_edit or may_appraise):
         raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
     if request.method == "POST":
         return _post(request, round_, agency, may_edit, may_appraise)
-    scores = {s.criterion_id: s for s in SelfScore.objects.filter(round=round_, agency=agency)
-              .select_related("appraised_by").prefetch_related("evidence")}
-    criteria = [{"c": c, "score": scores.get(c.pk)} for c in round_.config.criteria.filter(method=Method.SELF_ASSESSED)]
+    scores = selectors.self_score_map(round_, agency)
+    criteria = [{"c": c, "score": scores.get(c.pk)} for c in selectors.criterion_list(round_, Method.SELF_ASSESSED)]
     computed = assessment.computed_scores(round_, agency)
     now = timezone.now()
     return render(request, "parindex/self_assess.html", {
@@ -75,12 +77,14 @@ def self_assess(request, pk: int, agency_pk: int):
 
 
 def _post(request, round_, agency, may_edit, may_appraise):
-    criterion = round_.config.criteria.filter(pk=pk_param(request.POST.get("criterion"))).first()
+    criterion = selectors.criterion_get(round_, pk_param(request.POST.get("criterion")))
     try:
         if criterion is None:
             raise DomainError("wrong_criterion", _("Tiêu chí không hợp lệ."))
         if request.POST.get("action") == "appraise" and may_appraise:
-            score = get_object_or_404(SelfScore, round=round_, agency=agency, criterion=criterion)
+            score = selectors.self_score_get(round_, agency, criterion)
+            if score is None:
+                raise Http404("Cơ quan chưa tự chấm tiêu chí này.")
             assessment.self_score_appraise(score=score, actor=request.user, points=request.POST.get("points"),
                                            reason=request.POST.get("reason", ""))
             messages.success(request, _("Đã thẩm định “%s”.") % criterion.name)
@@ -99,7 +103,9 @@ def _post(request, round_, agency, may_edit, may_appraise):
 
 @login_required
 def evidence_download(request, pk: int):
-    item = get_object_or_404(Evidence.objects.select_related("score__agency"), pk=pk)
+    item = selectors.evidence_get(pk)
+    if item is None:
+        raise Http404("Không có tài liệu này.")
     agency = item.score.agency
     if not (agency in _own_agencies(request.user, item.score.round) or assessment._may_appraise(request.user, agency)):
         raise Http404("Không có tài liệu này.")
@@ -108,7 +114,7 @@ def evidence_download(request, pk: int):
 
 @login_required
 def round_results(request, pk: int):
-    round_ = get_object_or_404(AssessmentRound.objects.select_related("config"), pk=pk)
+    round_ = _round(pk)
     own = _own_agencies(request.user, round_)
     if not (_is_home_affairs(request.user) or own):
         raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
@@ -123,14 +129,14 @@ def round_results(request, pk: int):
             for r in rows])], request.GET["xuat"])
     return render(request, "parindex/round_results.html", {
         "round": round_, "rows": rows, "is_home_affairs": _is_home_affairs(request.user),
-        "survey_criteria": round_.config.criteria.filter(method=Method.SURVEY),
+        "survey_criteria": selectors.criterion_list(round_, Method.SURVEY),
     })
 
 
 @login_required
 @require_POST
 def survey_upload(request, pk: int):
-    round_ = get_object_or_404(AssessmentRound, pk=pk)
+    round_ = _round(pk)
     upload = request.FILES.get("file")
     try:
         text = _csv_text(upload)
@@ -145,8 +151,6 @@ def survey_upload(request, pk: int):
 @login_required
 def external(request):
     """PAR INDEX, SIPAS, PAPI, PCI and ICT Index of the province, year by year, with rank and trend."""
-    from .models import ExternalIndex, ExternalResult
-
     if not _is_home_affairs(request.user) and not access.has_role(request.user, Role.APPROVER):
         raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
     if request.method == "POST":
@@ -159,7 +163,7 @@ def external(request):
         else:
             messages.success(request, _("Đã nhập %s kết quả.") % n)
         return redirect("parindex:external")
-    results = list(ExternalResult.objects.all())
+    results = selectors.external_result_list()
     years = sorted({r.year for r in results})
     table = []
     for code, label in ExternalIndex.choices:
@@ -178,3 +182,10 @@ def external(request):
             request.GET["xuat"])
     return render(request, "parindex/external.html", {"years": years, "table": table,
                                                       "can_import": _is_home_affairs(request.user)})
+
+
+def _round(pk: int):
+    round_ = selectors.assessment_round_get(pk)
+    if round_ is None:
+        raise Http404("Không tìm thấy kỳ đánh giá.")
+    return round_

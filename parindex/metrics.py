@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency
 from dossiers.models import Dossier, MonthlyAgencyStats
@@ -31,37 +32,37 @@ from .models import MetricSnapshot, Scope
 
 @dataclass(frozen=True)
 class Metric:
-    label: str
+    label: str  # shown on dashboards and in exports: a lazy translation
     has_denominator: bool = False
     stock: bool = False  # a count at the end of the month (the period takes its last month)
 
 
 # Stored per agency and month. (numerator, denominator) pairs where the pair is natural.
 METRICS: dict[str, Metric] = {
-    "received": Metric("Hồ sơ tiếp nhận"),
-    "received_online": Metric("Hồ sơ nộp trực tuyến"),
-    "received_postal": Metric("Hồ sơ nộp qua bưu chính"),
-    "received_online_766": Metric("Hồ sơ trực tuyến theo cách đếm 766 (có kết quả điện tử nếu cần)"),
-    "progress_766": Metric("Hồ sơ đúng hạn / đã và đang xử lý (cách đếm 766)", has_denominator=True),
-    "finished_early": Metric("Giải quyết trước hạn"),
-    "finished_on_time": Metric("Giải quyết đúng hạn"),
-    "finished_late": Metric("Giải quyết quá hạn"),
-    "in_progress_on_time": Metric("Đang giải quyết trong hạn", stock=True),
-    "in_progress_overdue": Metric("Đang giải quyết quá hạn", stock=True),
-    "processing_minutes": Metric("Thời gian giải quyết (phút) / hồ sơ", has_denominator=True),
-    "digitized": Metric("Hồ sơ số hóa / hồ sơ giải quyết xong", has_denominator=True),
-    "e_result": Metric("Kết quả điện tử / hồ sơ giải quyết xong", has_denominator=True),
-    "paid_online": Metric("Thanh toán trực tuyến / hồ sơ có nghĩa vụ tài chính", has_denominator=True),
-    "procedures_paid_online": Metric("Thủ tục có thanh toán trực tuyến"),
-    "reusing_data": Metric("Hồ sơ dùng lại dữ liệu số hóa / hồ sơ tiếp nhận", has_denominator=True),
-    "apologies_issued": Metric("Phiếu xin lỗi đã ban hành"),
-    "apologies_issued_late": Metric("Phiếu xin lỗi ban hành muộn / đã ban hành", has_denominator=True),
-    "synced": Metric("Hồ sơ đồng bộ kịp thời / cần đồng bộ", has_denominator=True),
-    "survey_satisfied": Metric("Phiếu đánh giá hài lòng / phiếu trả lời", has_denominator=True),
-    "survey_responses": Metric("Phiếu trả lời / lời mời đánh giá", has_denominator=True),
-    "petitions_on_time": Metric("Phản ánh xử lý đúng hạn / phải xử lý", has_denominator=True),
-    "petitions_satisfied": Metric("Phản ánh xử lý hài lòng / tiếp nhận", has_denominator=True),
-    "dossiers_satisfied": Metric("Hồ sơ không bị phản ánh, không quá hạn / đã xử lý (766)", has_denominator=True),
+    "received": Metric(_("Hồ sơ tiếp nhận")),
+    "received_online": Metric(_("Hồ sơ nộp trực tuyến")),
+    "received_postal": Metric(_("Hồ sơ nộp qua bưu chính")),
+    "received_online_766": Metric(_("Hồ sơ trực tuyến theo cách đếm 766 (có kết quả điện tử nếu cần)")),
+    "progress_766": Metric(_("Hồ sơ đúng hạn / đã và đang xử lý (cách đếm 766)"), has_denominator=True),
+    "finished_early": Metric(_("Giải quyết trước hạn")),
+    "finished_on_time": Metric(_("Giải quyết đúng hạn")),
+    "finished_late": Metric(_("Giải quyết quá hạn")),
+    "in_progress_on_time": Metric(_("Đang giải quyết trong hạn"), stock=True),
+    "in_progress_overdue": Metric(_("Đang giải quyết quá hạn"), stock=True),
+    "processing_minutes": Metric(_("Thời gian giải quyết (phút) / hồ sơ"), has_denominator=True),
+    "digitized": Metric(_("Hồ sơ số hóa / hồ sơ giải quyết xong"), has_denominator=True),
+    "e_result": Metric(_("Kết quả điện tử / hồ sơ giải quyết xong"), has_denominator=True),
+    "paid_online": Metric(_("Thanh toán trực tuyến / hồ sơ có nghĩa vụ tài chính"), has_denominator=True),
+    "procedures_paid_online": Metric(_("Thủ tục có thanh toán trực tuyến")),
+    "reusing_data": Metric(_("Hồ sơ dùng lại dữ liệu số hóa / hồ sơ tiếp nhận"), has_denominator=True),
+    "apologies_issued": Metric(_("Phiếu xin lỗi đã ban hành")),
+    "apologies_issued_late": Metric(_("Phiếu xin lỗi ban hành muộn / đã ban hành"), has_denominator=True),
+    "synced": Metric(_("Hồ sơ đồng bộ kịp thời / cần đồng bộ"), has_denominator=True),
+    "survey_satisfied": Metric(_("Phiếu đánh giá hài lòng / phiếu trả lời"), has_denominator=True),
+    "survey_responses": Metric(_("Phiếu trả lời / lời mời đánh giá"), has_denominator=True),
+    "petitions_on_time": Metric(_("Phản ánh xử lý đúng hạn / phải xử lý"), has_denominator=True),
+    "petitions_satisfied": Metric(_("Phản ánh xử lý hài lòng / tiếp nhận"), has_denominator=True),
+    "dossiers_satisfied": Metric(_("Hồ sơ không bị phản ánh, không quá hạn / đã xử lý (766)"), has_denominator=True),
 }
 
 FINISHED = ("finished_early", "finished_on_time", "finished_late")
@@ -78,20 +79,20 @@ class Rate:
 
 # What the dashboards show: rates over the aggregated metrics of a period.
 RATES: dict[str, Rate] = {
-    "on_time_rate": Rate("Tỷ lệ đúng hạn theo hạn luật định (xong trước, đúng hạn và đang trong hạn)",
+    "on_time_rate": Rate(_("Tỷ lệ đúng hạn theo hạn luật định (xong trước, đúng hạn và đang trong hạn)"),
                          ("finished_early", "finished_on_time", "in_progress_on_time"), FINISHED + IN_PROGRESS),
-    "finished_on_time_rate": Rate("Tỷ lệ giải quyết đúng hạn (trong số đã giải quyết)",
+    "finished_on_time_rate": Rate(_("Tỷ lệ giải quyết đúng hạn (trong số đã giải quyết)"),
                                   ("finished_early", "finished_on_time"), FINISHED),
-    "online_share": Rate("Tỷ lệ hồ sơ trực tuyến", ("received_online",), ("received",)),
-    "postal_share": Rate("Tỷ lệ hồ sơ qua bưu chính", ("received_postal",), ("received",)),
-    "digitized_rate": Rate("Tỷ lệ hồ sơ số hóa", (), (), metric="digitized"),
-    "e_result_rate": Rate("Tỷ lệ kết quả điện tử", (), (), metric="e_result"),
-    "paid_online_rate": Rate("Tỷ lệ thanh toán trực tuyến", (), (), metric="paid_online"),
-    "reuse_rate": Rate("Tỷ lệ dùng lại dữ liệu số hóa", (), (), metric="reusing_data"),
-    "survey_satisfaction": Rate("Tỷ lệ hài lòng (khảo sát)", (), (), metric="survey_satisfied"),
-    "survey_response_rate": Rate("Tỷ lệ phản hồi khảo sát", (), (), metric="survey_responses"),
-    "petitions_on_time_rate": Rate("Tỷ lệ phản ánh xử lý đúng hạn", (), (), metric="petitions_on_time"),
-    "sync_rate": Rate("Tỷ lệ đồng bộ trạng thái kịp thời", (), (), metric="synced"),
+    "online_share": Rate(_("Tỷ lệ hồ sơ trực tuyến"), ("received_online",), ("received",)),
+    "postal_share": Rate(_("Tỷ lệ hồ sơ qua bưu chính"), ("received_postal",), ("received",)),
+    "digitized_rate": Rate(_("Tỷ lệ hồ sơ số hóa"), (), (), metric="digitized"),
+    "e_result_rate": Rate(_("Tỷ lệ kết quả điện tử"), (), (), metric="e_result"),
+    "paid_online_rate": Rate(_("Tỷ lệ thanh toán trực tuyến"), (), (), metric="paid_online"),
+    "reuse_rate": Rate(_("Tỷ lệ dùng lại dữ liệu số hóa"), (), (), metric="reusing_data"),
+    "survey_satisfaction": Rate(_("Tỷ lệ hài lòng (khảo sát)"), (), (), metric="survey_satisfied"),
+    "survey_response_rate": Rate(_("Tỷ lệ phản hồi khảo sát"), (), (), metric="survey_responses"),
+    "petitions_on_time_rate": Rate(_("Tỷ lệ phản ánh xử lý đúng hạn"), (), (), metric="petitions_on_time"),
+    "sync_rate": Rate(_("Tỷ lệ đồng bộ trạng thái kịp thời"), (), (), metric="synced"),
 }
 
 

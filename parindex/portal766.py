@@ -5,6 +5,8 @@ fees integrated on the national portal) are entered as zero and their indicators
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from .score766 import QD766_2026, indicator_points, round_half_up, validate
 
 MEASURED = {
@@ -41,9 +43,9 @@ def counts_from_metrics(values: dict[str, tuple[int, int | None]]) -> dict[str, 
     return counts
 
 
-GROUP_NAMES = {"transparency": "Công khai, minh bạch", "progress": "Tiến độ giải quyết",
-               "online": "Dịch vụ công trực tuyến", "digitization": "Số hóa hồ sơ", "satisfaction": "Mức độ hài lòng",
-               "payment": "Thanh toán trực tuyến"}
+GROUP_NAMES = {"transparency": _("Công khai, minh bạch"), "progress": _("Tiến độ giải quyết"),
+               "online": _("Dịch vụ công trực tuyến"), "digitization": _("Số hóa hồ sơ"),
+               "satisfaction": _("Mức độ hài lòng"), "payment": _("Thanh toán trực tuyến")}
 
 
 def names() -> dict[str, str]:

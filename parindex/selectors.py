@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
+from accounts import selectors as agency_selectors
 from accounts.models import Agency, Role, User
 from dossiers.models import Attachment, Dossier, PaymentMethod, Punctuality
 from dossiers.stats import (
@@ -27,7 +28,7 @@ from dossiers.stats import (
 )
 
 from . import metrics
-from .models import Scope
+from .models import AssessmentRound, Criterion, Evidence, ExternalResult, MetricSnapshot, Scope, SelfScore
 from .portal766 import config_for, portal_score
 
 
@@ -73,7 +74,7 @@ def ranking(agency_ids: list[int], first: dt.date, last: dt.date, preset: str = 
     now_values = metrics.period_values(first=first, last=last, agency_ids=agency_ids)
     before_first, before_last = previous_period(first, last, preset)
     before = metrics.period_values(first=before_first, last=before_last, agency_ids=agency_ids)
-    names = dict(Agency.objects.filter(pk__in=agency_ids, is_active=True).values_list("pk", "name"))
+    names = agency_selectors.agency_names(agency_ids)
     config = config_for(last.replace(day=1))
     rows = []
     for agency_id, values in now_values.items():
@@ -195,3 +196,57 @@ def breakdown(agency: Agency, by: str, first: dt.date, last: dt.date,
         if r["name"] == "—" and by == "can-bo":
             r["name"] = _("(chưa phân công)")
     return table, total
+
+
+# -- the dashboards' snapshot rows ----------------------------------------------------------------------------
+
+SNAPSHOT_FIELDS = ("month", "metric", "numerator", "denominator")
+
+
+def province_snapshot_rows(root_ids: list[int], first: dt.date, last: dt.date):
+    """The province totals (scope province) of the trees `root_ids`, month by month, as plain rows."""
+    return MetricSnapshot.objects.filter(scope=Scope.PROVINCE, agency_id__in=root_ids, month__gte=first,
+                                         month__lte=last).values(*SNAPSHOT_FIELDS)
+
+
+def agency_snapshot_rows(scope: str, agency_id: int, first: dt.date, last: dt.date):
+    """One agency's (or, with scope province, its tree's) snapshots of the months first..last, as plain rows."""
+    return MetricSnapshot.objects.filter(scope=scope, agency_id=agency_id, month__gte=first,
+                                         month__lte=last).values(*SNAPSHOT_FIELDS)
+
+
+# -- the PAR self-assessment pages (who may see what, the views ask) -----------------------------------------
+
+def assessment_round_list() -> list[AssessmentRound]:
+    return list(AssessmentRound.objects.select_related("config"))
+
+
+def assessment_round_get(pk: int) -> AssessmentRound | None:
+    return AssessmentRound.objects.select_related("config").filter(pk=pk).first()
+
+
+def criterion_list(round_: AssessmentRound, method: str):
+    """The criteria of the round's configuration scored by `method` (self-assessed, survey …)."""
+    return round_.config.criteria.filter(method=method)
+
+
+def criterion_get(round_: AssessmentRound, pk: int) -> Criterion | None:
+    return round_.config.criteria.filter(pk=pk).first()
+
+
+def self_score_map(round_: AssessmentRound, agency) -> dict[int, SelfScore]:
+    """{criterion id: the agency's self-score} of the round, with who appraised it and the evidence."""
+    return {s.criterion_id: s for s in SelfScore.objects.filter(round=round_, agency=agency)
+            .select_related("appraised_by").prefetch_related("evidence")}
+
+
+def self_score_get(round_: AssessmentRound, agency, criterion: Criterion) -> SelfScore | None:
+    return SelfScore.objects.filter(round=round_, agency=agency, criterion=criterion).first()
+
+
+def evidence_get(pk: int) -> Evidence | None:
+    return Evidence.objects.select_related("score__agency").filter(pk=pk).first()
+
+
+def external_result_list() -> list[ExternalResult]:
+    return list(ExternalResult.objects.all())

@@ -8,19 +8,20 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Agency
+from accounts import selectors as agency_selectors
+from core.periods import month_range
 from dossiers.policies import applicant_name_for
 from dossiers.selectors import mask_id_number
-from dossiers.stats import month_range, months
+from dossiers.stats import months
 
 from . import metrics, selectors
 from .export import table_response
-from .models import MetricSnapshot, Scope
+from .models import Scope
 from .portal766 import GROUP_NAMES, config_for, names, portal_score
 
 KEY_RATES = ("on_time_rate", "online_share", "digitized_rate", "paid_online_rate", "survey_satisfaction")
@@ -47,6 +48,13 @@ def _period(request) -> tuple[dt.date, dt.date, str]:
     return first, last, ""
 
 
+def _agency(pk: int):
+    agency = agency_selectors.agency_get(pk=pk)
+    if agency is None:
+        raise Http404("Không tìm thấy cơ quan.")
+    return agency
+
+
 def period_query(first: dt.date, last: dt.date, preset: str) -> str:
     """The query string that keeps the chosen period in every link."""
     return f"ky={preset}" if preset else f"from={first:%Y-%m}&to={last:%Y-%m}"
@@ -67,8 +75,7 @@ def _trend(values_by_month: list[tuple[dt.date, tuple[int, int]]]) -> dict:
 
 def _province_trends(root_ids: list[int], last: dt.date) -> dict[str, dict]:
     first = (last.replace(day=1) - dt.timedelta(days=330)).replace(day=1)
-    rows = MetricSnapshot.objects.filter(scope=Scope.PROVINCE, agency_id__in=root_ids, month__gte=first,
-                                         month__lte=last).values("month", "metric", "numerator", "denominator")
+    rows = selectors.province_snapshot_rows(root_ids, first, last)
     by_month: dict[dt.date, list] = {}
     for r in rows:
         by_month.setdefault(r["month"], []).append(r)
@@ -132,7 +139,7 @@ def agency_detail(request, pk: int):
     agency_ids, wide = selectors.dashboard_agencies(request.user)
     if pk not in agency_ids:
         raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
-    agency = get_object_or_404(Agency, pk=pk)
+    agency = _agency(pk)
     first, last, preset = _period(request)
     # ?tinh=1 on the root of the tree: the whole province (its snapshot totals)
     scope = Scope.PROVINCE if request.GET.get("tinh") and wide and agency.parent_id is None else Scope.AGENCY
@@ -150,9 +157,7 @@ def agency_detail(request, pk: int):
                            "d": f"{num / den / 1440:.1f}".replace(".", ","), "n": den}) if den else "—")
         rows.append(row)
     monthly = []
-    by_month = metrics.MetricSnapshot.objects.filter(scope=scope, agency_id=pk, month__gte=first,
-                                                     month__lte=last).values("month", "metric", "numerator",
-                                                                             "denominator")
+    by_month = selectors.agency_snapshot_rows(scope, pk, first, last)
     grouped: dict[dt.date, list] = {}
     for r in by_month:
         grouped.setdefault(r["month"], []).append(r)
@@ -212,7 +217,7 @@ def dossier_list(request):
         row.applicant_shown = applicant_name_for(request.user, row)  # Home Affairs: initials only
     return render(request, "parindex/dossiers.html", {
         "metric": metric, "label": metrics.METRICS[metric].label, "rows": rows, "total": total, "first": first,
-        "last": last, "agency": Agency.objects.filter(pk=int(raw)).first() if raw else None,
+        "last": last, "agency": agency_selectors.agency_get(pk=int(raw)) if raw else None,
     })
 
 
@@ -226,7 +231,7 @@ def breakdown(request, pk: int):
     agency_ids, _wide = selectors.dashboard_agencies(request.user)
     if pk not in agency_ids:
         raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
-    agency = get_object_or_404(Agency, pk=pk)
+    agency = _agency(pk)
     by = request.GET.get("theo", "linh-vuc")
     if by not in BREAKDOWNS:
         raise Http404(_("Cách phân tích không hợp lệ."))
@@ -253,7 +258,7 @@ def transparency(request):
     today = timezone.localdate()
     first, last = today.replace(month=1, day=1), today.replace(day=1)
     values = metrics.period_values(first=first, last=last)
-    agencies = Agency.objects.filter(is_active=True).order_by("name")
+    agencies = agency_selectors.agency_active_list()
     rows = []
     for agency in agencies:
         v = values.get(agency.pk, {})
@@ -273,7 +278,7 @@ REPORT_COLUMNS = [
 
 def _report_rows(agency_ids, first, last):
     values = metrics.period_values(first=first, last=last, agency_ids=agency_ids)
-    names = dict(Agency.objects.filter(pk__in=agency_ids, is_active=True).values_list("pk", "name"))
+    names = agency_selectors.agency_names(agency_ids)
     for agency_id in names:
         values.setdefault(agency_id, {})  # an agency without dossiers is listed with zeros
     rows, total = [], {}

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -23,8 +23,8 @@ from dossiers import policies as dossier_policies
 from dossiers import selectors as dossier_selectors
 from dossiers.models import FeeStatus
 
-from . import gateways, services
-from .models import Payment, PaymentStatus
+from . import gateways, selectors, services
+from .models import PaymentStatus
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +35,16 @@ def _client_ip(request) -> str:
 
 def fee_panel_context(request, dossier, staff_view: bool):
     """The fee section of the dossier page (None when the dossier owes nothing and never did)."""
-    if not dossier.fee_status and not dossier.fees.exists():
+    fees = selectors.dossier_fee_list(dossier)
+    if not dossier.fee_status and not fees:
         return None
     user = request.user
     is_reception = staff_view and (user.is_superuser or access.has_role(user, Role.RECEPTION,
                                                                         dossier.receiving_agency_id))
-    payments = list(dossier.payments.select_related("created_by").order_by("-created_at", "-id"))
+    payments = selectors.payment_list(dossier)
     payable = dossier.fee_status == FeeStatus.UNPAID and dossier.status in services.PAYABLE_STATES
     return {
-        "fees": list(dossier.fees.all()), "payments": payments if staff_view else
+        "fees": fees, "payments": payments if staff_view else
         [p for p in payments if p.status in (PaymentStatus.PAID, PaymentStatus.DUPLICATE)],
         "can_pay_online": payable and not staff_view and dossier.citizen_id == user.pk and gateways.enabled(),
         "can_record": payable and is_reception, "can_refund": is_reception and (
@@ -94,7 +95,7 @@ def vnpay_ipn(request):
         raise Http404("Thanh toán trực tuyến không bật.")
     try:
         code, _payment = services.payment_callback(params=request.GET, source="ipn", ip=_client_ip(request))
-    except Exception:
+    except Exception:  # the gateway must always get its JSON answer: 99 (unknown error) makes it retry; logged
         log.exception("IPN failed")
         code = "99"
     return JsonResponse(gateways.VNPayGateway.ipn_answer(code, services.IPN_MESSAGES[code]))
@@ -131,7 +132,9 @@ def refund(request, pk: int):
 
 @login_required
 def receipt_pdf(request, pk: int):
-    payment = get_object_or_404(Payment, pk=pk)
+    payment = selectors.payment_get(pk)
+    if payment is None:
+        raise Http404("Khoản này không có biên lai.")
     dossier = dossier_selectors.access_dossier(request.user, payment.dossier_id)
     dossier_policies.require_applicant(request.user, dossier)  # the e-receipt names the payer
     if payment.status != PaymentStatus.PAID:

@@ -1,16 +1,16 @@
 """The catalogue API: public reads; writes for administrators (the services check the role)."""
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.models import Agency
+from accounts import selectors as agency_selectors
 
 from . import selectors, services
-from .models import Procedure, ProcedureVersion
+from .models import Procedure
 from .serializers import (
     NewDraftSerializer,
     ProcedureCreateSerializer,
@@ -24,8 +24,10 @@ from .serializers import (
 class ProcedureViewSet(viewsets.GenericViewSet):
     lookup_field = "code"
     lookup_value_regex = r"[0-9]\.[0-9]{6}(\.[A-Z0-9]{1,10})?"
-    queryset = Procedure.objects.all()
     filter_backends = []
+
+    def get_queryset(self):
+        return selectors.procedure_list()
 
     def get_permissions(self):
         return [AllowAny()] if self.action in ("list", "retrieve") else [IsAuthenticated()]
@@ -42,7 +44,7 @@ class ProcedureViewSet(viewsets.GenericViewSet):
     def list(self, request):
         agency = None
         if request.query_params.get("agency"):
-            agency = Agency.objects.filter(code=request.query_params["agency"]).first()
+            agency = agency_selectors.agency_get(code=request.query_params["agency"])
             if agency is None:
                 return Response({"code": "unknown_agency", "detail": "Không có cơ quan mã này."}, status=400)
         level = request.query_params.get("level") or None
@@ -55,8 +57,10 @@ class ProcedureViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=ProcedureDetailSerializer)
     def retrieve(self, request, code=None):
-        procedure = get_object_or_404(Procedure.objects.select_related("field"), code=code)
-        version = selectors.version_in_force(procedure)
+        try:
+            procedure, version = selectors.procedure_detail(code)
+        except Procedure.DoesNotExist:
+            raise Http404 from None
         return Response(ProcedureDetailSerializer(procedure, context={"current_version": version}).data)
 
     @extend_schema(request=ProcedureCreateSerializer, responses={201: ProcedureListSerializer})
@@ -68,9 +72,11 @@ class ProcedureViewSet(viewsets.GenericViewSet):
 
 
 class VersionViewSet(viewsets.GenericViewSet):
-    queryset = ProcedureVersion.objects.select_related("procedure")
     permission_classes = [IsAuthenticated]
     filter_backends = []
+
+    def get_queryset(self):
+        return selectors.procedure_version_list()
 
     @extend_schema(responses=VersionSerializer)
     def retrieve(self, request, pk=None):

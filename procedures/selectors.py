@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Agency, AgencyLevel
 
 from . import trigram_index
-from .models import ChannelOption, Procedure, ProcedureVersion, VersionStatus
+from .models import ChannelOption, Field, Procedure, ProcedureVersion, RequiredDocument, VersionStatus
 from .text import search_key
 
 IN_FORCE = (VersionStatus.PUBLISHED, VersionStatus.RETIRED)
@@ -100,3 +100,35 @@ def procedure_versions(procedure: Procedure) -> QuerySet[ProcedureVersion]:
         Prefetch("channels", queryset=ChannelOption.objects.prefetch_related("fees", "steps")), "documents")
 
 
+def procedure_list() -> QuerySet[Procedure]:
+    """Every procedure with its field (the API's lookups)."""
+    return Procedure.objects.select_related("field")
+
+
+def procedure_version_history(procedure: Procedure) -> QuerySet[ProcedureVersion]:
+    """The versions the public may see (every one but drafts), newest first."""
+    return procedure.versions.exclude(status=VersionStatus.DRAFT).order_by("-number")
+
+
+def procedure_version_list() -> QuerySet[ProcedureVersion]:
+    """Every version with its procedure (the API's lookups; the services check who may change one)."""
+    return ProcedureVersion.objects.select_related("procedure")
+
+
+def field_list() -> QuerySet[Field]:
+    return Field.objects.all()
+
+
+def required_document_get(pk: int) -> RequiredDocument | None:
+    """A dossier component of a version the public may see (not a draft), or None."""
+    return RequiredDocument.objects.exclude(version__status=VersionStatus.DRAFT).filter(pk=pk).first()
+
+
+def required_document_list(version: ProcedureVersion) -> QuerySet[RequiredDocument]:
+    """The components of a version (dossier pages: what may be supplied)."""
+    return version.documents.all()
+
+
+def required_document_of(version: ProcedureVersion, pk: int | None) -> RequiredDocument | None:
+    """One component of this version, or None."""
+    return version.documents.filter(pk=pk).first() if pk else None

@@ -77,3 +77,18 @@ def follow_ups(user, *, status: str = FollowUpStatus.OPEN):
     return (qs.filter(status=status).exclude(response__officer=user)
             .select_related("response__invitation__dossier__procedure_version__procedure", "agency", "assignee")
             .order_by("due_at" if status == FollowUpStatus.OPEN else "-closed_at"))
+
+
+def follow_up_get(user, pk: int) -> FollowUp | None:
+    """One open follow-up the user may handle (see `follow_ups`), or None."""
+    return follow_ups(user).filter(pk=pk).first()
+
+
+def question_list(questionnaire, *, kiosk: bool = False) -> list:
+    """The questions of a questionnaire, in order; the desk kiosk asks only those marked for it."""
+    return [q for q in questionnaire.questions.all() if q.in_kiosk or not kiosk]
+
+
+def dossier_rated(dossier) -> bool:
+    """The citizen already answered the survey of this dossier (by the link or at the kiosk)."""
+    return Invitation.objects.filter(dossier=dossier, answered_at__isnull=False).exists()

@@ -7,7 +7,8 @@ from urllib.parse import parse_qs, urlparse
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from core.errors import DomainError
 from dossiers import idempotency
 
 from . import selectors, services
-from .models import SCALE, Element, FollowUpStatus, Invitation
+from .models import SCALE, Element, FollowUpStatus
 
 LINK_LIMIT = 20  # refused answers from one address per 10 minutes (office Wi-Fi shares one address)
 KIOSK_LIMIT = 120  # a desk tablet serves many citizens
@@ -37,7 +38,7 @@ def _flooded(request, kind: str, limit: int) -> bool:
 
 def _questions(kiosk: bool):
     questionnaire = services.published_questionnaire()
-    return questionnaire, [q for q in questionnaire.questions.all() if q.in_kiosk or not kiosk]
+    return questionnaire, selectors.question_list(questionnaire, kiosk=kiosk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,7 +104,7 @@ def kiosk(request):
             try:
                 dossier = services.kiosk_dossier(code=code, pin=pin)
                 officer = services.kiosk_officer(dossier)
-                answered = Invitation.objects.filter(dossier=dossier, answered_at__isnull=False).exists()
+                answered = selectors.dossier_rated(dossier)
                 if answered:
                     notice, stage = _("Hồ sơ này đã được đánh giá. Cảm ơn Ông/Bà!"), "done"
                 elif "scan" in request.POST:
@@ -164,7 +165,9 @@ def follow_ups(request):
     kept = {}
     if request.method == "POST":
         raw = request.POST.get("follow_up") or ""
-        item = get_object_or_404(selectors.follow_ups(request.user), pk=int(raw) if raw.isdigit() else 0)
+        item = selectors.follow_up_get(request.user, int(raw) if raw.isdigit() else 0)
+        if item is None:
+            raise Http404("Không tìm thấy phiếu cần trả lời.")
         try:
             services.follow_up_close(follow_up=item, actor=request.user, reply=request.POST.get("reply", ""))
         except DomainError as exc:
@@ -184,7 +187,7 @@ def follow_ups(request):
 @login_required
 def survey_slip(request, token: str):
     """The slip handed over with the result: the survey link as a QR code (A5 PDF), for the desk."""
-    from django.http import Http404, HttpResponse
+    from django.http import HttpResponse
 
     from dossiers.policies import require_applicant
     from dossiers.printing import qr_svg, render_pdf

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from core.errors import DomainError
-from docstore import services
+from docstore import selectors, services
 from docstore.models import DocumentReuse, StoredDocument
 from dossiers import services as dossier_services
 from dossiers.models import Attachment
@@ -119,7 +119,7 @@ def test_the_desk_officer_reuses_from_the_applicants_store(world, first_dossier)
     world.citizen.save()
     d = dossier_services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
                                                 **APPLICANT)
-    assert services.store_owner(d) == world.citizen
+    assert selectors.store_owner(d) == world.citizen
     doc = StoredDocument.objects.get(owner=world.citizen, source="result")
     attachment = services.document_reuse(dossier=d, component=world.household.documents.first(), document_id=doc.pk,
                                          actor=world.reception)

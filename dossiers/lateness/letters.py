@@ -31,6 +31,7 @@ from core.errors import Conflict, DomainError
 from core.periods import OUT_OF_RANGE, in_range
 from notifications.services import email_queue, inbox_post, sms_queue
 from procedures.models import ChannelOption, StepKind
+from regulations.selectors import rules_in_force
 from workcalendar.calendar import to_local
 from workcalendar.deadlines import check_extension, propose_new_due
 from workcalendar.selectors import calendar_for
@@ -101,9 +102,9 @@ def _may_issue(user: User, dossier: Dossier) -> bool:
     return user.is_superuser or access.has_role(user, Role.APPROVER, dossier.handling_agency_id)
 
 
-def _clean_reason(reason_kind: str, reason_text: str) -> tuple[str, str]:
+def _clean_reason(reason_kind: str, reason_text: str, on: dt.datetime | None = None) -> tuple[str, str]:
     reason_text = (reason_text or "").strip()
-    if reason_kind not in ApologyReason.values:
+    if reason_kind not in rules_in_force(on).apology_reason_codes:  # the reasons of the rules in force that day
         raise DomainError("reason_required", _("Hãy chọn lý do chậm trả kết quả trong danh sách."),
                           field="reason_kind")
     if reason_kind == ApologyReason.OTHER and not reason_text:
@@ -125,7 +126,7 @@ def apology_letter_draft(*, dossier: Dossier, actor: User, reason_kind: str, rea
     if locked.status not in OPEN or locked.resolved_at:
         raise DomainError("dossier_closed", _(
             "Hồ sơ đã có kết quả hoặc đã kết thúc: không lập phiếu xin lỗi và hẹn lại."), http_status=409)
-    reason_kind, reason_text = _clean_reason(reason_kind, reason_text)
+    reason_kind, reason_text = _clean_reason(reason_kind, reason_text, on=at)
     if locked.apology_letters.filter(status=LetterStatus.DRAFT).exists():
         raise Conflict("draft_exists", _("Hồ sơ đã có một phiếu xin lỗi đang chờ ký: hãy sửa phiếu đó."))
     at = at or timezone.now()
@@ -291,7 +292,7 @@ def apology_letter_issue(*, letter: ApologyLetter, actor: User, reason_kind: str
                           http_status=409)
     kind = letter.reason_kind if reason_kind is None else reason_kind
     text = letter.reason_text if reason_text is None else reason_text
-    letter.reason_kind, letter.reason_text = _clean_reason(kind, text)
+    letter.reason_kind, letter.reason_text = _clean_reason(kind, text, on=at)
     at = at or timezone.now()
     cal = calendar_for(dossier.handling_agency)
     new_at = None

@@ -7,9 +7,10 @@ from django.utils import translation
 from dossiers import events, services
 from dossiers.lateness import letters
 from dossiers.lateness.sweep import sweep_deadlines
-from dossiers.models import DossierEvent, EventType, SyncItem
+from dossiers.models import DossierEvent, EventType
 from dossiers.workflow import TRANSITIONS
 from nationalportal import sync
+from nationalportal.models import SyncItem
 
 from .conftest import APPLICANT, at
 

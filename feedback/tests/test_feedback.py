@@ -182,3 +182,28 @@ def test_an_attachment_whose_content_is_html_is_refused(world):
     with pytest.raises(DomainError) as exc:
         _file(world, at(2026, 3, 2, 9), upload=page)
     assert exc.value.code == "attachment_type" and not Feedback.objects.exists()
+
+
+def test_the_deadlines_are_those_of_the_rules_in_force_on_the_filing_day(world):
+    import datetime as dt
+
+    from regulations.models import RuleSet
+
+    current = RuleSet.objects.order_by("-effective_from").first()
+    with time_machine.travel(at(2026, 3, 2, 9), tick=False):  # added on Monday, in force from Tuesday
+        fields = {f.name: getattr(current, f.name) for f in RuleSet._meta.concrete_fields
+                  if f.name not in ("id", "created_at")}
+        version = RuleSet(**{**fields, "effective_from": dt.date(2026, 3, 3), "feedback_accept_days": 3,
+                             "feedback_answer_days": 10, "feedback_publish_days": 1})
+        version.full_clean()
+        version.save()
+    monday = _file(world, at(2026, 3, 2, 10))
+    tuesday = _file(world, at(2026, 3, 3, 10))
+    assert (monday.accept_due, monday.answer_due) == (at(2026, 3, 4, 17), at(2026, 3, 23, 17))  # 2 and 15
+    assert (tuesday.accept_due, tuesday.answer_due) == (at(2026, 3, 6, 17), at(2026, 3, 17, 17))  # 3 and 10
+    for item in (monday, tuesday):  # publishing: the rules of the filing day, counted from the answer
+        service.feedback_accept(feedback=item, actor=world.approver, classification="rules", at=at(2026, 3, 4, 9))
+        service.feedback_answer(feedback=item, actor=world.approver, answer="Cơ quan đã rút gọn giấy tờ phải nộp.",
+                                at=at(2026, 3, 10, 9))
+        item.refresh_from_db()
+    assert (monday.publish_due, tuesday.publish_due) == (at(2026, 3, 12, 17), at(2026, 3, 11, 17))

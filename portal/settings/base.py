@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "accounts",
+    "regulations",
     "notifications",
     "workcalendar",
     "procedures",

@@ -83,7 +83,8 @@ def test_the_command_and_the_task(march):
     out = io.StringIO()
     call_command("refresh_satisfaction_stats", "--from", "2026-03", "--to", "2026-03", stdout=out)
     assert "03/2026" in out.getvalue() and MonthlySatisfactionStats.objects.count() == 1
-    with pytest.raises(CommandError):
-        call_command("refresh_satisfaction_stats", "--from", "03/2026", stdout=io.StringIO())
+    for bad in (["--from", "03/2026"], ["--from", "2026-04", "--to", "2026-03"], ["--to", "2099-01"]):
+        with pytest.raises(CommandError):
+            call_command("refresh_satisfaction_stats", *bad, stdout=io.StringIO())
     with pytest.raises(ValueError):
         refresh_monthly_stats_task.run(months_back=-1)

@@ -6,26 +6,14 @@ does). The status-sync counts are nationalportal's (nationalportal.stats; `recom
 every monthly table).
 """
 
-import time
+from core.monthly_refresh import MonthlyRefreshCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
-from ...stats import month_range, monthly_stats_refresh
+from ...stats import monthly_stats_refresh
 
 
-class Command(BaseCommand):
+class Command(MonthlyRefreshCommand):
     help = "Tính lại số liệu tháng của từng cơ quan (tiếp nhận, giải quyết trước/đúng/quá hạn, phiếu xin lỗi)."
+    done = "Đã tính {rows:,} dòng số liệu từ {first:%m/%Y} đến {last:%m/%Y} ({seconds:.1f} s)."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--from", dest="first", help="tháng đầu, dạng 2026-01")
-        parser.add_argument("--to", dest="last", help="tháng cuối, dạng 2026-06")
-
-    def handle(self, *args, first=None, last=None, **options):
-        try:
-            first_month, last_month = month_range(first, last)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
-        started = time.perf_counter()
-        rows = monthly_stats_refresh(first=first_month, last=last_month)
-        self.stdout.write(f"Đã tính {rows:,} dòng số liệu từ {first_month:%m/%Y} đến {last_month:%m/%Y} "
-                          f"({time.perf_counter() - started:.1f} s).")
+    def refresh(self, *, first, last):
+        return monthly_stats_refresh(first=first, last=last)
