@@ -18,6 +18,7 @@ from core.errors import DomainError
 from core.files import download_name
 from core.params import int_param, pk_param
 from dossiers import idempotency
+from regulations.selectors import rules_in_force
 
 from . import policies, selectors
 from . import services as service
@@ -34,7 +35,8 @@ def _flooded(request) -> bool:
 
 def feedback_list(request):
     return render(request, "feedback/feedback_list.html", {"published": selectors.feedback_published_list(),
-                                                           "mine": selectors.feedback_sent_by(request.user)})
+                                                           "mine": selectors.feedback_sent_by(request.user),
+                                                           "answer_days": rules_in_force().feedback_answer_days})
 
 
 @require_http_methods(["GET", "POST"])
