@@ -28,7 +28,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Agency, Role, StaffRole, User
+from .models import Agency, AgencyLevel, Role, StaffRole, User
 
 ACTING_ROLES = frozenset({Role.RECEPTION, Role.APPRAISER, Role.APPROVER, Role.ADMIN})
 
@@ -113,6 +113,12 @@ def forget(user: User) -> None:
         delattr(user, _CACHE_ATTR)
 
 
+def is_unrestricted(user: User) -> bool:
+    """A superuser: sees and acts on everything (the first rule above). The one reader of `is_superuser`
+    outside this module's own scope computation; policies and selectors ask here."""
+    return bool(getattr(user, "is_superuser", False))
+
+
 def is_staff_member(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or _scope(user).roles))
 
@@ -184,3 +190,20 @@ def access_agency(
             raise PermissionDenied("Bạn chỉ được xem, không được thay đổi thông tin cơ quan này.")
         return Agency.objects.select_for_update().get(pk=pk)
     return Agency.objects.get(pk=pk)
+
+
+def _covers(role_agency: Agency, agency: Agency) -> bool:
+    """A Home Affairs role at the province or a department (Sở Nội vụ) covers the whole province; one
+    at a commune covers that commune only (a ward's officer does not see another ward's reports)."""
+    if role_agency.pk == agency.pk:
+        return True
+    return role_agency.level != AgencyLevel.COMMUNE and role_agency.province.pk == agency.province.pk
+
+
+def covers_as_home_affairs(user: User, agency: Agency) -> bool:
+    """Whether the user holds a Home Affairs role whose scope (`_covers`) includes `agency`: who appraises
+    its self-assessment and reads its unhappy survey answers."""
+    if not user.is_authenticated:
+        return False
+    return any(_covers(r.agency, agency) for r in StaffRole.objects.filter(user=user, role=Role.HOME_AFFAIRS)
+               .select_related("agency"))

@@ -119,8 +119,7 @@ def dossier_detail(request, pk: int):
                         for item in dossier.channel_option.fees.prefetch_related("allowed_exemptions") if item.amount]
     appraisers = []
     if any(a.name == "assign" for a in actions):
-        appraisers = User.objects.filter(staff_roles__agency=dossier.handling_agency,
-                                         staff_roles__role=Role.APPRAISER).distinct().order_by("full_name")
+        appraisers = policies.assignable_appraisers(dossier)
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "staff_view": staff_view, "actions": actions, "documents": documents,
         "personal": personal, "applicant_initials": policies.initials(dossier.applicant_name),
@@ -129,8 +128,8 @@ def dossier_detail(request, pk: int):
         "other_files": [f for f in files if f.document_id is None and f.kind != AttachmentKind.RESULT],
         "events": selectors.dossier_events_for(request.user, dossier).select_related("actor"),
         "missing": attachments.missing_documents(dossier), "appraisers": appraisers,
-        "can_upload": attachments.may_add(request.user, dossier, AttachmentKind.COMPONENT),
-        "can_upload_result": staff_view and attachments.may_add(request.user, dossier, AttachmentKind.RESULT),
+        "can_upload": policies.can_add_attachment(request.user, dossier, AttachmentKind.COMPONENT),
+        "can_upload_result": staff_view and policies.can_add_attachment(request.user, dossier, AttachmentKind.RESULT),
         "max_mb": attachments.max_bytes() // 1024 // 1024,
         "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff_view else [],
         "has_form02": dossier.events.filter(type__in=("guide", "request_supplement")).exists(),
@@ -139,12 +138,12 @@ def dossier_detail(request, pk: int):
         "sync_failed": list(dossier.sync_items.filter(status="failed").select_related("event")) if staff_view else [],
         "panels": render_panels(request, dossier, staff_view), "receive_fees": receive_fees,
         "pin_lock": pins.lock_state(dossier) if staff_view else None,
-        "can_unlock_pin": staff_view and pins.can_unlock(request.user, dossier),
+        "can_unlock_pin": staff_view and policies.can_unlock_pin(request.user, dossier),
     })
 
 
 def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> dict:
-    from .apologies import _may_draft, _may_issue, proposal
+    from .apologies import proposal
     from .models import ApologyReason, LetterStatus
     from .workflow import OPEN
 
@@ -157,9 +156,9 @@ def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> 
     is_open = dossier.status in OPEN and not dossier.resolved_at
     draft = next((x for x in letters if x.status == LetterStatus.DRAFT), None)
     context = {"letters": letters, "draft": draft, "reasons": ApologyReason.choices,
-               "can_draft": is_open and draft is None and _may_draft(user, dossier),
-               "can_edit": is_open and draft is not None and _may_draft(user, dossier),
-               "can_issue": is_open and draft is not None and _may_issue(user, dossier),
+               "can_draft": is_open and draft is None and policies.can_draft_apology(user, dossier),
+               "can_edit": is_open and draft is not None and policies.can_draft_apology(user, dossier),
+               "can_issue": is_open and draft is not None and policies.can_issue_apology(user, dossier),
                "may_extend": dossier.procedure_version.extension_allowed and dossier.extended_from is None
                and dossier.due_at is not None,
                "apology_error": kept["error"] if kept else "", "form": kept["data"] if kept else {},
@@ -336,7 +335,7 @@ def worklist(request):
     queue = request.GET.get("queue") if request.GET.get("queue") in selectors.QUEUES else "agency"
     # The header's "Tiếp nhận hồ sơ" / "Thẩm định" / "Phê duyệt" open this list for one role.
     role = request.GET.get("role") if request.GET.get("role") in QUEUE_ROLES else None
-    if role and not access.has_role(request.user, role):
+    if role and not policies.can_open_queue(request.user, role):
         raise PermissionDenied(_("Bạn không có vai trò này."))
     after = None
     if request.GET.get("after"):
@@ -381,7 +380,7 @@ def worklist(request):
         "role": role, "role_label": Role(role).label if role else "",
         "role_query": f"role={role}&" if role else "",
         "query_string": params.urlencode(), "statuses": Status.choices, "now": timezone.now(), "f": request.GET,
-        "can_receive": access.has_role(request.user, Role.RECEPTION), "date_errors": date_errors,
+        "can_receive": policies.can_receive_at_desk(request.user), "date_errors": date_errors,
         "received_from": filters["received_at__date__gte"], "received_to": filters["received_at__date__lte"],
     })
 
@@ -389,7 +388,7 @@ def worklist(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def desk_reception(request):
-    agencies = Agency.objects.filter(pk__in=access.acting_agency_ids(request.user, [Role.RECEPTION]))
+    agencies = Agency.objects.filter(pk__in=policies.desk_agency_ids(request.user))
     if not agencies.exists():
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận mới nhận hồ sơ tại quầy."))
     versions = (versions_in_force().select_related("procedure").order_by("procedure__name"))
@@ -531,7 +530,7 @@ def consultations(request):
     """Questions other agencies sent to mine (liên thông), oldest deadline first, with the answer form."""
     from .models import ConsultationTask
 
-    mine = access.acting_agency_ids(request.user, [Role.APPRAISER, Role.APPROVER, Role.ADMIN])
+    mine = policies.consulted_agency_ids(request.user)
     if not mine:
         raise PermissionDenied(_("Trang này dành cho chuyên viên, lãnh đạo của cơ quan được xin ý kiến."))
     if request.method == "POST":
