@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access
-from accounts.models import Agency, Role
+from accounts.models import Agency
 from core.errors import DomainError
 from core.params import pk_param
 
-from . import assessment
+from . import assessment, policies
 from .export import table_response
 from .models import AssessmentRound, Evidence, Method, SelfScore
 
@@ -33,20 +32,11 @@ def _csv_text(upload, max_mb: int = 2) -> str:
         raise DomainError("csv_encoding", _("Tệp phải là CSV mã hóa UTF-8.")) from None
 
 
-def _is_home_affairs(user) -> bool:
-    return user.is_superuser or access.has_role(user, Role.HOME_AFFAIRS)
-
-
-def _own_agencies(user, round_):
-    ids = access.acting_agency_ids(user, [Role.APPROVER, Role.ADMIN])
-    return list(round_.agencies.filter(pk__in=ids)) if not user.is_superuser else list(round_.agencies.all())
-
-
 @login_required
 def rounds(request):
     visible = [r for r in AssessmentRound.objects.select_related("config")
-               if _is_home_affairs(request.user) or _own_agencies(request.user, r)]
-    if not visible and not (_is_home_affairs(request.user) or access.has_role(request.user, Role.APPROVER)):
+               if policies.is_home_affairs(request.user) or policies.self_assessing_agencies(request.user, r)]
+    if not visible and not policies.reads_assessments(request.user):
         raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
     return render(request, "parindex/rounds.html", {"rounds": visible, "now": timezone.now()})
 
@@ -55,8 +45,8 @@ def rounds(request):
 def self_assess(request, pk: int, agency_pk: int):
     round_ = get_object_or_404(AssessmentRound.objects.select_related("config"), pk=pk)
     agency = get_object_or_404(Agency, pk=agency_pk)
-    may_edit = agency in _own_agencies(request.user, round_)
-    may_appraise = assessment._may_appraise(request.user, agency)
+    may_edit = agency in policies.self_assessing_agencies(request.user, round_)
+    may_appraise = policies.can_appraise(request.user, agency)
     if not (may_edit or may_appraise):
         raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
     if request.method == "POST":
@@ -101,7 +91,8 @@ def _post(request, round_, agency, may_edit, may_appraise):
 def evidence_download(request, pk: int):
     item = get_object_or_404(Evidence.objects.select_related("score__agency"), pk=pk)
     agency = item.score.agency
-    if not (agency in _own_agencies(request.user, item.score.round) or assessment._may_appraise(request.user, agency)):
+    if not (agency in policies.self_assessing_agencies(request.user, item.score.round)
+            or policies.can_appraise(request.user, agency)):
         raise Http404("Không có tài liệu này.")
     return FileResponse(item.file.open("rb"), filename=item.original_name, as_attachment=False)
 
@@ -109,11 +100,11 @@ def evidence_download(request, pk: int):
 @login_required
 def round_results(request, pk: int):
     round_ = get_object_or_404(AssessmentRound.objects.select_related("config"), pk=pk)
-    own = _own_agencies(request.user, round_)
-    if not (_is_home_affairs(request.user) or own):
+    own = policies.self_assessing_agencies(request.user, round_)
+    if not (policies.is_home_affairs(request.user) or own):
         raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
     rows = assessment.results(round_)
-    if not _is_home_affairs(request.user):
+    if not policies.is_home_affairs(request.user):
         rows = [r for r in rows if r["agency_id"] in {a.pk for a in own}]
     if request.GET.get("xuat") in ("csv", "xlsx"):
         header = [_("Hạng"), _("Cơ quan"), _("Điểm thẩm định"), _("Điểm điều tra"), _("Chỉ số"), _("Năm trước"),
@@ -122,7 +113,7 @@ def round_results(request, pk: int):
             [r["rank"], r["name"], r["appraised"], r["survey"], r["index"], r["previous"], r["change"], r["pending"]]
             for r in rows])], request.GET["xuat"])
     return render(request, "parindex/round_results.html", {
-        "round": round_, "rows": rows, "is_home_affairs": _is_home_affairs(request.user),
+        "round": round_, "rows": rows, "is_home_affairs": policies.is_home_affairs(request.user),
         "survey_criteria": round_.config.criteria.filter(method=Method.SURVEY),
     })
 
@@ -147,7 +138,7 @@ def external(request):
     """PAR INDEX, SIPAS, PAPI, PCI and ICT Index of the province, year by year, with rank and trend."""
     from .models import ExternalIndex, ExternalResult
 
-    if not _is_home_affairs(request.user) and not access.has_role(request.user, Role.APPROVER):
+    if not policies.reads_assessments(request.user):
         raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -177,4 +168,4 @@ def external(request):
             [r.get_index_display(), r.year, r.score, r.rank, r.out_of, r.source] for r in results])],
             request.GET["xuat"])
     return render(request, "parindex/external.html", {"years": years, "table": table,
-                                                      "can_import": _is_home_affairs(request.user)})
+                                                      "can_import": policies.can_import_external_results(request.user)})
