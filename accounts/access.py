@@ -17,6 +17,10 @@ list and its detail can never disagree. The rules:
 `access_agency(user, pk)` fetches and authorises in one step: Http404 when the user may not
 even see the object (no leak of its existence), PermissionDenied when they may see but not act.
 Later apps add `access_dossier` etc. on top of `scope_queryset`.
+
+This module and each app's `policies.py` are the only places that read `is_superuser` or compare roles
+(`tests/test_one_rule.py` checks it): the base predicates live here (`is_unrestricted`, `has_role`,
+`acting_agency_ids`, `covers_as_home_affairs`), the rules of an app's actions in its `policies.py`.
 """
 
 from __future__ import annotations
