@@ -15,7 +15,7 @@ from .access import acting_agency_ids, has_role, roles_of
 from .models import Agency, Role, StaffRole, User
 
 DOSSIER_ROLES = frozenset({Role.RECEPTION, Role.APPRAISER, Role.APPROVER})
-STAFF_ROLES = frozenset(Role.values)
+STAFF_ROLES = frozenset({Role.RECEPTION, Role.APPRAISER, Role.APPROVER, Role.HOME_AFFAIRS, Role.ADMIN})
 
 
 # -- administration --------------------------------------------------------------------------------
