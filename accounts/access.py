@@ -20,6 +20,10 @@ list and its detail can never disagree. The rules:
 `access_agency(user, pk)` fetches and authorises in one step: Http404 when the user may not
 even see the object (no leak of its existence), PermissionDenied when they may see but not act.
 Later apps add `access_dossier` etc. on top of `scope_queryset`.
+
+This module and each app's `policies.py` are the only places that read `is_superuser` or compare roles
+(`tests/test_one_rule.py` checks it): the base predicates live here (`is_unrestricted`, `has_role`,
+`acting_agency_ids`, `covers_as_home_affairs`), the rules of an app's actions in its `policies.py`.
 """
 
 from __future__ import annotations
@@ -116,6 +120,12 @@ def forget(user: User) -> None:
         delattr(user, _CACHE_ATTR)
 
 
+def is_unrestricted(user: User) -> bool:
+    """A superuser: sees and acts on everything (the first rule above). The one reader of `is_superuser`
+    outside this module's own scope computation; policies and selectors ask here."""
+    return bool(getattr(user, "is_superuser", False))
+
+
 def is_staff_member(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or _scope(user).roles))
 
@@ -199,6 +209,8 @@ def covers_as_home_affairs(user: User, agency: Agency) -> bool:
     """Whether the user holds a Home Affairs role over `agency`: one at the province or a department (Sở Nội vụ)
     covers the whole province; one at a commune covers that commune only (a ward's officer does not see another
     ward's reports)."""
+    if not user.is_authenticated:
+        return False
     return any(_home_affairs_covers(r.agency, agency)
                for r in StaffRole.objects.filter(user=user, role=Role.HOME_AFFAIRS).select_related("agency"))
 

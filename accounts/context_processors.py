@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from . import access
+from . import access, policies
 from .models import Role
 
 # The roles whose daily work is a queue of dossiers: their menu entry opens the worklist for that role
@@ -58,12 +58,12 @@ def navigation(request):
         for role, label, _name, _kwargs in ROLE_NAV:
             if role in roles:
                 items.append({"label": label, "url": role_url(role), "key": f"role:{role}"})
-        if roles & {Role.RECEPTION, Role.APPRAISER, Role.APPROVER}:
+        if policies.works_on_dossiers(user):
             _optional(items, _("Hồ sơ cần xử lý"), "dossiers:worklist", "worklist")
-        if roles & {Role.RECEPTION, Role.APPRAISER, Role.APPROVER, Role.HOME_AFFAIRS, Role.ADMIN}:
+        if policies.sees_service_quality(user):
             _optional(items, _("Đánh giá hài lòng"), "satisfaction:results", "satisfaction")
             _optional(items, _("Phản ánh cần xử lý"), "feedback:queue", "feedback-queue")
-        if roles & {Role.ADMIN, Role.APPROVER} and Role.HOME_AFFAIRS not in roles:
+        if policies.sees_own_index(user):
             _optional(items, _("Chỉ số CCHC"), "parindex:overview", "index")
         if not roles:
             _optional(items, _("Hồ sơ của tôi"), "dossiers:mine", "my-dossiers")

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import access
+from . import access, policies
 from .models import Agency, Role
 from .services import password_set_email_send
 from .validators import normalize_phone, validate_citizen_id
@@ -27,7 +27,7 @@ class LoginForm(AuthenticationForm):
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        if not user.email_verified and not access.is_staff_member(user) and not user.is_superuser:
+        if not user.email_verified and not access.is_staff_member(user) and not access.is_unrestricted(user):
             raise forms.ValidationError(
                 format_html(
                     '{} <a href="{}">{}</a>',
@@ -101,7 +101,7 @@ class StaffCreateForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.filter(
-            pk__in=access.acting_agency_ids(actor, [Role.ADMIN])
+            pk__in=policies.administered_agency_ids(actor)
         ).order_by("code")
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
-from . import access
-from .models import Agency, AgencyLevel, Role, StaffRole, User
+from . import access, policies
+from .models import Agency, AgencyLevel, StaffRole, User
 
 LEVEL_ORDER = [AgencyLevel.PROVINCE, AgencyLevel.CENTER, AgencyLevel.DEPARTMENT, AgencyLevel.COMMUNE,
                AgencyLevel.MINISTRY]
@@ -60,7 +60,7 @@ def staff_role_administered_get(user: User, pk: int) -> StaffRole | None:
 
 def staff_roles_administered_by(user: User) -> QuerySet[StaffRole]:
     return (
-        StaffRole.objects.filter(agency__in=access.acting_agency_ids(user, [Role.ADMIN]))
+        StaffRole.objects.filter(agency__in=policies.administered_agency_ids(user))
         .select_related("user", "agency")
         .order_by("agency__code", "user__full_name", "role")
     )
@@ -68,6 +68,6 @@ def staff_roles_administered_by(user: User) -> QuerySet[StaffRole]:
 
 def roles_by_agency(user: User, role: str) -> QuerySet[Agency]:
     """Agencies where the user holds `role` (all visible ones for a superuser)."""
-    if user.is_superuser:
+    if access.is_unrestricted(user):
         return access.agencies_visible_to(user).order_by("code")
     return Agency.objects.filter(staff_roles__user=user, staff_roles__role=role).distinct().order_by("code")

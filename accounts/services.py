@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
-from . import access
+from . import access, policies
 from .events import account_email_request
 from .models import Agency, Role, StaffRole, User
 from .tokens import email_verification_token
@@ -112,7 +112,7 @@ def password_set_email_send(*, user: User, template: str = "notifications/email/
 
 
 def _require_admin_of(actor: User, agency: Agency) -> None:
-    if agency.pk not in access.acting_agency_ids(actor, [Role.ADMIN]):
+    if not policies.can_administer_agency(actor, agency):
         raise PermissionDenied(_("Chỉ quản trị viên của cơ quan này mới được quản lý cán bộ."))
 
 
@@ -149,7 +149,7 @@ def staff_role_grant(*, actor: User, user: User, agency: Agency, role: str) -> S
 @transaction.atomic
 def staff_role_revoke(*, actor: User, staff_role: StaffRole) -> None:
     _require_admin_of(actor, staff_role.agency)
-    if staff_role.user_id == actor.pk and staff_role.role == Role.ADMIN:
+    if policies.is_own_admin_role(actor, staff_role):
         raise DomainError("cannot_revoke_self", _("Bạn không thể tự thu hồi quyền quản trị của chính mình."))
     staff_role.delete()
     access.forget(staff_role.user)
@@ -167,7 +167,7 @@ def agency_update(*, actor: User, agency_pk: int, **changes) -> Agency:
     unknown = set(changes) - set(AGENCY_EDITABLE_FIELDS)
     if unknown:
         raise DomainError("unknown_field", _("Không được sửa các trường: %s.") % ", ".join(sorted(unknown)))
-    agency = access.access_agency(actor, agency_pk, for_update=True, roles=[Role.ADMIN])
+    agency = access.access_agency(actor, agency_pk, for_update=True)  # for_update: its administrators only
     for field, value in changes.items():
         setattr(agency, field, value)
     try:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError, add_to_form
 
-from . import access, selectors, services
+from . import access, policies, selectors, services
 from .backends import find_user
 from .context_processors import QUEUE_NAV_ROLES, ROLE_NAV, role_url
 from .forms import (
@@ -35,7 +35,7 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self):
         """Staff go straight to the workspace of their first role; citizens to the home page."""
         roles = access.roles_of(self.request.user)
-        if roles & {Role.RECEPTION, Role.APPRAISER, Role.APPROVER}:
+        if policies.works_on_dossiers(self.request.user):
             try:
                 return reverse("dossiers:worklist")  # their daily work
             except NoReverseMatch:
@@ -125,13 +125,13 @@ def agency_directory(request):
 
 @login_required
 def workspace(request, role: str):
-    if role not in Role.values or not access.has_role(request.user, role):
+    if not policies.can_open_workspace(request.user, role):
         raise PermissionDenied(_("Bạn không có vai trò này."))
     if role in QUEUE_NAV_ROLES:
         target = role_url(role)
         if target != request.path:  # the role's own queue of dossiers
             return redirect(target)
-    if role == Role.HOME_AFFAIRS:
+    if policies.workspace_lists_scope(role):
         agencies = selectors.agency_list_for(request.user)
     else:
         agencies = selectors.roles_by_agency(request.user, role)
@@ -144,7 +144,7 @@ def workspace(request, role: str):
 @login_required
 def agency_detail(request, pk: int):
     agency = access.access_agency(request.user, pk)
-    can_edit = pk in access.acting_agency_ids(request.user, [Role.ADMIN])
+    can_edit = policies.can_administer_agency(request.user, pk)
     return render(
         request, "accounts/agency_detail.html",
         {"agency": agency, "staff": selectors.agency_staff(agency), "can_edit": can_edit},
@@ -155,7 +155,7 @@ def agency_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def agency_edit(request, pk: int):
     agency = access.access_agency(request.user, pk)
-    if pk not in access.acting_agency_ids(request.user, [Role.ADMIN]):
+    if not policies.can_administer_agency(request.user, pk):
         raise PermissionDenied(_("Bạn chỉ được xem, không được thay đổi thông tin cơ quan này."))
     form = AgencyForm(request.POST or None, instance=agency)
     if request.method == "POST" and form.is_valid():
@@ -173,7 +173,7 @@ def agency_edit(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_manage(request):
-    if not access.acting_agency_ids(request.user, [Role.ADMIN]):
+    if not policies.can_manage_staff(request.user):
         raise PermissionDenied(_("Chỉ quản trị viên mới được quản lý cán bộ."))
     form = StaffCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():

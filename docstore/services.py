@@ -17,6 +17,7 @@ from dossiers.attachments import attachment_add
 from dossiers.models import Attachment, AttachmentKind, Dossier
 from procedures.models import RequiredDocument
 
+from . import policies
 from .models import DocumentReuse, Source, StoredDocument
 from .selectors import store_owner
 
@@ -78,7 +79,7 @@ def document_reuse(*, dossier: Dossier, component: RequiredDocument, document_id
     if document is None or owner is None or document.owner_id != owner.pk:
         raise DomainError("not_your_document", _("Giấy tờ này không thuộc kho dữ liệu của người nộp hồ sơ."),
                           field="document")
-    if actor.pk != document.owner_id and not _is_staff_for(actor, dossier):
+    if not policies.may_use_store_of(actor, dossier, document.owner_id):
         raise PermissionDenied(_("Bạn không được dùng kho dữ liệu của người khác."))
     if document.deleted_at is not None or not document.file:
         raise DomainError("document_deleted", _("Giấy tờ này đã bị xóa khỏi kho dữ liệu; hãy tải tệp lên."),
@@ -93,18 +94,11 @@ def document_reuse(*, dossier: Dossier, component: RequiredDocument, document_id
     return attachment
 
 
-def _is_staff_for(user: User, dossier: Dossier) -> bool:
-    from accounts import access
-    from accounts.models import Role
-
-    return user.is_superuser or access.has_role(user, Role.RECEPTION, dossier.receiving_agency_id)
-
-
 @transaction.atomic
 def document_delete(*, document: StoredDocument, actor: User) -> None:
     """The citizen removes a document from the store. Dossiers that used it keep their own copy."""
     document = StoredDocument.objects.select_for_update().get(pk=document.pk)
-    if document.owner_id != actor.pk:
+    if not policies.can_manage_document(actor, document):
         raise PermissionDenied(_("Đây không phải giấy tờ của bạn."))
     if document.deleted_at is not None:
         return

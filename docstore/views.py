@@ -13,20 +13,21 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.params import pk_param
+from dossiers import policies as dossier_policies
 from dossiers import selectors as dossier_selectors
-from dossiers.attachments import may_add, missing_documents
+from dossiers.attachments import missing_documents
 from dossiers.models import AttachmentKind
 from procedures import selectors as procedure_selectors
 
-from . import selectors, services
+from . import policies, selectors, services
 
 
 def reuse_panel_context(request, dossier, staff_view: bool):
     user = request.user
-    if not may_add(user, dossier, AttachmentKind.COMPONENT):
+    if not dossier_policies.can_add_attachment(user, dossier, AttachmentKind.COMPONENT):
         return None
     owner = selectors.store_owner(dossier)
-    if owner is None or (owner.pk != user.pk and not staff_view):
+    if not policies.can_reuse_from_store(user, dossier, owner):
         return None
     documents = [d for d in selectors.stored_document_list(owner) if d.is_valid]
     if not documents:
@@ -53,7 +54,7 @@ def download(request, pk: int):
     document = selectors.stored_document_get(pk, deleted=False)
     if document is None:
         raise Http404("Không có giấy tờ này.")
-    if document.owner_id != request.user.pk:
+    if not policies.can_manage_document(request.user, document):
         raise Http404("Không có giấy tờ này.")
     return FileResponse(document.file.open("rb"), content_type=document.content_type,
                         filename=document.original_name, as_attachment=False)

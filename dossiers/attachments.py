@@ -7,7 +7,6 @@ replaces an earlier file in place, so no earlier file is ever lost.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
@@ -16,80 +15,33 @@ from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from core.errors import DomainError
 from core.files import download_name, extension_for
 from procedures.models import RequiredDocument
 
-from . import events
+from . import events, policies
 from .models import Attachment, AttachmentKind, Dossier
-from .workflow import CITIZEN, Status, may_act
+from .workflow import Status
 
 DEFAULT_TYPES = ("pdf", "jpg", "jpeg", "png")
 # Aliases: the content says "jpg" for every JPEG; "docx" files are zip containers, etc.
 SAME_TYPE = {"jpeg": "jpg", "tif": "tiff"}
 
-K, S = AttachmentKind, Status
-
-
-@dataclass(frozen=True)
-class UploadRule:
-    kind: str
-    actors: tuple[str, ...]  # as in workflow.TRANSITIONS: CITIZEN = the applicant's own account
-    states: frozenset[str]
-    why: str
-
-
-# Who may add which kind of file in which state of the workflow: declared once, here. The pages,
-# the API and `attachment_add` all ask `may_add` / `check_add`; `print_workflow` prints the table.
-UPLOAD_RULES: tuple[UploadRule, ...] = (
-    UploadRule(K.COMPONENT, (CITIZEN,), frozenset({S.DRAFT, S.GUIDED, S.SUPPLEMENT_REQUESTED}),
-               "the applicant prepares the dossier or completes it when asked"),
-    UploadRule(K.COMPONENT, (Role.RECEPTION,), frozenset({S.SUBMITTED, S.GUIDED, S.RECEIVED, S.IN_APPRAISAL,
-                                                          S.SUPPLEMENT_REQUESTED, S.CONSULTING}),
-               "the desk scans the papers handed in (digitisation), until the dossier goes to the head"),
-    UploadRule(K.SUPPLEMENT, (CITIZEN, Role.RECEPTION), frozenset({S.GUIDED, S.SUPPLEMENT_REQUESTED}),
-               "the papers a guidance or supplement request (Mẫu 02) asked for"),
-    UploadRule(K.RESULT, (Role.APPRAISER, Role.APPROVER), frozenset({S.IN_APPRAISAL, S.AWAITING_APPROVAL,
-                                                                     S.APPROVED, S.REFUSED}),
-               "the draft result the head signs, then the signed result or refusal"),
-    UploadRule(K.RESULT, (Role.RECEPTION,), frozenset({S.APPROVED, S.REFUSED, S.RESULT_READY}),
-               "the desk scans the signed paper result before handing it over"),
-)
-
-
-def allowed_actors(kind: str, state: str) -> set[str]:
-    """Who may add this kind of file in this state (CITIZEN and role names), read from the table."""
-    return {actor for rule in UPLOAD_RULES if rule.kind == kind and state in rule.states for actor in rule.actors}
-
-
-def may_add(user: User, dossier: Dossier, kind: str) -> bool:
-    """Whether this user may add a file of this kind to the dossier in its current state."""
-    actors = allowed_actors(kind, dossier.status)
-    return bool(actors) and may_act(user, dossier, tuple(sorted(actors)))
-
-
 def check_add(user: User, dossier: Dossier, kind: str) -> None:
-    """`may_add`, or the reason why not: 403 for someone who never adds this kind, 409 for the wrong state."""
+    """`policies.can_add_attachment`, or the reason why not: 403 for someone who never adds this kind, 409
+    for the wrong state."""
     if kind not in AttachmentKind.values:
         raise DomainError("invalid_kind", _("Loại tệp không hợp lệ."), field="kind")
-    if may_add(user, dossier, kind):
+    if policies.can_add_attachment(user, dossier, kind):
         return
     label = AttachmentKind(kind).label
-    if not may_act(user, dossier, tuple(sorted({a for r in UPLOAD_RULES if r.kind == kind for a in r.actors}))):
+    if not policies.adds_attachments_of(user, dossier, kind):
         raise DomainError("upload_forbidden", _("Bạn không được tải lên “%s” cho hồ sơ này.") % label,
                           field="file", http_status=403)
     raise DomainError("upload_not_allowed_now", _(
         "Không thể tải lên “%(kind)s” khi hồ sơ đang ở trạng thái “%(status)s”.") % {
         "kind": label, "status": Status(dossier.status).label}, field="file", http_status=409)
-
-
-def rules_as_markdown() -> str:
-    rows = ["| file kind | who | in states | why |", "|---|---|---|---|"]
-    for rule in UPLOAD_RULES:
-        states = ", ".join(s for s in Status.values if s in rule.states)
-        rows.append(f"| {rule.kind} | {', '.join(rule.actors)} | {states} | {rule.why} |")
-    return "\n".join(rows)
 
 
 def max_bytes() -> int:
@@ -150,7 +102,7 @@ def attachment_add(*, dossier: Dossier, actor: User, upload, document: RequiredD
 def attachment_remove(*, attachment: Attachment, actor: User) -> None:
     """The citizen takes a file back while still editing; the file is kept, only marked unused."""
     dossier = Dossier.objects.select_for_update().get(pk=attachment.dossier_id)
-    if not (dossier.citizen_id == actor.pk and may_add(actor, dossier, attachment.kind)):
+    if not policies.can_remove_attachment(actor, dossier, attachment):
         raise PermissionDenied(_("Không thể gỡ tệp ở trạng thái hiện tại của hồ sơ."))
     Attachment.objects.filter(pk=attachment.pk).update(is_active=False)
 

@@ -21,6 +21,7 @@ from accounts.models import User
 from core.errors import DomainError
 from procedures.models import RequiredDocument, Requirement
 
+from . import policies
 from .models import Attachment, AttachmentKind, Dossier, DossierComponent
 
 MAX_COUNT = 99  # paper originals or copies of one component: more is a typing error
@@ -72,11 +73,8 @@ def components_declare(*, dossier: Dossier, cases: Iterable[int] = ()) -> None:
 @transaction.atomic
 def components_cases_set(*, dossier: Dossier, actor: User, cases: Iterable[int]) -> None:
     """The citizen says which conditional cases apply while still preparing the dossier."""
-    from .attachments import may_add  # attachments imports this module for the completeness check
-
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    # The same rule as the citizen's uploads (attachments.UPLOAD_RULES): while the dossier is theirs to complete.
-    if not (locked.citizen_id == actor.pk and may_add(actor, locked, AttachmentKind.COMPONENT)):
+    if not policies.can_declare_cases(actor, locked):
         raise PermissionDenied(_("Không thể sửa các trường hợp áp dụng ở trạng thái hiện tại của hồ sơ."))
     components_declare(dossier=locked, cases=cases)
 

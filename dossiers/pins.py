@@ -19,13 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from core import ratelimit
 from core.errors import DomainError
 
-from . import events
+from . import events, policies
 from .models import Dossier
-from .workflow import may_act
 
 
 def max_failures() -> int:
@@ -93,13 +92,8 @@ def lock_state(dossier: Dossier) -> dict | None:
     return {"failures": used, "limit": budget.limit, "locked": used >= budget.limit}
 
 
-def can_unlock(user: User, dossier: Dossier) -> bool:
-    """The reception desk of the receiving agency (who hands out the receipt with the PIN)."""
-    return bool(dossier.code) and may_act(user, dossier, (Role.RECEPTION,))
-
-
 def pin_unlock(*, dossier: Dossier, actor: User) -> None:
-    if not can_unlock(actor, dossier):
+    if not policies.can_unlock_pin(actor, dossier):
         raise DomainError("pin_unlock_forbidden",
                           _("Chỉ Bộ phận Một cửa nơi tiếp nhận hồ sơ mới mở khóa tra cứu được."), http_status=403)
     state = lock_state(dossier)

@@ -1,21 +1,246 @@
-"""Who may see the applicant behind a dossier (the personal-data rule of accounts.access applied to a
-dossier). Pages, the API, the printed forms and file downloads all ask here; templates only read the
-answer."""
+"""Who may do what to a dossier, written once (ARCHITECTURE.md §3.6).
+
+Each rule is a function `(user, dossier[, …]) -> bool`. Services raise on them (with their own error
+codes and messages), pages and the API ask them to show or hide actions, templates only read the
+booleans the views computed here. The base predicates (a superuser acts on everything, a role held
+at an agency, what a user may see) come from `accounts.access`.
+
+Who acts for a dossier (`acts_as`), the base of every rule below:
+- the applicant's own account (`workflow.CITIZEN`) for the dossier it filed;
+- a reception officer (Bộ phận Một cửa) for the receiving agency;
+- an appraiser or an approver for the handling agency (`workflow.AGENCY_COLUMN`);
+- a superuser for every dossier.
+An administrator administers agencies and staff, not dossiers; a Home Affairs officer only reads
+(the control sheet and the numbers, never the applicant: `can_see_applicant`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django_fsm import has_transition_perm
 
 from accounts import access
-from accounts.models import User
+from accounts.models import Agency, Role, User
 
-from .models import Dossier
+from .models import Attachment, AttachmentKind, ConsultationTask, Dossier
+from .workflow import AGENCY_COLUMN, BY_NAME, CITIZEN, QUEUE_ROLES, Status
+
+# -- who acts for a dossier ------------------------------------------------------------------------
+
+
+def acts_as(user: User | None, dossier: Dossier, actors: Iterable[str]) -> bool:
+    """Whether the user acts for this dossier as one of `actors` (CITIZEN and role names, as the
+    workflow table and the upload table declare them)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if access.is_unrestricted(user):
+        return True
+    for actor in actors:
+        if actor == CITIZEN:
+            if dossier.citizen_id == user.pk:
+                return True
+        elif actor in AGENCY_COLUMN and access.has_role(user, actor, getattr(dossier, f"{AGENCY_COLUMN[actor]}_id")):
+            return True
+    return False
+
+
+def is_receiving_desk(user: User | None, dossier: Dossier) -> bool:
+    """A reception officer of the receiving agency (or a superuser): who receives the dossier, scans its
+    papers, collects its fees, unlocks its tracking PIN and hands the result over."""
+    return acts_as(user, dossier, (Role.RECEPTION,))
+
+
+def is_applicant(user: User | None, dossier: Dossier) -> bool:
+    """The account that filed the dossier online."""
+    return bool(user is not None and user.is_authenticated and dossier.citizen_id == user.pk)
+
+
+# -- the workflow's transitions ----------------------------------------------------------------------
+
+
+def may_fire(user: User | None, dossier: Dossier, name: str) -> bool:
+    """Who may fire transition `name` on this dossier, whatever its state (the state machine's
+    permission: `workflow` declares the actors of each transition, this reads them)."""
+    return acts_as(user, dossier, BY_NAME[name].actors)
+
+
+def can_fire(user: User | None, dossier: Dossier, name: str) -> bool:
+    """Whether the user may fire transition `name` now: the state machine allows it from the dossier's
+    state and `may_fire` allows the user."""
+    return has_transition_perm(getattr(dossier, name), user)
+
+
+def can_receive(user: User | None, dossier: Dossier) -> bool:
+    return can_fire(user, dossier, "receive")
+
+
+def can_assign(user: User | None, dossier: Dossier) -> bool:
+    """Send a received dossier to an appraiser (the desk of the receiving agency or the handling
+    agency's approver)."""
+    return can_fire(user, dossier, "assign")
+
+
+def can_be_assigned(user: User, dossier: Dossier) -> bool:
+    """Whether `user` may be the dossier's appraiser: an appraiser of the handling agency (or a superuser)."""
+    return access.is_unrestricted(user) or access.has_role(user, Role.APPRAISER, dossier.handling_agency_id)
+
+
+def assignable_appraisers(dossier: Dossier) -> QuerySet[User]:
+    """The appraisers a page offers to assign: those `can_be_assigned` accepts (active accounts with the
+    appraiser role at the handling agency, while that agency is active). Superusers, also accepted, are
+    not offered."""
+    return User.objects.filter(is_active=True, staff_roles__agency=dossier.handling_agency_id,
+                               staff_roles__agency__is_active=True,
+                               staff_roles__role=Role.APPRAISER).distinct().order_by("full_name")
+
+
+# -- the desk --------------------------------------------------------------------------------------
+
+
+def can_receive_at_desk(user: User, agency: Agency | int | None = None) -> bool:
+    """Whether the user records walk-in and postal dossiers at the desk of `agency` (of any agency when
+    `agency` is None)."""
+    return access.has_role(user, Role.RECEPTION, agency)
+
+
+def desk_agency_ids(user: User) -> frozenset[int]:
+    """The agencies at whose desk the user receives dossiers."""
+    return access.acting_agency_ids(user, [Role.RECEPTION])
+
+
+def can_unlock_pin(user: User | None, dossier: Dossier) -> bool:
+    """The tracking PIN is unlocked by the desk of the receiving agency (who handed out the receipt with
+    the PIN), once the dossier has a code."""
+    return bool(dossier.code) and is_receiving_desk(user, dossier)
+
+
+def receiving_desk_officers(dossier: Dossier) -> QuerySet[User]:
+    """The active reception officers of the receiving agency (who are told when a letter is issued)."""
+    return User.objects.filter(staff_roles__agency=dossier.receiving_agency_id, staff_roles__role=Role.RECEPTION,
+                               is_active=True).distinct()
+
+
+# -- the role queues --------------------------------------------------------------------------------
+
+
+def can_open_queue(user: User, role: str) -> bool:
+    """Whether the user may open the worklist of `role` (they hold it somewhere)."""
+    return access.has_role(user, role)
+
+
+def queue_roles(user: User) -> list[str]:
+    """The queue roles (reception, appraiser, approver) the user holds somewhere."""
+    return [role for role in QUEUE_ROLES if access.has_role(user, role)]
+
+
+def queue_agency_ids(user: User, role: str) -> frozenset[int]:
+    """The agencies whose dossiers the user works on in `role` (on the side `AGENCY_COLUMN` names)."""
+    return access.acting_agency_ids(user, [role])
+
+
+# -- files ------------------------------------------------------------------------------------------
+K, S = AttachmentKind, Status
+
+
+@dataclass(frozen=True)
+class UploadRule:
+    kind: str
+    actors: tuple[str, ...]  # as in workflow.TRANSITIONS: CITIZEN = the applicant's own account
+    states: frozenset[str]
+    why: str
+
+
+# Who may add which kind of file in which state of the workflow: declared once, here. The pages,
+# the API and `attachments.attachment_add` all ask `can_add_attachment`; `print_workflow` prints the table.
+UPLOAD_RULES: tuple[UploadRule, ...] = (
+    UploadRule(K.COMPONENT, (CITIZEN,), frozenset({S.DRAFT, S.GUIDED, S.SUPPLEMENT_REQUESTED}),
+               "the applicant prepares the dossier or completes it when asked"),
+    UploadRule(K.COMPONENT, (Role.RECEPTION,), frozenset({S.SUBMITTED, S.GUIDED, S.RECEIVED, S.IN_APPRAISAL,
+                                                          S.SUPPLEMENT_REQUESTED, S.CONSULTING}),
+               "the desk scans the papers handed in (digitisation), until the dossier goes to the head"),
+    UploadRule(K.SUPPLEMENT, (CITIZEN, Role.RECEPTION), frozenset({S.GUIDED, S.SUPPLEMENT_REQUESTED}),
+               "the papers a guidance or supplement request (Mẫu 02) asked for"),
+    UploadRule(K.RESULT, (Role.APPRAISER, Role.APPROVER), frozenset({S.IN_APPRAISAL, S.AWAITING_APPROVAL,
+                                                                     S.APPROVED, S.REFUSED}),
+               "the draft result the head signs, then the signed result or refusal"),
+    UploadRule(K.RESULT, (Role.RECEPTION,), frozenset({S.APPROVED, S.REFUSED, S.RESULT_READY}),
+               "the desk scans the signed paper result before handing it over"),
+)
+
+
+def allowed_actors(kind: str, state: str) -> set[str]:
+    """Who may add this kind of file in this state (CITIZEN and role names), read from the table."""
+    return {actor for rule in UPLOAD_RULES if rule.kind == kind and state in rule.states for actor in rule.actors}
+
+
+def rules_as_markdown() -> str:
+    rows = ["| file kind | who | in states | why |", "|---|---|---|---|"]
+    for rule in UPLOAD_RULES:
+        states = ", ".join(s for s in Status.values if s in rule.states)
+        rows.append(f"| {rule.kind} | {', '.join(rule.actors)} | {states} | {rule.why} |")
+    return "\n".join(rows)
+
+
+def can_add_attachment(user: User | None, dossier: Dossier, kind: str) -> bool:
+    """Whether this user may add a file of this kind to the dossier in its current state."""
+    actors = allowed_actors(kind, dossier.status)
+    return bool(actors) and acts_as(user, dossier, sorted(actors))
+
+
+def adds_attachments_of(user: User | None, dossier: Dossier, kind: str) -> bool:
+    """Whether this user adds files of this kind to the dossier in some state (telling "never you" from
+    "not now")."""
+    return acts_as(user, dossier, sorted({a for rule in UPLOAD_RULES if rule.kind == kind for a in rule.actors}))
+
+
+def can_remove_attachment(user: User | None, dossier: Dossier, attachment: Attachment) -> bool:
+    """The applicant takes back a file while still allowed to add that kind."""
+    return is_applicant(user, dossier) and can_add_attachment(user, dossier, attachment.kind)
+
+
+def can_declare_cases(user: User | None, dossier: Dossier) -> bool:
+    """The applicant says which conditional cases apply while the dossier is theirs to complete (the same
+    rule as their uploads of components)."""
+    return is_applicant(user, dossier) and can_add_attachment(user, dossier, AttachmentKind.COMPONENT)
+
+
+# -- consultations (liên thông) ---------------------------------------------------------------------
+CONSULTED_ROLES = (Role.APPRAISER, Role.APPROVER, Role.ADMIN)
+
+
+def consulted_agency_ids(user: User) -> frozenset[int]:
+    """The agencies for which the user answers other agencies' questions."""
+    return access.acting_agency_ids(user, CONSULTED_ROLES)
+
+
+def can_answer_consultation(user: User, task: ConsultationTask) -> bool:
+    return access.is_unrestricted(user) or task.agency_id in consulted_agency_ids(user)
+
+
+# -- apology letters (Mẫu 04) -------------------------------------------------------------------------
+
+
+def can_draft_apology(user: User | None, dossier: Dossier) -> bool:
+    """The handling agency's appraisers and approvers draft (and edit) the letter."""
+    return acts_as(user, dossier, (Role.APPRAISER, Role.APPROVER))
+
+
+def can_issue_apology(user: User | None, dossier: Dossier) -> bool:
+    """The handling agency's approver (its head) issues or cancels the letter and sets the new due date."""
+    return acts_as(user, dossier, (Role.APPROVER,))
+
+
+# -- the applicant's personal data (Decree 13/2023) ---------------------------------------------------
 
 
 def can_see_applicant(user: User, dossier: Dossier) -> bool:
     """The applicant's name, ID number, address, phone, e-mail and the dossier's files: the citizen who
     filed it and the staff acting for its receiving or handling agency (not a Home Affairs reader)."""
-    if user.is_authenticated and dossier.citizen_id == user.pk:
+    if is_applicant(user, dossier):
         return True
     return access.may_see_personal_data(user, (dossier.receiving_agency_id, dossier.handling_agency_id))
 

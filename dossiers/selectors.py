@@ -6,10 +6,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts import access
-from accounts.models import Agency, Role, User
+from accounts.models import Agency, User
 from procedures.models import Channel, ChannelOption, Procedure, ProcedureVersion, RequiredDocument, Requirement
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 
+from . import policies
 from .components import required_documents
 from .models import (
     ApologyLetter,
@@ -37,7 +38,7 @@ from .workflow import (
 def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
     if not user.is_authenticated:
         return Dossier.objects.none()
-    if user.is_superuser:
+    if access.is_unrestricted(user):
         return Dossier.objects.all()
     agencies = access.visible_agency_ids(user)
     return Dossier.objects.filter(Q(citizen=user) | Q(receiving_agency__in=agencies) | Q(handling_agency__in=agencies))
@@ -54,8 +55,8 @@ def access_dossier(user: User, pk: int) -> Dossier:
 
 
 def is_staff_view(user: User, dossier: Dossier) -> bool:
-    return user.is_superuser or bool(access.visible_agency_ids(user) & {dossier.receiving_agency_id,
-                                                                        dossier.handling_agency_id})
+    return access.is_unrestricted(user) or bool(access.visible_agency_ids(user) & {dossier.receiving_agency_id,
+                                                                                  dossier.handling_agency_id})
 
 
 # -- What a citizen sees of a dossier ------------------------------------------------------------
@@ -128,7 +129,7 @@ def worklist(user: User, *, queue: str = "agency", role: str | None = None, afte
     """
     role = role if role in QUEUE_ROLES else None
     columns = (AGENCY_COLUMN[role],) if role else ("receiving_agency", "handling_agency")
-    agencies = access.acting_agency_ids(user, [role]) if role else access.visible_agency_ids(user)
+    agencies = policies.queue_agency_ids(user, role) if role else access.visible_agency_ids(user)
     keys: set[tuple] = set()
     for column in columns:
         qs = worklist_queryset(user, queue=queue, role=role, after=after, now=now, agency_column=column,
@@ -145,13 +146,13 @@ def my_work(user: User, *, role: str | None = None, agency_column: str | None = 
     """The "Của tôi" queue: dossiers in a state where one of the user's roles has the next routine move
     (see `workflow.queue_statuses`), at an agency where they hold that role; for an appraiser only the
     dossiers assigned to them. Never the dossiers waiting at another desk or for the citizen."""
-    roles = [role] if role else [r for r in QUEUE_ROLES if access.has_role(user, r)]
+    roles = [role] if role else policies.queue_roles(user)
     condition = Q(pk__in=[])
     for r in roles:
         column = AGENCY_COLUMN[r]
         if agency_column and column != agency_column:
             continue
-        part = Q(**{f"{column}__in": access.acting_agency_ids(user, [r])}, status__in=queue_statuses(r))
+        part = Q(**{f"{column}__in": policies.queue_agency_ids(user, r)}, status__in=queue_statuses(r))
         if r in ASSIGNED_ONLY:
             part &= Q(assignee=user)
         condition |= part
@@ -165,7 +166,7 @@ def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = N
     now = now or timezone.now()
     role = role if role in QUEUE_ROLES else None
     if role and agencies is None:
-        agencies = access.acting_agency_ids(user, [role])
+        agencies = policies.queue_agency_ids(user, role)
     agency_column = agency_column or (AGENCY_COLUMN[role] if role else None)
     agencies = access.visible_agency_ids(user) if agencies is None else agencies
     if queue == "mine":
@@ -313,12 +314,6 @@ def receive_fee_list(dossier: Dossier) -> list[dict]:
             for item in option.fees.prefetch_related("allowed_exemptions") if item.amount]
 
 
-def appraiser_list(dossier: Dossier) -> QuerySet[User]:
-    """The appraisers of the dossier's handling agency (whom it may be assigned to)."""
-    return (User.objects.filter(staff_roles__agency=dossier.handling_agency, staff_roles__role=Role.APPRAISER)
-            .distinct().order_by("full_name"))
-
-
 def supplement_form_exists(dossier: Dossier) -> bool:
     """Whether the dossier has a Mẫu 02 to print (a guidance or a supplement request)."""
     return dossier.events.filter(type__in=(EventType.GUIDE, EventType.REQUEST_SUPPLEMENT)).exists()
@@ -340,7 +335,7 @@ def removable_attachment_get(user: User, pk: int) -> Attachment:
 
 def reception_agency_list(user: User) -> QuerySet[Agency]:
     """The agencies where the user is a reception officer (the desk receives for these)."""
-    return Agency.objects.filter(pk__in=access.acting_agency_ids(user, [Role.RECEPTION]))
+    return Agency.objects.filter(pk__in=policies.desk_agency_ids(user))
 
 
 def desk_version_list() -> QuerySet[ProcedureVersion]:

@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from accounts import access
-from accounts.models import Agency, Role, User
+from accounts.models import Agency, User
 from accounts.validators import normalize_phone
 from core.errors import Conflict, DomainError
 from notifications.services import email_queue, sms_queue
@@ -30,7 +29,7 @@ from workcalendar.calendar import to_local
 from workcalendar.deadlines import ClockEvent, ClockEventKind, clock, due, punctuality
 from workcalendar.selectors import calendar_for
 
-from . import codes, events, fees
+from . import codes, events, fees, policies
 from . import components as parts
 from .models import (
     ApologyLetter,
@@ -264,7 +263,7 @@ def dossier_create_at_desk(
     the conditional components whose case applies. Every component to hand in, and every conditional
     one whose case applies, must be there (components.desk_plan); the receipt lists what was counted.
     """
-    if not access.has_role(actor, Role.RECEPTION, agency):
+    if not policies.can_receive_at_desk(actor, agency):
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận của %s mới nhận hồ sơ tại đây.") % agency.name)
     _check_new(version, agency, channel, applicant)
     documents = list(version.documents.all())
@@ -374,7 +373,7 @@ def dossier_refuse_at_reception(*, dossier: Dossier, actor: User, reason: str, a
 
 def dossier_assign(*, dossier: Dossier, actor: User, appraiser: User, at=None, expected_status=None) -> Dossier:
     def before(d, when):
-        if not (appraiser.is_superuser or access.has_role(appraiser, Role.APPRAISER, d.handling_agency_id)):
+        if not policies.can_be_assigned(appraiser, d):
             raise DomainError("not_an_appraiser", _("%s không phải chuyên viên thẩm định của %s.")
                               % (appraiser.full_name, d.handling_agency.name), field="appraiser")
         d.assignee = appraiser
@@ -446,8 +445,7 @@ def dossier_consult(*, dossier: Dossier, actor: User, reason: str, agency: Agenc
 def consultation_answer(*, task: ConsultationTask, actor: User, answer: str, at=None) -> ConsultationTask:
     """The consulted agency replies; when no question is left open the dossier returns to appraisal."""
     task = ConsultationTask.objects.select_for_update().select_related("dossier").get(pk=task.pk)
-    if not (actor.is_superuser or access.acting_agency_ids(actor, [Role.APPRAISER, Role.APPROVER, Role.ADMIN])
-            & {task.agency_id}):
+    if not policies.can_answer_consultation(actor, task):
         raise PermissionDenied(_("Chỉ cán bộ của %s mới trả lời được yêu cầu này.") % task.agency.name)
     if not task.is_open:
         raise DomainError("already_answered", _("Yêu cầu này đã được trả lời."), http_status=409)

@@ -27,7 +27,7 @@ from regulations.selectors import rules_in_force
 
 from . import attachments, components, fees, idempotency, pins, policies, selectors, services
 from .forms import DeskForm, LookupForm, StartForm
-from .lateness.letters import _may_draft, _may_issue, issue_is_late, proposal
+from .lateness.letters import issue_is_late, proposal
 from .models import AttachmentKind, Dossier, LetterStatus
 from .panels import render_panels
 from .transition_inputs import INPUTS, transition_fire
@@ -80,7 +80,7 @@ def dossier_detail(request, pk: int):
     files = list(selectors.dossier_attachments_for(request.user, dossier).select_related("document"))
     documents = selectors.dossier_document_rows(dossier, files)
     receive_fees = selectors.receive_fee_list(dossier) if any(a.name == "receive" for a in actions) else []
-    appraisers = selectors.appraiser_list(dossier) if any(a.name == "assign" for a in actions) else []
+    appraisers = policies.assignable_appraisers(dossier) if any(a.name == "assign" for a in actions) else []
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "staff_view": staff_view, "actions": actions, "documents": documents,
         "personal": personal, "applicant_initials": policies.initials(dossier.applicant_name),
@@ -89,8 +89,8 @@ def dossier_detail(request, pk: int):
         "other_files": [f for f in files if f.document_id is None and f.kind != AttachmentKind.RESULT],
         "events": selectors.dossier_events_for(request.user, dossier).select_related("actor"),
         "missing": attachments.missing_documents(dossier), "appraisers": appraisers,
-        "can_upload": attachments.may_add(request.user, dossier, AttachmentKind.COMPONENT),
-        "can_upload_result": staff_view and attachments.may_add(request.user, dossier, AttachmentKind.RESULT),
+        "can_upload": policies.can_add_attachment(request.user, dossier, AttachmentKind.COMPONENT),
+        "can_upload_result": staff_view and policies.can_add_attachment(request.user, dossier, AttachmentKind.RESULT),
         "max_mb": attachments.max_bytes() // 1024 // 1024,
         "agencies": selectors.consultable_agency_list() if staff_view else [],
         "has_form02": selectors.supplement_form_exists(dossier),
@@ -98,7 +98,7 @@ def dossier_detail(request, pk: int):
         **_apology_context(request.user, dossier, staff_view, request),
         "panels": render_panels(request, dossier, staff_view), "receive_fees": receive_fees,
         "pin_lock": pins.lock_state(dossier) if staff_view else None,
-        "can_unlock_pin": staff_view and pins.can_unlock(request.user, dossier),
+        "can_unlock_pin": staff_view and policies.can_unlock_pin(request.user, dossier),
     })
 
 
@@ -112,9 +112,9 @@ def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> 
     is_open = dossier.status in OPEN and not dossier.resolved_at
     draft = next((x for x in letters if x.status == LetterStatus.DRAFT), None)
     context = {"letters": letters, "draft": draft, "reasons": rules_in_force().apology_reason_choices(),
-               "can_draft": is_open and draft is None and _may_draft(user, dossier),
-               "can_edit": is_open and draft is not None and _may_draft(user, dossier),
-               "can_issue": is_open and draft is not None and _may_issue(user, dossier),
+               "can_draft": is_open and draft is None and policies.can_draft_apology(user, dossier),
+               "can_edit": is_open and draft is not None and policies.can_draft_apology(user, dossier),
+               "can_issue": is_open and draft is not None and policies.can_issue_apology(user, dossier),
                "may_extend": dossier.procedure_version.extension_allowed and dossier.extended_from is None
                and dossier.due_at is not None,
                "apology_error": kept["error"] if kept else "", "form": kept["data"] if kept else {},
@@ -261,7 +261,7 @@ def worklist(request):
     queue = request.GET.get("queue") if request.GET.get("queue") in selectors.QUEUES else "agency"
     # The header's "Tiếp nhận hồ sơ" / "Thẩm định" / "Phê duyệt" open this list for one role.
     role = request.GET.get("role") if request.GET.get("role") in QUEUE_ROLES else None
-    if role and not access.has_role(request.user, role):
+    if role and not policies.can_open_queue(request.user, role):
         raise PermissionDenied(_("Bạn không có vai trò này."))
     after = None
     if request.GET.get("after"):
@@ -306,7 +306,7 @@ def worklist(request):
         "role": role, "role_label": Role(role).label if role else "",
         "role_query": f"role={role}&" if role else "",
         "query_string": params.urlencode(), "statuses": Status.choices, "now": timezone.now(), "f": request.GET,
-        "can_receive": access.has_role(request.user, Role.RECEPTION), "date_errors": date_errors,
+        "can_receive": policies.can_receive_at_desk(request.user), "date_errors": date_errors,
         "received_from": filters["received_at__date__gte"], "received_to": filters["received_at__date__lte"],
     })
 
@@ -454,7 +454,7 @@ def ledger(request):
 @require_http_methods(["GET", "POST"])
 def consultations(request):
     """Questions other agencies sent to mine (liên thông), oldest deadline first, with the answer form."""
-    mine = access.acting_agency_ids(request.user, [Role.APPRAISER, Role.APPROVER, Role.ADMIN])
+    mine = policies.consulted_agency_ids(request.user)
     if not mine:
         raise PermissionDenied(_("Trang này dành cho chuyên viên, lãnh đạo của cơ quan được xin ý kiến."))
     if request.method == "POST":

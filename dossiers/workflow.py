@@ -21,7 +21,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
-from accounts import access
 from accounts.models import Role
 
 
@@ -130,20 +129,11 @@ BY_NAME = {t.name: t for t in TRANSITIONS}
 
 
 def may_act(user, dossier, actors: tuple[str, ...]) -> bool:
-    """The access gate for one transition: the citizen owns the dossier; reception acts for the
-    receiving agency; appraisers and approvers for the handling agency."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    for actor in actors:
-        if actor == CITIZEN and dossier.citizen_id == user.pk:
-            return True
-        if actor == Role.RECEPTION and access.has_role(user, Role.RECEPTION, dossier.receiving_agency_id):
-            return True
-        if actor in (Role.APPRAISER, Role.APPROVER) and access.has_role(user, actor, dossier.handling_agency_id):
-            return True
-    return False
+    """The access gate for one transition: the rule is `dossiers.policies.acts_as` (the citizen owns the
+    dossier; reception acts for the receiving agency; appraisers and approvers for the handling agency)."""
+    from . import policies  # policies reads this table (and the models built on it): imported at the first check
+
+    return policies.acts_as(user, dossier, actors)
 
 
 def _make(spec: Transition):
@@ -188,7 +178,7 @@ def as_markdown() -> str:
 # Withdrawing and stopping are possible from almost every state; they are not anybody's daily work.
 EXCEPTIONAL = frozenset({"withdraw", "stop"})
 QUEUE_ROLES = (Role.RECEPTION, Role.APPRAISER, Role.APPROVER)
-# Which of the dossier's agencies a role acts for (the same rule as `may_act`).
+# Which of the dossier's agencies a role acts for (read by `policies.acts_as` and the role queues).
 AGENCY_COLUMN = {Role.RECEPTION: "receiving_agency", Role.APPRAISER: "handling_agency",
                  Role.APPROVER: "handling_agency"}
 # An appraiser's work is what was assigned to them, not every dossier of the agency.

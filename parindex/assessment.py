@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access
-from accounts.models import Agency, Role, User
+from accounts.models import Agency, User
 from core.errors import DomainError
 
+from . import policies
 from .models import AssessmentRound, Criterion, Evidence, Method, SelfScore, SurveyScore
 
 EVIDENCE_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png",
@@ -44,16 +44,6 @@ def _check_criterion(round_: AssessmentRound, criterion: Criterion, method: str)
     if criterion.config_id != round_.config_id or criterion.method != method:
         raise DomainError("wrong_criterion", _("Tiêu chí này không chấm theo cách này trong đợt đánh giá."),
                           field="criterion")
-
-
-def _may_self_assess(user: User, agency: Agency) -> bool:
-    return user.is_superuser or bool(access.acting_agency_ids(user, [Role.APPROVER, Role.ADMIN]) & {agency.pk})
-
-
-def _may_appraise(user: User, agency: Agency) -> bool:
-    """A Home Affairs role at the province or a department covers the province; a ward's, that ward
-    (the same scope rule as for harassment reports)."""
-    return user.is_superuser or access.covers_as_home_affairs(user, agency)
 
 
 def _evidence_ok(upload) -> tuple[str, str]:
@@ -82,7 +72,7 @@ def self_score_submit(*, round_: AssessmentRound, agency: Agency, criterion: Cri
                       explanation: str = "", evidence=(), at: dt.datetime | None = None) -> SelfScore:
     """The agency's self-score for one criterion, with evidence files; points above 0 need evidence."""
     at = at or timezone.now()
-    if not _may_self_assess(actor, agency):
+    if not policies.can_self_assess(actor, agency):
         raise PermissionDenied(_("Chỉ lãnh đạo hoặc quản trị của %s mới tự chấm điểm.") % agency.name)
     if not round_.agencies.filter(pk=agency.pk).exists():
         raise DomainError("not_in_round", _("%s không thuộc đợt đánh giá này.") % agency.name)
@@ -120,7 +110,7 @@ def self_score_appraise(*, score: SelfScore, actor: User, points=None, reason: s
     """Home Affairs accepts the self-score (points None) or adjusts it with a written reason."""
     at = at or timezone.now()
     score = SelfScore.objects.select_for_update().select_related("round", "agency", "criterion").get(pk=score.pk)
-    if not _may_appraise(actor, score.agency):
+    if not policies.can_appraise(actor, score.agency):
         raise PermissionDenied(_("Chỉ cán bộ Nội vụ phụ trách %s mới thẩm định.") % score.agency.name)
     if at > score.round.appraisal_deadline:
         raise DomainError("appraisal_closed", _("Đợt đánh giá đã khóa."), http_status=409)
@@ -142,7 +132,7 @@ def survey_import(*, round_: AssessmentRound, text: str, actor: User, source: st
                   at: dt.datetime | None = None) -> int:
     """CSV `agency_code,criterion_code,points` (header required). Rejected whole on any error, with the
     line numbers; a re-import replaces the points it names."""
-    if not (actor.is_superuser or access.has_role(actor, Role.HOME_AFFAIRS)):
+    if not policies.can_import_survey_points(actor):
         raise PermissionDenied(_("Chỉ cán bộ Nội vụ mới nhập điểm điều tra xã hội học."))
     at = at or timezone.now()
     if at > round_.appraisal_deadline:
@@ -251,7 +241,7 @@ def external_import(*, text: str, actor: User, source: str = "", at: dt.datetime
     PAR INDEX, SIPAS, PAPI, PCI, ICT Index. Rejected whole on any error, with line numbers."""
     from .models import ExternalIndex, ExternalResult
 
-    if not (actor.is_superuser or access.has_role(actor, Role.HOME_AFFAIRS)):
+    if not policies.can_import_external_results(actor):
         raise PermissionDenied(_("Chỉ cán bộ Nội vụ mới nhập kết quả các chỉ số."))
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames or not {"index", "year", "score"} <= {f.strip() for f in reader.fieldnames}:

@@ -13,13 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access
 from accounts import selectors as agency_selectors
-from accounts.models import Role
 from core.errors import DomainError
 from core.params import pk_param
 
-from . import assessment, selectors
+from . import assessment, policies, selectors
 from .export import table_response
 from .models import ExternalIndex, Method
 
@@ -34,20 +32,11 @@ def _csv_text(upload, max_mb: int = 2) -> str:
         raise DomainError("csv_encoding", _("Tệp phải là CSV mã hóa UTF-8.")) from None
 
 
-def _is_home_affairs(user) -> bool:
-    return user.is_superuser or access.has_role(user, Role.HOME_AFFAIRS)
-
-
-def _own_agencies(user, round_):
-    ids = access.acting_agency_ids(user, [Role.APPROVER, Role.ADMIN])
-    return list(round_.agencies.filter(pk__in=ids)) if not user.is_superuser else list(round_.agencies.all())
-
-
 @login_required
 def rounds(request):
     visible = [r for r in selectors.assessment_round_list()
-               if _is_home_affairs(request.user) or _own_agencies(request.user, r)]
-    if not visible and not (_is_home_affairs(request.user) or access.has_role(request.user, Role.APPROVER)):
+               if policies.is_home_affairs(request.user) or policies.self_assessing_agencies(request.user, r)]
+    if not visible and not policies.reads_assessments(request.user):
         raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
     return render(request, "parindex/rounds.html", {"rounds": visible, "now": timezone.now()})
 
@@ -58,8 +47,8 @@ def self_assess(request, pk: int, agency_pk: int):
     agency = agency_selectors.agency_get(pk=agency_pk)
     if agency is None:
         raise Http404("Không tìm thấy cơ quan.")
-    may_edit = agency in _own_agencies(request.user, round_)
-    may_appraise = assessment._may_appraise(request.user, agency)
+    may_edit = agency in policies.self_assessing_agencies(request.user, round_)
+    may_appraise = policies.can_appraise(request.user, agency)
     if not (may_edit or may_appraise):
         raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
     if request.method == "POST":
@@ -107,7 +96,8 @@ def evidence_download(request, pk: int):
     if item is None:
         raise Http404("Không có tài liệu này.")
     agency = item.score.agency
-    if not (agency in _own_agencies(request.user, item.score.round) or assessment._may_appraise(request.user, agency)):
+    if not (agency in policies.self_assessing_agencies(request.user, item.score.round)
+            or policies.can_appraise(request.user, agency)):
         raise Http404("Không có tài liệu này.")
     return FileResponse(item.file.open("rb"), filename=item.original_name, as_attachment=False)
 
@@ -115,11 +105,11 @@ def evidence_download(request, pk: int):
 @login_required
 def round_results(request, pk: int):
     round_ = _round(pk)
-    own = _own_agencies(request.user, round_)
-    if not (_is_home_affairs(request.user) or own):
+    own = policies.self_assessing_agencies(request.user, round_)
+    if not (policies.is_home_affairs(request.user) or own):
         raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
     rows = assessment.results(round_)
-    if not _is_home_affairs(request.user):
+    if not policies.is_home_affairs(request.user):
         rows = [r for r in rows if r["agency_id"] in {a.pk for a in own}]
     if request.GET.get("xuat") in ("csv", "xlsx"):
         header = [_("Hạng"), _("Cơ quan"), _("Điểm thẩm định"), _("Điểm điều tra"), _("Chỉ số"), _("Năm trước"),
@@ -128,7 +118,7 @@ def round_results(request, pk: int):
             [r["rank"], r["name"], r["appraised"], r["survey"], r["index"], r["previous"], r["change"], r["pending"]]
             for r in rows])], request.GET["xuat"])
     return render(request, "parindex/round_results.html", {
-        "round": round_, "rows": rows, "is_home_affairs": _is_home_affairs(request.user),
+        "round": round_, "rows": rows, "is_home_affairs": policies.is_home_affairs(request.user),
         "survey_criteria": selectors.criterion_list(round_, Method.SURVEY),
     })
 
@@ -151,7 +141,7 @@ def survey_upload(request, pk: int):
 @login_required
 def external(request):
     """PAR INDEX, SIPAS, PAPI, PCI and ICT Index of the province, year by year, with rank and trend."""
-    if not _is_home_affairs(request.user) and not access.has_role(request.user, Role.APPROVER):
+    if not policies.reads_assessments(request.user):
         raise PermissionDenied(_("Trang này dành cho lãnh đạo cơ quan và cán bộ Nội vụ."))
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -181,7 +171,7 @@ def external(request):
             [r.get_index_display(), r.year, r.score, r.rank, r.out_of, r.source] for r in results])],
             request.GET["xuat"])
     return render(request, "parindex/external.html", {"years": years, "table": table,
-                                                      "can_import": _is_home_affairs(request.user)})
+                                                      "can_import": policies.can_import_external_results(request.user)})
 
 
 def _round(pk: int):

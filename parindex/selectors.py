@@ -11,9 +11,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access
 from accounts import selectors as agency_selectors
-from accounts.models import Agency, Role, User
+from accounts.models import Agency, User
 from dossiers.models import Attachment, Dossier, PaymentMethod, Punctuality
 from dossiers.stats import (
     DIGITIZED,
@@ -27,7 +26,7 @@ from dossiers.stats import (
     with_components,
 )
 
-from . import metrics
+from . import metrics, policies
 from .models import AssessmentRound, Criterion, Evidence, ExternalResult, MetricSnapshot, Scope, SelfScore
 from .portal766 import config_for, portal_score
 
@@ -35,14 +34,9 @@ from .portal766 import config_for, portal_score
 def dashboard_agencies(user: User) -> tuple[list[int], bool]:
     """(agency ids the user may see on the dashboards, whether the user sees the whole province view).
     Home Affairs officers and administrators: their scope; agency heads: their own agency, read-only."""
-    if user.is_superuser:
-        return list(Agency.objects.values_list("pk", flat=True)), True
-    wide = access.acting_agency_ids(user, [Role.HOME_AFFAIRS, Role.ADMIN])
-    if wide:
-        return sorted(access.visible_agency_ids(user) or wide), True
-    own = access.acting_agency_ids(user, [Role.APPROVER])
-    if own:
-        return sorted(own), False
+    scope = policies.dashboard_scope(user)
+    if scope is not None:
+        return scope
     raise PermissionDenied(_("Bảng chỉ số dành cho cán bộ Nội vụ và lãnh đạo cơ quan."))
 
 

@@ -21,15 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access
-from accounts.models import Role, User
+from accounts.models import User
 from core.errors import Conflict, DomainError
 from dossiers import codes, events, fees
 from dossiers.models import Dossier, FeeStatus, PaymentMethod
 from dossiers.workflow import Status
 from notifications.services import email_queue
 
-from . import gateways
+from . import gateways, policies
 from .models import FINAL, Payment, PaymentLog, PaymentStatus, ReceiptCounter
 
 log = logging.getLogger(__name__)
@@ -103,7 +102,7 @@ def payment_record_desk(*, dossier: Dossier, actor: User, method: str, reference
         raise DomainError("reference_required", _("Hãy ghi số giao dịch chuyển khoản hoặc số phiếu của bưu chính."),
                           field="reference")
     dossier = _lock_dossier(dossier.pk)
-    if not (actor.is_superuser or access.has_role(actor, Role.RECEPTION, dossier.receiving_agency_id)):
+    if not policies.can_record_payment(actor, dossier):
         raise PermissionDenied(_("Chỉ cán bộ Bộ phận Một cửa của %s mới thu phí hồ sơ này.")
                                % dossier.receiving_agency.name)
     _check_payable(dossier)
@@ -127,7 +126,7 @@ def payment_start_online(*, dossier: Dossier, actor: User, return_url: str, ip: 
     if not gateways.enabled():
         raise DomainError("payment_off", _("Thanh toán trực tuyến chưa được cấu hình; hãy nộp tại Bộ phận Một cửa."))
     dossier = _lock_dossier(dossier.pk)
-    if dossier.citizen_id != actor.pk:
+    if not policies.can_pay_online(actor, dossier):
         raise PermissionDenied(_("Chỉ người nộp hồ sơ mới thanh toán trực tuyến cho hồ sơ này."))
     _check_payable(dossier)
     at = at or timezone.now()
@@ -261,7 +260,7 @@ def receipt_store(payment_id: int) -> None:
 def refund_record(*, dossier: Dossier, actor: User, note: str, at: dt.datetime | None = None) -> Dossier:
     """The agency paid the refundable fee of a refused dossier back (or a duplicate payment)."""
     dossier = _lock_dossier(dossier.pk)
-    if not (actor.is_superuser or access.has_role(actor, Role.RECEPTION, dossier.receiving_agency_id)):
+    if not policies.can_record_refund(actor, dossier):
         raise PermissionDenied(_("Chỉ cán bộ Bộ phận Một cửa mới ghi nhận hoàn trả."))
     note = (note or "").strip()
     if not note:

@@ -15,15 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import access
-from accounts.models import Role
 from core.errors import DomainError
 from dossiers import idempotency
 from dossiers import policies as dossier_policies
 from dossiers import selectors as dossier_selectors
 from dossiers.models import FeeStatus
 
-from . import gateways, selectors, services
+from . import gateways, policies, selectors, services
 from .models import PaymentStatus
 
 log = logging.getLogger(__name__)
@@ -39,15 +37,14 @@ def fee_panel_context(request, dossier, staff_view: bool):
     if not dossier.fee_status and not fees:
         return None
     user = request.user
-    is_reception = staff_view and (user.is_superuser or access.has_role(user, Role.RECEPTION,
-                                                                        dossier.receiving_agency_id))
     payments = selectors.payment_list(dossier)
     payable = dossier.fee_status == FeeStatus.UNPAID and dossier.status in services.PAYABLE_STATES
     return {
         "fees": fees, "payments": payments if staff_view else
         [p for p in payments if p.status in (PaymentStatus.PAID, PaymentStatus.DUPLICATE)],
-        "can_pay_online": payable and not staff_view and dossier.citizen_id == user.pk and gateways.enabled(),
-        "can_record": payable and is_reception, "can_refund": is_reception and (
+        "can_pay_online": payable and not staff_view and policies.can_pay_online(user, dossier) and gateways.enabled(),
+        "can_record": payable and policies.can_record_payment(user, dossier),
+        "can_refund": policies.can_record_refund(user, dossier) and (
             dossier.fee_status == FeeStatus.REFUND_DUE
             or any(p.status == PaymentStatus.DUPLICATE and not p.refunded_at for p in payments)),
         "pending": next((p for p in payments if p.status == PaymentStatus.PENDING), None),

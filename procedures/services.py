@@ -11,11 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access
-from accounts.models import Role, User
+from accounts.models import User
 from core.errors import DomainError
 from workcalendar.units import DurationUnit
 
+from . import policies
 from .models import (
     ChannelOption,
     FeeItem,
@@ -40,7 +40,7 @@ def require_catalogue_admin(actor: User | None) -> None:
     """Only administrators edit the catalogue (the command line passes actor=None: trusted)."""
     if actor is None:
         return
-    if not (actor.is_superuser or access.has_role(actor, Role.ADMIN)):
+    if not policies.can_edit_catalogue(actor):
         raise PermissionDenied(_("Chỉ quản trị viên mới được sửa danh mục thủ tục hành chính."))
 
 

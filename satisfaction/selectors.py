@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from accounts import access
 from workcalendar.calendar import TZ
 
+from . import policies
 from .models import SATISFIED, Answer, Element, FollowUp, FollowUpStatus, Invitation, SurveyResponse
 
 ELEMENT_ORDER = [e.value for e in Element]
@@ -67,13 +68,8 @@ def satisfaction_index(user, *, group: str, start: dt.date, end: dt.date) -> lis
 def follow_ups(user, *, status: str = FollowUpStatus.OPEN):
     """Unhappy answers: for the agency's leaders and the Home Affairs officers over it, never for the
     officer the citizen rated."""
-    from accounts.models import Agency, Role
-
-    agencies = set(access.acting_agency_ids(user, [Role.APPROVER, Role.ADMIN]))
-    if access.has_role(user, Role.HOME_AFFAIRS):
-        agencies |= {a.pk for a in Agency.objects.filter(pk__in=access.visible_agency_ids(user))
-                     if access.covers_as_home_affairs(user, a)}
-    qs = FollowUp.objects.all() if user.is_superuser else FollowUp.objects.filter(agency__in=agencies)
+    agencies = policies.follow_up_agency_ids(user)
+    qs = FollowUp.objects.all() if agencies is None else FollowUp.objects.filter(agency__in=agencies)
     return (qs.filter(status=status).exclude(response__officer=user)
             .select_related("response__invitation__dossier__procedure_version__procedure", "agency", "assignee")
             .order_by("due_at" if status == FollowUpStatus.OPEN else "-closed_at"))

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import access
-from accounts.models import Role, User
+from accounts.models import User
 from core.errors import Conflict, DomainError
 from dossiers import pins
 from dossiers.models import Dossier, EventType, Punctuality
 from notifications.services import email_queue, inbox_post, sms_queue
 from workcalendar.selectors import calendar_for
 
+from . import policies
 from .models import (
     SATISFIED,
     Answer,
@@ -256,15 +257,11 @@ def kiosk_submit(*, dossier: Dossier, values: dict, at: dt.datetime | None = Non
 
 # -- follow-ups -----------------------------------------------------------------------------------
 
-def _may_close(user: User, agency_id: int) -> bool:
-    return user.is_superuser or bool(access.acting_agency_ids(user, [Role.APPROVER, Role.ADMIN]) & {agency_id})
-
-
 @transaction.atomic
 def follow_up_close(*, follow_up: FollowUp, actor: User, reply: str, at: dt.datetime | None = None) -> FollowUp:
     follow_up = FollowUp.objects.select_for_update().select_related("response__invitation__dossier").get(
         pk=follow_up.pk)
-    if not _may_close(actor, follow_up.agency_id):
+    if not policies.can_close_follow_up(actor, follow_up):
         raise PermissionDenied(_("Chỉ lãnh đạo của cơ quan mới trả lời được ý kiến này."))
     if follow_up.status == FollowUpStatus.CLOSED:
         raise Conflict("already_closed", _("Ý kiến này đã được trả lời."))

@@ -19,7 +19,7 @@ from core import ratelimit
 from core.errors import DomainError
 from dossiers import idempotency
 
-from . import selectors, services
+from . import policies, selectors, services
 from .models import SCALE, Element, FollowUpStatus
 
 LINK_LIMIT = 20  # refused answers from one address per 10 minutes (office Wi-Fi shares one address)
@@ -178,8 +178,11 @@ def follow_ups(request):
         else:
             messages.success(request, _("Đã gửi câu trả lời cho công dân."))
             return redirect("satisfaction:follow_ups")
+    pending = list(selectors.follow_ups(request.user))
+    for item in pending:  # Home Affairs reads them; only the agency's leaders answer (the service's rule)
+        item.can_reply = policies.can_close_follow_up(request.user, item)
     return render(request, "satisfaction/follow_ups.html", {
-        "open": selectors.follow_ups(request.user), "kept": kept, "now": timezone.now(),
+        "open": pending, "kept": kept, "now": timezone.now(),
         "closed": selectors.follow_ups(request.user, status=FollowUpStatus.CLOSED)[:20],
     })
 

@@ -24,8 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access
-from accounts.models import Agency, Role, User
+from accounts.models import Agency, User
 from core.dates import parse_day
 from core.errors import Conflict, DomainError
 from core.periods import OUT_OF_RANGE, in_range
@@ -36,7 +35,7 @@ from workcalendar.calendar import to_local
 from workcalendar.deadlines import check_extension, propose_new_due
 from workcalendar.selectors import calendar_for
 
-from .. import codes, events
+from .. import codes, events, policies
 from ..models import ApologyLetter, ApologyReason, ConsultationTask, Dossier, LetterCounter, LetterStatus
 from ..printing import render_apology
 from ..workflow import OPEN, WAITING_FOR_CITIZEN, Step
@@ -93,15 +92,6 @@ def issue_is_late(letter_due: dt.datetime | None, at: dt.datetime) -> bool:
 
 # -- drafting -----------------------------------------------------------------------------------
 
-def _may_draft(user: User, dossier: Dossier) -> bool:
-    return user.is_superuser or bool(
-        access.acting_agency_ids(user, [Role.APPRAISER, Role.APPROVER]) & {dossier.handling_agency_id})
-
-
-def _may_issue(user: User, dossier: Dossier) -> bool:
-    return user.is_superuser or access.has_role(user, Role.APPROVER, dossier.handling_agency_id)
-
-
 def _clean_reason(reason_kind: str, reason_text: str, on: dt.datetime | None = None) -> tuple[str, str]:
     reason_text = (reason_text or "").strip()
     if reason_kind not in rules_in_force(on).apology_reason_codes:  # the reasons of the rules in force that day
@@ -121,7 +111,7 @@ def apology_letter_draft(*, dossier: Dossier, actor: User, reason_kind: str, rea
     delay the sweep has not seen yet)."""
     locked = Dossier.objects.select_for_update().select_related("procedure_version", "handling_agency").get(
         pk=dossier.pk)
-    if not _may_draft(actor, locked):
+    if not policies.can_draft_apology(actor, locked):
         raise PermissionDenied(_("Chỉ chuyên viên hoặc lãnh đạo của cơ quan giải quyết mới lập phiếu xin lỗi."))
     if locked.status not in OPEN or locked.resolved_at:
         raise DomainError("dossier_closed", _(
@@ -254,14 +244,14 @@ def apology_letter_update(*, letter: ApologyLetter, actor: User, reason_kind: st
                           new_due=None) -> ApologyLetter:
     """Officers pick the reason; the head may also change the proposed date. Only drafts change."""
     letter, dossier = _lock(letter)
-    if not _may_draft(actor, dossier):
+    if not policies.can_draft_apology(actor, dossier):
         raise PermissionDenied(_("Bạn không sửa được phiếu xin lỗi của cơ quan khác."))
     if letter.status != LetterStatus.DRAFT:
         raise Conflict("letter_not_draft", _("Phiếu đã %s, không sửa được nữa.") % letter.get_status_display().lower())
     letter.reason_kind, letter.reason_text = _clean_reason(reason_kind, reason_text)
     if new_due not in (None, ""):
         proposed = _parse_new_due(calendar_for(dossier.handling_agency), dossier, new_due)
-        if proposed != letter.proposed_due_at and not _may_issue(actor, dossier):
+        if proposed != letter.proposed_due_at and not policies.can_issue_apology(actor, dossier):
             raise PermissionDenied(_(
                 "Chỉ lãnh đạo của cơ quan mới đổi ngày hẹn mới; hãy ghi đề xuất vào phần diễn giải."))
         letter.proposed_due_at = proposed
@@ -282,7 +272,7 @@ def apology_letter_issue(*, letter: ApologyLetter, actor: User, reason_kind: str
     `new_due`: a date (or ISO string); None takes the proposed date. `extend=False` issues an
     apology without a new appointment (e.g. a lost dossier that will still be on time)."""
     letter, dossier = _lock(letter)
-    if not _may_issue(actor, dossier):
+    if not policies.can_issue_apology(actor, dossier):
         raise PermissionDenied(_("Chỉ lãnh đạo (thủ trưởng) của %s mới ký ban hành phiếu xin lỗi.")
                                % dossier.handling_agency.name)
     if letter.status != LetterStatus.DRAFT:
@@ -335,7 +325,7 @@ def apology_letter_issue(*, letter: ApologyLetter, actor: User, reason_kind: str
 @transaction.atomic
 def apology_letter_cancel(*, letter: ApologyLetter, actor: User, reason: str) -> ApologyLetter:
     letter, dossier = _lock(letter)
-    if not _may_issue(actor, dossier):
+    if not policies.can_issue_apology(actor, dossier):
         raise PermissionDenied(_("Chỉ lãnh đạo của cơ quan giải quyết mới hủy được dự thảo."))
     if letter.status != LetterStatus.DRAFT:
         raise Conflict("letter_not_draft", _("Chỉ hủy được phiếu đang là dự thảo."))
@@ -356,8 +346,7 @@ def _after_issue(letter_pk: int, event_pk: int) -> None:
     text = (_("%(agency)s xin lỗi: hồ sơ %(code)s chậm trả kết quả. Hẹn trả mới: %(due)s.")
             if new_due else _("%(agency)s xin lỗi về việc giải quyết hồ sơ %(code)s.")) % {
         "agency": letter.agency.name, "code": dossier.code, "due": new_due}
-    desk = User.objects.filter(staff_roles__agency=dossier.receiving_agency_id, staff_roles__role=Role.RECEPTION,
-                               is_active=True).distinct()
+    desk = policies.receiving_desk_officers(dossier)
     url = reverse("dossiers:detail", args=[dossier.pk]) + "#xin-loi"
     for officer in desk:
         inbox_post(user_id=officer.pk, key=f"apology-issued:{letter.pk}:{officer.pk}", text=f"{letter.number}: {text}",

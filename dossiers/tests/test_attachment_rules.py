@@ -1,4 +1,4 @@
-"""Who may add which kind of file in which state is declared once (attachments.UPLOAD_RULES); the
+"""Who may add which kind of file in which state is declared once (policies.UPLOAD_RULES); the
 service, the page and the API all ask it. A result can no longer be attached to a returned dossier."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from core.errors import DomainError
-from dossiers import attachments, services
+from dossiers import attachments, policies, services
 from dossiers.models import Attachment, AttachmentKind, Dossier, DossierEvent, FeeStatus
 from dossiers.workflow import CITIZEN, TERMINAL, Status
 
@@ -43,17 +43,17 @@ def expected(kind: str, state: str) -> set[str]:
 @pytest.mark.parametrize("state", Status.values)
 @pytest.mark.parametrize("kind", AttachmentKind.values)
 def test_the_table_for_every_kind_and_state(kind, state):
-    assert attachments.allowed_actors(kind, state) == expected(kind, state)
+    assert policies.allowed_actors(kind, state) == expected(kind, state)
     if state in TERMINAL:
-        assert attachments.allowed_actors(kind, state) == set()  # a closed dossier takes no file
+        assert policies.allowed_actors(kind, state) == set()  # a closed dossier takes no file
 
 
 def test_the_table_names_only_known_kinds_states_and_actors():
-    for rule in attachments.UPLOAD_RULES:
+    for rule in policies.UPLOAD_RULES:
         assert rule.kind in AttachmentKind.values and rule.states <= set(Status.values)
         assert set(rule.actors) <= {CITIZEN, RECEPTION, APPRAISER, APPROVER}
-    table = attachments.rules_as_markdown()
-    assert table.count("\n") == len(attachments.UPLOAD_RULES) + 1 and "| result | reception |" in table
+    table = policies.rules_as_markdown()
+    assert table.count("\n") == len(policies.UPLOAD_RULES) + 1 and "| result | reception |" in table
 
 
 def _upload(name="ket-qua.pdf"):
@@ -93,9 +93,10 @@ def test_real_users_map_onto_the_table(world, demo):
         d.refresh_from_db()
         for kind in AttachmentKind.values:
             for actor, user in people.items():
-                assert attachments.may_add(user, d, kind) == (actor in expected(kind, state)), (kind, state, actor)
-            assert not attachments.may_add(world.other_reception, d, kind)
-            assert not attachments.may_add(stranger, d, kind)
+                assert policies.can_add_attachment(user, d, kind) == (actor in expected(kind, state)), (
+                    kind, state, actor)
+            assert not policies.can_add_attachment(world.other_reception, d, kind)
+            assert not policies.can_add_attachment(stranger, d, kind)
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from dossiers.attachments import rules_as_markdown
+from dossiers.policies import rules_as_markdown
 from dossiers.workflow import as_markdown
 
 
