@@ -376,3 +376,20 @@ def consultation_task_get(agency_ids, pk) -> ConsultationTask:
     if task is None:
         raise Http404("Không tìm thấy yêu cầu xin ý kiến.")
     return task
+
+
+def apology_letter_get(dossier: Dossier, pk: int) -> ApologyLetter | None:
+    """One of the dossier's apology letters (any status), or None."""
+    return ApologyLetter.objects.select_related("dossier", "agency").filter(pk=pk, dossier=dossier).first()
+
+
+def issued_apology_letter_get(dossier: Dossier, pk: int) -> ApologyLetter | None:
+    """One of the dossier's issued apology letters (what a citizen may download), or None."""
+    return (ApologyLetter.objects.select_related("dossier")
+            .filter(pk=pk, status=LetterStatus.ISSUED, dossier=dossier).first())
+
+
+def apology_draft_list(user: User, *, limit: int = 50) -> list[ApologyLetter]:
+    """Draft apology letters of the agencies the user sees, the nearest appointment first."""
+    return list(ApologyLetter.objects.filter(status=LetterStatus.DRAFT, agency__in=access.visible_agency_ids(user))
+                .select_related("dossier__procedure_version__procedure", "agency").order_by("due_at", "id")[:limit])

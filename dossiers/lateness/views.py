@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,10 @@ def _back(pk: int):
 
 def _letter(request, pk: int, letter_pk: int) -> ApologyLetter:
     dossier = selectors.access_dossier(request.user, pk)
-    return get_object_or_404(ApologyLetter.objects.select_related("dossier", "agency"), pk=letter_pk, dossier=dossier)
+    letter = selectors.apology_letter_get(dossier, letter_pk)
+    if letter is None:
+        raise Http404("Không tìm thấy phiếu này.")
+    return letter
 
 
 FORM_FIELDS = ("reason_kind", "reason_text", "new_due", "extend", "cancel_reason")
@@ -128,9 +131,7 @@ def late_report(request):
         "rows": late_summary(request.user, group=group, start=start, end=end), "group": group,
         "group_label": GROUPS[group][3], "start": start, "end": end,
         "dossiers": late_dossiers(request.user, limit=50),
-        "drafts": ApologyLetter.objects.filter(
-            status=LetterStatus.DRAFT, agency__in=access.visible_agency_ids(request.user)).select_related(
-            "dossier__procedure_version__procedure", "agency").order_by("due_at", "id")[:50],
+        "drafts": selectors.apology_draft_list(request.user, limit=50),
     })
 
 
@@ -141,8 +142,7 @@ def lookup_apology_pdf(request, letter_pk: int):
         dossier = pins.dossier_by_pin(code=request.GET.get("code", ""), pin=request.GET.get("pin", ""))
     except DomainError as exc:
         return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
-    letter = (ApologyLetter.objects.select_related("dossier").filter(
-        pk=letter_pk, status=LetterStatus.ISSUED, dossier=dossier).first() if dossier else None)
+    letter = selectors.issued_apology_letter_get(dossier, letter_pk) if dossier else None
     if letter is None:
         raise Http404("Không tìm thấy phiếu với mã hồ sơ và PIN này.")
     if not letter.pdf:
