@@ -155,9 +155,7 @@ class DossierDetailSerializer(DossierListSerializer):
                                     many=True).data
 
     def get_available_actions(self, obj) -> list[str]:
-        from .workflow import available_actions
-
-        return [a.name for a in available_actions(obj, self.context["request"].user)]
+        return [a.name for a in policies.available_actions(self.context["request"].user, obj)]
 
 
 def _whole(what: str) -> dict:

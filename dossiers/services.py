@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import can_proceed
 
 from accounts.models import Agency, User
 from accounts.validators import normalize_phone
@@ -142,7 +142,7 @@ def _fire(
         message = _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
         raise DomainError("transition_not_allowed", message % {"action": spec.label,
                                                                "status": locked.get_status_display()}, http_status=409)
-    if actor is not None and not has_transition_perm(method, actor):
+    if actor is not None and not policies.may_fire(actor, locked, name):
         raise PermissionDenied(_("Bạn không có quyền “%s” đối với hồ sơ này.") % spec.label)
     reason = (reason or "").strip()
     if spec.reason_required and not reason:

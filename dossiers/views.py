@@ -31,7 +31,7 @@ from .lateness.letters import issue_is_late, proposal
 from .models import AttachmentKind, Dossier, LetterStatus
 from .panels import render_panels
 from .transition_inputs import INPUTS, transition_fire
-from .workflow import BY_NAME, OPEN, QUEUE_ROLES, Status, available_actions
+from .workflow import BY_NAME, OPEN, QUEUE_ROLES, Status
 
 
 @login_required
@@ -76,7 +76,7 @@ def dossier_detail(request, pk: int):
     personal = policies.can_see_applicant(request.user, dossier)  # Home Affairs: the control sheet only
     if staff_view and personal:
         selectors.log_personal_data_access(request, dossier, "view")
-    actions = available_actions(dossier, request.user)
+    actions = policies.available_actions(request.user, dossier)
     files = list(selectors.dossier_attachments_for(request.user, dossier).select_related("document"))
     documents = selectors.dossier_document_rows(dossier, files)
     receive_fees = selectors.receive_fee_list(dossier) if any(a.name == "receive" for a in actions) else []
