@@ -14,6 +14,7 @@ from .models import (
     DossierFee,
     ReturnChannel,
 )
+from .selectors import mask_id_number
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -81,8 +82,6 @@ class ApplicantMaskMixin:
             return data
         data["applicant_name"] = policies.initials(obj.applicant_name)
         if "applicant_id_number" in data:
-            from .selectors import mask_id_number
-
             data["applicant_id_number"] = mask_id_number(obj.applicant_id_number)
         for name in self.HIDDEN:
             if name in data:

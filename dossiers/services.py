@@ -31,8 +31,11 @@ from workcalendar.selectors import calendar_for
 
 from . import codes, events, fees, policies
 from . import components as parts
+from .attachments import attachment_add, missing_documents
 from .models import (
     ApologyLetter,
+    Attachment,
+    AttachmentKind,
     ConsultationTask,
     Dossier,
     DossierEvent,
@@ -228,8 +231,6 @@ def dossier_create_draft(
 
 
 def _require_documents(d: Dossier) -> None:
-    from .attachments import missing_documents
-
     missing = missing_documents(d)
     if missing:
         raise DomainError("missing_documents", _("Còn thiếu: %s.") % "; ".join(doc.name for doc in missing))
@@ -299,8 +300,6 @@ def dossier_create_at_desk(
 def _digitize(dossier: Dossier, actor: User, documents, scans: dict, at) -> list:
     """Số hóa at reception (Decree 61/2018 Art. 17): the officer's scan of each component handed in,
     recorded as one event naming the components digitised and whether every required one is."""
-    from .attachments import attachment_add, missing_documents
-
     by_id = {doc.pk: doc for doc in documents}
     stored = []
     try:
@@ -485,8 +484,6 @@ def dossier_propose(*, dossier: Dossier, actor: User, proposal: str, result_summ
 def dossier_approve(*, dossier: Dossier, actor: User, at=None, expected_status=None) -> Dossier:
     """The head signs. If the result is an electronic PDF on file, its SHA-256 and the signer are kept:
     that is what makes the result "issued electronically" for the index, and lets anyone verify it."""
-    from .models import Attachment, AttachmentKind
-
     payload = {}
 
     def after(d, when):
