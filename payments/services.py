@@ -17,6 +17,7 @@ import logging
 import secrets
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from notifications.services import email_queue
 from . import gateways, policies
 from .configured import get_gateway
 from .models import FINAL, Payment, PaymentLog, PaymentStatus, ReceiptCounter
+from .receipts import render_receipt
 
 log = logging.getLogger(__name__)
 
@@ -239,10 +241,6 @@ def payments_reconcile(*, now: dt.datetime | None = None, limit: int = 500) -> d
 
 def receipt_store(payment_id: int) -> None:
     """Render the e-receipt once, keep it, and send it to the citizen."""
-    from django.core.files.base import ContentFile
-
-    from .receipts import render_receipt
-
     payment = Payment.objects.select_related("dossier__receiving_agency", "dossier__procedure_version__procedure",
                                              "created_by").get(pk=payment_id)
     if payment.status != PaymentStatus.PAID or payment.receipt_pdf:
