@@ -8,10 +8,10 @@ import datetime as dt
 import hashlib
 
 from django.core.files.base import ContentFile
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
+from dossiers.printing import render_pdf
 
 from .models import Source, StoredDocument
 
@@ -51,8 +51,6 @@ def _papers(user: User, today: dt.date) -> list[dict]:
 
 
 def seed(context: dict) -> None:
-    from weasyprint import HTML
-
     today = timezone.localdate()
     added = 0
     for user in User.objects.filter(email__in=["an.nguyen@example.com", "binh.tran@example.com"]).order_by("pk"):
@@ -60,7 +58,7 @@ def seed(context: dict) -> None:
         for paper in _papers(user, today):
             if paper["title"] in held:
                 continue
-            pdf = HTML(string=render_to_string("docstore/print/demo_document.html", paper)).write_pdf()
+            pdf = render_pdf("docstore/print/demo_document.html", paper)
             doc = StoredDocument(owner=user, title=paper["title"], source=paper["source"],
                                  issuing_agency=paper["agency"], issued_on=paper["issued_on"],
                                  valid_until=paper["valid_until"], original_name=f"{paper['title']}.pdf",

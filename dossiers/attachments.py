@@ -21,6 +21,7 @@ from core.files import download_name, extension_for
 from procedures.models import RequiredDocument
 
 from . import events, policies
+from .components import required_documents
 from .models import Attachment, AttachmentKind, Dossier
 from .workflow import Status
 
@@ -110,8 +111,6 @@ def attachment_remove(*, attachment: Attachment, actor: User) -> None:
 def missing_documents(dossier: Dossier) -> list[RequiredDocument]:
     """Components this dossier must hold (components.required_documents: never one only shown for
     comparison; a conditional one once its case applies) with no active file."""
-    from .components import required_documents
-
     have = set(dossier.attachments.filter(is_active=True).exclude(document=None).values_list("document_id", flat=True))
     return [d for d in required_documents(dossier) if d.pk not in have]
 

@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.response import Response
 
 from core.errors import DomainError
 
@@ -138,8 +139,6 @@ def replay_notice() -> str:
 def api_once(request, produce: Callable[[], Any]):
     """A creating API endpoint with the optional `Idempotency-Key` header: the first response (status
     and body) is recorded and replayed for the same key, user and path; another body is refused."""
-    from rest_framework.response import Response
-
     key = header_key(request)
     outcome = run_once(scope=f"api:{request.path}", key=key, user=request.user, action=produce,
                        fingerprint=fingerprint(request.data) if key else "",

@@ -9,8 +9,11 @@ from django.utils import timezone
 
 from accounts.models import Agency
 from accounts.validators import display_phone
+from core.exports import Sheet, xlsx_bytes
 
 from .models import Dossier
+from .policies import initials
+from .printing import render_pdf
 
 PDF_LIMIT = 2000
 COLUMNS = ["TT", "Mã hồ sơ", "Tên thủ tục", "Số lượng hồ sơ (bộ)", "Tên cá nhân, tổ chức", "Địa chỉ, số điện thoại",
@@ -32,8 +35,6 @@ def _local(moment) -> str:
 def row_values(index: int, d: Dossier, *, personal: bool = True) -> list:
     """One ledger line with real datetimes (the XLSX writes date cells; the PDF formats them). Without
     `personal` (a reader who may not see applicants' data): initials, no address or phone."""
-    from .policies import initials
-
     note = d.get_status_display()
     if d.punctuality:
         note += f" ({d.get_punctuality_display().lower()})"
@@ -48,8 +49,6 @@ def row_values(index: int, d: Dossier, *, personal: bool = True) -> list:
 
 
 def ledger_xlsx(agency: Agency, start: dt.date, end: dt.date, *, personal: bool = True) -> bytes:
-    from core.exports import Sheet, xlsx_bytes
-
     rows = (row_values(index, dossier, personal=personal)
             for index, dossier in enumerate(ledger_rows(agency, start, end).iterator(chunk_size=2000), start=1))
     return xlsx_bytes([Sheet("Mẫu 06", heading=[
@@ -57,8 +56,6 @@ def ledger_xlsx(agency: Agency, start: dt.date, end: dt.date, *, personal: bool 
 
 
 def ledger_pdf(agency: Agency, start: dt.date, end: dt.date, *, personal: bool = True) -> bytes | None:
-    from .printing import render_pdf
-
     rows = list(ledger_rows(agency, start, end)[:PDF_LIMIT + 1])
     if len(rows) > PDF_LIMIT:
         return None

@@ -21,13 +21,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django_fsm import has_transition_perm
+from django_fsm import can_proceed
 
 from accounts import access
 from accounts.models import Agency, Role, User
 
 from .models import Attachment, AttachmentKind, ConsultationTask, Dossier
-from .workflow import AGENCY_COLUMN, BY_NAME, CITIZEN, QUEUE_ROLES, Status
+from .workflow import AGENCY_COLUMN, BY_NAME, CITIZEN, QUEUE_ROLES, TRANSITIONS, Status, Transition
 
 # -- who acts for a dossier ------------------------------------------------------------------------
 
@@ -63,15 +63,22 @@ def is_applicant(user: User | None, dossier: Dossier) -> bool:
 
 
 def may_fire(user: User | None, dossier: Dossier, name: str) -> bool:
-    """Who may fire transition `name` on this dossier, whatever its state (the state machine's
-    permission: `workflow` declares the actors of each transition, this reads them)."""
+    """Who may fire transition `name` on this dossier, whatever its state (`workflow` declares the actors
+    of each transition as data, this reads them; the state machine itself knows no people)."""
     return acts_as(user, dossier, BY_NAME[name].actors)
 
 
 def can_fire(user: User | None, dossier: Dossier, name: str) -> bool:
     """Whether the user may fire transition `name` now: the state machine allows it from the dossier's
-    state and `may_fire` allows the user."""
-    return has_transition_perm(getattr(dossier, name), user)
+    state (and its conditions hold) and `may_fire` allows the user."""
+    return can_proceed(getattr(dossier, name)) and may_fire(user, dossier, name)
+
+
+def available_actions(user: User | None, dossier: Dossier) -> list[Transition]:
+    """What this user may do to this dossier now, in the table's order: the transitions the state machine
+    offers from the dossier's state that `may_fire` allows the user (never the service-only rows)."""
+    names = {t.name for t in dossier.get_available_status_transitions()}
+    return [spec for spec in TRANSITIONS if spec.name in names and spec.manual and may_fire(user, dossier, spec.name)]
 
 
 def can_receive(user: User | None, dossier: Dossier) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts import access
 from accounts.models import Agency, User
@@ -21,6 +22,7 @@ from .models import (
     DossierEvent,
     EventType,
     LetterStatus,
+    PersonalDataAccess,
 )
 from .workflow import (
     AGENCY_COLUMN,
@@ -161,8 +163,6 @@ def my_work(user: User, *, role: str | None = None, agency_column: str | None = 
 
 def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = None, after: tuple | None = None,
                       now=None, agency_column: str | None = None, agencies=None, **filters) -> QuerySet[Dossier]:
-    from django.utils import timezone
-
     now = now or timezone.now()
     role = role if role in QUEUE_ROLES else None
     if role and agencies is None:
@@ -205,8 +205,6 @@ def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = N
 
 def log_personal_data_access(request, dossier: Dossier | None, action: str, detail: str = "") -> None:
     """Record that a staff member saw or exported applicants' personal data (citizens' own views are not logged)."""
-    from .models import PersonalDataAccess
-
     if dossier is not None and dossier.citizen_id == request.user.pk:
         return
     PersonalDataAccess.objects.create(user=request.user, dossier=dossier, action=action, detail=detail[:255],

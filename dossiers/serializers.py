@@ -14,6 +14,7 @@ from .models import (
     DossierFee,
     ReturnChannel,
 )
+from .selectors import mask_id_number
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -81,8 +82,6 @@ class ApplicantMaskMixin:
             return data
         data["applicant_name"] = policies.initials(obj.applicant_name)
         if "applicant_id_number" in data:
-            from .selectors import mask_id_number
-
             data["applicant_id_number"] = mask_id_number(obj.applicant_id_number)
         for name in self.HIDDEN:
             if name in data:
@@ -155,9 +154,7 @@ class DossierDetailSerializer(DossierListSerializer):
                                     many=True).data
 
     def get_available_actions(self, obj) -> list[str]:
-        from .workflow import available_actions
-
-        return [a.name for a in available_actions(obj, self.context["request"].user)]
+        return [a.name for a in policies.available_actions(self.context["request"].user, obj)]
 
 
 def _whole(what: str) -> dict:

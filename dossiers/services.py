@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import can_proceed
 
 from accounts.models import Agency, User
 from accounts.validators import normalize_phone
@@ -31,8 +31,11 @@ from workcalendar.selectors import calendar_for
 
 from . import codes, events, fees, policies
 from . import components as parts
+from .attachments import attachment_add, missing_documents
 from .models import (
     ApologyLetter,
+    Attachment,
+    AttachmentKind,
     ConsultationTask,
     Dossier,
     DossierEvent,
@@ -142,7 +145,7 @@ def _fire(
         message = _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
         raise DomainError("transition_not_allowed", message % {"action": spec.label,
                                                                "status": locked.get_status_display()}, http_status=409)
-    if actor is not None and not has_transition_perm(method, actor):
+    if actor is not None and not policies.may_fire(actor, locked, name):
         raise PermissionDenied(_("Bạn không có quyền “%s” đối với hồ sơ này.") % spec.label)
     reason = (reason or "").strip()
     if spec.reason_required and not reason:
@@ -228,8 +231,6 @@ def dossier_create_draft(
 
 
 def _require_documents(d: Dossier) -> None:
-    from .attachments import missing_documents
-
     missing = missing_documents(d)
     if missing:
         raise DomainError("missing_documents", _("Còn thiếu: %s.") % "; ".join(doc.name for doc in missing))
@@ -299,8 +300,6 @@ def dossier_create_at_desk(
 def _digitize(dossier: Dossier, actor: User, documents, scans: dict, at) -> list:
     """Số hóa at reception (Decree 61/2018 Art. 17): the officer's scan of each component handed in,
     recorded as one event naming the components digitised and whether every required one is."""
-    from .attachments import attachment_add, missing_documents
-
     by_id = {doc.pk: doc for doc in documents}
     stored = []
     try:
@@ -485,8 +484,6 @@ def dossier_propose(*, dossier: Dossier, actor: User, proposal: str, result_summ
 def dossier_approve(*, dossier: Dossier, actor: User, at=None, expected_status=None) -> Dossier:
     """The head signs. If the result is an electronic PDF on file, its SHA-256 and the signer are kept:
     that is what makes the result "issued electronically" for the index, and lets anyone verify it."""
-    from .models import Attachment, AttachmentKind
-
     payload = {}
 
     def after(d, when):

@@ -40,6 +40,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.errors import DomainError
 from procedures.models import RequiredDocument
 from workcalendar.calendar import TZ
 
@@ -208,8 +209,6 @@ def store_months(model, fields, compute, *, first: dt.date, last: dt.date, now: 
     """Recompute the months from `first` to `last` with `compute(month, now=)` -> {agency_id: counts} and
     upsert one `model` row per agency and month (agencies no longer counted are zeroed, so a re-run gives
     identical rows). Shared by the monthly tables of dossiers and satisfaction."""
-    from core.errors import DomainError
-
     if first > last:
         raise DomainError("invalid_range", "Tháng bắt đầu phải trước hoặc bằng tháng kết thúc.")
     now = now or timezone.now()

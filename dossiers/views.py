@@ -21,17 +21,19 @@ from core.api import error_body
 from core.dates import parse_day
 from core.errors import DomainError, add_to_form
 from core.params import pk_param
-from core.periods import OUT_OF_RANGE, in_range
+from core.periods import OUT_OF_RANGE, in_range, period_from
 from procedures.models import Channel, Requirement
 from regulations.selectors import rules_in_force
 
 from . import attachments, components, fees, idempotency, pins, policies, selectors, services
 from .forms import DeskForm, LookupForm, StartForm
 from .lateness.letters import issue_is_late, proposal
+from .ledger import PDF_LIMIT, ledger_pdf, ledger_xlsx
 from .models import AttachmentKind, Dossier, LetterStatus
 from .panels import render_panels
+from .printing import FORMS, render_form, render_receipt
 from .transition_inputs import INPUTS, transition_fire
-from .workflow import BY_NAME, OPEN, QUEUE_ROLES, Status, available_actions
+from .workflow import BY_NAME, OPEN, QUEUE_ROLES, Status
 
 
 @login_required
@@ -76,7 +78,7 @@ def dossier_detail(request, pk: int):
     personal = policies.can_see_applicant(request.user, dossier)  # Home Affairs: the control sheet only
     if staff_view and personal:
         selectors.log_personal_data_access(request, dossier, "view")
-    actions = available_actions(dossier, request.user)
+    actions = policies.available_actions(request.user, dossier)
     files = list(selectors.dossier_attachments_for(request.user, dossier).select_related("document"))
     documents = selectors.dossier_document_rows(dossier, files)
     receive_fees = selectors.receive_fee_list(dossier) if any(a.name == "receive" for a in actions) else []
@@ -380,8 +382,6 @@ def desk_reception(request):
 @login_required
 def receipt_pdf(request, pk: int):
     """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả, with the PIN and a QR code to the tracking page."""
-    from .printing import render_receipt
-
     dossier = selectors.access_dossier(request.user, pk)
     policies.require_applicant(request.user, dossier)
     if not dossier.code:
@@ -398,8 +398,6 @@ def receipt_pdf(request, pk: int):
 @login_required
 def form_pdf(request, pk: int, number: str):
     """Mẫu 02 / Mẫu 03 for the dossier's latest guidance, supplement request or refusal."""
-    from .printing import FORMS, render_form
-
     if number not in FORMS:
         raise Http404("Không có mẫu này.")
     dossier = selectors.access_dossier(request.user, pk)
@@ -417,12 +415,9 @@ def form_pdf(request, pk: int, number: str):
 @login_required
 def ledger(request):
     """Mẫu 06 for one agency and period (default: this month), as PDF or XLSX. Every export is logged."""
-    from .ledger import PDF_LIMIT, ledger_pdf, ledger_xlsx
-
     agencies = selectors.visible_agency_list(request.user)
     if not agencies.exists():
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
-    from core.periods import period_from
 
     today = timezone.localdate()
     try:

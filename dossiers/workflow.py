@@ -1,10 +1,12 @@
 """The dossier state machine, declared once as a table (ARCHITECTURE.md §3.4).
 
 Each row says: the transition's name, the states it leaves, the state it reaches, who may fire it
-(roles checked against the dossier's agencies through the access gate; `citizen` = the dossier's
-own applicant account), whether the law asks for a written reason, and the label staff see.
-`Dossier` gets one django-fsm transition method per row (`DossierWorkflow`); the page that shows
-"what can I do now" asks the machine (`available_actions`), it never re-lists these rules.
+(actor names as data: role names checked against the dossier's agencies, `citizen` = the dossier's
+own applicant account; `dossiers.policies` interprets them), whether the law asks for a written
+reason, and the label staff see. `Dossier` gets one django-fsm transition method per row
+(`DossierWorkflow`): the machine knows states and conditions, not people. The page that shows
+"what can I do now" asks `policies.available_actions` (the machine, then the actors of the row), it
+never re-lists these rules.
 A row that is not `manual` (the desk's `create_at_desk`: a walk-in dossier is stored already
 submitted) is fired by its service only and never offered as an action. What each transition takes
 from a request (the page's form, the API's body) is declared once in `transition_inputs.py`.
@@ -128,23 +130,16 @@ TRANSITIONS: tuple[Transition, ...] = (
 BY_NAME = {t.name: t for t in TRANSITIONS}
 
 
-def may_act(user, dossier, actors: tuple[str, ...]) -> bool:
-    """The access gate for one transition: the rule is `dossiers.policies.acts_as` (the citizen owns the
-    dossier; reception acts for the receiving agency; appraisers and approvers for the handling agency)."""
-    from . import policies  # policies reads this table (and the models built on it): imported at the first check
-
-    return policies.acts_as(user, dossier, actors)
-
-
 def _make(spec: Transition):
     def method(self, **kwargs):
         """The state change itself; the service records the event and the side effects."""
 
     method.__name__ = spec.name
     method.__doc__ = spec.label
+    # No `permission=`: who may fire the row (its `actors`) is read by `policies.may_fire`, so the machine
+    # (and the model built on it) needs nothing from the rules about people.
     return transition(
         field="status", source=list(spec.sources), target=spec.target,
-        permission=lambda dossier, user, actors=spec.actors: may_act(user, dossier, actors),
         conditions=[] if spec.manual else [_not_yet_stored],
         custom={"label": spec.label, "reason_required": spec.reason_required},
     )(method)
@@ -158,12 +153,6 @@ def _not_yet_stored(dossier) -> bool:
 # A mixin with one transition method per row of TRANSITIONS; Dossier inherits it, so django-fsm
 # collects the transitions when the model class is prepared.
 DossierWorkflow = type("DossierWorkflow", (), {spec.name: _make(spec) for spec in TRANSITIONS})
-
-
-def available_actions(dossier, user) -> list[Transition]:
-    """What this user may do to this dossier now (asks the state machine, then the gate)."""
-    names = {t.name for t in dossier.get_available_user_status_transitions(user)}
-    return [spec for spec in TRANSITIONS if spec.name in names and spec.manual]
 
 
 def as_markdown() -> str:

@@ -10,6 +10,7 @@ import hashlib
 import io
 from decimal import Decimal, InvalidOperation
 
+import filetype
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -18,8 +19,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Agency, User
 from core.errors import DomainError
 
-from . import policies
-from .models import AssessmentRound, Criterion, Evidence, Method, SelfScore, SurveyScore
+from . import policies, rules
+from .metrics import RATES, period_values, rate
+from .models import AssessmentRound, Criterion, Evidence, ExternalIndex, ExternalResult, Method, SelfScore, SurveyScore
+from .scoring import evaluate
 
 EVIDENCE_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png",
                   "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -47,8 +50,6 @@ def _check_criterion(round_: AssessmentRound, criterion: Criterion, method: str)
 
 
 def _evidence_ok(upload) -> tuple[str, str]:
-    import filetype
-
     if upload.size == 0 or upload.size > MAX_EVIDENCE_BYTES:
         raise DomainError("evidence_size", _("Tài liệu “%s” rỗng hoặc quá 20 MB.") % upload.name, field="evidence")
     upload.seek(0)
@@ -175,8 +176,6 @@ def survey_import(*, round_: AssessmentRound, text: str, actor: User, source: st
 
 def year_values(round_: AssessmentRound) -> dict:
     """The round's year of metric snapshots per agency (to the current month for this year)."""
-    from .metrics import period_values
-
     today = timezone.localdate()
     last = dt.date(round_.year, 12, 1) if round_.year < today.year else today.replace(day=1)
     return period_values(first=dt.date(round_.year, 1, 1), last=last,
@@ -185,23 +184,18 @@ def year_values(round_: AssessmentRound) -> dict:
 
 def computed_scores(round_: AssessmentRound, agency: Agency) -> list[dict]:
     """The round's criteria computed from the portal's data, for one agency: numerator, denominator, points."""
-    from .metrics import RATES, rate
-    from .rules import points, round2
-
     values = year_values(round_).get(agency.pk, {})
     out = []
     for c in round_.config.criteria.filter(method=Method.COMPUTED):
         num, den = rate(values, c.metric) if c.metric in RATES else values.get(c.metric, (0, 0))
         out.append({"c": c, "num": num, "den": den,
-                    "points": round2(points(c.rule or {"kind": "linear"}, c.max_points, num, den))})
+                    "points": rules.round2(rules.points(c.rule or {"kind": "linear"}, c.max_points, num, den))})
     return out
 
 
 def results(round_: AssessmentRound, *, at: dt.datetime | None = None) -> list[dict]:
     """Per agency: appraised points (the self-score where not yet appraised, flagged), survey points, index,
     rank (ties share a rank) and the change against the previous year's round of the same index."""
-    from .scoring import evaluate
-
     at = at or timezone.now()
     previous = (AssessmentRound.objects.filter(config__code=round_.config.code, year=round_.year - 1)
                 .select_related("config").first())
@@ -239,8 +233,6 @@ def results(round_: AssessmentRound, *, at: dt.datetime | None = None) -> list[d
 def external_import(*, text: str, actor: User, source: str = "", at: dt.datetime | None = None) -> int:
     """CSV `index,year,score,rank,out_of` (rank and out_of optional): the province's yearly results on
     PAR INDEX, SIPAS, PAPI, PCI, ICT Index. Rejected whole on any error, with line numbers."""
-    from .models import ExternalIndex, ExternalResult
-
     if not policies.can_import_external_results(actor):
         raise PermissionDenied(_("Chỉ cán bộ Nội vụ mới nhập kết quả các chỉ số."))
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from dossiers.stats import monthly_stats_refresh, recent_months
+from nationalportal.stats import monthly_sync_refresh
+from satisfaction.stats import monthly_satisfaction_refresh
+
+from .metrics import snapshots_refresh
+from .models import MetricSnapshot
+
 
 def seed(context: dict) -> None:
-    from dossiers.stats import monthly_stats_refresh, recent_months
-    from nationalportal.stats import monthly_sync_refresh
-    from satisfaction.stats import monthly_satisfaction_refresh
-
-    from .metrics import snapshots_refresh
-    from .models import MetricSnapshot
-
     if MetricSnapshot.objects.exists():
         return
     first, last = recent_months(11, timezone.localdate())

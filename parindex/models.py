@@ -3,9 +3,14 @@ metric snapshots the dashboards read (numerator and denominator per agency and m
 
 from __future__ import annotations
 
+import uuid
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .rules import RuleError, check_rule
 
 
 class IndexKind(models.TextChoices):
@@ -76,10 +81,6 @@ class Criterion(models.Model):
         return f"{self.code}. {self.name}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from .rules import RuleError, check_rule
-
         if self.rule:
             try:
                 check_rule(self.rule)
@@ -160,8 +161,6 @@ class SelfScore(models.Model):
 
 
 def evidence_path(instance, filename: str) -> str:
-    import uuid
-
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"par-evidence/{instance.score_id}/{uuid.uuid4().hex}.{ext}"
 

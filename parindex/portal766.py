@@ -5,9 +5,12 @@ fees integrated on the national portal) are entered as zero and their indicators
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .models import ConfigStatus, Criterion, IndexConfig, IndexKind
 from .score766 import QD766_2026, indicator_points, round_half_up, validate
+from .scoring import config_766
 
 MEASURED = {
     "dossiers_synced", "dossiers_to_sync", "dossiers_received", "dossiers_on_time", "dossiers_submitted_online",
@@ -50,8 +53,6 @@ GROUP_NAMES = {"transparency": _("Công khai, minh bạch"), "progress": _("Ti�
 
 def names() -> dict[str, str]:
     """Indicator and group names from the stored 766 configuration (falls back to the codes)."""
-    from .models import Criterion
-
     return {**GROUP_NAMES, **dict(Criterion.objects.filter(config__code="qd766", config__version=QD766_2026.version)
                                   .values_list("code", "name"))}
 
@@ -59,11 +60,6 @@ def names() -> dict[str, str]:
 def config_for(month=None):
     """The published Decision-766 configuration in force at `month` (an administrator's edited copy once
     published), else the built-in one."""
-    from django.db.models import Q
-
-    from .models import ConfigStatus, IndexConfig, IndexKind
-    from .scoring import config_766
-
     qs = IndexConfig.objects.filter(kind=IndexKind.QD766, status=ConfigStatus.PUBLISHED)
     if month is not None:
         qs = qs.filter(effective_from__lte=month).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=month))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from dossiers.stats import (
     received_between,
     with_components,
 )
+from satisfaction.models import SurveyResponse
 
 from . import metrics, policies
 from .models import AssessmentRound, Criterion, Evidence, ExternalResult, MetricSnapshot, Scope, SelfScore
@@ -158,10 +159,6 @@ def breakdown(agency: Agency, by: str, first: dt.date, last: dt.date,
     """One agency's counts over the period by field, procedure or officer (a few grouped queries, read on
     demand: the dashboards themselves never scan dossiers), worst first, and the total row. Survey
     satisfaction is grouped the same way (per officer: the officer rated, who received and returned)."""
-    from django.db.models import Count
-
-    from satisfaction.models import SurveyResponse
-
     key, survey_key = BREAKDOWN_KEYS[by]
     start, end = period_bounds(first, last)
     cutoff = min(end, now or timezone.now())

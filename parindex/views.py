@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -14,9 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import selectors as agency_selectors
+from core.exports import XLSX_CONTENT_TYPE, Sheet, xlsx_bytes
 from core.periods import month_range
 from dossiers.policies import applicant_name_for
-from dossiers.selectors import mask_id_number
+from dossiers.printing import render_pdf
+from dossiers.selectors import log_personal_data_access, mask_id_number
 from dossiers.stats import months
 
 from . import metrics, selectors
@@ -41,8 +44,6 @@ def _period(request) -> tuple[dt.date, dt.date, str]:
     try:
         first, last = month_range(request.GET.get("from"), request.GET.get("to"), today=today)
     except ValueError as exc:
-        from django.contrib import messages
-
         messages.error(request, _("Kỳ không hợp lệ: %s Đang hiển thị năm nay.") % exc)
         return today.replace(month=1, day=1), today.replace(day=1), "nam"
     return first, last, ""
@@ -199,8 +200,6 @@ def dossier_list(request):
     first, last, _preset = _period(request)
     qs = selectors.dossiers_behind(metric, agency_ids, first, last).order_by("due_at", "id")
     if request.GET.get("xuat") in ("csv", "xlsx"):
-        from dossiers.selectors import log_personal_data_access
-
         log_personal_data_access(request, None, "export", f"{metric} {first:%m/%Y}-{last:%m/%Y}")
         rows = [[d.code, d.procedure_version.procedure.name, d.handling_agency.name,
                  applicant_name_for(request.user, d), mask_id_number(d.applicant_id_number),
@@ -320,8 +319,6 @@ def report(request):
     kind = request.GET.get("xuat")
     name = f"bao-cao-mot-cua-{first:%Y%m}-{last:%Y%m}"
     if kind == "xlsx":
-        from core.exports import XLSX_CONTENT_TYPE, Sheet, xlsx_bytes
-
         lines = [[row["name"], *row["counts"], *[round(100 * n / d, 1) if d else None for n, d in (
             row["on_time"], row["online"], row["postal"], row["satisfaction"])]] for row in [*rows, summary]]
         response = HttpResponse(xlsx_bytes([Sheet(
@@ -332,8 +329,6 @@ def report(request):
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
     if kind == "pdf":
-        from dossiers.printing import render_pdf
-
         response = HttpResponse(render_pdf("parindex/report_pdf.html", context), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
         return response

@@ -16,11 +16,10 @@ from dossiers.workflow import Status
 
 from . import gateways, services
 from .models import Payment
+from .simulator import signed_result
 
 
 def _pay_online(dossier: Dossier, when: dt.datetime) -> bool:
-    from .simulator import signed_result
-
     payment, _url = services.payment_start_online(dossier=dossier, actor=dossier.citizen, at=when,
                                                   return_url="http://localhost:8000/thanh-toan/vnpay/ket-qua/")
     code, _payment = services.payment_callback(params=signed_result(payment, when=when + dt.timedelta(minutes=3)),

@@ -13,6 +13,8 @@ VNPay's documented scheme:
 
 `PAYMENT_GATEWAY = "vnpay"` talks to the addresses in settings; `"simulator"` uses the same protocol
 code against the portal's own stand-in (payments.simulator), in-process; `""` turns online payment off.
+`payments.configured.get_gateway()` builds the gateway the setting chooses (this module is the protocol
+and knows neither the simulator nor the factory).
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import reverse
 
 from workcalendar.calendar import TZ
 
@@ -192,18 +193,3 @@ def mode() -> str:
 
 def enabled() -> bool:
     return mode() in ("vnpay", "simulator")
-
-
-def get_gateway() -> VNPayGateway:
-    """The configured gateway; the simulator speaks the same protocol through the portal's own pages."""
-    kind = mode()
-    if kind == "vnpay":
-        return VNPayGateway(tmn_code=settings.VNPAY_TMN_CODE, secret=settings.VNPAY_HASH_SECRET,
-                            pay_url=settings.VNPAY_PAY_URL, api_url=settings.VNPAY_API_URL)
-    if kind == "simulator":
-        from . import simulator
-
-        return VNPayGateway(tmn_code=simulator.TMN_CODE, secret=simulator.secret(),
-                            pay_url=reverse("payments:simulator"), api_url="simulator:querydr",
-                            transport=simulator.querydr_transport)
-    raise ImproperlyConfigured("Online payment is off (PAYMENT_GATEWAY is empty).")

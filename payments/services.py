@@ -17,6 +17,7 @@ import logging
 import secrets
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +30,9 @@ from dossiers.workflow import Status
 from notifications.services import email_queue
 
 from . import gateways, policies
+from .configured import get_gateway
 from .models import FINAL, Payment, PaymentLog, PaymentStatus, ReceiptCounter
+from .receipts import render_receipt
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +133,7 @@ def payment_start_online(*, dossier: Dossier, actor: User, return_url: str, ip: 
         raise PermissionDenied(_("Chỉ người nộp hồ sơ mới thanh toán trực tuyến cho hồ sơ này."))
     _check_payable(dossier)
     at = at or timezone.now()
-    gateway = gateways.get_gateway()
+    gateway = get_gateway()
     payment = Payment.objects.create(
         dossier=dossier, method=PaymentMethod.ONLINE, provider=gateway.code, amount=dossier.fee_total,
         txn_ref=f"HS{dossier.pk}X{secrets.token_hex(5).upper()}", created_at=at, created_by=actor,
@@ -148,7 +151,7 @@ IPN_MESSAGES = {"00": "Confirm Success", "01": "Order not found", "02": "Order a
 def payment_callback(*, params, source: str, ip: str | None = None) -> tuple[str, Payment | None]:
     """A signed return or IPN from the gateway. Returns (VNPay answer code, payment or None):
     00 applied, 01 unknown order, 02 already final (nothing changed), 04 amount differs, 97 forged."""
-    gateway = gateways.get_gateway()
+    gateway = get_gateway()
     flat = {k: (v[-1] if isinstance(v, list) else v) for k, v in dict(params).items()}
     message = gateway.parse_callback(flat)
 
@@ -186,8 +189,8 @@ def payment_check(*, payment: Payment, now: dt.datetime | None = None) -> Paymen
     if payment.status != PaymentStatus.PENDING or payment.method != PaymentMethod.ONLINE:
         return payment
     dossier = Dossier.objects.get(pk=payment.dossier_id)
-    answer = gateways.get_gateway().query(txn_ref=payment.txn_ref, order_info=order_info(dossier),
-                                          created=payment.created_at, now=now)
+    answer = get_gateway().query(txn_ref=payment.txn_ref, order_info=order_info(dossier),
+                                 created=payment.created_at, now=now)
     payment.checked_at, payment.check_count = now, payment.check_count + 1
     outcome = "00"
     if not answer.valid:
@@ -238,10 +241,6 @@ def payments_reconcile(*, now: dt.datetime | None = None, limit: int = 500) -> d
 
 def receipt_store(payment_id: int) -> None:
     """Render the e-receipt once, keep it, and send it to the citizen."""
-    from django.core.files.base import ContentFile
-
-    from .receipts import render_receipt
-
     payment = Payment.objects.select_related("dossier__receiving_agency", "dossier__procedure_version__procedure",
                                              "created_by").get(pk=payment_id)
     if payment.status != PaymentStatus.PAID or payment.receipt_pdf:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets as pysecrets
 from urllib.parse import urlencode
 
@@ -36,8 +37,11 @@ def secret() -> str:
     return hashlib.sha256(f"simulator:{settings.SECRET_KEY}".encode()).hexdigest()[:32].upper()
 
 
-def _gateway() -> gateways.VNPayGateway:
-    return gateways.get_gateway()
+def gateway() -> gateways.VNPayGateway:
+    """The VNPay protocol pointed at this stand-in: its page instead of the gateway's, its books for
+    `querydr` (what `configured.get_gateway()` returns when PAYMENT_GATEWAY = "simulator")."""
+    return gateways.VNPayGateway(tmn_code=TMN_CODE, secret=secret(), pay_url=reverse("payments:simulator"),
+                                 api_url="simulator:querydr", transport=querydr_transport)
 
 
 def _answer(gw: gateways.VNPayGateway, fields: dict) -> dict:
@@ -47,7 +51,7 @@ def _answer(gw: gateways.VNPayGateway, fields: dict) -> dict:
 
 def querydr_transport(url: str, body: dict) -> dict:
     """What the gateway's querydr API answers, computed from the simulator's books."""
-    gw = _gateway()
+    gw = gateway()
     expected = gateways.hmac_sha512(gw.secret, "|".join(str(body.get(f, ""))
                                                          for f in gateways.QUERY_REQUEST_FIELDS))
     base = {"vnp_ResponseId": pysecrets.token_hex(8), "vnp_Command": "querydr", "vnp_TmnCode": gw.tmn_code,
@@ -69,8 +73,6 @@ def _deliver_ipn(params: dict) -> dict:
     path = reverse("payments:vnpay_ipn")
     request = RequestFactory().get(path, params, REMOTE_ADDR="127.0.0.2")
     response = resolve(path).func(request)
-    import json
-
     return json.loads(response.content.decode())
 
 
@@ -78,7 +80,7 @@ def _deliver_ipn(params: dict) -> dict:
 def gateway_page(request):
     if gateways.mode() != "simulator":
         raise Http404("Cổng thanh toán mô phỏng không bật.")
-    gw = _gateway()
+    gw = gateway()
     params = {k: v for k, v in (request.GET if request.method == "GET" else request.POST).items()
               if k.startswith("vnp_")}
     if not gw.verify(params) or params.get("vnp_TmnCode") != gw.tmn_code:
@@ -118,7 +120,7 @@ def gateway_page(request):
 
 def signed_result(payment, *, code: str = "00", amount: int | None = None, when=None, bank: str = "NCB") -> dict:
     """The signed parameters the gateway sends back for `payment` (for the demo data and the tests)."""
-    gw = _gateway()
+    gw = gateway()
     when = when or timezone.now()
     number = f"{payment.pk % 10**8:08d}"
     return gw.sign({

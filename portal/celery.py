@@ -3,6 +3,8 @@
 import os
 
 from celery import Celery
+from django.core.cache import cache
+from django.utils import timezone
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
 
@@ -16,10 +18,6 @@ HEARTBEAT_CACHE_KEY = "celery:heartbeat"
 @app.task(name="portal.celery.heartbeat", ignore_result=True)
 def heartbeat() -> str:
     """Run by beat every CELERY_HEARTBEAT_SECONDS; /healthz reports how old the last beat is."""
-    # Imported here: this module loads with the project package, before Django's settings are configured.
-    from django.core.cache import cache
-    from django.utils import timezone
-
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_CACHE_KEY, now, timeout=None)
     return now

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -95,8 +96,6 @@ class Invitation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        from django.utils import timezone
-
         return self.answered_at is None and timezone.now() <= self.expires_at
 
 

@@ -10,6 +10,8 @@ from django.dispatch import receiver
 from dossiers.events import dossier_event_recorded
 from dossiers.models import EventType
 
+from . import services
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,11 +24,9 @@ def on_dossier_event(sender, dossier, event, **kwargs):
     rows, is logged, and never undoes the hand-over."""
     if event.type != EventType.RETURN_RESULT:
         return
-    from .services import evaluation_compute, invitation_create
-
-    _isolated("survey invitation", dossier, lambda: invitation_create(dossier=dossier, officer=event.actor,
-                                                                       at=event.at))
-    _isolated("dossier evaluation", dossier, lambda: evaluation_compute(dossier=dossier, at=event.at))
+    _isolated("survey invitation", dossier, lambda: services.invitation_create(dossier=dossier, officer=event.actor,
+                                                                                at=event.at))
+    _isolated("dossier evaluation", dossier, lambda: services.evaluation_compute(dossier=dossier, at=event.at))
 
 
 def _isolated(what: str, dossier, step) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -33,6 +34,7 @@ from .models import (
     FollowUp,
     FollowUpStatus,
     Invitation,
+    Question,
     Questionnaire,
     QuestionnaireStatus,
     SurveyResponse,
@@ -47,8 +49,6 @@ COMPLAINT_WORDS = ("nhung nhieu", "phien ha", "gay kho", "tieu cuc", "boi duong"
 
 
 def _plain(text: str) -> str:
-    import unicodedata
-
     text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
     return "".join(c for c in text if unicodedata.category(c) != "Mn")
 
@@ -79,8 +79,6 @@ DEFAULT_QUESTIONS = [  # version 1 (also created by migration 0002)
 def published_questionnaire() -> Questionnaire:
     """The questionnaire in use; on an empty table (a database restored without it) the default
     version 1 is created, so a citizen never meets a broken survey page."""
-    from .models import Question
-
     questionnaire = Questionnaire.objects.filter(status=QuestionnaireStatus.PUBLISHED).prefetch_related(
         "questions").first()
     if questionnaire is None and not Questionnaire.objects.exists():

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,11 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from core import ratelimit
 from core.errors import DomainError
+from core.periods import period_from
 from dossiers import idempotency
+from dossiers import policies as dossier_policies
+from dossiers import selectors as dossier_selectors
+from dossiers.printing import qr_svg, render_pdf
 
 from . import policies, selectors, services
 from .models import SCALE, Element, FollowUpStatus
@@ -137,7 +141,6 @@ def _staff(user):
 @login_required
 def results(request):
     _staff(request.user)
-    from core.periods import period_from
 
     today = timezone.localdate()
     try:
@@ -190,20 +193,15 @@ def follow_ups(request):
 @login_required
 def survey_slip(request, token: str):
     """The slip handed over with the result: the survey link as a QR code (A5 PDF), for the desk."""
-    from django.http import HttpResponse
-
-    from dossiers.policies import require_applicant
-    from dossiers.printing import qr_svg, render_pdf
-    from dossiers.selectors import access_dossier, is_staff_view
-
     try:
         invitation = services.invitation_for_token(token)
     except DomainError:
         raise Http404("Không tìm thấy lời mời đánh giá.") from None
-    dossier = access_dossier(request.user, invitation.dossier_id)
-    if not is_staff_view(request.user, dossier):
+    dossier = dossier_selectors.access_dossier(request.user, invitation.dossier_id)
+    if not dossier_selectors.is_staff_view(request.user, dossier):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
-    require_applicant(request.user, dossier)  # the slip is the citizen's key to the survey: the desk's only
+    # the slip is the citizen's key to the survey: the desk's only
+    dossier_policies.require_applicant(request.user, dossier)
     url = services.survey_url(invitation)
     pdf = render_pdf("satisfaction/slip.html", {"invitation": invitation, "dossier": dossier, "url": url,
                                                 "qr": qr_svg(url)})

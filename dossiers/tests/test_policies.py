@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 
 from dossiers import policies
-from dossiers.models import AttachmentKind
-from dossiers.workflow import BY_NAME, Status
+from dossiers.models import AttachmentKind, Dossier
+from dossiers.workflow import BY_NAME, TRANSITIONS, Status
 
 from . import policy_table
 from .policy_table import EVERY, PEOPLE, S, mismatches
@@ -33,6 +33,7 @@ def only(*keys: str, states=EVERY) -> dict[str, frozenset]:
 # -- who may fire each transition, and from which states -----------------------------------------------
 TRANSITION_TABLE = {
     "submit": only("applicant", states={S.DRAFT, S.GUIDED}),
+    "create_at_desk": only("reception", states=()),  # fired by its service on a dossier being created only
     "receive": only("reception", states={S.SUBMITTED}),
     "guide": only("reception", states={S.SUBMITTED}),
     "refuse_at_reception": only("reception", states={S.SUBMITTED}),
@@ -100,11 +101,25 @@ def test_every_other_policy_for_everyone_in_every_state(people, dossier_in):
 
 
 def test_may_fire_is_who_whatever_the_state(people, dossier_in):
-    """The state machine's permission (`may_fire`) is the "who" of the table; the state is the machine's."""
+    """`may_fire` is the "who" of the table (the workflow's actors read by the policy); the state is the machine's."""
     dossier = dossier_in(S.RETURNED)
     for name, allowed in TRANSITION_TABLE.items():
         for key in PEOPLE:
             assert policies.may_fire(people[key], dossier, name) is (key in allowed), (name, key)
+
+
+def test_the_actions_offered_are_the_transitions_one_may_fire(people, dossier_in):
+    """`available_actions` (what the detail page and the API offer) and `can_fire` (what the services check)
+    read the same machine and the same actors, for everyone in every state; the machine itself carries no
+    permission of its own."""
+    assert not any(t._django_fsm.transitions[s].permission for t in (getattr(Dossier, n) for n in BY_NAME)
+                   for s in t._django_fsm.transitions)
+    for state in Status.values:
+        dossier = dossier_in(state)
+        for key in PEOPLE:
+            offered = [a.name for a in policies.available_actions(people[key], dossier)]
+            firable = [t.name for t in TRANSITIONS if t.manual and policies.can_fire(people[key], dossier, t.name)]
+            assert offered == firable, (state, key)
 
 
 def test_the_tables_name_every_transition_kind_person_and_state():

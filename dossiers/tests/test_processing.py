@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from core.errors import Conflict, DomainError
-from dossiers import fees, services
+from dossiers import fees, policies, services
 from dossiers.models import Dossier
-from dossiers.workflow import Status, Step, available_actions
+from dossiers.workflow import Status, Step
 from procedures.models import ProcedureVersion
 from workcalendar.units import ClockPolicy
 
@@ -149,7 +149,7 @@ def test_stale_page_gets_a_conflict(world):
 
 def test_available_actions_ask_the_machine_and_the_gate(world):
     d = _received(world)
-    names = lambda user: [a.name for a in available_actions(d, user)]  # noqa: E731
+    names = lambda user: [a.name for a in policies.available_actions(user, d)]  # noqa: E731
     assert names(world.reception) == ["assign", "withdraw"]
     assert names(world.approver) == ["assign", "stop"]
     assert names(world.appraiser) == []

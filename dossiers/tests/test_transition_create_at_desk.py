@@ -7,8 +7,9 @@ from django.urls import reverse
 from django_fsm.signals import post_transition
 from rest_framework.test import APIClient
 
+from dossiers import policies
 from dossiers.models import Dossier
-from dossiers.workflow import BY_NAME, CITIZEN, Status, Step, as_markdown, available_actions
+from dossiers.workflow import BY_NAME, CITIZEN, Status, Step, as_markdown
 
 from .transitions_helper import RECEPTION_DUE, SUBMITTED_AT, desk_submitted, online_draft
 
@@ -46,7 +47,7 @@ def test_the_desk_creation_goes_through_the_declared_transition(world):
 def test_it_is_never_offered_on_a_stored_dossier(world, client):
     draft = online_draft(world)
     for user in (world.reception, world.citizen):
-        assert "create_at_desk" not in [a.name for a in available_actions(draft, user)]
+        assert "create_at_desk" not in [a.name for a in policies.available_actions(user, draft)]
     client.force_login(world.reception)
     assert client.post(reverse("dossiers:action", args=[draft.pk, "create_at_desk"]),
                        {"expected_status": "draft"}).status_code == 404

@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from dossiers.models import Dossier
-from payments import gateways, services
+from payments import configured, gateways, services
 from payments.models import Payment, PaymentLog, SimulatedTransaction
 from payments.simulator import signed_result
 
@@ -34,7 +34,7 @@ def test_the_signed_redirect_follows_the_vnpay_scheme(world, online_received, cl
     assert url.startswith("/thanh-toan/mo-phong/vnpay/?")
     assert (params["vnp_Version"], params["vnp_Command"], params["vnp_CurrCode"]) == ("2.1.0", "pay", "VND")
     assert params["vnp_Amount"] == "5000000"  # 50.000 đ online, in the gateway's unit (× 100)
-    gw = gateways.get_gateway()
+    gw = configured.get_gateway()
     # The signature is HMAC-SHA512 over the sorted, URL-encoded parameters, as the gateway recomputes it.
     unsigned = {k: v for k, v in params.items() if k != "vnp_SecureHash"}
     assert params["vnp_SecureHash"] == gateways.hmac_sha512(gw.secret, gateways.sign_data(unsigned))
@@ -98,7 +98,7 @@ def test_forged_repeated_and_wrong_amount_callbacks(world, online_received):
     assert services.payment_callback(params=tampered, source="ipn")[0] == "97"
     assert services.payment_callback(params=signed_result(payment, amount=5000), source="ipn")[0] == "04"
     unknown = signed_result(payment) | {"vnp_TxnRef": "NOPE"}
-    assert services.payment_callback(params=gateways.get_gateway().sign(unknown), source="ipn")[0] == "01"
+    assert services.payment_callback(params=configured.get_gateway().sign(unknown), source="ipn")[0] == "01"
     payment.refresh_from_db()
     assert payment.status == "pending" and Dossier.objects.get(pk=d.pk).fee_status == "unpaid"
     assert services.payment_callback(params=signed_result(payment), source="ipn")[0] == "00"

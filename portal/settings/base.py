@@ -8,8 +8,9 @@ CELERY_BROKER_URL, CACHE_URL, SECRET_KEY, ... and uses portal.settings.productio
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -388,8 +389,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 # (portal.urls). form-action also admits the payment gateway: a form posted to the portal that
 # redirects there is checked against form-action.
 def _origin(url: str) -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
@@ -414,11 +413,9 @@ PORTAL_NAME = env.str("PORTAL_NAME", default="Cổng dịch vụ công một c�
 # Default office hours of a new agency and of the national calendar (each agency can change its own):
 # OFFICE_HOURS="07:00-11:30,13:30-17:00", RECEPTION_CUTOFF="15:00" (Decree 61/2018 Art. 18).
 def _office_hours(text: str, cutoff: str) -> dict:
-    import datetime as _dt
-
     try:
         (m1, m2), (a1, a2) = (part.split("-") for part in text.split(","))
-        times = [_dt.time.fromisoformat(t.strip()) for t in (m1, m2, a1, a2, cutoff)]
+        times = [time.fromisoformat(t.strip()) for t in (m1, m2, a1, a2, cutoff)]
     except ValueError:
         raise ImproperlyConfigured(
             f"OFFICE_HOURS/RECEPTION_CUTOFF không hợp lệ: {text!r}, {cutoff!r} "

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Agency, AgencyLevel, User
 from core.bench import summary, timed
 from dossiers.models import Dossier
 from dossiers.stats import monthly_stats_refresh
@@ -74,8 +74,6 @@ class Command(BaseCommand):
         self._time(officer, first, last, repeat)
 
     def _clone(self, n):
-        from accounts.models import Agency, AgencyLevel
-
         busiest = (MetricSnapshot.objects.filter(metric="received", scope="agency").values("agency")
                    .annotate(n=Sum("numerator")).order_by("-n").values_list("agency", flat=True).first())
         source = Agency.objects.get(pk=busiest)

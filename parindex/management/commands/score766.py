@@ -2,6 +2,7 @@
 agency and period from a flat JSON object of aggregated counts (see parindex/score766.py)."""
 
 import json
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -36,8 +37,6 @@ class Command(BaseCommand):
         path = options["input"]
         try:
             if path == "-":
-                import sys
-
                 text = sys.stdin.read()
             else:
                 with open(path, encoding="utf-8") as handle:
