@@ -45,10 +45,12 @@ run: $(VENV)/.deps messages
 check-services: $(VENV)/.deps-dev
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) scripts/check_services.py
 
-# The whole suite against PostgreSQL and Redis (never SQLite: portal.settings.test refuses it).
+# The whole suite against PostgreSQL and Redis (never SQLite: portal.settings.test refuses it), in
+# PYTEST_WORKERS processes (pytest-xdist; each has its own test database); PYTEST_WORKERS=0 runs in one.
+PYTEST_WORKERS ?= 2
 test: $(VENV)/.deps-dev messages check-services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=portal.settings.test \
-		$(PY) -m pytest $(PYTEST_ARGS)
+		$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.deps-dev
 	$(PY) -m ruff check .
