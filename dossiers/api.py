@@ -59,7 +59,7 @@ class DossierViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=DossierDetailSerializer)
     def retrieve(self, request, pk=None):
         dossier = self._dossier(pk)
-        if selectors.is_staff_view(request.user, dossier) and policies.can_see_applicant(request.user, dossier):
+        if policies.sees_as_staff(request.user, dossier) and policies.can_see_applicant(request.user, dossier):
             selectors.log_personal_data_access(request, dossier, "view", "api")
         return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
 

@@ -1,6 +1,6 @@
 """One small function per kind of dossier event (Saleor style). Each writes one DossierEvent row of a
-declared `EventType` and announces it with a signal, so higher layers (satisfaction, docstore,
-notifications) can react without dossiers importing them. Bulk writers (the deadline sweep) use
+declared `EventType` and announces it with a signal, so higher apps (nationalportal, docstore,
+satisfaction) can react without dossiers importing them. Bulk writers (the deadline sweep) use
 `bulk_record`, which announces every row the same way: the listeners hear every event.
 
 Nothing else writes DossierEvent rows (the demo-data generator excepted: it fills an empty

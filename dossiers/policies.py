@@ -244,6 +244,13 @@ def can_issue_apology(user: User | None, dossier: Dossier) -> bool:
 # -- the applicant's personal data (Decree 13/2023) ---------------------------------------------------
 
 
+def sees_as_staff(user: User, dossier: Dossier) -> bool:
+    """Whether the dossier page shows the staff view (control sheet, internal events, staff actions): for
+    anyone who sees its receiving or handling agency, a Home Affairs reader included."""
+    return access.is_unrestricted(user) or bool(access.visible_agency_ids(user) & {dossier.receiving_agency_id,
+                                                                                  dossier.handling_agency_id})
+
+
 def can_see_applicant(user: User, dossier: Dossier) -> bool:
     """The applicant's name, ID number, address, phone, e-mail and the dossier's files: the citizen who
     filed it and the staff acting for its receiving or handling agency (not a Home Affairs reader)."""

@@ -10,9 +10,11 @@ from accounts import access
 from accounts.models import Agency, User
 from procedures.models import Channel, ChannelOption, Procedure, ProcedureVersion, RequiredDocument, Requirement
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
+from workcalendar.selectors import calendar_for
 
 from . import policies
 from .components import required_documents
+from .lateness.classify import due_soon_limit
 from .models import (
     ApologyLetter,
     Attachment,
@@ -56,11 +58,6 @@ def access_dossier(user: User, pk: int) -> Dossier:
     return dossier
 
 
-def is_staff_view(user: User, dossier: Dossier) -> bool:
-    return access.is_unrestricted(user) or bool(access.visible_agency_ids(user) & {dossier.receiving_agency_id,
-                                                                                  dossier.handling_agency_id})
-
-
 # -- What a citizen sees of a dossier ------------------------------------------------------------
 # One rule for the citizen's own page, the API answering the citizen, the file URL (page and API)
 # and the tracking page (anyone with the code and PIN). Staff of the dossier's agencies see all.
@@ -95,13 +92,13 @@ def citizen_letters(dossier: Dossier) -> QuerySet[ApologyLetter]:
 
 
 def dossier_events_for(user: User, dossier: Dossier) -> QuerySet[DossierEvent]:
-    if is_staff_view(user, dossier):
+    if policies.sees_as_staff(user, dossier):
         return dossier.events.order_by("at", "id")
     return citizen_events(dossier)
 
 
 def dossier_attachments_for(user: User, dossier: Dossier) -> QuerySet[Attachment]:
-    if is_staff_view(user, dossier):
+    if policies.sees_as_staff(user, dossier):
         return dossier.attachments.filter(is_active=True)
     return citizen_attachments(dossier)
 
@@ -176,8 +173,9 @@ def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = N
     else:
         qs = Dossier.objects.filter(Q(receiving_agency__in=agencies) | Q(handling_agency__in=agencies))
     if queue == "due_soon":
+        # The sweep's rule (lateness.classify): due by the end of the next working day.
         qs = qs.filter(status__in=OPEN - WAITING_FOR_CITIZEN - {Status.RESULT_READY}, due_at__gte=now,
-                       due_at__lt=now + timezone.timedelta(days=2))
+                       due_at__lte=due_soon_limit(calendar_for(None), now))
     elif queue == "overdue":
         qs = qs.filter(status__in=OPEN - WAITING_FOR_CITIZEN - {Status.RESULT_READY}, due_at__lt=now)
     elif queue == "waiting":

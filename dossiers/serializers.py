@@ -125,7 +125,7 @@ class DossierDetailSerializer(DossierListSerializer):
                   "refund_amount", "fees", "e_result_sha256"]
 
     def _staff(self, obj) -> bool:
-        return selectors.is_staff_view(self.context["request"].user, obj)
+        return policies.sees_as_staff(self.context["request"].user, obj)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -74,7 +74,7 @@ def my_dossiers(request):
 @login_required
 def dossier_detail(request, pk: int):
     dossier = selectors.access_dossier(request.user, pk)
-    staff_view = selectors.is_staff_view(request.user, dossier)
+    staff_view = policies.sees_as_staff(request.user, dossier)
     personal = policies.can_see_applicant(request.user, dossier)  # Home Affairs: the control sheet only
     if staff_view and personal:
         selectors.log_personal_data_access(request, dossier, "view")

@@ -139,7 +139,7 @@ def receipt_pdf(request, pk: int):
     if not payment.receipt_pdf:
         services.receipt_store(payment.pk)
         payment.refresh_from_db()
-    if dossier_selectors.is_staff_view(request.user, dossier):
+    if dossier_policies.sees_as_staff(request.user, dossier):
         dossier_selectors.log_personal_data_access(request, dossier, "download", f"Biên lai {payment.receipt_number}")
     return FileResponse(payment.receipt_pdf.open("rb"), content_type="application/pdf",
                         filename=f"bien-lai-{payment.receipt_number}.pdf", as_attachment=False)

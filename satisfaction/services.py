@@ -291,7 +291,7 @@ def evaluation_compute(*, dossier: Dossier, at: dt.datetime | None = None) -> Do
     # Up to the result reaching the desk; when the citizen comes to collect it is not the agencies' time.
     steps = [p for kind, p, _agency in events if p and kind != EventType.RETURN_RESULT]
     worst = min((_points(p) for p in steps), default=2)
-    contacts = sum(1 for t, _p, _a in events if t in ("guide", "request_supplement"))
+    contacts = sum(1 for t, _p, _a in events if t in (EventType.GUIDE, EventType.REQUEST_SUPPLEMENT))
     # Online submission and online return: the citizen contacted no agency; otherwise the one-stop desk only.
     agencies = 0 if dossier.channel == "online" and dossier.return_channel == "online" else 1
     values = {

@@ -198,7 +198,7 @@ def survey_slip(request, token: str):
     except DomainError:
         raise Http404("Không tìm thấy lời mời đánh giá.") from None
     dossier = dossier_selectors.access_dossier(request.user, invitation.dossier_id)
-    if not dossier_selectors.is_staff_view(request.user, dossier):
+    if not dossier_policies.sees_as_staff(request.user, dossier):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
     # the slip is the citizen's key to the survey: the desk's only
     dossier_policies.require_applicant(request.user, dossier)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lowest first; apps on one level must not import each other.
@@ -26,7 +28,6 @@ LAYERS: dict[str, int] = {
     "payments": 6,
     "docstore": 6,
     "nationalportal": 6,
-    "queueing": 6,
     "feedback": 7,
     "satisfaction": 8,  # its monthly 766 inputs count citizen feedback (feedback.stats)
     "parindex": 9,
@@ -160,6 +161,12 @@ def test_imports_inside_functions_say_why():
             for module, imports in IMPORTS.items() for imp in imports if imp.in_function and not imp.commented]
     assert not bare, ("an import inside a function without a comment saying why (move it to the top of the "
                       "module, or say why it cannot be there):\n" + "\n".join(sorted(bare)))
+
+
+def test_every_app_of_the_project_has_a_layer():
+    """A new app missing from LAYERS would be checked by none of the rules above."""
+    local = {name.split(".")[0] for name in settings.INSTALLED_APPS if (ROOT / name.split(".")[0]).is_dir()}
+    assert local - set(LAYERS) == set(), "add the new app to LAYERS (and to ARCHITECTURE's layer list in README)"
 
 
 def test_the_checker_sees_what_it_checks():

@@ -92,7 +92,7 @@ def apology_pdf(request, pk: int, letter_pk: int):
     """The issued letter (its stored PDF); staff of the dossier may also preview a draft."""
     letter = _letter(request, pk, letter_pk)
     policies.require_applicant(request.user, letter.dossier)  # the letter carries the address and phone
-    staff_view = selectors.is_staff_view(request.user, letter.dossier)
+    staff_view = policies.sees_as_staff(request.user, letter.dossier)
     if letter.status != LetterStatus.ISSUED and not staff_view:
         raise Http404("Phiếu chưa ban hành.")
     if letter.status == LetterStatus.CANCELLED:
