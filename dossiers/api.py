@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from core.api import ERROR_DESCRIPTIONS, ErrorSerializer
 
 from . import attachments, idempotency, pins, policies, selectors, services
-from .models import AttachmentKind, Dossier
+from .models import AttachmentKind, Dossier, ReturnChannel
 from .serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
@@ -22,7 +22,7 @@ from .serializers import (
     DossierListSerializer,
     TrackSerializer,
 )
-from .transition_inputs import INPUTS, TransitionSerializer, transition_fire
+from .transition_inputs import APPLICANT_INPUTS, INPUTS, TransitionSerializer, desk_create, transition_fire
 
 
 class DossierCursor(CursorPagination):
@@ -76,17 +76,13 @@ class DossierViewSet(viewsets.GenericViewSet):
         agency = selectors.agency_get(data.pop("agency"))
         if version is None or agency is None:
             raise ValidationError({"detail": "Không có thủ tục hoặc cơ quan này."})
-        desk, channel, return_channel = data.pop("desk"), data.pop("channel"), data.pop("return_channel")
-        data.pop("components", None)
-        presented, cases = data.pop("presented"), data.pop("cases")
-        if desk:  # counts, shown papers and cases are checked by the desk page's own rules (components.desk_plan)
-            dossier = services.dossier_create_at_desk(actor=request.user, version=version, agency=agency,
-                                                      channel=channel, return_channel=return_channel,
-                                                      components=s.desk_components(), presented=presented,
-                                                      cases=cases, **data)
+        if data["desk"]:  # the desk's inputs, read and checked as on the desk page (transition_inputs.desk_create)
+            dossier = desk_create(data=request.data, actor=request.user, version=version, agency=agency)
         else:
-            dossier = services.dossier_create_draft(citizen=request.user, version=version, agency=agency,
-                                                    return_channel=return_channel, cases=cases, **data)
+            applicant = {key: data[key] for key in APPLICANT_INPUTS}
+            dossier = services.dossier_create_draft(
+                citizen=request.user, version=version, agency=agency, cases=data["cases"],
+                return_channel=data.get("return_channel") or ReturnChannel.ONLINE, **applicant)
         return Response(DossierDetailSerializer(dossier, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 

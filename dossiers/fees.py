@@ -16,21 +16,6 @@ from procedures.models import FeeExemption
 from .models import Dossier, DossierFee, FeeStatus
 
 
-def parse_exemptions(data) -> dict[int, dict]:
-    """Read `exemption_<fee item id>` / `exemption_note_<fee item id>` from a form's POST data."""
-    chosen = {}
-    for key in data:
-        if key.startswith("exemption_") and not key.startswith("exemption_note_"):
-            raw_item, raw_ground = key.removeprefix("exemption_"), (data.get(key) or "").strip()
-            if not raw_ground:
-                continue
-            if not (raw_item.isdigit() and raw_ground.isdigit()):
-                raise DomainError("invalid_exemption", _("Đối tượng miễn, giảm không hợp lệ."), field="fees")
-            chosen[int(raw_item)] = {"exemption": int(raw_ground),
-                                     "note": (data.get(f"exemption_note_{raw_item}") or "").strip()}
-    return chosen
-
-
 def fee_lines(dossier: Dossier, exemptions: dict[int, dict] | None = None) -> list[DossierFee]:
     """The fee lines of `dossier` (unsaved), with the exemptions applied; refuses any exemption that
     the fee does not allow, one without its proof, or a fee item of another procedure."""

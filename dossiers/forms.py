@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency
-from accounts.validators import normalize_phone, validate_citizen_id
+from accounts.validators import normalize_phone
 from procedures.models import Channel
 
 from .models import ApplicantKind, ReturnChannel
+from .transition_inputs import id_number_problem
 
 
 class ApplicantForm(forms.Form):
@@ -28,14 +29,9 @@ class ApplicantForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        number = (data.get("applicant_id_number") or "").strip()
-        if number and data.get("applicant_kind") == ApplicantKind.PERSON:
-            try:
-                validate_citizen_id(number)
-            except forms.ValidationError as exc:
-                self.add_error("applicant_id_number", exc)
-        elif number and not number.replace("-", "").isdigit():
-            self.add_error("applicant_id_number", _("Mã số thuế chỉ gồm chữ số (có thể có dấu gạch ngang)."))
+        problem = id_number_problem(data.get("applicant_kind"), data.get("applicant_id_number"))
+        if problem:
+            self.add_error("applicant_id_number", problem)
         return data
 
     def applicant(self) -> dict:
@@ -64,6 +60,12 @@ class StartForm(ApplicantForm):
 
 
 class DeskForm(ApplicantForm):
+    """The desk page's form. It renders every field but checks only what the page picks from its own lists
+    (the procedure and the agency): the rest is `transition_inputs.DeskCreateInput`'s, as for the API, and its
+    errors are shown on these fields by the page."""
+
+    checked = ("version", "agency")
+
     version = forms.ChoiceField(label=_("Thủ tục"))
     agency = forms.ModelChoiceField(label=_("Cơ quan tiếp nhận"), queryset=Agency.objects.none())
     channel = forms.ChoiceField(label=_("Hình thức nộp"), choices=[(Channel.IN_PERSON, _("Trực tiếp")),
@@ -78,6 +80,17 @@ class DeskForm(ApplicantForm):
         self.fields["agency"].queryset = agencies
         self.fields["version"].choices = [("", "—")] + [(v.pk, f"{v.procedure.code} — {v.procedure.name}")
                                                         for v in versions]
+
+    def full_clean(self):
+        every = self.fields
+        self.fields = {name: field for name, field in every.items() if name in self.checked}
+        try:
+            super().full_clean()
+        finally:
+            self.fields = every
+
+    def clean(self):
+        return self.cleaned_data  # the applicant's rules are DeskCreateInput's
 
 
 class LookupForm(forms.Form):

@@ -6,7 +6,6 @@ from procedures.models import Channel
 from . import policies, selectors
 from .models import (
     ApologyLetter,
-    ApplicantKind,
     Attachment,
     AttachmentKind,
     Dossier,
@@ -15,6 +14,7 @@ from .models import (
     ReturnChannel,
 )
 from .selectors import mask_id_number
+from .transition_inputs import DeskCreateInput
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -157,79 +157,31 @@ class DossierDetailSerializer(DossierListSerializer):
         return [a.name for a in policies.available_actions(self.context["request"].user, obj)]
 
 
-def _whole(what: str) -> dict:
-    """Vietnamese messages of an integer field (the range itself is checked by the service)."""
-    return {"invalid": f"{what} phải là một số nguyên.", "max_string_length": f"{what} quá dài.",
-            "required": f"Cần ghi {what[0].lower() + what[1:]}.", "null": f"{what} không được để trống."}
+class DossierTargetSerializer(serializers.Serializer):
+    """Which procedure and agency a new dossier is for, and whether it is created at the desk."""
 
-
-def _ids(what: str) -> dict:
-    return {"not_a_list": f"{what} phải là một danh sách mã thành phần hồ sơ.",
-            "max_length": f"{what} có quá nhiều mục.", "null": f"{what} không được để trống."}
-
-
-class DeskComponentSerializer(serializers.Serializer):
-    """One component the reception officer received, as counted at the desk (the desk page's count fields).
-    The counts are checked by the desk page's own rule (dossiers.components.desk_plan)."""
-
-    default_error_messages = {"invalid": "Mỗi thành phần đã nhận phải là một đối tượng "
-                                         "(document, originals, copies)."}
-
-    document = serializers.IntegerField(help_text="id thành phần hồ sơ của phiên bản thủ tục (procedure_version)",
-                                        error_messages=_whole("Mã thành phần hồ sơ (document)"))
-    originals = serializers.IntegerField(default=0, help_text="số bản chính đã nhận, từ 0 đến 99",
-                                         error_messages=_whole("Số bản chính (originals)"))
-    copies = serializers.IntegerField(default=0, help_text="số bản sao đã nhận, từ 0 đến 99; bản chính + bản sao "
-                                                           "phải lớn hơn 0",
-                                      error_messages=_whole("Số bản sao (copies)"))
-
-
-class DossierCreateSerializer(serializers.Serializer):
     procedure_version = serializers.IntegerField()
     agency = serializers.CharField(help_text="mã cơ quan tiếp nhận, ví dụ H21.65")
     desk = serializers.BooleanField(default=False, help_text="cán bộ tiếp nhận: tạo và tiếp nhận ngay tại quầy")
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.IN_PERSON)
-    return_channel = serializers.ChoiceField(choices=ReturnChannel.choices, default=ReturnChannel.ONLINE)
-    applicant_kind = serializers.ChoiceField(choices=ApplicantKind.choices, default=ApplicantKind.PERSON)
-    applicant_name = serializers.CharField(max_length=255)
-    applicant_id_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    applicant_phone = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
-    applicant_email = serializers.EmailField(required=False, allow_blank=True, default="")
-    applicant_address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    applicant_commune = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    components = DeskComponentSerializer(
-        many=True, required=False, max_length=200, error_messages={
-            "not_a_list": "Thành phần đã nhận (components) phải là một danh sách.",
-            "max_length": "Thành phần đã nhận (components) có quá nhiều mục.",
-            "null": "Thành phần đã nhận (components) không được để trống.",
-            "invalid": "Mỗi thành phần đã nhận phải là một đối tượng (document, originals, copies)."},
-        help_text="chỉ với desk: các thành phần đã nhận và số bản chính, bản sao (như trang tiếp nhận tại quầy). "
-                  "Bỏ trống: mọi thành phần phải nộp, đúng số bản thủ tục quy định. Phải có mọi thành phần phải "
-                  "nộp và mọi thành phần theo điều kiện có trong cases; không gồm giấy tờ chỉ xuất trình")
-    presented = serializers.ListField(
-        child=serializers.IntegerField(error_messages=_whole("Mã giấy tờ đã xuất trình")), required=False,
-        default=list, max_length=200, error_messages=_ids("Giấy tờ đã xuất trình (presented)"),
-        help_text="chỉ với desk: id các giấy tờ đã xuất trình để đối chiếu (không nộp, trả lại người nộp)")
-    cases = serializers.ListField(
-        child=serializers.IntegerField(error_messages=_whole("Mã thành phần theo điều kiện")), required=False,
-        default=list, max_length=200, error_messages=_ids("Trường hợp áp dụng (cases)"),
-        help_text="id các thành phần nộp theo điều kiện mà trường hợp của hồ sơ này phải nộp")
+
+
+class DossierCreateSerializer(DossierTargetSerializer, DeskCreateInput):
+    """POST /api/dossiers/. With `desk`, the body is the desk's input (transition_inputs.DeskCreateInput, as the
+    desk page); without, a citizen's draft: the applicant, return_channel and cases."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.IN_PERSON,
+                                      help_text="chỉ với desk: hình thức nộp (in_person hoặc postal)")
+    return_channel = serializers.ChoiceField(
+        choices=ReturnChannel.choices, required=False,
+        help_text="hình thức nhận kết quả; bỏ trống: tại quầy với desk, trực tuyến với hồ sơ nộp trực tuyến")
 
     def validate(self, attrs):
-        if not attrs.get("desk") and ("components" in attrs or attrs.get("presented")):
+        sent = "components" in self.initial_data or attrs.get("presented") or attrs.get("exemptions")
+        if not attrs.get("desk") and sent:
             raise serializers.ValidationError({"components": "Chỉ cán bộ tiếp nhận tạo hồ sơ tại quầy (desk) mới ghi "
-                                                             "thành phần đã nhận và giấy tờ đã xuất trình."})
-        seen = [c["document"] for c in attrs.get("components") or []]
-        if len(seen) != len(set(seen)):
-            raise serializers.ValidationError({"components": "Mỗi thành phần chỉ được ghi một lần."})
-        return attrs
-
-    def desk_components(self) -> dict[int, dict] | None:
-        """`components` as the service takes it ({id: {"originals", "copies"}}); None when not sent."""
-        rows = self.validated_data.get("components")
-        if rows is None:
-            return None
-        return {c["document"]: {"originals": c["originals"], "copies": c["copies"]} for c in rows}
+                                                             "thành phần đã nhận, giấy tờ đã xuất trình và miễn, "
+                                                             "giảm phí."})
+        return super().validate(attrs)
 
 
 class PublicEventSerializer(serializers.ModelSerializer):

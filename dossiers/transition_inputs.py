@@ -13,16 +13,21 @@ from __future__ import annotations
 
 import copy
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.utils import html
 
-from accounts.models import User
+from accounts.models import Agency, User
+from accounts.validators import validate_citizen_id
+from procedures.models import Channel, ProcedureVersion
 
 from . import selectors, services
-from .models import Dossier, ReturnChannel
+from .models import ApplicantKind, Dossier, ReturnChannel
 
 MAX_ID = 2**63 - 1  # a primary key (bigint): a larger number cannot name anything
 
@@ -266,3 +271,165 @@ def _request_schema() -> type[serializers.Serializer]:
 
 
 TransitionSerializer = _request_schema()
+
+
+# -- creating a dossier at the desk (the workflow's `create_at_desk` row) ---------------------------
+
+WRONG_DOCUMENT = _("Thành phần không thuộc thủ tục này.")
+
+
+def id_number_problem(kind: str, number: str) -> str | None:
+    """What is wrong with an applicant's identity number (a person's CCCD, an organisation's tax code), if
+    anything: the rule of the desk input and of the online start page (forms.ApplicantForm)."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    if kind == ApplicantKind.PERSON:
+        try:
+            validate_citizen_id(number)
+        except DjangoValidationError as exc:
+            return exc.messages[0]
+        return None
+    if not number.replace("-", "").isdigit():
+        return str(_("Mã số thuế chỉ gồm chữ số (có thể có dấu gạch ngang)."))
+    return None
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CountField(serializers.Field):
+    """A number of originals or copies counted at the desk. Whether it is a whole number from 0 to 99 is
+    the desk's own rule (components.desk_plan), which names the component: what is not a whole number
+    reaches it as an impossible count (-1) and is refused there, with the component's name."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, int):  # bool included: desk_plan refuses it
+            return data
+        if isinstance(data, str):
+            raw = data.strip()
+            if not raw:
+                return 0  # an empty box on the page
+            if raw.isascii() and raw.isdigit() and len(raw) <= 6:
+                return int(raw)
+        return -1
+
+    def to_representation(self, value):
+        return value
+
+
+class DeskComponentSerializer(serializers.Serializer):
+    """One component the reception officer received, as counted at the desk (the desk page's count fields).
+    The counts are checked by the desk's own rule (dossiers.components.desk_plan)."""
+
+    default_error_messages = {"invalid": _("Mỗi thành phần đã nhận phải là một đối tượng (document, originals, "
+                                           "copies).")}
+
+    document = serializers.IntegerField(help_text="id thành phần hồ sơ của phiên bản thủ tục (procedure_version)",
+                                        error_messages=_id_messages(WRONG_DOCUMENT))
+    originals = CountField(required=False, help_text="số bản chính đã nhận, từ 0 đến 99")
+    copies = CountField(required=False, help_text="số bản sao đã nhận, từ 0 đến 99; bản chính + bản sao phải lớn "
+                                                  "hơn 0. Bỏ trống cả hai: đúng số bản thủ tục quy định")
+
+
+class DeskComponentsField(serializers.ListField):
+    """The components handed in, as the service takes them ({id: {"originals", "copies"}}, or None for a
+    component without counts: as the procedure asks). JSON: a list of {document, originals, copies}; an HTML
+    form (the desk page): the ticked `components` boxes with `originals_<id>` / `copies_<id>`."""
+
+    child = DeskComponentSerializer()
+    default_error_messages = {"duplicate": _("Mỗi thành phần chỉ được ghi một lần.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("error_messages", {"not_a_list": WRONG_DOCUMENT, "max_length": WRONG_DOCUMENT})
+        super().__init__(**kwargs)
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary):  # nothing ticked on the page is nothing handed in
+            return [{"document": pk, **{key: dictionary[f"{key}_{pk}"] for key in ("originals", "copies")
+                                        if f"{key}_{pk}" in dictionary}}
+                    for pk in dictionary.getlist(self.field_name)]
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data):
+        counted = {}
+        for row in super().to_internal_value(data):
+            if row["document"] in counted:
+                self.fail("duplicate")
+            has_counts = "originals" in row or "copies" in row
+            counted[row["document"]] = ({"originals": row.get("originals", 0), "copies": row.get("copies", 0)}
+                                        if has_counts else None)
+        return counted
+
+
+def _document_ids(help_text: str):
+    return serializers.ListField(
+        child=serializers.IntegerField(error_messages=_id_messages(WRONG_DOCUMENT)), required=False, default=list,
+        max_length=200, error_messages={"not_a_list": WRONG_DOCUMENT, "max_length": WRONG_DOCUMENT},
+        help_text=help_text)
+
+
+def _text(max_length: int, help_text: str = "", **kwargs):
+    return serializers.CharField(max_length=max_length, required=False, allow_blank=True, default="",
+                                 help_text=help_text, **kwargs)
+
+
+class DeskCreateInput(serializers.Serializer):
+    """What the reception officer records when a walk-in or postal dossier is created and received at the
+    desk (`create_at_desk`): the desk page's form and the API's `desk: true` body alike (`desk_create`).
+    The procedure and the agency are chosen by each caller (the page from its lists, the API by id/code)."""
+
+    channel = serializers.ChoiceField(
+        choices=[(Channel.IN_PERSON, Channel.IN_PERSON.label), (Channel.POSTAL, Channel.POSTAL.label)],
+        default=Channel.IN_PERSON, help_text="desk: hình thức nộp (trực tiếp hoặc bưu chính)",
+        error_messages={key: _("Hình thức nộp không hợp lệ.") for key in ("null", "invalid_choice")})
+    return_channel = serializers.ChoiceField(
+        choices=ReturnChannel.choices, default=ReturnChannel.DESK,
+        help_text="hình thức nhận kết quả; bỏ trống: tại quầy (desk), hoặc trực tuyến với hồ sơ tạo trực tuyến",
+        error_messages={key: _("Hình thức nhận kết quả không hợp lệ.") for key in ("null", "invalid_choice")})
+    applicant_kind = serializers.ChoiceField(
+        choices=ApplicantKind.choices, default=ApplicantKind.PERSON,
+        error_messages={key: _("Người nộp phải là cá nhân hoặc tổ chức.") for key in ("null", "invalid_choice")})
+    applicant_name = serializers.CharField(
+        max_length=255, error_messages={key: _("Vui lòng nhập họ tên người nộp hồ sơ.")
+                                        for key in ("required", "null", "blank")})
+    applicant_id_number = _text(20, "số CCCD (cá nhân, 12 chữ số) hoặc mã số thuế (tổ chức)")
+    applicant_phone = _text(20, "số điện thoại di động Việt Nam")
+    applicant_email = serializers.EmailField(required=False, allow_blank=True, default="",
+                                             error_messages={"invalid": _("Địa chỉ email không hợp lệ.")})
+    applicant_address = _text(255)
+    applicant_commune = _text(120)
+    representative_name = _text(255, "người được ủy quyền (nếu có)")
+    representative_id_number = _text(20, "CCCD người được ủy quyền")
+    components = DeskComponentsField(
+        required=False,
+        help_text="chỉ với desk: các thành phần đã nhận và số bản chính, bản sao (như trang tiếp nhận tại quầy). "
+                  "Bỏ trống: mọi thành phần phải nộp, đúng số bản thủ tục quy định. Phải có mọi thành phần phải "
+                  "nộp và mọi thành phần theo điều kiện có trong cases; không gồm giấy tờ chỉ xuất trình")
+    presented = _document_ids("chỉ với desk: id các giấy tờ đã xuất trình để đối chiếu (không nộp, trả lại người "
+                              "nộp)")
+    cases = _document_ids("id các thành phần nộp theo điều kiện mà trường hợp của hồ sơ này phải nộp")
+    exemptions = ExemptionsField(required=False, help_text="chỉ với desk: miễn, giảm phí, lệ phí cho các khoản phí "
+                                                           "của hình thức nộp (như khi tiếp nhận, receive)")
+
+    def validate(self, attrs):
+        problem = id_number_problem(attrs.get("applicant_kind"), attrs.get("applicant_id_number"))
+        if problem:
+            raise serializers.ValidationError({"applicant_id_number": problem})
+        return attrs
+
+
+APPLICANT_INPUTS = ("applicant_kind", "applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
+                    "applicant_address", "applicant_commune", "representative_name", "representative_id_number")
+
+
+def desk_create(*, data, actor: User, version: ProcedureVersion, agency: Agency, scans: dict | None = None) -> Dossier:
+    """Validate `data` (the desk page's POST or the API's body) with `DeskCreateInput` and create and receive
+    the dossier at the desk (`services.dossier_create_at_desk`)."""
+    inputs = DeskCreateInput(data=data)
+    inputs.is_valid(raise_exception=True)
+    given = dict(inputs.validated_data)
+    return services.dossier_create_at_desk(
+        actor=actor, version=version, agency=agency, channel=given["channel"],
+        return_channel=given["return_channel"], components=given.get("components"), presented=given["presented"],
+        cases=given["cases"], exemptions=given.get("exemptions"), scans=scans,
+        **{key: given[key] for key in APPLICANT_INPUTS})

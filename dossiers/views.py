@@ -25,14 +25,14 @@ from core.periods import OUT_OF_RANGE, in_range, period_from
 from procedures.models import Channel, Requirement
 from regulations.selectors import rules_in_force
 
-from . import attachments, components, fees, idempotency, pins, policies, selectors, services
+from . import attachments, components, idempotency, pins, policies, selectors, services
 from .forms import DeskForm, LookupForm, StartForm
 from .lateness.letters import issue_is_late, proposal
 from .ledger import PDF_LIMIT, ledger_pdf, ledger_xlsx
 from .models import AttachmentKind, Dossier, LetterStatus
 from .panels import render_panels
 from .printing import FORMS, render_form, render_receipt
-from .transition_inputs import INPUTS, transition_fire
+from .transition_inputs import INPUTS, desk_create, transition_fire
 from .workflow import BY_NAME, OPEN, QUEUE_ROLES, Status
 
 
@@ -322,28 +322,22 @@ def desk_reception(request):
     versions = selectors.desk_version_list()
     form = DeskForm(request.POST or None, agencies=agencies, versions=versions,
                     initial={"agency": agencies.first(), "version": request.GET.get("version", "")})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():  # the procedure and the agency; the rest is DeskCreateInput's
         version = selectors.desk_version_get(form.cleaned_data["version"])
         if version is None:
             form.add_error("version", _("Thủ tục không hợp lệ."))
         else:
             try:
-                ticked = [int(x) for x in request.POST.getlist("components") if x.isdigit()]
-                counted = {pk: {"originals": request.POST.get(f"originals_{pk}", ""),
-                                "copies": request.POST.get(f"copies_{pk}", "")}
-                           if f"originals_{pk}" in request.POST or f"copies_{pk}" in request.POST else None
-                           for pk in ticked}  # None: a client without count fields, as the procedure asks
-                exemptions = fees.parse_exemptions(request.POST)  # one for another channel's fee is refused
                 scans = {int(key.removeprefix("scan_")): upload for key, upload in request.FILES.items()
-                         if key.startswith("scan_") and key.removeprefix("scan_").isdigit()}
-                done = idempotency.form_once(request, scope="desk-reception", action=lambda: (
-                    services.dossier_create_at_desk(
-                        actor=request.user, version=version, agency=form.cleaned_data["agency"],
-                        channel=form.cleaned_data["channel"], return_channel=form.cleaned_data["return_channel"],
-                        components=counted, exemptions=exemptions, scans=scans,
-                        presented=[int(x) for x in request.POST.getlist("presented") if x.isdigit()],
-                        cases=[int(x) for x in request.POST.getlist("cases") if x.isdigit()], **form.applicant())),
-                    url=lambda dossier: reverse("dossiers:detail", args=[dossier.pk]))
+                         if key.startswith("scan_") and key.removeprefix("scan_").isascii()
+                         and key.removeprefix("scan_").isdigit()}
+                done = idempotency.form_once(request, scope="desk-reception", action=lambda: desk_create(
+                    data=request.POST, actor=request.user, version=version, agency=form.cleaned_data["agency"],
+                    scans=scans), url=lambda dossier: reverse("dossiers:detail", args=[dossier.pk]))
+            except ValidationError as exc:
+                for field, problems in error_body(exc).get("errors", {}).items():
+                    field = field.split(".")[0]
+                    form.add_error(field if field in form.fields else None, problems[0])
             except DomainError as exc:
                 add_to_form(form, exc)
             else:
