@@ -15,7 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField
 from procedures.models import Channel, Requirement
 from regulations.selectors import apology_reason_label
 
-from .workflow import OPEN, DossierWorkflow, Status, Step
+from .workflow import OPEN, TRANSITIONS, DossierWorkflow, Status, Step
 
 OPEN_STATES = sorted(OPEN)
 
@@ -245,6 +245,17 @@ class DossierEvent(models.Model):
     @property
     def status_label(self) -> str:
         return Status(self.to_status).label if self.to_status in Status.values else self.type
+
+    @property
+    def timeline_label(self) -> str:
+        """What the timeline says for an event without details of its own: a workflow step the status it
+        led to, any other kind its `EventType` label (a fee paid says so, not the status it happened in)."""
+        if self.type in _STEP_NAMES:
+            return self.status_label
+        return EventType(self.type).label if self.type in EventType.values else self.type
+
+
+_STEP_NAMES = frozenset(t.name for t in TRANSITIONS if t.manual)  # create_at_desk has its own label
 
 
 class DossierCodeCounter(models.Model):
