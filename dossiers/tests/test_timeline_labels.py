@@ -19,7 +19,8 @@ def test_each_kind_is_named_by_its_type():
     assert _event(EventType.RECEIVE).timeline_label == Status.RECEIVED.label
     assert _event(EventType.FEE_PAID).timeline_label == EventType.FEE_PAID.label
     assert _event(EventType.DIGITIZE, to_status=Status.SUBMITTED).timeline_label == EventType.DIGITIZE.label
-    assert _event(EventType.CREATE_AT_DESK, to_status=Status.SUBMITTED).timeline_label == "Nộp hồ sơ tại Bộ phận Một cửa"
+    desk = _event(EventType.CREATE_AT_DESK, to_status=Status.SUBMITTED)
+    assert desk.timeline_label == "Nộp hồ sơ tại Bộ phận Một cửa"
     assert _event(EventType.OVERDUE).timeline_label == "Hồ sơ quá hạn"
     assert _event("no_such_type").timeline_label == "no_such_type"
 
