@@ -36,6 +36,10 @@ class RuleSet(models.Model):
     feedback_info_days = _working_days(_("thời hạn đề nghị bổ sung thông tin phản ánh (ngày làm việc)"))
     feedback_answer_days = _working_days(_("thời hạn trả lời phản ánh, kiến nghị (ngày làm việc)"))
     feedback_publish_days = _working_days(_("thời hạn công khai kết quả sau khi trả lời (ngày làm việc)"))
+    apology_notice_days = models.PositiveSmallIntegerField(
+        _("ký phiếu xin lỗi chậm nhất trước ngày hẹn trả (ngày)"), default=1, validators=[MaxValueValidator(30)],
+        help_text=_("Phiếu xin lỗi, hẹn lại ký sau thời điểm này (ngày theo lịch, không phải ngày làm việc) được tính "
+                    "là ban hành muộn; áp dụng theo quy định có hiệu lực vào ngày ký."))
     apology_reasons = models.JSONField(_("lý do xin lỗi, hẹn lại ngày trả kết quả"), default=list, help_text=_(
         'Danh sách [{"code": "complex", "label_vi": "…", "label_en": "…"}]. Mã đã dùng trên phiếu thì giữ '
         "nguyên; nhãn được in trên phiếu theo phiên bản có hiệu lực vào ngày của phiếu."))

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from .models import RuleSet
 from .seed import seed_rulesets
 
-CACHE_KEY = "regulations:rulesets:v1"
+CACHE_KEY = "regulations:rulesets:v2"  # v2: apology_notice_days
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class Rules:
     feedback_info_days: int
     feedback_answer_days: int
     feedback_publish_days: int
+    apology_notice_days: int
     apology_reasons: tuple[ApologyReasonEntry, ...]
 
     @property
@@ -64,7 +65,7 @@ def _rules(row: RuleSet) -> Rules:
         effective_from=row.effective_from, legal_basis=row.legal_basis,
         supplement_window_days=row.supplement_window_days, feedback_accept_days=row.feedback_accept_days,
         feedback_info_days=row.feedback_info_days, feedback_answer_days=row.feedback_answer_days,
-        feedback_publish_days=row.feedback_publish_days,
+        feedback_publish_days=row.feedback_publish_days, apology_notice_days=row.apology_notice_days,
         apology_reasons=tuple(ApologyReasonEntry(r["code"], r["label_vi"], r.get("label_en", ""))
                               for r in row.apology_reasons))
 

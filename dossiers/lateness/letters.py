@@ -42,7 +42,6 @@ from ..workflow import OPEN, WAITING_FOR_CITIZEN, Step
 from .classify import classify, due_soon_limit
 
 STEP_ORDER = [Step.RECEPTION, Step.APPRAISAL, Step.APPROVAL, Step.RETURN]
-ISSUE_NOTICE = dt.timedelta(days=1)  # "chậm nhất 01 ngày trước ngày hẹn trả" (calendar day, not working day)
 
 
 # -- what is still needed -----------------------------------------------------------------------
@@ -87,7 +86,11 @@ def proposal(dossier: Dossier, now: dt.datetime) -> tuple[bool, dt.datetime | No
 
 
 def issue_is_late(letter_due: dt.datetime | None, at: dt.datetime) -> bool:
-    return letter_due is not None and at > letter_due - ISSUE_NOTICE
+    """Signed later than the notice the rules in force that day ask before the appointment ("chậm nhất 01 ngày
+    trước ngày hẹn trả": calendar days, not working days)."""
+    if letter_due is None:
+        return False
+    return at > letter_due - dt.timedelta(days=rules_in_force(at).apology_notice_days)
 
 
 # -- drafting -----------------------------------------------------------------------------------

@@ -110,3 +110,18 @@ def test_a_reason_the_new_rules_dropped_is_refused_from_their_date(world):
                                        at=at(2026, 3, 4, 9))
     assert err.value.code == "reason_required"
     assert kept.reason_display == "Sự cố hệ thống thông tin, đường truyền"  # its own date's label
+
+
+def test_a_letter_is_issued_late_by_the_notice_of_the_rules_in_force_on_the_signing_day():
+    """Signing less than `apology_notice_days` (calendar days) before the appointment counts as issued late;
+    a new version asking two days applies to letters signed from its date on, never to earlier ones."""
+    due = at(2026, 3, 12, 17)
+    thirty_hours_before = at(2026, 3, 11, 11)
+    assert not apologies.issue_is_late(due, at(2026, 3, 10, 9))
+    assert apologies.issue_is_late(due, at(2026, 3, 11, 18))  # less than one day before
+    assert not apologies.issue_is_late(due, thirty_hours_before)
+    assert not apologies.issue_is_late(None, thirty_hours_before)
+    with time_machine.travel(at(2026, 3, 9, 9), tick=False):
+        _new_version(dt.date(2026, 3, 11), apology_notice_days=2)
+    assert apologies.issue_is_late(due, thirty_hours_before)  # the new rule, in force on the signing day
+    assert not apologies.issue_is_late(at(2026, 3, 12, 17), at(2026, 3, 10, 16))  # signed under the old rule

@@ -128,6 +128,7 @@ def _form(version: RuleSet, **changes) -> dict:
             "feedback_accept_days": version.feedback_accept_days, "feedback_info_days": version.feedback_info_days,
             "feedback_answer_days": version.feedback_answer_days,
             "feedback_publish_days": version.feedback_publish_days,
+            "apology_notice_days": version.apology_notice_days,
             "apology_reasons": json.dumps(version.apology_reasons, ensure_ascii=False)}
     return {**data, **changes}
 
