@@ -149,3 +149,34 @@ def apology_issued(*, dossier: Dossier, actor, at: dt.datetime, letter) -> Dossi
 def apology_cancelled(*, dossier: Dossier, actor, at: dt.datetime, letter) -> DossierEvent:
     return _note(dossier=dossier, type=EventType.APOLOGY_CANCELLED, actor=actor, at=at,
                  reason=letter.cancelled_reason, payload={"letter": letter.pk})
+
+
+# -- hand-overs between desks (reception regardless of administrative boundaries) -------------------
+
+def _handover_event(type: EventType, *, handover, actor, at: dt.datetime, reason: str = "",
+                    payload: dict | None = None) -> DossierEvent:
+    dossier = handover.dossier
+    return _record(dossier=dossier, type=type, at=at, actor=actor, from_status=dossier.status,
+                   to_status=dossier.status, from_agency=handover.from_agency, to_agency=handover.to_agency,
+                   reason=reason, payload={"handover": handover.pk, "kind": handover.kind, **(payload or {})})
+
+
+def handover_sent(*, handover, actor, at: dt.datetime) -> DossierEvent:
+    return _handover_event(EventType.HANDOVER_SENT, handover=handover, actor=actor, at=at, reason=handover.note,
+                           payload={"paper": handover.paper, "carrier": handover.carrier,
+                                    "due_at": handover.due_at.isoformat()})
+
+
+def handover_acknowledged(*, handover, actor, at: dt.datetime, late: bool) -> DossierEvent:
+    return _handover_event(EventType.HANDOVER_ACKNOWLEDGED, handover=handover, actor=actor, at=at,
+                           payload={"late": late})
+
+
+def paper_received(*, handover, actor, at: dt.datetime) -> DossierEvent:
+    return _handover_event(EventType.PAPER_RECEIVED, handover=handover, actor=actor, at=at,
+                           payload={"carrier": handover.carrier})
+
+
+def handover_overdue(*, handover, at: dt.datetime) -> DossierEvent:
+    return _handover_event(EventType.HANDOVER_OVERDUE, handover=handover, actor=None, at=at,
+                           payload={"due_at": handover.due_at.isoformat()})

@@ -72,14 +72,22 @@ class DeskForm(ApplicantForm):
                                                                   (Channel.POSTAL, _("Dịch vụ bưu chính"))])
     return_channel = forms.ChoiceField(label=_("Nhận kết quả"), choices=ReturnChannel.choices,
                                        initial=ReturnChannel.DESK)
+    handling_agency = forms.ChoiceField(
+        label=_("Cơ quan có thẩm quyền giải quyết"), required=False,
+        help_text=_("Đề xuất theo thủ tục và địa chỉ người nộp. Cơ quan khác nơi tiếp nhận chỉ với thủ tục thuộc danh "
+                    "mục tiếp nhận không phụ thuộc địa giới hành chính của tỉnh: hồ sơ được số hóa và chuyển đi."))
+    returning_agency = forms.ChoiceField(label=_("Nhận kết quả tại Bộ phận Một cửa"), required=False,
+                                         help_text=_("Người nộp chọn nơi nhận kết quả (khi nhận tại quầy)."))
 
-    field_order = ["version", "agency", "channel", "return_channel"]
+    field_order = ["version", "agency", "handling_agency", "channel", "return_channel", "returning_agency"]
 
-    def __init__(self, *args, agencies, versions, **kwargs):
+    def __init__(self, *args, agencies, versions, competent=(), returning=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
         self.fields["version"].choices = [("", "—")] + [(v.pk, f"{v.procedure.code} — {v.procedure.name}")
                                                         for v in versions]
+        self.fields["handling_agency"].choices = [("", _("Cơ quan tiếp nhận"))] + [(a.code, a.name) for a in competent]
+        self.fields["returning_agency"].choices = [("", _("Nơi tiếp nhận"))] + [(a.code, a.name) for a in returning]
 
     def full_clean(self):
         every = self.fields

@@ -91,6 +91,10 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
                                          on_delete=models.PROTECT, related_name="received_dossiers")
     handling_agency = models.ForeignKey("accounts.Agency", verbose_name=_("cơ quan giải quyết"),
                                         on_delete=models.PROTECT, related_name="handled_dossiers")
+    # Reception regardless of administrative boundaries (Decree 118/2025): the desk where the citizen
+    # collects the result (with `return_channel` "desk"); the receiving agency unless they chose another.
+    returning_agency = models.ForeignKey("accounts.Agency", verbose_name=_("nơi trả kết quả"),
+                                         on_delete=models.PROTECT, related_name="returned_dossiers")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cán bộ đang xử lý"), null=True,
                                  blank=True, on_delete=models.SET_NULL, related_name="assigned_dossiers")
     status = FSMField(_("trạng thái"), max_length=24, choices=Status.choices, default=Status.DRAFT, protected=True)
@@ -140,6 +144,8 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
                          condition=models.Q(status__in=OPEN_STATES)),
             models.Index(fields=["receiving_agency", "due_at", "id"], name="dossier_recv_closed_due",
                          condition=~models.Q(status__in=OPEN_STATES)),
+            models.Index(fields=["returning_agency", "due_at", "id"], name="dossier_ret_open_due",
+                         condition=models.Q(status__in=OPEN_STATES)),
             models.Index(fields=["handling_agency", "due_at", "id"], name="dossier_hand_closed_due",
                          condition=~models.Q(status__in=OPEN_STATES)),
             models.Index(fields=["receiving_agency", "status", "received_at"], name="dossier_recv_status_received"),
@@ -211,6 +217,11 @@ class EventType(models.TextChoices):
     APOLOGY_DRAFTED = "apology_drafted", _("Lập dự thảo phiếu xin lỗi")
     APOLOGY_ISSUED = "apology_issued", _("Ban hành phiếu xin lỗi và hẹn lại")
     APOLOGY_CANCELLED = "apology_cancelled", _("Hủy dự thảo phiếu xin lỗi")
+    # hand-overs between desks (reception regardless of administrative boundaries, Decree 118/2025)
+    HANDOVER_SENT = "handover_sent", _("Chuyển hồ sơ, kết quả sang Bộ phận Một cửa khác")
+    HANDOVER_ACKNOWLEDGED = "handover_acknowledged", _("Xác nhận đã nhận hồ sơ, kết quả điện tử")
+    PAPER_RECEIVED = "paper_received", _("Xác nhận đã nhận hồ sơ, kết quả giấy")
+    HANDOVER_OVERDUE = "handover_overdue", _("Quá hạn xác nhận đã nhận hồ sơ chuyển đến")
 
 
 class DossierEvent(models.Model):
@@ -614,3 +625,56 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.owner} {self.key}"
+
+
+class HandoverKind(models.TextChoices):
+    DOSSIER = "dossier", _("Hồ sơ chuyển đến cơ quan có thẩm quyền")
+    RESULT = "result", _("Kết quả chuyển đến nơi trả kết quả")
+
+
+class Handover(models.Model):
+    """One hand-over between one-stop desks of the province (reception regardless of administrative
+    boundaries, Decree 118/2025; transfer rules of Decree 61/2018 Art. 18): the receiving desk sends the
+    digitised dossier to the competent agency, the competent agency sends the result to the desk the
+    citizen chose. The electronic file arrives at once and is acknowledged by the receiving side within
+    its allotment (`due_at`); the paper originals, when they must follow, are acknowledged apart.
+    At most one hand-over of each kind per dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="handovers")
+    kind = models.CharField(_("loại"), max_length=10, choices=HandoverKind.choices)
+    from_agency = models.ForeignKey("accounts.Agency", verbose_name=_("nơi chuyển"), on_delete=models.PROTECT,
+                                    related_name="+")
+    to_agency = models.ForeignKey("accounts.Agency", verbose_name=_("nơi nhận"), on_delete=models.PROTECT,
+                                  related_name="handovers_in")
+    sent_at = models.DateTimeField(_("chuyển lúc"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người chuyển"), null=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    due_at = models.DateTimeField(_("hạn xác nhận đã nhận"))
+    paper = models.BooleanField(_("kèm bản giấy"), default=False,
+                                help_text=_("Bản chính, bản giấy được chuyển theo (phiếu bàn giao)."))
+    carrier = models.CharField(_("người vận chuyển bản giấy"), max_length=255, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    acknowledged_at = models.DateTimeField(_("xác nhận nhận bản điện tử lúc"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xác nhận"), null=True,
+                                        blank=True, on_delete=models.SET_NULL, related_name="+")
+    paper_received_at = models.DateTimeField(_("nhận bản giấy lúc"), null=True, blank=True)
+    paper_received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận bản giấy"),
+                                          null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    alerted_at = models.DateTimeField(_("đã cảnh báo quá hạn lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chuyển hồ sơ giữa các Bộ phận Một cửa")
+        verbose_name_plural = _("chuyển hồ sơ giữa các Bộ phận Một cửa")
+        ordering = ["sent_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind"], name="handover_once_per_kind")]
+        indexes = [models.Index(fields=["to_agency", "due_at"], name="handover_pending_in",
+                                condition=models.Q(acknowledged_at__isnull=True)),
+                   models.Index(fields=["from_agency", "due_at"], name="handover_pending_out",
+                                condition=models.Q(acknowledged_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} {self.kind}: {self.from_agency_id} → {self.to_agency_id}"
+
+    @property
+    def awaits_paper(self) -> bool:
+        return self.paper and self.paper_received_at is None

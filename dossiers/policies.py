@@ -7,7 +7,10 @@ at an agency, what a user may see) come from `accounts.access`.
 
 Who acts for a dossier (`acts_as`), the base of every rule below:
 - the applicant's own account (`workflow.CITIZEN`) for the dossier it filed;
-- a reception officer (Bộ phận Một cửa) for the receiving agency;
+- a reception officer (Bộ phận Một cửa) for the desk a transition names (`Transition.desks`): the
+  receiving desk receives, the competent agency's desk assigns and resolves, the desk the citizen chose
+  hands the result over (reception regardless of administrative boundaries, Decree 118/2025); for
+  files, fees and the PIN the receiving desk;
 - an appraiser or an approver for the handling agency (`workflow.AGENCY_COLUMN`);
 - a superuser for every dossier.
 An administrator administers agencies and staff, not dossiers; a Home Affairs officer only reads
@@ -27,14 +30,26 @@ from accounts import access
 from accounts.models import Agency, Role, User
 
 from .models import Attachment, AttachmentKind, ConsultationTask, Dossier
-from .workflow import AGENCY_COLUMN, BY_NAME, CITIZEN, QUEUE_ROLES, TRANSITIONS, Status, Transition
+from .workflow import (
+    AGENCY_COLUMN,
+    BY_NAME,
+    CITIZEN,
+    HANDLING,
+    QUEUE_ROLES,
+    RECEIVING,
+    RETURNING,
+    TRANSITIONS,
+    Status,
+    Transition,
+)
 
 # -- who acts for a dossier ------------------------------------------------------------------------
 
 
-def acts_as(user: User | None, dossier: Dossier, actors: Iterable[str]) -> bool:
+def acts_as(user: User | None, dossier: Dossier, actors: Iterable[str], desks: Iterable[str] = (RECEIVING,)) -> bool:
     """Whether the user acts for this dossier as one of `actors` (CITIZEN and role names, as the
-    workflow table and the upload table declare them)."""
+    workflow table and the upload table declare them); a reception officer for one of the dossier's
+    agencies `desks` names (column names: receiving, handling, returning agency)."""
     if user is None or not user.is_authenticated:
         return False
     if access.is_unrestricted(user):
@@ -42,6 +57,9 @@ def acts_as(user: User | None, dossier: Dossier, actors: Iterable[str]) -> bool:
     for actor in actors:
         if actor == CITIZEN:
             if dossier.citizen_id == user.pk:
+                return True
+        elif actor == Role.RECEPTION:
+            if any(access.has_role(user, actor, getattr(dossier, f"{column}_id")) for column in desks):
                 return True
         elif actor in AGENCY_COLUMN and access.has_role(user, actor, getattr(dossier, f"{AGENCY_COLUMN[actor]}_id")):
             return True
@@ -65,7 +83,8 @@ def is_applicant(user: User | None, dossier: Dossier) -> bool:
 def may_fire(user: User | None, dossier: Dossier, name: str) -> bool:
     """Who may fire transition `name` on this dossier, whatever its state (`workflow` declares the actors
     of each transition as data, this reads them; the state machine itself knows no people)."""
-    return acts_as(user, dossier, BY_NAME[name].actors)
+    spec = BY_NAME[name]
+    return acts_as(user, dossier, spec.actors, spec.desks)
 
 
 def can_fire(user: User | None, dossier: Dossier, name: str) -> bool:
@@ -125,10 +144,35 @@ def can_unlock_pin(user: User | None, dossier: Dossier) -> bool:
     return bool(dossier.code) and is_receiving_desk(user, dossier)
 
 
-def receiving_desk_officers(dossier: Dossier) -> QuerySet[User]:
-    """The active reception officers of the receiving agency (who are told when a letter is issued)."""
-    return User.objects.filter(staff_roles__agency=dossier.receiving_agency_id, staff_roles__role=Role.RECEPTION,
+def desk_officers(agency_id: int) -> QuerySet[User]:
+    """The active reception officers of an agency's one-stop desk."""
+    return User.objects.filter(staff_roles__agency=agency_id, staff_roles__role=Role.RECEPTION,
                                is_active=True).distinct()
+
+
+def agencies_with_desk() -> QuerySet[Agency]:
+    """The agencies with a one-stop desk: at least one active reception officer."""
+    return Agency.objects.filter(staff_roles__role=Role.RECEPTION, staff_roles__user__is_active=True).distinct()
+
+
+def returning_desk_officers(dossier: Dossier) -> QuerySet[User]:
+    """The active reception officers of the desk that hands the result over (who are told when an apology
+    letter is issued: the letter reaches the citizen through that desk)."""
+    return desk_officers(dossier.returning_agency_id)
+
+
+# -- hand-overs between desks (reception regardless of administrative boundaries) ---------------------------
+
+
+def can_send_handover(user: User | None, dossier: Dossier, kind: str) -> bool:
+    """The dossier is forwarded by the receiving desk; the result by the competent agency's desk."""
+    return acts_as(user, dossier, (Role.RECEPTION,), (RECEIVING,) if kind == "dossier" else (HANDLING,))
+
+
+def can_acknowledge_handover(user: User | None, handover) -> bool:
+    """The desk of the agency a hand-over goes to confirms what arrived."""
+    return user is not None and user.is_authenticated and (
+        access.is_unrestricted(user) or access.has_role(user, Role.RECEPTION, handover.to_agency_id))
 
 
 # -- the role queues --------------------------------------------------------------------------------
@@ -159,6 +203,7 @@ class UploadRule:
     actors: tuple[str, ...]  # as in workflow.TRANSITIONS: CITIZEN = the applicant's own account
     states: frozenset[str]
     why: str
+    desks: tuple[str, ...] = (RECEIVING,)  # for a reception officer: which of the dossier's desks
 
 
 # Who may add which kind of file in which state of the workflow: declared once, here. The pages,
@@ -168,14 +213,15 @@ UPLOAD_RULES: tuple[UploadRule, ...] = (
                "the applicant prepares the dossier or completes it when asked"),
     UploadRule(K.COMPONENT, (Role.RECEPTION,), frozenset({S.SUBMITTED, S.GUIDED, S.RECEIVED, S.IN_APPRAISAL,
                                                           S.SUPPLEMENT_REQUESTED, S.CONSULTING}),
-               "the desk scans the papers handed in (digitisation), until the dossier goes to the head"),
+               "the desk scans the papers handed in (digitisation), until the dossier goes to the head",
+               (RECEIVING, HANDLING)),
     UploadRule(K.SUPPLEMENT, (CITIZEN, Role.RECEPTION), frozenset({S.GUIDED, S.SUPPLEMENT_REQUESTED}),
-               "the papers a guidance or supplement request (Mẫu 02) asked for"),
+               "the papers a guidance or supplement request (Mẫu 02) asked for", (RECEIVING, HANDLING)),
     UploadRule(K.RESULT, (Role.APPRAISER, Role.APPROVER), frozenset({S.IN_APPRAISAL, S.AWAITING_APPROVAL,
                                                                      S.APPROVED, S.REFUSED}),
                "the draft result the head signs, then the signed result or refusal"),
     UploadRule(K.RESULT, (Role.RECEPTION,), frozenset({S.APPROVED, S.REFUSED, S.RESULT_READY}),
-               "the desk scans the signed paper result before handing it over"),
+               "the desk scans the signed paper result before handing it over", (HANDLING, RETURNING)),
 )
 
 
@@ -185,23 +231,24 @@ def allowed_actors(kind: str, state: str) -> set[str]:
 
 
 def rules_as_markdown() -> str:
-    rows = ["| file kind | who | in states | why |", "|---|---|---|---|"]
+    rows = ["| file kind | who | desk (reception) | in states | why |", "|---|---|---|---|---|"]
     for rule in UPLOAD_RULES:
         states = ", ".join(s for s in Status.values if s in rule.states)
-        rows.append(f"| {rule.kind} | {', '.join(rule.actors)} | {states} | {rule.why} |")
+        desks = ", ".join(d.removesuffix("_agency") for d in rule.desks) if Role.RECEPTION in rule.actors else ""
+        rows.append(f"| {rule.kind} | {', '.join(rule.actors)} | {desks} | {states} | {rule.why} |")
     return "\n".join(rows)
 
 
 def can_add_attachment(user: User | None, dossier: Dossier, kind: str) -> bool:
     """Whether this user may add a file of this kind to the dossier in its current state."""
-    actors = allowed_actors(kind, dossier.status)
-    return bool(actors) and acts_as(user, dossier, sorted(actors))
+    return any(acts_as(user, dossier, rule.actors, rule.desks) for rule in UPLOAD_RULES
+               if rule.kind == kind and dossier.status in rule.states)
 
 
 def adds_attachments_of(user: User | None, dossier: Dossier, kind: str) -> bool:
     """Whether this user adds files of this kind to the dossier in some state (telling "never you" from
     "not now")."""
-    return acts_as(user, dossier, sorted({a for rule in UPLOAD_RULES if rule.kind == kind for a in rule.actors}))
+    return any(acts_as(user, dossier, rule.actors, rule.desks) for rule in UPLOAD_RULES if rule.kind == kind)
 
 
 def can_remove_attachment(user: User | None, dossier: Dossier, attachment: Attachment) -> bool:
@@ -246,17 +293,18 @@ def can_issue_apology(user: User | None, dossier: Dossier) -> bool:
 
 def sees_as_staff(user: User, dossier: Dossier) -> bool:
     """Whether the dossier page shows the staff view (control sheet, internal events, staff actions): for
-    anyone who sees its receiving or handling agency, a Home Affairs reader included."""
-    return access.is_unrestricted(user) or bool(access.visible_agency_ids(user) & {dossier.receiving_agency_id,
-                                                                                  dossier.handling_agency_id})
+    anyone who sees its receiving, handling or returning agency, a Home Affairs reader included."""
+    return access.is_unrestricted(user) or bool(access.visible_agency_ids(user) & {
+        dossier.receiving_agency_id, dossier.handling_agency_id, dossier.returning_agency_id})
 
 
 def can_see_applicant(user: User, dossier: Dossier) -> bool:
     """The applicant's name, ID number, address, phone, e-mail and the dossier's files: the citizen who
-    filed it and the staff acting for its receiving or handling agency (not a Home Affairs reader)."""
+    filed it and the staff acting for its receiving, handling or returning agency (not a Home Affairs reader)."""
     if is_applicant(user, dossier):
         return True
-    return access.may_see_personal_data(user, (dossier.receiving_agency_id, dossier.handling_agency_id))
+    return access.may_see_personal_data(user, (dossier.receiving_agency_id, dossier.handling_agency_id,
+                                               dossier.returning_agency_id))
 
 
 def require_applicant(user: User, dossier: Dossier) -> None:

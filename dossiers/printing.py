@@ -121,3 +121,18 @@ def render_apology(letter) -> bytes:
         "signer_name": letter.signer_name or (head.full_name if head else ""),
         "signer_title": letter.signer_title or agency.head_title or "Thủ trưởng cơ quan",
     })
+
+
+def render_handover_slip(handover, *, applicant: str) -> bytes:
+    """Phiếu bàn giao hồ sơ (or kết quả) between two one-stop desks: the sender, the carrier of the paper
+    originals and the receiver, with the times each side confirmed. Printed in two copies, one for each desk.
+    The components listed are those handed in at reception (with their counts) for a dossier, the result
+    for a result."""
+    dossier = handover.dossier
+    return render_pdf("dossiers/print/handover_slip.html", {
+        "h": handover, "dossier": dossier, "applicant": applicant, "now": timezone.localtime(),
+        "documents": handed_in(dossier) if handover.kind == "dossier" else [],
+        "sent": timezone.localtime(handover.sent_at), "due": timezone.localtime(handover.due_at),
+        "acknowledged": timezone.localtime(handover.acknowledged_at) if handover.acknowledged_at else None,
+        "paper_received": timezone.localtime(handover.paper_received_at) if handover.paper_received_at else None,
+    })

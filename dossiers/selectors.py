@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,15 +23,20 @@ from .models import (
     Dossier,
     DossierEvent,
     EventType,
+    Handover,
     LetterStatus,
     PersonalDataAccess,
+    ReturnChannel,
 )
 from .workflow import (
-    AGENCY_COLUMN,
     ASSIGNED_ONLY,
+    HANDLING,
     OPEN,
     QUEUE_ROLES,
+    RECEIVING,
     RESULT_RELEASED,
+    RETURNING,
+    ROLE_COLUMNS,
     TRANSITIONS,
     WAITING_FOR_CITIZEN,
     Status,
@@ -45,13 +50,14 @@ def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
     if access.is_unrestricted(user):
         return Dossier.objects.all()
     agencies = access.visible_agency_ids(user)
-    return Dossier.objects.filter(Q(citizen=user) | Q(receiving_agency__in=agencies) | Q(handling_agency__in=agencies))
+    return Dossier.objects.filter(Q(citizen=user) | Q(receiving_agency__in=agencies) | Q(handling_agency__in=agencies)
+                                  | Q(returning_agency__in=agencies))
 
 
 def access_dossier(user: User, pk: int) -> Dossier:
     """Fetch and authorise in one step: a dossier the user may not see does not exist for them."""
     dossier = (dossiers_visible_to(user).select_related("procedure_version__procedure", "receiving_agency",
-                                                        "handling_agency", "assignee", "citizen")
+                                                        "handling_agency", "returning_agency", "assignee", "citizen")
                .filter(pk=pk).first())
     if dossier is None:
         raise Http404("Không tìm thấy hồ sơ.")
@@ -114,7 +120,10 @@ def attachment_get(user: User, pk: int) -> tuple[Attachment, Dossier]:
     return attachment, dossier
 
 
-QUEUES = ("mine", "agency", "due_soon", "overdue", "waiting", "done")
+QUEUES = ("mine", "agency", "due_soon", "overdue", "waiting", "done", "sent", "incoming", "to_return")
+# Reception regardless of administrative boundaries: what a desk received for other agencies, what other
+# desks received for this agency, and results waiting at this desk (read on that one column).
+ROUTE_QUEUES = {"sent": RECEIVING, "incoming": HANDLING, "to_return": RETURNING}
 
 
 def worklist(user: User, *, queue: str = "agency", role: str | None = None, after: tuple | None = None,
@@ -127,7 +136,9 @@ def worklist(user: User, *, queue: str = "agency", role: str | None = None, afte
     on the side of the dossier that role acts for, are read; "mine" is then that role's own work.
     """
     role = role if role in QUEUE_ROLES else None
-    columns = (AGENCY_COLUMN[role],) if role else ("receiving_agency", "handling_agency")
+    columns = ROLE_COLUMNS[role] if role else (RECEIVING, HANDLING, RETURNING)
+    if queue in ROUTE_QUEUES:
+        columns = (ROUTE_QUEUES[queue],)
     agencies = policies.queue_agency_ids(user, role) if role else access.visible_agency_ids(user)
     keys: set[tuple] = set()
     for column in columns:
@@ -148,13 +159,13 @@ def my_work(user: User, *, role: str | None = None, agency_column: str | None = 
     roles = [role] if role else policies.queue_roles(user)
     condition = Q(pk__in=[])
     for r in roles:
-        column = AGENCY_COLUMN[r]
-        if agency_column and column != agency_column:
-            continue
-        part = Q(**{f"{column}__in": policies.queue_agency_ids(user, r)}, status__in=queue_statuses(r))
-        if r in ASSIGNED_ONLY:
-            part &= Q(assignee=user)
-        condition |= part
+        for column in ROLE_COLUMNS[r]:
+            if agency_column and column != agency_column:
+                continue
+            part = Q(**{f"{column}__in": policies.queue_agency_ids(user, r)}, status__in=queue_statuses(r, column))
+            if r in ASSIGNED_ONLY:
+                part &= Q(assignee=user)
+            condition |= part
     return condition
 
 
@@ -164,10 +175,18 @@ def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = N
     role = role if role in QUEUE_ROLES else None
     if role and agencies is None:
         agencies = policies.queue_agency_ids(user, role)
-    agency_column = agency_column or (AGENCY_COLUMN[role] if role else None)
+    agency_column = agency_column or (ROLE_COLUMNS[role][0] if role and len(ROLE_COLUMNS[role]) == 1 else None)
     agencies = access.visible_agency_ids(user) if agencies is None else agencies
     if queue == "mine":
         qs = Dossier.objects.filter(my_work(user, role=role, agency_column=agency_column))
+    elif queue in ROUTE_QUEUES:
+        column = ROUTE_QUEUES[queue]
+        qs = Dossier.objects.filter(**{f"{column}__in": agencies})
+        if queue == "to_return":
+            qs = qs.filter(status=Status.RESULT_READY, return_channel=ReturnChannel.DESK).exclude(
+                returning_agency=F("handling_agency"))
+        else:
+            qs = qs.exclude(receiving_agency=F("handling_agency"))
     elif agency_column:
         qs = Dossier.objects.filter(**{f"{agency_column}__in": agencies})
     else:
@@ -182,7 +201,7 @@ def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = N
         qs = qs.filter(status__in=WAITING_FOR_CITIZEN)
     elif queue == "done":
         qs = qs.exclude(status__in=OPEN)
-    elif queue != "mine":  # "mine" is already narrowed to the states where it is the user's move
+    elif queue not in ("mine", "to_return"):  # those are already narrowed to the states where it is the user's move
         qs = qs.filter(status__in=OPEN)
     if filters.get("punctuality") == "late":  # late includes late twice (after the re-appointment)
         qs = qs.filter(punctuality__in=("late", "late_twice"))
@@ -389,3 +408,25 @@ def apology_draft_list(user: User, *, limit: int = 50) -> list[ApologyLetter]:
     """Draft apology letters of the agencies the user sees, the nearest appointment first."""
     return list(ApologyLetter.objects.filter(status=LetterStatus.DRAFT, agency__in=access.visible_agency_ids(user))
                 .select_related("dossier__procedure_version__procedure", "agency").order_by("due_at", "id")[:limit])
+
+
+# -- hand-overs between desks -------------------------------------------------------------------------------
+
+def pending_handovers(user: User, *, limit: int = 50) -> list[Handover]:
+    """The hand-overs not yet acknowledged that go to or leave from a desk of the user's (a reception
+    officer's), oldest deadline first: what must be confirmed, and what the other desk has not confirmed."""
+    desks = policies.desk_agency_ids(user)
+    if not desks:
+        return []
+    return list(Handover.objects.filter(Q(to_agency__in=desks) | Q(from_agency__in=desks), acknowledged_at__isnull=True)
+                .exclude(dossier__status__in=(Status.WITHDRAWN, Status.STOPPED))
+                .select_related("dossier", "from_agency", "to_agency").order_by("due_at", "pk")[:limit])
+
+
+def dossier_handovers(dossier: Dossier) -> list[Handover]:
+    return list(dossier.handovers.select_related("from_agency", "to_agency", "sent_by", "acknowledged_by",
+                                                 "paper_received_by").order_by("sent_at", "pk"))
+
+
+def handover_get(dossier: Dossier, pk: int | None) -> Handover | None:
+    return dossier.handovers.select_related("from_agency", "to_agency").filter(pk=pk or 0).first()

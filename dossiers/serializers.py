@@ -119,7 +119,8 @@ class DossierDetailSerializer(DossierListSerializer):
     class Meta(DossierListSerializer.Meta):
         fields = [*DossierListSerializer.Meta.fields, "procedure_version", "return_channel", "applicant_kind",
                   "applicant_id_number", "applicant_address", "applicant_commune", "applicant_phone",
-                  "applicant_email", "handling_agency", "assignee", "original_due_at", "step", "step_due_at",
+                  "applicant_email", "handling_agency", "returning_agency", "assignee", "original_due_at", "step",
+                  "step_due_at",
                   "extended_from", "track", "refusal_reason", "result_summary", "events", "attachments",
                   "apology_letters", "available_actions", "fee_total", "fee_status", "fee_paid_at", "fee_paid_via",
                   "refund_amount", "fees", "e_result_sha256"]

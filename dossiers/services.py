@@ -23,13 +23,12 @@ from accounts.validators import normalize_phone
 from core.errors import Conflict, DomainError
 from notifications.services import email_queue, sms_queue
 from procedures.models import Channel, ProcedureVersion, StepKind, VersionStatus
-from procedures.selectors import LEVEL_OF_AGENCY
 from regulations.selectors import rules_in_force
 from workcalendar.calendar import to_local
 from workcalendar.deadlines import ClockEvent, ClockEventKind, clock, due, punctuality
 from workcalendar.selectors import calendar_for
 
-from . import codes, events, fees, policies
+from . import codes, events, fees, policies, routing
 from . import components as parts
 from .attachments import attachment_add, missing_documents
 from .models import (
@@ -135,12 +134,17 @@ def _fire(
     payload: dict | None = None,
 ) -> Dossier:
     spec = BY_NAME[name]
-    locked = Dossier.objects.select_for_update().select_related("procedure_version", "receiving_agency",
-                                                                "handling_agency").get(pk=dossier.pk)
+    locked = Dossier.objects.select_for_update().select_related(
+        "procedure_version", "receiving_agency", "handling_agency", "returning_agency").get(pk=dossier.pk)
     if expected_status and locked.status != expected_status:
         raise Conflict("stale_dossier", _("Hồ sơ vừa được người khác xử lý (hiện ở trạng thái “%s”). Hãy tải lại "
                                           "trang.") % locked.get_status_display())
     method = getattr(locked, name)
+    if not can_proceed(method) and spec.condition and locked.status in spec.sources:
+        # the state allows it, what must come first has not happened (a hand-over between desks)
+        if actor is not None and not policies.may_fire(actor, locked, name):
+            raise PermissionDenied(_("Bạn không có quyền “%s” đối với hồ sơ này.") % spec.label)
+        raise DomainError("not_arrived", routing.waiting_for(spec.condition, locked), http_status=409)
     if not can_proceed(method):
         message = _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
         raise DomainError("transition_not_allowed", message % {"action": spec.label,
@@ -182,14 +186,10 @@ def _fire(
     return locked
 
 
-def _agency_accepts(version: ProcedureVersion, agency: Agency) -> bool:
-    listed = list(version.agencies.values_list("pk", flat=True))
-    if listed:
-        return agency.pk in listed
-    return LEVEL_OF_AGENCY.get(agency.level) == version.procedure.level
-
-
-def _check_new(version: ProcedureVersion, agency: Agency, channel: str, data: dict) -> None:
+def _check_new(version: ProcedureVersion, agency: Agency, channel: str, data: dict, *, handling: Agency | None = None,
+               returning: Agency | None = None, return_channel: str = ReturnChannel.DESK) -> None:
+    """`agency` receives the dossier; with `handling` (the competent agency) and `returning` (where the result
+    is collected) the route is checked as well (`routing.check_route`)."""
     if version.status == VersionStatus.DRAFT:
         raise DomainError("version_not_published", _("Thủ tục này chưa được công bố."))
     if channel not in Channel.values:
@@ -197,8 +197,13 @@ def _check_new(version: ProcedureVersion, agency: Agency, channel: str, data: di
     if not version.channels.filter(channel=channel).exists():
         raise DomainError("channel_not_offered", _("Thủ tục này không nhận hồ sơ theo hình thức đã chọn."),
                           field="channel")
-    if not _agency_accepts(version, agency):
-        raise DomainError("agency_not_competent", _("%s không tiếp nhận thủ tục này.") % agency.name, field="agency")
+    if handling is None:
+        if not routing.is_competent(version, agency):
+            raise DomainError("agency_not_competent", _("%s không tiếp nhận thủ tục này.") % agency.name,
+                              field="agency")
+    else:
+        routing.check_route(version=version, receiving=agency, handling=handling, returning=returning or agency,
+                            return_channel=return_channel)
     if not " ".join((data.get("applicant_name") or "").split()):
         raise DomainError("applicant_required", _("Vui lòng nhập họ tên người nộp hồ sơ."), field="applicant_name")
     unknown = set(data) - set(APPLICANT_FIELDS)
@@ -223,7 +228,7 @@ def dossier_create_draft(
     _check_new(version, agency, Channel.ONLINE, applicant)
     dossier = Dossier.objects.create(
         procedure_version=version, channel=Channel.ONLINE, return_channel=return_channel, citizen=citizen,
-        receiving_agency=agency, handling_agency=agency, **applicant,
+        receiving_agency=agency, handling_agency=agency, returning_agency=agency, **applicant,
     )
     parts.components_declare(dossier=dossier, cases=cases or ())
     events.dossier_created(dossier=dossier, actor=citizen, at=at or timezone.now())
@@ -254,9 +259,14 @@ def dossier_create_at_desk(
     return_channel: str = ReturnChannel.DESK, at: dt.datetime | None = None,
     components: dict[int, dict] | list[int] | None = None, presented: list[int] | None = None,
     cases: list[int] | None = None, exemptions: dict[int, dict] | None = None, scans: dict | None = None,
-    **applicant,
+    handling_agency: Agency | None = None, returning_agency: Agency | None = None, **applicant,
 ) -> Dossier:
     """A walk-in or postal dossier: the reception officer records it and receives it at once.
+
+    `agency` is the desk; `handling_agency` the competent agency (default: the desk) and `returning_agency`
+    where the result is collected (default: the desk; the competent agency when sent by post or online).
+    Another competent agency or a third returning desk only for procedures on the province's list
+    (`routing.check_route`).
 
     `components`: {RequiredDocument id: {"originals": n, "copies": m}} as the officer counted them (a
     list of ids: as the procedure asks; None: every component to hand in, as the procedure asks — the
@@ -266,7 +276,13 @@ def dossier_create_at_desk(
     """
     if not policies.can_receive_at_desk(actor, agency):
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận của %s mới nhận hồ sơ tại đây.") % agency.name)
-    _check_new(version, agency, channel, applicant)
+    handling = handling_agency or agency
+    if return_channel != ReturnChannel.DESK:
+        returning = returning_agency or handling
+    else:
+        returning = returning_agency or agency
+    _check_new(version, agency, channel, applicant, handling=handling, returning=returning,
+               return_channel=return_channel)
     documents = list(version.documents.all())
     scans = scans or {}
     plan = parts.desk_plan(documents=documents, components=components, presented=presented or (),
@@ -275,7 +291,7 @@ def dossier_create_at_desk(
     at = at or timezone.now()
     dossier = Dossier(
         procedure_version=version, channel=channel, return_channel=return_channel, receiving_agency=agency,
-        handling_agency=agency, submitted_at=at, **applicant,
+        handling_agency=handling, returning_agency=returning, submitted_at=at, **applicant,
     )
     dossier.create_at_desk()  # the workflow's `create_at_desk` row: stored already submitted, its step running
     hours = _allotted_hours(dossier, Step.RECEPTION)
@@ -334,7 +350,7 @@ def dossier_receive(*, dossier: Dossier, actor: User, at: dt.datetime | None = N
         d.code = codes.issue_code(d.receiving_agency, to_local(when).date())
         d.pin = codes.new_pin()
         d.received_at = when
-        d.due_at = d.original_due_at = due(cal, when, amount, unit)
+        d.due_at = d.original_due_at = routing.appointment_with_travel(d, due(cal, when, amount, unit), when)
         lines = fees.fees_fix(d, exemptions)
         payload["fee_total"] = d.fee_total
         payload["exemptions"] = [f"{x.name}: {x.exemption_name} ({x.exemption_note})" for x in lines if x.exemption]

@@ -2,13 +2,15 @@ from celery import shared_task
 
 from .idempotency import keys_purge
 from .lateness.sweep import sweep_deadlines
+from .routing import handovers_alert_overdue
 from .stats import monthly_stats_refresh, recent_months
 
 
 @shared_task(name="dossiers.sweep_deadlines", ignore_result=True)
 def sweep_deadlines_task() -> dict:
-    """Run by beat every DEADLINE_SWEEP_SECONDS; idempotent, safe to run twice at once."""
-    return sweep_deadlines()
+    """Run by beat every DEADLINE_SWEEP_SECONDS; idempotent, safe to run twice at once. Also alerts both desks
+    of every hand-over between desks not acknowledged within its allotment."""
+    return {**sweep_deadlines(), "handovers_overdue": handovers_alert_overdue()}
 
 
 @shared_task(name="dossiers.refresh_monthly_stats", ignore_result=True)

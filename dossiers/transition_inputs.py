@@ -410,11 +410,24 @@ class DeskCreateInput(serializers.Serializer):
     cases = _document_ids("id các thành phần nộp theo điều kiện mà trường hợp của hồ sơ này phải nộp")
     exemptions = ExemptionsField(required=False, help_text="chỉ với desk: miễn, giảm phí, lệ phí cho các khoản phí "
                                                            "của hình thức nộp (như khi tiếp nhận, receive)")
+    handling_agency = _text(32, "mã cơ quan có thẩm quyền giải quyết (bỏ trống: cơ quan tiếp nhận); cơ quan khác chỉ "
+                                "với thủ tục thuộc danh mục tiếp nhận không phụ thuộc địa giới hành chính")
+    returning_agency = _text(32, "mã cơ quan nơi người nộp nhận kết quả tại quầy (bỏ trống: nơi tiếp nhận)")
+
+    def _agency(self, value, field):
+        if not value:
+            return None
+        agency = selectors.agency_get(value)
+        if agency is None or not agency.is_active:
+            raise serializers.ValidationError({field: _("Không có cơ quan mã “%s”.") % value})
+        return agency
 
     def validate(self, attrs):
         problem = id_number_problem(attrs.get("applicant_kind"), attrs.get("applicant_id_number"))
         if problem:
             raise serializers.ValidationError({"applicant_id_number": problem})
+        attrs["handling_agency"] = self._agency(attrs.get("handling_agency"), "handling_agency")
+        attrs["returning_agency"] = self._agency(attrs.get("returning_agency"), "returning_agency")
         return attrs
 
 
@@ -432,4 +445,5 @@ def desk_create(*, data, actor: User, version: ProcedureVersion, agency: Agency,
         actor=actor, version=version, agency=agency, channel=given["channel"],
         return_channel=given["return_channel"], components=given.get("components"), presented=given["presented"],
         cases=given["cases"], exemptions=given.get("exemptions"), scans=scans,
+        handling_agency=given.get("handling_agency"), returning_agency=given.get("returning_agency"),
         **{key: given[key] for key in APPLICANT_INPUTS})

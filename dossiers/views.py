@@ -25,13 +25,13 @@ from core.periods import OUT_OF_RANGE, in_range, period_from
 from procedures.models import Channel, Requirement
 from regulations.selectors import rules_in_force
 
-from . import attachments, components, idempotency, pins, policies, selectors, services
+from . import attachments, components, idempotency, pins, policies, routing, selectors, services
 from .forms import DeskForm, LookupForm, StartForm
 from .lateness.letters import issue_is_late, proposal
 from .ledger import PDF_LIMIT, ledger_pdf, ledger_xlsx
 from .models import AttachmentKind, Dossier, LetterStatus
 from .panels import render_panels
-from .printing import FORMS, render_form, render_receipt
+from .printing import FORMS, render_form, render_handover_slip, render_receipt
 from .transition_inputs import INPUTS, desk_create, transition_fire
 from .workflow import BY_NAME, OPEN, QUEUE_ROLES, Status
 
@@ -101,7 +101,22 @@ def dossier_detail(request, pk: int):
         "panels": render_panels(request, dossier, staff_view), "receive_fees": receive_fees,
         "pin_lock": pins.lock_state(dossier) if staff_view else None,
         "can_unlock_pin": staff_view and policies.can_unlock_pin(request.user, dossier),
+        **_route_context(request.user, dossier, staff_view),
     })
+
+
+def _route_context(user, dossier: Dossier, staff_view: bool) -> dict:
+    """The dossier's three agencies and its hand-overs between desks, with what this user may do now."""
+    legs = routing.route(dossier)
+    if not legs and dossier.returning_agency_id == dossier.receiving_agency_id:
+        return {"route": None}
+    handovers = selectors.dossier_handovers(dossier) if staff_view else []
+    sent = {h.kind for h in handovers}
+    for h in handovers:
+        h.can_confirm = policies.can_acknowledge_handover(user, h)
+    can_send = [kind for kind in legs if kind not in sent and dossier.status == routing.SEND_STATES[kind]
+                and policies.can_send_handover(user, dossier, kind)]
+    return {"route": {"legs": legs, "handovers": handovers, "can_send": can_send, "now": timezone.now()}}
 
 
 def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> dict:
@@ -320,8 +335,17 @@ def desk_reception(request):
     if not agencies.exists():
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận mới nhận hồ sơ tại quầy."))
     versions = selectors.desk_version_list()
-    form = DeskForm(request.POST or None, agencies=agencies, versions=versions,
-                    initial={"agency": agencies.first(), "version": request.GET.get("version", "")})
+    chosen = selectors.desk_version_get(pk_param(request.POST.get("version") or request.GET.get("version")))
+    desk = agencies.filter(pk=pk_param(request.POST.get("agency"))).first() or agencies.first()
+    competent, returning, proposed = [], [], None
+    if chosen:  # reception regardless of administrative boundaries: the competent agency proposed
+        competent = list(routing.competent_agencies(chosen))
+        proposed = routing.propose_competent(chosen, desk, request.POST.get("applicant_commune", ""))
+        returning = routing.returning_choices(chosen, desk, proposed)
+    form = DeskForm(request.POST or None, agencies=agencies, versions=versions, competent=competent,
+                    returning=returning,
+                    initial={"agency": desk, "version": request.GET.get("version", ""),
+                             "handling_agency": proposed.code if proposed and proposed.pk != desk.pk else ""})
     if request.method == "POST" and form.is_valid():  # the procedure and the agency; the rest is DeskCreateInput's
         version = selectors.desk_version_get(form.cleaned_data["version"])
         if version is None:
@@ -348,7 +372,6 @@ def desk_reception(request):
                     messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.") % {
                         "code": dossier.code, "due": timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")})
                 return redirect(done.result["url"])
-    chosen = selectors.desk_version_get(pk_param(request.POST.get("version") or request.GET.get("version")))
     fee_rows = []
     if chosen:
         for option in selectors.desk_fee_option_list(chosen):
@@ -371,6 +394,56 @@ def desk_reception(request):
         "scans_lost": request.method == "POST" and any(k.startswith("scan_") for k in request.FILES),
         "channel": form["channel"].value() or Channel.IN_PERSON,
     })
+
+
+@login_required
+@require_POST
+def handover_send(request, pk: int, kind: str):
+    """The desk forwards the digitised dossier to the competent agency, or the result to the returning desk."""
+    dossier = selectors.access_dossier(request.user, pk)
+    try:
+        routing.handover_send(dossier=dossier, actor=request.user, kind=kind, paper=request.POST.get("paper") == "1",
+                              carrier=request.POST.get("carrier", ""), note=request.POST.get("note", ""))
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+    else:
+        messages.success(request, _("Đã chuyển; nơi nhận được báo để xác nhận."))
+    return redirect(reverse("dossiers:detail", args=[pk]) + "#chuyen-ho-so")
+
+
+@login_required
+@require_POST
+def handover_confirm(request, pk: int, handover_pk: int, what: str):
+    """The receiving side's desk confirms the electronic file (`what` = "dien-tu") or the paper ("giay")."""
+    dossier = selectors.access_dossier(request.user, pk)
+    handover = selectors.handover_get(dossier, handover_pk)
+    if handover is None or what not in ("dien-tu", "giay"):
+        raise Http404("Không tìm thấy lần chuyển này.")
+    try:
+        if what == "dien-tu":
+            routing.handover_acknowledge(handover=handover, actor=request.user)
+        else:
+            routing.paper_receive(handover=handover, actor=request.user)
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+    else:
+        messages.success(request, _("Đã xác nhận đã nhận."))
+    return redirect(reverse("dossiers:detail", args=[pk]) + "#chuyen-ho-so")
+
+
+@login_required
+def handover_slip(request, pk: int, handover_pk: int):
+    """Phiếu bàn giao: what one desk handed to another, with the carrier and both confirmations (PDF)."""
+    dossier = selectors.access_dossier(request.user, pk)
+    if not policies.sees_as_staff(request.user, dossier):
+        raise PermissionDenied(_("Trang này dành cho cán bộ."))
+    handover = selectors.handover_get(dossier, handover_pk)
+    if handover is None:
+        raise Http404("Không tìm thấy lần chuyển này.")
+    pdf = render_handover_slip(handover, applicant=policies.applicant_name_for(request.user, dossier))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ban-giao-{dossier.code}-{handover.kind}.pdf"'
+    return response
 
 
 @login_required

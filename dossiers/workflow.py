@@ -80,6 +80,10 @@ RESULT_RELEASED = frozenset({Status.RESULT_READY, Status.RETURNED})
 
 CITIZEN = "citizen"
 S = Status
+# The dossier's three agencies (reception regardless of administrative boundaries, Decree 118/2025): the
+# desk where it was handed in, the competent agency that handles it, and the desk where the result is
+# collected. Usually one and the same agency.
+RECEIVING, HANDLING, RETURNING = "receiving_agency", "handling_agency", "returning_agency"
 StrOrPromise = str | Promise
 
 
@@ -94,6 +98,29 @@ class Transition:
     # False: fired only inside a service, never offered as an action on an existing dossier (the desk's
     # creation: a walk-in dossier enters the machine already submitted).
     manual: bool = True
+    # For which of the dossier's agencies a reception officer (the one-stop desk) fires the row: the desk
+    # that received it, the competent agency's desk, the desk the citizen collects the result at.
+    desks: tuple[str, ...] = (RECEIVING,)
+    # What must have happened first, beyond the state (a condition of the state machine).
+    condition: str = ""
+
+
+def dossier_arrived(dossier) -> bool:
+    """A dossier received at another agency's desk is worked on once the competent agency acknowledged
+    the electronic file it was sent (`services.handover_acknowledge`)."""
+    if dossier.receiving_agency_id == dossier.handling_agency_id:
+        return True
+    return dossier.handovers.filter(kind="dossier", acknowledged_at__isnull=False).exists()
+
+
+def result_arrived(dossier) -> bool:
+    """A result to be collected at another desk is handed over there once that desk acknowledged it."""
+    if dossier.return_channel != "desk" or dossier.returning_agency_id == dossier.handling_agency_id:
+        return True
+    return dossier.handovers.filter(kind="result", acknowledged_at__isnull=False).exists()
+
+
+CONDITIONS = {"dossier_arrived": dossier_arrived, "result_arrived": result_arrived}
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -105,11 +132,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("refuse_at_reception", (S.SUBMITTED,), S.REFUSED_AT_RECEPTION, (Role.RECEPTION,),
                _("Từ chối tiếp nhận (Mẫu 03)"), True),
     Transition("assign", (S.RECEIVED,), S.IN_APPRAISAL, (Role.RECEPTION, Role.APPROVER),
-               _("Chuyển chuyên viên thẩm định")),
+               _("Chuyển chuyên viên thẩm định"), desks=(HANDLING,), condition="dossier_arrived"),
     Transition("request_supplement", (S.IN_APPRAISAL,), S.SUPPLEMENT_REQUESTED, (Role.APPRAISER,),
                _("Yêu cầu bổ sung qua Bộ phận Một cửa"), True),
     Transition("supplement_received", (S.SUPPLEMENT_REQUESTED,), S.IN_APPRAISAL, (Role.RECEPTION,),
-               _("Nhận đủ hồ sơ bổ sung")),
+               _("Nhận đủ hồ sơ bổ sung"), desks=(RECEIVING, HANDLING)),
     Transition("consult", (S.IN_APPRAISAL,), S.CONSULTING, (Role.APPRAISER,), _("Xin ý kiến cơ quan liên quan"), True),
     Transition("consultation_answered", (S.CONSULTING,), S.IN_APPRAISAL, (Role.APPRAISER,),
                _("Đã có ý kiến của cơ quan liên quan")),
@@ -120,10 +147,12 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("send_back", (S.AWAITING_APPROVAL,), S.IN_APPRAISAL, (Role.APPROVER,), _("Trả lại để thẩm định lại"),
                True),
     Transition("resolve", (S.APPROVED, S.REFUSED), S.RESULT_READY, (Role.APPRAISER, Role.RECEPTION),
-               _("Chuyển kết quả về Bộ phận Một cửa")),
-    Transition("return_result", (S.RESULT_READY,), S.RETURNED, (Role.RECEPTION,), _("Trả kết quả cho công dân")),
+               _("Chuyển kết quả về Bộ phận Một cửa"), desks=(HANDLING,)),
+    Transition("return_result", (S.RESULT_READY,), S.RETURNED, (Role.RECEPTION,), _("Trả kết quả cho công dân"),
+               desks=(RETURNING,), condition="result_arrived"),
     Transition("withdraw", (S.DRAFT, S.SUBMITTED, S.GUIDED, S.RECEIVED, S.IN_APPRAISAL, S.SUPPLEMENT_REQUESTED,
-                            S.CONSULTING), S.WITHDRAWN, (CITIZEN, Role.RECEPTION), _("Rút hồ sơ"), True),
+                            S.CONSULTING), S.WITHDRAWN, (CITIZEN, Role.RECEPTION), _("Rút hồ sơ"), True,
+               desks=(RECEIVING, HANDLING)),
     Transition("stop", (S.RECEIVED, S.IN_APPRAISAL, S.SUPPLEMENT_REQUESTED, S.CONSULTING, S.AWAITING_APPROVAL),
                S.STOPPED, (Role.APPROVER,), _("Dừng xử lý hồ sơ"), True),
 )
@@ -140,7 +169,8 @@ def _make(spec: Transition):
     # (and the model built on it) needs nothing from the rules about people.
     return transition(
         field="status", source=list(spec.sources), target=spec.target,
-        conditions=[] if spec.manual else [_not_yet_stored],
+        conditions=([] if spec.manual else [_not_yet_stored])
+        + ([CONDITIONS[spec.condition]] if spec.condition else []),
         custom={"label": spec.label, "reason_required": spec.reason_required},
     )(method)
 
@@ -156,10 +186,12 @@ DossierWorkflow = type("DossierWorkflow", (), {spec.name: _make(spec) for spec i
 
 
 def as_markdown() -> str:
-    rows = ["| transition | from | to | who | reason |", "|---|---|---|---|---|"]
+    rows = ["| transition | from | to | who | desk (reception) | only when | reason |",
+            "|---|---|---|---|---|---|---|"]
     for t in TRANSITIONS:
+        desks = ", ".join(d.removesuffix("_agency") for d in t.desks) if DESK_ROLES & set(t.actors) else ""
         rows.append(f"| `{t.name}` ({t.label}) | {', '.join(t.sources)} | {t.target} | {', '.join(t.actors)} | "
-                    f"{'required' if t.reason_required else ''} |")
+                    f"{desks} | {t.condition} | {'required' if t.reason_required else ''} |")
     return "\n".join(rows)
 
 
@@ -168,16 +200,27 @@ def as_markdown() -> str:
 EXCEPTIONAL = frozenset({"withdraw", "stop"})
 QUEUE_ROLES = (Role.RECEPTION, Role.APPRAISER, Role.APPROVER)
 # Which of the dossier's agencies a role acts for (read by `policies.acts_as` and the role queues).
-AGENCY_COLUMN = {Role.RECEPTION: "receiving_agency", Role.APPRAISER: "handling_agency",
-                 Role.APPROVER: "handling_agency"}
+# A reception officer acts for the desk a row names (`Transition.desks`); an appraiser and an approver always
+# for the competent (handling) agency.
+AGENCY_COLUMN = {Role.RECEPTION: RECEIVING, Role.APPRAISER: HANDLING, Role.APPROVER: HANDLING}
+ROLE_COLUMNS = {Role.RECEPTION: (RECEIVING, HANDLING, RETURNING), Role.APPRAISER: (HANDLING,),
+                Role.APPROVER: (HANDLING,)}
+DESK_ROLES = frozenset({Role.RECEPTION})  # the roles that act for the desk a row names (`Transition.desks`)
 # An appraiser's work is what was assigned to them, not every dossier of the agency.
 ASSIGNED_ONLY = frozenset({Role.APPRAISER})
 
 
-def queue_statuses(role: str) -> frozenset[str]:
-    """The states in which `role` has the next routine move, read from TRANSITIONS (never re-listed):
-    reception — submitted, received, approved/refused, result ready; appraiser — in appraisal,
-    consulting, approved/refused; approver — received, awaiting approval. Waiting for the citizen is
-    nobody's move."""
-    out = {source for t in TRANSITIONS if role in t.actors and t.name not in EXCEPTIONAL for source in t.sources}
+def acts_for(role: str, spec: Transition) -> tuple[str, ...]:
+    """The dossier's agency columns for which `role` fires the row `spec`."""
+    return spec.desks if role in DESK_ROLES else (AGENCY_COLUMN[role],)
+
+
+def queue_statuses(role: str, column: str | None = None) -> frozenset[str]:
+    """The states in which `role` has the next routine move (for the dossier's agency `column`, or any),
+    read from TRANSITIONS (never re-listed): reception — submitted, received (the receiving desk), received,
+    approved/refused (the competent agency's desk), result ready (the returning desk); appraiser — in
+    appraisal, consulting, approved/refused; approver — received, awaiting approval. Waiting for the citizen
+    is nobody's move."""
+    out = {source for t in TRANSITIONS if role in t.actors and t.name not in EXCEPTIONAL
+           and (column is None or column in acts_for(role, t)) for source in t.sources}
     return frozenset(out) - WAITING_FOR_CITIZEN - {Status.DRAFT}

@@ -70,6 +70,7 @@ def payload(item: SyncItem) -> dict:
         "dossier_code": dossier.code, "event_id": event.pk, "type": event.type, "status": event.to_status,
         "status_label": str(event.status_label), "at": event.at.isoformat(),
         "agency_code": dossier.receiving_agency.code, "handling_agency_code": dossier.handling_agency.code,
+        "returning_agency_code": dossier.returning_agency.code,
         "procedure_code": dossier.procedure_version.procedure.code, "channel": dossier.channel,
         "due_at": dossier.due_at.isoformat() if dossier.due_at else None,
         "reason": event.reason[:1000],
@@ -121,7 +122,8 @@ def push(*, adapter=None, batch: int = 200, now: dt.datetime | None = None) -> d
             item = (SyncItem.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(status=SyncStatus.PENDING, next_attempt_at__lte=now).exclude(pk__in=passed)
                     .select_related("event", "dossier__receiving_agency", "dossier__handling_agency",
-                                    "dossier__procedure_version__procedure").order_by("id").first())
+                                    "dossier__returning_agency", "dossier__procedure_version__procedure")
+                    .order_by("id").first())
             if item is None:
                 break
             # A dossier's changes go out in order: an item waits while an earlier one is undelivered.

@@ -10,7 +10,8 @@ from .models import RuleSet
 @admin.register(RuleSet)
 class RuleSetAdmin(admin.ModelAdmin):
     list_display = ("effective_from", "supplement_window_days", "feedback_accept_days", "feedback_info_days",
-                    "feedback_answer_days", "feedback_publish_days", "apology_notice_days", "created_at")
+                    "feedback_answer_days", "feedback_publish_days", "apology_notice_days", "handover_clock",
+                    "handover_hours", "created_at")
     readonly_fields = ("created_at",)
     save_as = True
     save_as_continue = False

@@ -24,6 +24,16 @@ def _working_days(verbose_name, help_text=""):
                                             validators=[MinValueValidator(1), MaxValueValidator(60)])
 
 
+class HandoverClock(models.TextChoices):
+    """How the time a dossier spends travelling between desks (reception regardless of administrative
+    boundaries) is counted. Decree 61/2018 Art. 18 has the paper file forwarded the same working day; the
+    texts of Decree 118/2025 we could read do not say whether the travel time is inside the legal time
+    limit, so the province chooses and cites its own decision."""
+
+    INCLUDED = "included", _("Tính trong thời hạn giải quyết: ngày hẹn tính từ khi Bộ phận Một cửa nơi nộp tiếp nhận")
+    ADDED = "added", _("Cộng thêm vào ngày hẹn: thời hạn của cơ quan có thẩm quyền tính từ khi xác nhận đã nhận hồ sơ")
+
+
 class RuleSet(models.Model):
     effective_from = models.DateField(_("có hiệu lực từ ngày"), unique=True)
     legal_basis = models.TextField(_("căn cứ pháp lý"), help_text=_(
@@ -43,6 +53,18 @@ class RuleSet(models.Model):
     apology_reasons = models.JSONField(_("lý do xin lỗi, hẹn lại ngày trả kết quả"), default=list, help_text=_(
         'Danh sách [{"code": "complex", "label_vi": "…", "label_en": "…"}]. Mã đã dùng trên phiếu thì giữ '
         "nguyên; nhãn được in trên phiếu theo phiên bản có hiệu lực vào ngày của phiếu."))
+    handover_clock = models.CharField(
+        _("thời gian chuyển hồ sơ giữa các Bộ phận Một cửa"), max_length=10, choices=HandoverClock.choices,
+        default=HandoverClock.INCLUDED, help_text=_(
+            "Tiếp nhận không phụ thuộc địa giới hành chính (Nghị định 118/2025/NĐ-CP): thời gian chuyển hồ sơ đến "
+            "cơ quan có thẩm quyền và chuyển kết quả về nơi trả có tính trong thời hạn giải quyết hay không. Ghi "
+            "văn bản của tỉnh quy định việc này vào căn cứ pháp lý."))
+    handover_hours = models.PositiveSmallIntegerField(
+        _("thời hạn chuyển và xác nhận đã nhận (giờ làm việc)"), default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(80)], help_text=_(
+            "Hồ sơ, kết quả chuyển giữa các Bộ phận Một cửa phải được nơi nhận xác nhận trong số giờ làm việc này "
+            "(Nghị định 61/2018/NĐ-CP Điều 18: chuyển trong ngày làm việc, hoặc đầu ngày làm việc tiếp theo nếu "
+            "tiếp nhận sau 15 giờ); quá hạn thì cả hai nơi được cảnh báo."))
     created_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
 
     class Meta:

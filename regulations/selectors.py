@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from .models import RuleSet
 from .seed import seed_rulesets
 
-CACHE_KEY = "regulations:rulesets:v2"  # v2: apology_notice_days
+CACHE_KEY = "regulations:rulesets:v3"  # v2: apology_notice_days; v3: hand-overs between desks
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ class Rules:
     feedback_publish_days: int
     apology_notice_days: int
     apology_reasons: tuple[ApologyReasonEntry, ...]
+    handover_clock: str = "included"
+    handover_hours: int = 8
 
     @property
     def apology_reason_codes(self) -> tuple[str, ...]:
@@ -67,7 +69,8 @@ def _rules(row: RuleSet) -> Rules:
         feedback_info_days=row.feedback_info_days, feedback_answer_days=row.feedback_answer_days,
         feedback_publish_days=row.feedback_publish_days, apology_notice_days=row.apology_notice_days,
         apology_reasons=tuple(ApologyReasonEntry(r["code"], r["label_vi"], r.get("label_en", ""))
-                              for r in row.apology_reasons))
+                              for r in row.apology_reasons),
+        handover_clock=row.handover_clock, handover_hours=row.handover_hours)
 
 
 def versions() -> tuple[Rules, ...]:

@@ -349,7 +349,7 @@ def _after_issue(letter_pk: int, event_pk: int) -> None:
     text = (_("%(agency)s xin lỗi: hồ sơ %(code)s chậm trả kết quả. Hẹn trả mới: %(due)s.")
             if new_due else _("%(agency)s xin lỗi về việc giải quyết hồ sơ %(code)s.")) % {
         "agency": letter.agency.name, "code": dossier.code, "due": new_due}
-    desk = policies.receiving_desk_officers(dossier)
+    desk = policies.returning_desk_officers(dossier)
     url = reverse("dossiers:detail", args=[dossier.pk]) + "#xin-loi"
     for officer in desk:
         inbox_post(user_id=officer.pk, key=f"apology-issued:{letter.pk}:{officer.pk}", text=f"{letter.number}: {text}",

@@ -20,7 +20,8 @@ def test_the_workflow_table_declares_it():
     spec = BY_NAME["create_at_desk"]
     assert (spec.sources, spec.target, spec.actors, spec.manual) == ((Status.DRAFT,), Status.SUBMITTED,
                                                                       ("reception",), False)
-    assert "| `create_at_desk` (Nộp hồ sơ tại Bộ phận Một cửa) | draft | submitted | reception |  |" in as_markdown()
+    assert "| `create_at_desk` (Nộp hồ sơ tại Bộ phận Một cửa) | draft | submitted | reception | receiving |  |  |" \
+        in as_markdown()
 
 
 def test_the_desk_creation_goes_through_the_declared_transition(world):

@@ -129,6 +129,7 @@ def _form(version: RuleSet, **changes) -> dict:
             "feedback_answer_days": version.feedback_answer_days,
             "feedback_publish_days": version.feedback_publish_days,
             "apology_notice_days": version.apology_notice_days,
+            "handover_clock": version.handover_clock, "handover_hours": version.handover_hours,
             "apology_reasons": json.dumps(version.apology_reasons, ensure_ascii=False)}
     return {**data, **changes}
 

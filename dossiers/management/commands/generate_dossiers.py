@@ -184,6 +184,7 @@ class Command(BaseCommand):
                 d = Dossier(
                     code=f"{agency.code}-{day:%y%m%d}-{seq:04d}", pin=f"{rng.randrange(1_000_000):06d}",
                     procedure_version=version, channel="in_person", receiving_agency=agency, handling_agency=agency,
+                    returning_agency=agency,
                     applicant_name=f"{rng.choice(NAMES)} {rng.choice(GIVEN)}", status=target, submitted_at=received,
                     received_at=received, due_at=due_at, original_due_at=due_at, resolved_at=resolved,
                     returned_at=returned, closed_at=returned, step=STEP_OF[target] or "",

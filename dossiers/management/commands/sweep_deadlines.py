@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from workcalendar.calendar import TZ
 
 from ...lateness.sweep import sweep_deadlines
+from ...routing import handovers_alert_overdue
 
 
 class Command(BaseCommand):
@@ -41,3 +42,6 @@ class Command(BaseCommand):
                               + (" Còn hồ sơ chưa phân loại: lượt sau sẽ tiếp tục." if counts["more"] else ""))
             if not (until_done and counts["more"]):
                 break
+        alerted = handovers_alert_overdue(moment)
+        if alerted:
+            self.stdout.write(f"Chuyển hồ sơ giữa các Bộ phận Một cửa quá hạn xác nhận, đã cảnh báo: {alerted:,}.")
