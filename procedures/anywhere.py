@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Agency, AgencyLevel
@@ -69,8 +70,9 @@ def receivable_versions(versions: QuerySet[ProcedureVersion], province: Agency |
     if province is None:
         return versions.filter(anywhere=True)
     on = on or timezone.localdate()
-    return versions.alias(**{_OVERRIDE: Subquery(override_in_force(province, OuterRef("procedure_id"), on))}).filter(
-        Q(**{_OVERRIDE: True}) | Q(**{f"{_OVERRIDE}__isnull": True, "anywhere": True}))
+    decided = Coalesce(Subquery(override_in_force(province, OuterRef("procedure_id"), on)), F("anywhere"),
+                       output_field=BooleanField())
+    return versions.alias(**{_OVERRIDE: decided}).filter(**{_OVERRIDE: True})
 
 
 def anywhere_version_ids(province: Agency | None,
@@ -87,7 +89,7 @@ def anywhere_version_ids(province: Agency | None,
         if not ids:
             return set()
         base = ProcedureVersion.objects.filter(pk__in=ids)
-    return set(receivable_versions(base, province, on).values_list("pk", flat=True))
+    return set(receivable_versions(base.order_by(), province, on).values_list("pk", flat=True))
 
 
 def receivable_procedures(procedures: QuerySet[Procedure], in_force: QuerySet[ProcedureVersion],
@@ -99,5 +101,6 @@ def receivable_procedures(procedures: QuerySet[Procedure], in_force: QuerySet[Pr
     if province is None:
         return procedures.filter(Exists(flagged))
     on = on or timezone.localdate()
-    return procedures.alias(**{_OVERRIDE: Subquery(override_in_force(province, OuterRef("pk"), on))}).filter(
-        Q(**{_OVERRIDE: True}) | (Q(**{f"{_OVERRIDE}__isnull": True}) & Exists(flagged)))
+    decided = Coalesce(Subquery(override_in_force(province, OuterRef("pk"), on)), Exists(flagged),
+                       output_field=BooleanField())
+    return procedures.alias(**{_OVERRIDE: decided}).filter(**{_OVERRIDE: True})
