@@ -236,3 +236,35 @@ def test_the_search_filter(client, catalogue, tree):
     household = ProcedureVersion.objects.get(procedure__code="2.000575", status=VersionStatus.RETIRED)
     ProcedureVersion.objects.filter(pk=household.pk).update(anywhere=True)
     assert "/thu-tuc/2.000575/" not in client.get("/thu-tuc/", {"anywhere": "1"}).content.decode()
+
+
+# -- admin ------------------------------------------------------------------------------------------------
+
+def test_the_admin_lists_searches_and_adds_overrides(admin_client, tree):
+    version = _version("1.000008", anywhere_flag=True)
+    past = _override(tree.province, version, False, D(2025, 7, 1))
+    page = admin_client.get("/admin/procedures/anywhereoverride/", {"q": "1.000008"}).content.decode()
+    assert "1.000008" in page and "95/QĐ-UBND" in page
+    assert admin_client.get("/admin/procedures/anywhereoverride/", {"q": "9.999999"}).content.decode().count(
+        "95/QĐ-UBND") == 0
+    form = {"procedure": version.procedure.pk, "receivable": "on", "decision_number": "120/QĐ-UBND",
+            "effective_from": "01/01/2099", "note": ""}
+    refused = admin_client.post("/admin/procedures/anywhereoverride/add/", {**form, "province": tree.department.pk})
+    assert refused.status_code == 200 and refused.context["adminform"].form.errors["province"]
+    done = admin_client.post("/admin/procedures/anywhereoverride/add/", {**form, "province": tree.province.pk})
+    assert done.status_code == 302
+    future = AnywhereOverride.objects.get(decision_number="120/QĐ-UBND")
+    # A decision already in force is history: read-only; one not yet in force may still be corrected.
+    assert admin_client.get(f"/admin/procedures/anywhereoverride/{past.pk}/delete/").status_code == 403
+    assert 'name="decision_number"' not in admin_client.get(
+        f"/admin/procedures/anywhereoverride/{past.pk}/change/").content.decode()
+    assert 'name="decision_number"' in admin_client.get(
+        f"/admin/procedures/anywhereoverride/{future.pk}/change/").content.decode()
+
+
+def test_the_version_admin_shows_the_flag(admin_client, tree):
+    version = _version("1.000009", anywhere_flag=True)
+    page = admin_client.get(f"/admin/procedures/procedureversion/{version.pk}/change/").content.decode()
+    assert "tiếp nhận không phụ thuộc địa giới hành chính" in page.lower()
+    assert 'name="anywhere"' not in page  # published: read-only, like every field of it
+    assert admin_client.get("/admin/procedures/procedureversion/", {"anywhere__exact": "1"}).status_code == 200
