@@ -46,6 +46,12 @@ def portal_province() -> Agency | None:
     return roots[0] if len(roots) == 1 else None
 
 
+def _check_province(province: Agency | None) -> None:
+    """A desk passed for its province would silently find no decision: refuse it (no query)."""
+    if province is not None and (province.parent_id is not None or province.level != AgencyLevel.PROVINCE):
+        raise ValueError(f"{province.code} is not a province root agency: pass province_of(agency)")
+
+
 def override_in_force(province: Agency, procedure_ref, on: dt.date) -> QuerySet[AnywhereOverride]:
     """The `receivable` of the province's override in force on `on` for `procedure_ref` (a procedure, its id, or
     an OuterRef), as a one-row queryset usable as a Subquery."""
@@ -55,7 +61,8 @@ def override_in_force(province: Agency, procedure_ref, on: dt.date) -> QuerySet[
 
 def receivable_anywhere(version: ProcedureVersion, province: Agency | None, on: dt.date | None = None) -> bool:
     """Whether `version` may be handed in at any one-stop desk of `province` on `on` (default today).
-    One query (none when `province` is None)."""
+    One query (none when `province` is None). The version's own status and dates are the caller's concern."""
+    _check_province(province)
     if province is None:
         return version.anywhere
     on = on or timezone.localdate()
@@ -67,6 +74,7 @@ def receivable_versions(versions: QuerySet[ProcedureVersion], province: Agency |
                         on: dt.date | None = None) -> QuerySet[ProcedureVersion]:
     """`versions` narrowed to those receivable anywhere in `province` on `on` (default today). Lazy: it adds one
     condition to the caller's query (e.g. the desk form's versions in force), no query of its own."""
+    _check_province(province)
     if province is None:
         return versions.filter(anywhere=True)
     on = on or timezone.localdate()
@@ -82,6 +90,7 @@ def anywhere_version_ids(province: Agency | None,
 
     `versions` is a queryset of ProcedureVersion (used as a subquery, never loaded) or an iterable of versions or
     version ids (e.g. the 2,000 versions the desk form lists). Exactly one query, whatever their number."""
+    _check_province(province)
     if isinstance(versions, QuerySet):
         base = ProcedureVersion.objects.filter(pk__in=versions.values("pk"))
     else:
@@ -97,6 +106,7 @@ def receivable_procedures(procedures: QuerySet[Procedure], in_force: QuerySet[Pr
     """`procedures` narrowed to those receivable anywhere in `province` on `on`: `in_force` is the versions in
     force that day correlated to the procedure (`versions_in_force(on).filter(procedure=OuterRef("pk"))`). The
     catalogue search's filter: one extra condition, no query of its own."""
+    _check_province(province)
     flagged = in_force.filter(anywhere=True)
     if province is None:
         return procedures.filter(Exists(flagged))

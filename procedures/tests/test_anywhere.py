@@ -268,3 +268,13 @@ def test_the_version_admin_shows_the_flag(admin_client, tree):
     assert "tiếp nhận không phụ thuộc địa giới hành chính" in page.lower()
     assert 'name="anywhere"' not in page  # published: read-only, like every field of it
     assert admin_client.get("/admin/procedures/procedureversion/", {"anywhere__exact": "1"}).status_code == 200
+
+
+def test_a_desk_is_not_a_province(tree):
+    version = _version("1.000010", anywhere_flag=True)
+    for desk in (tree.ward, tree.department, tree.ministry):
+        with pytest.raises(ValueError, match="province_of"):
+            receivable_anywhere(version, desk)
+        with pytest.raises(ValueError, match="province_of"):
+            anywhere_version_ids(desk, [version.pk])
+    assert receivable_anywhere(version, anywhere.province_of(tree.ward)) is True
