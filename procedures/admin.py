@@ -3,6 +3,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,7 @@ from core.errors import DomainError
 
 from . import services
 from .models import (
+    AnywhereOverride,
     ChannelOption,
     FeeExemption,
     FeeItem,
@@ -93,7 +95,7 @@ class DocumentInline(DraftOnlyMixin, admin.TabularInline):
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ("procedure", "number", "status", "decision_number", "effective_from", "effective_to")
-    list_filter = ("status", "online_level", "procedure__level")
+    list_filter = ("status", "online_level", "anywhere", "procedure__level")
     search_fields = ("procedure__code", "procedure__name", "decision_number")
     autocomplete_fields = ("procedure",)
     filter_horizontal = ("agencies",)
@@ -109,6 +111,7 @@ class ProcedureVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
                                    "agencies")}),
         (_("Trực tuyến, bưu chính, thời hạn"), {"fields": ("online_level", "postal_submission", "postal_return",
                                                            "supplement_policy", "extension_allowed")}),
+        (_("Tiếp nhận không phụ thuộc địa giới hành chính"), {"fields": ("anywhere",)}),
         (_("Công bố"), {"fields": ("published_at", "published_by")}),
     )
 
@@ -180,3 +183,30 @@ class ChannelOptionAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return False  # reached from its version's page
+
+
+@admin.register(AnywhereOverride)
+class AnywhereOverrideAdmin(admin.ModelAdmin):
+    """The province's decisions on its list of procedures received anywhere (Decree 118/2025/NĐ-CP). A row is
+    history once in force: it may be changed or deleted only before its effective date; a later decision is a
+    new row."""
+
+    list_display = ("procedure_code", "procedure", "province", "receivable", "decision_number", "effective_from")
+    list_filter = ("receivable", "province", "procedure__level", "effective_from")
+    search_fields = ("procedure__code", "procedure__name", "decision_number")
+    autocomplete_fields = ("procedure",)
+    list_select_related = ("procedure", "province")
+    date_hierarchy = "effective_from"
+
+    @admin.display(description=_("mã thủ tục"), ordering="procedure__code")
+    def procedure_code(self, obj):
+        return obj.procedure.code
+
+    def _not_yet_in_force(self, obj) -> bool:
+        return obj is None or obj.effective_from > timezone.localdate()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._not_yet_in_force(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._not_yet_in_force(obj)

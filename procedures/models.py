@@ -17,6 +17,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.models import AgencyLevel
 from workcalendar.units import ClockPolicy, DurationUnit
 
 from .text import search_key
@@ -155,6 +156,12 @@ class ProcedureVersion(models.Model):
     supplement_policy = models.CharField(_("khi yêu cầu bổ sung"), max_length=10, choices=ClockPolicy.choices,
                                          default=ClockPolicy.RESTART)
     extension_allowed = models.BooleanField(_("cho phép xin lỗi và hẹn lại"), default=True)
+    anywhere = models.BooleanField(
+        _("tiếp nhận không phụ thuộc địa giới hành chính"), default=False,
+        help_text=_("Nghị định 118/2025/NĐ-CP: nộp hồ sơ và nhận kết quả tại bất kỳ Bộ phận Một cửa nào trong "
+                    "tỉnh, không phụ thuộc cấp chính quyền, nơi cư trú, nơi đặt trụ sở. Tỉnh có thể điều chỉnh "
+                    "theo quyết định công bố danh mục của mình (điều chỉnh của tỉnh)."),
+    )
     source = models.TextField(_("nguồn dữ liệu"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True)
@@ -352,3 +359,54 @@ class InternalStep(models.Model):
     def __str__(self) -> str:
         return f"{self.order}. {self.name or self.get_step_display()} ({self.hours} giờ)"
 
+
+
+class AnywhereOverride(models.Model):
+    """A province's own word on whether a procedure is on its list of procedures received regardless of
+    administrative boundaries (Decree 118/2025/NĐ-CP): the province's decision publishing the list (e.g.
+    Kon Tum's 95/QĐ-UBND) may add a procedure the published version does not flag, or take one off.
+
+    Versioned: a procedure may have several rows per province; the one in force on a day is the one with the
+    latest `effective_from` on or before that day (procedures.anywhere). Without a row in force, the version's
+    own `anywhere` flag decides."""
+
+    province = models.ForeignKey(
+        "accounts.Agency", verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"parent__isnull": True, "level": AgencyLevel.PROVINCE},
+        help_text=_("UBND tỉnh (cơ quan gốc cấp tỉnh) ban hành danh mục."),
+    )
+    procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.CASCADE,
+                                  related_name="anywhere_overrides")
+    receivable = models.BooleanField(
+        _("tiếp nhận không phụ thuộc địa giới hành chính"),
+        help_text=_("Bỏ chọn: tỉnh đưa thủ tục ra khỏi danh mục (chỉ nộp tại cơ quan có thẩm quyền)."))
+    decision_number = models.CharField(_("quyết định công bố danh mục"), max_length=100,
+                                       help_text=_("Ví dụ: 95/QĐ-UBND."))
+    effective_from = models.DateField(_("hiệu lực từ"))
+    note = models.TextField(_("ghi chú"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("danh mục tiếp nhận không phụ thuộc địa giới (điều chỉnh của tỉnh)")
+        verbose_name_plural = _("danh mục tiếp nhận không phụ thuộc địa giới (điều chỉnh của tỉnh)")
+        ordering = ["province", "procedure", "-effective_from"]
+        constraints = [
+            # Also the index of the in-force lookup: (province, procedure) then the latest effective_from.
+            models.UniqueConstraint(fields=["province", "procedure", "effective_from"],
+                                    name="procedures_anywhere_override_unique",
+                                    violation_error_message=_("Tỉnh đã có điều chỉnh cho thủ tục này từ cùng "
+                                                              "ngày hiệu lực.")),
+        ]
+
+    def __str__(self) -> str:
+        state = _("tiếp nhận mọi nơi") if self.receivable else _("không tiếp nhận mọi nơi")
+        return f"{self.procedure_id and self.procedure.code}: {state} ({self.decision_number})"
+
+    def clean(self):
+        if self.province_id is None:
+            return
+        province = self.province
+        if province.parent_id is not None or province.level != AgencyLevel.PROVINCE:
+            raise ValidationError({"province": _("“%(name)s” không phải UBND tỉnh: danh mục tiếp nhận không phụ "
+                                                 "thuộc địa giới hành chính do tỉnh (cơ quan gốc cấp tỉnh) ban "
+                                                 "hành.") % {"name": province}})

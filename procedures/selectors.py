@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, AgencyLevel
 
+from . import anywhere as anywhere_list
 from . import trigram_index
 from .models import ChannelOption, Field, Procedure, ProcedureVersion, RequiredDocument, VersionStatus
 from .text import search_key
@@ -51,12 +52,14 @@ def version_in_force(procedure: Procedure, on: dt.date | None = None) -> Procedu
 
 def procedure_search(
     *, q: str = "", field: str | None = None, level: str | None = None, agency: Agency | None = None,
-    on: dt.date | None = None,
+    on: dt.date | None = None, anywhere: bool = False, province: Agency | None = None,
 ) -> QuerySet[Procedure]:
     """Procedures in force, filtered and ranked: exact code, then name starting with the query, then
     the words as one phrase, then trigram word similarity, then the shortest name. A row holds every
     word of the query (accents, case and the i/y spelling ignored) or is close enough to forgive a typo.
-    The same on PostgreSQL (pg_trgm) and SQLite (procedures.text.word_similarity)."""
+    The same on PostgreSQL (pg_trgm) and SQLite (procedures.text.word_similarity).
+    `anywhere`: only those receivable at any one-stop desk of `province` (procedures.anywhere; without a
+    province, the versions' flag alone)."""
     in_force = versions_in_force(on).filter(procedure=OuterRef("pk"))
     qs = Procedure.objects.filter(Exists(in_force)).select_related("field")
     if field:
@@ -67,6 +70,8 @@ def procedure_search(
         by_agency = in_force.filter(agencies=agency)
         unrestricted = in_force.filter(agencies__isnull=True)
         qs = qs.filter(Exists(by_agency) | (Exists(unrestricted) & Q(level=LEVEL_OF_AGENCY.get(agency.level, ""))))
+    if anywhere:
+        qs = anywhere_list.receivable_procedures(qs, in_force, province, on)
     text = search_key(q)
     if not text:
         return qs.order_by("name")

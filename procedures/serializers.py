@@ -48,8 +48,8 @@ class VersionSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "status", "decision_number", "decision_date", "effective_from", "effective_to",
                   "steps", "applicants", "conditions", "result", "result_kind", "competent_agency",
                   "implementing_agencies", "coordinating_agencies", "legal_bases", "online_level",
-                  "postal_submission", "postal_return", "supplement_policy", "extension_allowed", "channels",
-                  "documents"]
+                  "postal_submission", "postal_return", "supplement_policy", "extension_allowed", "anywhere",
+                  "channels", "documents"]
 
 
 class VersionWriteSerializer(serializers.Serializer):
@@ -66,6 +66,7 @@ class VersionWriteSerializer(serializers.Serializer):
     online_level = serializers.ChoiceField(choices=ProcedureVersion._meta.get_field("online_level").choices,
                                            required=False)
     extension_allowed = serializers.BooleanField(required=False)
+    anywhere = serializers.BooleanField(required=False)
 
 
 class NewDraftSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ from workcalendar.units import DurationUnit
 
 from . import policies
 from .models import (
+    AnywhereOverride,
     ChannelOption,
     FeeItem,
     Field,
@@ -32,7 +33,8 @@ HOURS_PER_DAY = Decimal(8)  # Labour Code 2019 Art. 105: eight working hours a d
 VERSION_FIELDS = (
     "decision_number", "decision_date", "effective_from", "effective_to", "steps", "applicants", "conditions",
     "result", "result_kind", "competent_agency", "implementing_agencies", "coordinating_agencies", "legal_bases",
-    "online_level", "postal_submission", "postal_return", "supplement_policy", "extension_allowed", "source",
+    "online_level", "postal_submission", "postal_return", "supplement_policy", "extension_allowed", "anywhere",
+    "source",
 )
 
 
@@ -237,6 +239,23 @@ def version_retire(*, actor: User | None, version: ProcedureVersion, effective_t
     version.status = VersionStatus.RETIRED
     version.save(update_fields=["effective_to", "status"])
     return version
+
+
+@transaction.atomic
+def anywhere_override_create(
+    *, actor: User | None, province, procedure: Procedure, receivable: bool, decision_number: str,
+    effective_from: dt.date, note: str = "",
+) -> AnywhereOverride:
+    """Record the province's decision putting a procedure on, or taking it off, its list of procedures received
+    regardless of administrative boundaries from `effective_from` on (Decree 118/2025/NĐ-CP). A later decision
+    is a new row with a later date: the rows are the history, and procedures.anywhere reads the one in force."""
+    require_catalogue_admin(actor)
+    override = AnywhereOverride(province=province, procedure=procedure, receivable=receivable,
+                                decision_number=" ".join((decision_number or "").split()),
+                                effective_from=effective_from, note=(note or "").strip())
+    _full_clean(override)
+    override.save()
+    return override
 
 
 def _full_clean(obj, exclude=None) -> None:

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from accounts.models import Agency
+from accounts.models import Agency, AgencyLevel
 from core.errors import DomainError
 from core.exports import csv_text, csv_value_in
 from workcalendar.units import ClockPolicy, DurationUnit
@@ -26,6 +26,7 @@ from workcalendar.units import ClockPolicy, DurationUnit
 from . import services
 from .models import (
     PROCEDURE_CODE_RE,
+    AnywhereOverride,
     Channel,
     ChannelOption,
     FeeExemption,
@@ -219,7 +220,63 @@ def _check_file(text: str):
                 c.errors.append((b_line, f"hiệu lực từ {b_from:%d/%m/%Y} chồng lên phiên bản hiệu lực từ "
                                          f"{a_from:%d/%m/%Y}."))
         plan.append(entry)
-    return plan, fields, c.errors
+    overrides = _check_overrides(c, data, seen_codes)
+    return plan, fields, overrides, c.errors
+
+
+def _check_overrides(c: _Checker, data: _Obj, codes_in_file: set[str]) -> list[dict]:
+    """The top-level `anywhere_overrides`: the province's decisions on its list of procedures received
+    regardless of administrative boundaries. Each names a province (a root agency of level "province", by
+    code) and a procedure (of this file or already in the catalogue). A row already imported with the same
+    values is left alone (idempotent); one that differs from the stored row of the same key is refused."""
+    items = c.array(data, "anywhere_overrides")
+    if not items:
+        return []
+    agencies = {a["code"]: a for a in Agency.objects.filter(
+        code__in=[i.get("province") for i in items if isinstance(i, _Obj) and isinstance(i.get("province"), str)])
+        .values("pk", "code", "name", "level", "parent_id")}
+    wanted = {i.get("procedure") for i in items if isinstance(i, _Obj) and isinstance(i.get("procedure"), str)}
+    known = codes_in_file | set(Procedure.objects.filter(code__in=wanted).values_list("code", flat=True))
+    stored = {(o.province.code, o.procedure.code, o.effective_from): o for o in AnywhereOverride.objects.filter(
+        procedure__code__in=wanted).select_related("province", "procedure")}
+    out, seen = [], {}
+    for item in items:
+        if not isinstance(item, _Obj):
+            c.errors.append((c.line(data, "anywhere_overrides"), "mỗi điều chỉnh danh mục phải là một đối tượng."))
+            continue
+        province = c.text_(item, "province", max_length=32)
+        procedure = c.text_(item, "procedure", max_length=24)
+        if "receivable" not in item:
+            c.error(item, None, "thiếu “receivable” (true: trong danh mục, false: đưa ra khỏi danh mục).")
+        receivable = c.boolean(item, "receivable")
+        decision = " ".join(c.text_(item, "decision_number", max_length=100).split())
+        effective_from = c.date(item, "effective_from", required=True)
+        note = c.text_(item, "note", required=False)
+        agency = agencies.get(province)
+        if province and agency is None:
+            c.error(item, "province", f"không có cơ quan mã {province!r} trên cổng.")
+        elif agency and (agency["parent_id"] is not None or agency["level"] != AgencyLevel.PROVINCE):
+            c.error(item, "province", f"cơ quan {province} ({agency['name']}) không phải UBND tỉnh: danh mục "
+                                      "tiếp nhận không phụ thuộc địa giới hành chính do tỉnh ban hành.")
+        if procedure and procedure not in known:
+            c.error(item, "procedure", f"không có thủ tục mã {procedure} trong tệp hay trong danh mục.")
+        key = (province, procedure, effective_from)
+        if province and procedure and effective_from:
+            if key in seen:
+                c.error(item, "effective_from", f"điều chỉnh của {province} cho thủ tục {procedure} từ "
+                                                f"{effective_from:%d/%m/%Y} lặp lại (dòng {seen[key]}).")
+                continue
+            seen[key] = c.line(item)
+        values = {"receivable": receivable, "decision_number": decision, "note": note}
+        old = stored.get(key)
+        if old is not None and {"receivable": old.receivable, "decision_number": old.decision_number,
+                                "note": old.note} != values:
+            c.error(item, "effective_from", f"đã có điều chỉnh của {province} cho thủ tục {procedure} từ "
+                                            f"{effective_from:%d/%m/%Y} theo {old.decision_number}, khác dòng này: "
+                                            "một quyết định mới là một dòng với ngày hiệu lực mới.")
+        out.append({"line": c.line(item), "province": agency["pk"] if agency else None, "procedure": procedure,
+                    "effective_from": effective_from, "exists": old is not None, **values})
+    return out
 
 
 def _check_version(c: _Checker, ver, decisions: set[str], agencies: set[str]) -> dict:
@@ -247,6 +304,7 @@ def _check_version(c: _Checker, ver, decisions: set[str], agencies: set[str]) ->
         "postal_return": c.boolean(ver, "postal_return"),
         "supplement_policy": c.choice(ver, "supplement_policy", ClockPolicy.values, default=ClockPolicy.RESTART),
         "extension_allowed": c.boolean(ver, "extension_allowed", default=True),
+        "anywhere": c.boolean(ver, "anywhere"),
         "source": c.text_(ver, "source", required=False),
     }
     if status == VersionStatus.RETIRED and not data["effective_to"]:
@@ -337,10 +395,10 @@ def _check_version(c: _Checker, ver, decisions: set[str], agencies: set[str]) ->
 
 def import_procedures(text: str, *, actor=None) -> dict[str, int]:
     """Validate then import; raises ImportRejected (nothing written) on any problem."""
-    plan, fields, errors = _check_file(text)
+    plan, fields, overrides, errors = _check_file(text)
     if errors:
         raise ImportRejected(errors)
-    counts = {"fields": 0, "procedures": 0, "versions": 0, "unchanged": 0}
+    counts = {"fields": 0, "procedures": 0, "versions": 0, "unchanged": 0, "overrides": 0}
     try:
         with transaction.atomic():
             for code, name in fields.items():
@@ -348,6 +406,7 @@ def import_procedures(text: str, *, actor=None) -> dict[str, int]:
                 counts["fields"] += created
             for entry in plan:
                 _import_procedure(entry, actor, counts)
+            _import_overrides(overrides, actor, counts)
     except DomainError as exc:
         raise ImportRejected([(getattr(exc, "line", 1), exc.message)]) from None
     return counts
@@ -379,6 +438,22 @@ def _import_procedure(entry: dict, actor, counts: dict) -> None:
             exc.line = ver["line"]
             raise
         counts["versions"] += 1
+
+
+def _import_overrides(overrides: list[dict], actor, counts: dict) -> None:
+    new = [o for o in overrides if not o["exists"]]
+    procedures = Procedure.objects.in_bulk({o["procedure"] for o in new}, field_name="code")
+    provinces = Agency.objects.in_bulk({o["province"] for o in new})
+    for o in new:
+        try:
+            services.anywhere_override_create(
+                actor=actor, province=provinces[o["province"]], procedure=procedures[o["procedure"]],
+                receivable=o["receivable"], decision_number=o["decision_number"],
+                effective_from=o["effective_from"], note=o["note"])
+        except DomainError as exc:
+            exc.line = o["line"]
+            raise
+        counts["overrides"] += 1
 
 
 def _import_version(procedure: Procedure, ver: dict, actor) -> None:
@@ -420,7 +495,8 @@ def _version_dict(v: ProcedureVersion) -> dict:
         "implementing_agencies": v.implementing_agencies, "coordinating_agencies": v.coordinating_agencies,
         "agency_codes": sorted(a.code for a in v.agencies.all()), "legal_bases": v.legal_bases,
         "online_level": v.online_level, "postal_submission": v.postal_submission, "postal_return": v.postal_return,
-        "supplement_policy": v.supplement_policy, "extension_allowed": v.extension_allowed, "source": v.source,
+        "supplement_policy": v.supplement_policy, "extension_allowed": v.extension_allowed, "anywhere": v.anywhere,
+        "source": v.source,
         "channels": [{
             "channel": c.channel, "time_limit": _num(c.time_limit), "unit": c.unit,
             "time_limit_text": c.time_limit_text, "description": c.description,
@@ -461,12 +537,18 @@ def export_json() -> str:
             "keywords": [k.strip() for k in p.keywords.split(",") if k.strip()],
             "versions": [_version_dict(v) for v in sorted(p.versions.all(), key=lambda v: v.number)],
         } for p in procedures],
+        "anywhere_overrides": [{
+            "province": o.province.code, "procedure": o.procedure.code, "receivable": o.receivable,
+            "decision_number": o.decision_number, "effective_from": o.effective_from.isoformat(), "note": o.note,
+        } for o in AnywhereOverride.objects.select_related("province", "procedure").order_by(
+            "province__code", "procedure__code", "effective_from")],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 CSV_COLUMNS = ["code", "name", "field_code", "field_name", "level", "keywords", "version", "status", "decision_number",
-               "effective_from", "effective_to", "online_level", "channel", "time_limit", "unit", "total_fee_vnd"]
+               "effective_from", "effective_to", "online_level", "channel", "time_limit", "unit", "total_fee_vnd",
+               "anywhere"]
 
 
 def _iso(day) -> str:
@@ -484,7 +566,7 @@ def export_csv() -> str:
                     p.code, p.name, p.field.code, p.field.name, p.level, p.keywords, v.number, v.status,
                     v.decision_number, _iso(v.effective_from), _iso(v.effective_to), v.online_level,
                     c.channel if c else "", _num(c.time_limit) if c else "", c.unit if c else "",
-                    sum(f.amount for f in c.fees.all()) if c else "",
+                    sum(f.amount for f in c.fees.all()) if c else "", "true" if v.anywhere else "false",
                 ])
     return csv_text(CSV_COLUMNS, rows)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts import selectors as agency_selectors
 
-from . import selectors
+from . import anywhere, selectors
 from .models import Level, OnlineLevel, Procedure
 
 PAGE_SIZE = 20
@@ -21,14 +21,17 @@ def procedure_list(request):
     if level not in Level.values:
         level = None
     agency = agency_selectors.agency_get(code=request.GET.get("agency") or "", active_only=True)
-    results = selectors.procedure_search(q=q, field=field, level=level, agency=agency)
+    anywhere_only = request.GET.get("anywhere") == "1"
+    results = selectors.procedure_search(q=q, field=field, level=level, agency=agency, anywhere=anywhere_only,
+                                         province=anywhere.portal_province() if anywhere_only else None)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
         "q": q, "page": page, "query_string": params.urlencode(), "fields": selectors.field_list(),
         "levels": Level.choices, "agencies": agency_selectors.agency_active_list("level", "name"),
-        "selected": {"field": field or "", "level": level or "", "agency": agency.code if agency else ""},
+        "selected": {"field": field or "", "level": level or "", "agency": agency.code if agency else "",
+                     "anywhere": "1" if anywhere_only else ""},
     }
     template = "procedures/_results.html" if request.htmx else "procedures/list.html"
     return render(request, template, context)
@@ -43,6 +46,8 @@ def procedure_detail(request, code: str):
     return render(request, "procedures/detail.html", {
         "procedure": procedure, "version": version, "history": history, "today": timezone.localdate(),
         "online": version is not None and version.online_level != OnlineLevel.NONE,
+        # Decree 118/2025: on the province's list, the dossier may be handed in at any one-stop desk of it.
+        "anywhere": version is not None and anywhere.receivable_anywhere(version, anywhere.portal_province()),
         "submit_url": _submit_url(procedure.code),
     })
 

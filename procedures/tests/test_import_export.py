@@ -24,7 +24,7 @@ def test_round_trip(catalogue):
 def test_import_is_idempotent(catalogue):
     before = (Procedure.objects.count(), ProcedureVersion.objects.count())
     counts = import_procedures(SAMPLE.read_text(encoding="utf-8"))
-    assert counts == {"fields": 0, "procedures": 0, "versions": 0, "unchanged": 5}
+    assert counts == {"fields": 0, "procedures": 0, "versions": 0, "unchanged": 5, "overrides": 0}
     assert (Procedure.objects.count(), ProcedureVersion.objects.count()) == before
 
 

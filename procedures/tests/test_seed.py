@@ -81,3 +81,24 @@ def test_running_seed_demo_again_duplicates_nothing(seeded):
     before = (Procedure.objects.count(), ProcedureVersion.objects.count(), ChannelOption.objects.count())
     call_command("seed_demo", "--quiet", "--skip", "dossiers")
     assert (Procedure.objects.count(), ProcedureVersion.objects.count(), ChannelOption.objects.count()) == before
+
+
+def test_the_demo_province_lists_commune_and_province_procedures_received_anywhere(seeded):
+    from accounts.models import Agency
+    from procedures.anywhere import anywhere_version_ids, portal_province
+    from procedures.models import AnywhereOverride
+    from procedures.selectors import versions_in_force
+
+    province = portal_province()
+    assert province == Agency.objects.get(code="H21")
+    in_force = versions_in_force().select_related("procedure")
+    listed = anywhere_version_ids(province, in_force)
+    on_list = {v.procedure.code: v.procedure.level for v in in_force if v.pk in listed}
+    assert {"1.001193", "2.000635", "2.000815", "3.000333"} <= set(on_list)  # birth, copies, certified copies
+    assert {Level.COMMUNE, Level.PROVINCE} <= set(on_list.values())
+    # The demo province's decision takes land-change registration off its list, though the version is flagged.
+    override = AnywhereOverride.objects.get(procedure__code="1.013831")
+    assert override.province == province and override.receivable is False
+    assert version_in_force(override.procedure).anywhere is True and "1.013831" not in on_list
+    call_command("seed_demo", "--quiet", "--skip", "dossiers")  # idempotent
+    assert AnywhereOverride.objects.count() == 1

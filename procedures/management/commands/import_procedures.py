@@ -34,4 +34,5 @@ class Command(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS(
             f"Đã nhập: {counts['procedures']} thủ tục mới, {counts['versions']} phiên bản mới, "
-            f"{counts['fields']} lĩnh vực mới; {counts['unchanged']} phiên bản đã có (bỏ qua)."))
+            f"{counts['fields']} lĩnh vực mới, {counts['overrides']} điều chỉnh danh mục tiếp nhận không phụ thuộc "
+            f"địa giới hành chính mới; {counts['unchanged']} phiên bản đã có (bỏ qua)."))
