@@ -11,8 +11,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from core.api import ERROR_DESCRIPTIONS, ErrorSerializer
+from core.params import pk_param
 
-from . import attachments, idempotency, pins, policies, selectors, services
+from . import attachments, idempotency, pins, policies, routing, selectors, services
 from .models import AttachmentKind, Dossier, ReturnChannel
 from .serializers import (
     AttachmentSerializer,
@@ -20,6 +21,8 @@ from .serializers import (
     DossierCreateSerializer,
     DossierDetailSerializer,
     DossierListSerializer,
+    HandoverSendSerializer,
+    HandoverSerializer,
     TrackSerializer,
 )
 from .transition_inputs import APPLICANT_INPUTS, INPUTS, TransitionSerializer, desk_create, transition_fire
@@ -98,6 +101,32 @@ class DossierViewSet(viewsets.GenericViewSet):
             raise NotFound("Không có thao tác này.")
         dossier = transition_fire(name=name, dossier=self._dossier(pk), actor=request.user, data=request.data)
         return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
+
+    @extend_schema(request=HandoverSendSerializer, responses={201: HandoverSerializer})
+    @action(detail=True, methods=["post"])
+    def handovers(self, request, pk=None):
+        """Forward the digitised dossier to the competent agency (kind "dossier", the receiving desk) or the result
+        to the desk the citizen chose (kind "result", the competent agency's desk)."""
+        dossier = self._dossier(pk)
+        s = HandoverSendSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        handover = routing.handover_send(dossier=dossier, actor=request.user, **s.validated_data)
+        return Response(HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=HandoverSerializer,
+                   parameters=[OpenApiParameter("what", str, OpenApiParameter.PATH, enum=["acknowledge", "paper"])])
+    @action(detail=True, methods=["post"], url_path=r"handovers/(?P<handover_pk>[0-9]+)/(?P<what>acknowledge|paper)")
+    def handover_confirm(self, request, pk=None, handover_pk=None, what=None):
+        """The receiving side's desk confirms the electronic file (acknowledge) or the paper originals (paper)."""
+        dossier = self._dossier(pk)
+        handover = selectors.handover_get(dossier, pk_param(handover_pk))
+        if handover is None:
+            raise NotFound("Không tìm thấy lần chuyển này.")
+        if what == "acknowledge":
+            handover = routing.handover_acknowledge(handover=handover, actor=request.user)
+        else:
+            handover = routing.paper_receive(handover=handover, actor=request.user)
+        return Response(HandoverSerializer(handover).data)
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
     @action(detail=True, methods=["post"])

@@ -11,6 +11,8 @@ from .models import (
     Dossier,
     DossierEvent,
     DossierFee,
+    Handover,
+    HandoverKind,
     ReturnChannel,
 )
 from .selectors import mask_id_number
@@ -68,6 +70,29 @@ class DossierFeeSerializer(serializers.ModelSerializer):
         fields = ["name", "amount", "exemption_name", "exemption_percent", "amount_due", "refundable"]
 
 
+class HandoverSerializer(serializers.ModelSerializer):
+    """A hand-over between desks (reception regardless of administrative boundaries), agencies by code."""
+
+    from_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    to_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Handover
+        fields = ["id", "kind", "from_agency", "to_agency", "sent_at", "due_at", "paper", "carrier", "note",
+                  "acknowledged_at", "paper_received_at", "alerted_at"]
+
+
+class HandoverSendSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=HandoverKind.choices, help_text="dossier: hồ sơ đến cơ quan có thẩm quyền; result: kết quả đến nơi trả",
+        error_messages={key: "Loại chuyển phải là dossier hoặc result."
+                        for key in ("required", "null", "invalid_choice")})
+    paper = serializers.BooleanField(required=False, default=False, help_text="kèm bản giấy (bản chính)")
+    carrier = serializers.CharField(required=False, allow_blank=True, default="", max_length=255,
+                                    help_text="người vận chuyển bản giấy (bắt buộc khi paper)")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
 class ApplicantMaskMixin:
     """Applies the personal-data rule (dossiers.policies): a reader without access to the applicant (a Home
     Affairs officer) gets initials, the last four digits of the ID number, no contact data and no files.
@@ -113,6 +138,7 @@ class DossierDetailSerializer(DossierListSerializer):
     events = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
+    handovers = serializers.SerializerMethodField()
     apology_letters = serializers.SerializerMethodField()
     fees = DossierFeeSerializer(many=True, read_only=True)
 
@@ -123,7 +149,7 @@ class DossierDetailSerializer(DossierListSerializer):
                   "step_due_at",
                   "extended_from", "track", "refusal_reason", "result_summary", "events", "attachments",
                   "apology_letters", "available_actions", "fee_total", "fee_status", "fee_paid_at", "fee_paid_via",
-                  "refund_amount", "fees", "e_result_sha256"]
+                  "refund_amount", "fees", "e_result_sha256", "handovers"]
 
     def _staff(self, obj) -> bool:
         return policies.sees_as_staff(self.context["request"].user, obj)
@@ -153,6 +179,11 @@ class DossierDetailSerializer(DossierListSerializer):
     def get_attachments(self, obj) -> list[dict]:
         return AttachmentSerializer(selectors.dossier_attachments_for(self.context["request"].user, obj),
                                     many=True).data
+
+    @extend_schema_field(HandoverSerializer(many=True))
+    def get_handovers(self, obj) -> list[dict]:
+        """Staff only: the hand-overs between desks."""
+        return HandoverSerializer(selectors.dossier_handovers(obj), many=True).data if self._staff(obj) else []
 
     def get_available_actions(self, obj) -> list[str]:
         return [a.name for a in policies.available_actions(self.context["request"].user, obj)]

@@ -416,7 +416,7 @@ def handover_send(request, pk: int, kind: str):
 def handover_confirm(request, pk: int, handover_pk: int, what: str):
     """The receiving side's desk confirms the electronic file (`what` = "dien-tu") or the paper ("giay")."""
     dossier = selectors.access_dossier(request.user, pk)
-    handover = selectors.handover_get(dossier, handover_pk)
+    handover = selectors.handover_get(dossier, pk_param(handover_pk))
     if handover is None or what not in ("dien-tu", "giay"):
         raise Http404("Không tìm thấy lần chuyển này.")
     try:
@@ -437,7 +437,7 @@ def handover_slip(request, pk: int, handover_pk: int):
     dossier = selectors.access_dossier(request.user, pk)
     if not policies.sees_as_staff(request.user, dossier):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
-    handover = selectors.handover_get(dossier, handover_pk)
+    handover = selectors.handover_get(dossier, pk_param(handover_pk))
     if handover is None:
         raise Http404("Không tìm thấy lần chuyển này.")
     pdf = render_handover_slip(handover, applicant=policies.applicant_name_for(request.user, dossier))

@@ -370,3 +370,68 @@ def test_a_dossier_received_at_its_own_desk_has_no_route(world):
     with pytest.raises(DomainError) as err:
         routing.handover_send(dossier=d, actor=world.reception, kind="dossier")
     assert err.value.code == "no_handover"
+
+
+# -- the pages and the API ------------------------------------------------------------------------------------------
+
+def test_the_desk_page_proposes_the_competent_agency_and_the_returning_desks(route, client):
+    client.force_login(route.desk)
+    page = client.get(f"/ho-so/tiep-nhan/?version={route.version.pk}").content.decode()
+    assert '<option value="H21.11" selected>Sở Tư pháp tỉnh Gia Lai</option>' in page
+    assert 'value="H21.66">Ủy ban nhân dân phường Quy Nhơn</option>' in page  # any desk of the province
+
+
+def test_the_dossier_page_forwards_acknowledges_and_prints_the_slip(route, client):
+    d = _received(route)
+    client.force_login(route.desk)
+    page = client.get(f"/ho-so/{d.pk}/").content.decode()
+    assert 'data-testid="route"' in page and 'data-action="send-dossier"' in page
+    answer = client.post(f"/ho-so/{d.pk}/chuyen/dossier/", {"paper": "1", "carrier": "Nguyễn Văn Chuyển"})
+    assert answer.status_code == 302 and d.handovers.get().carrier == "Nguyễn Văn Chuyển"
+    page = client.get(f"/ho-so/{d.pk}/").content.decode()
+    assert 'data-action="send-dossier"' not in page and 'data-action="acknowledge-dossier"' not in page
+    h = d.handovers.get()
+    assert client.post(f"/ho-so/{d.pk}/ban-giao/{h.pk}/xac-nhan-dien-tu/").status_code == 302
+    h.refresh_from_db()
+    assert h.acknowledged_at is None  # refused: the sender does not acknowledge
+    client.force_login(route.dept_desk)
+    assert 'data-action="acknowledge-dossier"' in client.get(f"/ho-so/{d.pk}/").content.decode()
+    client.post(f"/ho-so/{d.pk}/ban-giao/{h.pk}/xac-nhan-dien-tu/")
+    h.refresh_from_db()
+    assert h.acknowledged_by == route.dept_desk
+    slip = client.get(f"/ho-so/{d.pk}/ban-giao/{h.pk}.pdf")
+    assert slip.status_code == 200 and slip["Content-Type"] == "application/pdf"
+    assert "Nguyễn Văn Chuyển" in pdf_text(slip.content)
+    assert client.get(f"/ho-so/{d.pk}/ban-giao/{2**70}.pdf").status_code == 404
+    assert client.post(f"/ho-so/{d.pk}/ban-giao/{2**70}/xac-nhan-giay/").status_code == 404
+    assert client.post(f"/ho-so/{d.pk}/ban-giao/{h.pk}/xac-nhan-khac/").status_code == 404
+    answer = client.post(f"/ho-so/{d.pk}/chuyen/khac/", follow=True)
+    assert "Loại chuyển không hợp lệ." in answer.content.decode() and d.handovers.count() == 1
+
+
+def test_the_api_forwards_and_acknowledges_once(route):
+    from rest_framework.test import APIClient
+
+    d = _received(route)
+    desk, dept = APIClient(), APIClient()
+    desk.force_authenticate(route.desk)
+    dept.force_authenticate(route.dept_desk)
+    bad = desk.post(f"/api/dossiers/{d.pk}/handovers/", {"kind": "khac"}, format="json")
+    assert bad.status_code == 400 and not Handover.objects.exists()
+    bad = desk.post(f"/api/dossiers/{d.pk}/handovers/", {"kind": "dossier", "paper": True}, format="json")
+    assert bad.status_code == 400 and bad.json()["code"] == "carrier_required" and not Handover.objects.exists()
+    sent = desk.post(f"/api/dossiers/{d.pk}/handovers/", {"kind": "dossier"}, format="json")
+    assert sent.status_code == 201 and sent.json()["to_agency"] == "H21.11"
+    hid = sent.json()["id"]
+    assert desk.post(f"/api/dossiers/{d.pk}/handovers/{hid}/acknowledge/").status_code == 403
+    ok = dept.post(f"/api/dossiers/{d.pk}/handovers/{hid}/acknowledge/")
+    assert ok.status_code == 200 and ok.json()["acknowledged_at"]
+    again = dept.post(f"/api/dossiers/{d.pk}/handovers/{hid}/acknowledge/")
+    assert again.status_code == 409 and again.json()["code"] == "already_acknowledged"
+    assert dept.post(f"/api/dossiers/{d.pk}/handovers/{hid}/paper/").status_code == 409  # no paper followed
+    assert dept.post(f"/api/dossiers/{d.pk}/handovers/{2**70}/acknowledge/").status_code == 404
+    detail = dept.get(f"/api/dossiers/{d.pk}/").json()
+    assert detail["returning_agency"] == route.quynhon.pk and [h["kind"] for h in detail["handovers"]] == ["dossier"]
+    created = desk.post("/api/dossiers/", {"desk": True, "procedure_version": route.version.pk, "agency": "H21.65",
+                                           "handling_agency": "H21.99", **APPLICANT}, format="json")
+    assert created.status_code == 400 and "H21.99" in str(created.json())
