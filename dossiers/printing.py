@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import segno
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import Agency, User
 from accounts.validators import display_phone
@@ -81,9 +83,11 @@ def control_sheet_rows(dossier) -> list[dict]:
     """Mẫu 05's rows: the workflow transitions made at a step of the process, each with the agency, the
     step and the officer who acted. Events that hand nothing over — notifications sent, files added,
     the deadline sweep's marks, fees, apology drafts, the citizen's own submission — are not rows (a
-    notification used to print as a row with an agency but no step or officer)."""
-    events = list(dossier.events.filter(type__in=list(BY_NAME)).exclude(step="")
-                  .select_related("actor", "from_agency").order_by("at", "id"))
+    notification used to print as a row with an agency but no step or officer). Hand-overs between desks
+    (reception regardless of administrative boundaries) are rows too: the sending desk, then the receiving
+    side's confirmations, each judged against the hand-over's allotment."""
+    events = list(dossier.events.filter(Q(type__in=list(BY_NAME)) & ~Q(step="") | Q(type__in=HANDOVER_ROWS))
+                  .select_related("actor", "from_agency", "to_agency").order_by("at", "id"))
     answered = {e.payload.get("answered_by") for e in events if e.type == EventType.CONSULTATION_ANSWERED} - {None}
     people = {u.pk: u for u in User.objects.filter(pk__in=answered)}
     consulted = {e.payload.get("agency") for e in events if e.type == EventType.CONSULTATION_ANSWERED} - {None}
@@ -96,8 +100,20 @@ def control_sheet_rows(dossier) -> list[dict]:
             agency = agencies.get(e.payload.get("agency"), agency)
         if officer is None:
             continue  # no one to name: not a hand-over the sheet can attest
-        rows.append({"event": e, "agency": agency, "step": e.get_step_display(), "officer": officer})
+        if e.type in HANDOVER_ROWS:
+            due = parse_datetime(e.payload.get("due_at") or "") if e.type == EventType.HANDOVER_SENT else None
+            late = e.payload.get("late")
+            ends = (e.from_agency.name if e.from_agency else "", e.to_agency.name if e.to_agency else "")
+            rows.append({"event": e, "agency": e.from_agency if e.type == EventType.HANDOVER_SENT else e.to_agency,
+                         "step": EventType(e.type).label, "officer": officer, "what": f"{ends[0]} → {ends[1]}",
+                         "result": "" if late is None else ("Quá hạn" if late else "Đúng hạn"), "due": due})
+            continue
+        rows.append({"event": e, "agency": agency, "step": e.get_step_display(), "officer": officer,
+                     "what": e.status_label, "result": e.get_punctuality_display(), "due": e.step_due_at})
     return rows
+
+
+HANDOVER_ROWS = (EventType.HANDOVER_SENT, EventType.HANDOVER_ACKNOWLEDGED, EventType.PAPER_RECEIVED)
 
 
 def render_apology(letter) -> bytes:

@@ -44,7 +44,7 @@ from .models import (
     Punctuality,
     ReturnChannel,
 )
-from .workflow import BY_NAME, OPEN, STEP_OF, TERMINAL, Status, Step
+from .workflow import BY_NAME, DESK_ROLES, HANDLING, OPEN, STEP_OF, TERMINAL, Status, Step
 
 # Which citizen-facing e-mail each new status sends (template under notifications/email/).
 NOTIFY = {
@@ -156,6 +156,8 @@ def _fire(
         raise DomainError("reason_required", _("Cần ghi rõ lý do để “%s”.") % spec.label, field="reason")
     at = at or timezone.now()
     from_status, from_agency = locked.status, locked.handling_agency
+    if set(spec.actors) <= DESK_ROLES and HANDLING not in spec.desks:
+        from_agency = getattr(locked, spec.desks[0])  # a desk's own step: received, returned at that desk
     if before:
         before(locked, at)
     method()

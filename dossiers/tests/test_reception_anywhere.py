@@ -435,3 +435,17 @@ def test_the_api_forwards_and_acknowledges_once(route):
     created = desk.post("/api/dossiers/", {"desk": True, "procedure_version": route.version.pk, "agency": "H21.65",
                                            "handling_agency": "H21.99", **APPLICANT}, format="json")
     assert created.status_code == 400 and "H21.99" in str(created.json())
+
+
+def test_the_control_sheet_lists_each_hand_over_with_its_allotment(route):
+    from dossiers.printing import render_form
+
+    d = _received(route)
+    h = routing.handover_send(dossier=d, actor=route.desk, kind="dossier", at=at(2026, 3, 2, 10))
+    routing.handover_acknowledge(handover=h, actor=route.dept_desk, at=at(2026, 3, 3, 11))  # after its allotment
+    text = " ".join(pdf_text(render_form(d, "05")).split())
+    assert h.due_at == at(2026, 3, 3, 10)  # 8 working hours: 5 on Monday from 10:00, 3 on Tuesday from 07:00
+    assert "UBND phường Pleiku — Tiếp nhận" in text  # the receiving desk received it, not the department
+    assert "UBND phường Pleiku — Chuyển hồ" in text and "hạn xác nhận: 10:00" in text
+    assert "Sở Tư pháp — Xác nhận đã nhận hồ" in text and "Quá hạn" in text and "Lê Văn Một Cửa" in text
+    assert text.count("→ Sở Tư pháp tỉnh Gia Lai") == 2
