@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Agency, User
 from core.errors import Conflict, DomainError
 from notifications.services import inbox_post
-from procedures.anywhere import receivable_anywhere
+from procedures.anywhere import province_of, receivable_anywhere, receivable_versions
 from procedures.models import ProcedureVersion
 from procedures.selectors import LEVEL_OF_AGENCY
 from regulations.models import HandoverClock
@@ -65,7 +65,19 @@ def is_competent(version: ProcedureVersion, agency: Agency) -> bool:
 
 def on_province_list(version: ProcedureVersion, agency: Agency, on: dt.date | None = None) -> bool:
     """Whether the procedure is on the list of the agency's province of procedures received anywhere."""
-    return receivable_anywhere(version, agency.province, on)
+    province = province_of(agency)
+    return province is not None and receivable_anywhere(version, province, on)
+
+
+def desk_versions(versions: QuerySet[ProcedureVersion], desks: list[Agency]) -> QuerySet[ProcedureVersion]:
+    """The versions (of `versions`, e.g. those in force) a desk form offers to the officer of `desks`: those one
+    of the desks is competent for, and those on the desks' province's list (another agency is competent)."""
+    levels = {LEVEL_OF_AGENCY.get(a.level) for a in desks} - {None}
+    own = (Q(agencies__in=desks) | Q(agencies__isnull=True, procedure__level__in=levels))
+    keep = versions.filter(pk__in=ProcedureVersion.objects.filter(own).values("pk"))
+    for province in {p.pk: p for p in (province_of(a) for a in desks) if p is not None}.values():
+        keep = keep | receivable_versions(versions, province)
+    return keep
 
 
 def desks_in_province(province: Agency) -> QuerySet[Agency]:

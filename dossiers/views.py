@@ -334,7 +334,7 @@ def desk_reception(request):
     agencies = selectors.reception_agency_list(request.user)
     if not agencies.exists():
         raise PermissionDenied(_("Chỉ cán bộ tiếp nhận mới nhận hồ sơ tại quầy."))
-    versions = selectors.desk_version_list()
+    versions = routing.desk_versions(selectors.desk_version_list(), list(agencies))
     chosen = selectors.desk_version_get(pk_param(request.POST.get("version") or request.GET.get("version")))
     desk = agencies.filter(pk=pk_param(request.POST.get("agency"))).first() or agencies.first()
     competent, returning, proposed = [], [], None

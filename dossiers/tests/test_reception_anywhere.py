@@ -449,3 +449,13 @@ def test_the_control_sheet_lists_each_hand_over_with_its_allotment(route):
     assert "UBND phường Pleiku — Chuyển hồ" in text and "hạn xác nhận: 10:00" in text
     assert "Sở Tư pháp — Xác nhận đã nhận hồ" in text and "Quá hạn" in text and "Lê Văn Một Cửa" in text
     assert text.count("→ Sở Tư pháp tỉnh Gia Lai") == 2
+
+
+def test_the_desk_offers_its_own_procedures_and_those_on_the_list(route, world):
+    type(route.version).objects.filter(pk=route.version.pk).update(anywhere=False)
+    offered = set(routing.desk_versions(selectors.desk_version_list(), [route.pleiku]))
+    assert world.birth in offered and route.version not in offered  # a province procedure, not on the list
+    type(route.version).objects.filter(pk=route.version.pk).update(anywhere=True)
+    offered = list(routing.desk_versions(selectors.desk_version_list(), [route.pleiku]))
+    assert world.birth in offered and route.version in offered and len(offered) == len(set(offered))
+    assert route.version in set(routing.desk_versions(selectors.desk_version_list(), [route.department]))
