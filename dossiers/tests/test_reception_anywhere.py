@@ -459,3 +459,25 @@ def test_the_desk_offers_its_own_procedures_and_those_on_the_list(route, world):
     offered = list(routing.desk_versions(selectors.desk_version_list(), [route.pleiku]))
     assert world.birth in offered and route.version in offered and len(offered) == len(set(offered))
     assert route.version in set(routing.desk_versions(selectors.desk_version_list(), [route.department]))
+
+
+def test_the_apology_letter_comes_from_the_department_through_the_returning_desk(route,
+                                                                                django_capture_on_commit_callbacks):
+    from dossiers.lateness import letters
+    from dossiers.printing import render_apology
+
+    d = _received(route)
+    h = routing.handover_send(dossier=d, actor=route.desk, kind="dossier", at=at(2026, 3, 2, 10))
+    routing.handover_acknowledge(handover=h, actor=route.dept_desk, at=at(2026, 3, 2, 11))
+    with pytest.raises(PermissionDenied):  # the ward desk does not draft it
+        letters.apology_letter_draft(dossier=d, actor=route.desk, reason_kind="complex", at=at(2026, 3, 3, 9))
+    letter = letters.apology_letter_draft(dossier=d, actor=route.appraiser, reason_kind="complex",
+                                          at=at(2026, 3, 3, 9))
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = letters.apology_letter_issue(letter=letter, actor=route.approver, new_due="2026-03-25",
+                                              at=at(2026, 3, 3, 10))
+    assert letter.agency == route.department
+    assert InboxItem.objects.filter(user=route.return_desk, text__contains=d.code).exists()
+    assert not InboxItem.objects.filter(user=route.desk, text__contains="xin lỗi").exists()
+    text = " ".join(pdf_text(render_apology(letter)).split())
+    assert "Bộ phận Một cửa Ủy ban nhân dân phường Quy Nhơn (nơi trả kết quả)" in text
