@@ -48,11 +48,21 @@ class StartForm(ApplicantForm):
         help_text=_("Đánh dấu các trường hợp đúng với Ông/Bà: giấy tờ tương ứng sẽ phải nộp. Có thể sửa lại trước "
                     "khi nộp hồ sơ."))
 
-    field_order = ["agency", "return_channel"]
+    returning_agency = forms.ModelChoiceField(
+        label=_("Nhận kết quả tại Bộ phận Một cửa"), queryset=Agency.objects.none(), required=False,
+        empty_label=_("Nơi nộp hồ sơ"),
+        help_text=_("Thủ tục thuộc danh mục tiếp nhận, trả kết quả không phụ thuộc địa giới hành chính: khi nhận tại "
+                    "quầy, Ông/Bà có thể chọn bất kỳ Bộ phận Một cửa nào trong tỉnh."))
 
-    def __init__(self, *args, agencies, conditional=(), **kwargs):
+    field_order = ["agency", "return_channel", "returning_agency"]
+
+    def __init__(self, *args, agencies, conditional=(), returning=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+        if returning is not None:
+            self.fields["returning_agency"].queryset = returning
+        else:
+            del self.fields["returning_agency"]
         if conditional:
             self.fields["cases"].choices = [(d.pk, f"{d.condition} — {d.name}") for d in conditional]
         else:

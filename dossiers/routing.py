@@ -64,7 +64,8 @@ def is_competent(version: ProcedureVersion, agency: Agency) -> bool:
 
 
 def on_province_list(version: ProcedureVersion, agency: Agency, on: dt.date | None = None) -> bool:
-    """Whether the procedure is on the list of the agency's province of procedures received anywhere."""
+    """Whether the procedure is on the list of the agency's province (or of the province itself) of procedures
+    received anywhere."""
     province = province_of(agency)
     return province is not None and receivable_anywhere(version, province, on)
 

@@ -223,14 +223,20 @@ def _check_new(version: ProcedureVersion, agency: Agency, channel: str, data: di
 @transaction.atomic
 def dossier_create_draft(
     *, citizen: User, version: ProcedureVersion, agency: Agency, return_channel: str = ReturnChannel.ONLINE,
-    at: dt.datetime | None = None, cases: list[int] | None = None, **applicant,
+    at: dt.datetime | None = None, cases: list[int] | None = None, returning_agency: Agency | None = None,
+    **applicant,
 ) -> Dossier:
     """A citizen starts an online dossier (applicant data pre-filled by the page from the profile).
-    `cases`: the conditional components whose case the citizen says applies (those become required)."""
+    `cases`: the conditional components whose case the citizen says applies (those become required).
+    `returning_agency`: the desk where the citizen will collect the result (return channel "desk"; another
+    desk than `agency` only for a procedure on the province's list)."""
     _check_new(version, agency, Channel.ONLINE, applicant)
+    if returning_agency is not None and returning_agency.pk != agency.pk:
+        routing.check_route(version=version, receiving=agency, handling=agency, returning=returning_agency,
+                            return_channel=return_channel)
     dossier = Dossier.objects.create(
         procedure_version=version, channel=Channel.ONLINE, return_channel=return_channel, citizen=citizen,
-        receiving_agency=agency, handling_agency=agency, returning_agency=agency, **applicant,
+        receiving_agency=agency, handling_agency=agency, returning_agency=returning_agency or agency, **applicant,
     )
     parts.components_declare(dossier=dossier, cases=cases or ())
     events.dossier_created(dossier=dossier, actor=citizen, at=at or timezone.now())

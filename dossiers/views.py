@@ -22,6 +22,7 @@ from core.dates import parse_day
 from core.errors import DomainError, add_to_form
 from core.params import pk_param
 from core.periods import OUT_OF_RANGE, in_range, period_from
+from procedures.anywhere import portal_province
 from procedures.models import Channel, Requirement
 from regulations.selectors import rules_in_force
 
@@ -46,14 +47,19 @@ def dossier_start(request, code: str):
     user = request.user
     initial = {"applicant_name": user.full_name, "applicant_id_number": user.citizen_id or "",
                "applicant_phone": user.phone_display, "applicant_email": user.email}
-    form = StartForm(request.POST or None, initial=initial, agencies=selectors.receiving_agency_list(version),
+    agencies = selectors.receiving_agency_list(version)
+    province = portal_province()
+    returning = routing.desks_in_province(province) if province and routing.on_province_list(version, province) \
+        else None  # a procedure on the province's list: the result can be collected at any desk
+    form = StartForm(request.POST or None, initial=initial, agencies=agencies, returning=returning,
                      conditional=selectors.conditional_document_list(version))
     if request.method == "POST" and form.is_valid():
+        desk = form.cleaned_data.get("returning_agency") if form.cleaned_data["return_channel"] == "desk" else None
         try:
             done = idempotency.form_once(request, scope="dossier-start", action=lambda: services.dossier_create_draft(
                 citizen=user, version=version, agency=form.cleaned_data["agency"],
                 return_channel=form.cleaned_data["return_channel"], cases=form.cleaned_data.get("cases") or [],
-                **form.applicant()),
+                returning_agency=desk, **form.applicant()),
                 url=lambda dossier: reverse("dossiers:detail", args=[dossier.pk]))
         except DomainError as exc:
             add_to_form(form, exc)

@@ -481,3 +481,21 @@ def test_the_apology_letter_comes_from_the_department_through_the_returning_desk
     assert not InboxItem.objects.filter(user=route.desk, text__contains="xin lỗi").exists()
     text = " ".join(pdf_text(render_apology(letter)).split())
     assert "Bộ phận Một cửa Ủy ban nhân dân phường Quy Nhơn (nơi trả kết quả)" in text
+
+
+def test_online_the_citizen_chooses_where_to_collect_the_result(route, world, client):
+    client.force_login(world.citizen)
+    page = client.get("/ho-so/nop/2.000505/").content.decode()
+    assert 'name="returning_agency"' in page and "Ủy ban nhân dân phường Quy Nhơn" in page
+    assert 'name="returning_agency"' not in client.get("/ho-so/nop/1.001193/").content.decode()  # not on the list
+    answer = client.post("/ho-so/nop/2.000505/", {**APPLICANT, "applicant_kind": "person", "return_channel": "desk",
+                                                  "agency": route.department.pk, "returning_agency": route.quynhon.pk})
+    assert answer.status_code == 302, answer.context["form"].errors
+    d = Dossier.objects.get(citizen=world.citizen)
+    assert (d.receiving_agency, d.handling_agency, d.returning_agency) == (route.department, route.department,
+                                                                          route.quynhon)
+    assert routing.route(d) == ["result"]
+    with pytest.raises(DomainError) as err:
+        services.dossier_create_draft(citizen=world.citizen, version=world.birth, agency=route.pleiku,
+                                      return_channel="desk", returning_agency=route.quynhon, **APPLICANT)
+    assert err.value.code == "returning_not_on_list" and Dossier.objects.count() == 1
