@@ -492,7 +492,8 @@ class LetterCounter(models.Model):
 
 
 class MonthlyAgencyStats(models.Model):
-    """Counts per handling agency and month (legal.md §2.5), refreshed nightly; read by the index dashboards."""
+    """Counts per agency and month (legal.md §2.5), refreshed nightly; read by the index dashboards. The reception
+    counts go to the receiving desk, the processing counts to the competent agency (see dossiers/stats.py)."""
 
     agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="monthly_stats")
     month = models.DateField(_("tháng"), help_text=_("Ngày đầu tháng."))
@@ -522,6 +523,13 @@ class MonthlyAgencyStats(models.Model):
     received_online_766 = models.PositiveIntegerField(
         _("hồ sơ trực tuyến (cách đếm 766)"), default=0,
         help_text=_("Nộp trực tuyến và, với thủ tục trả kết quả bản giấy, có kết quả điện tử."))
+    received_for_others = models.PositiveIntegerField(
+        _("tiếp nhận cho cơ quan khác"), default=0,
+        help_text=_("Trong số hồ sơ tiếp nhận tại bộ phận một cửa này: hồ sơ do cơ quan khác có thẩm quyền "
+                    "giải quyết."))
+    received_from_others = models.PositiveIntegerField(
+        _("do nơi khác tiếp nhận"), default=0,
+        help_text=_("Hồ sơ cơ quan này có thẩm quyền giải quyết, tiếp nhận trong tháng tại bộ phận một cửa khác."))
     computed_at = models.DateTimeField(_("tính lúc"))
 
     class Meta:

@@ -1,5 +1,24 @@
-"""Monthly counts per handling agency (legal.md §2.5), stored in MonthlyAgencyStats for the index
-dashboards to read.
+"""Monthly counts per agency (legal.md §2.5), stored in MonthlyAgencyStats for the index dashboards to read.
+
+Which agency a count goes to (reception regardless of administrative boundaries, Decree 118/2025; see
+`dossiers/routing.py`): a dossier has a receiving desk (`receiving_agency`) and a competent agency
+(`handling_agency`), usually the same.
+
+- **The receiving desk** gets what happens at reception: `received`, the channel share
+  (`received_online_766`), `dossiers_reusing_data` (the desk checks the citizen's document store and
+  digitises at reception; its denominator is `received`, so both sit here), `dossiers_fee_obligation`,
+  `dossiers_paid_online` and `procedures_paid_online` (fees and charges are fixed and collected at the
+  desk that receives the dossier, online or at the counter; `paid_online / fee_obligation` keeps its
+  numerator and denominator on this side), and `received_for_others` (received here for another
+  competent agency, a part of `received`, shown on the dashboards as its own line and never added to
+  `received` again).
+- **The competent agency** gets what it is judged on: finished early / on time / late, in progress,
+  the Decision-766 progress population and its on-time part, electronic results and digitised dossiers
+  (their denominator is the dossiers it finished), apology letters (it issues them), and
+  `received_from_others` (dossiers it handles that another desk received in the month; not part of its
+  `received`).
+
+So the province's totals count every dossier once on each side.
 
 - received: dossiers received in the month;
 - finished early / on time / late: the result reached the one-stop desk (`resolved_at`) in the
@@ -61,7 +80,10 @@ FIELDS = ("received", "finished_early", "finished_on_time", "finished_late", "fi
           "in_progress_on_time", "in_progress_overdue", "apologies_issued", "apologies_issued_late",
           "dossiers_digitized", "dossiers_e_result", "dossiers_reusing_data", "dossiers_fee_obligation",
           "dossiers_paid_online", "procedures_paid_online", "dossiers_766", "dossiers_766_on_time",
-          "received_online_766")
+          "received_online_766", "received_for_others", "received_from_others")
+
+RECEIVING, HANDLING = "receiving_agency", "handling_agency"
+ROUTED = ~Q(receiving_agency=F("handling_agency"))  # received at one desk for another competent agency
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -162,34 +184,40 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
     cutoff = min(end, now)
     rows: dict[int, dict[str, int]] = {}
 
-    def add(qs, agency_field: str = "handling_agency"):
+    def add(qs, agency_field: str = HANDLING):
         for r in qs:
             counts = rows.setdefault(r.pop(agency_field), dict.fromkeys(FIELDS, 0))
             for key, value in r.items():
                 counts[key] += value
 
     reused = Attachment.objects.filter(dossier=OuterRef("pk"), reused=True, is_active=True)
+    # The reception side: counted with the desk that received the dossier (see the module docstring).
     add(received_between(start, end).annotate(reuse=Exists(reused))
-        .values("handling_agency").annotate(
+        .values(RECEIVING).annotate(
             received=Count("id"),
+            received_for_others=Count("id", filter=ROUTED),
             dossiers_reusing_data=Count("id", filter=Q(reuse=True)),
             dossiers_fee_obligation=Count("id", filter=Q(fee_total__gt=0)),
             dossiers_paid_online=Count("id", filter=Q(fee_paid_via=PaymentMethod.ONLINE)),
             procedures_paid_online=Count("procedure_version__procedure", distinct=True,
-                                         filter=Q(fee_paid_via=PaymentMethod.ONLINE))).order_by())
+                                         filter=Q(fee_paid_via=PaymentMethod.ONLINE))).order_by(),
+        agency_field=RECEIVING)
+    add(received_between(start, end).filter(ROUTED).values(HANDLING)
+        .annotate(received_from_others=Count("id")).order_by())
+    add(received_between(start, end).filter(ONLINE_766).values(RECEIVING)
+        .annotate(received_online_766=Count("id")).order_by(), agency_field=RECEIVING)
+    # The competent agency's side: progress, punctuality, results, apologies.
     late = LATE
     if start < now:
-        add(counted_766(start, end, cutoff).values("handling_agency").annotate(
+        add(counted_766(start, end, cutoff).values(HANDLING).annotate(
             dossiers_766=Count("id"), dossiers_766_on_time=Count("id", filter=Q(on_time_766=True))).order_by())
-    add(received_between(start, end).filter(ONLINE_766).values("handling_agency")
-        .annotate(received_online_766=Count("id")).order_by())
-    add(finished_between(start, end).values("handling_agency").annotate(
+    add(finished_between(start, end).values(HANDLING).annotate(
         finished_early=Count("id", filter=Q(punctuality=Punctuality.EARLY)),
         finished_on_time=Count("id", filter=Q(punctuality=Punctuality.ON_TIME)),
         finished_late=Count("id", filter=late),
         finished_late_twice=Count("id", filter=Q(punctuality=Punctuality.LATE_TWICE))).order_by())
     if start < now:
-        add(open_at(cutoff).values("handling_agency").annotate(
+        add(open_at(cutoff).values(HANDLING).annotate(
             in_progress_overdue=Count("id", filter=Q(legal_due__lt=cutoff)),
             in_progress_on_time=Count("id", filter=Q(legal_due__gte=cutoff) | Q(legal_due__isnull=True))).order_by())
     add(ApologyLetter.objects.filter(status=LetterStatus.ISSUED, issued_at__gte=start, issued_at__lt=end)
@@ -199,7 +227,7 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
     # Digitisation (766): of the dossiers finished in the month, those with an electronic result, and
     # those whose every required component is also on file electronically.
     add(with_components(finished_between(start, end))
-        .values("handling_agency")
+        .values(HANDLING)
         .annotate(dossiers_e_result=Count("id", filter=E_RESULT),
                   dossiers_digitized=Count("id", filter=DIGITIZED)).order_by())
     return rows

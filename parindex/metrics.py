@@ -6,6 +6,13 @@ nationalportal.MonthlySyncStats and satisfaction.MonthlySatisfactionStats, which
 rules of indices.md §4.3) plus two grouped queries per month (dossiers received by channel, processing
 time), so a month of a province with millions of dossiers is a handful of index scans. Re-running gives identical rows.
 
+Which agency (Decree 118/2025, a dossier received at one desk for another competent agency; the rule is
+dossiers/stats.py's): the reception counts and channel shares (received, online, postal, the 766 online
+count, reuse, fees and online payment) go to the receiving desk; processing time, progress and on-time
+counts, results and apologies to the competent agency. `received_for_others` (received at the desk for
+another agency, a part of `received`) and `received_from_others` (handled here, received elsewhere, not
+part of `received`) are lines of their own.
+
 Aggregating months: flows (received, finished …) add up; stocks (in progress at the end of a month)
 take the last month of the period.
 """
@@ -40,6 +47,8 @@ class Metric:
 # Stored per agency and month. (numerator, denominator) pairs where the pair is natural.
 METRICS: dict[str, Metric] = {
     "received": Metric(_("Hồ sơ tiếp nhận")),
+    "received_for_others": Metric(_("Tiếp nhận cho cơ quan khác")),
+    "received_from_others": Metric(_("Hồ sơ do nơi khác tiếp nhận")),
     "received_online": Metric(_("Hồ sơ nộp trực tuyến")),
     "received_postal": Metric(_("Hồ sơ nộp qua bưu chính")),
     "received_online_766": Metric(_("Hồ sơ trực tuyến theo cách đếm 766 (có kết quả điện tử nếu cần)")),
@@ -124,7 +133,8 @@ def compute_month(month: dt.date) -> dict[tuple[int, str], tuple[int, int | None
         a = dossier_stats.get(agency_id) or MonthlyAgencyStats(agency_id=agency_id)
         sync = sync_stats.get(agency_id) or MonthlySyncStats(agency_id=agency_id)
         finished = a.finished_early + a.finished_on_time + a.finished_late
-        for name in ("received", *FINISHED, *IN_PROGRESS, "apologies_issued"):
+        for name in ("received", "received_for_others", "received_from_others", *FINISHED, *IN_PROGRESS,
+                     "apologies_issued"):
             put(a.agency_id, name, getattr(a, name))
         put(a.agency_id, "digitized", a.dossiers_digitized, finished)
         put(a.agency_id, "e_result", a.dossiers_e_result, finished)
@@ -141,11 +151,13 @@ def compute_month(month: dt.date) -> dict[tuple[int, str], tuple[int, int | None
         put(s.agency_id, "petitions_on_time", s.petitions_on_time, s.petitions_total)
         put(s.agency_id, "petitions_satisfied", s.petitions_satisfied, s.petitions_received)
         put(s.agency_id, "dossiers_satisfied", s.dossiers_satisfied, s.dossiers_handled)
-    for r in (Dossier.objects.filter(received_at__gte=start, received_at__lt=end).values("handling_agency")
+    # Channel shares: with the desk that received the dossier (their denominator, `received`, is counted there).
+    for r in (Dossier.objects.filter(received_at__gte=start, received_at__lt=end).values("receiving_agency")
               .annotate(online=Count("id", filter=Q(channel="online")),
                         postal=Count("id", filter=Q(channel="postal"))).order_by()):
-        put(r["handling_agency"], "received_online", r["online"])
-        put(r["handling_agency"], "received_postal", r["postal"])
+        put(r["receiving_agency"], "received_online", r["online"])
+        put(r["receiving_agency"], "received_postal", r["postal"])
+    # Processing time: from reception to the result, the competent agency's (forwarding time included).
     for r in (Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end, received_at__isnull=False)
               .values("handling_agency")
               .annotate(n=Count("id"), total=Sum(F("resolved_at") - F("received_at"))).order_by()):

@@ -18,6 +18,7 @@ from dossiers.stats import (
     DIGITIZED,
     E_RESULT,
     LATE,
+    ROUTED,
     _bounds,
     finished_between,
     next_month,
@@ -83,6 +84,7 @@ def ranking(agency_ids: list[int], first: dt.date, last: dt.date, preset: str = 
                                                                    "digitized_rate", "paid_online_rate",
                                                                    "survey_satisfaction")},
             "received": values.get("received", (0, None))[0],
+            "received_for_others": values.get("received_for_others", (0, None))[0],
         })
     rows.sort(key=lambda r: (-r["score"], r["name"]))
     rank, last_score = 0, None
@@ -93,7 +95,8 @@ def ranking(agency_ids: list[int], first: dt.date, last: dt.date, preset: str = 
     for agency_id in sorted(set(agency_ids) - set(now_values), key=lambda a: names.get(a, "")):
         if agency_id in names:  # no dossier in the period: listed, not ranked
             rows.append({"agency_id": agency_id, "name": names[agency_id], "score": None, "max": None,
-                         "previous": None, "change": None, "rates": {}, "received": 0, "rank": None})
+                         "previous": None, "change": None, "rates": {}, "received": 0, "received_for_others": 0,
+                         "rank": None})
     return rows
 
 
@@ -104,21 +107,29 @@ def province_values(root_ids: list[int], first: dt.date, last: dt.date) -> dict:
 # -- the dossiers behind a number -------------------------------------------------------------------
 
 DRILLABLE = {
-    "received", "received_online", "received_postal", "finished_early", "finished_on_time", "finished_late",
+    "received", "received_online", "received_postal", "received_for_others", "received_from_others",
+    "finished_early", "finished_on_time", "finished_late",
     "in_progress_on_time", "in_progress_overdue", "e_result", "digitized", "paid_online", "reusing_data",
 }
 
 
 def dossiers_behind(metric: str, agency_ids: list[int], first: dt.date, last: dt.date,
                     now: dt.datetime | None = None) -> QuerySet[Dossier]:
-    """The dossiers counted in `metric` (its numerator) for these handling agencies over the period."""
+    """The dossiers counted in `metric` (its numerator) for these agencies over the period: the reception counts
+    by the receiving desk, the others (and `received_from_others`) by the competent agency, as the monthly
+    counts do (dossiers/stats.py)."""
     if metric not in DRILLABLE:
         raise ValueError(metric)
     start, end = period_bounds(first, last)
     now = now or timezone.now()
-    if metric.startswith("received") or metric in ("paid_online", "reusing_data"):
+    agency_field = "handling_agency_id__in"
+    if metric == "received_from_others":
+        qs = received_between(start, end).filter(ROUTED)
+    elif metric.startswith("received") or metric in ("paid_online", "reusing_data"):
+        agency_field = "receiving_agency_id__in"
         qs = received_between(start, end)
         qs = {"received_online": qs.filter(channel="online"), "received_postal": qs.filter(channel="postal"),
+              "received_for_others": qs.filter(ROUTED),
               "paid_online": qs.filter(fee_paid_via=PaymentMethod.ONLINE),
               "reusing_data": qs.filter(pk__in=Attachment.objects.filter(reused=True, is_active=True)
                                         .values("dossier_id"))}.get(metric, qs)
@@ -139,7 +150,7 @@ def dossiers_behind(metric: str, agency_ids: list[int], first: dt.date, last: dt
         qs = open_at(cutoff)
         qs = qs.filter(legal_due__lt=cutoff) if metric == "in_progress_overdue" else qs.filter(
             Q(legal_due__gte=cutoff) | Q(legal_due__isnull=True))
-    return qs.filter(handling_agency_id__in=agency_ids).select_related(
+    return qs.filter(**{agency_field: agency_ids}).select_related(
         "procedure_version__procedure", "handling_agency", "assignee")
 
 
@@ -150,15 +161,17 @@ BREAKDOWN_KEYS = {  # (dossier field, survey answer field)
     "thu-tuc": ("procedure_version__procedure__name", "procedure__name"),
     "can-bo": ("assignee__full_name", "officer__full_name"),
 }
-EMPTY_ROW = dict.fromkeys(("received", "online", "fee_due", "paid_online", "early", "on_time", "late", "e_result",
-                           "overdue", "responses", "satisfied"), 0)
+EMPTY_ROW = dict.fromkeys(("received", "for_others", "online", "fee_due", "paid_online", "early", "on_time", "late",
+                           "e_result", "overdue", "responses", "satisfied"), 0)
 
 
 def breakdown(agency: Agency, by: str, first: dt.date, last: dt.date,
               now: dt.datetime | None = None) -> tuple[list[dict], dict]:
     """One agency's counts over the period by field, procedure or officer (a few grouped queries, read on
-    demand: the dashboards themselves never scan dossiers), worst first, and the total row. Survey
-    satisfaction is grouped the same way (per officer: the officer rated, who received and returned)."""
+    demand: the dashboards themselves never scan dossiers), worst first, and the total row. The reception
+    columns (received, online, fees, of which for other agencies) count what this agency's desk received, the
+    processing columns what it handles, as the monthly counts do. Survey satisfaction is grouped the same way
+    (per officer: the officer rated, see satisfaction.services.invitation_create)."""
     key, survey_key = BREAKDOWN_KEYS[by]
     start, end = period_bounds(first, last)
     cutoff = min(end, now or timezone.now())
@@ -170,13 +183,14 @@ def breakdown(agency: Agency, by: str, first: dt.date, last: dt.date,
             for name in counts:
                 row[name] += r[name]
 
-    mine = Q(handling_agency=agency)
+    mine, at_my_desk = Q(handling_agency=agency), Q(receiving_agency=agency)
     add(finished_between(start, end).filter(mine), key, early=Count("id", filter=Q(punctuality="early")),
         on_time=Count("id", filter=Q(punctuality="on_time")), late=Count("id", filter=LATE),
         e_result=Count("id", filter=E_RESULT))
     add(open_at(cutoff).filter(mine), key, overdue=Count("id", filter=Q(legal_due__lt=cutoff)))
-    add(received_between(start, end).filter(mine), key, received=Count("id"),
-        online=Count("id", filter=Q(channel="online")), paid_online=Count("id", filter=Q(fee_paid_via="online")),
+    add(received_between(start, end).filter(at_my_desk), key, received=Count("id"),
+        for_others=Count("id", filter=ROUTED), online=Count("id", filter=Q(channel="online")),
+        paid_online=Count("id", filter=Q(fee_paid_via="online")),
         fee_due=Count("id", filter=Q(fee_total__gt=0)))
     add(SurveyResponse.objects.filter(agency=agency, submitted_at__gte=start, submitted_at__lt=end), survey_key,
         responses=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))

@@ -120,16 +120,19 @@ def overview(request):
         "province_score": portal_score(province, config_for(last)) if province else None, "dropped": dropped,
         "roots": roots,
         "received": province.get("received", (0, None))[0],
+        "received_for_others": province.get("received_for_others", (0, None))[0],
     })
 
 
 def _export_ranking(rows, first, last, kind):
     header = [_("Hạng"), _("Cơ quan"), _("Điểm 766 (phần đo được)"), _("Tối đa đo được"), _("Kỳ trước"),
-              _("Thay đổi"), _("Hồ sơ tiếp nhận")] + [f"{metrics.RATES[c].label} (%)" for c in KEY_RATES]
+              _("Thay đổi"), _("Hồ sơ tiếp nhận"), _("Tiếp nhận cho cơ quan khác")] + [
+                  f"{metrics.RATES[c].label} (%)" for c in KEY_RATES]
 
     def line(r):  # rates as numbers (percent, 1 decimal) so a spreadsheet can sort and average them
         rates = [round(100 * n / d, 1) if d else None for n, d in (r["rates"].get(c, (0, 0)) for c in KEY_RATES)]
-        return [r["rank"], r["name"], r["score"], r["max"], r["previous"], r["change"], r["received"], *rates]
+        return [r["rank"], r["name"], r["score"], r["max"], r["previous"], r["change"], r["received"],
+                r["received_for_others"], *rates]
 
     return table_response(f"xep-hang-{first:%Y%m}-{last:%Y%m}", [("Xep hang", header, [line(r) for r in rows])],
                           kind)
@@ -238,12 +241,13 @@ def breakdown(request, pk: int):
     first, last, preset = _period(request)
     table, total = selectors.breakdown(agency, by, first, last)
     if request.GET.get("xuat") in ("csv", "xlsx"):
-        header = [label, _("Tiếp nhận"), _("Trực tuyến"), _("Có phí"), _("Thanh toán trực tuyến"), _("Giải quyết"),
-                  _("Trước hạn"), _("Đúng hạn"), _("Quá hạn"), _("Kết quả điện tử"), _("Đang quá hạn (cuối kỳ)"),
+        header = [label, _("Tiếp nhận"), _("Tiếp nhận cho cơ quan khác"), _("Trực tuyến"), _("Có phí"),
+                  _("Thanh toán trực tuyến"), _("Giải quyết"), _("Trước hạn"), _("Đúng hạn"), _("Quá hạn"),
+                  _("Kết quả điện tử"), _("Đang quá hạn (cuối kỳ)"),
                   _("Phiếu đánh giá"), _("Hài lòng")]
         return table_response(f"phan-tich-{agency.code}-{by}-{first:%Y%m}-{last:%Y%m}", [("Phan tich", header, [
-            [r["name"], r["received"], r["online"], r["fee_due"], r["paid_online"], r["finished"], r["early"],
-             r["on_time"], r["late"], r["e_result"], r["overdue"], r["responses"], r["satisfied"]]
+            [r["name"], r["received"], r["for_others"], r["online"], r["fee_due"], r["paid_online"], r["finished"],
+             r["early"], r["on_time"], r["late"], r["e_result"], r["overdue"], r["responses"], r["satisfied"]]
             for r in [*table, total]])], request.GET["xuat"])
     return render(request, "parindex/breakdown.html", {
         "agency": agency, "rows": table, "by": by, "label": label, "choices": BREAKDOWNS.items(), "first": first,
@@ -263,12 +267,14 @@ def transparency(request):
         v = values.get(agency.pk, {})
         rows.append({"agency": agency, "on_time": metrics.rate(v, "on_time_rate"),
                      "satisfaction": metrics.rate(v, "survey_satisfaction"),
-                     "received": v.get("received", (0, None))[0]})
+                     "received": v.get("received", (0, None))[0],
+                     "received_for_others": v.get("received_for_others", (0, None))[0]})
     return render(request, "parindex/transparency.html", {"rows": rows, "first": first, "last": last})
 
 
 REPORT_COLUMNS = [
-    ("received", _("Tiếp nhận")), ("received_online", _("Trực tuyến")), ("received_postal", _("Bưu chính")),
+    ("received", _("Tiếp nhận")), ("received_for_others", _("Tiếp nhận cho cơ quan khác")),
+    ("received_online", _("Trực tuyến")), ("received_postal", _("Bưu chính")),
     ("finished_early", _("Trước hạn")), ("finished_on_time", _("Đúng hạn")), ("finished_late", _("Quá hạn")),
     ("in_progress_on_time", _("Đang giải quyết trong hạn")), ("in_progress_overdue", _("Đang giải quyết quá hạn")),
     ("apologies_issued", _("Phiếu xin lỗi")),

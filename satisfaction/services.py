@@ -102,14 +102,34 @@ def survey_url(invitation: Invitation) -> str:
 @transaction.atomic
 def invitation_create(*, dossier: Dossier, officer: User | None = None, at: dt.datetime | None = None,
                       notify: bool = True) -> Invitation:
-    """One invitation per dossier (a second call returns the first); e-mail and SMS after the commit."""
+    """One invitation per dossier (a second call returns the first); e-mail and SMS after the commit.
+
+    Which desk is rated (reception regardless of administrative boundaries, Decree 118/2025): the survey
+    rates the service at the one-stop desk, so it goes to the desk that *received* the dossier. Its questions
+    ask about access (where and how to hand the dossier in), the procedure (papers, time, fees: checked and
+    collected at reception), the officer who received and handled it, the result and the overall service;
+    nothing about collecting the result, which is all the returning desk does. The receiving desk is also the
+    one the citizen chose and dealt with, and follow-ups reach its head. The survey is still sent when the
+    result is returned (the link, or the kiosk of the returning desk). The officer rated belongs to that desk:
+    the officer handing the result over when it is returned there (the usual case), else the officer who
+    received it. The competent agency keeps its own satisfaction measure (dossiers handled without complaint,
+    satisfaction.stats)."""
     at = at or timezone.now()
+    if dossier.returning_agency_id != dossier.receiving_agency_id:
+        officer = receiving_officer(dossier)
     invitation, created = Invitation.objects.get_or_create(dossier=dossier, defaults={
-        "token": secrets.token_urlsafe(24), "agency_id": dossier.handling_agency_id, "officer": officer,
+        "token": secrets.token_urlsafe(24), "agency_id": dossier.receiving_agency_id, "officer": officer,
         "created_at": at, "expires_at": at + dt.timedelta(days=EXPIRY_DAYS())})
     if created and notify:
         transaction.on_commit(lambda: _send_invitation(invitation.pk))
     return invitation
+
+
+def receiving_officer(dossier: Dossier) -> User | None:
+    """The officer who received the dossier at its desk (at the counter or from the online queue)."""
+    officer_id = (dossier.events.filter(type__in=(EventType.CREATE_AT_DESK, EventType.RECEIVE)).exclude(actor=None)
+                  .order_by("at", "id").values_list("actor_id", flat=True).first())
+    return User.objects.filter(pk=officer_id).first() if officer_id else None
 
 
 def _send_invitation(pk: int) -> None:

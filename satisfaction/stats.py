@@ -8,7 +8,12 @@ MonthlySatisfactionStats for the index dashboards:
   never reads surveys);
 - dossiers_handled / dossiers_satisfied: dossiers whose result reached the desk in the month, less
   those rated unsatisfied, with a feedback about them, or resolved late;
-- invitations, responses, responses_satisfied: the survey in the month (response rate, SIPAS-style index).
+- invitations, responses, responses_satisfied: the survey in the month (response rate, SIPAS-style index),
+  with the desk the survey rates: the one that received the dossier (satisfaction.services.invitation_create;
+  Decree 118/2025, a dossier received at one desk for another competent agency).
+
+`dossiers_handled` / `dossiers_satisfied` stay with the competent agency (`handling_agency`): they judge
+the handling (on time, no complaint about the dossier).
 Re-running gives identical rows.
 """
 
