@@ -24,12 +24,14 @@ from .models import (
     DossierEvent,
     EventType,
     Handover,
+    HandoverKind,
     LetterStatus,
     PersonalDataAccess,
     ReturnChannel,
 )
 from .workflow import (
     ASSIGNED_ONLY,
+    DESK_ROLES,
     HANDLING,
     OPEN,
     QUEUE_ROLES,
@@ -165,7 +167,21 @@ def my_work(user: User, *, role: str | None = None, agency_column: str | None = 
             part = Q(**{f"{column}__in": policies.queue_agency_ids(user, r)}, status__in=queue_statuses(r, column))
             if r in ASSIGNED_ONLY:
                 part &= Q(assignee=user)
+            if column == RETURNING:  # a result to hand over at another desk than the competent agency's: once there
+                part &= (Q(returning_agency=F("handling_agency")) | ~Q(return_channel=ReturnChannel.DESK)
+                         | Q(pk__in=Handover.objects.filter(kind=HandoverKind.RESULT, acknowledged_at__isnull=False)
+                             .values("dossier_id")))
             condition |= part
+    if DESK_ROLES & set(roles):  # a hand-over to send is the desk's next move too (reception anywhere)
+        desks = policies.desk_agency_ids(user)
+        if agency_column in (None, RECEIVING):
+            condition |= (Q(receiving_agency__in=desks, status=Status.RECEIVED)
+                          & ~Q(receiving_agency=F("handling_agency"))
+                          & ~Q(pk__in=Handover.objects.filter(kind=HandoverKind.DOSSIER).values("dossier_id")))
+        if agency_column in (None, HANDLING):
+            condition |= (Q(handling_agency__in=desks, status=Status.RESULT_READY, return_channel=ReturnChannel.DESK)
+                          & ~Q(returning_agency=F("handling_agency"))
+                          & ~Q(pk__in=Handover.objects.filter(kind=HandoverKind.RESULT).values("dossier_id")))
     return condition
 
 

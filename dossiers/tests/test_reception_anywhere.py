@@ -499,3 +499,20 @@ def test_online_the_citizen_chooses_where_to_collect_the_result(route, world, cl
         services.dossier_create_draft(citizen=world.citizen, version=world.birth, agency=route.pleiku,
                                       return_channel="desk", returning_agency=route.quynhon, **APPLICANT)
     assert err.value.code == "returning_not_on_list" and Dossier.objects.count() == 1
+
+
+def test_a_hand_over_to_send_is_in_the_desks_own_queue(route):
+    d = _received(route)
+    assert d in selectors.worklist(route.desk, queue="mine")  # to forward
+    routing.handover_send(dossier=d, actor=route.desk, kind="dossier", at=at(2026, 3, 2, 10))
+    assert d not in selectors.worklist(route.desk, queue="mine")
+    assert d in selectors.worklist(route.dept_desk, queue="mine")  # to acknowledge, then assign
+    result = _to_result_ready(route)
+    assert result in selectors.worklist(route.dept_desk, queue="mine")  # the result to forward
+    assert result not in selectors.worklist(route.return_desk, queue="mine")  # not arrived yet
+    routing.handover_send(dossier=result, actor=route.dept_desk, kind="result", at=at(2026, 3, 3, 15))
+    assert result not in selectors.worklist(route.dept_desk, queue="mine")
+    assert result not in selectors.worklist(route.return_desk, queue="mine")  # to acknowledge: pending hand-overs
+    assert [h.dossier for h in selectors.pending_handovers(route.return_desk)] == [result]
+    routing.handover_acknowledge(handover=result.handovers.get(kind="result"), actor=route.return_desk)
+    assert result in selectors.worklist(route.return_desk, queue="mine")  # now it is theirs to hand over
