@@ -373,3 +373,27 @@ def test_a_dossier_received_at_its_own_desk_has_no_route(world):
     with pytest.raises(DomainError) as err:
         routing.handover_send(dossier=d, actor=world.reception, kind="dossier")
     assert err.value.code == "no_handover"
+
+
+def test_the_worklist_page_lists_the_route_queues_and_the_hand_overs_to_confirm(route, client):
+    d = _received(route)
+    h = routing.handover_send(dossier=d, actor=route.desk, kind="dossier", paper=True, carrier="Bưu điện tỉnh",
+                              at=at(2026, 3, 2, 10))
+    client.force_login(route.dept_desk)
+    page = client.get("/ho-so/can-xu-ly/").content.decode()
+    for label in ("Tiếp nhận cho nơi khác", "Nơi khác chuyển đến", "Kết quả chờ trả tại quầy",
+                  "Chờ xác nhận đã nhận", "Cần xác nhận", "Quá hạn"):
+        assert label in page, label
+    assert f"/ho-so/{d.pk}/#chuyen-ho-so" in page and d.code in page
+    assert "Ủy ban nhân dân phường Pleiku → Sở Tư pháp tỉnh Gia Lai" in page
+    assert d.code in client.get("/ho-so/can-xu-ly/?queue=incoming").content.decode()
+    client.force_login(route.desk)
+    page = client.get("/ho-so/can-xu-ly/").content.decode()
+    assert "Chờ nơi nhận xác nhận" in page  # what it sent, not yet confirmed by the department
+    assert d.code in client.get("/ho-so/can-xu-ly/?queue=sent").content.decode()
+    routing.handover_acknowledge(handover=h, actor=route.dept_desk)
+    assert "Chờ xác nhận đã nhận" not in client.get("/ho-so/can-xu-ly/").content.decode()
+    client.force_login(route.appraiser)  # not a desk officer: the desk queues and the table are not shown
+    page = client.get("/ho-so/can-xu-ly/").content.decode()
+    assert "Nơi khác chuyển đến" in page and "Tiếp nhận cho nơi khác" not in page
+    assert "Chờ xác nhận đã nhận" not in page
