@@ -55,6 +55,13 @@ STAFF = [
     ("thamdinh.quynhon@demo.gov.vn", "Huỳnh Thị Định", "0905000022", [(Role.APPRAISER, "H21.66")], None, False),
     ("lanhdao.pleiku@demo.gov.vn", "Ksor Y Duyệt", "0905000031", [(Role.APPROVER, "H21.65")], "H21.65", False),
     ("lanhdao.quynhon@demo.gov.vn", "Bùi Văn Phê", "0905000032", [(Role.APPROVER, "H21.66")], "H21.66", False),
+    # A department and the provincial centre with their own one-stop desks: the competent agency of the
+    # province-level dossiers a ward desk receives for others (reception regardless of administrative
+    # boundaries, Decree 118/2025) and the province's main desk.
+    ("tiepnhan.sotuphap@demo.gov.vn", "Lê Thị Tư", "0905000013", [(Role.RECEPTION, "H21.11")], None, False),
+    ("tiepnhan.trungtam@demo.gov.vn", "Mai Thị Công", "0905000014", [(Role.RECEPTION, "H21.50")], None, False),
+    ("thamdinh.sotuphap@demo.gov.vn", "Đỗ Văn Pháp", "0905000023", [(Role.APPRAISER, "H21.11")], None, False),
+    ("lanhdao.sotuphap@demo.gov.vn", "Hà Minh Lý", "0905000033", [(Role.APPROVER, "H21.11")], "H21.11", False),
 ]
 
 CITIZENS = [

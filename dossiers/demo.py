@@ -1,6 +1,12 @@
 """Demo dossiers: a few hundred across every state, channel and both demo communes, made through the
 real services (so events, codes, due dates and punctuality are all genuine), with supplements,
-refusals and late ones. Runs once: skipped when dossiers already exist."""
+refusals and late ones. Runs once: skipped when dossiers already exist.
+
+Then three dossiers received at the Pleiku ward desk for other agencies (reception regardless of
+administrative boundaries, Decree 118/2025; `routed`): a judicial record forwarded to Sở Tư pháp and not
+acknowledged in time (the overdue alert), a marital-status certificate forwarded to Quy Nhơn ward and
+waiting for its acknowledgement, and a judicial record handled by Sở Tư pháp whose result travelled to the
+Quy Nhơn ward desk the citizen chose (the payments demo collects its fee and that desk hands it over)."""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from procedures.models import Level, Procedure
 from procedures.selectors import version_in_force
 from workcalendar.selectors import calendar_for
 
-from . import attachments, services
+from . import attachments, routing, services
 from .lateness.sweep import sweep_deadlines
 from .models import Dossier
 
@@ -124,8 +130,101 @@ def seed(context: dict) -> None:
                 services.dossier_withdraw(dossier=d, actor=staff["tiepnhan"], at=t, reason="Công dân xin rút hồ sơ.")
             continue
         _progress(d, target, t, now, staff, rng, later)
+    made += routed(now)
     context["dossiers"] = made
     sweep_deadlines()  # the demo opens with overdue dossiers flagged and their apology letters drafted
+
+
+# -- received at one desk for another agency ---------------------------------------------------------------
+
+ROUTED_APPLICANTS = [
+    {"applicant_name": "Siu H'Nhung", "applicant_id_number": "064196004417", "applicant_commune": "Phường Pleiku",
+     "applicant_address": "45 Phạm Văn Đồng"},
+    {"applicant_name": "Trần Minh Khoa", "applicant_id_number": "052094007731",
+     "applicant_commune": "Phường Quy Nhơn", "applicant_address": "18 Nguyễn Huệ"},
+    {"applicant_name": "Nay Y Blim", "applicant_id_number": "064093002258", "applicant_commune": "Phường Quy Nhơn",
+     "applicant_address": "7 Lê Lợi"},
+]
+
+
+def _last_slot(cal, now: dt.datetime) -> dt.datetime:
+    """The latest of a few office-hour moments of a working day that is at least ten minutes before `now`."""
+    day = timezone.localdate(now)
+    for _attempt in range(30):
+        if cal.is_working_day(day):
+            for slot in (dt.time(16, 30), dt.time(15, 0), dt.time(11, 0), dt.time(9, 30)):
+                moment = timezone.make_aware(dt.datetime.combine(day, slot))
+                if moment <= now - dt.timedelta(minutes=10):
+                    return moment
+        day -= dt.timedelta(days=1)
+    raise RuntimeError("no working day in the last month")
+
+
+def _on(cal, moment: dt.datetime, working_days: int, hh: int, mm: int = 0) -> dt.datetime:
+    """`hh:mm` on the working day `working_days` after (negative: before) the day of `moment`."""
+    day = cal.add_working_days(timezone.localdate(moment), working_days)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hh, mm)))
+
+
+def _scanned(d: Dossier, officer: User, at: dt.datetime) -> None:
+    """The desk scans every component it keeps (a dossier received for another agency travels electronically)."""
+    for document in d.procedure_version.documents.filter(requirement="required"):
+        content = DEMO_PDF + f"% {d.code} {document.name}\n".encode()
+        attachments.attachment_add(dossier=d, actor=officer, document=document, at=at, scanned=True, upload=(
+            SimpleUploadedFile(f"{slugify(document.name)[:60] or document.pk}.pdf", content,
+                               content_type="application/pdf")))
+
+
+def routed(now: dt.datetime) -> int:
+    """The Pleiku ward desk receives for Sở Tư pháp and for Quy Nhơn ward (see the module's docstring)."""
+    judicial = Procedure.objects.filter(code="3.000333").first()
+    marital = Procedure.objects.filter(code="1.004873").first()
+    judicial, marital = (version_in_force(p) if p else None for p in (judicial, marital))
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=("H21.11", "H21.65", "H21.66"))}
+    emails = ["tiepnhan.pleiku", "tiepnhan.quynhon", "tiepnhan.sotuphap", "thamdinh.sotuphap", "lanhdao.sotuphap"]
+    people = {u.email.split("@")[0]: u for u in User.objects.filter(email__in=[f"{e}@demo.gov.vn" for e in emails])}
+    if judicial is None or marital is None or len(agencies) < 3 or len(people) < len(emails):
+        return 0
+    pleiku, quynhon, justice = agencies["H21.65"], agencies["H21.66"], agencies["H21.11"]
+    desk, cal = people["tiepnhan.pleiku"], calendar_for(pleiku)
+    slot = _last_slot(cal, now)
+
+    def receive(version, handling, returning, applicant, at):
+        d = services.dossier_create_at_desk(actor=desk, version=version, agency=pleiku, at=at, handling_agency=handling,
+                                            returning_agency=returning, **applicant)
+        _scanned(d, desk, at + dt.timedelta(minutes=5))
+        return d
+
+    # 1. A judicial record for Sở Tư pháp, forwarded with the paper file three working days ago and never
+    #    acknowledged: the sweep alerts both desks.
+    at = _on(cal, slot, -3, 8, 15)
+    d = receive(judicial, justice, pleiku, ROUTED_APPLICANTS[0], at)
+    routing.handover_send(dossier=d, actor=desk, kind="dossier", paper=True, carrier="Nguyễn Văn Chuyển (văn thư)",
+                          at=at + dt.timedelta(minutes=40))
+
+    # 2. A marital-status certificate of a Quy Nhơn resident, for Quy Nhơn ward, forwarded just now.
+    d = receive(marital, quynhon, pleiku, ROUTED_APPLICANTS[1], slot - dt.timedelta(minutes=30))
+    routing.handover_send(dossier=d, actor=desk, kind="dossier", at=slot)
+
+    # 3. A judicial record handled by Sở Tư pháp, the result collected at the Quy Nhơn ward desk.
+    justice_desk, appraiser, head = people["tiepnhan.sotuphap"], people["thamdinh.sotuphap"], people["lanhdao.sotuphap"]
+    at = _on(cal, slot, -12, 8, 0)
+    d = receive(judicial, justice, quynhon, ROUTED_APPLICANTS[2], at)
+    h = routing.handover_send(dossier=d, actor=desk, kind="dossier", paper=True, carrier="Nguyễn Văn Chuyển (văn thư)",
+                              at=at + dt.timedelta(minutes=40))
+    routing.handover_acknowledge(handover=h, actor=justice_desk, at=_on(cal, at, 0, 10, 30))
+    routing.paper_receive(handover=h, actor=justice_desk, at=_on(cal, at, 1, 9, 0))
+    d = services.dossier_assign(dossier=d, actor=head, appraiser=appraiser, at=_on(cal, at, 1, 9, 30))
+    d = services.dossier_propose(dossier=d, actor=appraiser, proposal="approve", at=_on(cal, at, 4, 10, 0),
+                                 result_summary="Phiếu lý lịch tư pháp số 1: không có án tích")
+    d = services.dossier_approve(dossier=d, actor=head, at=_on(cal, at, 5, 9, 0))
+    d = services.dossier_resolve(dossier=d, actor=justice_desk, at=_on(cal, at, 5, 14, 0))
+    h = routing.handover_send(dossier=d, actor=justice_desk, kind="result", paper=True,
+                              carrier="Phan Văn Giao (văn thư Sở Tư pháp)", at=_on(cal, at, 5, 15, 0))
+    routing.handover_acknowledge(handover=h, actor=people["tiepnhan.quynhon"], at=_on(cal, at, 6, 8, 30))
+    routing.paper_receive(handover=h, actor=people["tiepnhan.quynhon"], at=_on(cal, at, 6, 10, 0))
+    routing.handovers_alert_overdue(now=now)
+    return 3
 
 
 def _progress(d, target, t, now, staff, rng, later):

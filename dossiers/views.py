@@ -324,7 +324,14 @@ def worklist(request):
         row.applicant_shown = policies.applicant_name_for(request.user, row)
     params = request.GET.copy()
     params.pop("after", None)
+    # Hand-overs between desks not yet confirmed: what this desk must confirm, and what it sent that the other
+    # desk has not confirmed yet.
+    handovers = selectors.pending_handovers(request.user)
+    desks = policies.desk_agency_ids(request.user) if handovers else frozenset()
+    for h in handovers:
+        h.to_confirm = h.to_agency_id in desks
     return render(request, "dossiers/worklist.html", {
+        "handovers": handovers,
         "rows": rows, "queue": queue, "queues": selectors.QUEUES, "next_after": next_after,
         "role": role, "role_label": Role(role).label if role else "",
         "role_query": f"role={role}&" if role else "",

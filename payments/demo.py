@@ -10,8 +10,9 @@ import random
 from django.utils import timezone
 
 from accounts.models import Role, StaffRole
+from dossiers import routing
 from dossiers import services as dossier_services
-from dossiers.models import Dossier, FeeStatus, PaymentMethod
+from dossiers.models import Dossier, FeeStatus, HandoverKind, PaymentMethod
 from dossiers.workflow import Status
 
 from . import gateways, services
@@ -38,21 +39,33 @@ def seed(context: dict) -> None:
     waiting = (Dossier.objects.filter(status=Status.RESULT_READY, fee_status=FeeStatus.UNPAID,
                                       resolved_at__lt=now - dt.timedelta(days=1)).order_by("pk"))
     for d in waiting:
-        if rng.random() < 0.15:
+        # A result sent to another desk (reception regardless of administrative boundaries) is handed over
+        # there once it arrived; the demo's one such citizen comes back.
+        elsewhere = HandoverKind.RESULT in routing.route(d)
+        if not elsewhere and rng.random() < 0.15:
             continue  # the citizen has not come back yet
-        officer = desk.get(d.receiving_agency_id)
-        when = d.resolved_at + dt.timedelta(hours=rng.uniform(0.5, 20))
-        if when >= now or officer is None:
+        officer = desk.get(d.receiving_agency_id)  # records the fee (payments.policies.can_record_payment)
+        returner = desk.get(d.returning_agency_id)  # hands the result over
+        start = d.resolved_at
+        if elsewhere:
+            arrived = d.handovers.filter(kind=HandoverKind.RESULT, acknowledged_at__isnull=False).values_list(
+                "acknowledged_at", flat=True).first()
+            if arrived is None:
+                continue
+            start = max(start, arrived)
+        when = start + dt.timedelta(hours=rng.uniform(0.5, 20))
+        if when >= now or officer is None or returner is None:
             continue
         if online and d.citizen_id and rng.random() < 0.6:
             _pay_online(d, when)
         else:
-            method = PaymentMethod.TRANSFER if rng.random() < 0.2 else PaymentMethod.CASH
+            # far from the desk that received the dossier, the citizen pays by bank transfer
+            method = PaymentMethod.TRANSFER if elsewhere or rng.random() < 0.2 else PaymentMethod.CASH
             services.payment_record_desk(dossier=d, actor=officer, method=method, at=when,
                                          reference=f"FT{d.pk:08d}" if method == PaymentMethod.TRANSFER else "")
         paid += 1
         d.refresh_from_db()
-        dossier_services.dossier_return(dossier=d, actor=officer, at=when + dt.timedelta(minutes=10))
+        dossier_services.dossier_return(dossier=d, actor=returner, at=when + dt.timedelta(minutes=10))
         returned += 1
     if online:  # some pay as soon as the dossier is received
         for d in Dossier.objects.filter(status__in=(Status.RECEIVED, Status.IN_APPRAISAL), fee_status=FeeStatus.UNPAID,

@@ -4,6 +4,10 @@ The seed flags the versions on the list of procedures received regardless of adm
 (Decree 118/2025/NĐ-CP, key `anywhere`): civil-status and certification procedures of the communes, and
 several province-level ones. The demo province then takes one of them off its own list by a decision of its
 People's Committee (an `AnywhereOverride`), as a province may.
+
+The seed leaves the judicial record (3.000333) open to every province-level agency; the demo names one
+competent department (`DEMO_COMPETENT`) so the desk form proposes it and the demo's routed dossiers have
+a department to go to.
 """
 
 import datetime as dt
@@ -11,7 +15,7 @@ from pathlib import Path
 
 from accounts.models import Agency, AgencyLevel
 
-from .models import AnywhereOverride, Procedure
+from .models import AnywhereOverride, Procedure, ProcedureVersion, VersionStatus
 from .transfer import import_procedures
 
 SEED = Path(__file__).resolve().parent / "seed" / "procedures.json"
@@ -24,9 +28,16 @@ DEMO_OVERRIDE = {"procedure": "1.013831", "receivable": False, "decision_number"
                          "Văn phòng đăng ký đất đai."}
 
 
+# Procedure code -> the demo agency competent for its published versions. A demo stand-in: since 07/2025 the
+# judicial record is issued by the provincial police (the seed's source note says so); the demo province has
+# no police agency, so its Department of Justice plays the competent department.
+DEMO_COMPETENT = {"3.000333": "H21.11"}
+
+
 def seed(context: dict) -> None:
     if SEED.exists():
         context["procedures"] = import_procedures(SEED.read_text(encoding="utf-8"))
+    _pin_competent()
     province = (context.get("agencies") or {}).get("H21") or Agency.objects.filter(
         code="H21", parent__isnull=True, level=AgencyLevel.PROVINCE).first()
     procedure = Procedure.objects.filter(code=DEMO_OVERRIDE["procedure"]).first()
@@ -35,3 +46,15 @@ def seed(context: dict) -> None:
     spec = {k: v for k, v in DEMO_OVERRIDE.items() if k != "procedure"}
     AnywhereOverride.objects.get_or_create(province=province, procedure=procedure,
                                            effective_from=spec.pop("effective_from"), defaults=spec)
+
+
+def _pin_competent() -> None:
+    """Name the demo's competent agency on the published versions the seed leaves open (never overriding a
+    list the catalogue already gives)."""
+    for code, agency_code in DEMO_COMPETENT.items():
+        agency = Agency.objects.filter(code=agency_code).first()
+        if agency is None:
+            continue
+        for version in ProcedureVersion.objects.filter(procedure__code=code, status=VersionStatus.PUBLISHED):
+            if not version.agencies.exists():
+                version.agencies.add(agency)

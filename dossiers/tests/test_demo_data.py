@@ -41,7 +41,48 @@ def test_seed_demo_makes_realistic_dossiers_once(django_capture_on_commit_callba
 
     # the components verified at reception are in the citizens' stores, one copy per kind of paper
     assert StoredDocument.objects.filter(owner__email="an.nguyen@example.com").count() >= 3
+    _received_for_others()
     payments = Payment.objects.count()
     call_command("seed_demo", "--quiet")
     assert Dossier.objects.count() == count and Payment.objects.count() == payments
     assert (SurveyResponse.objects.count(), Feedback.objects.count()) == (answers, 3)
+
+
+def _received_for_others():
+    """Reception regardless of administrative boundaries: the Pleiku ward desk received a province-level
+    procedure for Sở Tư pháp and another commune's procedure for Quy Nhơn ward, both waiting for the other
+    desk's acknowledgement (one past its allotment, alerted), and one whose result was handed over at Quy Nhơn."""
+    from django.utils import timezone
+
+    from dossiers.attachments import missing_documents
+    from dossiers.models import EventType, Handover
+
+    now = timezone.now()
+    routed = Dossier.objects.filter(receiving_agency__code="H21.65").exclude(handling_agency__code="H21.65")
+    waiting = {h.dossier.handling_agency.code: h for h in Handover.objects.filter(
+        dossier__in=routed, kind="dossier", acknowledged_at__isnull=True).select_related("dossier__handling_agency")}
+    assert set(waiting) == {"H21.11", "H21.66"}
+    overdue, recent = waiting["H21.11"], waiting["H21.66"]
+    assert overdue.dossier.procedure_version.procedure.level == "province" and overdue.paper and overdue.carrier
+    assert overdue.due_at < now and overdue.alerted_at is not None
+    assert overdue.dossier.events.filter(type=EventType.HANDOVER_OVERDUE, from_agency__code="H21.65",
+                                         to_agency__code="H21.11").exists()
+    assert recent.dossier.procedure_version.procedure.level == "commune" and recent.due_at > now
+    assert not recent.dossier.events.filter(type=EventType.HANDOVER_OVERDUE).exists()
+    for h in (overdue, recent):
+        assert h.dossier.status == Status.RECEIVED and h.from_agency.code == "H21.65"
+        assert not missing_documents(h.dossier)  # digitised, as forwarding requires
+    elsewhere = routed.get(returning_agency__code="H21.66", status=Status.RETURNED)
+    assert elsewhere.handling_agency.code == "H21.11" and elsewhere.punctuality in ("early", "on_time")
+    legs = list(elsewhere.handovers.values_list("kind", "from_agency__code", "to_agency__code"))
+    assert legs == [("dossier", "H21.65", "H21.11"), ("result", "H21.11", "H21.66")]
+    assert not elsewhere.handovers.filter(acknowledged_at=None).exists()
+    assert not elsewhere.handovers.filter(paper=True, paper_received_at=None).exists()
+    kinds = list(elsewhere.events.filter(type__in=[EventType.HANDOVER_SENT, EventType.HANDOVER_ACKNOWLEDGED,
+                                                   EventType.PAPER_RECEIVED]).values_list("type", "to_agency__code"))
+    assert kinds == [("handover_sent", "H21.11"), ("handover_acknowledged", "H21.11"), ("paper_received", "H21.11"),
+                     ("handover_sent", "H21.66"), ("handover_acknowledged", "H21.66"), ("paper_received", "H21.66")]
+    returned = elsewhere.events.get(type=EventType.RETURN_RESULT)
+    assert returned.actor.email == "tiepnhan.quynhon@demo.gov.vn"
+    moments = list(elsewhere.events.order_by("id").values_list("at", flat=True))
+    assert moments == sorted(moments)
