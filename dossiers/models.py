@@ -263,10 +263,23 @@ class DossierEvent(models.Model):
         led to, any other kind its `EventType` label (a fee paid says so, not the status it happened in)."""
         if self.type in _STEP_NAMES:
             return self.status_label
+        if self.type in _HANDOVER_TEXT:  # names the desks: both hand-overs would otherwise read alike
+            return _HANDOVER_TEXT[self.type][self.payload.get("kind") == "result"] % {
+                "from": self.from_agency.name if self.from_agency_id else "",
+                "to": self.to_agency.name if self.to_agency_id else ""}
         return EventType(self.type).label if self.type in EventType.values else self.type
 
 
 _STEP_NAMES = frozenset(t.name for t in TRANSITIONS if t.manual)  # create_at_desk has its own label
+# (dossier, result) wording of each hand-over event on the timeline
+_HANDOVER_TEXT = {
+    EventType.HANDOVER_SENT: (_("%(from)s chuyển hồ sơ đến %(to)s"), _("%(from)s chuyển kết quả đến %(to)s")),
+    EventType.HANDOVER_ACKNOWLEDGED: (_("%(to)s đã nhận hồ sơ (bản điện tử)"),
+                                      _("Kết quả đã đến Bộ phận Một cửa của %(to)s")),
+    EventType.PAPER_RECEIVED: (_("%(to)s đã nhận bản giấy của hồ sơ"), _("%(to)s đã nhận bản giấy của kết quả")),
+    EventType.HANDOVER_OVERDUE: (_("%(to)s chưa xác nhận đã nhận hồ sơ trong hạn"),
+                                 _("%(to)s chưa xác nhận đã nhận kết quả trong hạn")),
+}
 
 
 class DossierCodeCounter(models.Model):

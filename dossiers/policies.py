@@ -72,6 +72,11 @@ def is_receiving_desk(user: User | None, dossier: Dossier) -> bool:
     return acts_as(user, dossier, (Role.RECEPTION,))
 
 
+def is_returning_desk(user: User | None, dossier: Dossier) -> bool:
+    """A reception officer of the desk where the citizen collects the result (or a superuser)."""
+    return acts_as(user, dossier, (Role.RECEPTION,), (RETURNING,))
+
+
 def is_applicant(user: User | None, dossier: Dossier) -> bool:
     """The account that filed the dossier online."""
     return bool(user is not None and user.is_authenticated and dossier.citizen_id == user.pk)

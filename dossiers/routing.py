@@ -96,6 +96,15 @@ def returning_choices(version: ProcedureVersion, desk: Agency, handling: Agency 
     return [a for a in (desk, handling) if a is not None and (a is desk or a.pk != desk.pk)]
 
 
+def _named_in(agency: Agency, text: str) -> bool:
+    """Whether the folded `text` names the agency: its short name, or its name without the province
+    ("Sở Tư pháp tỉnh Gia Lai" → "so tu phap"; "Công an tỉnh Gia Lai" → "cong an tinh", also read as
+    "cong an cap tinh")."""
+    names = {_folded(agency.short_name), _folded(agency.name).split(" tinh ")[0]} - {""}
+    names |= {n.replace(" tinh", " cap tinh") for n in names if n.endswith(" tinh")}
+    return any(f" {n} " in f" {text} " for n in names)
+
+
 def _folded(text: str) -> str:
     text = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
     return " ".join("".join(c for c in text if unicodedata.category(c) != "Mn").split())
@@ -103,13 +112,18 @@ def _folded(text: str) -> str:
 
 def propose_competent(version: ProcedureVersion, desk: Agency, applicant_commune: str = "") -> Agency | None:
     """The competent agency the desk form proposes: the desk itself when it is competent; the only competent
-    agency; for a commune procedure the commune named in the applicant's address; else none (the officer
-    chooses among `competent_agencies`)."""
+    agency; the only one the published version names as competent ("Sở Tư pháp", "Công an cấp tỉnh" …, read
+    against the agencies' short names); for a commune procedure the commune named in the applicant's address;
+    else none (the officer chooses among `competent_agencies`)."""
     candidates = list(competent_agencies(version))
     if any(a.pk == desk.pk for a in candidates):
         return desk
     if len(candidates) == 1:
         return candidates[0]
+    named = _folded(f"{version.competent_agency} {version.implementing_agencies}")
+    by_name = [a for a in candidates if _named_in(a, named)]
+    if len(by_name) == 1:
+        return by_name[0]
     commune = _folded(applicant_commune)
     for prefix in ("phuong ", "xa ", "dac khu ", "thi tran "):
         commune = commune.removeprefix(prefix)

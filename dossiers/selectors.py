@@ -74,7 +74,8 @@ def access_dossier(user: User, pk: int) -> Dossier:
 # (uploads, apology drafts, deadline alerts, PIN locks, event types added later) stays internal.
 CITIZEN_EVENTS = frozenset({EventType(t.name) for t in TRANSITIONS} | {
     EventType.CREATE, EventType.CREATE_AT_DESK, EventType.DIGITIZE, EventType.NOTIFIED, EventType.APOLOGY_ISSUED,
-    EventType.FEE_PAID, EventType.FEE_PAID_TWICE, EventType.FEE_REFUNDED})
+    EventType.FEE_PAID, EventType.FEE_PAID_TWICE, EventType.FEE_REFUNDED,
+    EventType.HANDOVER_ACKNOWLEDGED})  # the dossier reached the competent agency, the result the chosen desk
 
 
 def citizen_events(dossier: Dossier) -> QuerySet[DossierEvent]:
@@ -101,8 +102,8 @@ def citizen_letters(dossier: Dossier) -> QuerySet[ApologyLetter]:
 
 def dossier_events_for(user: User, dossier: Dossier) -> QuerySet[DossierEvent]:
     if policies.sees_as_staff(user, dossier):
-        return dossier.events.order_by("at", "id")
-    return citizen_events(dossier)
+        return dossier.events.select_related("from_agency", "to_agency").order_by("at", "id")
+    return citizen_events(dossier).select_related("from_agency", "to_agency")
 
 
 def dossier_attachments_for(user: User, dossier: Dossier) -> QuerySet[Attachment]:

@@ -1,7 +1,9 @@
 """Who may do what with a dossier's fees, written once (ARCHITECTURE.md §3.6).
 
 The desk of the receiving agency collects fees and pays refunds back (it issued the receipt with the
-amount); the applicant's own account pays online. Whether anything is owed is the state of the
+amount); the desk where the citizen collects the result may take a fee still owed when it hands the result
+over (reception regardless of administrative boundaries: that desk may be another one); the applicant's own
+account pays online. Whether anything is owed is the state of the
 dossier's fee (`services._check_payable`), not a question of who asks.
 """
 
@@ -13,8 +15,9 @@ from dossiers.models import Dossier
 
 
 def can_record_payment(user: User | None, dossier: Dossier) -> bool:
-    """Take the fee in cash at the desk, or record a bank transfer or the post's collection."""
-    return dossier_policies.is_receiving_desk(user, dossier)
+    """Take the fee in cash at the desk, or record a bank transfer or the post's collection: the receiving desk,
+    or the desk handing the result over."""
+    return dossier_policies.is_receiving_desk(user, dossier) or dossier_policies.is_returning_desk(user, dossier)
 
 
 def can_record_refund(user: User | None, dossier: Dossier) -> bool:

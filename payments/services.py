@@ -106,8 +106,8 @@ def payment_record_desk(*, dossier: Dossier, actor: User, method: str, reference
                           field="reference")
     dossier = _lock_dossier(dossier.pk)
     if not policies.can_record_payment(actor, dossier):
-        raise PermissionDenied(_("Chỉ cán bộ Bộ phận Một cửa của %s mới thu phí hồ sơ này.")
-                               % dossier.receiving_agency.name)
+        raise PermissionDenied(_("Chỉ cán bộ Bộ phận Một cửa của %s (nơi tiếp nhận) hoặc nơi trả kết quả mới thu phí "
+                                 "hồ sơ này.") % dossier.receiving_agency.name)
     _check_payable(dossier)
     at = at or timezone.now()
     payment = Payment.objects.create(dossier=dossier, method=method, amount=dossier.fee_total, created_at=at,

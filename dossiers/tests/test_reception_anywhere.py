@@ -543,3 +543,31 @@ def test_the_worklist_page_lists_the_route_queues_and_the_hand_overs_to_confirm(
     page = client.get("/ho-so/can-xu-ly/").content.decode()
     assert "Nơi khác chuyển đến" in page and "Tiếp nhận cho nơi khác" not in page
     assert "Chờ xác nhận đã nhận" not in page
+
+
+def test_the_competent_agency_is_proposed_from_the_published_text(route, demo):
+    version = route.version
+    version.agencies.clear()  # open to every province-level agency: read who the publication names
+    type(version).objects.filter(pk=version.pk).update(competent_agency="Sở Tư pháp", implementing_agencies="")
+    version.refresh_from_db()
+    assert len(routing.competent_agencies(version)) > 1
+    assert routing.propose_competent(version, route.pleiku) == route.department
+    type(version).objects.filter(pk=version.pk).update(competent_agency="Công an cấp tỉnh")
+    version.refresh_from_db()
+    police = Agency.objects.create(code="H21.39", name="Công an tỉnh Gia Lai", short_name="Công an tỉnh",
+                                   level=AgencyLevel.DEPARTMENT, parent=demo.agency("H21"))
+    assert routing.propose_competent(version, route.pleiku) == police
+    type(version).objects.filter(pk=version.pk).update(competent_agency="Sở Ngoại vụ")
+    version.refresh_from_db()
+    assert routing.propose_competent(version, route.pleiku) is None  # nobody named: the officer chooses
+
+
+def test_the_timeline_names_both_desks_and_the_citizen_sees_the_arrival(route):
+    d = _received(route)
+    h = routing.handover_send(dossier=d, actor=route.desk, kind="dossier", at=at(2026, 3, 2, 10))
+    routing.handover_acknowledge(handover=h, actor=route.dept_desk, at=at(2026, 3, 2, 11))
+    labels = [e.timeline_label for e in d.events.filter(type__startswith="handover").order_by("at")]
+    assert labels == ["Ủy ban nhân dân phường Pleiku chuyển hồ sơ đến Sở Tư pháp tỉnh Gia Lai",
+                      "Sở Tư pháp tỉnh Gia Lai đã nhận hồ sơ (bản điện tử)"]
+    seen = [e.type for e in selectors.citizen_events(d)]
+    assert "handover_acknowledged" in seen and "handover_sent" not in seen
