@@ -27,6 +27,9 @@ AGENCIES = [
      "address": "Phường Quy Nhơn, tỉnh Gia Lai", "hotline": "0256 3822 102", "head_title": "Giám đốc"},
     {"code": "H21.20", "name": "Sở Xây dựng tỉnh Gia Lai", "short_name": "Sở Xây dựng", "level": AgencyLevel.DEPARTMENT,
      "address": "Phường Quy Nhơn, tỉnh Gia Lai", "hotline": "0256 3822 103", "head_title": "Giám đốc"},
+    # The provincial police: competent for the judicial record since 07/2025 (procedures.demo.DEMO_COMPETENT).
+    {"code": "H21.30", "name": "Công an tỉnh Gia Lai", "short_name": "Công an tỉnh", "level": AgencyLevel.DEPARTMENT,
+     "address": "Phường Quy Nhơn, tỉnh Gia Lai", "hotline": "0256 3822 130", "head_title": "Giám đốc"},
     {"code": "H21.50", "name": "Trung tâm Phục vụ hành chính công tỉnh Gia Lai", "short_name": "Trung tâm PVHCC tỉnh",
      "level": AgencyLevel.CENTER, "address": "Phường Quy Nhơn, tỉnh Gia Lai", "hotline": "0256 3822 150",
      "head_title": "Giám đốc"},
@@ -55,13 +58,15 @@ STAFF = [
     ("thamdinh.quynhon@demo.gov.vn", "Huỳnh Thị Định", "0905000022", [(Role.APPRAISER, "H21.66")], None, False),
     ("lanhdao.pleiku@demo.gov.vn", "Ksor Y Duyệt", "0905000031", [(Role.APPROVER, "H21.65")], "H21.65", False),
     ("lanhdao.quynhon@demo.gov.vn", "Bùi Văn Phê", "0905000032", [(Role.APPROVER, "H21.66")], "H21.66", False),
-    # A department and the provincial centre with their own one-stop desks: the competent agency of the
-    # province-level dossiers a ward desk receives for others (reception regardless of administrative
-    # boundaries, Decree 118/2025) and the province's main desk.
-    ("tiepnhan.sotuphap@demo.gov.vn", "Lê Thị Tư", "0905000013", [(Role.RECEPTION, "H21.11")], None, False),
+    # The provincial police and the provincial centre with their own one-stop desks: the competent agency of
+    # the province-level dossiers a ward desk receives for others (the judicial record; reception regardless
+    # of administrative boundaries, Decree 118/2025) and the province's main desk; the approver is the head,
+    # Giám đốc Công an tỉnh. (Earlier demos put these staff at Sở Tư pháp as *.sotuphap@ with the phones
+    # 0905000013/23/33; a database seeded then keeps those accounts untouched, hence new phone numbers.)
+    ("tiepnhan.congan@demo.gov.vn", "Lê Thị An", "0905000015", [(Role.RECEPTION, "H21.30")], None, False),
     ("tiepnhan.trungtam@demo.gov.vn", "Mai Thị Công", "0905000014", [(Role.RECEPTION, "H21.50")], None, False),
-    ("thamdinh.sotuphap@demo.gov.vn", "Đỗ Văn Pháp", "0905000023", [(Role.APPRAISER, "H21.11")], None, False),
-    ("lanhdao.sotuphap@demo.gov.vn", "Hà Minh Lý", "0905000033", [(Role.APPROVER, "H21.11")], "H21.11", False),
+    ("thamdinh.congan@demo.gov.vn", "Đỗ Văn Ninh", "0905000024", [(Role.APPRAISER, "H21.30")], None, False),
+    ("lanhdao.congan@demo.gov.vn", "Hà Minh Trung", "0905000034", [(Role.APPROVER, "H21.30")], "H21.30", False),
 ]
 
 CITIZENS = [

@@ -3,10 +3,11 @@ real services (so events, codes, due dates and punctuality are all genuine), wit
 refusals and late ones. Runs once: skipped when dossiers already exist.
 
 Then three dossiers received at the Pleiku ward desk for other agencies (reception regardless of
-administrative boundaries, Decree 118/2025; `routed`): a judicial record forwarded to Sở Tư pháp and not
-acknowledged in time (the overdue alert), a marital-status certificate forwarded to Quy Nhơn ward and
-waiting for its acknowledgement, and a judicial record handled by Sở Tư pháp whose result travelled to the
-Quy Nhơn ward desk the citizen chose (the payments demo collects its fee and that desk hands it over)."""
+administrative boundaries, Decree 118/2025; `routed`): a judicial record forwarded to the provincial police
+(Công an tỉnh, competent for it since 07/2025) and not acknowledged in time (the overdue alert), a
+marital-status certificate forwarded to Quy Nhơn ward and waiting for its acknowledgement, and a judicial
+record handled by the provincial police whose result travelled to the Quy Nhơn ward desk the citizen chose
+(the payments demo collects its fee and that desk hands it over)."""
 
 from __future__ import annotations
 
@@ -176,16 +177,17 @@ def _scanned(d: Dossier, officer: User, at: dt.datetime) -> None:
 
 
 def routed(now: dt.datetime) -> int:
-    """The Pleiku ward desk receives for Sở Tư pháp and for Quy Nhơn ward (see the module's docstring)."""
+    """The Pleiku ward desk receives for the provincial police and for Quy Nhơn ward (see the module's
+    docstring)."""
     judicial = Procedure.objects.filter(code="3.000333").first()
     marital = Procedure.objects.filter(code="1.004873").first()
     judicial, marital = (version_in_force(p) if p else None for p in (judicial, marital))
-    agencies = {a.code: a for a in Agency.objects.filter(code__in=("H21.11", "H21.65", "H21.66"))}
-    emails = ["tiepnhan.pleiku", "tiepnhan.quynhon", "tiepnhan.sotuphap", "thamdinh.sotuphap", "lanhdao.sotuphap"]
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=("H21.30", "H21.65", "H21.66"))}
+    emails = ["tiepnhan.pleiku", "tiepnhan.quynhon", "tiepnhan.congan", "thamdinh.congan", "lanhdao.congan"]
     people = {u.email.split("@")[0]: u for u in User.objects.filter(email__in=[f"{e}@demo.gov.vn" for e in emails])}
     if judicial is None or marital is None or len(agencies) < 3 or len(people) < len(emails):
         return 0
-    pleiku, quynhon, justice = agencies["H21.65"], agencies["H21.66"], agencies["H21.11"]
+    pleiku, quynhon, police = agencies["H21.65"], agencies["H21.66"], agencies["H21.30"]
     desk, cal = people["tiepnhan.pleiku"], calendar_for(pleiku)
     slot = _last_slot(cal, now)
 
@@ -195,10 +197,10 @@ def routed(now: dt.datetime) -> int:
         _scanned(d, desk, at + dt.timedelta(minutes=5))
         return d
 
-    # 1. A judicial record for Sở Tư pháp, forwarded with the paper file three working days ago and never
+    # 1. A judicial record for the provincial police, forwarded with the paper file three working days ago and never
     #    acknowledged: the sweep alerts both desks.
     at = _on(cal, slot, -3, 8, 15)
-    d = receive(judicial, justice, pleiku, ROUTED_APPLICANTS[0], at)
+    d = receive(judicial, police, pleiku, ROUTED_APPLICANTS[0], at)
     routing.handover_send(dossier=d, actor=desk, kind="dossier", paper=True, carrier="Nguyễn Văn Chuyển (văn thư)",
                           at=at + dt.timedelta(minutes=40))
 
@@ -206,21 +208,21 @@ def routed(now: dt.datetime) -> int:
     d = receive(marital, quynhon, pleiku, ROUTED_APPLICANTS[1], slot - dt.timedelta(minutes=30))
     routing.handover_send(dossier=d, actor=desk, kind="dossier", at=slot)
 
-    # 3. A judicial record handled by Sở Tư pháp, the result collected at the Quy Nhơn ward desk.
-    justice_desk, appraiser, head = people["tiepnhan.sotuphap"], people["thamdinh.sotuphap"], people["lanhdao.sotuphap"]
+    # 3. A judicial record handled by the provincial police, the result collected at the Quy Nhơn ward desk.
+    police_desk, appraiser, head = people["tiepnhan.congan"], people["thamdinh.congan"], people["lanhdao.congan"]
     at = _on(cal, slot, -12, 8, 0)
-    d = receive(judicial, justice, quynhon, ROUTED_APPLICANTS[2], at)
+    d = receive(judicial, police, quynhon, ROUTED_APPLICANTS[2], at)
     h = routing.handover_send(dossier=d, actor=desk, kind="dossier", paper=True, carrier="Nguyễn Văn Chuyển (văn thư)",
                               at=at + dt.timedelta(minutes=40))
-    routing.handover_acknowledge(handover=h, actor=justice_desk, at=_on(cal, at, 0, 10, 30))
-    routing.paper_receive(handover=h, actor=justice_desk, at=_on(cal, at, 1, 9, 0))
+    routing.handover_acknowledge(handover=h, actor=police_desk, at=_on(cal, at, 0, 10, 30))
+    routing.paper_receive(handover=h, actor=police_desk, at=_on(cal, at, 1, 9, 0))
     d = services.dossier_assign(dossier=d, actor=head, appraiser=appraiser, at=_on(cal, at, 1, 9, 30))
     d = services.dossier_propose(dossier=d, actor=appraiser, proposal="approve", at=_on(cal, at, 4, 10, 0),
                                  result_summary="Phiếu lý lịch tư pháp số 1: không có án tích")
     d = services.dossier_approve(dossier=d, actor=head, at=_on(cal, at, 5, 9, 0))
-    d = services.dossier_resolve(dossier=d, actor=justice_desk, at=_on(cal, at, 5, 14, 0))
-    h = routing.handover_send(dossier=d, actor=justice_desk, kind="result", paper=True,
-                              carrier="Phan Văn Giao (văn thư Sở Tư pháp)", at=_on(cal, at, 5, 15, 0))
+    d = services.dossier_resolve(dossier=d, actor=police_desk, at=_on(cal, at, 5, 14, 0))
+    h = routing.handover_send(dossier=d, actor=police_desk, kind="result", paper=True,
+                              carrier="Phan Văn Giao (văn thư Công an tỉnh)", at=_on(cal, at, 5, 15, 0))
     routing.handover_acknowledge(handover=h, actor=people["tiepnhan.quynhon"], at=_on(cal, at, 6, 8, 30))
     routing.paper_receive(handover=h, actor=people["tiepnhan.quynhon"], at=_on(cal, at, 6, 10, 0))
     routing.handovers_alert_overdue(now=now)

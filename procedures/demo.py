@@ -5,9 +5,9 @@ The seed flags the versions on the list of procedures received regardless of adm
 several province-level ones. The demo province then takes one of them off its own list by a decision of its
 People's Committee (an `AnywhereOverride`), as a province may.
 
-The seed leaves the judicial record (3.000333) open to every province-level agency; the demo names one
-competent department (`DEMO_COMPETENT`) so the desk form proposes it and the demo's routed dossiers have
-a department to go to.
+The seed leaves the judicial record (3.000333) open to every province-level agency; the demo names its
+competent agency (`DEMO_COMPETENT`), the provincial police as the seed's version says, so the desk form
+proposes it and the demo's routed dossiers have an agency to go to.
 """
 
 import datetime as dt
@@ -28,10 +28,11 @@ DEMO_OVERRIDE = {"procedure": "1.013831", "receivable": False, "decision_number"
                          "Văn phòng đăng ký đất đai."}
 
 
-# Procedure code -> the demo agency competent for its published versions. A demo stand-in: since 07/2025 the
-# judicial record is issued by the provincial police (the seed's source note says so); the demo province has
-# no police agency, so its Department of Justice plays the competent department.
-DEMO_COMPETENT = {"3.000333": "H21.11"}
+# Procedure code -> the demo agency competent for its published versions: since 07/2025 the judicial record
+# is issued by the provincial police ("Công an cấp tỉnh" in the seed's version), Công an tỉnh Gia Lai.
+DEMO_COMPETENT = {"3.000333": "H21.30"}
+# Earlier demos pinned Sở Tư pháp as a stand-in; a database seeded then gets the true agency on the next run.
+FORMER_STAND_IN = {"3.000333": "H21.11"}
 
 
 def seed(context: dict) -> None:
@@ -50,11 +51,12 @@ def seed(context: dict) -> None:
 
 def _pin_competent() -> None:
     """Name the demo's competent agency on the published versions the seed leaves open (never overriding a
-    list the catalogue already gives)."""
+    list the catalogue already gives, save the former demo stand-in alone)."""
     for code, agency_code in DEMO_COMPETENT.items():
         agency = Agency.objects.filter(code=agency_code).first()
         if agency is None:
             continue
         for version in ProcedureVersion.objects.filter(procedure__code=code, status=VersionStatus.PUBLISHED):
-            if not version.agencies.exists():
-                version.agencies.add(agency)
+            pinned = set(version.agencies.values_list("code", flat=True))
+            if not pinned or pinned == {FORMER_STAND_IN.get(code)}:
+                version.agencies.set([agency])

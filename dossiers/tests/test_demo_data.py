@@ -50,8 +50,9 @@ def test_seed_demo_makes_realistic_dossiers_once(django_capture_on_commit_callba
 
 def _received_for_others():
     """Reception regardless of administrative boundaries: the Pleiku ward desk received a province-level
-    procedure for Sở Tư pháp and another commune's procedure for Quy Nhơn ward, both waiting for the other
-    desk's acknowledgement (one past its allotment, alerted), and one whose result was handed over at Quy Nhơn."""
+    procedure (the judicial record) for the provincial police, Công an tỉnh, competent for it since 07/2025, and
+    another commune's procedure for Quy Nhơn ward, both waiting for the other desk's acknowledgement (one past
+    its allotment, alerted), and one whose result was handed over at Quy Nhơn."""
     from django.utils import timezone
 
     from dossiers.attachments import missing_documents
@@ -61,27 +62,32 @@ def _received_for_others():
     routed = Dossier.objects.filter(receiving_agency__code="H21.65").exclude(handling_agency__code="H21.65")
     waiting = {h.dossier.handling_agency.code: h for h in Handover.objects.filter(
         dossier__in=routed, kind="dossier", acknowledged_at__isnull=True).select_related("dossier__handling_agency")}
-    assert set(waiting) == {"H21.11", "H21.66"}
-    overdue, recent = waiting["H21.11"], waiting["H21.66"]
+    assert set(waiting) == {"H21.30", "H21.66"}
+    overdue, recent = waiting["H21.30"], waiting["H21.66"]
     assert overdue.dossier.procedure_version.procedure.level == "province" and overdue.paper and overdue.carrier
+    assert overdue.dossier.procedure_version.procedure.code == "3.000333"
+    assert overdue.dossier.handling_agency.name == "Công an tỉnh Gia Lai"
+    assert list(overdue.dossier.procedure_version.agencies.values_list("code", flat=True)) == ["H21.30"]
     assert overdue.due_at < now and overdue.alerted_at is not None
     assert overdue.dossier.events.filter(type=EventType.HANDOVER_OVERDUE, from_agency__code="H21.65",
-                                         to_agency__code="H21.11").exists()
+                                         to_agency__code="H21.30").exists()
     assert recent.dossier.procedure_version.procedure.level == "commune" and recent.due_at > now
     assert not recent.dossier.events.filter(type=EventType.HANDOVER_OVERDUE).exists()
     for h in (overdue, recent):
         assert h.dossier.status == Status.RECEIVED and h.from_agency.code == "H21.65"
         assert not missing_documents(h.dossier)  # digitised, as forwarding requires
     elsewhere = routed.get(returning_agency__code="H21.66", status=Status.RETURNED)
-    assert elsewhere.handling_agency.code == "H21.11" and elsewhere.punctuality in ("early", "on_time")
+    assert elsewhere.handling_agency.code == "H21.30" and elsewhere.punctuality in ("early", "on_time")
     legs = list(elsewhere.handovers.values_list("kind", "from_agency__code", "to_agency__code"))
-    assert legs == [("dossier", "H21.65", "H21.11"), ("result", "H21.11", "H21.66")]
+    assert legs == [("dossier", "H21.65", "H21.30"), ("result", "H21.30", "H21.66")]
     assert not elsewhere.handovers.filter(acknowledged_at=None).exists()
     assert not elsewhere.handovers.filter(paper=True, paper_received_at=None).exists()
     kinds = list(elsewhere.events.filter(type__in=[EventType.HANDOVER_SENT, EventType.HANDOVER_ACKNOWLEDGED,
                                                    EventType.PAPER_RECEIVED]).values_list("type", "to_agency__code"))
-    assert kinds == [("handover_sent", "H21.11"), ("handover_acknowledged", "H21.11"), ("paper_received", "H21.11"),
+    assert kinds == [("handover_sent", "H21.30"), ("handover_acknowledged", "H21.30"), ("paper_received", "H21.30"),
                      ("handover_sent", "H21.66"), ("handover_acknowledged", "H21.66"), ("paper_received", "H21.66")]
+    approved = elsewhere.events.get(type=EventType.APPROVE)
+    assert approved.actor.email == "lanhdao.congan@demo.gov.vn" and elsewhere.handling_agency.head == approved.actor
     returned = elsewhere.events.get(type=EventType.RETURN_RESULT)
     assert returned.actor.email == "tiepnhan.quynhon@demo.gov.vn"
     moments = list(elsewhere.events.order_by("id").values_list("at", flat=True))

@@ -102,3 +102,20 @@ def test_the_demo_province_lists_commune_and_province_procedures_received_anywhe
     assert version_in_force(override.procedure).anywhere is True and "1.013831" not in on_list
     call_command("seed_demo", "--quiet", "--skip", "dossiers")  # idempotent
     assert AnywhereOverride.objects.count() == 1
+
+
+def test_the_provincial_police_is_competent_for_the_judicial_record(seeded):
+    """Since 07/2025 the judicial record is issued by the provincial police (the seed's version says "Công an
+    cấp tỉnh"); a demo database seeded when Sở Tư pháp stood in for it gets the police on the next run, and a
+    list the catalogue (or an administrator) set otherwise is kept."""
+    from accounts.models import Agency
+
+    version = version_in_force(Procedure.objects.get(code="3.000333"))
+    assert "Công an cấp tỉnh" in version.competent_agency
+    assert [a.name for a in version.agencies.all()] == ["Công an tỉnh Gia Lai"]
+    version.agencies.set([Agency.objects.get(code="H21.11")])  # the former demo stand-in
+    call_command("seed_demo", "--quiet", "--skip", "dossiers")
+    assert list(version.agencies.values_list("code", flat=True)) == ["H21.30"]
+    version.agencies.set(Agency.objects.filter(code__in=["H21.11", "H21.30"]))
+    call_command("seed_demo", "--quiet", "--skip", "dossiers")
+    assert set(version.agencies.values_list("code", flat=True)) == {"H21.11", "H21.30"}

@@ -1,7 +1,8 @@
 """Reception regardless of administrative boundaries, in the browser (Decree 118/2025; Debian Chromium,
-Playwright): a judicial record received at the Pleiku ward desk, handled by Sở Tư pháp and handed over at the
-Quy Nhơn ward desk the citizen chose. Each desk sees its side: the route section, the hand-over buttons, the
-worklist's route queues and the hand-overs waiting for confirmation."""
+Playwright): a judicial record received at the Pleiku ward desk, handled by the provincial police (Công an tỉnh,
+competent for it since 07/2025) and handed over at the Quy Nhơn ward desk the citizen chose. Each desk sees its
+side: the route section, the hand-over buttons, the worklist's route queues and the hand-overs waiting for
+confirmation."""
 
 from pathlib import Path
 
@@ -18,11 +19,11 @@ SHOTS = Path("/tmp/shots17")
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
-def _judicial_record_for_the_department(demo):
-    """The sample catalogue's judicial record, competent at Sở Tư pháp and on the province's list."""
+def _judicial_record_for_the_police(demo):
+    """The sample catalogue's judicial record, competent at the provincial police and on the province's list."""
     import_procedures(SAMPLE.read_text(encoding="utf-8"))
     version = Procedure.objects.get(code="2.000505").versions.get(status=VersionStatus.PUBLISHED)
-    version.agencies.set([demo.agency("H21.11")])
+    version.agencies.set([demo.agency("H21.30")])
     type(version).objects.filter(pk=version.pk).update(anywhere=True)
     return version
 
@@ -57,19 +58,19 @@ def _worklist(page, base, queue=None):
     return page.locator("[data-testid=worklist]").inner_text()
 
 
-def test_received_at_a_ward_handled_by_a_department_returned_at_another_ward(page, base, demo):
-    version = _judicial_record_for_the_department(demo)
+def test_received_at_a_ward_handled_by_the_police_returned_at_another_ward(page, base, demo):
+    version = _judicial_record_for_the_police(demo)
     page.set_viewport_size(SIZES["desktop"])
 
-    # The Pleiku ward desk: the judicial record, the competent agency proposed, the result at Quy Nhơn.
+    # The Pleiku ward desk: the judicial record, the competent agency (the police) proposed, the result at Quy Nhơn.
     login(page, base, "tiepnhan.pleiku@demo.gov.vn")
     page.goto(f"{base}/ho-so/tiep-nhan/")
     page.select_option("select[name=version]", label=f"2.000505 — {version.procedure.name}")
     page.wait_for_selector("[data-testid=desk-components] input[type=checkbox]")
-    assert page.input_value("select[name=handling_agency]") == "H21.11"
-    assert page.locator("select[name=handling_agency] option:checked").inner_text() == "Sở Tư pháp tỉnh Gia Lai"
+    assert page.input_value("select[name=handling_agency]") == "H21.30"
+    assert page.locator("select[name=handling_agency] option:checked").inner_text() == "Công an tỉnh Gia Lai"
     returning = page.locator("select[name=returning_agency] option").all_inner_texts()
-    assert "Ủy ban nhân dân phường Quy Nhơn" in returning and "Sở Tư pháp tỉnh Gia Lai" in returning
+    assert "Ủy ban nhân dân phường Quy Nhơn" in returning and "Công an tỉnh Gia Lai" in returning
     page.select_option("select[name=returning_agency]", label="Ủy ban nhân dân phường Quy Nhơn")
     page.fill("input[name=applicant_name]", "Nguyễn Văn An")
     page.fill("input[name=applicant_id_number]", "064090000123")
@@ -84,9 +85,9 @@ def test_received_at_a_ward_handled_by_a_department_returned_at_another_ward(pag
     code = page.locator("[data-testid=code]").inner_text()
     assert code.startswith("H21.65-")  # the receiving desk's code (Decree 61/2018 Art. 26(a))
     dossier_url = page.url
-    assert _route(page) == {"receiving": "Ủy ban nhân dân phường Pleiku", "handling": "Sở Tư pháp tỉnh Gia Lai",
+    assert _route(page) == {"receiving": "Ủy ban nhân dân phường Pleiku", "handling": "Công an tỉnh Gia Lai",
                             "returning": "Ủy ban nhân dân phường Quy Nhơn"}
-    assert page.locator("button[data-action=assign]").count() == 0  # the department assigns, not the ward
+    assert page.locator("button[data-action=assign]").count() == 0  # the police assigns, not the ward
     assert page.locator("button[data-action=send-result]").count() == 0
     # The fee of the judicial record is collected where the dossier is received.
     page.locator("[data-testid=pay-desk] button[type=submit]").click()
@@ -102,7 +103,7 @@ def test_received_at_a_ward_handled_by_a_department_returned_at_another_ward(pag
     page.wait_for_load_state()
     row = page.locator("[data-testid=handover-dossier]")
     assert "Chờ xác nhận" in row.inner_text() and "Nguyễn Văn Chuyển" in row.inner_text()
-    assert "Ủy ban nhân dân phường Pleiku → Sở Tư pháp tỉnh Gia Lai" in row.inner_text()
+    assert "Ủy ban nhân dân phường Pleiku → Công an tỉnh Gia Lai" in row.inner_text()
     assert page.locator("[data-testid=handover-send-dossier]").count() == 0  # sent once
     assert row.locator("button[data-action=acknowledge-dossier]").count() == 0  # the sender does not confirm
     assert page.locator("[data-testid=handover-slip-dossier]").count() == 1
@@ -112,8 +113,8 @@ def test_received_at_a_ward_handled_by_a_department_returned_at_another_ward(pag
     assert code in pending and "Chờ nơi nhận xác nhận" in pending
     _logout(page)
 
-    # Sở Tư pháp's desk sees it coming and confirms the electronic file, then the paper.
-    login(page, base, "tiepnhan.sotuphap@demo.gov.vn")
+    # The police's one-stop desk sees it coming and confirms the electronic file, then the paper.
+    login(page, base, "tiepnhan.congan@demo.gov.vn")
     assert code in _worklist(page, base, "incoming")
     _shoot(page, "worklist-incoming")
     pending = page.locator("[data-testid=pending-handovers]")
@@ -133,34 +134,34 @@ def test_received_at_a_ward_handled_by_a_department_returned_at_another_ward(pag
     _worklist(page, base)
     assert page.locator("[data-testid=pending-handovers]").count() == 0
 
-    # The department's head assigns, its appraiser proposes, the head approves.
-    login(page, base, "lanhdao.sotuphap@demo.gov.vn")
+    # Its head (Giám đốc Công an tỉnh) assigns, its appraiser proposes, the head approves.
+    login(page, base, "lanhdao.congan@demo.gov.vn")
     page.goto(dossier_url)
-    act(page, "assign", appraiser=str(demo.user("thamdinh.sotuphap@demo.gov.vn").pk))
+    act(page, "assign", appraiser=str(demo.user("thamdinh.congan@demo.gov.vn").pk))
     assert status(page) == "Đang thẩm định"
-    login(page, base, "thamdinh.sotuphap@demo.gov.vn")
+    login(page, base, "thamdinh.congan@demo.gov.vn")
     page.goto(dossier_url)
     page.locator("form:has(button[data-action=propose]) textarea[name=result_summary]").fill("Phiếu LLTP số 1")
     act(page, "propose")
     assert status(page) == "Chờ phê duyệt"
-    login(page, base, "lanhdao.sotuphap@demo.gov.vn")
+    login(page, base, "lanhdao.congan@demo.gov.vn")
     page.goto(dossier_url)
     act(page, "approve")
     assert status(page) == "Đã phê duyệt"
 
     # Its desk records the result and sends it to the desk the citizen chose.
-    login(page, base, "tiepnhan.sotuphap@demo.gov.vn")
+    login(page, base, "tiepnhan.congan@demo.gov.vn")
     page.goto(dossier_url)
     act(page, "resolve")
     assert status(page) == "Có kết quả, chờ trả"
     assert page.locator("button[data-action=return_result]").count() == 0  # not the desk the citizen chose
     send = page.locator("[data-testid=handover-send-result]")
     send.locator("input[name=paper]").check()
-    send.locator("input[name=carrier]").fill("Văn thư Sở Tư pháp")
+    send.locator("input[name=carrier]").fill("Văn thư Công an tỉnh")
     send.locator("button[data-action=send-result]").click()
     page.wait_for_load_state()
     row = page.locator("[data-testid=handover-result]").inner_text()
-    assert "Sở Tư pháp tỉnh Gia Lai → Ủy ban nhân dân phường Quy Nhơn" in row and "Chờ xác nhận" in row
+    assert "Công an tỉnh Gia Lai → Ủy ban nhân dân phường Quy Nhơn" in row and "Chờ xác nhận" in row
     _logout(page)
 
     # The Quy Nhơn ward desk confirms the result arrived and hands it over.
