@@ -113,7 +113,7 @@ class DossierViewSet(viewsets.GenericViewSet):
         handover = routing.handover_send(dossier=dossier, actor=request.user, **s.validated_data)
         return Response(HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=HandoverSerializer,
+    @extend_schema(request=None, responses=HandoverSerializer, operation_id="dossiers_handovers_confirm",
                    parameters=[OpenApiParameter("what", str, OpenApiParameter.PATH, enum=["acknowledge", "paper"])])
     @action(detail=True, methods=["post"], url_path=r"handovers/(?P<handover_pk>[0-9]+)/(?P<what>acknowledge|paper)")
     def handover_confirm(self, request, pk=None, handover_pk=None, what=None):

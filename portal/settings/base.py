@@ -346,6 +346,8 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "procedures.models.VersionStatus.choices",
         "StepKindEnum": "procedures.models.StepKind.choices",
         "ReturnChannelEnum": "dossiers.models.ReturnChannel.choices",
+        "HandoverKindEnum": "dossiers.models.HandoverKind.choices",
+        "AttachmentKindEnum": "dossiers.models.AttachmentKind.choices",
     },
 }
 
