@@ -66,7 +66,7 @@ def render_form(dossier, number: str, *, applicant: str | None = None) -> bytes 
     event = dossier.events.filter(type__in=types).select_related("actor").order_by("-at", "-id").first()
     if event is None:
         return None
-    place = dossier.receiving_agency.name.replace("Ủy ban nhân dân ", "").replace("phường ", "").replace("xã ", "")
+    place = _place(dossier.receiving_agency)
     context = {"dossier": dossier, "event": event, "officer": event.actor, "now": timezone.localtime(event.at),
                "place": place, "applicant": dossier.applicant_name if applicant is None else applicant,
                "masked": applicant is not None}
@@ -77,6 +77,11 @@ def render_form(dossier, number: str, *, applicant: str | None = None) -> bytes 
         consulted = [r["event"].payload.get("agency_name") for r in rows if r["event"].type == EventType.CONSULT]
         context.update(rows=rows, consulted=", ".join(c for c in consulted if c), now=timezone.localtime())
     return render_pdf(template, context)
+
+
+def _place(agency) -> str:
+    """The place name a form is dated at ("Pleiku, ngày …") from the issuing agency's name."""
+    return agency.name.replace("Ủy ban nhân dân ", "").replace("phường ", "").replace("xã ", "")
 
 
 def control_sheet_rows(dossier) -> list[dict]:
@@ -123,7 +128,7 @@ def render_apology(letter) -> bytes:
     agency = letter.agency
     draft = letter.status != LetterStatus.ISSUED
     moment = timezone.localtime(letter.issued_at or timezone.now())
-    place = agency.name.replace("Ủy ban nhân dân ", "").replace("phường ", "").replace("xã ", "")
+    place = _place(agency)
     head = agency.head
     return render_pdf("dossiers/print/form04.html", {
         "dossier": dossier, "letter": letter, "draft": draft, "now": moment, "place": place, "issuer": agency,
@@ -145,10 +150,12 @@ def render_handover_slip(handover, *, applicant: str) -> bytes:
     The components listed are those handed in at reception (with their counts) for a dossier, the result
     for a result."""
     dossier = handover.dossier
+    sent = timezone.localtime(handover.sent_at)
     return render_pdf("dossiers/print/handover_slip.html", {
-        "h": handover, "dossier": dossier, "applicant": applicant, "now": timezone.localtime(),
+        "h": handover, "dossier": dossier, "applicant": applicant, "now": sent, "issuer": handover.from_agency,
+        "place": _place(handover.from_agency),
         "documents": handed_in(dossier) if handover.kind == "dossier" else [],
-        "sent": timezone.localtime(handover.sent_at), "due": timezone.localtime(handover.due_at),
+        "sent": sent, "due": timezone.localtime(handover.due_at),
         "acknowledged": timezone.localtime(handover.acknowledged_at) if handover.acknowledged_at else None,
         "paper_received": timezone.localtime(handover.paper_received_at) if handover.paper_received_at else None,
     })
