@@ -155,6 +155,16 @@ def desk_officers(agency_id: int) -> QuerySet[User]:
                                is_active=True).distinct()
 
 
+def desk_officer_ids(agency_ids) -> dict[int, list[int]]:
+    """{agency id: [ids of its active reception officers]} for several agencies in one query."""
+    out: dict[int, list[int]] = {}
+    for agency_id, user_id in (User.objects.filter(staff_roles__agency__in=list(agency_ids),
+                                                   staff_roles__role=Role.RECEPTION, is_active=True)
+                               .values_list("staff_roles__agency", "pk").distinct()):
+        out.setdefault(agency_id, []).append(user_id)
+    return out
+
+
 def agencies_with_desk() -> QuerySet[Agency]:
     """The agencies with a one-stop desk: at least one active reception officer."""
     return Agency.objects.filter(staff_roles__role=Role.RECEPTION, staff_roles__user__is_active=True).distinct()
@@ -226,7 +236,7 @@ UPLOAD_RULES: tuple[UploadRule, ...] = (
                                                                      S.APPROVED, S.REFUSED}),
                "the draft result the head signs, then the signed result or refusal"),
     UploadRule(K.RESULT, (Role.RECEPTION,), frozenset({S.APPROVED, S.REFUSED, S.RESULT_READY}),
-               "the desk scans the signed paper result before handing it over", (HANDLING, RETURNING)),
+               "the desk scans the signed paper result before handing it over", (HANDLING,)),
 )
 
 
@@ -296,20 +306,31 @@ def can_issue_apology(user: User | None, dossier: Dossier) -> bool:
 # -- the applicant's personal data (Decree 13/2023) ---------------------------------------------------
 
 
+def returning_desk_sees(user: User, dossier: Dossier) -> bool:
+    """The desk where the citizen collects the result, when it is not the receiving or competent agency, sees
+    the dossier once the result was sent to it (before that it has nothing to do with it); only its reception
+    officers."""
+    return (dossier.returning_agency_id not in (dossier.receiving_agency_id, dossier.handling_agency_id)
+            and access.has_role(user, Role.RECEPTION, dossier.returning_agency_id)
+            and dossier.handovers.filter(kind="result").exists())
+
+
 def sees_as_staff(user: User, dossier: Dossier) -> bool:
     """Whether the dossier page shows the staff view (control sheet, internal events, staff actions): for
-    anyone who sees its receiving, handling or returning agency, a Home Affairs reader included."""
-    return access.is_unrestricted(user) or bool(access.visible_agency_ids(user) & {
-        dossier.receiving_agency_id, dossier.handling_agency_id, dossier.returning_agency_id})
+    anyone who sees its receiving or handling agency, a Home Affairs reader included, and the returning desk
+    once the result was sent to it (`returning_desk_sees`)."""
+    return (access.is_unrestricted(user) or bool(access.visible_agency_ids(user) & {
+        dossier.receiving_agency_id, dossier.handling_agency_id}) or returning_desk_sees(user, dossier))
 
 
 def can_see_applicant(user: User, dossier: Dossier) -> bool:
     """The applicant's name, ID number, address, phone, e-mail and the dossier's files: the citizen who
-    filed it and the staff acting for its receiving, handling or returning agency (not a Home Affairs reader)."""
+    filed it and the staff acting for its receiving or handling agency (not a Home Affairs reader), and the
+    returning desk once the result was sent to it (it checks the person it hands the result to)."""
     if is_applicant(user, dossier):
         return True
-    return access.may_see_personal_data(user, (dossier.receiving_agency_id, dossier.handling_agency_id,
-                                               dossier.returning_agency_id))
+    return (access.may_see_personal_data(user, (dossier.receiving_agency_id, dossier.handling_agency_id))
+            or returning_desk_sees(user, dossier))
 
 
 def require_applicant(user: User, dossier: Dossier) -> None:

@@ -157,6 +157,7 @@ def check_route(*, version: ProcedureVersion, receiving: Agency, handling: Agenc
             raise DomainError("not_on_list", _(
                 "Thủ tục này không thuộc danh mục tiếp nhận không phụ thuộc địa giới hành chính của tỉnh: hãy hướng "
                 "dẫn người nộp đến Bộ phận Một cửa của %s.") % handling.name, field="handling_agency")
+        _require_desk(handling, "handling_agency")
     if return_channel != ReturnChannel.DESK:
         if returning.pk != handling.pk:
             raise DomainError("returning_not_desk", _("Kết quả gửi qua bưu chính hoặc trực tuyến do %s trả; không "
@@ -173,6 +174,15 @@ def check_route(*, version: ProcedureVersion, receiving: Agency, handling: Agenc
         raise DomainError("returning_not_on_list", _(
             "Thủ tục này không thuộc danh mục trả kết quả không phụ thuộc địa giới hành chính: chỉ trả tại nơi nộp "
             "hoặc tại %s.") % handling.name, field="returning_agency")
+    _require_desk(returning, "returning_agency")
+
+
+def _require_desk(agency: Agency, field: str) -> None:
+    """A hand-over is acknowledged by the desk it goes to: an agency without an active reception officer would
+    leave the dossier waiting for ever."""
+    if not policies.agencies_with_desk().filter(pk=agency.pk).exists():
+        raise DomainError("no_desk", _("%s chưa có cán bộ Bộ phận Một cửa để nhận hồ sơ, kết quả chuyển đến.")
+                          % agency.name, field=field)
 
 
 def waiting_for(condition: str, dossier: Dossier) -> str:
@@ -195,13 +205,15 @@ def route(dossier: Dossier) -> list[str]:
 
 
 def appointment_with_travel(dossier: Dossier, legal_due: dt.datetime, on: dt.datetime) -> dt.datetime:
-    """The appointment printed on the receipt: the legal due date, plus each hand-over's allotment when the
-    rule set in force on the reception day says travel time is added (`HandoverClock.ADDED`)."""
+    """The appointment printed on the receipt: the legal due date, plus the forwarding allotment when the rule
+    set in force on the reception day says travel time is added (`HandoverClock.ADDED`): the competent agency
+    then has the whole legal time from its acknowledgement. The result's way back to another desk is not added:
+    lateness is judged when the result is ready at the competent agency's desk (`resolve`), as for every
+    dossier, and the result's hand-over has its own allotment and alert."""
     rules = rules_in_force(on)
-    legs = route(dossier)
-    if rules.handover_clock != HandoverClock.ADDED or not legs:
+    if rules.handover_clock != HandoverClock.ADDED or HandoverKind.DOSSIER not in route(dossier):
         return legal_due
-    return calendar_for(dossier.handling_agency).add_working_time(legal_due, rules.handover_hours * 3600 * len(legs))
+    return calendar_for(dossier.handling_agency).add_working_time(legal_due, rules.handover_hours * 3600)
 
 
 # -- the hand-overs ------------------------------------------------------------------------------------------
@@ -259,9 +271,10 @@ def handover_send(*, dossier: Dossier, actor: User, kind: str, paper: bool = Fal
     return handover
 
 
-def _tell_desk(agency_id: int, *, key: str, text: str, dossier: Dossier) -> None:
+def _tell_desk(agency_id: int, *, key: str, text: str, dossier: Dossier, officers: list[int] | None = None) -> None:
     url = reverse("dossiers:detail", args=[dossier.pk]) + "#chuyen-ho-so"
-    officers = list(policies.desk_officers(agency_id).values_list("pk", flat=True))
+    if officers is None:
+        officers = list(policies.desk_officers(agency_id).values_list("pk", flat=True))
     transaction.on_commit(lambda: [inbox_post(user_id=pk, key=f"{key}:{pk}", text=text, url=url) for pk in officers])
 
 
@@ -278,6 +291,9 @@ def handover_acknowledge(*, handover: Handover, actor: User, at: dt.datetime | N
     locked = _locked_handover(handover)
     if not policies.can_acknowledge_handover(actor, locked):
         raise PermissionDenied(_("Chỉ Bộ phận Một cửa của %s mới xác nhận được.") % locked.to_agency.name)
+    if locked.dossier.status in (Status.WITHDRAWN, Status.STOPPED):
+        raise DomainError("dossier_closed", _("Hồ sơ đã rút hoặc đã dừng xử lý (“%s”): không xác nhận nữa.")
+                          % locked.dossier.get_status_display(), http_status=409)
     if locked.acknowledged_at is not None:
         raise Conflict("already_acknowledged", _("Đã được xác nhận lúc %(at)s (%(who)s); không xác nhận lần hai.") % {
             "at": f"{timezone.localtime(locked.acknowledged_at):%H:%M %d/%m/%Y}",
@@ -329,6 +345,7 @@ def handovers_alert_overdue(now: dt.datetime | None = None, limit: int = 500) ->
                     .filter(acknowledged_at__isnull=True, alerted_at__isnull=True, due_at__lt=now)
                     .exclude(dossier__status__in=(Status.WITHDRAWN, Status.STOPPED))
                     .order_by("due_at")[:limit])
+        officers = policies.desk_officer_ids({a for h in rows for a in (h.from_agency_id, h.to_agency_id)})
         for handover in rows:
             handover.alerted_at = now
             handover.save(update_fields=["alerted_at"])
@@ -337,6 +354,7 @@ def handovers_alert_overdue(now: dt.datetime | None = None, limit: int = 500) ->
                 "code": handover.dossier.code, "from": handover.from_agency.name, "to": handover.to_agency.name,
                 "due": f"{timezone.localtime(handover.due_at):%H:%M %d/%m/%Y}"}
             for agency_id in (handover.from_agency_id, handover.to_agency_id):
-                _tell_desk(agency_id, key=f"handover-overdue:{handover.pk}", text=text, dossier=handover.dossier)
+                _tell_desk(agency_id, key=f"handover-overdue:{handover.pk}", text=text, dossier=handover.dossier,
+                           officers=officers.get(agency_id, []))
             done += 1
     return done

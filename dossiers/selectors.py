@@ -52,8 +52,11 @@ def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
     if access.is_unrestricted(user):
         return Dossier.objects.all()
     agencies = access.visible_agency_ids(user)
+    # the returning desk: once the result was sent to it (policies.returning_desk_sees)
+    sent_back = Q(returning_agency__in=policies.desk_agency_ids(user),
+                  pk__in=Handover.objects.filter(kind=HandoverKind.RESULT).values("dossier_id"))
     return Dossier.objects.filter(Q(citizen=user) | Q(receiving_agency__in=agencies) | Q(handling_agency__in=agencies)
-                                  | Q(returning_agency__in=agencies))
+                                  | sent_back)
 
 
 def access_dossier(user: User, pk: int) -> Dossier:
@@ -168,6 +171,10 @@ def my_work(user: User, *, role: str | None = None, agency_column: str | None = 
             part = Q(**{f"{column}__in": policies.queue_agency_ids(user, r)}, status__in=queue_statuses(r, column))
             if r in ASSIGNED_ONLY:
                 part &= Q(assignee=user)
+            if column == HANDLING:  # a dossier received elsewhere is the competent agency's work once acknowledged
+                part &= (~Q(status=Status.RECEIVED) | Q(receiving_agency=F("handling_agency"))
+                         | Q(pk__in=Handover.objects.filter(kind=HandoverKind.DOSSIER, acknowledged_at__isnull=False)
+                             .values("dossier_id")))
             if column == RETURNING:  # a result to hand over at another desk than the competent agency's: once there
                 part &= (Q(returning_agency=F("handling_agency")) | ~Q(return_channel=ReturnChannel.DESK)
                          | Q(pk__in=Handover.objects.filter(kind=HandoverKind.RESULT, acknowledged_at__isnull=False)
@@ -199,9 +206,10 @@ def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = N
     elif queue in ROUTE_QUEUES:
         column = ROUTE_QUEUES[queue]
         qs = Dossier.objects.filter(**{f"{column}__in": agencies})
-        if queue == "to_return":
-            qs = qs.filter(status=Status.RESULT_READY, return_channel=ReturnChannel.DESK).exclude(
-                returning_agency=F("handling_agency"))
+        if queue == "to_return":  # results that reached this desk (acknowledged), to hand over
+            qs = qs.filter(status=Status.RESULT_READY, return_channel=ReturnChannel.DESK,
+                           pk__in=Handover.objects.filter(kind=HandoverKind.RESULT, acknowledged_at__isnull=False)
+                           .values("dossier_id")).exclude(returning_agency=F("handling_agency"))
         else:
             qs = qs.exclude(receiving_agency=F("handling_agency"))
     elif agency_column:

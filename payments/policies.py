@@ -12,12 +12,16 @@ from __future__ import annotations
 from accounts.models import User
 from dossiers import policies as dossier_policies
 from dossiers.models import Dossier
+from dossiers.workflow import Status, result_arrived
 
 
 def can_record_payment(user: User | None, dossier: Dossier) -> bool:
     """Take the fee in cash at the desk, or record a bank transfer or the post's collection: the receiving desk,
     or the desk handing the result over."""
-    return dossier_policies.is_receiving_desk(user, dossier) or dossier_policies.is_returning_desk(user, dossier)
+    if dossier_policies.is_receiving_desk(user, dossier):
+        return True
+    return (dossier.status == Status.RESULT_READY and result_arrived(dossier)
+            and dossier_policies.is_returning_desk(user, dossier))
 
 
 def can_record_refund(user: User | None, dossier: Dossier) -> bool:

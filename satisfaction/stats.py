@@ -49,7 +49,10 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
         rows[r["agency"]]["responses"], rows[r["agency"]]["responses_satisfied"] = r["n"], r["ok"]
     for agency_id, counts in petition_counts(start, end, cutoff).items():  # the feedback (petitions) part
         rows[agency_id].update(counts)
-    unhappy = SurveyResponse.objects.filter(invitation__dossier=OuterRef("pk"), satisfied=False)
+    # An unhappy answer counts against the agency the survey rated: for a dossier received at another desk
+    # the survey rates that desk (satisfaction.services), not the competent agency.
+    unhappy = SurveyResponse.objects.filter(invitation__dossier=OuterRef("pk"), satisfied=False,
+                                            invitation__agency=OuterRef("handling_agency"))
     handled = (Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
                .annotate(unhappy=Exists(unhappy), complained=dossier_has_feedback()))
     for r in handled.values("handling_agency").annotate(

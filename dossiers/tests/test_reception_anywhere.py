@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
+from django.http import Http404
 
 from accounts.models import Agency, AgencyLevel, Role, StaffRole, User
 from core.errors import Conflict, DomainError
@@ -314,8 +315,9 @@ def test_travel_time_added_to_the_appointment(route):
     d = _received(route)
     option = d.channel_option
     legal = due(calendar_for(route.pleiku), RECEIVED_AT, int(option.time_limit), option.unit)
-    # two hand-overs on this route (to the department, to the returning desk): 2 x 8 working hours added
-    assert d.due_at == calendar_for(route.department).add_working_time(legal, 16 * 3600)
+    # the forwarding allotment (8 working hours) is added; the result's way back is not (lateness is judged
+    # when the result is ready at the competent agency's desk)
+    assert d.due_at == calendar_for(route.department).add_working_time(legal, 8 * 3600)
     assert d.due_at > legal
     allotted = calendar_for(route.department).working_seconds_between(d.step_started_at, d.step_due_at) \
         if d.step_due_at else 0
@@ -353,15 +355,23 @@ def test_an_unacknowledged_hand_over_alerts_both_desks_once(route, django_captur
 
 def test_each_desk_sees_its_side_in_its_worklist(route):
     d = _to_result_ready(route)
-    routing.handover_send(dossier=d, actor=route.dept_desk, kind="result")
+    # before the result is sent, the returning desk has nothing to do with the dossier: it does not see it
+    with pytest.raises(Http404):
+        selectors.access_dossier(route.return_desk, d.pk)
+    assert not policies.can_see_applicant(route.return_desk, d)
+    h = routing.handover_send(dossier=d, actor=route.dept_desk, kind="result")
     assert d in selectors.worklist(route.desk, queue="sent")
     assert d in selectors.worklist(route.dept_desk, queue="incoming")
-    assert d in selectors.worklist(route.return_desk, queue="to_return")
+    assert d not in selectors.worklist(route.return_desk, queue="to_return")  # not acknowledged yet
     assert d not in selectors.worklist(route.desk, queue="to_return")
     assert [h.dossier for h in selectors.pending_handovers(route.return_desk)] == [d]
     assert [h.dossier for h in selectors.pending_handovers(route.dept_desk)] == [d]  # what it has not confirmed
     assert selectors.access_dossier(route.return_desk, d.pk) == d
     assert policies.can_see_applicant(route.return_desk, d)  # the desk that hands over checks the person
+    other = _staff("thamdinh.quynhon.x@demo.gov.vn", "Người Khác", Role.APPRAISER, route.quynhon)
+    assert not policies.can_see_applicant(other, d)  # only the desk of the returning agency
+    routing.handover_acknowledge(handover=h, actor=route.return_desk)
+    assert d in selectors.worklist(route.return_desk, queue="to_return")
     assert list(policies.returning_desk_officers(d)) == [route.return_desk]  # told of an apology letter
 
 
@@ -509,7 +519,10 @@ def test_a_hand_over_to_send_is_in_the_desks_own_queue(route):
     assert d in selectors.worklist(route.desk, queue="mine")  # to forward
     routing.handover_send(dossier=d, actor=route.desk, kind="dossier", at=at(2026, 3, 2, 10))
     assert d not in selectors.worklist(route.desk, queue="mine")
-    assert d in selectors.worklist(route.dept_desk, queue="mine")  # to acknowledge, then assign
+    assert d not in selectors.worklist(route.dept_desk, queue="mine")  # to acknowledge first (pending hand-overs)
+    assert [h.dossier for h in selectors.pending_handovers(route.dept_desk)] == [d]
+    routing.handover_acknowledge(handover=d.handovers.get(), actor=route.dept_desk, at=at(2026, 3, 2, 11))
+    assert d in selectors.worklist(route.dept_desk, queue="mine")  # now to assign
     result = _to_result_ready(route)
     assert result in selectors.worklist(route.dept_desk, queue="mine")  # the result to forward
     assert result not in selectors.worklist(route.return_desk, queue="mine")  # not arrived yet
@@ -554,8 +567,7 @@ def test_the_competent_agency_is_proposed_from_the_published_text(route, demo):
     assert routing.propose_competent(version, route.pleiku) == route.department
     type(version).objects.filter(pk=version.pk).update(competent_agency="Công an cấp tỉnh")
     version.refresh_from_db()
-    police = Agency.objects.create(code="H21.39", name="Công an tỉnh Gia Lai", short_name="Công an tỉnh",
-                                   level=AgencyLevel.DEPARTMENT, parent=demo.agency("H21"))
+    police = demo.agency("H21.30")  # "Công an tỉnh Gia Lai", short name "Công an tỉnh"
     assert routing.propose_competent(version, route.pleiku) == police
     type(version).objects.filter(pk=version.pk).update(competent_agency="Sở Ngoại vụ")
     version.refresh_from_db()
@@ -571,3 +583,21 @@ def test_the_timeline_names_both_desks_and_the_citizen_sees_the_arrival(route):
                       "Sở Tư pháp tỉnh Gia Lai đã nhận hồ sơ (bản điện tử)"]
     seen = [e.type for e in selectors.citizen_events(d)]
     assert "handover_acknowledged" in seen and "handover_sent" not in seen
+
+
+def test_no_acknowledgement_after_the_dossier_was_withdrawn(route):
+    d = _received(route)
+    h = routing.handover_send(dossier=d, actor=route.desk, kind="dossier", at=at(2026, 3, 2, 10))
+    services.dossier_withdraw(dossier=d, actor=route.desk, reason="Công dân rút hồ sơ.", at=at(2026, 3, 2, 11))
+    with pytest.raises(DomainError) as err:
+        routing.handover_acknowledge(handover=h, actor=route.dept_desk)
+    assert err.value.code == "dossier_closed" and not d.events.filter(type=EventType.HANDOVER_ACKNOWLEDGED).exists()
+    assert routing.handovers_alert_overdue(now=h.due_at + dt.timedelta(hours=1)) == 0  # nothing to chase
+
+
+def test_an_agency_without_a_desk_cannot_be_routed_to(route, demo):
+    justice = demo.agency("H21.11")
+    StaffRole.objects.filter(agency=route.department, role=Role.RECEPTION).delete()
+    error = _refused(route, "no_desk", handling_agency=route.department)
+    assert error.field == "handling_agency" and "chưa có cán bộ Bộ phận Một cửa" in error.message
+    assert justice == route.department

@@ -21,6 +21,8 @@ def test_the_returning_desk_takes_a_fee_still_owed_and_hands_the_result_over(rou
     d = dossier_services.dossier_propose(dossier=d, actor=route.appraiser, proposal="approve", at=at(2026, 3, 3, 9))
     d = dossier_services.dossier_approve(dossier=d, actor=route.approver, at=at(2026, 3, 3, 10))
     d = dossier_services.dossier_resolve(dossier=d, actor=route.dept_desk, at=at(2026, 3, 3, 14))
+    with pytest.raises(PermissionDenied):  # the result has not reached the returning desk yet
+        services.payment_record_desk(dossier=d, actor=route.return_desk, method="cash")
     r = routing.handover_send(dossier=d, actor=route.dept_desk, kind="result", at=at(2026, 3, 3, 15))
     routing.handover_acknowledge(handover=r, actor=route.return_desk, at=at(2026, 3, 4, 8))
     d.refresh_from_db()

@@ -166,7 +166,7 @@ def test_received_at_a_ward_handled_by_the_police_returned_at_another_ward(page,
 
     # The Quy Nhơn ward desk confirms the result arrived and hands it over.
     login(page, base, "tiepnhan.quynhon@demo.gov.vn")
-    assert code in _worklist(page, base, "to_return")
+    assert code not in _worklist(page, base, "to_return")  # not yet acknowledged: in the table to confirm
     assert code in page.locator("[data-testid=pending-handovers]").inner_text()
     page.goto(dossier_url)
     assert _route(page)["returning"] == "Ủy ban nhân dân phường Quy Nhơn"
@@ -176,6 +176,8 @@ def test_received_at_a_ward_handled_by_the_police_returned_at_another_ward(page,
     page.locator("button[data-action=paper-result]").click()
     page.wait_for_load_state()
     _shoot(page, "route-arrived", "[data-testid=route]")
+    assert code in _worklist(page, base, "to_return")  # arrived: a result to hand over
+    page.goto(dossier_url)
     act(page, "return_result", how="desk")
     assert status(page) == "Đã trả kết quả"
     timeline = page.locator("[data-testid=timeline]").inner_text()
