@@ -144,11 +144,22 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
                          condition=models.Q(status__in=OPEN_STATES)),
             models.Index(fields=["receiving_agency", "due_at", "id"], name="dossier_recv_closed_due",
                          condition=~models.Q(status__in=OPEN_STATES)),
+            # results that travel to another desk (reception regardless of administrative boundaries): few rows
             models.Index(fields=["returning_agency", "due_at", "id"], name="dossier_ret_open_due",
-                         condition=models.Q(status__in=OPEN_STATES)),
+                         condition=models.Q(status__in=OPEN_STATES)
+                         & ~models.Q(returning_agency=models.F("handling_agency"))),
             models.Index(fields=["handling_agency", "due_at", "id"], name="dossier_hand_closed_due",
                          condition=~models.Q(status__in=OPEN_STATES)),
             models.Index(fields=["receiving_agency", "status", "received_at"], name="dossier_recv_status_received"),
+            # "Của tôi": the states where a role has the next move, per agency, in due order
+            models.Index(fields=["receiving_agency", "status", "due_at", "id"], name="dossier_recv_status_due",
+                         condition=models.Q(status__in=OPEN_STATES)),
+            models.Index(fields=["handling_agency", "status", "due_at", "id"], name="dossier_hand_status_due",
+                         condition=models.Q(status__in=OPEN_STATES)),
+            # dossiers received for another competent agency (reception regardless of administrative boundaries)
+            models.Index(fields=["receiving_agency", "due_at", "id"], name="dossier_routed_open_due",
+                         condition=models.Q(status__in=OPEN_STATES)
+                         & ~models.Q(receiving_agency=models.F("handling_agency"))),
             models.Index(fields=["assignee", "status", "due_at"], name="dossier_assignee_status"),
             models.Index(fields=["citizen", "-created_at"], name="dossier_citizen"),
             models.Index(fields=["handling_agency", "resolved_at"], name="dossier_hand_resolved"),

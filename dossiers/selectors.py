@@ -130,6 +130,7 @@ QUEUES = ("mine", "agency", "due_soon", "overdue", "waiting", "done", "sent", "i
 # Reception regardless of administrative boundaries: what a desk received for other agencies, what other
 # desks received for this agency, and results waiting at this desk (read on that one column).
 ROUTE_QUEUES = {"sent": RECEIVING, "incoming": HANDLING, "to_return": RETURNING}
+TO_SEND = "to_send"  # a pseudo column of "mine": the dossiers a desk must forward (`to_send`)
 
 
 def worklist(user: User, *, queue: str = "agency", role: str | None = None, after: tuple | None = None,
@@ -143,6 +144,10 @@ def worklist(user: User, *, queue: str = "agency", role: str | None = None, afte
     """
     role = role if role in QUEUE_ROLES else None
     columns = ROLE_COLUMNS[role] if role else (RECEIVING, HANDLING, RETURNING)
+    if queue != "mine":  # the returning desk's own lists are its "mine" (results that arrived) and "to_return"
+        columns = tuple(c for c in columns if c != RETURNING) or (RECEIVING,)
+    elif (role is None or role in DESK_ROLES) and policies.desk_agency_ids(user):
+        columns = (*columns, TO_SEND)
     if queue in ROUTE_QUEUES:
         columns = (ROUTE_QUEUES[queue],)
     agencies = policies.queue_agency_ids(user, role) if role else access.visible_agency_ids(user)
@@ -171,26 +176,33 @@ def my_work(user: User, *, role: str | None = None, agency_column: str | None = 
             part = Q(**{f"{column}__in": policies.queue_agency_ids(user, r)}, status__in=queue_statuses(r, column))
             if r in ASSIGNED_ONLY:
                 part &= Q(assignee=user)
-            if column == HANDLING:  # a dossier received elsewhere is the competent agency's work once acknowledged
-                part &= (~Q(status=Status.RECEIVED) | Q(receiving_agency=F("handling_agency"))
-                         | Q(pk__in=Handover.objects.filter(kind=HandoverKind.DOSSIER, acknowledged_at__isnull=False)
-                             .values("dossier_id")))
-            if column == RETURNING:  # a result to hand over at another desk than the competent agency's: once there
-                part &= (Q(returning_agency=F("handling_agency")) | ~Q(return_channel=ReturnChannel.DESK)
-                         | Q(pk__in=Handover.objects.filter(kind=HandoverKind.RESULT, acknowledged_at__isnull=False)
-                             .values("dossier_id")))
+            if column == HANDLING:
+                if r in DESK_ROLES:  # the result: handed over at this desk, or (another desk) sent there from here
+                    part = Q(**{f"{column}__in": policies.queue_agency_ids(user, r)},
+                             status__in=queue_statuses(r, column) | {Status.RESULT_READY})
+                    part &= ~Q(Q(status=Status.RESULT_READY) & ~Q(returning_agency=F("handling_agency"))
+                               & Q(pk__in=_handed_over(HandoverKind.RESULT)))
+                # a dossier received elsewhere is the competent agency's work once acknowledged (the filters are
+                # negations, so the planner keeps the ordered scan of the open-dossier index with LIMIT)
+                part &= ~Q(Q(status=Status.RECEIVED) & ~Q(receiving_agency=F("handling_agency"))
+                           & ~Q(pk__in=_handed_over(HandoverKind.DOSSIER, acknowledged=True)))
+            if column == RETURNING:  # a result that travelled to another desk: once it arrived there
+                part &= (~Q(returning_agency=F("handling_agency"))
+                         & Q(pk__in=_handed_over(HandoverKind.RESULT, acknowledged=True)))
             condition |= part
-    if DESK_ROLES & set(roles):  # a hand-over to send is the desk's next move too (reception anywhere)
-        desks = policies.desk_agency_ids(user)
-        if agency_column in (None, RECEIVING):
-            condition |= (Q(receiving_agency__in=desks, status=Status.RECEIVED)
-                          & ~Q(receiving_agency=F("handling_agency"))
-                          & ~Q(pk__in=Handover.objects.filter(kind=HandoverKind.DOSSIER).values("dossier_id")))
-        if agency_column in (None, HANDLING):
-            condition |= (Q(handling_agency__in=desks, status=Status.RESULT_READY, return_channel=ReturnChannel.DESK)
-                          & ~Q(returning_agency=F("handling_agency"))
-                          & ~Q(pk__in=Handover.objects.filter(kind=HandoverKind.RESULT).values("dossier_id")))
     return condition
+
+
+def _handed_over(kind: str, *, acknowledged: bool = False) -> QuerySet:
+    rows = Handover.objects.filter(kind=kind)
+    return (rows.filter(acknowledged_at__isnull=False) if acknowledged else rows).values("dossier_id")
+
+
+def to_send(user: User) -> Q:
+    """Dossiers the user's desks received for another competent agency and have not forwarded yet: the desk's
+    next move, in its "Của tôi" (read on its own: few rows, the routed-dossier index)."""
+    return (Q(receiving_agency__in=policies.desk_agency_ids(user), status=Status.RECEIVED)
+            & ~Q(receiving_agency=F("handling_agency")) & ~Q(pk__in=_handed_over(HandoverKind.DOSSIER)))
 
 
 def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = None, after: tuple | None = None,
@@ -201,7 +213,9 @@ def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = N
         agencies = policies.queue_agency_ids(user, role)
     agency_column = agency_column or (ROLE_COLUMNS[role][0] if role and len(ROLE_COLUMNS[role]) == 1 else None)
     agencies = access.visible_agency_ids(user) if agencies is None else agencies
-    if queue == "mine":
+    if agency_column == TO_SEND:
+        qs = Dossier.objects.filter(to_send(user))
+    elif queue == "mine":
         qs = Dossier.objects.filter(my_work(user, role=role, agency_column=agency_column))
     elif queue in ROUTE_QUEUES:
         column = ROUTE_QUEUES[queue]
