@@ -1,12 +1,11 @@
 from django.urls import reverse
 
-from .models import InboxItem
+from .selectors import bell_badge
 
 
 def inbox(request):
-    """The unread count for the header bell (staff only; one indexed COUNT)."""
+    """The header bell: the unread count, bounded ("99+"; `selectors.bell_badge`), on every page."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"inbox_unread": InboxItem.objects.filter(user=user, read_at__isnull=True).count(),
-            "inbox_url": reverse("notifications:inbox")}
+    return {"inbox_unread": bell_badge(user), "inbox_url": reverse("notifications:inbox")}

@@ -279,6 +279,8 @@ SYNC_TARGET_URL = env.str("SYNC_TARGET_URL", default="")  # empty: no sync
 SYNC_SECRET = env.str("SYNC_SECRET", default="")
 SYNC_MAX_ATTEMPTS = env.int("SYNC_MAX_ATTEMPTS", default=10)
 SYNC_RECEIVER_ENABLED = env.bool("SYNC_RECEIVER_ENABLED", default=DEBUG)  # the local stand-in receiver
+# The header bell counts unread notices of the last INBOX_BELL_DAYS days (older ones stay on the notices page).
+INBOX_BELL_DAYS = env.int("INBOX_BELL_DAYS", default=30)
 SURVEY_EXPIRY_DAYS = env.int("SURVEY_EXPIRY_DAYS", default=14)  # the survey link's life after the return
 SURVEY_UNHAPPY_BELOW = env.int("SURVEY_UNHAPPY_BELOW", default=3)  # a mark below this opens a follow-up
 SURVEY_FOLLOW_UP_DAYS = env.int("SURVEY_FOLLOW_UP_DAYS", default=5)  # working days for the head's reply
