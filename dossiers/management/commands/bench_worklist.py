@@ -34,8 +34,15 @@ class Command(BaseCommand):
             raise CommandError(f"Không có người dùng {user}.")
         total = Dossier.objects.count()
         self.stdout.write(f"{connection.vendor}: {total:,} hồ sơ")
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")  # an allowed host whatever the settings: the real page, not a 400
         client.force_login(officer)
+
+        def page(path, params=None, expect=""):
+            """The page, checked: a 200 carrying `expect` (a dossier code it must list)."""
+            response = client.get(path, params or {})
+            if response.status_code != 200 or expect not in response.content.decode():
+                raise CommandError(f"{path} {params or ''} trả về {response.status_code}"
+                                   + (f" không có {expect}" if expect else "") + ": không đo được trang.")
         url = reverse("dossiers:worklist")
         for queue in ("agency", "overdue", "mine", "done"):
             first = worklist(officer, queue=queue)
@@ -58,13 +65,13 @@ class Command(BaseCommand):
                 "selector page 1": lambda q=queue: worklist(officer, queue=q),
                 "selector page 11": lambda q=queue, a=after: worklist(officer, queue=q, after=a),
                 "raw SQL page 1": raw,
-                "HTML page 1": lambda q=queue: client.get(url, {"queue": q}),
+                "HTML page 1": lambda q=queue, c=(first[0].code or "") if first else "": page(url, {"queue": q}, c),
             }
             for label, fn in runs.items():
                 self.stdout.write(f"  {label:<18} {summary([timed(fn) for _ in range(repeat)])}")
         ids = list(worklist_queryset(officer, queue="done").values_list("pk", flat=True)[:2000])
         rng = random.Random(1)
-        samples = [timed(lambda: client.get(reverse("dossiers:detail", args=[rng.choice(ids)])))
+        samples = [timed(lambda: page(reverse("dossiers:detail", args=[rng.choice(ids)])))
                    for _ in range(repeat)] if ids else []
         if samples:
             self.stdout.write(f"dossier page (HTML): {summary(samples)}")
