@@ -49,3 +49,16 @@ def test_the_benchmark_checks_what_it_times_and_leaves_nothing_behind(demo):
     assert "150 thông báo chưa đọc" in text and "bell badge, bounded (now)" in text
     assert "staff page, bell by COUNT (before)" in text and "Đã hoàn tác" in text
     assert not InboxItem.objects.filter(key__startswith="bench-inbox:").exists()
+
+
+def test_old_notices_are_deleted_in_batches_recent_ones_kept(demo, settings):
+    from notifications.retention import inbox_purge
+
+    settings.INBOX_KEEP_DAYS = 180
+    leader = demo.user("lanhdao.pleiku@demo.gov.vn")
+    _notices(leader, 25, days_ago=200)
+    _notices(leader, 5, days_ago=200, read=True, start=100)
+    _notices(leader, 4, days_ago=10)
+    assert inbox_purge(batch=7) == 30
+    assert InboxItem.objects.filter(user=leader).count() == 4
+    assert inbox_purge() == 0

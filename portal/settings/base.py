@@ -281,6 +281,7 @@ SYNC_MAX_ATTEMPTS = env.int("SYNC_MAX_ATTEMPTS", default=10)
 SYNC_RECEIVER_ENABLED = env.bool("SYNC_RECEIVER_ENABLED", default=DEBUG)  # the local stand-in receiver
 # The header bell counts unread notices of the last INBOX_BELL_DAYS days (older ones stay on the notices page).
 INBOX_BELL_DAYS = env.int("INBOX_BELL_DAYS", default=30)
+INBOX_KEEP_DAYS = env.int("INBOX_KEEP_DAYS", default=180)  # older notices are deleted nightly
 SURVEY_EXPIRY_DAYS = env.int("SURVEY_EXPIRY_DAYS", default=14)  # the survey link's life after the return
 SURVEY_UNHAPPY_BELOW = env.int("SURVEY_UNHAPPY_BELOW", default=3)  # a mark below this opens a follow-up
 SURVEY_FOLLOW_UP_DAYS = env.int("SURVEY_FOLLOW_UP_DAYS", default=5)  # working days for the head's reply
@@ -308,6 +309,7 @@ CELERY_BEAT_SCHEDULE = {
     "payments-reconcile": {"task": "payments.reconcile", "schedule": PAYMENT_RECONCILE_SECONDS},
     "index-metrics": {"task": "parindex.refresh_metrics", "schedule": crontab(hour=2, minute=0)},
     "purge-idempotency-keys": {"task": "dossiers.purge_idempotency_keys", "schedule": crontab(hour=2, minute=30)},
+    "purge-inbox": {"task": "notifications.purge_inbox", "schedule": crontab(hour=2, minute=40)},
 }
 
 # --- REST framework -----------------------------------------------------------
