@@ -54,18 +54,15 @@ def _accepted(document: RequiredDocument | None) -> set[str]:
     return {SAME_TYPE.get(t.strip().lower(), t.strip().lower()) for t in types if t.strip()}
 
 
-def attachment_add(*, dossier: Dossier, actor: User, upload, document: RequiredDocument | None = None,
-                   kind: str = AttachmentKind.COMPONENT, at=None, scanned: bool = False,
-                   reused: bool = False) -> Attachment:
-    check_add(actor, Dossier.objects.get(pk=dossier.pk), kind)  # the state as stored, not as the caller last saw it
-    if document is not None and document.version_id != dossier.procedure_version_id:
-        raise DomainError("wrong_document", _("Thành phần này không thuộc thủ tục của hồ sơ."), field="document")
+def check_upload(upload, document: RequiredDocument | None, *, field: str = "file") -> tuple[str, str]:
+    """The size and the type read from the content (not the name) of a file for `document`: (extension, MIME
+    type), or a DomainError naming the file."""
     size = upload.size
     if size == 0:
-        raise DomainError("empty_file", _("Tệp “%s” rỗng.") % upload.name, field="file")
+        raise DomainError("empty_file", _("Tệp “%s” rỗng.") % upload.name, field=field)
     if size > max_bytes():
         raise DomainError("file_too_large", _("Tệp “%(name)s” nặng %(mb).1f MB, vượt giới hạn %(max)s MB.") % {
-            "name": upload.name, "mb": size / 1024 / 1024, "max": max_bytes() // 1024 // 1024}, field="file")
+            "name": upload.name, "mb": size / 1024 / 1024, "max": max_bytes() // 1024 // 1024}, field=field)
     upload.seek(0)
     head = upload.read(2048)
     guessed = filetype.guess(head)
@@ -75,20 +72,34 @@ def attachment_add(*, dossier: Dossier, actor: User, upload, document: RequiredD
         raise DomainError("file_type", _(
             "Tệp “%(name)s” không đúng định dạng: nội dung là %(found)s, chỉ nhận %(accepted)s.") % {
             "name": upload.name, "found": kind_found.upper() if kind_found else _("không xác định"),
-            "accepted": ", ".join(sorted(t.upper() for t in accepted))}, field="file")
+            "accepted": ", ".join(sorted(t.upper() for t in accepted))}, field=field)
+    return kind_found, guessed.mime
+
+
+def attachment_add(*, dossier: Dossier, actor: User, upload, document: RequiredDocument | None = None,
+                   kind: str = AttachmentKind.COMPONENT, at=None, scanned: bool = False,
+                   reused: bool = False, system: bool = False) -> Attachment:
+    """`system`: the portal itself stores the file (a dossier filed on the national portal, inside the service
+    that files it): no person's permission is checked, the type and size checks stay."""
+    if not system:
+        check_add(actor, Dossier.objects.get(pk=dossier.pk), kind)  # the state as stored, not as last seen
+    if document is not None and document.version_id != dossier.procedure_version_id:
+        raise DomainError("wrong_document", _("Thành phần này không thuộc thủ tục của hồ sơ."), field="document")
+    kind_found, mime = check_upload(upload, document)
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     attachment = Attachment(dossier=dossier, document=document, kind=kind, original_name=upload.name[:255],
-                            size=size, sha256=digest.hexdigest(), content_type=guessed.mime, uploaded_by=actor,
+                            size=upload.size, sha256=digest.hexdigest(), content_type=mime, uploaded_by=actor,
                             scanned_at_reception=scanned, reused=reused)
     attachment.file.save(f"upload.{kind_found}", upload, save=False)
     try:
         with transaction.atomic():
             locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-            check_add(actor, locked, kind)  # again under the lock: a transition may have happened meanwhile
+            if not system:
+                check_add(actor, locked, kind)  # again under the lock: a transition may have happened meanwhile
             attachment.save()
             events.attachment_added(dossier=locked, actor=actor, at=at or attachment.uploaded_at,
                                     attachment=attachment.pk, name=attachment.original_name, kind=kind,

@@ -65,11 +65,16 @@ class PaymentMethod(models.TextChoices):
     TRANSFER = "transfer", _("Chuyển khoản vào tài khoản của cơ quan")
     POSTAL = "postal", _("Qua doanh nghiệp bưu chính")
     ONLINE = "online", _("Thanh toán trực tuyến")
+    NATIONAL_PORTAL = "national", _("Qua Cổng Dịch vụ công quốc gia")
 
 
 class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True, null=True, blank=True)
     pin = models.CharField(_("mã tra cứu (PIN)"), max_length=6, blank=True)
+    # A dossier filed on the National Public Service Portal (Cổng Dịch vụ công quốc gia) keeps the code it
+    # got there; the portal's own code is issued at reception as for any dossier (nationalportal.intake).
+    national_code = models.CharField(_("mã hồ sơ trên Cổng DVC quốc gia"), max_length=40, unique=True, null=True,
+                                     blank=True)
     procedure_version = models.ForeignKey("procedures.ProcedureVersion", verbose_name=_("thủ tục (phiên bản)"),
                                           on_delete=models.PROTECT, related_name="dossiers")
     channel = models.CharField(_("hình thức nộp"), max_length=10, choices=Channel.choices)

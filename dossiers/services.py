@@ -243,13 +243,54 @@ def dossier_create_draft(
     return dossier
 
 
+@transaction.atomic
+def dossier_file_from_national_portal(
+    *, national_code: str, version: ProcedureVersion, agency: Agency, handling_agency: Agency,
+    returning_agency: Agency, return_channel: str, files: list[tuple], at: dt.datetime | None = None,
+    cases: list[int] | None = None, **applicant,
+) -> Dossier:
+    """A dossier the citizen filed on the National Public Service Portal (Decree 118/2025: the online
+    channel) enters the receiving desk's queue as an online dossier already submitted, with the files sent
+    along (`files`: (RequiredDocument, UploadedFile) pairs, type and size checked) and the national code
+    kept. The route is checked as at the desk (`routing.check_route`); every component to hand in must be
+    there (as for a submission here). Nothing is stored unless all of it is: on any error the transaction
+    rolls back and the files written so far are deleted."""
+    code = (national_code or "").strip()
+    if not code or len(code) > 40:
+        raise DomainError("invalid_national_code", _("Mã hồ sơ trên Cổng DVC quốc gia phải có từ 1 đến 40 ký tự."),
+                          field="national_code")
+    _check_new(version, agency, Channel.ONLINE, applicant, handling=handling_agency, returning=returning_agency,
+               return_channel=return_channel)
+    at = at or timezone.now()
+    dossier = Dossier.objects.create(
+        procedure_version=version, channel=Channel.ONLINE, return_channel=return_channel, citizen=None,
+        receiving_agency=agency, handling_agency=handling_agency, returning_agency=returning_agency,
+        national_code=code, **applicant,
+    )
+    parts.components_declare(dossier=dossier, cases=cases or ())
+    events.dossier_created(dossier=dossier, actor=None, at=at)
+    stored = []
+    try:
+        for document, upload in files:
+            if document.version_id != version.pk:
+                raise DomainError("wrong_document", _("Thành phần không thuộc thủ tục này."), field="files")
+            stored.append(attachment_add(dossier=dossier, actor=None, upload=upload, document=document, at=at,
+                                         system=True))
+        return dossier_submit(dossier=dossier, actor=None, at=at,
+                              reason=_("Nộp trên Cổng Dịch vụ công quốc gia, mã %s.") % code)
+    except BaseException:
+        for attachment in stored:  # the transaction rolls back; the stored files must go too
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+
+
 def _require_documents(d: Dossier) -> None:
     missing = missing_documents(d)
     if missing:
         raise DomainError("missing_documents", _("Còn thiếu: %s.") % "; ".join(doc.name for doc in missing))
 
 
-def dossier_submit(*, dossier: Dossier, actor: User, at: dt.datetime | None = None) -> Dossier:
+def dossier_submit(*, dossier: Dossier, actor: User | None, at: dt.datetime | None = None, reason: str = "") -> Dossier:
     """Every component to hand in (and each conditional one whose case applies) must be uploaded before
     an online dossier is submitted; the files on record per component are recorded as handed in."""
 
@@ -258,7 +299,7 @@ def dossier_submit(*, dossier: Dossier, actor: User, at: dt.datetime | None = No
         _require_documents(d)
         d.submitted_at = when
 
-    return _fire(dossier=dossier, actor=actor, name="submit", at=at, before=before)
+    return _fire(dossier=dossier, actor=actor, name="submit", at=at, before=before, reason=reason)
 
 
 @transaction.atomic

@@ -57,3 +57,119 @@ class MonthlySyncStats(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.month:%m/%Y}"
+
+
+# -- the national portal's vocabulary -------------------------------------------------------------------
+
+
+class VersionMapping(models.Model):
+    """A procedure version the national portal may file dossiers for, under its national procedure code (the
+    catalogue's codes such as 1.001193 are those codes). A version in force without this row, or with a
+    component to hand in that has no document type, is "unmapped": listed for the administrator, and an
+    intake for it is refused and logged, never dropped."""
+
+    version = models.OneToOneField("procedures.ProcedureVersion", on_delete=models.CASCADE,
+                                   related_name="national_mapping", verbose_name=_("phiên bản thủ tục"))
+    national_procedure_code = models.CharField(_("mã thủ tục trên Cổng DVC quốc gia"), max_length=40, db_index=True)
+    mapped_at = models.DateTimeField(_("ánh xạ lúc"))
+    mapped_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("ánh xạ thủ tục với Cổng DVC quốc gia")
+        verbose_name_plural = _("ánh xạ thủ tục với Cổng DVC quốc gia")
+
+    def __str__(self) -> str:
+        return f"{self.national_procedure_code} → {self.version_id}"
+
+
+class DocumentTypeMapping(models.Model):
+    """A component of a mapped version ↔ the national portal's document type code (mã thành phần hồ sơ) its
+    files arrive under; unique within the version."""
+
+    document = models.OneToOneField("procedures.RequiredDocument", on_delete=models.CASCADE,
+                                    related_name="national_type", verbose_name=_("thành phần hồ sơ"))
+    version = models.ForeignKey("procedures.ProcedureVersion", on_delete=models.CASCADE, related_name="+",
+                                editable=False)
+    national_type = models.CharField(_("mã thành phần trên Cổng DVC quốc gia"), max_length=60)
+
+    class Meta:
+        verbose_name = _("ánh xạ thành phần hồ sơ")
+        verbose_name_plural = _("ánh xạ thành phần hồ sơ")
+        constraints = [models.UniqueConstraint(fields=["version", "national_type"], name="np_doctype_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.national_type} → {self.document_id}"
+
+    def save(self, *args, **kwargs):
+        self.version_id = self.document.version_id
+        super().save(*args, **kwargs)
+
+
+class StatusMapping(models.Model):
+    """A status of this portal's workflow ↔ the national portal's status code and label (data, seeded from the
+    integration specification's list; editable by the administrator when the platform changes it)."""
+
+    status = models.CharField(_("trạng thái trong hệ thống"), max_length=24, unique=True)
+    national_status = models.CharField(_("mã trạng thái trên Cổng DVC quốc gia"), max_length=10)
+    national_label = models.CharField(_("tên trạng thái trên Cổng DVC quốc gia"), max_length=120)
+
+    class Meta:
+        verbose_name = _("ánh xạ trạng thái")
+        verbose_name_plural = _("ánh xạ trạng thái với Cổng DVC quốc gia")
+        ordering = ["status"]
+
+    def __str__(self) -> str:
+        return f"{self.status} → {self.national_status}"
+
+
+# -- intake ---------------------------------------------------------------------------------------------
+
+
+class IntakeVia(models.TextChoices):
+    PUSH = "push", _("Cổng quốc gia gửi đến")
+    PULL = "pull", _("Hệ thống lấy về")
+
+
+class NationalDossier(models.Model):
+    """One dossier received from the national portal: its national code (unique: a retried intake finds this
+    row and creates nothing), the request's fingerprint, what the national portal vouched for."""
+
+    national_code = models.CharField(_("mã hồ sơ trên Cổng DVC quốc gia"), max_length=40, unique=True)
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="national_intake")
+    fingerprint = models.CharField(_("dấu vân tay yêu cầu (SHA-256)"), max_length=64)
+    via = models.CharField(_("nhận qua"), max_length=4, choices=IntakeVia.choices, default=IntakeVia.PUSH)
+    filed_at = models.DateTimeField(_("nộp trên Cổng quốc gia lúc"))
+    received_at = models.DateTimeField(_("nhận về lúc"))
+    vneid_verified = models.BooleanField(_("danh tính xác thực qua VNeID"), default=False)
+    fees_paid = models.PositiveBigIntegerField(_("phí, lệ phí đã nộp trên Cổng quốc gia (đồng)"), default=0)
+    payment_reference = models.CharField(_("mã giao dịch thanh toán"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ nhận từ Cổng DVC quốc gia")
+        verbose_name_plural = _("hồ sơ nhận từ Cổng DVC quốc gia")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.national_code
+
+
+class IntakeRefusal(models.Model):
+    """An intake refused (bad request, unknown or unmapped procedure, bad file …): logged for the administrator
+    with the machine code it was answered with, never silently dropped. No personal data is kept."""
+
+    at = models.DateTimeField(_("lúc"))
+    national_code = models.CharField(_("mã hồ sơ trên Cổng DVC quốc gia"), max_length=40, blank=True)
+    procedure_code = models.CharField(_("mã thủ tục"), max_length=40, blank=True)
+    code = models.CharField(_("mã lỗi"), max_length=40)
+    message = models.CharField(_("thông báo"), max_length=500)
+    field = models.CharField(_("trường"), max_length=120, blank=True)
+    via = models.CharField(_("nhận qua"), max_length=4, choices=IntakeVia.choices, default=IntakeVia.PUSH)
+
+    class Meta:
+        verbose_name = _("yêu cầu nhận hồ sơ bị từ chối")
+        verbose_name_plural = _("yêu cầu nhận hồ sơ bị từ chối")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["-at"], name="np_refusal_at")]
+
+    def __str__(self) -> str:
+        return f"{self.national_code} {self.code}"

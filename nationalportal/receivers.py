@@ -7,9 +7,9 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from dossiers.events import dossier_event_recorded
-from dossiers.models import Dossier
+from dossiers.models import Dossier, EventType
 
-from . import sync
+from . import fees, sync
 from .models import SyncStatus
 from .tasks import push_sync_task
 
@@ -18,6 +18,8 @@ from .tasks import push_sync_task
 def on_dossier_event(sender, dossier, event, **kwargs):
     """Every recorded dossier event (one by one, or announced by a bulk writer), inside the transaction
     that wrote it: the outbox row of a status change, then the push once that transaction commits."""
+    if event.type == EventType.RECEIVE and dossier.national_code:
+        fees.settle_on_receipt(dossier, event)
     item = sync.enqueue(event)
     if item is not None and item.status == SyncStatus.PENDING:
         transaction.on_commit(kick)

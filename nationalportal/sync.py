@@ -10,27 +10,42 @@ item is marked failed: staff see it on the dossier page (a panel) and in the adm
 queued again.
 
 The target is an adapter (`Adapter.send(payload)`); the shipped one posts JSON to SYNC_TARGET_URL,
-signed with HMAC-SHA256 of the body under SYNC_SECRET (header X-Signature). `views.sync_receiver` is
-the local receiver the tests and `make run` use to stand in for the national portal.
+signed like every request of the link (`signing`: HMAC-SHA256 of "<timestamp>.<body>" under SYNC_SECRET,
+headers X-Timestamp and X-Signature). `views.sync_receiver` is the local receiver the tests and `make run`
+use to stand in for the national portal (the simulator records what it receives).
+
+The payload speaks both vocabularies: this portal's status and the national portal's (`StatusMapping`,
+data), with the national dossier code of a dossier filed there, the appointment, the apology letter when
+one is issued (its new appointment and a signed link to the PDF) and the result file when the result is
+released (a signed link, its SHA-256). A dossier filed on the national portal is synced from its
+submission (guided or refused at reception before it has a code of ours); others once received.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import json
 import urllib.error
 import urllib.request
 
 from django.conf import settings
+from django.core import signing as django_signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.demo_mode import is_loading_demo
-from dossiers.models import Dossier, DossierEvent
+from dossiers.models import AttachmentKind, Dossier, DossierEvent, EventType, LetterStatus
+from dossiers.workflow import RESULT_RELEASED
 
-from .models import SyncItem, SyncStatus
+from . import signing
+from .models import StatusMapping, SyncItem, SyncStatus
+
+FILE_LINK_SALT = "nationalportal.file"
+FILE_LINK_DAYS = 30
+# Events pushed although the status stays: an apology letter issued (its new appointment).
+PUSHED_NOTES = frozenset({EventType.APOLOGY_ISSUED})
 
 MAX_BACKOFF = dt.timedelta(hours=6)
 
@@ -52,10 +67,12 @@ def enqueue(event: DossierEvent) -> SyncItem | None:
     """Called for every recorded event (inside its transaction); keeps the status changes of dossiers
     that have a code (received), which are what the national portal tracks. The caller starts the push
     after the commit when the item is pending (receivers.on_dossier_event)."""
-    if not enabled() or event.from_status == event.to_status or not event.to_status:
+    if not enabled():
+        return None
+    if event.type not in PUSHED_NOTES and (event.from_status == event.to_status or not event.to_status):
         return None
     dossier = event.dossier
-    if not dossier.code:
+    if not dossier.code and not dossier.national_code:
         return None
     moment = event.at or timezone.now()
     if is_loading_demo():  # demo history: recorded as pushed, never queued (core.demo_mode)
@@ -64,21 +81,59 @@ def enqueue(event: DossierEvent) -> SyncItem | None:
     return SyncItem.objects.create(dossier=dossier, event=event, created_at=moment, next_attempt_at=moment)
 
 
+def national_status(status: str) -> dict:
+    """{"code", "label"} of the national portal's status for one of ours (StatusMapping), empty when unmapped."""
+    row = StatusMapping.objects.filter(status=status).values("national_status", "national_label").first()
+    return {"code": row["national_status"], "label": row["national_label"]} if row else {}
+
+
+def file_link(kind: str, pk: int) -> str:
+    """An absolute link the national portal can fetch a file by, without an account: signed, valid
+    FILE_LINK_DAYS days (views.signed_file)."""
+    token = django_signing.dumps({"k": kind, "id": pk}, salt=FILE_LINK_SALT)
+    return settings.SITE_URL.rstrip("/") + reverse("national-file", args=[token])
+
+
+def _apology(event: DossierEvent) -> dict | None:
+    letter = event.dossier.apology_letters.filter(pk=(event.payload or {}).get("letter")).first()
+    if letter is None or letter.status != LetterStatus.ISSUED:
+        return None
+    return {"number": letter.number, "issued_at": letter.issued_at.isoformat() if letter.issued_at else None,
+            "new_due_at": letter.new_due_at.isoformat() if letter.new_due_at else None,
+            "reason": letter.reason_text[:1000], "url": file_link("apology", letter.pk)}
+
+
+def _result(dossier: Dossier) -> dict | None:
+    result = (dossier.attachments.filter(kind=AttachmentKind.RESULT, is_active=True).order_by("-uploaded_at", "-pk")
+              .first())
+    if result is None:
+        return None
+    return {"name": result.original_name, "sha256": result.sha256, "size": result.size,
+            "content_type": result.content_type, "url": file_link("result", result.pk)}
+
+
 def payload(item: SyncItem) -> dict:
     event, dossier = item.event, item.dossier
-    return {
-        "dossier_code": dossier.code, "event_id": event.pk, "type": event.type, "status": event.to_status,
-        "status_label": str(event.status_label), "at": event.at.isoformat(),
+    status = event.to_status or dossier.status
+    data = {
+        "dossier_code": dossier.code, "national_code": dossier.national_code, "event_id": event.pk,
+        "type": event.type, "status": status, "status_label": str(event.status_label),
+        "national_status": national_status(status), "at": event.at.isoformat(),
         "agency_code": dossier.receiving_agency.code, "handling_agency_code": dossier.handling_agency.code,
         "returning_agency_code": dossier.returning_agency.code,
         "procedure_code": dossier.procedure_version.procedure.code, "channel": dossier.channel,
         "due_at": dossier.due_at.isoformat() if dossier.due_at else None,
         "reason": event.reason[:1000],
     }
+    if event.type == EventType.APOLOGY_ISSUED:
+        data["apology"] = _apology(event)
+    if status in RESULT_RELEASED and event.from_status not in RESULT_RELEASED:
+        data["result"] = _result(dossier)
+    return data
 
 
-def sign(body: bytes) -> str:
-    return hmac.new(getattr(settings, "SYNC_SECRET", "").encode(), body, hashlib.sha256).hexdigest()
+def push_key() -> str:
+    return getattr(settings, "SYNC_SECRET", "") or signing.secret()
 
 
 class WebhookAdapter:
@@ -90,7 +145,7 @@ class WebhookAdapter:
     def send(self, data: dict) -> None:
         body = json.dumps(data, ensure_ascii=False).encode()
         request = urllib.request.Request(self.url, data=body, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8", "X-Signature": sign(body)})
+            "Content-Type": "application/json; charset=utf-8", **signing.headers(body, key=push_key())})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 if not 200 <= response.status < 300:
@@ -160,5 +215,14 @@ def failed_for(dossier: Dossier):
     return dossier.sync_items.filter(status=SyncStatus.FAILED)
 
 
-def verify(body: bytes, signature: str) -> bool:
-    return bool(signature) and hmac.compare_digest(sign(body), signature)
+def verify(body: bytes, timestamp: str | None, signature: str | None) -> bool:
+    """A push signed with the sync secret and fresh (the receiver's check)."""
+    if not signature or not timestamp or not push_key():
+        return False
+    try:
+        moment = int(timestamp)
+    except ValueError:
+        return False
+    window = int(getattr(settings, "NATIONAL_PORTAL_REPLAY_SECONDS", 300))
+    return hmac.compare_digest(signing.sign(body, moment, push_key()), signature) and abs(
+        timezone.now().timestamp() - moment) <= window

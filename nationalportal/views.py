@@ -3,13 +3,22 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.core import signing as django_signing
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from .sync import failed_for, verify
+from core.errors import DomainError
+from dossiers.attachments import download_response
+from dossiers.models import ApologyLetter, Attachment, AttachmentKind, LetterStatus
+from dossiers.printing import render_apology
+from dossiers.workflow import RESULT_RELEASED
+
+from . import intake, signing
+from .models import NationalDossier
+from .sync import FILE_LINK_DAYS, FILE_LINK_SALT, failed_for, national_status, verify
 
 
 def sync_panel_context(request, dossier, staff_view: bool) -> dict | None:
@@ -27,15 +36,98 @@ def sync_receiver(request):
     signature and the payload, answers 204."""
     if not settings.SYNC_RECEIVER_ENABLED:
         raise Http404("Không có trang này.")
-    if not verify(request.body, request.headers.get("X-Signature", "")):
+    if not verify(request.body, request.headers.get(signing.TIMESTAMP_HEADER),
+                  request.headers.get(signing.SIGNATURE_HEADER)):
         return HttpResponse("Chữ ký không hợp lệ.", status=401)
     try:
         data = json.loads(request.body)
     except ValueError:
         data = None
-    if not isinstance(data, dict) or not data.get("dossier_code") or not data.get("status"):
-        return HttpResponse(_("Dữ liệu không hợp lệ: cần một đối tượng JSON có mã hồ sơ (dossier_code) và trạng "
-                              "thái (status)."), status=400)
+    if not isinstance(data, dict) or not (data.get("dossier_code") or data.get("national_code")) or not data.get(
+            "status"):
+        return HttpResponse(_("Dữ liệu không hợp lệ: cần một đối tượng JSON có mã hồ sơ (dossier_code hoặc "
+                              "national_code) và trạng thái (status)."), status=400)
     received = cache.get("sync-receiver", [])[-99:]
     cache.set("sync-receiver", [*received, data], timeout=3600)
     return HttpResponse(status=204)
+
+
+def _error(exc: DomainError) -> JsonResponse:
+    body = {"code": exc.code, "detail": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+    return JsonResponse(body, status=exc.http_status, json_dumps_params={"ensure_ascii": False})
+
+
+def intake_answer(record) -> dict:
+    dossier = record.dossier
+    return {"national_code": record.national_code, "dossier_id": dossier.pk, "dossier_code": dossier.code,
+            "status": dossier.status, "national_status": national_status(dossier.status),
+            "receiving_agency_code": dossier.receiving_agency.code}
+
+
+@csrf_exempt
+@require_POST
+def intake_endpoint(request):
+    """POST /api/national-portal/dossiers/: one dossier filed on the national portal (intake.SCHEMA), signed
+    (signing.verify). 201 with the dossier it became; 200 with the same answer when it was already taken;
+    a refusal answers {"code", "detail", "field"} with 400/401/409/413/422 and stores nothing."""
+    try:
+        signing.verify(request.body, request.headers.get(signing.TIMESTAMP_HEADER),
+                       request.headers.get(signing.SIGNATURE_HEADER))
+    except DomainError as exc:
+        intake.refuse(None, exc)
+        return _error(exc)
+    data = None
+    try:
+        data = intake.parse(request.body)
+        outcome = intake.intake(data)
+    except DomainError as exc:
+        if data is None:
+            intake.refuse(None, exc)
+        return _error(exc)
+    return JsonResponse(intake_answer(outcome.record), status=201 if outcome.created else 200,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def intake_status(request, national_code: str):
+    """GET /api/national-portal/dossiers/<national code>/ (signed, empty body): where the dossier stands."""
+    try:
+        signing.verify(b"", request.headers.get(signing.TIMESTAMP_HEADER),
+                       request.headers.get(signing.SIGNATURE_HEADER))
+    except DomainError as exc:
+        return _error(exc)
+    record = NationalDossier.objects.select_related("dossier__receiving_agency").filter(
+        national_code=national_code).first()
+    if record is None:
+        return JsonResponse({"code": "not_found", "detail": _("Không có hồ sơ mã này.")}, status=404,
+                            json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(intake_answer(record), json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def signed_file(request, token: str):
+    """A file the national portal fetches by the signed link of a status push (sync.file_link): the released
+    result, or an issued apology letter. A bad or expired link is a 404."""
+    try:
+        data = django_signing.loads(token, salt=FILE_LINK_SALT, max_age=FILE_LINK_DAYS * 86400)
+    except django_signing.BadSignature:
+        raise Http404(_("Đường dẫn không hợp lệ hoặc đã hết hạn.")) from None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        raise Http404(_("Đường dẫn không hợp lệ hoặc đã hết hạn."))
+    if data.get("k") == "result":
+        attachment = Attachment.objects.filter(pk=data["id"], kind=AttachmentKind.RESULT, is_active=True,
+                                               dossier__status__in=RESULT_RELEASED).first()
+        if attachment is None:
+            raise Http404(_("Không có tệp này."))
+        return download_response(attachment)
+    if data.get("k") == "apology":
+        letter = ApologyLetter.objects.filter(pk=data["id"], status=LetterStatus.ISSUED).select_related(
+            "dossier", "agency").first()
+        if letter is None:
+            raise Http404(_("Không có tệp này."))
+        response = HttpResponse(render_apology(letter), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="thu-xin-loi-{letter.pk}.pdf"'
+        return response
+    raise Http404(_("Không có tệp này."))

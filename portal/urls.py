@@ -35,6 +35,7 @@ urlpatterns = [
     path("thong-bao/", include("notifications.urls")),
     path("danh-gia/", include("satisfaction.urls")),
     path("phan-anh/", include("feedback.urls")),
+    path("api/", include("nationalportal.api_urls")),
     path("api/", include("procedures.api_urls")),
     path("api/", include("dossiers.api_urls")),
     path("", include((workspace_urlpatterns, "workspace"))),

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from dossiers import selectors
-from nationalportal import sync
+from nationalportal import signing
 
 from .conftest import APPLICANT
 from .transitions_helper import drive
@@ -33,12 +33,16 @@ def test_the_api_gate_answers_404_only_for_a_dossier_the_user_may_not_see(world)
 
 def test_the_sync_receiver_refuses_a_payload_without_code_or_status(client, settings):
     settings.SYNC_SECRET, settings.SYNC_RECEIVER_ENABLED = "bi-mat", True
-    message = "Dữ liệu không hợp lệ: cần một đối tượng JSON có mã hồ sơ (dossier_code) và trạng thái (status)."
+    message = ("Dữ liệu không hợp lệ: cần một đối tượng JSON có mã hồ sơ (dossier_code hoặc national_code) và "
+               "trạng thái (status).")
     for payload in (b"{not json", b"[1, 2]", b'"received"', json.dumps({"dossier_code": "H21.65-1"}).encode(),
                     json.dumps({"dossier_code": "", "status": "received"}).encode()):
+        signed = signing.headers(payload, key="bi-mat")
         response = client.post("/ho-so/dong-bo/nhan/", payload, content_type="application/json",
-                               HTTP_X_SIGNATURE=sync.sign(payload))
+                               HTTP_X_TIMESTAMP=signed["X-Timestamp"], HTTP_X_SIGNATURE=signed["X-Signature"])
         assert (response.status_code, response.content.decode()) == (400, message), payload
     body = json.dumps({"dossier_code": "H21.65-1", "status": "received"}).encode()
-    assert client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json",
-                       HTTP_X_SIGNATURE=sync.sign(body)).status_code == 204
+    signed = signing.headers(body, key="bi-mat")
+    response = client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json",
+                           HTTP_X_TIMESTAMP=signed["X-Timestamp"], HTTP_X_SIGNATURE=signed["X-Signature"])
+    assert response.status_code == 204

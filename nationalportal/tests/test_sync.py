@@ -3,13 +3,14 @@ retries with back-off, failures shown to staff, the signed webhook and its local
 
 import datetime as dt
 import json
+import time
 
 import pytest
 from django.core.cache import cache
 
 from dossiers import services
 from dossiers.tests.conftest import APPLICANT, at
-from nationalportal import sync
+from nationalportal import signing, sync
 from nationalportal.models import MonthlySyncStats, SyncItem, SyncStatus
 from nationalportal.stats import monthly_sync_refresh
 from nationalportal.tasks import push_sync_task
@@ -99,10 +100,15 @@ def test_the_signed_webhook_reaches_the_local_receiver(world, target, live_serve
 def test_the_receiver_refuses_a_forged_signature(target, client):
     target.SYNC_RECEIVER_ENABLED = True
     body = json.dumps({"dossier_code": "X", "status": "received"}).encode()
-    forged = client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json", HTTP_X_SIGNATURE="00")
+    signed = signing.headers(body, key="bi-mat")
+    forged = client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json",
+                         HTTP_X_TIMESTAMP=signed["X-Timestamp"], HTTP_X_SIGNATURE="00")
+    stale = signing.headers(body, key="bi-mat", now=time.time() - 3600)
+    old = client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json",
+                      HTTP_X_TIMESTAMP=stale["X-Timestamp"], HTTP_X_SIGNATURE=stale["X-Signature"])
     good = client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json",
-                       HTTP_X_SIGNATURE=sync.sign(body))
-    assert (forged.status_code, good.status_code) == (401, 204)
+                       HTTP_X_TIMESTAMP=signed["X-Timestamp"], HTTP_X_SIGNATURE=signed["X-Signature"])
+    assert (forged.status_code, old.status_code, good.status_code) == (401, 401, 204)
     target.SYNC_RECEIVER_ENABLED = False
     assert client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json").status_code == 404
 

@@ -279,6 +279,18 @@ SYNC_TARGET_URL = env.str("SYNC_TARGET_URL", default="")  # empty: no sync
 SYNC_SECRET = env.str("SYNC_SECRET", default="")
 SYNC_MAX_ATTEMPTS = env.int("SYNC_MAX_ATTEMPTS", default=10)
 SYNC_RECEIVER_ENABLED = env.bool("SYNC_RECEIVER_ENABLED", default=DEBUG)  # the local stand-in receiver
+# Dossiers filed on the national portal (Cổng Dịch vụ công quốc gia) arrive at /api/national-portal/dossiers/,
+# signed with HMAC-SHA256 under NATIONAL_PORTAL_SECRET (headers X-Timestamp, X-Signature) and refused outside
+# the replay window. Files sent as links are fetched only from NATIONAL_PORTAL_FILE_HOSTS. A province that
+# polls an integration platform sets NATIONAL_PORTAL_PULL_URL (nationalportal.pull_intake, every 5 minutes).
+NATIONAL_PORTAL_SECRET = env.str("NATIONAL_PORTAL_SECRET", default="")
+NATIONAL_PORTAL_REPLAY_SECONDS = env.int("NATIONAL_PORTAL_REPLAY_SECONDS", default=300)
+NATIONAL_PORTAL_FILE_HOSTS = env.list("NATIONAL_PORTAL_FILE_HOSTS", default=[])
+NATIONAL_PORTAL_MAX_FILES = env.int("NATIONAL_PORTAL_MAX_FILES", default=30)
+NATIONAL_PORTAL_PULL_URL = env.str("NATIONAL_PORTAL_PULL_URL", default="")
+# The national-portal simulator (files demo dossiers, records the statuses it receives): tests and
+# `make run` only, refused in production.
+NATIONAL_PORTAL_SIMULATOR = env.bool("NATIONAL_PORTAL_SIMULATOR", default=DEBUG)
 # The header bell counts unread notices of the last INBOX_BELL_DAYS days (older ones stay on the notices page).
 INBOX_BELL_DAYS = env.int("INBOX_BELL_DAYS", default=30)
 INBOX_KEEP_DAYS = env.int("INBOX_KEEP_DAYS", default=180)  # older notices are deleted nightly

@@ -23,6 +23,9 @@ if PAYMENT_GATEWAY == "vnpay" and not (VNPAY_TMN_CODE and VNPAY_HASH_SECRET and 
     raise ImproperlyConfigured(
         "PAYMENT_GATEWAY=vnpay needs VNPAY_TMN_CODE, VNPAY_HASH_SECRET, VNPAY_PAY_URL and VNPAY_API_URL.")
 
+if NATIONAL_PORTAL_SIMULATOR:  # noqa: F405
+    raise ImproperlyConfigured("NATIONAL_PORTAL_SIMULATOR is for tests and demos only; turn it off in production.")
+
 # Behind HTTPS every sub-resource is fetched over HTTPS too.
 CONTENT_SECURITY_POLICY = {
     **CONTENT_SECURITY_POLICY,  # noqa: F405

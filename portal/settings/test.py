@@ -43,3 +43,5 @@ WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 PAYMENT_GATEWAY = "simulator"  # the VNPay protocol against the portal's own stand-in
+NATIONAL_PORTAL_SECRET = "test-national-portal-secret"
+NATIONAL_PORTAL_SIMULATOR = True
