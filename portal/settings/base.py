@@ -281,13 +281,16 @@ SYNC_MAX_ATTEMPTS = env.int("SYNC_MAX_ATTEMPTS", default=10)
 SYNC_RECEIVER_ENABLED = env.bool("SYNC_RECEIVER_ENABLED", default=DEBUG)  # the local stand-in receiver
 # Dossiers filed on the national portal (Cổng Dịch vụ công quốc gia) arrive at /api/national-portal/dossiers/,
 # signed with HMAC-SHA256 under NATIONAL_PORTAL_SECRET (headers X-Timestamp, X-Signature) and refused outside
-# the replay window. Files sent as links are fetched only from NATIONAL_PORTAL_FILE_HOSTS. A province that
-# polls an integration platform sets NATIONAL_PORTAL_PULL_URL (nationalportal.pull_intake, every 5 minutes).
+# the replay window. Files sent as links are fetched only from NATIONAL_PORTAL_FILE_HOSTS. The national
+# portal's own API (nationalportal.client: the list reconciliation compares, new dossiers to pull) is at
+# NATIONAL_PORTAL_API_URL; a province that polls an integration platform instead of being pushed to sets
+# NATIONAL_PORTAL_PULL=true (nationalportal.pull_intake, every 5 minutes).
 NATIONAL_PORTAL_SECRET = env.str("NATIONAL_PORTAL_SECRET", default="")
 NATIONAL_PORTAL_REPLAY_SECONDS = env.int("NATIONAL_PORTAL_REPLAY_SECONDS", default=300)
 NATIONAL_PORTAL_FILE_HOSTS = env.list("NATIONAL_PORTAL_FILE_HOSTS", default=[])
 NATIONAL_PORTAL_MAX_FILES = env.int("NATIONAL_PORTAL_MAX_FILES", default=30)
-NATIONAL_PORTAL_PULL_URL = env.str("NATIONAL_PORTAL_PULL_URL", default="")
+NATIONAL_PORTAL_API_URL = env.str("NATIONAL_PORTAL_API_URL", default="")
+NATIONAL_PORTAL_PULL = env.bool("NATIONAL_PORTAL_PULL", default=False)
 # The national-portal simulator (files demo dossiers, records the statuses it receives): tests and
 # `make run` only, refused in production.
 NATIONAL_PORTAL_SIMULATOR = env.bool("NATIONAL_PORTAL_SIMULATOR", default=DEBUG)
