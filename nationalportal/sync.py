@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from core.demo_mode import is_loading_demo
 from dossiers.models import AttachmentKind, Dossier, DossierEvent, EventType, LetterStatus
-from dossiers.workflow import RESULT_RELEASED
+from dossiers.workflow import RESULT_RELEASED, Status
 
 from . import signing
 from .models import StatusMapping, SyncItem, SyncStatus
@@ -69,7 +69,8 @@ def enqueue(event: DossierEvent) -> SyncItem | None:
     after the commit when the item is pending (receivers.on_dossier_event)."""
     if not enabled():
         return None
-    if event.type not in PUSHED_NOTES and (event.from_status == event.to_status or not event.to_status):
+    if event.type not in PUSHED_NOTES and (event.from_status == event.to_status or not event.to_status
+                                           or event.to_status == Status.DRAFT):
         return None
     dossier = event.dossier
     if not dossier.code and not dossier.national_code:
@@ -79,6 +80,11 @@ def enqueue(event: DossierEvent) -> SyncItem | None:
         return SyncItem.objects.create(dossier=dossier, event=event, created_at=moment, next_attempt_at=moment,
                                        status=SyncStatus.SENT, sent_at=moment)
     return SyncItem.objects.create(dossier=dossier, event=event, created_at=moment, next_attempt_at=moment)
+
+
+def _iso(moment) -> str | None:
+    """Local time (Asia/Ho_Chi_Minh) with its offset, as the national portal shows it."""
+    return timezone.localtime(moment).isoformat() if moment else None
 
 
 def national_status(status: str) -> dict:
@@ -98,8 +104,7 @@ def _apology(event: DossierEvent) -> dict | None:
     letter = event.dossier.apology_letters.filter(pk=(event.payload or {}).get("letter")).first()
     if letter is None or letter.status != LetterStatus.ISSUED:
         return None
-    return {"number": letter.number, "issued_at": letter.issued_at.isoformat() if letter.issued_at else None,
-            "new_due_at": letter.new_due_at.isoformat() if letter.new_due_at else None,
+    return {"number": letter.number, "issued_at": _iso(letter.issued_at), "new_due_at": _iso(letter.new_due_at),
             "reason": letter.reason_text[:1000], "url": file_link("apology", letter.pk)}
 
 
@@ -118,11 +123,11 @@ def payload(item: SyncItem) -> dict:
     data = {
         "dossier_code": dossier.code, "national_code": dossier.national_code, "event_id": event.pk,
         "type": event.type, "status": status, "status_label": str(event.status_label),
-        "national_status": national_status(status), "at": event.at.isoformat(),
+        "national_status": national_status(status), "at": _iso(event.at),
         "agency_code": dossier.receiving_agency.code, "handling_agency_code": dossier.handling_agency.code,
         "returning_agency_code": dossier.returning_agency.code,
         "procedure_code": dossier.procedure_version.procedure.code, "channel": dossier.channel,
-        "due_at": dossier.due_at.isoformat() if dossier.due_at else None,
+        "due_at": _iso(dossier.due_at),
         "reason": event.reason[:1000],
     }
     if event.type == EventType.APOLOGY_ISSUED:

@@ -5,15 +5,15 @@ import json
 from django.conf import settings
 from django.core import signing as django_signing
 from django.core.cache import cache
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
 from dossiers.attachments import download_response
+from dossiers.lateness import letters
 from dossiers.models import ApologyLetter, Attachment, AttachmentKind, LetterStatus
-from dossiers.printing import render_apology
 from dossiers.workflow import RESULT_RELEASED
 
 from . import intake, signing
@@ -127,7 +127,8 @@ def signed_file(request, token: str):
             "dossier", "agency").first()
         if letter is None:
             raise Http404(_("Không có tệp này."))
-        response = HttpResponse(render_apology(letter), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="thu-xin-loi-{letter.pk}.pdf"'
-        return response
+        if not letter.pdf:
+            letters.store_pdf(letter)
+        name = f"phieu-xin-loi-{letter.number.replace('/', '-')}.pdf"
+        return FileResponse(letter.pdf.open("rb"), filename=name, content_type="application/pdf")
     raise Http404(_("Không có tệp này."))
