@@ -284,6 +284,40 @@ def dossier_file_from_national_portal(
         raise
 
 
+@transaction.atomic
+def dossier_supplement_from_national_portal(*, dossier: Dossier, files: list[tuple], message: str = "",
+                                            at: dt.datetime | None = None) -> Dossier:
+    """The citizen completed, on the national portal, a dossier filed there that waits for them: guided
+    before reception (Mẫu 02), the files are added and the dossier is submitted again into the desk's queue;
+    asked for a supplement during appraisal, the files are added for the desk to confirm ("Nhận đủ hồ sơ bổ
+    sung") as for any supplement. All files or none (the stored ones are deleted on failure)."""
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if not locked.national_code:
+        raise DomainError("not_national", _("Hồ sơ này không nộp qua Cổng DVC quốc gia."))
+    if locked.status not in (Status.GUIDED, Status.SUPPLEMENT_REQUESTED):
+        raise DomainError("not_waiting_for_supplement", _(
+            "Hồ sơ đang ở trạng thái “%s”: không chờ công dân bổ sung.") % locked.get_status_display(),
+            http_status=409)
+    at = at or timezone.now()
+    stored = []
+    try:
+        for document, upload in files:
+            if document.version_id != locked.procedure_version_id:
+                raise DomainError("wrong_document", _("Thành phần không thuộc thủ tục này."), field="files")
+            stored.append(attachment_add(dossier=locked, actor=None, upload=upload, document=document, at=at,
+                                         kind=AttachmentKind.SUPPLEMENT, system=True))
+        if locked.status == Status.GUIDED:
+            reason = _("Bổ sung trên Cổng Dịch vụ công quốc gia.")
+            if message.strip():
+                reason += " " + message.strip()[:1000]
+            return dossier_submit(dossier=locked, actor=None, at=at, reason=reason)
+        return locked
+    except BaseException:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+
+
 def _require_documents(d: Dossier) -> None:
     missing = missing_documents(d)
     if missing:

@@ -6,5 +6,7 @@ from . import views
 urlpatterns = [
     path("national-portal/dossiers/", views.intake_endpoint, name="national-intake"),
     path("national-portal/files/<str:token>/", views.signed_file, name="national-file"),
+    path("national-portal/dossiers/<str:national_code>/supplements/", views.supplement_endpoint,
+         name="national-supplement"),
     path("national-portal/dossiers/<str:national_code>/", views.intake_status, name="national-intake-status"),
 ]

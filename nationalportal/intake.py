@@ -44,10 +44,17 @@ from core.errors import DomainError
 from dossiers import routing
 from dossiers.attachments import check_upload, max_bytes
 from dossiers.models import ApplicantKind, Attachment, ReturnChannel
-from dossiers.services import dossier_file_from_national_portal
+from dossiers.services import dossier_file_from_national_portal, dossier_supplement_from_national_portal
 from procedures.selectors import versions_in_force
 
-from .models import DocumentTypeMapping, IntakeRefusal, IntakeVia, NationalDossier, VersionMapping
+from .models import (
+    DocumentTypeMapping,
+    IntakeRefusal,
+    IntakeVia,
+    NationalDossier,
+    NationalSupplement,
+    VersionMapping,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +108,19 @@ SCHEMA = {
     },
 }
 _VALIDATOR = Draft202012Validator(SCHEMA)
+# Files the citizen adds on the national portal to a dossier that waits for them (POST …/<code>/supplements/).
+SUPPLEMENT_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["supplement_id", "files"],
+    "properties": {
+        "supplement_id": {"type": "string", "minLength": 1, "maxLength": 60, "pattern": r"^[A-Za-z0-9.\-_/]+$"},
+        "message": {"type": "string", "maxLength": 1000},
+        "files": SCHEMA["properties"]["files"],
+    },
+}
+_SUPPLEMENT_VALIDATOR = Draft202012Validator(SUPPLEMENT_SCHEMA)
 
 
 @dataclass
@@ -147,8 +167,8 @@ def _schema_message(error) -> tuple[str, str]:
     return _("“%s” không hợp lệ.") % (field or _("dữ liệu")), field
 
 
-def validate(data) -> None:
-    errors = sorted(_VALIDATOR.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+def validate(data, validator=_VALIDATOR) -> None:
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         message, field = _schema_message(errors[0])
         raise DomainError("invalid", message, field=field or None)
@@ -378,3 +398,45 @@ def _intake(data, *, via: str, now: dt.datetime) -> Outcome:
         return Outcome(record, False)
     log.info("national portal intake %s -> dossier %s", record.national_code, dossier.pk)
     return Outcome(record, True)
+
+
+# -- supplements ------------------------------------------------------------------------------------------
+
+
+def supplement(national_code: str, data, *, now: dt.datetime | None = None) -> tuple[NationalSupplement, bool]:
+    """The citizen's files for a dossier filed on the national portal that waits for them (see
+    `dossiers.services.dossier_supplement_from_national_portal`); idempotent by (national code, supplement
+    id). Returns (row, created); refusals are DomainErrors, logged like an intake's."""
+    try:
+        return _supplement(national_code, data, now=now or timezone.now())
+    except DomainError as exc:
+        refuse({**(data if isinstance(data, dict) else {}), "national_code": national_code}, exc)
+        raise
+
+
+def _supplement(national_code: str, data, *, now: dt.datetime) -> tuple[NationalSupplement, bool]:
+    validate(data, _SUPPLEMENT_VALIDATOR)
+    record = NationalDossier.objects.select_related("dossier").filter(national_code=national_code).first()
+    if record is None:
+        raise DomainError("not_found", _("Không có hồ sơ mã %s.") % national_code, http_status=404)
+    digest = fingerprint(data)
+    done = NationalSupplement.objects.filter(record=record, supplement_id=data["supplement_id"]).first()
+    if done is not None:
+        if done.fingerprint != digest:
+            raise DomainError("supplement_conflict", _("Lần bổ sung %s đã được nhận với nội dung khác.")
+                              % data["supplement_id"], field="supplement_id", http_status=409)
+        return done, False
+    dossier = record.dossier
+    files = _files(data["files"], _documents(dossier.procedure_version))
+    try:
+        with transaction.atomic():
+            dossier_supplement_from_national_portal(dossier=dossier, files=files, message=data.get("message", ""),
+                                                    at=now)
+            row = NationalSupplement.objects.create(record=record, supplement_id=data["supplement_id"],
+                                                    fingerprint=digest, received_at=now, files=len(files))
+    except IntegrityError:
+        row = NationalSupplement.objects.filter(record=record, supplement_id=data["supplement_id"]).first()
+        if row is None:
+            raise
+        return row, False
+    return row, True

@@ -173,3 +173,23 @@ class IntakeRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.national_code} {self.code}"
+
+
+class NationalSupplement(models.Model):
+    """Files the citizen added on the national portal to a dossier filed there that waited for them (guided
+    before reception, or asked for a supplement); unique per national dossier and supplement id, so a retried
+    request stores nothing twice."""
+
+    record = models.ForeignKey(NationalDossier, on_delete=models.CASCADE, related_name="supplements")
+    supplement_id = models.CharField(_("mã lần bổ sung"), max_length=60)
+    fingerprint = models.CharField(_("dấu vân tay yêu cầu (SHA-256)"), max_length=64)
+    received_at = models.DateTimeField(_("nhận lúc"))
+    files = models.PositiveSmallIntegerField(_("số tệp"), default=0)
+
+    class Meta:
+        verbose_name = _("lần bổ sung trên Cổng DVC quốc gia")
+        verbose_name_plural = _("các lần bổ sung trên Cổng DVC quốc gia")
+        constraints = [models.UniqueConstraint(fields=["record", "supplement_id"], name="np_supplement_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}/{self.supplement_id}"

@@ -90,6 +90,31 @@ def intake_endpoint(request):
                         json_dumps_params={"ensure_ascii": False})
 
 
+@csrf_exempt
+@require_POST
+def supplement_endpoint(request, national_code: str):
+    """POST /api/national-portal/dossiers/<national code>/supplements/: the citizen's files for a dossier that
+    waits for them (intake.SUPPLEMENT_SCHEMA), signed. 201 stored (a guided dossier is submitted again), 200
+    already taken, 404 unknown dossier, 409 not waiting or another content under the same supplement id."""
+    try:
+        signing.verify(request.body, request.headers.get(signing.TIMESTAMP_HEADER),
+                       request.headers.get(signing.SIGNATURE_HEADER))
+    except DomainError as exc:
+        intake.refuse({"national_code": national_code}, exc)
+        return _error(exc)
+    data = None
+    try:
+        data = intake.parse(request.body)
+        row, created = intake.supplement(national_code, data)
+    except DomainError as exc:
+        if data is None:
+            intake.refuse({"national_code": national_code}, exc)
+        return _error(exc)
+    answer = intake_answer(NationalDossier.objects.select_related("dossier__receiving_agency").get(pk=row.record_id))
+    answer["supplement_id"] = row.supplement_id
+    return JsonResponse(answer, status=201 if created else 200, json_dumps_params={"ensure_ascii": False})
+
+
 @require_GET
 def intake_status(request, national_code: str):
     """GET /api/national-portal/dossiers/<national code>/ (signed, empty body): where the dossier stands."""
