@@ -193,3 +193,85 @@ class NationalSupplement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id}/{self.supplement_id}"
+
+
+# -- reconciliation and pulling -------------------------------------------------------------------------
+
+
+class DiscrepancyKind(models.TextChoices):
+    MISSING_HERE = "missing_here", _("Có trên Cổng quốc gia, chưa có ở đây")
+    MISSING_THERE = "missing_there", _("Có ở đây, Cổng quốc gia không liệt kê")
+    STATUS_BEHIND = "status_behind", _("Trạng thái trên Cổng quốc gia chưa khớp")
+
+
+class ReconciliationRun(models.Model):
+    """One comparison of the national portal's list of this province's dossiers with ours (`reconcile`): nightly,
+    or started by an administrator. A run whose list could not be fetched is kept with the reason (`error`)."""
+
+    started_at = models.DateTimeField(_("bắt đầu lúc"))
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    since = models.DateTimeField(_("đối soát hồ sơ nộp từ"))
+    started_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("người chạy"))
+    listed = models.PositiveIntegerField(_("số hồ sơ Cổng quốc gia liệt kê"), default=0)
+    skipped = models.PositiveIntegerField(_("số dòng không đọc được"), default=0)
+    missing_here = models.PositiveIntegerField(_("chưa có ở đây"), default=0)
+    missing_there = models.PositiveIntegerField(_("Cổng quốc gia không liệt kê"), default=0)
+    status_behind = models.PositiveIntegerField(_("lệch trạng thái"), default=0)
+    error = models.CharField(_("lỗi"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("lần đối soát với Cổng DVC quốc gia")
+        verbose_name_plural = _("các lần đối soát với Cổng DVC quốc gia")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def found(self) -> int:
+        return self.missing_here + self.missing_there + self.status_behind
+
+
+class Discrepancy(models.Model):
+    """One dossier on which the national portal and this portal disagree, as found by one run. A later run lists
+    what it finds itself: one that is no longer found is not listed again."""
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="discrepancies")
+    kind = models.CharField(_("loại"), max_length=16, choices=DiscrepancyKind.choices)
+    national_code = models.CharField(_("mã hồ sơ trên Cổng DVC quốc gia"), max_length=40)
+    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    our_status = models.CharField(_("trạng thái trong hệ thống"), max_length=24, blank=True)
+    ours = models.CharField(_("mã trạng thái quốc gia của hệ thống"), max_length=10, blank=True)
+    theirs = models.CharField(_("mã trạng thái trên Cổng quốc gia"), max_length=10, blank=True)
+    found_at = models.DateTimeField(_("phát hiện lúc"))
+    resolved_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True)
+    resolved_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("người xử lý"))
+    resolution = models.CharField(_("cách xử lý"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("chênh lệch đối soát")
+        verbose_name_plural = _("chênh lệch đối soát")
+        ordering = ["kind", "national_code"]
+        constraints = [models.UniqueConstraint(fields=["run", "national_code"], name="np_discrepancy_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.national_code} {self.kind}"
+
+
+class PullCursor(models.Model):
+    """Where the pull of new dossiers stands (one row, pk 1): the latest filing time taken in; the next pull asks
+    for what was filed since then (less an overlap)."""
+
+    position = models.DateTimeField(_("đã lấy hồ sơ nộp đến"), null=True, blank=True)
+    pulled_at = models.DateTimeField(_("lấy lần cuối lúc"), null=True, blank=True)
+    last_error = models.CharField(_("lỗi gần nhất"), max_length=500, blank=True)
+    last_counts = models.JSONField(_("kết quả lần cuối"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("vị trí lấy hồ sơ từ Cổng DVC quốc gia")
+        verbose_name_plural = _("vị trí lấy hồ sơ từ Cổng DVC quốc gia")
+
+    def __str__(self) -> str:
+        return f"{self.position}"

@@ -321,6 +321,8 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-sync": {"task": "nationalportal.refresh_monthly_stats", "schedule": crontab(hour=1, minute=40)},
     "monthly-satisfaction": {"task": "satisfaction.refresh_monthly_stats", "schedule": crontab(hour=1, minute=45)},
     "push-sync": {"task": "nationalportal.push_sync", "schedule": 60},
+    "national-pull": {"task": "nationalportal.pull_intake", "schedule": 300},  # does nothing unless pulling
+    "national-reconcile": {"task": "nationalportal.reconcile", "schedule": crontab(hour=3, minute=10)},
     "payments-reconcile": {"task": "payments.reconcile", "schedule": PAYMENT_RECONCILE_SECONDS},
     "index-metrics": {"task": "parindex.refresh_metrics", "schedule": crontab(hour=2, minute=0)},
     "purge-idempotency-keys": {"task": "dossiers.purge_idempotency_keys", "schedule": crontab(hour=2, minute=30)},
