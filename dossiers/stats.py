@@ -29,7 +29,8 @@ So the province's totals count every dossier once on each side.
   a dossier waiting for the citizen's supplement has no running clock and counts as within time;
 - apology letters issued in the month, and those issued less than a day before the appointment;
 - of the dossiers received in the month: those reusing a document from the citizen's store, those
-  owing a fee, those paid online, and the procedures with at least one online payment;
+  owing a fee, those paid online (here or on the national portal's payment platform), and the procedures
+  with at least one online payment;
 - of the dossiers finished in the month: an electronic result (a PDF signed at approval, its hash
   kept) and digitised ones (every required component on file as well).
 
@@ -175,6 +176,9 @@ def counted_766(start: dt.datetime, end: dt.datetime, cutoff: dt.datetime):
 
 
 ONLINE_766 = Q(channel="online") & (~Q(procedure_version__result_kind="paper") | E_RESULT)
+# Paid online (the 766 payment indicators): through the portal's own gateway or on the national portal's
+# payment platform for a dossier filed there (indices.md: DuocThanhToanTrucTuyen 1 and 2 are both online).
+PAID_ONLINE = Q(fee_paid_via__in=(PaymentMethod.ONLINE, PaymentMethod.NATIONAL_PORTAL))
 
 
 def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int, dict[str, int]]:
@@ -198,9 +202,9 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
             received_for_others=Count("id", filter=ROUTED),
             dossiers_reusing_data=Count("id", filter=Q(reuse=True)),
             dossiers_fee_obligation=Count("id", filter=Q(fee_total__gt=0)),
-            dossiers_paid_online=Count("id", filter=Q(fee_paid_via=PaymentMethod.ONLINE)),
+            dossiers_paid_online=Count("id", filter=PAID_ONLINE),
             procedures_paid_online=Count("procedure_version__procedure", distinct=True,
-                                         filter=Q(fee_paid_via=PaymentMethod.ONLINE))).order_by(),
+                                         filter=PAID_ONLINE)).order_by(),
         agency_field=RECEIVING)
     add(received_between(start, end).filter(ROUTED).values(HANDLING)
         .annotate(received_from_others=Count("id")).order_by())

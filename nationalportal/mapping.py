@@ -21,6 +21,7 @@ from procedures.selectors import versions_in_force
 from .models import DocumentTypeMapping, VersionMapping
 
 CODE = re.compile(r"^[A-Za-z0-9.\-_/]{1,60}$")
+CODE_MAX = VersionMapping._meta.get_field("national_procedure_code").max_length  # a type may be 60 long
 
 
 def default_type(document) -> str:
@@ -56,7 +57,7 @@ def map_version(version: ProcedureVersion, *, by=None, national_code: str | None
     ({RequiredDocument id: national type}; a component left out keeps its type or gets `default_type`).
     Refuses (DomainError, nothing stored) a malformed code or a type used twice in the version."""
     code = (national_code or version.procedure.code).strip()
-    if not CODE.match(code):
+    if not CODE.match(code) or len(code) > CODE_MAX:
         raise DomainError("invalid_code", _("Mã thủ tục trên Cổng DVC quốc gia không hợp lệ."),
                           field="national_procedure_code")
     documents = list(version.documents.order_by("order", "pk"))

@@ -18,7 +18,7 @@ from . import policies, reconcile, selectors
 
 
 def _admin_only(request) -> None:
-    if not policies.can_reconcile(request.user):
+    if not policies.can_administer_link(request.user):
         raise PermissionDenied(_("Chỉ quản trị viên mới được đối soát với Cổng DVC quốc gia."))
 
 

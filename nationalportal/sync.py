@@ -65,12 +65,18 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def enqueue(event: DossierEvent) -> SyncItem | None:
     """Called for every recorded event (inside its transaction); keeps the status changes of dossiers
-    that have a code (received), which are what the national portal tracks. The caller starts the push
-    after the commit when the item is pending (receivers.on_dossier_event)."""
+    that have a code (received) or a national code (filed there: from its submission on), which are what the
+    national portal tracks. The caller starts the push after the commit when the item is pending
+    (receivers.on_dossier_event).
+
+    A national-portal dossier is created as a draft and submitted in one transaction: the draft is not pushed
+    (the national portal has no such status, StatusMapping has none; an item it refused would hold back every
+    later change of the dossier, which go out in order)."""
     if not enabled():
         return None
-    if event.type not in PUSHED_NOTES and (event.from_status == event.to_status or not event.to_status
-                                           or event.to_status == Status.DRAFT):
+    if event.to_status == Status.DRAFT:
+        return None
+    if event.type not in PUSHED_NOTES and (event.from_status == event.to_status or not event.to_status):
         return None
     dossier = event.dossier
     if not dossier.code and not dossier.national_code:

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as agency_selectors
 from accounts.models import Agency, User
-from dossiers.models import Attachment, Dossier, PaymentMethod, Punctuality
+from dossiers.models import Attachment, Dossier, Punctuality
 from dossiers.stats import (
     DIGITIZED,
     E_RESULT,
     LATE,
+    PAID_ONLINE,
     ROUTED,
     _bounds,
     finished_between,
@@ -130,7 +131,7 @@ def dossiers_behind(metric: str, agency_ids: list[int], first: dt.date, last: dt
         qs = received_between(start, end)
         qs = {"received_online": qs.filter(channel="online"), "received_postal": qs.filter(channel="postal"),
               "received_for_others": qs.filter(ROUTED),
-              "paid_online": qs.filter(fee_paid_via=PaymentMethod.ONLINE),
+              "paid_online": qs.filter(PAID_ONLINE),
               "reusing_data": qs.filter(pk__in=Attachment.objects.filter(reused=True, is_active=True)
                                         .values("dossier_id"))}.get(metric, qs)
     elif metric.startswith("finished") or metric in ("e_result", "digitized"):
@@ -190,7 +191,7 @@ def breakdown(agency: Agency, by: str, first: dt.date, last: dt.date,
     add(open_at(cutoff).filter(mine), key, overdue=Count("id", filter=Q(legal_due__lt=cutoff)))
     add(received_between(start, end).filter(at_my_desk), key, received=Count("id"),
         for_others=Count("id", filter=ROUTED), online=Count("id", filter=Q(channel="online")),
-        paid_online=Count("id", filter=Q(fee_paid_via="online")),
+        paid_online=Count("id", filter=PAID_ONLINE),
         fee_due=Count("id", filter=Q(fee_total__gt=0)))
     add(SurveyResponse.objects.filter(agency=agency, submitted_at__gte=start, submitted_at__lt=end), survey_key,
         responses=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))
