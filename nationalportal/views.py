@@ -66,6 +66,25 @@ def intake_answer(record) -> dict:
             "receiving_agency_code": dossier.receiving_agency.code}
 
 
+def _body(request) -> bytes:
+    """The raw body of an intake request, up to NATIONAL_PORTAL_MAX_REQUEST_MB (a dossier's files inline can
+    exceed the portal's general DATA_UPLOAD_MAX_MEMORY_SIZE); larger: 413, the sender should link the files."""
+    limit = int(getattr(settings, "NATIONAL_PORTAL_MAX_REQUEST_MB", 64)) * 1024 * 1024
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise DomainError("request_too_large", _(
+            "Yêu cầu nặng quá %d MB: hãy gửi các tệp lớn bằng đường dẫn (url) thay cho nội dung base64.")
+            % (limit // 1024 // 1024), http_status=413)
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise DomainError("request_too_large", _("Yêu cầu nặng quá %d MB.") % (limit // 1024 // 1024),
+                          http_status=413)
+    return body
+
+
 @csrf_exempt
 @require_POST
 def intake_endpoint(request):
@@ -73,14 +92,15 @@ def intake_endpoint(request):
     (signing.verify). 201 with the dossier it became; 200 with the same answer when it was already taken;
     a refusal answers {"code", "detail", "field"} with 400/401/409/413/422 and stores nothing."""
     try:
-        signing.verify(request.body, request.headers.get(signing.TIMESTAMP_HEADER),
+        body = _body(request)
+        signing.verify(body, request.headers.get(signing.TIMESTAMP_HEADER),
                        request.headers.get(signing.SIGNATURE_HEADER))
     except DomainError as exc:
         intake.refuse(None, exc)
         return _error(exc)
     data = None
     try:
-        data = intake.parse(request.body)
+        data = intake.parse(body)
         outcome = intake.intake(data)
     except DomainError as exc:
         if data is None:
@@ -97,14 +117,15 @@ def supplement_endpoint(request, national_code: str):
     waits for them (intake.SUPPLEMENT_SCHEMA), signed. 201 stored (a guided dossier is submitted again), 200
     already taken, 404 unknown dossier, 409 not waiting or another content under the same supplement id."""
     try:
-        signing.verify(request.body, request.headers.get(signing.TIMESTAMP_HEADER),
+        body = _body(request)
+        signing.verify(body, request.headers.get(signing.TIMESTAMP_HEADER),
                        request.headers.get(signing.SIGNATURE_HEADER))
     except DomainError as exc:
         intake.refuse({"national_code": national_code}, exc)
         return _error(exc)
     data = None
     try:
-        data = intake.parse(request.body)
+        data = intake.parse(body)
         row, created = intake.supplement(national_code, data)
     except DomainError as exc:
         if data is None:

@@ -179,3 +179,18 @@ def test_fees_paid_on_the_national_portal_settle_at_reception(client, birth, wor
         assert received.events.filter(type="fee_paid", payload__reference="PAYGOV-1").exists()
     else:
         assert received.fee_status == "" and not received.events.filter(type="fee_paid").exists()
+
+
+def test_a_request_larger_than_the_limit_is_refused_before_it_is_read(client, birth, settings):
+    settings.NATIONAL_PORTAL_MAX_REQUEST_MB = 1
+    data = request_body(birth)
+    data["files"][0]["content_base64"] = base64.b64encode(b"%PDF-1.4\n" + b"x" * (1024 * 1024)).decode()
+    answer = post(client, data)
+    assert (answer.status_code, answer.json()["code"]) == (413, "request_too_large")
+    assert "đường dẫn" in answer.json()["detail"] and not Dossier.objects.exists()
+    assert IntakeRefusal.objects.filter(code="request_too_large").exists()
+    settings.NATIONAL_PORTAL_MAX_REQUEST_MB = 64  # above the portal's general 10 MB body limit: accepted
+    settings.DOSSIER_MAX_UPLOAD_MB = 20
+    data = request_body(birth, code="G22.99-261206-0077")
+    data["files"][0]["content_base64"] = base64.b64encode(b"%PDF-1.4\n" + b"x" * (9 * 1024 * 1024)).decode()
+    assert post(client, data).status_code == 201

@@ -289,6 +289,7 @@ NATIONAL_PORTAL_SECRET = env.str("NATIONAL_PORTAL_SECRET", default="")
 NATIONAL_PORTAL_REPLAY_SECONDS = env.int("NATIONAL_PORTAL_REPLAY_SECONDS", default=300)
 NATIONAL_PORTAL_FILE_HOSTS = env.list("NATIONAL_PORTAL_FILE_HOSTS", default=[])
 NATIONAL_PORTAL_MAX_FILES = env.int("NATIONAL_PORTAL_MAX_FILES", default=30)
+NATIONAL_PORTAL_MAX_REQUEST_MB = env.int("NATIONAL_PORTAL_MAX_REQUEST_MB", default=64)  # files inline in base64
 NATIONAL_PORTAL_API_URL = env.str("NATIONAL_PORTAL_API_URL", default="")
 NATIONAL_PORTAL_PULL = env.bool("NATIONAL_PORTAL_PULL", default=False)
 # The national-portal simulator (files demo dossiers, records the statuses it receives): tests and
