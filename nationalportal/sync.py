@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from core.demo_mode import is_loading_demo
 from dossiers.models import AttachmentKind, Dossier, DossierEvent, EventType, LetterStatus
-from dossiers.workflow import RESULT_RELEASED
+from dossiers.workflow import RESULT_RELEASED, Status
 
 from . import signing
 from .models import StatusMapping, SyncItem, SyncStatus
@@ -63,17 +63,24 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(minutes=2 ** max(0, attempts - 1)), MAX_BACKOFF)
 
 
-def enqueue(event: DossierEvent) -> SyncItem | None:
-    """Called for every recorded event (inside its transaction); keeps the status changes of dossiers
-    that have a code (received), which are what the national portal tracks. The caller starts the push
-    after the commit when the item is pending (receivers.on_dossier_event)."""
-    if not enabled():
-        return None
+def pushed(event: DossierEvent) -> bool:
+    """Whether the national portal hears of this event: a status change (or a pushed note) of a dossier that
+    has a code (received) or a national code (filed there: from its submission on, not the draft it is
+    created as within the same intake)."""
     if event.type not in PUSHED_NOTES and (event.from_status == event.to_status or not event.to_status):
+        return False
+    if event.to_status == Status.DRAFT:
+        return False
+    return bool(event.dossier.code or event.dossier.national_code)
+
+
+def enqueue(event: DossierEvent) -> SyncItem | None:
+    """Called for every recorded event (inside its transaction); keeps the events `pushed` says the
+    national portal tracks. The caller starts the push after the commit when the item is pending
+    (receivers.on_dossier_event)."""
+    if not enabled() or not pushed(event):
         return None
     dossier = event.dossier
-    if not dossier.code and not dossier.national_code:
-        return None
     moment = event.at or timezone.now()
     if is_loading_demo():  # demo history: recorded as pushed, never queued (core.demo_mode)
         return SyncItem.objects.create(dossier=dossier, event=event, created_at=moment, next_attempt_at=moment,

@@ -27,6 +27,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("thu-tuc/", include("procedures.urls")),
+    path("gia-lap/cong-dvc-quoc-gia/", include("nationalportal.simulator_urls")),  # NATIONAL_PORTAL_SIMULATOR only
     path("ho-so/dong-bo/", include("nationalportal.urls")),  # the stand-in receiver, under /ho-so/ as before
     path("ho-so/", include("dossiers.urls")),
     path("thanh-toan/", include("payments.urls")),

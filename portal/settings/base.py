@@ -292,8 +292,10 @@ NATIONAL_PORTAL_MAX_FILES = env.int("NATIONAL_PORTAL_MAX_FILES", default=30)
 NATIONAL_PORTAL_API_URL = env.str("NATIONAL_PORTAL_API_URL", default="")
 NATIONAL_PORTAL_PULL = env.bool("NATIONAL_PORTAL_PULL", default=False)
 # The national-portal simulator (files demo dossiers, records the statuses it receives): tests and
-# `make run` only, refused in production.
+# `make run` only, refused in production. It posts its dossiers to NATIONAL_PORTAL_INTAKE_URL (empty:
+# SITE_URL + the intake's path, /api/national-portal/dossiers/).
 NATIONAL_PORTAL_SIMULATOR = env.bool("NATIONAL_PORTAL_SIMULATOR", default=DEBUG)
+NATIONAL_PORTAL_INTAKE_URL = env.str("NATIONAL_PORTAL_INTAKE_URL", default="")
 # The header bell counts unread notices of the last INBOX_BELL_DAYS days (older ones stay on the notices page).
 INBOX_BELL_DAYS = env.int("INBOX_BELL_DAYS", default=30)
 INBOX_KEEP_DAYS = env.int("INBOX_KEEP_DAYS", default=180)  # older notices are deleted nightly
