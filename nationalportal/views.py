@@ -29,6 +29,15 @@ def sync_panel_context(request, dossier, staff_view: bool) -> dict | None:
     return {"sync_failed": failed} if failed else None
 
 
+def intake_panel_context(request, dossier, staff_view: bool) -> dict | None:
+    """The dossier page (staff): a dossier filed on the national portal, with what that portal vouched for (the
+    applicant's identity verified through VNeID, the fees paid there)."""
+    record = getattr(dossier, "national_intake", None) if dossier.national_code else None
+    if not staff_view or record is None:
+        return None
+    return {"national_record": record}
+
+
 @csrf_exempt
 @require_POST
 def sync_receiver(request):
