@@ -203,8 +203,8 @@ def rebuild(row: SimulatedNationalDossier) -> dict:
         content = component_pdf(national_code=request["national_code"], title=item.get("title", ""),
                                 applicant=request["applicant"]["name"], filed_at=request["filed_at"])
         if hashlib.sha256(content).hexdigest() != item.get("sha256"):
-            raise DomainError("file_changed", _("Không dựng lại được tệp “%s” của hồ sơ.") % item.get("name", ""),
-                              http_status=500)
+            raise DomainError("file_changed", _("Không dựng lại được tệp “%s” của hồ sơ: nội dung không khớp mã "
+                                                "SHA-256 đã gửi.") % item.get("name", ""), http_status=409)
         files.append({**{k: item[k] for k in FILE_FIELDS if k in item},
                       "content_base64": base64.b64encode(content).decode()})
     request["files"] = files

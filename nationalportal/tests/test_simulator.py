@@ -226,6 +226,11 @@ def test_the_api_answers_the_client_contract(client, loop, birth, world):
     one = api.get_dossier(second.national_code)
     assert one == new[1] and one["applicant"]["name"] == "Nguyễn Văn An"
     assert api.get_dossier("G22.99-000000-9999") is None
+    # books that no longer match their files: said so, never a request with other files
+    second.request["files"][0]["title"] = "Giấy tờ khác"
+    second.save()
+    with pytest.raises(np_client.ClientError, match="HTTP 409"):
+        api.get_dossier(second.national_code)
 
 
 def test_the_api_refuses_unsigned_requests_and_bad_dates(client, birth, world):
