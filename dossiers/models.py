@@ -190,6 +190,13 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
     def channel_option(self):
         return self.procedure_version.channels.filter(channel=self.channel).first()
 
+    @property
+    def channel_label(self) -> str:
+        """The channel as the pages show it: an online dossier filed on the national portal says where."""
+        if self.national_code:
+            return str(_("Trực tuyến (Cổng DVC quốc gia)"))
+        return self.get_channel_display()
+
 
 class EventType(models.TextChoices):
     """Every kind of row on the control sheet (`DossierEvent.type`); written only through the

@@ -249,6 +249,9 @@ def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = N
                 "received_at__date__lte"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})
+    if filters.get("code"):  # our code or the national portal's, as typed or in capitals (both unique, indexed)
+        typed = {filters["code"], filters["code"].upper()}
+        qs = qs.filter(Q(code__in=typed) | Q(national_code__in=typed))
     if after:
         due_at, pk = after
         # ORDER BY due_at, pk puts dossiers without a due date (not yet received) last.

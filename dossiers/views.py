@@ -311,7 +311,7 @@ def worklist(request):
 
     filters = {"status": request.GET.get("status") or None, "channel": request.GET.get("channel") or None,
                "procedure_version__procedure__code": request.GET.get("procedure") or None,
-               "punctuality": request.GET.get("punctuality") or None,
+               "punctuality": request.GET.get("punctuality") or None, "code": request.GET.get("code", "").strip()[:40],
                "received_at__date__gte": day("from"), "received_at__date__lte": day("to")}
     rows = selectors.worklist(request.user, queue=queue, role=role, after=after, limit=26, **filters)
     next_after = None

@@ -12,6 +12,7 @@ class NationalPortalConfig(AppConfig):
         # The listener is connected before those of the apps listed after this one in INSTALLED_APPS: the
         # outbox row is written first, as when dossiers.events wrote it itself.
         from . import receivers  # noqa: F401 - connects the dossier events' listener
-        from .views import sync_panel_context  # the panel's context (views import models)
+        from .views import intake_panel_context, sync_panel_context  # the panels' context (views import models)
 
         register(Panel("sync_failed", "nationalportal/_sync_failed.html", sync_panel_context, place="before_actions"))
+        register(Panel("national_intake", "nationalportal/_intake.html", intake_panel_context, place="before_actions"))

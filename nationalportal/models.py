@@ -275,3 +275,47 @@ class PullCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}"
+
+
+# -- the simulator ----------------------------------------------------------------------------------
+
+
+class Delivery(models.TextChoices):
+    SENDING = "sending", _("Đang gửi")
+    TAKEN = "taken", _("Đã được tiếp nhận vào hệ thống")
+    REFUSED = "refused", _("Bị từ chối")
+    UNDELIVERED = "undelivered", _("Chưa gửi được")
+
+
+class SimulatedNationalDossier(models.Model):
+    """The national-portal simulator's own books (tests and `make run` only, NATIONAL_PORTAL_SIMULATOR): a
+    dossier "filed on the national portal", the intake request it sent this portal (the files by name, size,
+    type and SHA-256: their content is rebuilt from the request, `simulator.rebuild`), this portal's answer,
+    and every status pushed back, in the national vocabulary."""
+
+    national_code = models.CharField(_("mã hồ sơ trên Cổng DVC quốc gia"), max_length=40, unique=True)
+    procedure_code = models.CharField(_("mã thủ tục"), max_length=40)
+    procedure_name = models.CharField(_("tên thủ tục"), max_length=500)
+    agency_code = models.CharField(_("mã nơi tiếp nhận"), max_length=40)
+    agency_name = models.CharField(_("nơi tiếp nhận"), max_length=255)
+    request = models.JSONField(_("yêu cầu đã gửi (không kèm nội dung tệp)"))
+    filed_at = models.DateTimeField(_("nộp lúc"))
+    filed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    delivery = models.CharField(_("gửi sang hệ thống"), max_length=12, choices=Delivery.choices,
+                                default=Delivery.SENDING)
+    answer_status = models.PositiveSmallIntegerField(_("mã trả lời HTTP"), null=True, blank=True)
+    answer = models.JSONField(_("nội dung trả lời"), null=True, blank=True)
+    answer_error = models.CharField(_("lỗi khi gửi"), max_length=500, blank=True)
+    dossier_code = models.CharField(_("mã hồ sơ của hệ thống"), max_length=40, blank=True)
+    statuses = models.JSONField(_("các trạng thái nhận được"), default=list, blank=True)
+    national_status = models.CharField(_("mã trạng thái hiện tại"), max_length=10, blank=True)
+    national_label = models.CharField(_("trạng thái hiện tại"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ trên Cổng DVC quốc gia (giả lập)")
+        verbose_name_plural = _("hồ sơ trên Cổng DVC quốc gia (giả lập)")
+        ordering = ["-filed_at", "-id"]
+        indexes = [models.Index(fields=["filed_at"], name="np_sim_filed_at")]
+
+    def __str__(self) -> str:
+        return self.national_code

@@ -63,24 +63,28 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(minutes=2 ** max(0, attempts - 1)), MAX_BACKOFF)
 
 
+def pushed(event: DossierEvent) -> bool:
+    """Whether the national portal hears of this event: a status change (or a pushed note) of a dossier that
+    has a code (received) or a national code (filed there: from its submission on, not the draft it is
+    created as within the same intake)."""
+    if event.type not in PUSHED_NOTES and (event.from_status == event.to_status or not event.to_status):
+        return False
+    if event.to_status == Status.DRAFT:
+        return False
+    return bool(event.dossier.code or event.dossier.national_code)
+
+
 def enqueue(event: DossierEvent) -> SyncItem | None:
-    """Called for every recorded event (inside its transaction); keeps the status changes of dossiers
-    that have a code (received) or a national code (filed there: from its submission on), which are what the
+    """Called for every recorded event (inside its transaction); keeps the events `pushed` says the
     national portal tracks. The caller starts the push after the commit when the item is pending
     (receivers.on_dossier_event).
 
     A national-portal dossier is created as a draft and submitted in one transaction: the draft is not pushed
     (the national portal has no such status, StatusMapping has none; an item it refused would hold back every
     later change of the dossier, which go out in order)."""
-    if not enabled():
-        return None
-    if event.to_status == Status.DRAFT:
-        return None
-    if event.type not in PUSHED_NOTES and (event.from_status == event.to_status or not event.to_status):
+    if not enabled() or not pushed(event):
         return None
     dossier = event.dossier
-    if not dossier.code and not dossier.national_code:
-        return None
     moment = event.at or timezone.now()
     if is_loading_demo():  # demo history: recorded as pushed, never queued (core.demo_mode)
         return SyncItem.objects.create(dossier=dossier, event=event, created_at=moment, next_attempt_at=moment,

@@ -16,7 +16,7 @@ from dossiers.lateness import letters
 from dossiers.models import ApologyLetter, Attachment, AttachmentKind, LetterStatus
 from dossiers.workflow import RESULT_RELEASED
 
-from . import intake, signing
+from . import intake, signing, simulator
 from .models import NationalDossier
 from .sync import FILE_LINK_DAYS, FILE_LINK_SALT, failed_for, national_status, verify
 
@@ -29,11 +29,21 @@ def sync_panel_context(request, dossier, staff_view: bool) -> dict | None:
     return {"sync_failed": failed} if failed else None
 
 
+def intake_panel_context(request, dossier, staff_view: bool) -> dict | None:
+    """The dossier page (staff): a dossier filed on the national portal, with what that portal vouched for (the
+    applicant's identity verified through VNeID, the fees paid there)."""
+    record = getattr(dossier, "national_intake", None) if dossier.national_code else None
+    if not staff_view or record is None:
+        return None
+    return {"national_record": record}
+
+
 @csrf_exempt
 @require_POST
 def sync_receiver(request):
     """A local stand-in for the national portal's status endpoint (tests, `make run`): checks the
-    signature and the payload, answers 204."""
+    signature and the payload, answers 204. The last pushes are kept in the cache ("sync-receiver"); with the
+    simulator on, a push about one of its dossiers is kept in its books too (`simulator.record_push`)."""
     if not settings.SYNC_RECEIVER_ENABLED:
         raise Http404("Không có trang này.")
     if not verify(request.body, request.headers.get(signing.TIMESTAMP_HEADER),
@@ -49,6 +59,8 @@ def sync_receiver(request):
                               "national_code) và trạng thái (status)."), status=400)
     received = cache.get("sync-receiver", [])[-99:]
     cache.set("sync-receiver", [*received, data], timeout=3600)
+    if simulator.enabled():
+        simulator.record_push(data)
     return HttpResponse(status=204)
 
 

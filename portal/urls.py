@@ -29,6 +29,7 @@ urlpatterns = [
     path("thu-tuc/", include("procedures.urls")),
     path("lien-thong/cong-quoc-gia/doi-soat/", include("nationalportal.reconcile_urls")),
     path("lien-thong/cong-quoc-gia/", include("nationalportal.admin_urls")),  # the administrator's page
+    path("gia-lap/cong-dvc-quoc-gia/", include("nationalportal.simulator_urls")),  # NATIONAL_PORTAL_SIMULATOR only
     path("ho-so/dong-bo/", include("nationalportal.urls")),  # the stand-in receiver, under /ho-so/ as before
     path("ho-so/", include("dossiers.urls")),
     path("thanh-toan/", include("payments.urls")),

@@ -293,8 +293,16 @@ NATIONAL_PORTAL_MAX_REQUEST_MB = env.int("NATIONAL_PORTAL_MAX_REQUEST_MB", defau
 NATIONAL_PORTAL_API_URL = env.str("NATIONAL_PORTAL_API_URL", default="")
 NATIONAL_PORTAL_PULL = env.bool("NATIONAL_PORTAL_PULL", default=False)
 # The national-portal simulator (files demo dossiers, records the statuses it receives): tests and
-# `make run` only, refused in production.
+# `make run` only, refused in production. It posts its dossiers to NATIONAL_PORTAL_INTAKE_URL (empty:
+# SITE_URL + the intake's path, /api/national-portal/dossiers/).
 NATIONAL_PORTAL_SIMULATOR = env.bool("NATIONAL_PORTAL_SIMULATOR", default=DEBUG)
+NATIONAL_PORTAL_INTAKE_URL = env.str("NATIONAL_PORTAL_INTAKE_URL", default="")
+if DEBUG and NATIONAL_PORTAL_SIMULATOR:
+    # `make run` shows the whole loop: the statuses go back to the simulator (through the local receiver) and
+    # the portal asks the simulator's API, unless the environment says otherwise (an empty value turns it off).
+    SYNC_TARGET_URL = env.str("SYNC_TARGET_URL", default=SITE_URL.rstrip("/") + "/ho-so/dong-bo/nhan/")
+    NATIONAL_PORTAL_API_URL = env.str("NATIONAL_PORTAL_API_URL",
+                                      default=SITE_URL.rstrip("/") + "/gia-lap/cong-dvc-quoc-gia/api")
 # The header bell counts unread notices of the last INBOX_BELL_DAYS days (older ones stay on the notices page).
 INBOX_BELL_DAYS = env.int("INBOX_BELL_DAYS", default=30)
 INBOX_KEEP_DAYS = env.int("INBOX_KEEP_DAYS", default=180)  # older notices are deleted nightly

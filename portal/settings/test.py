@@ -45,3 +45,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 PAYMENT_GATEWAY = "simulator"  # the VNPay protocol against the portal's own stand-in
 NATIONAL_PORTAL_SECRET = "test-national-portal-secret"
 NATIONAL_PORTAL_SIMULATOR = True
+# A developer's .env turns DEBUG on, which points the outbox and the API at the simulator (base.py): the
+# suite starts with neither (no outbox, no national portal to ask); a test that needs them sets them.
+SYNC_TARGET_URL = ""
+NATIONAL_PORTAL_API_URL = ""
