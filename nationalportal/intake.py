@@ -222,6 +222,17 @@ def _documents(version) -> dict[str, object]:
 # -- files ------------------------------------------------------------------------------------------
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A file link is fetched from the registered host itself: a redirect (possibly to another host, an
+    internal address) is refused, not followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise urllib.error.HTTPError(req.full_url, code, "redirect", headers, fp)
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def _fetch(url: str, field: str, limit: int) -> bytes:
     parts = urllib.parse.urlsplit(url)
     hosts = {h.lower() for h in getattr(settings, "NATIONAL_PORTAL_FILE_HOSTS", [])}
@@ -231,7 +242,7 @@ def _fetch(url: str, field: str, limit: int) -> bytes:
             field=field, http_status=422)
     request = urllib.request.Request(url, method="GET")
     try:
-        with urllib.request.urlopen(request, timeout=20) as response:
+        with _OPENER.open(request, timeout=20) as response:  # a registered host; no redirect followed
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > limit:
                 raise DomainError("file_too_large", _("Tệp vượt giới hạn %s MB.") % (limit // 1024 // 1024),

@@ -17,6 +17,11 @@ BIG = b"%PDF-1.4\n" + b"x" * (1024 * 1024 + 100)
 
 class Files(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # the http.server API names it so
+        if self.path == "/chuyen.pdf":  # a redirect, e.g. towards an internal address
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.end_headers()
+            return
         body = {"/to-khai.pdf": PDF, "/lon.pdf": BIG, "/trang.html": b"<html>hi</html>"}.get(self.path)
         if body is None:
             self.send_response(404)
@@ -56,7 +61,8 @@ def test_files_by_link(client, world, file_server):
     stored = Attachment.objects.get(dossier_id=taken.json()["dossier_id"], original_name="to-khai.pdf")
     assert stored.file.read() == PDF
     for path, code, status in (("/lon.pdf", "file_too_large", 413), ("/trang.html", "file_type", 400),
-                               ("/khong-co.pdf", "file_fetch_failed", 422)):
+                               ("/khong-co.pdf", "file_fetch_failed", 422),
+                               ("/chuyen.pdf", "file_fetch_failed", 422)):
         answer = post(client, _linked(world.birth, file_server, path, f"G22.99-L-{code}"))
         assert (answer.status_code, answer.json()["code"], answer.json()["field"]) == (status, code, "files.0"), path
     assert Dossier.objects.count() == 1
