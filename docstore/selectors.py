@@ -12,9 +12,14 @@ from .models import StoredDocument
 
 def store_owner(dossier: Dossier) -> User | None:
     """Whose store a dossier belongs to: its account, or the account registered with the applicant's
-    citizen ID (a walk-in applicant who also has an account)."""
+    citizen ID (a walk-in applicant who also has an account). A dossier filed on the national portal has none
+    here: the ID number it carries was typed there (VNeID vouches for it or not), and the citizen's documents
+    live in the national portal's own store; matching it to an account could hand one person's papers to
+    another."""
     if dossier.citizen_id:
         return dossier.citizen
+    if dossier.national_code:
+        return None
     number = (dossier.applicant_id_number or "").strip()
     if number and dossier.applicant_kind == "person":
         return User.objects.filter(citizen_id=number, is_active=True).first()

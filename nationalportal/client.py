@@ -1,5 +1,5 @@
 """What this portal asks the national portal (or the province's integration platform standing for it), over
-signed HTTP GETs (`signing`: X-Timestamp, X-Signature of "<timestamp>." — the body is empty):
+signed HTTP GETs (`signing`: X-Timestamp, X-Signature of "<timestamp>.GET.<path?query>." — the body is empty):
 
 - `GET {NATIONAL_PORTAL_API_URL}/dossiers/?since=<ISO 8601>` → {"dossiers": [summary, …]}: the dossiers filed
   there for this province since then, each {"national_code", "procedure_code", "filed_at",
@@ -42,8 +42,8 @@ class Client:
         url = f"{self.base_url}/{path.lstrip('/')}"
         if params:
             url += "?" + urllib.parse.urlencode(params)
-        request = urllib.request.Request(url, method="GET", headers={**signing.headers(b""),
-                                                                     "Accept": "application/json"})
+        request = urllib.request.Request(url, method="GET", headers={
+            **signing.headers(b"", method="GET", target=url), "Accept": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response: # the configured URL
                 body = response.read(50 * 1024 * 1024)

@@ -23,8 +23,11 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import http.client
 import json
 import logging
+import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -34,6 +37,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -47,6 +51,7 @@ from dossiers.models import ApplicantKind, Attachment, ReturnChannel
 from dossiers.services import dossier_file_from_national_portal, dossier_supplement_from_national_portal
 from procedures.selectors import versions_in_force
 
+from .mapping import unmapped_versions
 from .models import (
     DocumentTypeMapping,
     IntakeRefusal,
@@ -57,15 +62,17 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
+OLDEST_DAYS = 730  # a request filed longer ago than this is refused (a clock or data error, not a dossier)
 
 _TEXT = {"type": "string", "maxLength": 255}
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
     "additionalProperties": False,
     "required": ["national_code", "procedure_code", "filed_at", "receiving_agency_code", "applicant", "files"],
     "properties": {
-        "national_code": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": r"^[A-Za-z0-9.\-_/]+$"},
+        "national_code": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": CODE_PATTERN},
         "procedure_code": {"type": "string", "minLength": 1, "maxLength": 40},
         "filed_at": {"type": "string", "minLength": 10, "maxLength": 40},
         "receiving_agency_code": {"type": "string", "minLength": 1, "maxLength": 40},
@@ -115,7 +122,7 @@ SUPPLEMENT_SCHEMA = {
     "additionalProperties": False,
     "required": ["supplement_id", "files"],
     "properties": {
-        "supplement_id": {"type": "string", "minLength": 1, "maxLength": 60, "pattern": r"^[A-Za-z0-9.\-_/]+$"},
+        "supplement_id": {"type": "string", "minLength": 1, "maxLength": 60, "pattern": CODE_PATTERN},
         "message": {"type": "string", "maxLength": 1000},
         "files": SCHEMA["properties"]["files"],
     },
@@ -167,14 +174,33 @@ def _schema_message(error) -> tuple[str, str]:
     return _("“%s” không hợp lệ.") % (field or _("dữ liệu")), field
 
 
+CODE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._\-]*\Z")  # JSON Schema's "$" would let a final newline through
+
+
 def validate(data, validator=_VALIDATOR) -> None:
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         message, field = _schema_message(errors[0])
         raise DomainError("invalid", message, field=field or None)
+    for field in ("national_code", "supplement_id"):
+        if field in data and not CODE.match(data[field]):
+            raise DomainError("invalid", _("“%s” chỉ gồm chữ, số và . _ - (bắt đầu bằng chữ hoặc số).") % field,
+                              field=field)
+
+
+def _file_identity(item: dict) -> dict:
+    """What a file is, for the fingerprint: its type, name and content hash — not the link it was offered at
+    (a national portal may sign its file links with an expiry: a retry's links differ, its files do not)."""
+    out = {"document_type": item.get("document_type"), "name": item.get("name"), "sha256": item.get("sha256")}
+    if isinstance(item.get("content_base64"), str):
+        out["content"] = hashlib.sha256(item["content_base64"].encode()).hexdigest()
+    elif not item.get("sha256"):
+        out["url"] = item.get("url")  # nothing else says which file it is
+    return out
 
 
 def fingerprint(data: dict) -> str:
+    data = {**data, "files": [_file_identity(f) for f in data.get("files", []) if isinstance(f, dict)]}
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -192,13 +218,15 @@ def parse(body: bytes) -> dict:
 
 
 def mapped_version(procedure_code: str, on: dt.date):
-    """The version in force on `on` mapped under this national procedure code, or a refusal saying whether the
-    code is unknown or known but not mapped."""
+    """The version in force on `on` (the filing day) mapped, with all its components, under this national
+    procedure code; or a refusal saying whether the code is unknown or known but not (fully) mapped."""
     mapping = (VersionMapping.objects.select_related("version__procedure")
-               .filter(national_procedure_code=procedure_code, version__in=versions_in_force(on)).first())
+               .filter(national_procedure_code=procedure_code, version__in=versions_in_force(on))
+               .exclude(version__in=unmapped_versions(on)).order_by("-version__effective_from", "-pk").first())
     if mapping is not None:
         return mapping.version
-    if versions_in_force(on).filter(procedure__code=procedure_code).exists():
+    if versions_in_force(on).filter(Q(procedure__code=procedure_code)
+                                    | Q(national_mapping__national_procedure_code=procedure_code)).exists():
         raise DomainError("procedure_unmapped", _(
             "Thủ tục %s chưa được ánh xạ với Cổng DVC quốc gia: quản trị viên cần ánh xạ thủ tục và thành phần "
             "hồ sơ trước khi nhận hồ sơ.") % procedure_code, field="procedure_code", http_status=422)
@@ -233,16 +261,34 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-def _fetch(url: str, field: str, limit: int) -> bytes:
-    parts = urllib.parse.urlsplit(url)
+def _allowed(url: str) -> bool:
+    """A link to a registered file host, over HTTPS (plain HTTP only where NATIONAL_PORTAL_FILE_ALLOW_HTTP, the
+    default with DEBUG), with no user name, no odd port and nothing urllib would read differently."""
+    if "\\" in url or any(ord(c) < 33 for c in url):
+        return False
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    schemes = ("https", "http") if getattr(settings, "NATIONAL_PORTAL_FILE_ALLOW_HTTP", False) else ("https",)
     hosts = {h.lower() for h in getattr(settings, "NATIONAL_PORTAL_FILE_HOSTS", [])}
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.hostname.lower() not in hosts:
+    return (parts.scheme in schemes and bool(parts.hostname) and parts.hostname.lower() in hosts
+            and parts.username is None and parts.password is None)
+
+
+def _fetch(url: str, field: str, limit: int, deadline: float) -> bytes:
+    if not _allowed(url):
         raise DomainError("file_url_not_allowed", _(
-            "Không lấy tệp từ địa chỉ này: chỉ nhận đường dẫn tới máy chủ tệp đã đăng ký của Cổng DVC quốc gia."),
-            field=field, http_status=422)
+            "Không lấy tệp từ địa chỉ này: chỉ nhận đường dẫn HTTPS tới máy chủ tệp đã đăng ký của Cổng DVC quốc "
+            "gia."), field=field, http_status=422)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise DomainError("file_fetch_failed", _("Quá thời gian tải các tệp của hồ sơ."), field=field,
+                          http_status=422)
     request = urllib.request.Request(url, method="GET")
     try:
-        with _OPENER.open(request, timeout=20) as response:  # a registered host; no redirect followed
+        with _OPENER.open(request, timeout=min(20, left)) as response:  # a registered host; no redirect followed
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > limit:
                 raise DomainError("file_too_large", _("Tệp vượt giới hạn %s MB.") % (limit // 1024 // 1024),
@@ -251,16 +297,19 @@ def _fetch(url: str, field: str, limit: int) -> bytes:
     except urllib.error.HTTPError as exc:
         raise DomainError("file_fetch_failed", _("Không tải được tệp (HTTP %s).") % exc.code, field=field,
                           http_status=422) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError, http.client.HTTPException) as exc:
         raise DomainError("file_fetch_failed", _("Không tải được tệp: %s.") % getattr(exc, "reason", exc),
                           field=field, http_status=422) from None
+    if time.monotonic() > deadline:
+        raise DomainError("file_fetch_failed", _("Quá thời gian tải các tệp của hồ sơ."), field=field,
+                          http_status=422)
     if len(content) > limit:
         raise DomainError("file_too_large", _("Tệp vượt giới hạn %s MB.") % (limit // 1024 // 1024), field=field,
                           http_status=413)
     return content
 
 
-def _content(item: dict, field: str, limit: int) -> bytes:
+def _content(item: dict, field: str, limit: int, deadline: float) -> bytes:
     if "content_base64" in item:
         text = item["content_base64"]
         if len(text) * 3 // 4 > limit + 3:
@@ -271,7 +320,7 @@ def _content(item: dict, field: str, limit: int) -> bytes:
         except (binascii.Error, ValueError):
             raise DomainError("invalid_base64", _("Nội dung tệp “%s” không phải base64 hợp lệ.") % item["name"],
                               field=field) from None
-    return _fetch(item["url"], field, limit)
+    return _fetch(item["url"], field, limit, deadline)
 
 
 def _files(items: list[dict], documents: dict) -> list[tuple]:
@@ -285,10 +334,11 @@ def _files(items: list[dict], documents: dict) -> list[tuple]:
                 "Thành phần mã “%s” chưa được ánh xạ với thành phần hồ sơ của thủ tục.") % item["document_type"],
                 field=f"files.{index}.document_type", http_status=422)
     limit = max_bytes()
+    deadline = time.monotonic() + int(getattr(settings, "NATIONAL_PORTAL_FETCH_SECONDS", 120))
     out = []
     for index, item in enumerate(items):
         field = f"files.{index}"
-        content = _content(item, field, limit)
+        content = _content(item, field, limit, deadline)
         if item.get("sha256") and hashlib.sha256(content).hexdigest() != item["sha256"].lower():
             raise DomainError("file_hash_mismatch", _("Tệp “%s” không khớp mã SHA-256 đã gửi kèm.") % item["name"],
                               field=field, http_status=422)
@@ -353,12 +403,17 @@ def _intake(data, *, via: str, now: dt.datetime) -> Outcome:
     record = existing(data, digest)
     if record is not None:
         return Outcome(record, False)
-    filed_at = parse_datetime(data["filed_at"])
+    try:
+        filed_at = parse_datetime(data["filed_at"])
+    except ValueError:  # the right shape, not a real moment (30 February, +25:00)
+        filed_at = None
     if filed_at is None or timezone.is_naive(filed_at):
         raise DomainError("invalid", _("“filed_at” phải là thời điểm ISO 8601 có múi giờ."), field="filed_at")
     if filed_at > now + dt.timedelta(minutes=5):
         raise DomainError("invalid", _("“filed_at” ở tương lai."), field="filed_at")
-    version = mapped_version(data["procedure_code"], timezone.localdate(now))
+    if filed_at < now - dt.timedelta(days=OLDEST_DAYS):
+        raise DomainError("invalid", _("“filed_at” quá cũ (hơn %d ngày trước).") % OLDEST_DAYS, field="filed_at")
+    version = mapped_version(data["procedure_code"], timezone.localdate(filed_at))
     documents = _documents(version)
     receiving = _agency(data["receiving_agency_code"], "receiving_agency_code")
     applicant = _applicant(data)
@@ -405,7 +460,8 @@ def _intake(data, *, via: str, now: dt.datetime) -> Outcome:
         # The same dossier arrived twice at once: the other request stored it first.
         record = existing(data, digest)
         if record is None:
-            raise
+            raise DomainError("national_code_conflict", _("Mã hồ sơ %s đã có trong hệ thống.")
+                              % data["national_code"], field="national_code", http_status=409) from None
         return Outcome(record, False)
     log.info("national portal intake %s -> dossier %s", record.national_code, dossier.pk)
     return Outcome(record, True)
@@ -439,15 +495,24 @@ def _supplement(national_code: str, data, *, now: dt.datetime) -> tuple[National
         return done, False
     dossier = record.dossier
     files = _files(data["files"], _documents(dossier.procedure_version))
-    try:
-        with transaction.atomic():
-            dossier_supplement_from_national_portal(dossier=dossier, files=files, message=data.get("message", ""),
-                                                    at=now)
-            row = NationalSupplement.objects.create(record=record, supplement_id=data["supplement_id"],
-                                                    fingerprint=digest, received_at=now, files=len(files))
-    except IntegrityError:
-        row = NationalSupplement.objects.filter(record=record, supplement_id=data["supplement_id"]).first()
-        if row is None:
+    with transaction.atomic():
+        # One supplement of a dossier at a time: a retry that came in meanwhile waits here, then finds it.
+        NationalDossier.objects.select_for_update().filter(pk=record.pk).first()
+        done = NationalSupplement.objects.filter(record=record, supplement_id=data["supplement_id"]).first()
+        if done is not None:
+            if done.fingerprint != digest:
+                raise DomainError("supplement_conflict", _("Lần bổ sung %s đã được nhận với nội dung khác.")
+                                  % data["supplement_id"], field="supplement_id", http_status=409)
+            return done, False
+        before = set(Attachment.objects.filter(dossier=dossier).values_list("pk", flat=True))
+        dossier_supplement_from_national_portal(dossier=dossier, files=files, message=data.get("message", ""), at=now)
+        stored = list(Attachment.objects.filter(dossier=dossier).exclude(pk__in=before).values_list("file", flat=True))
+        try:
+            with transaction.atomic():
+                row = NationalSupplement.objects.create(record=record, supplement_id=data["supplement_id"],
+                                                        fingerprint=digest, received_at=now, files=len(files))
+        except BaseException:
+            for name in stored:  # the supplement rolls back: its files must go too
+                default_storage.delete(name)
             raise
-        return row, False
     return row, True

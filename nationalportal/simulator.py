@@ -252,8 +252,10 @@ def file(*, version: ProcedureVersion, desk: Agency, applicant: dict, cases: lis
 def post(body: bytes, url: str | None = None, timeout: float = 60) -> tuple[int | None, dict | None, str]:
     """POST the signed request to this portal's intake: (HTTP status, JSON answer, "") or (None, None, the
     reason it could not be delivered)."""
-    request = urllib.request.Request(url or intake_url(), data=body, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8", "Accept": "application/json", **signing.headers(body)})
+    url = url or intake_url()
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json; charset=utf-8", "Accept": "application/json",
+        **signing.headers(body, method="POST", target=url)})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # the configured intake URL
             return response.status, _json(response.read(1024 * 1024)), ""
@@ -338,8 +340,11 @@ def record_push(data: dict) -> SimulatedNationalDossier | None:
 
 
 def since_param(raw: str | None) -> dt.datetime:
-    moment = parse_datetime(raw.strip()) if isinstance(raw, str) and raw.strip() else None
-    if moment is None:
+    try:
+        moment = parse_datetime(raw.strip()) if isinstance(raw, str) and raw.strip() else None
+    except ValueError:  # the right shape, not a real moment (30 February, +25:00)
+        moment = None
+    if moment is None or moment.year < 2000:
         raise DomainError("invalid_since", _("Tham số “since” phải là thời điểm ISO 8601, ví dụ "
                                              "2026-12-01T00:00:00+07:00."), field="since")
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment

@@ -24,7 +24,6 @@ submission (guided or refused at reception before it has a code of ours); others
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import json
 import urllib.error
 import urllib.request
@@ -160,7 +159,8 @@ class WebhookAdapter:
     def send(self, data: dict) -> None:
         body = json.dumps(data, ensure_ascii=False).encode()
         request = urllib.request.Request(self.url, data=body, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8", **signing.headers(body, key=push_key())})
+            "Content-Type": "application/json; charset=utf-8",
+            **signing.headers(body, method="POST", target=self.url, key=push_key())})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 if not 200 <= response.status < 300:
@@ -230,14 +230,9 @@ def failed_for(dossier: Dossier):
     return dossier.sync_items.filter(status=SyncStatus.FAILED)
 
 
-def verify(body: bytes, timestamp: str | None, signature: str | None) -> bool:
-    """A push signed with the sync secret and fresh (the receiver's check)."""
-    if not signature or not timestamp or not push_key():
-        return False
-    try:
-        moment = int(timestamp)
-    except ValueError:
-        return False
-    window = int(getattr(settings, "NATIONAL_PORTAL_REPLAY_SECONDS", 300))
-    return hmac.compare_digest(signing.sign(body, moment, push_key()), signature) and abs(
-        timezone.now().timestamp() - moment) <= window
+def verify(request) -> bool:
+    """A push signed with the sync secret for the receiver's address, and fresh (the receiver's check)."""
+    key = push_key()
+    return bool(key) and not signing.matches(
+        request.body, request.headers.get(signing.TIMESTAMP_HEADER), request.headers.get(signing.SIGNATURE_HEADER),
+        method=request.method, target=request.get_full_path(), key=key)

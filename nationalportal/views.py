@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from django.conf import settings
 from django.core import signing as django_signing
@@ -19,6 +20,8 @@ from dossiers.workflow import RESULT_RELEASED
 from . import intake, signing, simulator
 from .models import NationalDossier
 from .sync import FILE_LINK_DAYS, FILE_LINK_SALT, failed_for, national_status, verify
+
+log = logging.getLogger(__name__)
 
 
 def sync_panel_context(request, dossier, staff_view: bool) -> dict | None:
@@ -46,8 +49,7 @@ def sync_receiver(request):
     simulator on, a push about one of its dossiers is kept in its books too (`simulator.record_push`)."""
     if not settings.SYNC_RECEIVER_ENABLED:
         raise Http404("Không có trang này.")
-    if not verify(request.body, request.headers.get(signing.TIMESTAMP_HEADER),
-                  request.headers.get(signing.SIGNATURE_HEADER)):
+    if not verify(request):
         return HttpResponse("Chữ ký không hợp lệ.", status=401)
     try:
         data = json.loads(request.body)
@@ -78,6 +80,15 @@ def intake_answer(record) -> dict:
             "receiving_agency_code": dossier.receiving_agency.code}
 
 
+def _refused_unsigned(request, exc: DomainError, data) -> None:
+    """A request refused before its signature was checked (too large) is logged for the administrator; one with
+    no valid signature only in the server log (anyone can send those: they must not fill the table)."""
+    if exc.http_status == 401:
+        log.warning("national portal: unsigned request refused (%s) from %s", exc.code, request.META.get("REMOTE_ADDR"))
+    else:
+        intake.refuse(data, exc)
+
+
 def _body(request) -> bytes:
     """The raw body of an intake request, up to NATIONAL_PORTAL_MAX_REQUEST_MB (a dossier's files inline can
     exceed the portal's general DATA_UPLOAD_MAX_MEMORY_SIZE); larger: 413, the sender should link the files."""
@@ -105,10 +116,9 @@ def intake_endpoint(request):
     a refusal answers {"code", "detail", "field"} with 400/401/409/413/422 and stores nothing."""
     try:
         body = _body(request)
-        signing.verify(body, request.headers.get(signing.TIMESTAMP_HEADER),
-                       request.headers.get(signing.SIGNATURE_HEADER))
+        signing.verify_request(request, body)
     except DomainError as exc:
-        intake.refuse(None, exc)
+        _refused_unsigned(request, exc, None)
         return _error(exc)
     data = None
     try:
@@ -130,10 +140,9 @@ def supplement_endpoint(request, national_code: str):
     already taken, 404 unknown dossier, 409 not waiting or another content under the same supplement id."""
     try:
         body = _body(request)
-        signing.verify(body, request.headers.get(signing.TIMESTAMP_HEADER),
-                       request.headers.get(signing.SIGNATURE_HEADER))
+        signing.verify_request(request, body)
     except DomainError as exc:
-        intake.refuse({"national_code": national_code}, exc)
+        _refused_unsigned(request, exc, {"national_code": national_code})
         return _error(exc)
     data = None
     try:
@@ -152,8 +161,7 @@ def supplement_endpoint(request, national_code: str):
 def intake_status(request, national_code: str):
     """GET /api/national-portal/dossiers/<national code>/ (signed, empty body): where the dossier stands."""
     try:
-        signing.verify(b"", request.headers.get(signing.TIMESTAMP_HEADER),
-                       request.headers.get(signing.SIGNATURE_HEADER))
+        signing.verify_request(request, b"")
     except DomainError as exc:
         return _error(exc)
     record = NationalDossier.objects.select_related("dossier__receiving_agency").filter(
@@ -162,6 +170,13 @@ def intake_status(request, national_code: str):
         return JsonResponse({"code": "not_found", "detail": _("Không có hồ sơ mã này.")}, status=404,
                             json_dumps_params={"ensure_ascii": False})
     return JsonResponse(intake_answer(record), json_dumps_params={"ensure_ascii": False})
+
+
+def _private(response):
+    """A bearer link to personal data: never cached, never sent on as a referrer."""
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @require_GET
@@ -179,7 +194,7 @@ def signed_file(request, token: str):
                                                dossier__status__in=RESULT_RELEASED).first()
         if attachment is None:
             raise Http404(_("Không có tệp này."))
-        return download_response(attachment)
+        return _private(download_response(attachment))
     if data.get("k") == "apology":
         letter = ApologyLetter.objects.filter(pk=data["id"], status=LetterStatus.ISSUED).select_related(
             "dossier", "agency").first()
@@ -188,5 +203,5 @@ def signed_file(request, token: str):
         if not letter.pdf:
             letters.store_pdf(letter)
         name = f"phieu-xin-loi-{letter.number.replace('/', '-')}.pdf"
-        return FileResponse(letter.pdf.open("rb"), filename=name, content_type="application/pdf")
+        return _private(FileResponse(letter.pdf.open("rb"), filename=name, content_type="application/pdf"))
     raise Http404(_("Không có tệp này."))

@@ -37,12 +37,12 @@ def test_the_sync_receiver_refuses_a_payload_without_code_or_status(client, sett
                "trạng thái (status).")
     for payload in (b"{not json", b"[1, 2]", b'"received"', json.dumps({"dossier_code": "H21.65-1"}).encode(),
                     json.dumps({"dossier_code": "", "status": "received"}).encode()):
-        signed = signing.headers(payload, key="bi-mat")
+        signed = signing.headers(payload, method="POST", target="/ho-so/dong-bo/nhan/", key="bi-mat")
         response = client.post("/ho-so/dong-bo/nhan/", payload, content_type="application/json",
                                HTTP_X_TIMESTAMP=signed["X-Timestamp"], HTTP_X_SIGNATURE=signed["X-Signature"])
         assert (response.status_code, response.content.decode()) == (400, message), payload
     body = json.dumps({"dossier_code": "H21.65-1", "status": "received"}).encode()
-    signed = signing.headers(body, key="bi-mat")
+    signed = signing.headers(body, method="POST", target="/ho-so/dong-bo/nhan/", key="bi-mat")
     response = client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json",
                            HTTP_X_TIMESTAMP=signed["X-Timestamp"], HTTP_X_SIGNATURE=signed["X-Signature"])
     assert response.status_code == 204

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.storage import Storage
 from django.utils import timezone
 
+from docstore.selectors import store_owner
 from dossiers import services
 from dossiers.models import Attachment, Dossier, DossierEvent, FeeStatus, PaymentMethod
 from dossiers.tests.conftest import PDF
@@ -44,7 +45,7 @@ def request_body(version, *, code="G22.99-261206-0001", files=None, **extra):
 
 def post(client, data, *, now=None, key=None, raw=None):
     body = raw if raw is not None else json.dumps(data, ensure_ascii=False).encode()
-    headers = signing.headers(body, now=now, key=key)
+    headers = signing.headers(body, method="POST", target=URL, now=now, key=key)
     return client.post(URL, body, content_type="application/json", HTTP_X_TIMESTAMP=headers["X-Timestamp"],
                        HTTP_X_SIGNATURE=headers["X-Signature"])
 
@@ -94,9 +95,17 @@ def test_a_forged_or_stale_signature_is_refused(client, birth):
     assert (stale.status_code, stale.json()["code"]) == (401, "stale_request")
     unsigned = client.post(URL, b"{}", content_type="application/json")
     assert (unsigned.status_code, unsigned.json()["code"]) == (401, "signature_missing")
+    body = json.dumps(request_body(birth)).encode()
+    signed = signing.headers(body, method="POST", target=URL)
+    odd = client.post(URL, body, content_type="application/json", HTTP_X_TIMESTAMP=signed["X-Timestamp"],
+                      HTTP_X_SIGNATURE="é" * 64)  # not ASCII: a refusal, not a crash
+    assert (odd.status_code, odd.json()["code"]) == (401, "bad_signature")
+    signed = signing.headers(body, method="POST", target="/api/national-portal/dossiers/X/supplements/")
+    elsewhere = client.post(URL, body, content_type="application/json", HTTP_X_TIMESTAMP=signed["X-Timestamp"],
+                            HTTP_X_SIGNATURE=signed["X-Signature"])
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (401, "bad_signature")  # signed for another address
     assert counts() == before
-    assert list(IntakeRefusal.objects.order_by("at").values_list("code", flat=True)) == [
-        "bad_signature", "stale_request", "signature_missing"]
+    assert not IntakeRefusal.objects.exists()  # anyone can send unsigned requests: only the server log has them
 
 
 def test_unknown_and_unmapped_procedure_codes(client, birth, world):
@@ -194,3 +203,44 @@ def test_a_request_larger_than_the_limit_is_refused_before_it_is_read(client, bi
     data = request_body(birth, code="G22.99-261206-0077")
     data["files"][0]["content_base64"] = base64.b64encode(b"%PDF-1.4\n" + b"x" * (9 * 1024 * 1024)).decode()
     assert post(client, data).status_code == 201
+
+
+@pytest.mark.parametrize("filed_at", ["2026-02-30T10:00:00+07:00", "2026-01-01T10:00:00+25:00",
+                                      "0001-01-01T00:00:00+01:00", "2026-01-01T10:00:00"])
+def test_an_impossible_filing_time_is_refused(client, birth, filed_at):
+    answer = post(client, request_body(birth, filed_at=filed_at))
+    assert (answer.status_code, answer.json()["field"]) == (400, "filed_at")
+    assert not Dossier.objects.exists() and IntakeRefusal.objects.get().field == "filed_at"
+
+
+@pytest.mark.parametrize("code", ["G22.99-NL\n", "G22/99", "../x", " G22", "-G22"])
+def test_a_national_code_that_could_not_be_addressed_is_refused(client, birth, code):
+    answer = post(client, request_body(birth, code=code))
+    assert (answer.status_code, answer.json()["code"], answer.json()["field"]) == (400, "invalid", "national_code")
+    assert not Dossier.objects.exists()
+
+
+def test_a_version_mapped_without_its_components_counts_as_unmapped(client, birth):
+    birth.documents.filter(requirement="required").first().national_type.delete()
+    answer = post(client, request_body(birth))
+    assert (answer.status_code, answer.json()["code"]) == (422, "procedure_unmapped")
+
+
+def test_a_retry_with_fresh_file_links_is_the_same_request(birth):
+    """A national portal that signs its file links with an expiry sends other links on a retry: same files
+    (same SHA-256), same request."""
+    first = request_body(birth)
+    second = {**first, "files": [dict(f) for f in first["files"]]}
+    for a, b in zip(first["files"], second["files"], strict=True):
+        a.pop("content_base64"), b.pop("content_base64")
+        a["url"], b["url"] = "https://files.example/a?exp=1", "https://files.example/a?exp=2"
+        a["sha256"] = b["sha256"] = hashlib.sha256(PDF).hexdigest()
+    assert intake.fingerprint(first) == intake.fingerprint(second)
+    assert intake.fingerprint(first) != intake.fingerprint({**first, "national_code": "KHAC"})
+
+
+def test_the_document_store_is_not_matched_by_an_id_number_typed_on_the_national_portal(client, birth, world):
+    world.citizen.citizen_id = "064190000456"  # the number the request carries
+    world.citizen.save(update_fields=["citizen_id"])
+    dossier = Dossier.objects.get(pk=post(client, request_body(birth)).json()["dossier_id"])
+    assert store_owner(dossier) is None

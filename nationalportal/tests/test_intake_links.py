@@ -42,6 +42,7 @@ def file_server(settings):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     settings.NATIONAL_PORTAL_FILE_HOSTS = ["127.0.0.1"]
+    settings.NATIONAL_PORTAL_FILE_ALLOW_HTTP = True
     settings.DOSSIER_MAX_UPLOAD_MB = 1
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -66,3 +67,16 @@ def test_files_by_link(client, world, file_server):
         answer = post(client, _linked(world.birth, file_server, path, f"G22.99-L-{code}"))
         assert (answer.status_code, answer.json()["code"], answer.json()["field"]) == (status, code, "files.0"), path
     assert Dossier.objects.count() == 1
+
+
+@pytest.mark.parametrize("url", ["http://files.gov.vn:abc/a.pdf", "http://127.0.0.1:8000\\@files.gov.vn/a.pdf",
+                                 "https://user:pw@files.gov.vn/a.pdf", "http://files.gov.vn/a.pdf",
+                                 "https://files.gov.vn /a.pdf", "ftp://files.gov.vn/a.pdf"])
+def test_links_urllib_could_misread_or_that_travel_in_clear_are_refused(client, world, settings, url):
+    settings.NATIONAL_PORTAL_FILE_HOSTS, settings.NATIONAL_PORTAL_FILE_ALLOW_HTTP = ["files.gov.vn"], False
+    mapping.map_version(world.birth)
+    data = request_body(world.birth)
+    data["files"][0] = {"document_type": data["files"][0]["document_type"], "name": "a.pdf", "url": url}
+    answer = post(client, data)
+    assert (answer.status_code, answer.json()["code"]) == (422, "file_url_not_allowed"), url
+    assert not Dossier.objects.exists()

@@ -280,7 +280,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         try:
-            signing.verify(b"", self.headers.get("X-Timestamp"), self.headers.get("X-Signature"))
+            signing.verify(b"", self.headers.get("X-Timestamp"), self.headers.get("X-Signature"), method="GET",
+                           target=self.path)
         except DomainError:
             self._answer(401, {"detail": "bad signature"})
             return
@@ -330,7 +331,7 @@ def test_the_client_asks_the_national_portal_over_signed_http(national_api, monk
     assert national_api.seen[0] == ("/api/dossiers/", since.isoformat())
     assert national_api.seen[1][0] == "/api/dossiers/new/"
     real = signing.headers
-    monkeypatch.setattr(signing, "headers", lambda body: real(body, key="khoa-khac"))  # a wrong key
+    monkeypatch.setattr(signing, "headers", lambda body, **kw: real(body, **{**kw, "key": "khoa-khac"}))  # a wrong key
     with pytest.raises(ClientError, match="401"):
         client.list_dossiers(since)
     monkeypatch.undo()

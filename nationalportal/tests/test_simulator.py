@@ -5,6 +5,7 @@ simulator answers the national portal's API (client.Client) from its books."""
 import datetime as dt
 import io
 import json
+import urllib.parse
 from importlib import import_module
 
 import pytest
@@ -131,7 +132,7 @@ def test_statuses_come_back_in_the_national_vocabulary_once_each(client, loop, b
     # the same push again (a worker died after sending it): kept once
     again = cache.get("sync-receiver")[-1]
     body = json.dumps(again, ensure_ascii=False).encode()
-    headers = signing.headers(body)
+    headers = signing.headers(body, method="POST", target="/ho-so/dong-bo/nhan/")
     answer = client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json",
                          HTTP_X_TIMESTAMP=headers["X-Timestamp"], HTTP_X_SIGNATURE=headers["X-Signature"])
     assert answer.status_code == 204
@@ -233,28 +234,34 @@ def test_the_api_answers_the_client_contract(client, loop, birth, world):
         api.get_dossier(second.national_code)
 
 
+def signed_get(client, path, params=None, key=None):
+    target = path + (f"?{urllib.parse.urlencode(params)}" if params else "")
+    headers = signing.headers(b"", method="GET", target=target, key=key)
+    return client.get(target, HTTP_X_TIMESTAMP=headers["X-Timestamp"], HTTP_X_SIGNATURE=headers["X-Signature"])
+
+
 def test_the_api_refuses_unsigned_requests_and_bad_dates(client, birth, world):
     unsigned = client.get(f"{API}/dossiers/", {"since": "2026-01-01T00:00:00+07:00"})
     assert (unsigned.status_code, unsigned.json()["code"]) == (401, "signature_missing")
-    headers = signing.headers(b"", key="khong-phai-khoa")
-    forged = client.get(f"{API}/dossiers/new/", {"since": "2026-01-01T00:00:00+07:00"},
-                        HTTP_X_TIMESTAMP=headers["X-Timestamp"], HTTP_X_SIGNATURE=headers["X-Signature"])
+    forged = signed_get(client, f"{API}/dossiers/new/", {"since": "2026-01-01T00:00:00+07:00"},
+                        key="khong-phai-khoa")
     assert (forged.status_code, forged.json()["code"]) == (401, "bad_signature")
-    good = signing.headers(b"")
-    for since in ("", "hôm qua", "2026-13-45"):
-        bad = client.get(f"{API}/dossiers/", {"since": since}, HTTP_X_TIMESTAMP=good["X-Timestamp"],
-                         HTTP_X_SIGNATURE=good["X-Signature"])
+    good = signing.headers(b"", method="GET", target=f"{API}/dossiers/?since=2026-01-01")
+    elsewhere = client.get(f"{API}/dossiers/new/?since=2026-01-01", HTTP_X_TIMESTAMP=good["X-Timestamp"],
+                           HTTP_X_SIGNATURE=good["X-Signature"])
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (401, "bad_signature")  # signed for another address
+    for since in ("", "hôm qua", "2026-13-45", "2026-02-30T00:00:00"):
+        bad = signed_get(client, f"{API}/dossiers/", {"since": since})
         assert (bad.status_code, bad.json()["field"]) == (400, "since"), since
         assert "ISO 8601" in bad.json()["detail"]
-    missing = client.get(f"{API}/dossiers/G22.99-000000-0001/", HTTP_X_TIMESTAMP=good["X-Timestamp"],
-                         HTTP_X_SIGNATURE=good["X-Signature"])
+    missing = signed_get(client, f"{API}/dossiers/G22.99-000000-0001/")
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
 
 
 def test_a_push_about_another_dossier_is_kept_in_the_cache_only(client, settings):
     settings.SYNC_RECEIVER_ENABLED = True
     body = json.dumps({"national_code": "G22.99-000000-0042", "status": "received", "event_id": 7}).encode()
-    headers = signing.headers(body)
+    headers = signing.headers(body, method="POST", target="/ho-so/dong-bo/nhan/")
     response = client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json",
                            HTTP_X_TIMESTAMP=headers["X-Timestamp"], HTTP_X_SIGNATURE=headers["X-Signature"])
     assert response.status_code == 204 and cache.get("sync-receiver")[-1]["event_id"] == 7

@@ -97,3 +97,4 @@ def test_the_released_result_travels_as_a_signed_link(world, target, client):
     assert (data["result"]["sha256"], data["result"]["name"]) == (result.sha256, "ket-qua.pdf")
     answer = client.get(urllib.parse.urlsplit(data["result"]["url"]).path)
     assert answer.status_code == 200 and b"".join(answer.streaming_content) == PDF
+    assert (answer["Cache-Control"], answer["Referrer-Policy"]) == ("private, no-store", "no-referrer")

@@ -32,7 +32,7 @@ def _files(version, **extra):
 
 def send(client, code, data):
     body = json.dumps(data, ensure_ascii=False).encode()
-    signed = signing.headers(body)
+    signed = signing.headers(body, method="POST", target=f"/api/national-portal/dossiers/{code}/supplements/")
     return client.post(f"/api/national-portal/dossiers/{code}/supplements/", body, content_type="application/json",
                        HTTP_X_TIMESTAMP=signed["X-Timestamp"], HTTP_X_SIGNATURE=signed["X-Signature"])
 
@@ -79,3 +79,14 @@ def test_refused_when_not_waiting_unknown_or_bad_and_nothing_changes(client, wor
     assert (Attachment.objects.count(), DossierEvent.objects.count()) == before
     assert set(IntakeRefusal.objects.values_list("code", flat=True)) >= {"not_waiting_for_supplement", "not_found",
                                                                          "invalid_base64"}
+
+
+def test_a_supplement_signed_for_another_dossier_is_refused(client, world, filed):
+    services.dossier_guide(dossier=filed, actor=world.reception, reason="Thiếu.")
+    body = json.dumps({"supplement_id": "BS-9", "files": _files(world.birth)}).encode()
+    signed = signing.headers(body, method="POST", target="/api/national-portal/dossiers/KHAC/supplements/")
+    answer = client.post(f"/api/national-portal/dossiers/{filed.national_code}/supplements/", body,
+                         content_type="application/json", HTTP_X_TIMESTAMP=signed["X-Timestamp"],
+                         HTTP_X_SIGNATURE=signed["X-Signature"])
+    assert (answer.status_code, answer.json()["code"]) == (401, "bad_signature")
+    assert not filed.attachments.filter(kind=AttachmentKind.SUPPLEMENT).exists()

@@ -100,10 +100,11 @@ def test_the_signed_webhook_reaches_the_local_receiver(world, target, live_serve
 def test_the_receiver_refuses_a_forged_signature(target, client):
     target.SYNC_RECEIVER_ENABLED = True
     body = json.dumps({"dossier_code": "X", "status": "received"}).encode()
-    signed = signing.headers(body, key="bi-mat")
+    signed = signing.headers(body, method="POST", target="/ho-so/dong-bo/nhan/", key="bi-mat")
     forged = client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json",
                          HTTP_X_TIMESTAMP=signed["X-Timestamp"], HTTP_X_SIGNATURE="00")
-    stale = signing.headers(body, key="bi-mat", now=time.time() - 3600)
+    stale = signing.headers(body, method="POST", target="/ho-so/dong-bo/nhan/", key="bi-mat",
+                            now=time.time() - 3600)
     old = client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json",
                       HTTP_X_TIMESTAMP=stale["X-Timestamp"], HTTP_X_SIGNATURE=stale["X-Signature"])
     good = client.post("/ho-so/dong-bo/nhan/", body, content_type="application/json",
