@@ -8,8 +8,10 @@ nothing the second time. A refused request is logged by the intake (`IntakeRefus
 reconciliation lists it as missing here until the administrator has fixed the cause and pulls it.
 
 The cursor advances to the latest filing time seen (never past now, never backwards). A request that failed for
-another reason (a storage error) holds the cursor at its filing time, so the next pull asks for it again. When the
-list cannot be fetched the cursor stays where it was and the reason is kept on it.
+another reason (a storage error) or was refused for a transient one (`TRANSIENT`: a file link the national portal's
+file server did not serve, the link's secret not configured, any refusal answered 5xx) holds the cursor at its
+filing time, so the next pull asks for it again; a definitive refusal (a bad request, an unknown procedure …) does
+not. When the list cannot be fetched the cursor stays where it was and the reason is kept on it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ log = logging.getLogger(__name__)
 
 OVERLAP = dt.timedelta(minutes=10)
 FIRST_PULL = dt.timedelta(days=1)  # how far back the very first pull looks
+# Refusals that may go away by themselves: the request is asked for again, not left to reconciliation.
+TRANSIENT = frozenset({"file_fetch_failed", "not_configured"})
+
+
+def transient(exc: DomainError) -> bool:
+    """Whether an intake refusal is worth asking again for (see TRANSIENT), rather than a definitive one."""
+    return exc.code in TRANSIENT or exc.http_status >= 500
 
 
 def cursor() -> PullCursor:
@@ -73,16 +82,22 @@ def pull_intake(*, client=None, now: dt.datetime | None = None) -> dict[str, int
         _store(now, error=str(exc))
         return {**counts, "error": str(exc)}
     latest: dt.datetime | None = None
-    held: dt.datetime | None = None  # the earliest request that failed for a reason other than a refusal
+    held: dt.datetime | None = None  # the earliest request that failed for a reason other than a definitive refusal
     for data in requests:
         filed = _filed_at(data)
+        code = data.get("national_code") if isinstance(data, dict) else None
         try:
             outcome = intake.intake(data, via=IntakeVia.PULL, now=now)
-        except DomainError:
-            counts["refused"] += 1  # logged by the intake
+        except DomainError as exc:  # logged by the intake
+            if transient(exc):
+                log.warning("national portal pull: request %s refused for now (%s); asked for again", code, exc.code)
+                counts["failed"] += 1
+                if filed is not None:
+                    held = filed if held is None else min(held, filed)
+            else:
+                counts["refused"] += 1
         except Exception:  # one broken request must not stop the others; it is asked for again
-            log.exception("national portal pull: request %s failed",
-                          data.get("national_code") if isinstance(data, dict) else None)
+            log.exception("national portal pull: request %s failed", code)
             counts["failed"] += 1
             if filed is not None:
                 held = filed if held is None else min(held, filed)

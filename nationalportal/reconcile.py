@@ -7,8 +7,9 @@ dossier with our `NationalDossier` rows and with its dossier's current status in
 
 - `missing_here`: listed there, never taken in here (a push that never arrived, a pull refused);
 - `missing_there`: taken in here (filed and received since `since`), not listed there;
-- `status_behind`: listed there with another status than ours, and nothing in flight (a pending `SyncItem` of the
-  dossier means the push is on its way: not a discrepancy).
+- `status_behind`: listed there with another status than ours, and nothing in flight (when the dossier's first
+  `SyncItem` not yet sent is pending, the push is on its way: not a discrepancy; when it failed, the later items
+  wait behind it for ever: the push is stuck, a discrepancy).
 
 A dossier listed with a status ours has no mapping for (a draft) is not compared. If the list cannot be fetched,
 the run is recorded with the reason and nothing else; the caller never sees an exception.
@@ -75,12 +76,22 @@ def _listed(rows: list) -> tuple[dict[str, str], int]:
     return out, skipped
 
 
+def _in_flight(dossier_ids: list[int]) -> set[int]:
+    """The dossiers whose push is on its way: the first of their items not yet sent is pending. The push
+    delivers a dossier's items in order, so behind a failed item the later ones stay pending forever: that
+    dossier is stuck, not in flight."""
+    first_unsent: dict[int, str] = {}
+    for dossier_id, status in (SyncItem.objects.filter(dossier_id__in=dossier_ids).exclude(status=SyncStatus.SENT)
+                               .order_by("dossier_id", "id").values_list("dossier_id", "status")):
+        first_unsent.setdefault(dossier_id, status)
+    return {dossier_id for dossier_id, status in first_unsent.items() if status == SyncStatus.PENDING}
+
+
 def _compare(theirs: dict[str, str], since: dt.datetime, found_at: dt.datetime) -> list[Discrepancy]:
     codes = _status_codes()
     records = {r.national_code: r for r in NationalDossier.objects.select_related("dossier").filter(
         national_code__in=list(theirs))}
-    in_flight = set(SyncItem.objects.filter(status=SyncStatus.PENDING, dossier_id__in=[
-        r.dossier_id for r in records.values()]).values_list("dossier_id", flat=True))
+    in_flight = _in_flight([r.dossier_id for r in records.values()])
     out = []
     for code, their_status in sorted(theirs.items()):
         record = records.get(code)
@@ -169,8 +180,9 @@ def _kick_push() -> None:
 
 def resend(discrepancy: Discrepancy, by, *, now: dt.datetime | None = None) -> SyncItem:
     """Push the dossier's latest status change again (missing there, status behind): its SyncItem queued again
-    (attempts 0, due now) or created, the dossier's failed items queued with it so that they go out in order, the
-    push started after the commit. Raises DomainError (nothing changed) when it cannot."""
+    (attempts 0, due now) or created (dated by its event, as `sync.enqueue` dates it, so that the monthly sync
+    counts keep it in its month; due now), the dossier's failed items queued with it so that they go out in order,
+    the push started after the commit. Raises DomainError (nothing changed) when it cannot."""
     now = now or timezone.now()
     if not sync.enabled():
         raise DomainError("sync_off", _("Chưa bật đồng bộ trạng thái lên Cổng DVC quốc gia (chưa cấu hình "
@@ -188,7 +200,8 @@ def resend(discrepancy: Discrepancy, by, *, now: dt.datetime | None = None) -> S
         sync.retry(SyncItem.objects.filter(dossier=dossier).exclude(event=event), now=now)
         item = SyncItem.objects.select_for_update().filter(event=event).first()
         if item is None:
-            item = SyncItem.objects.create(dossier=dossier, event=event, created_at=now, next_attempt_at=now)
+            item = SyncItem.objects.create(dossier=dossier, event=event, created_at=event.at or now,
+                                           next_attempt_at=now)
         else:
             item.status, item.attempts, item.next_attempt_at = SyncStatus.PENDING, 0, now
             item.last_error, item.sent_at = "", None

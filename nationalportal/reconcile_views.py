@@ -60,7 +60,7 @@ def reconcile_now(request):
 def _discrepancy(request):
     """The discrepancy the POST names, or None with the reason shown."""
     raw = (request.POST.get("discrepancy") or "").strip()
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 18:  # "²".isdigit() is True, int("²") fails
         messages.error(request, _("Mục đối soát không hợp lệ."))
         return None
     discrepancy = selectors.discrepancy_get(int(raw))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.errors import DomainError
 from dossiers import services
 from dossiers.models import Dossier
-from nationalportal import intake, mapping, reconcile, signing, sync
+from nationalportal import intake, mapping, reconcile, signing, stats, sync
 from nationalportal.client import Client, ClientError
 from nationalportal.models import (
     Discrepancy,
@@ -179,6 +179,49 @@ def test_resend_queues_failed_items_in_order_and_creates_a_missing_one(world, bi
     sync.push(adapter=recorder)
     assert [(x["national_code"], x["status"]) for x in recorder.sent] == [
         ("G-F", "submitted"), ("G-F", "received"), ("G-Q", "submitted")]
+
+
+class Down:
+    """An adapter for a national portal that never answers."""
+
+    def send(self, data):
+        raise sync.SyncError("HTTP 503")
+
+
+def test_a_push_stuck_behind_a_failed_item_is_a_discrepancy(world, birth, target, admin):
+    target.SYNC_MAX_ATTEMPTS = 1
+    stuck = take(birth, "G-S")
+    assert sync.push(adapter=Down()) == {"sent": 0, "retry": 0, "failed": 1}  # the submission failed for good
+    services.dossier_receive(dossier=stuck, actor=world.reception)
+    assert sync.push(adapter=Recorder()) == {"sent": 0, "retry": 0, "failed": 0}  # the receipt waits behind it
+    assert list(SyncItem.objects.filter(dossier=stuck).values_list("event__type", "status")) == [
+        ("submit", SyncStatus.FAILED), ("receive", SyncStatus.PENDING)]
+    run = reconcile.reconcile(client=Stub(listed=[row("G-S", "")]))
+    assert kinds(run) == {"G-S": "status_behind"}  # pending, but never going out: not in flight
+    behind = run.discrepancies.get()
+    assert (behind.our_status, behind.ours, behind.theirs) == ("received", "2", "")
+    reconcile.resend(behind, admin)
+    recorder = Recorder()
+    assert sync.push(adapter=recorder)["sent"] == 2
+    assert [(x["national_code"], x["status"]) for x in recorder.sent] == [("G-S", "submitted"), ("G-S", "received")]
+
+
+def test_a_created_item_is_dated_by_its_event_for_the_monthly_counts(world, birth, target, admin):
+    target.SYNC_TARGET_URL = ""
+    late = take(birth, "G-M")  # taken in while the sync was off: its submission has no sync item
+    target.SYNC_TARGET_URL = "http://127.0.0.1:9/khong-co"
+    now = timezone.now()
+    this_month = timezone.localtime(now).date().replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    then = timezone.make_aware(dt.datetime.combine(last_month + dt.timedelta(days=14), dt.time(9)))
+    late.events.filter(type="submit").update(at=then)
+    run = reconcile.reconcile(client=Stub(listed=[row("G-M", "")]), now=now)
+    item = reconcile.resend(run.discrepancies.get(national_code="G-M"), admin, now=now)
+    item.refresh_from_db()
+    assert (item.created_at, item.next_attempt_at, item.status) == (then, now, SyncStatus.PENDING)
+    agency = late.handling_agency_id
+    assert stats.compute_month(last_month)[agency]["dossiers_to_sync"] == 1
+    assert agency not in stats.compute_month(this_month)
 
 
 def test_resend_refusals_change_nothing(scene, admin, target):
@@ -398,11 +441,17 @@ def test_bad_ids_are_refused_and_change_nothing(scene, client, admin):
     dossiers = Dossier.objects.count()
     cases = [("gui-lai/", "abc", "không hợp lệ"), ("gui-lai/", "", "không hợp lệ"), ("lay-ve/", "-1", "không hợp lệ"),
              ("gui-lai/", "99999999", "Không có mục"), ("lay-ve/", "1" * 30, "không hợp lệ"),
+             ("gui-lai/", "9" * 30, "không hợp lệ"), ("gui-lai/", "-1", "không hợp lệ"),
+             # digits to str.isdigit() that int() refuses, or reads though they are not ASCII
+             ("gui-lai/", "²", "không hợp lệ"), ("lay-ve/", "²", "không hợp lệ"), ("gui-lai/", "1²", "không hợp lệ"),
+             ("lay-ve/", "①", "không hợp lệ"), ("gui-lai/", "١", "không hợp lệ"),
              ("gui-lai/", resolved.pk, "đã được xử lý"),
              ("gui-lai/", run.discrepancies.get(national_code="G-E").pk, "không áp dụng"),
              ("lay-ve/", run.discrepancies.get(national_code="G-B").pk, "không áp dụng")]
     for path, value, message in cases:
-        body = client.post(PAGE + path, {"discrepancy": value}, follow=True).content.decode()
+        answer = client.post(PAGE + path, {"discrepancy": value}, follow=True)
+        body = answer.content.decode()
+        assert answer.status_code == 200 and answer.redirect_chain == [(PAGE, 302)], (path, value)
         assert message in body and "message-error" in body, (path, value)
     assert list(Discrepancy.objects.order_by("pk").values_list("pk", "resolved_at", "resolution")) == snapshot
     assert list(SyncItem.objects.order_by("pk").values_list("pk", "status", "attempts")) == items
