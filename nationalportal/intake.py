@@ -295,7 +295,9 @@ def _fetch(url: str, field: str, limit: int, deadline: float) -> bytes:
                                   field=field, http_status=413)
             content = response.read(limit + 1)
     except urllib.error.HTTPError as exc:
-        raise DomainError("file_fetch_failed", _("Không tải được tệp (HTTP %s).") % exc.code, field=field,
+        # 4xx (gone, forbidden, a redirect refused): the link will not work on a retry either; 5xx and 429 may.
+        code = "file_fetch_failed" if exc.code >= 500 or exc.code == 429 else "file_unavailable"
+        raise DomainError(code, _("Không tải được tệp (HTTP %s).") % exc.code, field=field,
                           http_status=422) from None
     except (urllib.error.URLError, TimeoutError, OSError, ValueError, http.client.HTTPException) as exc:
         raise DomainError("file_fetch_failed", _("Không tải được tệp: %s.") % getattr(exc, "reason", exc),

@@ -62,8 +62,8 @@ def test_files_by_link(client, world, file_server):
     stored = Attachment.objects.get(dossier_id=taken.json()["dossier_id"], original_name="to-khai.pdf")
     assert stored.file.read() == PDF
     for path, code, status in (("/lon.pdf", "file_too_large", 413), ("/trang.html", "file_type", 400),
-                               ("/khong-co.pdf", "file_fetch_failed", 422),
-                               ("/chuyen.pdf", "file_fetch_failed", 422)):
+                               ("/khong-co.pdf", "file_unavailable", 422),
+                               ("/chuyen.pdf", "file_unavailable", 422)):
         answer = post(client, _linked(world.birth, file_server, path, f"G22.99-L-{code}"))
         assert (answer.status_code, answer.json()["code"], answer.json()["field"]) == (status, code, "files.0"), path
     assert Dossier.objects.count() == 1
