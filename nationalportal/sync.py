@@ -30,7 +30,7 @@ import urllib.request
 
 from django.conf import settings
 from django.core import signing as django_signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -175,48 +175,76 @@ class SyncError(Exception):
     pass
 
 
+LEASE = dt.timedelta(minutes=5)  # SQLite: an item claimed by a worker that died is due again after this
+
+
+def _next(now: dt.datetime, passed: set[int]) -> SyncItem | None:
+    """Inside a transaction: the next due item whose dossier has nothing undelivered before it, locked (SKIP
+    LOCKED: another worker takes the next one). Items waiting behind an earlier one are added to `passed`."""
+    while True:
+        item = (SyncItem.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status=SyncStatus.PENDING, next_attempt_at__lte=now).exclude(pk__in=passed)
+                .select_related("event", "dossier__receiving_agency", "dossier__handling_agency",
+                                "dossier__returning_agency", "dossier__procedure_version__procedure")
+                .order_by("id").first())
+        if item is None:
+            return None
+        # A dossier's changes go out in order: an item waits while an earlier one is undelivered.
+        first_unsent = (SyncItem.objects.filter(dossier_id=item.dossier_id).exclude(status=SyncStatus.SENT)
+                        .order_by("id").values_list("id", flat=True).first())
+        if first_unsent == item.pk:
+            return item
+        passed.add(item.pk)
+
+
+def _deliver(item: SyncItem, adapter, now: dt.datetime, counts: dict[str, int]) -> None:
+    """Send one item (its attempt already counted) and record the outcome."""
+    try:
+        adapter.send(payload(item))
+    except SyncError as exc:
+        item.last_error = str(exc)[:500]
+        if item.attempts >= _max_attempts():
+            item.status = SyncStatus.FAILED
+            counts["failed"] += 1
+        else:
+            item.next_attempt_at = now + backoff(item.attempts)
+            counts["retry"] += 1
+    else:
+        item.status, item.sent_at, item.last_error = SyncStatus.SENT, now, ""
+        counts["sent"] += 1
+    item.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
+
+
 def push(*, adapter=None, batch: int = 200, now: dt.datetime | None = None) -> dict[str, int]:
     """Deliver the items that are due, oldest first, one dossier's items in order. Safe to run in
     several workers at once (rows are locked with SKIP LOCKED) and to run again after a worker was
     killed mid-batch: each item is delivered and marked sent in its own transaction, so the items
     delivered before the kill stay sent and are never pushed twice; only the one in flight at the
-    kill goes out again (with the same event_id, which the receiver uses to recognise it)."""
+    kill goes out again (with the same event_id, which the receiver uses to recognise it).
+
+    On SQLite (`make run`) a transaction locks the whole database, the local receiver's writes included, so
+    there an item is claimed (attempt counted, leased for LEASE) and committed before it is sent, and its
+    outcome recorded after; a worker killed in flight leaves it due again when the lease ends."""
     if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
         raise ValueError("batch phải là số nguyên dương.")
     adapter = adapter or WebhookAdapter()
     now = now or timezone.now()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     passed: set[int] = set()  # waiting behind an earlier item of their dossier
+    lease = connection.vendor == "sqlite"
     for _ in range(batch):
         with transaction.atomic():
-            item = (SyncItem.objects.select_for_update(skip_locked=True, of=("self",))
-                    .filter(status=SyncStatus.PENDING, next_attempt_at__lte=now).exclude(pk__in=passed)
-                    .select_related("event", "dossier__receiving_agency", "dossier__handling_agency",
-                                    "dossier__returning_agency", "dossier__procedure_version__procedure")
-                    .order_by("id").first())
+            item = _next(now, passed)
             if item is None:
                 break
-            # A dossier's changes go out in order: an item waits while an earlier one is undelivered.
-            first_unsent = (SyncItem.objects.filter(dossier_id=item.dossier_id).exclude(status=SyncStatus.SENT)
-                            .order_by("id").values_list("id", flat=True).first())
-            if first_unsent != item.pk:
-                passed.add(item.pk)
-                continue
             item.attempts += 1
-            try:
-                adapter.send(payload(item))
-            except SyncError as exc:
-                item.last_error = str(exc)[:500]
-                if item.attempts >= _max_attempts():
-                    item.status = SyncStatus.FAILED
-                    counts["failed"] += 1
-                else:
-                    item.next_attempt_at = now + backoff(item.attempts)
-                    counts["retry"] += 1
+            if lease:
+                item.next_attempt_at = now + LEASE
+                item.save(update_fields=["attempts", "next_attempt_at"])
             else:
-                item.status, item.sent_at, item.last_error = SyncStatus.SENT, now, ""
-                counts["sent"] += 1
-            item.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
+                _deliver(item, adapter, now, counts)
+        if lease:
+            _deliver(item, adapter, now, counts)
     return counts
 
 

@@ -98,3 +98,43 @@ def test_the_released_result_travels_as_a_signed_link(world, target, client):
     answer = client.get(urllib.parse.urlsplit(data["result"]["url"]).path)
     assert answer.status_code == 200 and b"".join(answer.streaming_content) == PDF
     assert (answer["Cache-Control"], answer["Referrer-Policy"]) == ("private, no-store", "no-referrer")
+
+
+class Died(BaseException):
+    """The worker is killed while the national portal answers."""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_no_transaction_is_open_while_the_national_portal_answers(world, target, monkeypatch):
+    """SQLite locks the whole database in a transaction: the local receiver (`make run`) could not write while a
+    push waited for it. There an item is claimed and leased first, sent with no transaction open, and an item
+    whose worker died is due again when the lease ends."""
+    from django.db import connection
+
+    from nationalportal import receivers
+
+    monkeypatch.setattr(receivers, "kick", lambda: None)  # this test pushes by hand
+    d = _filed(world)
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    seen = []
+
+    class Watcher(Recorder):
+        def send(self, data):
+            seen.append(connection.in_atomic_block)
+            super().send(data)
+
+    start = SyncItem.objects.get(dossier=d).created_at + dt.timedelta(seconds=1)
+
+    class Dies(Watcher):
+        def send(self, data):
+            raise Died
+
+    with pytest.raises(Died):
+        sync.push(adapter=Dies(), now=start)
+    item = SyncItem.objects.get(dossier=d)
+    assert (item.status, item.attempts, item.next_attempt_at) == (SyncStatus.PENDING, 1, start + sync.LEASE)
+    assert sync.push(adapter=Watcher(), now=start + dt.timedelta(minutes=1))["sent"] == 0  # leased
+    watcher = Watcher()
+    assert sync.push(adapter=watcher, now=start + sync.LEASE)["sent"] == 1
+    assert seen == [False] and watcher.sent[0]["status"] == "submitted"
+    assert SyncItem.objects.get(dossier=d).attempts == 2
