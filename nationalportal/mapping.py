@@ -60,6 +60,18 @@ def map_version(version: ProcedureVersion, *, by=None, national_code: str | None
     if not CODE.match(code) or len(code) > CODE_MAX:
         raise DomainError("invalid_code", _("Mã thủ tục trên Cổng DVC quốc gia không hợp lệ."),
                           field="national_procedure_code")
+    # A national code names one procedure: another procedure's versions under it would take in its dossiers.
+    taken = (VersionMapping.objects.filter(national_procedure_code__iexact=code)
+             .exclude(version__procedure=version.procedure_id).select_related("version__procedure").first())
+    if taken is not None:
+        raise DomainError("code_taken", _("Mã %(code)s đã dùng cho thủ tục %(other)s (%(name)s).") % {
+            "code": code, "other": taken.version.procedure.code, "name": taken.version.procedure.name},
+            field="national_procedure_code")
+    other = (ProcedureVersion.objects.filter(procedure__code__iexact=code).exclude(procedure=version.procedure_id)
+             .select_related("procedure").first())
+    if other is not None:
+        raise DomainError("code_taken", _("Mã %(code)s là mã của thủ tục khác trong danh mục (%(name)s).") % {
+            "code": code, "name": other.procedure.name}, field="national_procedure_code")
     documents = list(version.documents.order_by("order", "pk"))
     known = {d.pk for d in documents}
     types = {int(k): (v or "").strip() for k, v in (types or {}).items()}
@@ -72,10 +84,10 @@ def map_version(version: ProcedureVersion, *, by=None, national_code: str | None
             raise DomainError("invalid_code", _("Mã thành phần “%s” không hợp lệ.") % value, field=f"types.{pk}")
     seen: dict[str, int] = {}
     for pk, value in chosen.items():
-        if value in seen:
+        if value.upper() in seen:  # "tp1" and "TP1" are one code to the national portal's staff
             raise DomainError("duplicate_type", _("Mã thành phần “%s” dùng cho hai thành phần.") % value,
                               field=f"types.{pk}")
-        seen[value] = pk
+        seen[value.upper()] = pk
     mapping, _created = VersionMapping.objects.update_or_create(
         version=version, defaults={"national_procedure_code": code, "mapped_at": timezone.now(), "mapped_by": by})
     DocumentTypeMapping.objects.filter(version=version).delete()

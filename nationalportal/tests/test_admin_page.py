@@ -244,3 +244,23 @@ def test_the_django_admin_shows_the_link_and_edits_status_codes(client, demo, wo
     assert client.post(reverse("admin:nationalportal_statusmapping_delete", args=[received.pk]),
                        {"post": "yes"}).status_code == 403
     assert StatusMapping.objects.filter(pk=received.pk).exists()
+
+
+def test_a_national_code_names_one_procedure(world):
+    """Mapping the birth registration under the death registration's code would file death registrations as
+    births: refused, nothing stored; near-duplicate component codes too."""
+    mapping.map_version(world.birth)
+    with pytest.raises(DomainError) as taken:
+        mapping.map_version(world.household, national_code=world.birth.procedure.code)
+    assert taken.value.code == "code_taken" and taken.value.field == "national_procedure_code"
+    with pytest.raises(DomainError) as catalogued:
+        mapping.map_version(world.birth, national_code=world.household.procedure.code)
+    assert catalogued.value.code == "code_taken"
+    documents = list(world.birth.documents.order_by("order")[:2])
+    assert len(documents) == 2
+    with pytest.raises(DomainError) as near:
+        mapping.map_version(world.birth, types={documents[0].pk: "tp1", documents[1].pk: "TP1"})
+    assert near.value.code == "duplicate_type"
+    assert not VersionMapping.objects.filter(version=world.household).exists()
+    assert DocumentTypeMapping.objects.get(document=documents[0]).national_type == mapping.default_type(documents[0])
+    assert VersionMapping.objects.get(version=world.birth).national_procedure_code == world.birth.procedure.code
