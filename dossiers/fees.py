@@ -63,7 +63,9 @@ def fees_fix(dossier: Dossier, exemptions: dict[int, dict] | None = None) -> lis
 def fees_on_refusal(dossier: Dossier) -> None:
     """The dossier ended without a result: an unpaid fee is no longer owed; a paid one is flagged for
     refund (the refundable lines)."""
-    if dossier.fee_status == FeeStatus.UNPAID:
+    if dossier.fee_status == FeeStatus.UNPAID and dossier.fee_prepaid:
+        dossier.fee_status, dossier.refund_amount = FeeStatus.REFUND_DUE, dossier.fee_prepaid  # paid in part before
+    elif dossier.fee_status == FeeStatus.UNPAID:
         dossier.fee_status = FeeStatus.CANCELLED
     elif dossier.fee_status == FeeStatus.PAID:
         refund = sum(f.amount_due for f in dossier.fees.all() if f.refundable)
@@ -81,5 +83,5 @@ def require_paid(dossier: Dossier) -> None:
     if dossier.fee_status == FeeStatus.UNPAID:
         raise DomainError("fee_unpaid", _(
             "Hồ sơ còn chưa nộp %(amount)s đồng phí, lệ phí: hãy thu phí (hoặc chờ công dân thanh toán trực "
-            "tuyến) trước khi trả kết quả.") % {"amount": f"{dossier.fee_total:,}".replace(",", ".")},
+            "tuyến) trước khi trả kết quả.") % {"amount": f"{dossier.fee_to_collect:,}".replace(",", ".")},
             field="fee")

@@ -129,6 +129,9 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
     fee_status = models.CharField(_("tình trạng nộp phí"), max_length=12, choices=FeeStatus.choices, blank=True)
     fee_paid_at = models.DateTimeField(_("nộp phí lúc"), null=True, blank=True)
     fee_paid_via = models.CharField(_("nộp phí qua"), max_length=10, choices=PaymentMethod.choices, blank=True)
+    # Paid before reception elsewhere (on the national portal) and less than the amount fixed at reception: the
+    # desk collects the difference (`fee_to_collect`).
+    fee_prepaid = models.PositiveBigIntegerField(_("đã nộp trước trên Cổng DVC quốc gia (đồng)"), default=0)
     refund_amount = models.PositiveBigIntegerField(_("số tiền phải hoàn trả"), default=0)
     e_result_sha256 = models.CharField(
         _("SHA-256 của kết quả điện tử"), max_length=64, blank=True,
@@ -173,6 +176,13 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
 
     def __str__(self) -> str:
         return self.code or f"#{self.pk} ({self.get_status_display()})"
+
+    @property
+    def fee_to_collect(self) -> int:
+        """What is still to be paid of the amount fixed at reception (less what was paid before, elsewhere)."""
+        if self.fee_status != FeeStatus.UNPAID:
+            return 0
+        return max(0, self.fee_total - self.fee_prepaid)
 
     def citizen_url(self) -> str:
         """Where the applicant follows this dossier (the link of the messages sent to them): their own page

@@ -110,7 +110,7 @@ def payment_record_desk(*, dossier: Dossier, actor: User, method: str, reference
                                  "hồ sơ này.") % dossier.receiving_agency.name)
     _check_payable(dossier)
     at = at or timezone.now()
-    payment = Payment.objects.create(dossier=dossier, method=method, amount=dossier.fee_total, created_at=at,
+    payment = Payment.objects.create(dossier=dossier, method=method, amount=dossier.fee_to_collect, created_at=at,
                                      created_by=actor, reference=reference[:100],
                                      payer_name=(payer_name or dossier.applicant_name).strip()[:255])
     return _settle(payment, dossier, when=at, actor=actor)
@@ -135,7 +135,7 @@ def payment_start_online(*, dossier: Dossier, actor: User, return_url: str, ip: 
     at = at or timezone.now()
     gateway = get_gateway()
     payment = Payment.objects.create(
-        dossier=dossier, method=PaymentMethod.ONLINE, provider=gateway.code, amount=dossier.fee_total,
+        dossier=dossier, method=PaymentMethod.ONLINE, provider=gateway.code, amount=dossier.fee_to_collect,
         txn_ref=f"HS{dossier.pk}X{secrets.token_hex(5).upper()}", created_at=at, created_by=actor,
         expires_at=at + dt.timedelta(minutes=gateway.expire_minutes), payer_name=dossier.applicant_name[:255])
     url = gateway.payment_url(txn_ref=payment.txn_ref, amount=payment.amount, order_info=order_info(dossier),

@@ -17,6 +17,7 @@ from dossiers.tests.conftest import PDF
 from dossiers.workflow import Status
 from nationalportal import intake, mapping, signing
 from nationalportal.models import IntakeRefusal, NationalDossier
+from payments.services import payment_record_desk
 
 pytestmark = pytest.mark.django_db
 URL = "/api/national-portal/dossiers/"
@@ -178,16 +179,40 @@ def test_a_bad_request_names_the_field(client, birth):
     assert not Dossier.objects.exists()
 
 
-def test_fees_paid_on_the_national_portal_settle_at_reception(client, birth, world):
-    data = request_body(birth, fees={"paid": 10_000_000, "reference": "PAYGOV-1"})
+def _household(client, world, paid, code):
+    mapping.map_version(world.household)
+    data = request_body(world.household, code=code, fees={"paid": paid, "reference": f"PAYGOV-{code}"})
     dossier = Dossier.objects.get(pk=post(client, data).json()["dossier_id"])
     received = services.dossier_receive(dossier=dossier, actor=world.reception)
     received.refresh_from_db()
-    if received.fee_total:
-        assert (received.fee_status, received.fee_paid_via) == (FeeStatus.PAID, PaymentMethod.NATIONAL_PORTAL)
-        assert received.events.filter(type="fee_paid", payload__reference="PAYGOV-1").exists()
-    else:
-        assert received.fee_status == "" and not received.events.filter(type="fee_paid").exists()
+    assert received.fee_total == 50_000  # the online fee of 2.000575
+    return received
+
+
+def test_fees_paid_on_the_national_portal_settle_at_reception(client, world):
+    received = _household(client, world, 50_000, "G22.99-F-1")
+    assert (received.fee_status, received.fee_paid_via, received.fee_to_collect) == (
+        FeeStatus.PAID, PaymentMethod.NATIONAL_PORTAL, 0)
+    assert received.events.filter(type="fee_paid", payload__reference="PAYGOV-G22.99-F-1").exists()
+
+
+def test_a_part_paid_there_leaves_only_the_difference_to_collect(client, world):
+    received = _household(client, world, 20_000, "G22.99-F-2")
+    assert (received.fee_status, received.fee_prepaid, received.fee_to_collect) == (FeeStatus.UNPAID, 20_000, 30_000)
+    assert not received.events.filter(type="fee_paid").exists()
+    client.force_login(world.reception)
+    page = client.get(f"/ho-so/{received.pk}/").content.decode()
+    assert "Thu 30.000 đồng và cấp biên lai" in page and "còn phải nộp 30.000 đồng" in page
+    payment = payment_record_desk(dossier=received, actor=world.reception, method="cash")
+    received.refresh_from_db()
+    assert (payment.amount, received.fee_status) == (30_000, FeeStatus.PAID)
+
+
+def test_a_part_paid_there_is_refunded_when_the_dossier_is_refused(client, world):
+    received = _household(client, world, 20_000, "G22.99-F-3")
+    stopped = services.dossier_stop(dossier=received, actor=world.approver, reason="Công dân đề nghị dừng.")
+    stopped.refresh_from_db()
+    assert (stopped.fee_status, stopped.refund_amount) == (FeeStatus.REFUND_DUE, 20_000)
 
 
 def test_a_request_larger_than_the_limit_is_refused_before_it_is_read(client, birth, settings):
