@@ -116,7 +116,7 @@ def _notify(dossier: Dossier, event: DossierEvent) -> None:
                     context={"dossier": dossier, "status_label": Status(event.to_status).label, "reason": event.reason})
         sent.append("email")
     if dossier.applicant_phone:
-        text = f"{dossier.code or 'Ho so'}: {Status(event.to_status).label}."
+        text = f"{dossier.code or dossier.national_code or 'Ho so'}: {Status(event.to_status).label}."
         if event.to_status == Status.RECEIVED:
             text += f" Hen tra {timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}. PIN {dossier.pin}."
         elif event.reason:

@@ -488,7 +488,8 @@ def form_pdf(request, pk: int, number: str):
     if pdf is None:
         raise Http404("Hồ sơ chưa có nội dung cho mẫu này.")
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="mau-{number}-{dossier.code or dossier.pk}.pdf"'
+    name = dossier.code or dossier.national_code or dossier.pk
+    response["Content-Disposition"] = f'inline; filename="mau-{number}-{name}.pdf"'
     return response
 
 

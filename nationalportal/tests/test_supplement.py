@@ -90,3 +90,19 @@ def test_a_supplement_signed_for_another_dossier_is_refused(client, world, filed
                          HTTP_X_SIGNATURE=signed["X-Signature"])
     assert (answer.status_code, answer.json()["code"]) == (401, "bad_signature")
     assert not filed.attachments.filter(kind=AttachmentKind.SUPPLEMENT).exists()
+
+
+def test_the_guidance_form_names_the_national_code(client, world, filed, django_capture_on_commit_callbacks):
+    """Mẫu 02 of a national-portal dossier (no code of ours before reception) names it by its national code,
+    and the SMS too."""
+    from dossiers.tests.pdftext import pdf_text, squeeze
+    from notifications.models import SmsMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_guide(dossier=filed, actor=world.reception, reason="Tờ khai chưa ký.")
+    client.force_login(world.reception)
+    response = client.get(f"/ho-so/{filed.pk}/mau-02.pdf")
+    assert response.status_code == 200 and filed.national_code in response["Content-Disposition"]
+    flat = squeeze(pdf_text(response.content, name="form02-national"))
+    assert f"mã hồ sơ trên Cổng Dịch vụ công quốc gia {filed.national_code}" in flat
+    assert SmsMessage.objects.filter(body__startswith=f"{filed.national_code}:").exists()
