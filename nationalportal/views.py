@@ -83,7 +83,7 @@ def intake_answer(record) -> dict:
 def _refused_unsigned(request, exc: DomainError, data) -> None:
     """A request refused before its signature was checked (too large) is logged for the administrator; one with
     no valid signature only in the server log (anyone can send those: they must not fill the table)."""
-    if exc.http_status == 401:
+    if exc.http_status == 401 or exc.code == "not_configured":
         log.warning("national portal: unsigned request refused (%s) from %s", exc.code, request.META.get("REMOTE_ADDR"))
     else:
         intake.refuse(data, exc)

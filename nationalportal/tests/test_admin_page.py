@@ -264,3 +264,9 @@ def test_a_national_code_names_one_procedure(world):
     assert not VersionMapping.objects.filter(version=world.household).exists()
     assert DocumentTypeMapping.objects.get(document=documents[0]).national_type == mapping.default_type(documents[0])
     assert VersionMapping.objects.get(version=world.birth).national_procedure_code == world.birth.procedure.code
+
+
+def test_the_page_links_to_reconciliation(client, demo):
+    client.force_login(demo.user("admin.pleiku@demo.gov.vn"))
+    page = client.get(reverse("np_admin:index")).content.decode()
+    assert f'href="{reverse("nationalportal_reconcile:page")}"' in page
