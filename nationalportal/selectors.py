@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from dossiers.workflow import Status
@@ -73,8 +73,10 @@ def unmapped_by_procedure_code(codes) -> dict[str, int]:
 
 
 def refusal_list(code: str = "") -> QuerySet[IntakeRefusal]:
-    """Intake requests refused, newest first, optionally of one error code."""
-    qs = IntakeRefusal.objects.order_by("-at", "-pk")
+    """Intake requests refused, newest first, optionally of one error code; `taken_dossier` is the dossier the
+    same national code became later (a retry or a pull that succeeded), else None."""
+    taken = NationalDossier.objects.filter(national_code=OuterRef("national_code")).values("dossier_id")[:1]
+    qs = IntakeRefusal.objects.annotate(taken_dossier=Subquery(taken)).order_by("-at", "-pk")
     return qs.filter(code=code) if code else qs
 
 

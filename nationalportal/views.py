@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import json
 import logging
 
@@ -9,7 +10,7 @@ from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from dossiers.attachments import download_response
@@ -66,6 +67,22 @@ def sync_receiver(request):
     return HttpResponse(status=204)
 
 
+def api_method(*methods: str):
+    """Only these HTTP methods; another one gets a JSON 405 (the API's error body) with an Allow header."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                response = JsonResponse({"code": "method_not_allowed", "detail": _(
+                    "Địa chỉ này chỉ nhận %s.") % ", ".join(methods)}, status=405,
+                    json_dumps_params={"ensure_ascii": False})
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
 def _error(exc: DomainError) -> JsonResponse:
     body = {"code": exc.code, "detail": exc.message}
     if exc.field:
@@ -109,7 +126,7 @@ def _body(request) -> bytes:
 
 
 @csrf_exempt
-@require_POST
+@api_method("POST")
 def intake_endpoint(request):
     """POST /api/national-portal/dossiers/: one dossier filed on the national portal (intake.SCHEMA), signed
     (signing.verify). 201 with the dossier it became; 200 with the same answer when it was already taken;
@@ -133,7 +150,7 @@ def intake_endpoint(request):
 
 
 @csrf_exempt
-@require_POST
+@api_method("POST")
 def supplement_endpoint(request, national_code: str):
     """POST /api/national-portal/dossiers/<national code>/supplements/: the citizen's files for a dossier that
     waits for them (intake.SUPPLEMENT_SCHEMA), signed. 201 stored (a guided dossier is submitted again), 200
@@ -157,7 +174,7 @@ def supplement_endpoint(request, national_code: str):
     return JsonResponse(answer, status=201 if created else 200, json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@api_method("GET")
 def intake_status(request, national_code: str):
     """GET /api/national-portal/dossiers/<national code>/ (signed, empty body): where the dossier stands."""
     try:
@@ -179,7 +196,7 @@ def _private(response):
     return response
 
 
-@require_GET
+@api_method("GET")
 def signed_file(request, token: str):
     """A file the national portal fetches by the signed link of a status push (sync.file_link): the released
     result, or an issued apology letter. A bad or expired link is a 404."""

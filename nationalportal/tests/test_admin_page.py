@@ -270,3 +270,16 @@ def test_the_page_links_to_reconciliation(client, demo):
     client.force_login(demo.user("admin.pleiku@demo.gov.vn"))
     page = client.get(reverse("np_admin:index")).content.decode()
     assert f'href="{reverse("nationalportal_reconcile:page")}"' in page
+
+
+def test_a_refusal_later_taken_in_says_so(client, demo, world):
+    """A request refused (say, its procedure was not mapped yet) and taken in later, after the mapping, is marked
+    as taken on the refusals list, with a link to its dossier."""
+    data = request_body(world.birth, code="G22.99-T-1")
+    with pytest.raises(DomainError):
+        intake.intake(data)
+    mapping.map_version(world.birth)
+    record = intake.intake(data).record
+    client.force_login(demo.user(ADMIN))
+    page = client.get(reverse("np_admin:index")).content.decode()
+    assert f'href="{reverse("dossiers:detail", args=[record.dossier_id])}" data-testid="taken-later"' in page

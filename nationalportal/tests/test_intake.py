@@ -269,3 +269,9 @@ def test_the_document_store_is_not_matched_by_an_id_number_typed_on_the_national
     world.citizen.save(update_fields=["citizen_id"])
     dossier = Dossier.objects.get(pk=post(client, request_body(birth)).json()["dossier_id"])
     assert store_owner(dossier) is None
+
+
+def test_a_wrong_method_gets_a_json_405(client):
+    answer = client.get(URL)
+    assert (answer.status_code, answer.json()["code"], answer["Allow"]) == (405, "method_not_allowed", "POST")
+    assert client.post("/api/national-portal/dossiers/X/").status_code == 405
