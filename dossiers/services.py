@@ -271,17 +271,23 @@ def dossier_file_from_national_portal(
     events.dossier_created(dossier=dossier, actor=None, at=at)
     stored = []
     try:
-        for document, upload in files:
-            if document.version_id != version.pk:
-                raise DomainError("wrong_document", _("Thành phần không thuộc thủ tục này."), field="files")
-            stored.append(attachment_add(dossier=dossier, actor=None, upload=upload, document=document, at=at,
-                                         system=True))
+        _store_national_files(dossier, files, at, AttachmentKind.COMPONENT, stored)
         return dossier_submit(dossier=dossier, actor=None, at=at,
                               reason=_("Nộp trên Cổng Dịch vụ công quốc gia, mã %s.") % code)
     except BaseException:
         for attachment in stored:  # the transaction rolls back; the stored files must go too
             attachment.file.storage.delete(attachment.file.name)
         raise
+
+
+def _store_national_files(dossier: Dossier, files: list[tuple], at, kind: str, stored: list) -> None:
+    """Store the files sent from the national portal (type and size checked again), appending each stored
+    attachment to `stored` as it goes, so the caller can delete them all if anything fails."""
+    for document, upload in files:
+        if document.version_id != dossier.procedure_version_id:
+            raise DomainError("wrong_document", _("Thành phần không thuộc thủ tục này."), field="files")
+        stored.append(attachment_add(dossier=dossier, actor=None, upload=upload, document=document, at=at,
+                                     kind=kind, system=True))
 
 
 @transaction.atomic
@@ -301,11 +307,7 @@ def dossier_supplement_from_national_portal(*, dossier: Dossier, files: list[tup
     at = at or timezone.now()
     stored = []
     try:
-        for document, upload in files:
-            if document.version_id != locked.procedure_version_id:
-                raise DomainError("wrong_document", _("Thành phần không thuộc thủ tục này."), field="files")
-            stored.append(attachment_add(dossier=locked, actor=None, upload=upload, document=document, at=at,
-                                         kind=AttachmentKind.SUPPLEMENT, system=True))
+        _store_national_files(locked, files, at, AttachmentKind.SUPPLEMENT, stored)
         if locked.status == Status.GUIDED:
             reason = _("Bổ sung trên Cổng Dịch vụ công quốc gia.")
             if message.strip():

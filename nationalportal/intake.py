@@ -483,28 +483,31 @@ def supplement(national_code: str, data, *, now: dt.datetime | None = None) -> t
         raise
 
 
+def _supplement_taken(record: NationalDossier, data: dict, digest: str) -> NationalSupplement | None:
+    """The supplement already taken under this id (the same content), None if new; another content: 409."""
+    done = NationalSupplement.objects.filter(record=record, supplement_id=data["supplement_id"]).first()
+    if done is not None and done.fingerprint != digest:
+        raise DomainError("supplement_conflict", _("Lần bổ sung %s đã được nhận với nội dung khác.")
+                          % data["supplement_id"], field="supplement_id", http_status=409)
+    return done
+
+
 def _supplement(national_code: str, data, *, now: dt.datetime) -> tuple[NationalSupplement, bool]:
     validate(data, _SUPPLEMENT_VALIDATOR)
     record = NationalDossier.objects.select_related("dossier").filter(national_code=national_code).first()
     if record is None:
         raise DomainError("not_found", _("Không có hồ sơ mã %s.") % national_code, http_status=404)
     digest = fingerprint(data)
-    done = NationalSupplement.objects.filter(record=record, supplement_id=data["supplement_id"]).first()
+    done = _supplement_taken(record, data, digest)
     if done is not None:
-        if done.fingerprint != digest:
-            raise DomainError("supplement_conflict", _("Lần bổ sung %s đã được nhận với nội dung khác.")
-                              % data["supplement_id"], field="supplement_id", http_status=409)
         return done, False
     dossier = record.dossier
     files = _files(data["files"], _documents(dossier.procedure_version))
     with transaction.atomic():
         # One supplement of a dossier at a time: a retry that came in meanwhile waits here, then finds it.
         NationalDossier.objects.select_for_update().filter(pk=record.pk).first()
-        done = NationalSupplement.objects.filter(record=record, supplement_id=data["supplement_id"]).first()
+        done = _supplement_taken(record, data, digest)
         if done is not None:
-            if done.fingerprint != digest:
-                raise DomainError("supplement_conflict", _("Lần bổ sung %s đã được nhận với nội dung khác.")
-                                  % data["supplement_id"], field="supplement_id", http_status=409)
             return done, False
         before = set(Attachment.objects.filter(dossier=dossier).values_list("pk", flat=True))
         dossier_supplement_from_national_portal(dossier=dossier, files=files, message=data.get("message", ""), at=now)
