@@ -21,13 +21,19 @@ from dossiers.lateness.sweep import sweep_deadlines
 from dossiers.models import ApologyLetter, ApologyReason, Dossier, EventType, LetterStatus, Punctuality
 from dossiers.workflow import Status
 from notifications.models import EmailMessage, SmsMessage
+from workcalendar.calendar import to_local
+from workcalendar.deadlines import due
 from workcalendar.models import CalendarOverride
+from workcalendar.selectors import calendar_for
 from workcalendar.units import ClockPolicy, OverrideKind
 
+from . import test_reception_anywhere as anywhere
 from .conftest import APPLICANT, at
 from .transitions_helper import APPLICANT_EMAIL, APPLICANT_PHONE, DOSSIER_DUE, drive, message_counts
 
 pytestmark = pytest.mark.django_db
+
+route = anywhere.route  # the forwarded dossier's fixture (a ward desk receives for Sở Tư pháp)
 
 STORM = {"name": "Nghỉ tránh bão số 3", "legal_basis": "Quyết định 123/QĐ-UBND"}
 
@@ -284,3 +290,18 @@ def test_the_command_refuses_bad_input_and_changes_nothing(world, args, message)
         call_command("reappoint_calendar", *args)
     assert _stored(d) == (DOSSIER_DUE, DOSSIER_DUE, None)
     assert not d.events.filter(type=EventType.CALENDAR_REAPPOINTED).exists()
+
+
+def test_a_forwarded_dossier_keeps_its_travel_allotment(route, django_capture_on_commit_callbacks):
+    anywhere._rules("added")  # the rules in force add the forwarding allotment (8 working hours) to the appointment
+    d = anywhere._received(route)
+    option = d.channel_option
+    before = d.due_at
+    with time_machine.travel(at(2026, 3, 2, 11), tick=False):
+        _day_off(dt.date(2026, 3, 3))
+    _reappoint(dt.date(2026, 3, 3), at(2026, 3, 2, 11), django_capture_on_commit_callbacks)
+    legal = due(calendar_for(route.pleiku), anywhere.RECEIVED_AT, int(option.time_limit), option.unit)
+    expected = calendar_for(route.department).add_working_time(legal, 8 * 3600)
+    assert _stored(d) == (expected, expected, None) and expected > before
+    assert calendar_for(route.department).working_days_between(to_local(before).date(),
+                                                               to_local(expected).date()) == 1
