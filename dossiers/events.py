@@ -151,6 +151,17 @@ def apology_cancelled(*, dossier: Dossier, actor, at: dt.datetime, letter) -> Do
                  reason=letter.cancelled_reason, payload={"letter": letter.pk})
 
 
+# -- calendar changes (a day off declared after reception) ------------------------------------------
+
+def calendar_reappointed(rows: Iterable[tuple[Dossier, str, dict]], *, at: dt.datetime) -> list[DossierEvent]:
+    """The appointment of each dossier moved because the working calendar changed after it was received
+    (not the apology letter's re-appointment). `rows`: (dossier, reason shown to the citizen, payload with
+    the dates before and after and the calendar changes). One INSERT for the batch, each row announced."""
+    return bulk_record(DossierEvent(dossier=d, type=EventType.CALENDAR_REAPPOINTED, at=at, from_status=d.status,
+                                    to_status=d.status, reason=reason, payload=payload)
+                       for d, reason, payload in rows)
+
+
 # -- hand-overs between desks (reception regardless of administrative boundaries) -------------------
 
 def _handover_event(type: EventType, *, handover, actor, at: dt.datetime, reason: str = "",

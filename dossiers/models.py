@@ -250,6 +250,8 @@ class EventType(models.TextChoices):
     APOLOGY_DRAFTED = "apology_drafted", _("Lập dự thảo phiếu xin lỗi")
     APOLOGY_ISSUED = "apology_issued", _("Ban hành phiếu xin lỗi và hẹn lại")
     APOLOGY_CANCELLED = "apology_cancelled", _("Hủy dự thảo phiếu xin lỗi")
+    # a day off declared (or a working day moved) after reception: the appointment moves by the law's counting
+    CALENDAR_REAPPOINTED = "calendar_reappointed", _("Hẹn lại do thay đổi lịch làm việc")
     # hand-overs between desks (reception regardless of administrative boundaries, Decree 118/2025)
     HANDOVER_SENT = "handover_sent", _("Chuyển hồ sơ, kết quả sang Bộ phận Một cửa khác")
     HANDOVER_ACKNOWLEDGED = "handover_acknowledged", _("Xác nhận đã nhận hồ sơ, kết quả điện tử")

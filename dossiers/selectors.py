@@ -77,6 +77,7 @@ def access_dossier(user: User, pk: int) -> Dossier:
 # (uploads, apology drafts, deadline alerts, PIN locks, event types added later) stays internal.
 CITIZEN_EVENTS = frozenset({EventType(t.name) for t in TRANSITIONS} | {
     EventType.CREATE, EventType.CREATE_AT_DESK, EventType.DIGITIZE, EventType.NOTIFIED, EventType.APOLOGY_ISSUED,
+    EventType.CALENDAR_REAPPOINTED,
     EventType.FEE_PAID, EventType.FEE_PAID_TWICE, EventType.FEE_REFUNDED,
     EventType.HANDOVER_ACKNOWLEDGED})  # the dossier reached the competent agency, the result the chosen desk
 

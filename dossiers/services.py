@@ -83,12 +83,34 @@ def _limit(dossier: Dossier) -> tuple[int | Decimal, str]:
     return amount, option.unit
 
 
+CLOCK_EVENT_KINDS = {EventType.RECEIVE: ClockEventKind.RECEIVED,
+                     EventType.REQUEST_SUPPLEMENT: ClockEventKind.SUPPLEMENT_REQUESTED,
+                     EventType.SUPPLEMENT_RECEIVED: ClockEventKind.SUPPLEMENT_RECEIVED}
+
+
 def _clock_events(dossier: Dossier, extra: list[ClockEvent]) -> list[ClockEvent]:
-    kinds = {EventType.RECEIVE: ClockEventKind.RECEIVED,
-             EventType.REQUEST_SUPPLEMENT: ClockEventKind.SUPPLEMENT_REQUESTED,
-             EventType.SUPPLEMENT_RECEIVED: ClockEventKind.SUPPLEMENT_RECEIVED}
-    rows = DossierEvent.objects.filter(dossier=dossier, type__in=kinds).order_by("at", "id")
-    return [ClockEvent(kinds[e.type], e.at) for e in rows] + extra
+    rows = DossierEvent.objects.filter(dossier=dossier, type__in=CLOCK_EVENT_KINDS).order_by("at", "id")
+    return [ClockEvent(CLOCK_EVENT_KINDS[e.type], e.at) for e in rows] + extra
+
+
+def _receipt_appointment(d: Dossier, cal, when: dt.datetime, amount, unit: str) -> dt.datetime:
+    """The appointment printed on the receipt (Mẫu 01) of a dossier received at `when`."""
+    return routing.appointment_with_travel(d, due(cal, when, amount, unit), when)
+
+
+def dossier_appointments(d: Dossier, clock_events: list[ClockEvent] | None = None) -> tuple[dt.datetime,
+                                                                                            dt.datetime | None]:
+    """A received dossier's appointments counted again with the calendar in force now, exactly as
+    `dossier_receive` and `dossier_supplement_received` count them: (the receipt's appointment, the legal
+    appointment now, before any apology re-appointment). The second is None while the clock is stopped
+    (waiting for a supplement). `clock_events`: the dossier's clock events when the caller read them in bulk."""
+    amount, unit = _limit(d)
+    cal = calendar_for(d.receiving_agency)
+    original = _receipt_appointment(d, cal, d.received_at, amount, unit)
+    rows = _clock_events(d, []) if clock_events is None else clock_events
+    if not any(e.kind == ClockEventKind.SUPPLEMENT_REQUESTED for e in rows):
+        return original, original
+    return original, clock(cal, rows, amount, unit, d.procedure_version.supplement_policy).due_at
 
 
 def resolution_punctuality(d: Dossier, when: dt.datetime) -> str:
@@ -435,7 +457,7 @@ def dossier_receive(*, dossier: Dossier, actor: User, at: dt.datetime | None = N
         d.code = codes.issue_code(d.receiving_agency, to_local(when).date())
         d.pin = codes.new_pin()
         d.received_at = when
-        d.due_at = d.original_due_at = routing.appointment_with_travel(d, due(cal, when, amount, unit), when)
+        d.due_at = d.original_due_at = _receipt_appointment(d, cal, when, amount, unit)
         lines = fees.fees_fix(d, exemptions)
         payload["fee_total"] = d.fee_total
         payload["exemptions"] = [f"{x.name}: {x.exemption_name} ({x.exemption_note})" for x in lines if x.exemption]

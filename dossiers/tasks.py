@@ -1,6 +1,11 @@
+import datetime as dt
+
 from celery import shared_task
 
+from accounts.models import Agency
+
 from .idempotency import keys_purge
+from .lateness.calendar_changes import dossiers_reappoint_for_calendar
 from .lateness.sweep import sweep_deadlines
 from .routing import handovers_alert_overdue
 from .stats import monthly_stats_refresh, recent_months
@@ -24,3 +29,13 @@ def refresh_monthly_stats_task(months_back: int = 1) -> int:
 def purge_idempotency_keys_task() -> int:
     """Nightly: the one-time keys of forms and API calls older than a week."""
     return keys_purge()
+
+
+@shared_task(name="dossiers.reappoint_for_calendar", ignore_result=True)
+def reappoint_for_calendar_task(dates: list[str], province_id: int | None = None) -> dict:
+    """Queued after a working-calendar override is saved or deleted: re-appoint the open dossiers whose
+    remaining time crosses those days. Idempotent (a second run finds nothing to move)."""
+    province = Agency.objects.filter(pk=province_id).first() if province_id else None
+    if province_id and province is None:
+        return {"checked": 0, "moved": 0}  # the province is gone, and its overrides with it
+    return dossiers_reappoint_for_calendar(dates=[dt.date.fromisoformat(d) for d in dates], province=province)

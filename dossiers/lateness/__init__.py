@@ -4,5 +4,7 @@
 - `sweep`: the deadline sweep (Celery beat, `manage.py sweep_deadlines`) that stores the state on
   every open dossier, writes the events and tells the people who must act;
 - `letters`: apology letters and the single re-appointment (Mẫu 04);
+- `calendar_changes`: a day off declared after reception moves the appointments it crosses (not the
+  apology re-appointment; queued by `dossiers.receivers` when a calendar override is saved or deleted);
 - `views`: their pages; `report`: the late-dossier report (screen and XLSX).
 """
