@@ -82,6 +82,12 @@ def _root_of(parents: dict[int, int | None], node: int) -> int:
     return node
 
 
+def province_ids() -> dict[int, int]:
+    """Every agency's id -> the id of the root of its tree (its province), in one query (for bulk work)."""
+    parents = dict(Agency.objects.values_list("pk", "parent_id"))
+    return {pk: _root_of(parents, pk) for pk in parents}
+
+
 def _scope(user: User) -> _Scope:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:

@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import access
 from accounts.models import Agency
 from notifications.services import email_queue, sms_queue
 from workcalendar.calendar import TZ, to_local
@@ -49,19 +50,6 @@ from .classify import classify, due_soon_limit
 
 BATCH = 500
 EMAIL_TEMPLATE = "notifications/email/dossier_calendar_reappointed"
-
-
-def _roots() -> dict[int, int]:
-    """Agency id -> the id of the root of its tree (its province)."""
-    parent = dict(Agency.objects.values_list("pk", "parent_id"))
-    roots = {}
-    for pk in parent:
-        node, seen = pk, set()
-        while parent.get(node) and node not in seen:
-            seen.add(node)
-            node = parent[node]
-        roots[pk] = node
-    return roots
 
 
 def _changes(dates: list[dt.date], province_id: int | None) -> dict[int | None, list[dict]]:
@@ -112,7 +100,7 @@ def dossiers_reappoint_for_calendar(*, dates: Iterable[dt.date], province: Agenc
     now = now or timezone.now()
     first = dt.datetime.combine(dates[0], dt.time(0), tzinfo=TZ)
     after_last = dt.datetime.combine(dates[-1] + dt.timedelta(days=1), dt.time(0), tzinfo=TZ)
-    roots = _roots()
+    roots = access.province_ids()
     qs = (Dossier.objects.filter(status__in=OPEN, received_at__lt=after_last, due_at__isnull=False,
                                  resolved_at__isnull=True)
           .filter(Q(due_at__gte=first) | Q(extended_from__gte=first) | Q(original_due_at__gte=first)))
