@@ -38,6 +38,7 @@ run: $(VENV)/.deps messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo
+	$(PY) manage.py signing_demo
 	@echo ""
 	@echo "Cổng dịch vụ công: http://127.0.0.1:8000   (Ctrl+C để dừng web, worker và beat)"
 	$(VENV)/bin/honcho start -f Procfile

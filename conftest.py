@@ -76,3 +76,17 @@ def demo(db):
             return Agency.objects.get(code=code)
 
     return Demo()
+
+
+@pytest.fixture
+def pki(settings, tmp_path):
+    """A trusted test CA and a signing configuration (no agency key yet: `pki.add_agency(agency)`)."""
+    from signing import config
+    from signing.testing import Pki
+
+    root = tmp_path / "signing"
+    root.mkdir()
+    settings.SIGNING_CONFIG = str(root / "signing.json")
+    config.reset()
+    yield Pki(root)
+    config.reset()

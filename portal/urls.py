@@ -27,6 +27,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("thu-tuc/", include("procedures.urls")),
+    path("xac-minh/", include("signing.urls")),  # public: what the QR code on an issued document opens
     path("lien-thong/cong-quoc-gia/doi-soat/", include("nationalportal.reconcile_urls")),
     path("lien-thong/cong-quoc-gia/", include("nationalportal.admin_urls")),  # the administrator's page
     path("gia-lap/cong-dvc-quoc-gia/", include("nationalportal.simulator_urls")),  # NATIONAL_PORTAL_SIMULATOR only

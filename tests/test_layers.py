@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "accounts": 1,
     "notifications": 2,
     "regulations": 2,
+    "signing": 2,  # PDF signatures and the register of issued documents: forms of every app above use it
     "workcalendar": 3,
     "procedures": 4,
     "dossiers": 5,

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "regulations",
     "notifications",
+    "signing",
     "workcalendar",
     "procedures",
     "dossiers",
@@ -463,3 +464,11 @@ def _office_hours(text: str, cutoff: str) -> dict:
 
 OFFICE_HOURS = _office_hours(env.str("OFFICE_HOURS", default="07:00-11:30,13:30-17:00"),
                              env.str("RECEPTION_CUTOFF", default="15:00"))
+
+# Digital signatures (signing/): each agency's key (PKCS#12 + password from the environment, or a PKCS#11
+# token), the CAs the province trusts and the RFC 3161 timestamp server, in one JSON file (signing/config.py
+# documents it; `make run` writes a demo one with a demo CA). No file: forms are issued unsigned, each with
+# its verification QR code.
+SIGNING_CONFIG = env.str("SIGNING_CONFIG", default=str(VAR_DIR / "signing" / "signing.json"))
+SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+SIGNING_UPLOAD_MAX_MB = env.int("SIGNING_UPLOAD_MAX_MB", default=20)  # a file dropped on /xac-minh/
