@@ -9,7 +9,8 @@ One JSON file (`SIGNING_CONFIG`, default `VAR_DIR/signing/signing.json`; `make r
       "agencies": {
         "<agency code>": {"pkcs12": "keys/h22.p12", "password_env": "SIGNING_H22_PASSWORD"},
         "<agency code>": {"pkcs11": {"module": "/usr/lib/softhsm/libsofthsm2.so", "token_label": "PORTAL",
-                                      "key_label": "h22", "pin_env": "HSM_PIN"}}
+                                      "key_label": "h22", "pin_env": "HSM_PIN",
+                                      "raw_mechanism": false}}   # true: hash here, token signs raw (SoftHSM, ECDSA)
       }
     }
 
@@ -106,6 +107,10 @@ def reset() -> None:
     load.cache_clear()
     trust_roots.cache_clear()
     with _LOCK:
+        for signer in _SIGNERS.values():
+            session = getattr(signer, "pkcs11_session", None)
+            if session is not None:
+                session.close()  # logs out of the token, so the next load can log in again
         _SIGNERS.clear()
 
 
@@ -189,14 +194,18 @@ def _load_pkcs11(entry: KeyEntry):
             "Chưa có mã PIN của thiết bị ký số của cơ quan %(code)s: biến môi trường %(env)s chưa được đặt.")
             % {"code": entry.agency_code, "env": conf["pin_env"]})
     try:
-        session = pkcs11.open_pkcs11_session(conf["module"], token_label=conf.get("token_label"), user_pin=pin)
+        from pyhanko.config.pkcs11 import TokenCriteria  # with pyhanko.sign.pkcs11 above: only where an HSM is used
+
+        criteria = TokenCriteria(label=conf["token_label"]) if conf.get("token_label") else None
+        session = pkcs11.open_pkcs11_session(conf["module"], token_criteria=criteria, user_pin=pin)
         signer = pkcs11.PKCS11Signer(session, key_label=conf.get("key_label"),
-                                     cert_label=conf.get("cert_label") or conf.get("key_label"))
+                                     cert_label=conf.get("cert_label") or conf.get("key_label"),
+                                     use_raw_mechanism=bool(conf.get("raw_mechanism")))
         cert = signer.signing_cert
     except Exception as exc:  # python-pkcs11 raises its own error tree; every one means "cannot sign"
         raise SigningUnavailable("signing_key_unreadable", _(
             "Không mở được thiết bị ký số PKCS#11 của cơ quan %(code)s: %(err)s")
-            % {"code": entry.agency_code, "err": exc}) from exc
+            % {"code": entry.agency_code, "err": str(exc) or type(exc).__name__}) from exc
     _check_validity(entry.agency_code, cert)
     return signer
 
@@ -240,9 +249,9 @@ def problems() -> list[str]:
             _read_certs(path)
         except (OSError, ValueError) as exc:
             out.append(_("Không đọc được chứng thư tin cậy %(path)s: %(err)s") % {"path": path, "err": exc})
-    for entry in conf.agencies.values():
+    for code in conf.agencies:
         try:
-            _load_signer(entry)
+            signer_for(code)  # kept: a PKCS#11 token allows one login per process
         except SigningUnavailable as exc:
             out.append(exc.message)
     return out

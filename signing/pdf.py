@@ -110,7 +110,8 @@ def sign(rendered: Rendered, *, agency_code: str, reason: str, location: str = "
         writer = h.IncrementalPdfFileWriter(io.BytesIO(rendered.pdf))
         out = h.signers.PdfSigner(meta, signer=signer, timestamper=timestamper, **kwargs).sign_pdf(writer)
     except Exception as exc:  # a token unplugged, a TSA down: the desk gets a message, not a 500
-        raise config.SigningUnavailable("signing_failed", _("Không ký số được văn bản: %s") % exc) from exc
+        reason_text = str(exc) or type(exc).__name__
+        raise config.SigningUnavailable("signing_failed", _("Không ký số được văn bản: %s") % reason_text) from exc
     finally:
         if stamp_file:
             os.unlink(stamp_file)

@@ -407,6 +407,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # a file signed by an untrusted CA is a verdict on the page, not a server problem worth a traceback
+        "pyhanko.sign.validation": {"level": "ERROR"},
     },
 }
 
