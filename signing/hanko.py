@@ -12,15 +12,18 @@ with warnings.catch_warnings():  # pyHanko imports DSA names that `cryptography`
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields, signers
     from pyhanko.sign.diff_analysis import ModificationLevel
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+    from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko.stamp import StaticStampStyle
     from pyhanko_certvalidator import ValidationContext
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-__all__ = ["HTTPTimeStamper", "IncrementalPdfFileWriter", "ModificationLevel", "PdfFileReader", "PdfReadError",
-           "SignatureCoverageLevel", "SignatureValidationError", "SimpleCertificateStore", "StaticStampStyle",
-           "ValidationContext", "fields", "generic", "load_private_key_from_pemder_data", "signers",
-           "validate_pdf_signature"]
+__all__ = [
+    "DummyTimeStamper", "HTTPTimeStamper", "IncrementalPdfFileWriter", "ModificationLevel", "PdfFileReader",
+    "PdfReadError", "SignatureCoverageLevel", "SignatureValidationError", "SimpleCertificateStore",
+    "StaticStampStyle", "ValidationContext", "extract_tst_data_iter", "fields", "generic",
+    "load_private_key_from_pemder_data", "signers", "validate_pdf_signature",
+]

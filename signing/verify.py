@@ -75,17 +75,18 @@ class PdfCheck:
 
 
 def _moment(embedded, at: datetime | None) -> tuple[datetime, bool]:
-    """When to judge the certificate: the given moment, else the time a timestamp proves, else the time the
-    signer claims (said so on the page: without a timestamp, the signing time is the signer's word)."""
+    """When to judge the certificate: the given moment, else the time an RFC 3161 token proves, else the
+    time the signer claims (said so on the page: without a timestamp, the signing time is the signer's word).
+    The token itself is checked afterwards (`timestamp_validity`)."""
+    from . import hanko as h  # pyHanko is heavy to import (see hanko.py)
+
     if at is not None:
         return at, False
-    tst = getattr(embedded, "attached_timestamp_data", None)
-    if tst is not None:
-        try:
-            gen = tst["content"]["encap_content_info"]["content"].parsed["gen_time"].native
-            return gen, True
-        except (KeyError, ValueError, TypeError, AttributeError):
-            pass
+    try:
+        for tst in h.extract_tst_data_iter(embedded.signer_info, signed=False):
+            return tst["encap_content_info"]["content"].parsed["gen_time"].native, True
+    except (KeyError, ValueError, TypeError, AttributeError):
+        pass
     claimed = embedded.self_reported_timestamp
     return (claimed or timezone.now()), False
 
@@ -117,7 +118,7 @@ def check_pdf(data: bytes, *, at: datetime | None = None) -> PdfCheck:
             report.serial = format(cert.serial_number, "X")
             report.fingerprint = hashlib.sha256(cert.dump()).hexdigest()
         moment, report.timestamped = _moment(sig, at)
-        report.signed_at = sig.self_reported_timestamp or (moment if report.timestamped else None)
+        report.signed_at = moment if report.timestamped else sig.self_reported_timestamp
         try:
             byte_range = [int(v) for v in sig.byte_range]
             report.signed_revision_end = byte_range[2] + byte_range[3]
@@ -140,6 +141,12 @@ def check_pdf(data: bytes, *, at: datetime | None = None) -> PdfCheck:
             status = h.validate_pdf_signature(sig, context)
         except (h.SignatureValidationError, ValueError, KeyError, TypeError, AttributeError) as exc:
             report.problems.append(_("Không kiểm tra được chữ ký: %s") % exc)
+            continue
+        tst = status.timestamp_validity
+        if report.timestamped and not (tst is not None and tst.intact and tst.valid and tst.trusted):
+            report.timestamped = False
+            report.problems.append(_("Dấu thời gian kèm chữ ký không hợp lệ hoặc do đơn vị không tin cậy cấp."))
+            report.ok = False
             continue
         report.intact = bool(status.intact and status.valid)
         report.trusted = bool(status.trusted)
