@@ -7,6 +7,7 @@ replaces an earlier file in place, so no earlier file is ever lost.
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import filetype
 from django.conf import settings
@@ -19,15 +20,18 @@ from accounts.models import User
 from core.errors import DomainError
 from core.files import download_name, extension_for
 from procedures.models import RequiredDocument
+from signing.verify import check_pdf
 
 from . import events, policies
 from .components import required_documents
-from .models import Attachment, AttachmentKind, Dossier
+from .models import Attachment, AttachmentKind, Dossier, SignatureCheckState
 from .workflow import Status
 
 DEFAULT_TYPES = ("pdf", "jpg", "jpeg", "png")
 # Aliases: the content says "jpg" for every JPEG; "docx" files are zip containers, etc.
 SAME_TYPE = {"jpeg": "jpg", "tif": "tiff"}
+
+log = logging.getLogger(__name__)
 
 def check_add(user: User, dossier: Dossier, kind: str) -> None:
     """`policies.can_add_attachment`, or the reason why not: 403 for someone who never adds this kind, 409
@@ -76,6 +80,18 @@ def check_upload(upload, document: RequiredDocument | None, *, field: str = "fil
     return kind_found, guessed.mime
 
 
+def signature_check(data: bytes) -> tuple[str, list[dict]]:
+    """(state, signatures) of the digital signatures a PDF carries, each judged at its own signing time
+    (signing.verify.check_pdf). Never raises: the check informs the desk, it never refuses a file, so a PDF
+    the checker cannot read (or any failure of the checker) is "unreadable" and the file is stored as before."""
+    try:
+        check = check_pdf(data)
+        return check.state, [s.as_dict() for s in check.signatures]
+    except Exception:  # an untrusted file through a third-party parser: nothing may escape
+        log.warning("signature check failed on an uploaded PDF", exc_info=True)
+        return SignatureCheckState.UNREADABLE, []
+
+
 def attachment_add(*, dossier: Dossier, actor: User, upload, document: RequiredDocument | None = None,
                    kind: str = AttachmentKind.COMPONENT, at=None, scanned: bool = False,
                    reused: bool = False, system: bool = False) -> Attachment:
@@ -91,9 +107,14 @@ def attachment_add(*, dossier: Dossier, actor: User, upload, document: RequiredD
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    state, report = "", []
+    if kind_found == "pdf":  # checked before any lock is taken: a large file takes a moment
+        state, report = signature_check(upload.read())
+        upload.seek(0)
     attachment = Attachment(dossier=dossier, document=document, kind=kind, original_name=upload.name[:255],
                             size=upload.size, sha256=digest.hexdigest(), content_type=mime, uploaded_by=actor,
-                            scanned_at_reception=scanned, reused=reused)
+                            scanned_at_reception=scanned, reused=reused, signature_state=state,
+                            signature_report=report)
     attachment.file.save(f"upload.{kind_found}", upload, save=False)
     try:
         with transaction.atomic():

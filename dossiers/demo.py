@@ -29,7 +29,13 @@ from .lateness.sweep import sweep_deadlines
 from .models import Dossier
 
 COUNT = 300
-DEMO_PDF = b"%PDF-1.4\n% demo scan\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A readable one-page PDF (cross-reference table and all), so the signature check of every demo file says
+# "no signature" rather than "unreadable".
+DEMO_PDF = (b"%PDF-1.4\n% demo scan\n1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n"
+            b"2 0 obj\n<</Type/Pages/Kids[3 0 R]/Count 1>>\nendobj\n"
+            b"3 0 obj\n<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>\nendobj\n"
+            b"xref\n0 4\n0000000000 65535 f \n0000000021 00000 n \n0000000066 00000 n \n0000000117 00000 n \n"
+            b"trailer\n<</Size 4/Root 1 0 R>>\nstartxref\n182\n%%EOF\n")
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Rơ Mah",
             "Ksor", "Siu", "Nay"]
 MIDDLE = ["Văn", "Thị", "Minh", "Thanh", "Hữu", "Ngọc", "Đức", "Thu", "H'"]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
@@ -337,6 +338,15 @@ class AttachmentKind(models.TextChoices):
     RESULT = "result", _("Kết quả giải quyết")
 
 
+class SignatureCheckState(models.TextChoices):
+    """What the check of a PDF's digital signatures found when the file was stored (blank: not a PDF)."""
+
+    NONE = "none", _("Không có chữ ký số")
+    VALID = "valid", _("Chữ ký số hợp lệ")
+    INVALID = "invalid", _("Chữ ký số không hợp lệ")
+    UNREADABLE = "unreadable", _("Không đọc được tệp PDF")
+
+
 def attachment_path(instance, filename: str) -> str:
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"dossiers/{instance.dossier_id}/{uuid.uuid4().hex}.{ext}"
@@ -360,6 +370,12 @@ class Attachment(models.Model):
     reused = models.BooleanField(_("dùng lại từ kho dữ liệu"), default=False,
                                  help_text=_("Lấy từ kho dữ liệu cá nhân của công dân thay vì nộp lại."))
     scanned_at_reception = models.BooleanField(_("số hóa khi tiếp nhận"), default=False)
+    signature_state = models.CharField(_("chữ ký số"), max_length=12, choices=SignatureCheckState.choices, blank=True,
+                                       default="", help_text=_("Kết quả kiểm tra chữ ký số khi tải lên; trống với tệp "
+                                                               "không phải PDF."))
+    signature_report = models.JSONField(_("chi tiết chữ ký số"), default=list, blank=True,
+                                        help_text=_("Từng chữ ký trong tệp: người ký, tổ chức cấp chứng thư, thời gian "
+                                                    "ký, phạm vi, các lỗi."))
 
     class Meta:
         verbose_name = _("tệp đính kèm")
@@ -369,6 +385,21 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def signatures(self) -> list[dict]:
+        """The stored signature report for display, each signing time read back as a datetime."""
+        return [{**s, "signed_at": parse_datetime(s["signed_at"]) if s.get("signed_at") else None}
+                for s in self.signature_report or []]
+
+    @property
+    def signers(self) -> str:
+        return ", ".join(s.get("signer_name") or "—" for s in self.signature_report or [])
+
+    @property
+    def signature_problems(self) -> list[str]:
+        """Every reason a signature of the file fails, once each."""
+        return list(dict.fromkeys(p for s in self.signature_report or [] for p in s.get("problems") or []))
 
 
 class DossierFee(models.Model):

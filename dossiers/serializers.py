@@ -36,7 +36,13 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Attachment
-        fields = ["id", "kind", "document", "original_name", "size", "sha256", "content_type", "uploaded_at"]
+        fields = ["id", "kind", "document", "original_name", "size", "sha256", "content_type", "uploaded_at",
+                  "signature_state", "signature_report"]
+        extra_kwargs = {
+            "signature_state": {"help_text": "chữ ký số khi tải lên: none (không có), valid (hợp lệ), invalid (không "
+                                             "hợp lệ), unreadable (không đọc được PDF); rỗng với tệp không phải PDF"},
+            "signature_report": {"help_text": "từng chữ ký: signer_name, organisation, issuer, serial, signed_at, "
+                                              "timestamped, intact, trusted, in_validity, whole_file, ok, problems"}}
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
