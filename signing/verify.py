@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import config
+from .loops import outside_event_loop
 from .pdf import cert_name
 
 
@@ -91,6 +92,7 @@ def _moment(embedded, at: datetime | None) -> tuple[datetime, bool]:
     return (claimed or timezone.now()), False
 
 
+@outside_event_loop
 def check_pdf(data: bytes, *, at: datetime | None = None) -> PdfCheck:
     """Every signature of the file, judged. `at`: judge the certificates at this moment (an upload made
     just now) instead of at each signature's own signing time."""

@@ -243,3 +243,16 @@ def test_the_demo_set_up_is_written_once_and_marked_as_demo(tmp_path, settings):
         assert oct(os.stat(tmp_path / "keys" / "demo-root-ca.key").st_mode)[-3:] == "600"
     finally:
         config.reset()
+
+
+def test_a_check_inside_a_running_event_loop_still_works(pki, agency):
+    """pyHanko uses asyncio.run: called from async code, the check runs in a worker thread."""
+    import asyncio
+
+    pki.add_agency(agency)
+    data = issue(agency).file.read()
+
+    async def inside():
+        return verify.check_pdf(data)
+
+    assert asyncio.run(inside()).state == "valid"
