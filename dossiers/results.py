@@ -18,6 +18,7 @@ stays revoked. Only a signed, not revoked result counts as issued electronically
 from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -93,13 +94,16 @@ def sign_with_agency_key(*, dossier: Dossier, draft: Attachment) -> IssuedDocume
 
 def adopt(*, dossier: Dossier, actor, at, document: IssuedDocument, draft: Attachment, how: str) -> Attachment:
     """The signed file becomes the dossier's result: stored as its active result attachment (the draft it
-    was signed from is kept, inactive), recorded on the dossier (the caller saves it) and on the control
-    sheet."""
+    was signed from and the results it replaces are kept, inactive), recorded on the dossier (the caller
+    saves it) and on the control sheet."""
     stem = draft.original_name.rsplit(".", 1)[0] if "." in draft.original_name else draft.original_name
     upload = SimpleUploadedFile(f"{stem[:200]}-ky-so.pdf", read(document.file), content_type=PDF)
     signed = attachment_add(dossier=dossier, actor=actor, upload=upload, kind=AttachmentKind.RESULT, at=at,
                             system=True)
-    Attachment.objects.filter(pk=draft.pk).update(is_active=False)
+    # the draft it was signed from and the results it replaces are kept, no longer offered as the result
+    earlier = issued_results(dossier).exclude(pk=document.pk).values("sha256")
+    (Attachment.objects.filter(dossier=dossier, kind=AttachmentKind.RESULT, is_active=True)
+     .filter(Q(pk=draft.pk) | Q(sha256__in=earlier)).exclude(pk=signed.pk).update(is_active=False))
     dossier.e_result_sha256, dossier.e_result_signed_by, dossier.e_result_signed_at = document.sha256, actor, at
     dossier.e_result_document = document
     events.result_signed(dossier=dossier, actor=actor, at=at, document=document, attachment=signed.pk, how=how)

@@ -804,7 +804,7 @@ def result_revoke(*, dossier: Dossier, actor: User, reason: str, at=None) -> Dos
     """The head of the handling agency withdraws the issued result: its verification page says revoked with
     the reason, the file is no longer offered as the dossier's result, and it no longer counts as a result
     issued electronically. A corrected result is then uploaded and signed again."""
-    locked = Dossier.objects.select_for_update().select_related("e_result_document").get(pk=dossier.pk)
+    locked = Dossier.objects.select_for_update(of=("self",)).select_related("e_result_document").get(pk=dossier.pk)
     if not policies.can_revoke_result(actor, locked):
         raise PermissionDenied(_("Chỉ lãnh đạo cơ quan giải quyết mới thu hồi được kết quả của hồ sơ này."))
     document = locked.e_result_document
