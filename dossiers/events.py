@@ -191,3 +191,18 @@ def paper_received(*, handover, actor, at: dt.datetime) -> DossierEvent:
 def handover_overdue(*, handover, at: dt.datetime) -> DossierEvent:
     return _handover_event(EventType.HANDOVER_OVERDUE, handover=handover, actor=None, at=at,
                            payload={"due_at": handover.due_at.isoformat()})
+
+
+# -- the electronic result (signed, revoked) ----------------------------------------------------------
+
+def result_signed(*, dossier: Dossier, actor, at: dt.datetime, document, attachment: int, how: str) -> DossierEvent:
+    """The result was signed and issued as `document` (signing.IssuedDocument); `how`: "agency" (the
+    agency's certificate, on the server) or "officer" (a leader's own certificate, the file uploaded)."""
+    return _note(dossier=dossier, type=EventType.RESULT_SIGNED, actor=actor, at=at, reason=document.signer_name,
+                 payload={"document": document.pk, "public_id": document.public_id, "sha256": document.sha256,
+                          "attachment": attachment, "how": how})
+
+
+def result_revoked(*, dossier: Dossier, actor, at: dt.datetime, document, reason: str) -> DossierEvent:
+    return _note(dossier=dossier, type=EventType.RESULT_REVOKED, actor=actor, at=at, reason=reason,
+                 payload={"document": document.pk, "public_id": document.public_id})

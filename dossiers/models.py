@@ -140,6 +140,10 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
     e_result_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ký kết quả điện tử"),
                                            null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     e_result_signed_at = models.DateTimeField(_("ký kết quả điện tử lúc"), null=True, blank=True)
+    # The signed result as issued (signing.IssuedDocument: its verification page, its signature, revoked or
+    # replaced); e_result_sha256 is that file's hash. Empty when the result was approved without a signature.
+    e_result_document = models.ForeignKey("signing.IssuedDocument", verbose_name=_("kết quả điện tử đã ký số"),
+                                          null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("hồ sơ")
@@ -258,6 +262,9 @@ class EventType(models.TextChoices):
     HANDOVER_ACKNOWLEDGED = "handover_acknowledged", _("Xác nhận đã nhận hồ sơ, kết quả điện tử")
     PAPER_RECEIVED = "paper_received", _("Xác nhận đã nhận hồ sơ, kết quả giấy")
     HANDOVER_OVERDUE = "handover_overdue", _("Quá hạn xác nhận đã nhận hồ sơ chuyển đến")
+    # the electronic result: signed (with the agency's certificate or a leader's own), revoked
+    RESULT_SIGNED = "result_signed", _("Ký số kết quả giải quyết")
+    RESULT_REVOKED = "result_revoked", _("Thu hồi kết quả giải quyết điện tử")
 
 
 class DossierEvent(models.Model):
@@ -446,6 +453,40 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.dossier_id} {self.at:%d/%m/%Y %H:%M}"
+
+
+def result_draft_path(instance, filename: str) -> str:
+    return f"dossiers/{instance.dossier_id}/to-sign-{instance.public_id}.pdf"
+
+
+class ResultDraft(models.Model):
+    """A result PDF prepared for a leader who signs on their own PC with a USB token: the draft with the QR
+    code and address of its verification page added (an unsigned incremental update), kept byte for byte,
+    so that the signed file uploaded back can be recognised as exactly this draft. Its `public_id` is
+    reserved for the issued document (signing.IssuedDocument) the signed upload becomes."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="result_drafts")
+    attachment = models.ForeignKey(Attachment, verbose_name=_("dự thảo kết quả"), on_delete=models.CASCADE,
+                                   related_name="+")
+    public_id = models.CharField(_("mã xác minh dành sẵn"), max_length=32, unique=True)
+    file = models.FileField(_("bản để ký"), upload_to=result_draft_path, max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    prepared_at = models.DateTimeField(_("chuẩn bị lúc"))
+    document = models.ForeignKey("signing.IssuedDocument", verbose_name=_("văn bản đã ký"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("bản dự thảo kết quả để ký số")
+        verbose_name_plural = _("bản dự thảo kết quả để ký số")
+        ordering = ["-prepared_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["attachment"], condition=models.Q(document__isnull=True),
+                                               name="result_draft_one_open_per_file")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.public_id}"
 
 
 class ConsultationTask(models.Model):

@@ -347,3 +347,18 @@ def initials(name: str) -> str:
 
 def applicant_name_for(user: User, dossier: Dossier) -> str:
     return dossier.applicant_name if can_see_applicant(user, dossier) else initials(dossier.applicant_name)
+
+
+# -- the electronic result (signed, revoked) ----------------------------------------------------------
+
+
+def can_sign_result(user: User | None, dossier: Dossier) -> bool:
+    """The head of the handling agency signs the result: while it awaits approval (signing is approving)
+    and after approval until the result is sent to the desk (a corrected result, signed again, replaces the
+    previous one)."""
+    return dossier.status in (S.AWAITING_APPROVAL, S.APPROVED) and acts_as(user, dossier, (Role.APPROVER,))
+
+
+def can_revoke_result(user: User | None, dossier: Dossier) -> bool:
+    """The head of the handling agency withdraws a result it issued (its verification page says so)."""
+    return acts_as(user, dossier, (Role.APPROVER,))

@@ -8,27 +8,33 @@ and queues the citizen's notification after the commit.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from accounts.models import Agency, User
+from accounts.models import Agency, Role, User
 from accounts.validators import normalize_phone
 from core.errors import Conflict, DomainError
 from notifications.services import email_queue, sms_queue
 from procedures.models import Channel, ProcedureVersion, StepKind, VersionStatus
 from regulations.selectors import rules_in_force
+from signing import pdf as signing_pdf
+from signing import services as signing_services
+from signing.models import DocumentKind, DocumentStatus, SignatureState, new_public_id
+from signing.services import verify_url
 from workcalendar.calendar import to_local
 from workcalendar.deadlines import ClockEvent, ClockEventKind, clock, due, punctuality
 from workcalendar.selectors import calendar_for
 
-from . import codes, events, fees, policies, routing
+from . import codes, events, fees, policies, results, routing
 from . import components as parts
 from .attachments import attachment_add, missing_documents
 from .models import (
@@ -42,6 +48,7 @@ from .models import (
     FeeStatus,
     LetterStatus,
     Punctuality,
+    ResultDraft,
     ReturnChannel,
 )
 from .workflow import BY_NAME, DESK_ROLES, HANDLING, OPEN, STEP_OF, TERMINAL, Status, Step
@@ -604,17 +611,33 @@ def dossier_propose(*, dossier: Dossier, actor: User, proposal: str, result_summ
 
 # -- approval and return ---------------------------------------------------------------------------
 
-def dossier_approve(*, dossier: Dossier, actor: User, at=None, expected_status=None) -> Dossier:
-    """The head signs. If the result is an electronic PDF on file, its SHA-256 and the signer are kept:
-    that is what makes the result "issued electronically" for the index, and lets anyone verify it."""
+def dossier_approve(*, dossier: Dossier, actor: User, at=None, expected_status=None, signed=None) -> Dossier:
+    """The head approves and signs the result. When the result is an electronic PDF on file:
+
+    - `signed` (issued document, draft attachment): the head signed it on their own PC and uploaded it
+      (`result_signed_upload`, which checked the file: the upload is the approval, in one transaction);
+    - otherwise, if the handling agency has an organisation key, the draft is signed now with it (a stamp
+      with the QR code of its verification page on the last page) and the signed file becomes the result;
+    - without a key, its SHA-256 and the signer are kept as before, but nothing is signed, so it does not
+      count as a result issued electronically (`stats.E_RESULT`).
+    A key that cannot be used refuses the approval with what to fix (nothing is approved unsigned)."""
     payload = {}
 
     def after(d, when):
-        result = (Attachment.objects.filter(dossier=d, kind=AttachmentKind.RESULT, is_active=True,
-                                            content_type="application/pdf").order_by("-uploaded_at", "-id").first())
-        if result is not None:
-            d.e_result_sha256, d.e_result_signed_by, d.e_result_signed_at = result.sha256, actor, when
-            payload["e_result"] = {"attachment": result.pk, "sha256": result.sha256}
+        if signed is not None:
+            document, draft, how = *signed, "officer"
+        else:
+            draft = results.current_draft(d)
+            if draft is None:
+                return
+            document, how = results.sign_with_agency_key(dossier=d, draft=draft), "agency"
+            if document is None:
+                d.e_result_sha256, d.e_result_signed_by, d.e_result_signed_at = draft.sha256, actor, when
+                payload["e_result"] = {"attachment": draft.pk, "sha256": draft.sha256}
+                return
+        attachment = results.adopt(dossier=d, actor=actor, at=when, document=document, draft=draft, how=how)
+        payload["e_result"] = {"attachment": attachment.pk, "sha256": document.sha256,
+                               "document": document.public_id, "signature": document.signature}
 
     return _fire(dossier=dossier, actor=actor, name="approve", at=at, after=after, expected_status=expected_status,
                  payload=payload)
@@ -680,3 +703,117 @@ def dossier_stop(*, dossier: Dossier, actor: User, reason: str, at=None, expecte
 
     return _fire(dossier=dossier, actor=actor, name="stop", reason=reason, at=at, after=after,
                  expected_status=expected_status)
+
+
+# -- the electronic result: signed on a leader's PC, signed again, revoked (see results.py) ------------
+
+def _locked_for_result(dossier: Dossier, actor: User, expected_status: str | None = None) -> Dossier:
+    locked = Dossier.objects.select_for_update().select_related("handling_agency").get(pk=dossier.pk)
+    if expected_status and locked.status != expected_status:
+        raise Conflict("stale_dossier", _("Hồ sơ vừa được người khác xử lý (hiện ở trạng thái “%s”). Hãy tải lại "
+                                          "trang.") % locked.get_status_display())
+    if not policies.can_sign_result(actor, locked):
+        if policies.acts_as(actor, locked, (Role.APPROVER,)):
+            raise DomainError("not_signable_now", _("Không thể ký số kết quả khi hồ sơ đang ở trạng thái “%s”.")
+                              % locked.get_status_display(), http_status=409)
+        raise PermissionDenied(_("Chỉ lãnh đạo cơ quan giải quyết mới ký số kết quả của hồ sơ này."))
+    return locked
+
+
+@transaction.atomic
+def result_draft_prepare(*, dossier: Dossier, actor: User) -> ResultDraft:
+    """The draft a leader downloads to sign on their own PC: the current result PDF with the QR code and
+    address of its verification page added (the public id is reserved now, so the QR code is in the document
+    before it is signed). Asked again for the same result file, the same bytes are returned."""
+    locked = _locked_for_result(dossier, actor)
+    draft = results.current_draft(locked)
+    if draft is None:
+        raise DomainError("no_result_draft", _("Chưa có dự thảo kết quả (tệp PDF) để ký số."), http_status=409)
+    existing = ResultDraft.objects.filter(attachment=draft, document__isnull=True).first()
+    if existing is not None:
+        return existing
+    public_id = new_public_id()
+    data = signing_pdf.add_verification(results.read(draft.file), url=verify_url(public_id))
+    row = ResultDraft(dossier=locked, attachment=draft, public_id=public_id, sha256=hashlib.sha256(data).hexdigest(),
+                      size=len(data), prepared_by=actor, prepared_at=timezone.now())
+    row.file.save(f"{public_id}.pdf", ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            row.save()
+    except BaseException:
+        row.file.storage.delete(row.file.name)
+        raise
+    return row
+
+
+@transaction.atomic
+def result_signed_upload(*, dossier: Dossier, actor: User, data: bytes, expected_status: str | None = None,
+                         at=None) -> Dossier:
+    """A leader uploads the result they signed on their own PC (the draft of `result_draft_prepare`).
+
+    How it combines with the workflow: while the dossier awaits approval, the upload IS the approval — the
+    file is checked, registered and the `approve` transition fired in one transaction (a refused file
+    approves nothing); after approval and before the result is sent to the desk (`resolve`), it signs a
+    corrected result, which replaces the previous one. Nothing is written unless every check of
+    `results.check_signed_upload` passes."""
+    locked = _locked_for_result(dossier, actor, expected_status)
+    prepared = results.open_draft(locked)
+    if prepared is None:
+        raise DomainError("no_draft_to_sign", _(
+            "Chưa có bản dự thảo để ký số cho tệp kết quả hiện tại: hãy tải “bản dự thảo để ký số” về, ký rồi tải "
+            "lên."), field="file", http_status=409)
+    report = results.check_signed_upload(data=data, draft=prepared, actor=actor, at=timezone.now())
+    when = at or timezone.now()
+    document = signing_services.document_register(
+        kind=DocumentKind.RESULT, ref=results.next_ref(locked), agency=locked.handling_agency, data=data,
+        public_id=prepared.public_id, signature=SignatureState.OFFICER,
+        signer_name=actor.full_name or report.signer_name,
+        cert_subject=report.subject, cert_issuer=report.issuer, cert_serial=report.serial,
+        number=locked.code or "", issued_at=when, replaces_prefix=results.ref_prefix(locked))
+    ResultDraft.objects.filter(pk=prepared.pk).update(document=document)
+    if locked.status == Status.AWAITING_APPROVAL:
+        return dossier_approve(dossier=locked, actor=actor, at=when, signed=(document, prepared.attachment))
+    results.adopt(dossier=locked, actor=actor, at=when, document=document, draft=prepared.attachment, how="officer")
+    locked.save(update_fields=["e_result_sha256", "e_result_signed_by", "e_result_signed_at", "e_result_document"])
+    return locked
+
+
+@transaction.atomic
+def result_sign(*, dossier: Dossier, actor: User, at=None) -> Dossier:
+    """After approval, the head signs a corrected result with the agency's certificate (it replaces the
+    previous one). While the dossier awaits approval, approving signs it (`dossier_approve`)."""
+    locked = _locked_for_result(dossier, actor)
+    if locked.status != Status.APPROVED:
+        raise DomainError("approve_to_sign", _("Hãy phê duyệt hồ sơ: kết quả được ký số khi phê duyệt."),
+                          http_status=409)
+    draft = results.current_draft(locked)
+    if draft is None:
+        raise DomainError("no_result_draft", _("Chưa có dự thảo kết quả (tệp PDF) để ký số."), http_status=409)
+    document = results.sign_with_agency_key(dossier=locked, draft=draft)
+    if document is None:
+        raise DomainError("no_agency_key", _(
+            "%s chưa có chứng thư số của cơ quan trên hệ thống: hãy ký bằng thiết bị ký số cá nhân.")
+            % locked.handling_agency.name, http_status=409)
+    results.adopt(dossier=locked, actor=actor, at=at or timezone.now(), document=document, draft=draft, how="agency")
+    locked.save(update_fields=["e_result_sha256", "e_result_signed_by", "e_result_signed_at", "e_result_document"])
+    return locked
+
+
+@transaction.atomic
+def result_revoke(*, dossier: Dossier, actor: User, reason: str, at=None) -> Dossier:
+    """The head of the handling agency withdraws the issued result: its verification page says revoked with
+    the reason, the file is no longer offered as the dossier's result, and it no longer counts as a result
+    issued electronically. A corrected result is then uploaded and signed again."""
+    locked = Dossier.objects.select_for_update(of=("self",)).select_related("e_result_document").get(pk=dossier.pk)
+    if not policies.can_revoke_result(actor, locked):
+        raise PermissionDenied(_("Chỉ lãnh đạo cơ quan giải quyết mới thu hồi được kết quả của hồ sơ này."))
+    document = locked.e_result_document
+    if document is None or document.status != DocumentStatus.VALID:
+        raise DomainError("no_result_to_revoke", _("Hồ sơ không có kết quả điện tử đang có hiệu lực để thu hồi."),
+                          http_status=409)
+    document = signing_services.document_revoke(document=document, actor=actor, reason=reason)
+    Attachment.objects.filter(dossier=locked, kind=AttachmentKind.RESULT, sha256=document.sha256,
+                              is_active=True).update(is_active=False)
+    events.result_revoked(dossier=locked, actor=actor, at=at or document.revoked_at, document=document,
+                          reason=document.revoked_reason)
+    return locked

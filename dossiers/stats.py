@@ -31,8 +31,9 @@ So the province's totals count every dossier once on each side.
 - of the dossiers received in the month: those reusing a document from the citizen's store, those
   owing a fee, those paid online (here or on the national portal's payment platform), and the procedures
   with at least one online payment;
-- of the dossiers finished in the month: an electronic result (a PDF signed at approval, its hash
-  kept) and digitised ones (every required component on file as well).
+- of the dossiers finished in the month: an electronic result (its result document digitally signed, by
+  the agency or a leader, and not revoked: `E_RESULT`) and digitised ones (every required component on
+  file as well).
 
 Every number is one aggregate query per month (grouped by agency), so a month of a province with
 millions of dossiers is a few index range scans. Re-running gives identical rows.
@@ -62,6 +63,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from procedures.models import RequiredDocument
+from signing.models import DocumentStatus, SignatureState
 from workcalendar.calendar import TZ
 
 from .models import (
@@ -138,7 +140,11 @@ def open_at(cutoff: dt.datetime):
 
 
 LATE = Q(punctuality__in=(Punctuality.LATE, Punctuality.LATE_TWICE))
-E_RESULT = ~Q(e_result_sha256="")  # an electronic PDF result signed at approval (a scan is not one)
+# A result issued electronically: the dossier's result document (signing.IssuedDocument) carries a digital
+# signature (the agency's or a leader's) and has not been revoked. A PDF approved without a signature, or a
+# scan of the paper result, is not one.
+E_RESULT = Q(e_result_document__signature__in=(SignatureState.AGENCY, SignatureState.OFFICER),
+             e_result_document__status__in=(DocumentStatus.VALID, DocumentStatus.REPLACED))
 
 
 def with_components(qs):

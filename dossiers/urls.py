@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import result_views, views
 from .lateness import views as lateness_views
 
 app_name = "dossiers"
@@ -27,6 +27,10 @@ urlpatterns = [
     path("<int:pk>/ban-giao/<int:handover_pk>/xac-nhan-<str:what>/", views.handover_confirm, name="handover_confirm"),
     path("<int:pk>/ban-giao/<int:handover_pk>.pdf", views.handover_slip, name="handover_slip"),
     path("<int:pk>/mau-<str:number>.pdf", views.form_pdf, name="form"),
+    path("<int:pk>/ket-qua/du-thao-ky-so.pdf", result_views.result_draft_download, name="result_draft"),
+    path("<int:pk>/ket-qua/tai-len-ban-da-ky/", result_views.result_signed_upload, name="result_signed_upload"),
+    path("<int:pk>/ket-qua/ky-so/", result_views.result_sign, name="result_sign"),
+    path("<int:pk>/ket-qua/thu-hoi/", result_views.result_revoke, name="result_revoke"),
     path("<int:pk>/xin-loi/", lateness_views.apology_draft, name="apology_draft"),
     path("<int:pk>/xin-loi/<int:letter_pk>/", lateness_views.apology_update, name="apology_update"),
     path("<int:pk>/xin-loi/<int:letter_pk>.pdf", lateness_views.apology_pdf, name="apology_pdf"),

@@ -33,6 +33,7 @@ from .ledger import PDF_LIMIT, ledger_pdf, ledger_xlsx
 from .models import AttachmentKind, Dossier, LetterStatus
 from .panels import render_panels
 from .printing import FORMS, render_form, render_handover_slip, render_receipt
+from .result_views import result_context
 from .transition_inputs import INPUTS, desk_create, transition_fire
 from .workflow import BY_NAME, OPEN, QUEUE_ROLES, Status
 
@@ -108,6 +109,7 @@ def dossier_detail(request, pk: int):
         "pin_lock": pins.lock_state(dossier) if staff_view else None,
         "can_unlock_pin": staff_view and policies.can_unlock_pin(request.user, dossier),
         **_route_context(request.user, dossier, staff_view),
+        **result_context(request.user, dossier, staff_view),
     })
 
 

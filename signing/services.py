@@ -103,3 +103,31 @@ def officer_certificate_add(*, user, data: bytes, actor=None) -> OfficerCertific
         user=user, der=der, fingerprint=fingerprint, subject=cert.subject.rfc4514_string()[:500],
         issuer=cert.issuer.rfc4514_string()[:500], serial=format(cert.serial_number, "X"),
         not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc, added_by=actor)
+
+
+@transaction.atomic
+def document_register(*, kind: str, ref: str, agency, data: bytes, public_id: str, signature: str, signer_name: str,
+                      signer_title: str = "", cert_subject: str = "", cert_issuer: str = "", cert_serial: str = "",
+                      number: str = "", issued_at=None, replaces_prefix: str = "") -> IssuedDocument:
+    """Register a document signed elsewhere (a result a leader signed on their own PC and uploaded), under
+    the public id its QR code already carries. Unlike `document_issue` it is not idempotent: the caller has
+    checked the file and holds the lock of what the document belongs to. `replaces_prefix` as there."""
+    if IssuedDocument.objects.filter(kind=kind, ref=ref).exists():
+        raise DomainError("already_issued", _("Văn bản này đã được ban hành."), http_status=409)
+    doc = IssuedDocument(public_id=public_id, kind=kind, ref=ref, agency=agency, number=number,
+                         issued_at=issued_at or timezone.now(), signature=signature, signer_name=signer_name[:255],
+                         signer_title=signer_title[:100], cert_subject=cert_subject[:500],
+                         cert_issuer=cert_issuer[:500], cert_serial=cert_serial[:80],
+                         sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    doc.file.save(f"{doc.public_id}.pdf", ContentFile(data), save=False)
+    name = doc.file.name
+    try:
+        with transaction.atomic():
+            doc.save()
+            if replaces_prefix:
+                (IssuedDocument.objects.filter(kind=kind, ref__startswith=replaces_prefix, status=DocumentStatus.VALID)
+                 .exclude(pk=doc.pk).update(status=DocumentStatus.REPLACED, replaced_by=doc))
+    except BaseException:
+        doc.file.storage.delete(name)
+        raise
+    return doc

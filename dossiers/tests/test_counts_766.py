@@ -47,14 +47,13 @@ def test_the_766_progress_population_and_on_time(world):
     assert (row.dossiers_766, row.dossiers_766_on_time) == (4, 2)  # one, two, the late-March one, old
 
 
-def test_online_counts_need_an_electronic_result_for_paper_result_procedures(world):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_online_counts_need_an_electronic_result_for_paper_result_procedures(world, pki):
     from dossiers.attachments import attachment_add
     from procedures.models import ProcedureVersion
 
-    from .conftest import PDF
+    from .results_helper import result_upload
 
+    pki.add_agency(world.pleiku)  # the result is signed with the agency's certificate at approval
     march = at(2026, 3, 1).date()
     ProcedureVersion.objects.filter(pk=world.household.pk).update(result_kind="paper")
 
@@ -67,8 +66,7 @@ def test_online_counts_need_an_electronic_result_for_paper_result_procedures(wor
         d = services.dossier_assign(dossier=d, actor=world.reception, appraiser=world.appraiser)
         d = services.dossier_propose(dossier=d, actor=world.appraiser, proposal="approve")
         if with_e_result:
-            attachment_add(dossier=d, actor=world.appraiser, kind="result",
-                           upload=SimpleUploadedFile("kq.pdf", PDF, content_type="application/pdf"))
+            attachment_add(dossier=d, actor=world.appraiser, kind="result", upload=result_upload())
         return services.dossier_approve(dossier=d, actor=world.approver)
 
     online(True)

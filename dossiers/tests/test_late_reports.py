@@ -114,16 +114,16 @@ def test_the_command_and_the_task(world, march):
     assert refresh_monthly_stats_task.run(months_back=0) >= 0
 
 
-def test_digitised_dossiers_and_electronic_results_are_counted(world):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_digitised_dossiers_and_electronic_results_are_counted(world, pki):
     from dossiers.attachments import attachment_add
 
-    from .conftest import PDF, attach_required
+    from .conftest import attach_required
+    from .results_helper import result_upload
+
+    pki.add_agency(world.pleiku)  # the agency signs the result with its certificate when the head approves
 
     def result_pdf(d):
-        return attachment_add(dossier=d, actor=world.appraiser, kind="result",
-                              upload=SimpleUploadedFile("ket-qua.pdf", PDF, content_type="application/pdf"))
+        return attachment_add(dossier=d, actor=world.appraiser, kind="result", upload=result_upload())
 
     def finished(with_scans: bool, with_result: bool, scanned_after_signing: bool = False):
         d = _received(world, at(2026, 3, 2, 10))
@@ -133,8 +133,10 @@ def test_digitised_dossiers_and_electronic_results_are_counted(world):
         result = result_pdf(d) if with_result else None  # the electronic result the head signs
         d = services.dossier_approve(dossier=d, actor=world.approver, at=at(2026, 3, 3, 10))
         if result is not None:
-            assert (d.e_result_sha256, d.e_result_signed_by) == (result.sha256, world.approver)
-            assert d.events.get(type="approve").payload["e_result"]["sha256"] == result.sha256
+            document = d.e_result_document
+            assert (document.signature, d.e_result_signed_by) == ("agency", world.approver)
+            assert d.e_result_sha256 == document.sha256 != result.sha256  # the signed file, not the draft
+            assert d.events.get(type="approve").payload["e_result"]["sha256"] == document.sha256
         else:
             assert d.e_result_sha256 == ""
         if scanned_after_signing:
