@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import Agency, User
 from accounts.validators import display_phone
+from signing.pdf import Rendered, render_html
 
 from .components import handed_in, presented
 from .models import ApologyReason, EventType, LetterStatus
@@ -27,19 +28,35 @@ def render_pdf(template: str, context: dict) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def render_receipt(dossier, track_url: str) -> bytes:
+def render_document(template: str, context: dict, *, verify_url: str = "", view_copy: bool = False) -> Rendered:
+    """A form as issued: with the QR code of its verification page (`verify_url`) at the foot of the first
+    page, and the box its signature stamp goes in (the `chu-ky-so` element of its signature block). A copy
+    that is not an issued document (a masked view) has no QR code and says so (`view_copy`)."""
+    context = {**context, "verify_url": verify_url, "verify_qr": qr_svg(verify_url) if verify_url else "",
+               "view_copy": view_copy}
+    return render_html(render_to_string(template, context))
+
+
+RECEIPT = "dossiers/print/receipt.html"
+
+
+def receipt_context(dossier, track_url: str) -> dict:
     """Mẫu 01 (Circular 01/2018): the receipt and appointment slip (A4), with the PIN and a QR code.
     It lists only what was handed in, with the counts recorded at reception (DossierComponent), and
     separately what was only shown for comparison."""
     option = dossier.channel_option
     receive = dossier.events.filter(type=EventType.RECEIVE).select_related("actor").first()
-    return render_pdf("dossiers/print/receipt.html", {
+    return {
         "dossier": dossier, "qr": qr_svg(track_url), "track_url": track_url, "channel": option,
         "documents": handed_in(dossier), "presented": presented(dossier), "now": timezone.localtime(),
         "received": timezone.localtime(dossier.received_at), "due": timezone.localtime(dossier.due_at),
         "receiver": receive.actor if receive else None, "phone": display_phone(dossier.applicant_phone),
         "fees": list(dossier.fees.all()),
-    })
+    }
+
+
+def render_receipt(dossier, track_url: str, *, verify_url: str = "") -> bytes:
+    return render_document(RECEIPT, receipt_context(dossier, track_url), verify_url=verify_url).pdf
 
 
 def _quantity(row: dict) -> str:
@@ -58,25 +75,36 @@ FORMS = {
 }
 
 
-def render_form(dossier, number: str, *, applicant: str | None = None) -> bytes | None:
+def form_context(dossier, number: str, *, applicant: str | None = None) -> dict | None:
     """Mẫu 02 (supplement guidance) or Mẫu 03 (refusal), from the latest matching event; Mẫu 05.
     `applicant`: what to print instead of the applicant's name (initials, for a reader without
-    access to personal data)."""
-    template, types = FORMS[number]
+    access to personal data). `last`: the event the form is as of (Mẫu 02/03: the one it prints; Mẫu 05:
+    its last row) — a form as of a later event is another document."""
+    _template, types = FORMS[number]
     event = dossier.events.filter(type__in=types).select_related("actor").order_by("-at", "-id").first()
     if event is None:
         return None
     place = _place(dossier.receiving_agency)
     context = {"dossier": dossier, "event": event, "officer": event.actor, "now": timezone.localtime(event.at),
                "place": place, "applicant": dossier.applicant_name if applicant is None else applicant,
-               "masked": applicant is not None}
+               "masked": applicant is not None, "last": event}
     if number == "02":  # exactly the components missing when the guidance or the request was made
         context["missing"] = [dict(row, quantity=_quantity(row)) for row in event.payload.get("missing", [])]
     if number == "05":  # the control sheet: every hand-over since reception, from the events
         rows = control_sheet_rows(dossier)
         consulted = [r["event"].payload.get("agency_name") for r in rows if r["event"].type == EventType.CONSULT]
         context.update(rows=rows, consulted=", ".join(c for c in consulted if c), now=timezone.localtime())
-    return render_pdf(template, context)
+        if rows:
+            context["last"] = rows[-1]["event"]
+    return context
+
+
+def render_form(dossier, number: str, *, applicant: str | None = None, verify_url: str = "") -> bytes | None:
+    """The form as a PDF; with `applicant` (initials) it is a view copy, marked as not an issued document."""
+    context = form_context(dossier, number, applicant=applicant)
+    if context is None:
+        return None
+    return render_document(FORMS[number][0], context, verify_url=verify_url, view_copy=applicant is not None).pdf
 
 
 def _place(agency) -> str:
@@ -121,7 +149,15 @@ def control_sheet_rows(dossier) -> list[dict]:
 HANDOVER_ROWS = (EventType.HANDOVER_SENT, EventType.HANDOVER_ACKNOWLEDGED, EventType.PAPER_RECEIVED)
 
 
-def render_apology(letter) -> bytes:
+APOLOGY = "dossiers/print/form04.html"
+
+
+def render_apology(letter, *, verify_url: str = "") -> bytes:
+    """Mẫu 04 as a PDF: a draft (no QR code, never signed), or the issued letter (see apology_context)."""
+    return render_document(APOLOGY, apology_context(letter), verify_url=verify_url).pdf
+
+
+def apology_context(letter) -> dict:
     """Mẫu 04: Phiếu xin lỗi và hẹn lại ngày trả kết quả, signed by the head of the handling agency.
     A draft renders with a 'DỰ THẢO' banner and the proposed date, for the head to review."""
     dossier = letter.dossier
@@ -130,7 +166,7 @@ def render_apology(letter) -> bytes:
     moment = timezone.localtime(letter.issued_at or timezone.now())
     place = _place(agency)
     head = agency.head
-    return render_pdf("dossiers/print/form04.html", {
+    return {
         "dossier": dossier, "letter": letter, "draft": draft, "now": moment, "place": place, "issuer": agency,
         "received": timezone.localtime(dossier.received_at) if dossier.received_at else None,
         "due": timezone.localtime(letter.due_at or dossier.due_at) if (letter.due_at or dossier.due_at) else None,
@@ -141,21 +177,35 @@ def render_apology(letter) -> bytes:
         "phone": display_phone(dossier.applicant_phone),
         "signer_name": letter.signer_name or (head.full_name if head else ""),
         "signer_title": letter.signer_title or agency.head_title or "Thủ trưởng cơ quan",
-    })
+    }
 
 
-def render_handover_slip(handover, *, applicant: str) -> bytes:
+HANDOVER_SLIP = "dossiers/print/handover_slip.html"
+
+
+def render_handover_slip(handover, *, applicant: str, verify_url: str = "", view_copy: bool = False) -> bytes:
+    return render_document(HANDOVER_SLIP, handover_slip_context(handover, applicant=applicant),
+                           verify_url=verify_url, view_copy=view_copy).pdf
+
+
+def handover_slip_state(handover) -> str:
+    """Which confirmations the slip prints: a slip printed after another one is a new document."""
+    done = [name for name, at in (("ack", handover.acknowledged_at), ("paper", handover.paper_received_at)) if at]
+    return "-".join(done) or "sent"
+
+
+def handover_slip_context(handover, *, applicant: str) -> dict:
     """Phiếu bàn giao hồ sơ (or kết quả) between two one-stop desks: the sender, the carrier of the paper
     originals and the receiver, with the times each side confirmed. Printed in two copies, one for each desk.
     The components listed are those handed in at reception (with their counts) for a dossier, the result
     for a result."""
     dossier = handover.dossier
     sent = timezone.localtime(handover.sent_at)
-    return render_pdf("dossiers/print/handover_slip.html", {
+    return {
         "h": handover, "dossier": dossier, "applicant": applicant, "now": sent, "issuer": handover.from_agency,
         "place": _place(handover.from_agency),
         "documents": handed_in(dossier) if handover.kind == "dossier" else [],
         "sent": sent, "due": timezone.localtime(handover.due_at),
         "acknowledged": timezone.localtime(handover.acknowledged_at) if handover.acknowledged_at else None,
         "paper_received": timezone.localtime(handover.paper_received_at) if handover.paper_received_at else None,
-    })
+    }

@@ -25,14 +25,15 @@ from core.periods import OUT_OF_RANGE, in_range, period_from
 from procedures.anywhere import portal_province
 from procedures.models import Channel, Requirement
 from regulations.selectors import rules_in_force
+from signing.config import SigningUnavailable
 
-from . import attachments, components, idempotency, pins, policies, routing, selectors, services
+from . import attachments, components, idempotency, issuing, pins, policies, routing, selectors, services
 from .forms import DeskForm, LookupForm, StartForm
 from .lateness.letters import issue_is_late, proposal
 from .ledger import PDF_LIMIT, ledger_pdf, ledger_xlsx
 from .models import AttachmentKind, Dossier, LetterStatus
 from .panels import render_panels
-from .printing import FORMS, render_form, render_handover_slip, render_receipt
+from .printing import FORMS, render_form, render_handover_slip
 from .result_views import result_context
 from .transition_inputs import INPUTS, desk_create, transition_fire
 from .workflow import BY_NAME, OPEN, QUEUE_ROLES, Status
@@ -455,10 +456,17 @@ def handover_slip(request, pk: int, handover_pk: int):
     handover = selectors.handover_get(dossier, pk_param(handover_pk))
     if handover is None:
         raise Http404("Không tìm thấy lần chuyển này.")
-    pdf = render_handover_slip(handover, applicant=policies.applicant_name_for(request.user, dossier))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="ban-giao-{dossier.code}-{handover.kind}.pdf"'
-    return response
+    name = f"ban-giao-{dossier.code}-{handover.kind}.pdf"
+    if not policies.can_see_applicant(request.user, dossier):  # initials: a view copy, not the issued slip
+        pdf = render_handover_slip(handover, applicant=policies.initials(dossier.applicant_name), view_copy=True)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response
+    try:
+        document = issuing.handover_slip_issue(handover=handover)
+    except SigningUnavailable as exc:
+        return _not_signed(request, exc, pk)
+    return issuing.document_response(document, name)
 
 
 @login_required
@@ -470,10 +478,17 @@ def receipt_pdf(request, pk: int):
         raise Http404("Hồ sơ chưa được tiếp nhận.")
     selectors.log_personal_data_access(request, dossier, "print", "Mẫu 01")
     track_url = request.build_absolute_uri(reverse("dossiers:track") + f"?code={dossier.code}&pin={dossier.pin}")
-    pdf = render_receipt(dossier, track_url)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="giay-hen-{dossier.code}.pdf"'
-    return response
+    try:
+        document = issuing.receipt_issue(dossier=dossier, track_url=track_url)
+    except SigningUnavailable as exc:
+        return _not_signed(request, exc, pk)
+    return issuing.document_response(document, f"giay-hen-{dossier.code}.pdf")
+
+
+def _not_signed(request, exc: SigningUnavailable, pk: int):
+    """The agency's key cannot be used: say so on the page the officer came from (nothing was issued)."""
+    messages.error(request, exc.message)
+    return redirect(issuing.came_from(request, reverse("dossiers:detail", args=[pk])))
 
 
 
@@ -486,13 +501,21 @@ def form_pdf(request, pk: int, number: str):
     personal = policies.can_see_applicant(request.user, dossier)
     if number != "05":  # Mẫu 02 / 03 carry the applicant's data; the control sheet shows initials instead
         policies.require_applicant(request.user, dossier)
-    pdf = render_form(dossier, number, applicant=None if personal else policies.initials(dossier.applicant_name))
-    if pdf is None:
+    filename = f"mau-{number}-{dossier.code or dossier.national_code or dossier.pk}.pdf"
+    if not personal:  # Mẫu 05 with the applicant's initials: a view copy, not an issued document
+        pdf = render_form(dossier, number, applicant=policies.initials(dossier.applicant_name))
+        if pdf is None:
+            raise Http404("Hồ sơ chưa có nội dung cho mẫu này.")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response
+    try:
+        document = issuing.form_issue(dossier=dossier, number=number)
+    except SigningUnavailable as exc:
+        return _not_signed(request, exc, pk)
+    if document is None:
         raise Http404("Hồ sơ chưa có nội dung cho mẫu này.")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = dossier.code or dossier.national_code or dossier.pk
-    response["Content-Disposition"] = f'inline; filename="mau-{number}-{name}.pdf"'
-    return response
+    return issuing.document_response(document, filename)
 
 
 @login_required

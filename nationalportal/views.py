@@ -218,7 +218,10 @@ def signed_file(request, token: str):
         if letter is None:
             raise Http404(_("Không có tệp này."))
         if not letter.pdf:
-            letters.store_pdf(letter)
+            try:
+                letters.store_pdf(letter)
+            except DomainError as exc:  # the agency's signing key cannot be used: say so, nothing was issued
+                return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
         name = f"phieu-xin-loi-{letter.number.replace('/', '-')}.pdf"
         return _private(FileResponse(letter.pdf.open("rb"), filename=name, content_type="application/pdf"))
     raise Http404(_("Không có tệp này."))

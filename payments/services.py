@@ -32,7 +32,7 @@ from notifications.services import email_queue
 from . import gateways, policies
 from .configured import get_gateway
 from .models import FINAL, Payment, PaymentLog, PaymentStatus, ReceiptCounter
-from .receipts import render_receipt
+from .receipts import receipt_issue
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,9 @@ def _settle(payment: Payment, dossier: Dossier, *, when: dt.datetime, actor: Use
                         "amount": _vnd(payment.amount), "method": payment.get_method_display(),
                         "number": payment.receipt_number})
     payment_id = payment.pk
-    transaction.on_commit(lambda: receipt_store(payment_id))
+    # Robust: the payment stands even when the e-receipt cannot be issued now (an agency key that cannot be
+    # used); the receipt page issues it on the first download and says what to fix until then.
+    transaction.on_commit(lambda: receipt_store(payment_id), robust=True)
     return payment
 
 
@@ -240,13 +242,15 @@ def payments_reconcile(*, now: dt.datetime | None = None, limit: int = 500) -> d
 # -- receipts and refunds -------------------------------------------------------------------------
 
 def receipt_store(payment_id: int) -> None:
-    """Render the e-receipt once, keep it, and send it to the citizen."""
+    """Issue the e-receipt once (signed, see receipts.receipt_issue), keep that file, and send it to the
+    citizen. Raises SigningUnavailable when the agency's key cannot be used: nothing is kept then."""
     payment = Payment.objects.select_related("dossier__receiving_agency", "dossier__procedure_version__procedure",
                                              "created_by").get(pk=payment_id)
     if payment.status != PaymentStatus.PAID or payment.receipt_pdf:
         return
-    pdf = render_receipt(payment)
-    payment.receipt_pdf.save(f"{payment.dossier_id}-{payment.pk}.pdf", ContentFile(pdf), save=False)
+    document = receipt_issue(payment=payment)
+    with document.file.open("rb") as handle:
+        payment.receipt_pdf.save(f"{payment.dossier_id}-{payment.pk}.pdf", ContentFile(handle.read()), save=False)
     Payment.objects.filter(pk=payment.pk, receipt_pdf="").update(receipt_pdf=payment.receipt_pdf.name)
     dossier = payment.dossier
     if dossier.applicant_email:

@@ -19,7 +19,9 @@ from core.errors import DomainError
 from dossiers import idempotency
 from dossiers import policies as dossier_policies
 from dossiers import selectors as dossier_selectors
+from dossiers.issuing import came_from
 from dossiers.models import FeeStatus
+from signing.config import SigningUnavailable
 
 from . import gateways, policies, selectors, services
 from .models import PaymentStatus
@@ -137,7 +139,11 @@ def receipt_pdf(request, pk: int):
     if payment.status != PaymentStatus.PAID:
         raise Http404("Khoản này không có biên lai.")
     if not payment.receipt_pdf:
-        services.receipt_store(payment.pk)
+        try:
+            services.receipt_store(payment.pk)
+        except SigningUnavailable as exc:  # the agency's key cannot be used: nothing was issued
+            messages.error(request, exc.message)
+            return redirect(came_from(request, reverse("dossiers:detail", args=[dossier.pk]) + "#phi-le-phi"))
         payment.refresh_from_db()
     if dossier_policies.sees_as_staff(request.user, dossier):
         dossier_selectors.log_personal_data_access(request, dossier, "download", f"Biên lai {payment.receipt_number}")

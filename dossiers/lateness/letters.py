@@ -31,13 +31,13 @@ from core.periods import OUT_OF_RANGE, in_range
 from notifications.services import email_queue, inbox_post, sms_queue
 from procedures.models import ChannelOption, StepKind
 from regulations.selectors import rules_in_force
+from signing import config as signing_config
 from workcalendar.calendar import to_local
 from workcalendar.deadlines import check_extension, propose_new_due
 from workcalendar.selectors import calendar_for
 
-from .. import codes, events, policies
+from .. import codes, events, issuing, policies
 from ..models import ApologyLetter, ApologyReason, ConsultationTask, Dossier, LetterCounter, LetterStatus
-from ..printing import render_apology
 from ..workflow import OPEN, WAITING_FOR_CITIZEN, Step
 from .classify import classify, due_soon_limit
 
@@ -283,6 +283,9 @@ def apology_letter_issue(*, letter: ApologyLetter, actor: User, reason_kind: str
     if dossier.status not in OPEN or dossier.resolved_at:
         raise DomainError("dossier_closed", _("Hồ sơ đã có kết quả hoặc đã kết thúc: không hẹn lại được nữa."),
                           http_status=409)
+    # The letter is signed with the agency's key after the commit: a key that cannot be used stops the issue
+    # here, with what to fix, before anything moves (SigningUnavailable is a DomainError).
+    signing_config.signer_for(letter.agency.code)
     kind = letter.reason_kind if reason_kind is None else reason_kind
     text = letter.reason_text if reason_text is None else reason_text
     letter.reason_kind, letter.reason_text = _clean_reason(kind, text, on=at)
@@ -383,9 +386,12 @@ def _store_issued_pdf(letter_pk: int) -> None:
 
 
 def store_pdf(letter: ApologyLetter) -> None:
-    """Render the issued letter once and keep it (the signed document does not change afterwards)."""
+    """Issue the letter once (signed with the agency's key, with the QR code of its verification page) and
+    keep that very file as the letter's PDF (the signed document does not change afterwards). Raises
+    SigningUnavailable when the agency's key cannot be used: nothing is kept then."""
     if letter.pdf or letter.status != LetterStatus.ISSUED:
         return
-    pdf = render_apology(letter)
-    letter.pdf.save(f"{letter.dossier_id}-{letter.pk}.pdf", ContentFile(pdf), save=False)
+    document = issuing.apology_letter_document_issue(letter=letter)
+    with document.file.open("rb") as handle:
+        letter.pdf.save(f"{letter.dossier_id}-{letter.pk}.pdf", ContentFile(handle.read()), save=False)
     ApologyLetter.objects.filter(pk=letter.pk, pdf="").update(pdf=letter.pdf.name)

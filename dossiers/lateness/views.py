@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from core.errors import DomainError
 from core.periods import period_from
+from signing.config import SigningUnavailable
 
-from .. import idempotency, pins, policies, selectors
+from .. import idempotency, issuing, pins, policies, selectors
 from ..models import ApologyLetter, LetterStatus
 from ..printing import render_apology
 from . import letters
@@ -102,7 +103,11 @@ def apology_pdf(request, pk: int, letter_pk: int):
     name = f"phieu-xin-loi-{(letter.number or 'du-thao-' + str(letter.pk)).replace('/', '-')}.pdf"
     if letter.status == LetterStatus.ISSUED:
         if not letter.pdf:
-            letters.store_pdf(letter)
+            try:
+                letters.store_pdf(letter)
+            except SigningUnavailable as exc:  # the agency's key cannot be used: nothing was issued
+                messages.error(request, exc.message)
+                return redirect(issuing.came_from(request, reverse("dossiers:detail", args=[pk]) + "#xin-loi"))
         return FileResponse(letter.pdf.open("rb"), filename=name, content_type="application/pdf")
     response = HttpResponse(render_apology(letter), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -146,6 +151,9 @@ def lookup_apology_pdf(request, letter_pk: int):
     if letter is None:
         raise Http404("Không tìm thấy phiếu với mã hồ sơ và PIN này.")
     if not letter.pdf:
-        letters.store_pdf(letter)
+        try:
+            letters.store_pdf(letter)
+        except SigningUnavailable as exc:  # the agency's key cannot be used: say so, nothing was issued
+            return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
     return FileResponse(letter.pdf.open("rb"), filename=f"phieu-xin-loi-{letter.number.replace('/', '-')}.pdf",
                         content_type="application/pdf")

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from core.errors import DomainError
-from dossiers import services
+from dossiers import printing, services
 from dossiers.lateness import letters
 from dossiers.lateness.sweep import sweep_deadlines
 from dossiers.models import ApologyLetter, ApologyReason, DeadlineState, Dossier, LetterStatus, Punctuality
@@ -339,10 +339,10 @@ def test_a_pdf_that_fails_to_render_does_not_stop_the_notices(world, client, mon
     sweep_deadlines(now=at(2026, 2, 13, 14))
     mail.outbox.clear()
 
-    def broken(letter):
+    def broken(*args, **kwargs):
         raise RuntimeError("WeasyPrint crashed")
 
-    monkeypatch.setattr(letters, "render_apology", broken)
+    monkeypatch.setattr(printing, "render_document", broken)
     with django_capture_on_commit_callbacks(execute=True):
         letter = _issue(world, d, at(2026, 2, 13, 15))
     letter.refresh_from_db()
