@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "payments": 6,
     "docstore": 6,
     "nationalportal": 6,
+    "queueing": 6,  # tickets link to the dossiers they became; satisfaction links answers to tickets
     "feedback": 7,
     "satisfaction": 8,  # its monthly 766 inputs count citizen feedback (feedback.stats)
     "parindex": 9,

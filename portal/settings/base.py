@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "procedures",
     "dossiers",
     "nationalportal",
+    "queueing",
     "payments",
     "docstore",
     "feedback",
