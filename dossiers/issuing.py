@@ -10,7 +10,10 @@ as a view copy (printing.render_form / render_handover_slip with `applicant`).
 
 from __future__ import annotations
 
+import hashlib
+
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from signing.models import DocumentKind, IssuedDocument
@@ -27,11 +30,17 @@ def _number(dossier: Dossier) -> str:
 
 
 def receipt_issue(*, dossier: Dossier, track_url: str) -> IssuedDocument:
-    """Mẫu 01, issued by the receiving desk under the dossier's code."""
+    """Mẫu 01, issued by the receiving desk under the dossier's code. What it states decides its `ref`: once
+    the appointment moves (a supplement received, a calendar change) or the components or fees change, the
+    next print is a new receipt and the earlier one says it was replaced."""
     context = printing.receipt_context(dossier, track_url)
+    # the printing date aside (it is the moment of issue), the same text is the same receipt
+    text = render_to_string(printing.RECEIPT, {**context, "now": context["received"], "verify_url": "",
+                                               "verify_qr": "", "view_copy": False})
+    prefix = f"dossier:{dossier.pk}:receipt:"
     return document_issue(
-        kind=DocumentKind.RECEIPT, ref=f"dossier:{dossier.pk}:receipt", agency=dossier.receiving_agency,
-        number=dossier.code,
+        kind=DocumentKind.RECEIPT, ref=prefix + hashlib.sha256(text.encode()).hexdigest()[:20],
+        agency=dossier.receiving_agency, number=dossier.code, replaces_prefix=prefix,
         render=lambda url: printing.render_document(printing.RECEIPT, context, verify_url=url))
 
 

@@ -15,6 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from procedures.models import Channel, Requirement
 from regulations.selectors import apology_reason_label
+from signing.problems import problem_text
 
 from .workflow import OPEN, TRANSITIONS, DossierWorkflow, Status, Step
 
@@ -395,9 +396,10 @@ class Attachment(models.Model):
 
     @property
     def signatures(self) -> list[dict]:
-        """The stored signature report for display, each signing time read back as a datetime."""
-        return [{**s, "signed_at": parse_datetime(s["signed_at"]) if s.get("signed_at") else None}
-                for s in self.signature_report or []]
+        """The stored signature report for display: each signing time read back as a datetime, each problem
+        worded in the reader's language from its stored code."""
+        return [{**s, "signed_at": parse_datetime(s["signed_at"]) if s.get("signed_at") else None,
+                 "problems": _problems(s)} for s in self.signature_report or []]
 
     @property
     def signers(self) -> str:
@@ -406,7 +408,13 @@ class Attachment(models.Model):
     @property
     def signature_problems(self) -> list[str]:
         """Every reason a signature of the file fails, once each."""
-        return list(dict.fromkeys(p for s in self.signature_report or [] for p in s.get("problems") or []))
+        return list(dict.fromkeys(p for s in self.signature_report or [] for p in _problems(s)))
+
+
+def _problems(report: dict) -> list[str]:
+    if "issues" in report:
+        return [problem_text(i.get("code", ""), i.get("params")) for i in report["issues"]]
+    return list(report.get("problems") or [])  # stored before problems were kept as codes
 
 
 class DossierFee(models.Model):

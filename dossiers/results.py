@@ -118,9 +118,8 @@ def check_signed_upload(*, data: bytes, draft: ResultDraft, actor, at) -> Signat
       valid at `at` — now —, covering the whole file);
     - one of them made with one of the uploader's active registered certificates (not another officer's);
     - the signed document is the draft prepared for signing: the upload starts with exactly the prepared
-      bytes and that signature's revision covers at least them; or, for tools that rewrite the file
-      instead of appending to it, the text of every page equals the prepared draft's (it carries the
-      reserved verification address, so another dossier's draft never matches).
+      bytes and that signature's revision covers at least them (signing tools append an incremental update;
+      a tool that rewrites the whole file is refused: equal text would not prove equal pages).
     """
     if data[:5] != b"%PDF-":
         raise DomainError("not_a_pdf", _("Tệp tải lên không phải là tệp PDF."), field="file")
@@ -145,10 +144,9 @@ def check_signed_upload(*, data: bytes, draft: ResultDraft, actor, at) -> Signat
             "phê duyệt ký bằng chứng thư số của mình.") % ", ".join(s.signer_name for s in check.signatures),
             field="file")
     prepared = read(draft.file)
+    # Only an append to the prepared bytes is the approved draft: a rewritten file whose text matches can
+    # still paint over the page (a white box, an image), so text equality proves nothing.
     same = data.startswith(prepared) and any(s.signed_revision_end >= len(prepared) for s in own)
-    if not same:
-        texts = signing_pdf.page_texts(data)
-        same = texts is not None and texts == signing_pdf.page_texts(prepared)
     if not same:
         raise DomainError("wrong_document", _(
             "Tệp đã ký không phải là bản dự thảo kết quả của hồ sơ này. Hãy ký số đúng bản dự thảo tải về từ "

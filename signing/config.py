@@ -233,7 +233,8 @@ def signer_for(agency_code: str):
         signer = _SIGNERS.get(agency_code)
         if signer is None:
             signer = _SIGNERS[agency_code] = _load_signer(entry)
-        return signer
+    _check_validity(agency_code, signer.signing_cert)  # a worker lives longer than a certificate may
+    return signer
 
 
 def problems() -> list[str]:

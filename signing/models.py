@@ -34,7 +34,9 @@ class DocumentStatus(models.TextChoices):
 
 
 def new_public_id() -> str:
-    return secrets.token_urlsafe(16)  # 22 characters, 128 bits: not guessable, not a counter
+    # 128 bits, not guessable, not a counter; hex so that a line break in a printed address can never be read
+    # as a hyphenation point (a "-" in the id was dropped by text extraction, and by a person retyping it)
+    return secrets.token_hex(16)
 
 
 def document_path(instance, filename: str) -> str:

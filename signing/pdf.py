@@ -151,17 +151,16 @@ def sign(rendered: Rendered, *, agency_code: str, reason: str, location: str = "
     when = timezone.now()
     meta = h.signers.PdfSignatureMetadata(field_name=FIELD, md_algorithm="sha256", reason=reason[:200],
                                         location=location[:200], subfilter=h.fields.SigSeedSubFilter.PADES)
-    timestamper = None
-    if conf.tsa_url:
-        timestamper = h.HTTPTimeStamper(conf.tsa_url, timeout=10)
     stamp_file = None
-    kwargs = {}
-    if rendered.box is not None:
-        b = rendered.box
-        stamp_file = _stamp(b, name=name, when=when, demo=conf.demo, qr_url=rendered.qr_url)
-        kwargs = {"stamp_style": h.StaticStampStyle.from_pdf_file(stamp_file, border_width=0),
-                  "new_field_spec": h.fields.SigFieldSpec(FIELD, on_page=b.page, box=(b.x1, b.y1, b.x2, b.y2))}
     try:
+        timestamper = h.HTTPTimeStamper(conf.tsa_url, timeout=10) if conf.tsa_url else None
+        kwargs = {}
+        if rendered.box is not None:
+            b = rendered.box
+            stamp_file = _stamp(b, name=name, when=when, demo=conf.demo, qr_url=rendered.qr_url)
+            kwargs = {"stamp_style": h.StaticStampStyle.from_pdf_file(stamp_file, border_width=0),
+                      "new_field_spec": h.fields.SigFieldSpec(FIELD, on_page=b.page,
+                                                              box=(b.x1, b.y1, b.x2, b.y2))}
         writer = h.IncrementalPdfFileWriter(io.BytesIO(rendered.pdf))
         out = h.signers.PdfSigner(meta, signer=signer, timestamper=timestamper, **kwargs).sign_pdf(writer)
     except Exception as exc:  # a token unplugged, a TSA down: the desk gets a message, not a 500
@@ -198,15 +197,3 @@ def add_verification(data: bytes, *, url: str, box: Box | None = None) -> bytes:
     finally:
         os.unlink(block)
     return out.getvalue()
-
-
-def page_texts(data: bytes) -> list[str] | None:
-    """The text of every page as pypdf extracts it (whitespace normalised), or None if it cannot be read."""
-    from pypdf import PdfReader  # only for comparing an uploaded signed file with its draft
-    from pypdf.errors import PdfReadError  # with the reader above
-
-    try:
-        pages = PdfReader(io.BytesIO(data), strict=False).pages
-        return [" ".join((page.extract_text() or "").split()) for page in pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError, OSError):
-        return None

@@ -5,9 +5,11 @@ the applicant — and checks a dropped file against what was issued."""
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,10 +18,13 @@ from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
 
+from . import config
 from . import verify as verification
 from .models import IssuedDocument
 
 CHECKS_PER_10_MIN = 30  # files checked per address: each check parses a PDF
+CHECK_CACHE_SECONDS = 3600
+logger = logging.getLogger(__name__)
 
 
 class CheckForm(forms.Form):
@@ -38,16 +43,37 @@ def _over_budget(request) -> bool:
     return not ratelimit.Budget(key, limit=CHECKS_PER_10_MIN, window=600).reserve()
 
 
-def _check_upload(request, form) -> dict | None:
-    """Hash and signatures of the dropped file, or None (the form carries the error)."""
+def stored_check(document: IssuedDocument) -> verification.PdfCheck | None:
+    """The signature check of an issued file, kept for a while (a QR code scanned a thousand times is one
+    check); None when the stored file is missing (said on the page)."""
+    key = f"signing:check:{document.sha256}:{len(config.trust_roots())}"
+    check = cache.get(key)
+    if check is None:
+        try:
+            with document.file.open("rb") as handle:
+                check = verification.check_pdf(handle.read())
+        except (FileNotFoundError, OSError):
+            logger.error("issued document %s: stored file missing", document.public_id)
+            return None
+        cache.set(key, check, CHECK_CACHE_SECONDS)
+    return check
+
+
+def _check_upload(request, form, known: dict | None = None) -> dict | None:
+    """Hash and signatures of the dropped file, or None (the form carries the error). A file identical to an
+    issued one is not parsed again: its stored check is the answer."""
     if not form.is_valid():
         return None
     if _over_budget(request):
         form.add_error("file", _("Bạn đã kiểm tra quá nhiều tệp. Hãy thử lại sau 10 phút."))
         return None
     data = form.cleaned_data["file"].read()
-    check = verification.check_pdf(data) if data[:5] == b"%PDF-" else None
-    return {"sha256": hashlib.sha256(data).hexdigest(), "check": check, "name": form.cleaned_data["file"].name}
+    sha256 = hashlib.sha256(data).hexdigest()
+    if known and sha256 in known and known[sha256] is not None:
+        check = known[sha256]
+    else:
+        check = verification.check_pdf(data) if data[:5] == b"%PDF-" else None
+    return {"sha256": sha256, "check": check, "name": form.cleaned_data["file"].name}
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,9 +83,8 @@ def verify(request, public_id: str):
     if document is None:
         raise Http404(_("Không có văn bản nào mang mã xác minh này."))
     form = CheckForm(request.POST, request.FILES) if request.method == "POST" else CheckForm()
-    dropped = _check_upload(request, form) if request.method == "POST" else None
-    with document.file.open("rb") as handle:
-        stored = verification.check_pdf(handle.read())
+    stored = stored_check(document)
+    dropped = _check_upload(request, form, known={document.sha256: stored}) if request.method == "POST" else None
     return render(request, "signing/verify.html", {
         "document": document, "stored": stored, "form": form, "dropped": dropped,
         "genuine": dropped is not None and dropped["sha256"] == document.sha256})
@@ -72,5 +97,6 @@ def lookup(request):
     dropped = _check_upload(request, form) if request.method == "POST" else None
     document = None
     if dropped is not None:
-        document = IssuedDocument.objects.select_related("agency").filter(sha256=dropped["sha256"]).first()
+        document = (IssuedDocument.objects.select_related("agency", "replaced_by")
+                    .filter(sha256=dropped["sha256"]).first())
     return render(request, "signing/lookup.html", {"form": form, "dropped": dropped, "document": document})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,6 +24,8 @@ from ..models import ApologyLetter, LetterStatus
 from ..printing import render_apology
 from . import letters
 from .report import GROUPS, late_dossiers, late_summary, late_xlsx
+
+logger = logging.getLogger(__name__)
 
 
 def _back(pk: int):
@@ -153,7 +157,9 @@ def lookup_apology_pdf(request, letter_pk: int):
     if not letter.pdf:
         try:
             letters.store_pdf(letter)
-        except SigningUnavailable as exc:  # the agency's key cannot be used: say so, nothing was issued
-            return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
+        except SigningUnavailable as exc:  # the agency's key cannot be used: nothing was issued
+            logger.error("apology letter %s: %s", letter.pk, exc.message)  # paths and variable names: not public
+            return HttpResponse(_("Phiếu xin lỗi tạm thời chưa tải được. Vui lòng thử lại sau hoặc liên hệ Bộ phận "
+                                  "Một cửa."), status=exc.http_status, content_type="text/plain; charset=utf-8")
     return FileResponse(letter.pdf.open("rb"), filename=f"phieu-xin-loi-{letter.number.replace('/', '-')}.pdf",
                         content_type="application/pdf")

@@ -239,20 +239,28 @@ def test_bad_uploads_are_refused_with_their_reason_and_nothing_written(world, pk
     assert Dossier.objects.get(pk=d.pk).status == Status.APPROVED
 
 
-def test_a_rewritten_file_with_the_drafts_text_is_accepted(world, pki, leader):
-    """Some signing tools rewrite the whole file instead of appending: the text of every page decides."""
+def test_a_rewritten_file_is_refused_even_with_the_drafts_text(world, pki, leader):
+    """Only an append to the prepared draft is that draft: a rewritten file with the same text can paint over
+    the page (here a box over the top of page 1), so it is refused and nothing is approved."""
     from pypdf import PdfWriter
+    from pypdf.generic import ContentStream, NameObject
 
     cert, key = leader
     d = _awaiting(world)
     prepared = _bytes(services.result_draft_prepare(dossier=d, actor=world.approver).file)
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(prepared)))
-    out = io.BytesIO()
-    writer.write(out)
-    rewritten = out.getvalue()
-    assert not rewritten.startswith(prepared)
-    d = services.result_signed_upload(dossier=d, actor=world.approver, data=_sign(pki, rewritten, cert, key))
-    assert d.status == Status.APPROVED and d.e_result_document.signature == SignatureState.OFFICER
+    for overlay in (False, True):
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(prepared)))
+        if overlay:
+            page = writer.pages[0]
+            box = ContentStream(None, writer)
+            box.set_data(b"q 1 1 1 rg 0 700 600 200 re f Q")
+            page[NameObject("/Contents")] = writer._add_object(box)  # the page now shows only a white box
+        out = io.BytesIO()
+        writer.write(out)
+        rewritten = out.getvalue()
+        assert not rewritten.startswith(prepared)
+        _refused(world, d, _sign(pki, rewritten, cert, key), "wrong_document")
+    assert Dossier.objects.get(pk=d.pk).status == Status.AWAITING_APPROVAL
 
 
 def test_only_the_head_uploads_a_signed_result(world, pki, leader):

@@ -410,6 +410,7 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # a file signed by an untrusted CA is a verdict on the page, not a server problem worth a traceback
         "pyhanko.sign.validation": {"level": "ERROR"},
+        "pyhanko.sign.diff_analysis": {"level": "ERROR"},
     },
 }
 

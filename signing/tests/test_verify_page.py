@@ -75,3 +75,30 @@ def test_too_many_checks_from_one_address_are_refused(client, document, monkeypa
         client.post(url, {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4", "application/pdf")})
     page = client.post(url, {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4", "application/pdf")}).content.decode()
     assert "quá nhiều tệp" in page
+
+
+def test_dropping_a_revoked_file_without_a_code_says_it_was_revoked(client, document):
+    services.document_revoke(document=document, actor=None, reason="Cấp nhầm")
+    page = client.post(reverse("signing:lookup"),
+                       {"file": SimpleUploadedFile("a.pdf", document.file.read(), "application/pdf")}).content.decode()
+    assert 'data-testid="lookup-found"' in page and 'data-testid="lookup-revoked"' in page and "Cấp nhầm" in page
+
+
+def test_a_missing_stored_file_is_said_not_a_500(client, document):
+    document.file.delete(save=False)
+    response = client.get(reverse("signing:verify", args=[document.public_id]))
+    assert response.status_code == 200 and 'data-testid="stored-missing"' in response.content.decode()
+
+
+def test_the_stored_check_is_kept_between_visits(client, document, monkeypatch):
+    from signing import verify as verification
+
+    url = reverse("signing:verify", args=[document.public_id])
+    client.get(url)
+    calls = []
+    monkeypatch.setattr(verification, "check_pdf", lambda data, **kw: calls.append(1))
+    page = client.get(url).content.decode()
+    assert calls == [] and "Chữ ký hợp lệ" in page
+    # the genuine file dropped on the page is answered from the same check, not parsed again
+    page = client.post(url, {"file": SimpleUploadedFile("a.pdf", document.file.read())}).content.decode()
+    assert calls == [] and 'data-testid="drop-genuine"' in page
