@@ -110,6 +110,7 @@ def test_a_file_with_too_many_signatures_is_not_checked(pki, db, monkeypatch):
     assert check.state == "unreadable" and "quá nhiều chữ ký" in check.error
 
 
-@pytest.mark.parametrize("data", [b"%PDF-1.4\n%%EOF", b"%PDF-1.4\n1 0 obj <</Type/Catalog>> endobj trailer <</Root 1 0 R>>"])
+@pytest.mark.parametrize("data", [b"%PDF-1.4\n%%EOF",
+                                  b"%PDF-1.4\n1 0 obj <</Type/Catalog>> endobj trailer <</Root 1 0 R>>"])
 def test_truncated_files_are_judged_without_a_crash(data, pki, db):
     assert verify.check_pdf(data).state in ("unreadable", "none")
