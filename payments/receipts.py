@@ -9,7 +9,7 @@ from dossiers.printing import render_document
 from signing.models import DocumentKind, IssuedDocument
 from signing.services import document_issue
 
-TEMPLATE = "payments/receipt.html"
+TEMPLATE = "payments/print/receipt.html"  # under print/: a PDF template, not a page (tests/test_csp.py)
 
 
 def receipt_context(payment) -> dict:

@@ -128,7 +128,7 @@ def _stamp(box: Box, *, name: str = "", when: datetime | None = None, demo: bool
     width_mm, height_mm = (box.x2 - box.x1) / MM, (box.y2 - box.y1) / MM
     qr_mm = max(0.0, min(height_mm - 2, width_mm / 3))
     # sizes as plain strings: the template's number formatting would write "70,0" in Vietnamese
-    html = render_to_string("signing/stamp.html", {
+    html = render_to_string("signing/print/stamp.html", {
         "name": name, "when": timezone.localtime(when) if when else None, "demo": demo,
         "w": f"{width_mm:.2f}", "h": f"{height_mm:.2f}", "url": qr_url, "qr_mm": f"{qr_mm:.2f}",
         "qr": qr_svg(qr_url, size_mm=qr_mm) if qr_url else ""})

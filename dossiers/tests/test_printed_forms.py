@@ -314,12 +314,16 @@ def test_blank_address_and_email_print_no_empty_line(client, world):
         assert "Địa chỉ" not in text and "Email" not in text and "Địa chỉ: ……" not in text, text
     assert "Số điện thoại: 0912 345 678" in squeeze(receipt) and "Số điện thoại: 0912 345 678" in squeeze(apology)
 
-    # The receipt was issued once (#19): the same file is served again; the layout with the other values is
-    # checked on a fresh rendering.
+    # The receipt is an issued document (#19): once what it states changes (the fee paid above, the address
+    # below) it is a new receipt (the earlier one is marked replaced). The other layouts on a fresh rendering.
     from dossiers.printing import render_receipt
+    from signing.models import IssuedDocument
 
     Dossier.objects.filter(pk=d.pk).update(applicant_commune="Phường Pleiku")
-    assert squeeze(_receipt(client, d, "receipt-again")) == squeeze(receipt)
+    again = squeeze(_receipt(client, d, "receipt-again"))
+    assert "Địa chỉ: Phường Pleiku" in again and "Email" not in again
+    assert list(IssuedDocument.objects.filter(kind="receipt").values_list("status", flat=True).order_by("id")) \
+        == ["replaced", "valid"]
     receipt = squeeze(pdf_text(render_receipt(Dossier.objects.get(pk=d.pk), "https://x/tra-cuu/")))
     assert "Địa chỉ: Phường Pleiku" in receipt and "Email" not in receipt
     Dossier.objects.filter(pk=d.pk).update(applicant_address="12 Trần Phú", applicant_email="an.nguyen@example.com")
