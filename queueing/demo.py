@@ -5,10 +5,15 @@ demo loaded without it) is simply not linked."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from accounts.models import Agency
 from procedures.models import Field
 
-from .models import Counter, Service
+from .models import Counter, PriorityGroup, Service
+
+# The priority groups the migration seeds (a test database flushed after a transactional test lost them).
+PRIORITY_GROUPS = import_module("queueing.migrations.0002_priority_groups").GROUPS
 
 # agency code -> [(service code, name, field codes)], [(counter number, service codes)]
 FLOORS = {
@@ -31,6 +36,8 @@ FLOORS = {
 
 
 def seed(context: dict) -> None:
+    for code, name, rank, note in PRIORITY_GROUPS:
+        PriorityGroup.objects.get_or_create(code=code, defaults={"name": name, "rank": rank, "note": note})
     made = 0
     fields = {f.code: f for f in Field.objects.all()}
     for agency_code, (services, counters) in FLOORS.items():

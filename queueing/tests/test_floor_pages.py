@@ -98,7 +98,8 @@ def test_the_kiosk_refuses_a_bad_phone_and_keeps_the_form(client, floor, monday)
 def test_the_kiosk_takes_a_priority_group(client, floor, monday):
     from queueing.models import PriorityGroup
 
-    elderly = PriorityGroup.objects.get(code="nguoi-cao-tuoi")
+    elderly, _ = PriorityGroup.objects.get_or_create(code="nguoi-cao-tuoi", defaults={"name": "Người cao tuổi",
+                                                                                     "rank": 1})
     take(client, floor, priority=str(elderly.pk))
     assert Ticket.objects.get().priority == elderly
     assert take(client, floor, priority="999999", once_key="z" * 24).status_code == 400
