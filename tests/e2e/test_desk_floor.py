@@ -6,6 +6,7 @@ numbers, and after the reconnection the current state. Screenshots go to SCREENS
 import datetime as dt
 import os
 import re
+import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,8 @@ def test_a_ticket_from_the_kiosk_is_called_on_the_display_and_the_tracking_page(
         tv = browser.new_context(viewport={"width": 1920, "height": 1080})
         display = tv.new_page()
         watch_csp(display, csp)
+        voices = []
+        display.on("response", lambda r: voices.append(r.status) if "/am-thanh/" in r.url else None)
         display.goto(f"{base}/xep-hang/H21.65/man-hinh/")
         display.click("[data-sound-on]")
         expect(display.locator("[data-sound-on]")).to_be_hidden()
@@ -99,6 +102,11 @@ def test_a_ticket_from_the_kiosk_is_called_on_the_display_and_the_tracking_page(
         expect(display.locator("[data-latest-counter]")).to_have_text("1")
         expect(display.locator(".display-counter.is-latest")).to_contain_text("1001")
         display.screenshot(path=str(SHOTS / "display-1920x1080.png"))
+        for _ in range(50):  # the call is read out (espeak-ng on the server)
+            if voices:
+                break
+            display.wait_for_timeout(100)
+        assert voices and voices[0] == (200 if shutil.which("espeak-ng") else 503), voices  # 503: shown, silent
 
         # A second ticket taken meanwhile appears on the officer's page without a reload.
         kiosk.locator("[data-testid=kiosk-service]", has_text="Hộ tịch").click()
