@@ -5,9 +5,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=portal.settings.production VAR_DIR=/var/lib/portal
 
 # WeasyPrint's libraries and fonts with Vietnamese coverage (Times New Roman → Liberation Serif); gettext for .mo.
+# espeak-ng: the calling display's voice (queueing/voice.py), offline.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-      fonts-dejavu-core fonts-liberation2 gettext curl \
+      fonts-dejavu-core fonts-liberation2 gettext curl espeak-ng \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -58,6 +58,8 @@ def navigation(request):
         for role, label, _name, _kwargs in ROLE_NAV:
             if role in roles:
                 items.append({"label": label, "url": role_url(role), "key": f"role:{role}"})
+        if Role.RECEPTION in roles:
+            _optional(items, _("Quầy tiếp dân"), "queueing:counter", "queue-counter")
         if policies.works_on_dossiers(user):
             _optional(items, _("Hồ sơ cần xử lý"), "dossiers:worklist", "worklist")
         if policies.sees_service_quality(user):

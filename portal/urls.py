@@ -38,6 +38,7 @@ urlpatterns = [
     path("chi-so/", include("parindex.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("danh-gia/", include("satisfaction.urls")),
+    path("xep-hang/", include("queueing.urls")),  # the desk floor: kiosk, counters, calling display
     path("phan-anh/", include("feedback.urls")),
     path("api/", include("nationalportal.api_urls")),
     path("api/", include("procedures.api_urls")),

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Announcement, Counter, Ticket, TicketStatus
+from accounts import access
+from accounts.models import Role
+
+from . import rules
+from .models import Announcement, Counter, Service, Ticket, TicketStatus
 
 
 def people_ahead(ticket: Ticket) -> int:
@@ -49,3 +55,44 @@ def display_state(agency, *, after: int = 0, next_count: int = 6) -> dict:
         "calls": [{"id": a.id, "code": a.ticket.code, "counter": a.counter.number, "text": a.text,
                    "at": timezone.localtime(a.at).isoformat()} for a in calls],
     }
+
+
+def display_calls_floor(agency, *, after: int, keep: int = 3) -> int:
+    """The `after` to give `display_state` so that it returns at most the latest `keep` calls after `after`:
+    a display back from a network cut announces the last few calls, not a flood of old ones."""
+    ids = list(Announcement.objects.filter(agency=agency, id__gt=after).order_by("-id")
+               .values_list("id", flat=True)[:keep + 1])
+    return ids[keep] if len(ids) > keep else after
+
+
+def display_latest(agency) -> dict | None:
+    """Today's latest call (the display highlights it), public fields only."""
+    a = (Announcement.objects.filter(agency=agency, at__date=timezone.localdate()).select_related("ticket", "counter")
+         .order_by("-id").first())
+    return {"id": a.id, "code": a.ticket.code, "counter": a.counter.number} if a else None
+
+
+def counters_for_officer(user):
+    """The active counters of the centres where `user` is a reception officer."""
+    ids = access.acting_agency_ids(user, [Role.RECEPTION])
+    return Counter.objects.filter(agency_id__in=ids, is_active=True).select_related("agency", "officer").order_by(
+        "agency__name", "number")
+
+
+def counter_state(counter: Counter, *, now: dt.datetime | None = None, next_count: int = 5) -> dict:
+    """What the officer at `counter` sees: the current ticket, the waiting per service of the centre and the
+    next numbers this counter would call (the calling order of rules.py)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    current = (Ticket.objects.filter(counter=counter, status__in=(TicketStatus.CALLED, TicketStatus.SERVING))
+               .select_related("service", "priority", "appointment").order_by("-last_called_at", "-id").first())
+    waiting = Ticket.objects.filter(agency_id=counter.agency_id, day=today, status=TicketStatus.WAITING)
+    mine = set(counter.services.values_list("pk", flat=True))
+    counts = waiting_by_service(counter.agency, today)
+    services = [{"name": s.name, "code": s.code, "waiting": counts.get(s.pk, 0), "mine": s.pk in mine}
+                for s in Service.objects.filter(agency_id=counter.agency_id, is_active=True)]
+    upcoming = list(rules.calling_order(waiting.filter(rules.callable_by(counter)), counter=counter, now=now)
+                    .select_related("priority")[:next_count])
+    return {"current": current, "services": services, "next": upcoming,
+            "waited_minutes": int(((current.called_at or now) - current.issued_at).total_seconds() // 60)
+            if current else None}

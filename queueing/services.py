@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.validators import normalize_phone
 from core.errors import DomainError
+from notifications.services import sms_queue
 from workcalendar.selectors import calendar_for
 
 from . import policies, rules
@@ -178,7 +181,36 @@ def ticket_call_next(*, counter: Counter, officer, at: dt.datetime | None = None
                                "target_counter"])
     _event(ticket, TicketEventType.CALLED, at, counter=counter, officer=officer)
     _announce(ticket, counter, at)
+    service_id, day = ticket.service_id, ticket.day
+    transaction.on_commit(lambda: tickets_notify_near_turn(service_id=service_id, day=day))
     return ticket
+
+
+@transaction.atomic
+def tickets_notify_near_turn(*, service_id: int, day: dt.date, at: dt.datetime | None = None) -> int:
+    """One SMS to each waiting ticket of the service with a phone number whose turn nears (at most
+    `rules.NEAR_TURN` people ahead) and that was not told yet; run after every call. Returns how many."""
+    at = at or timezone.now()
+    head = list(Ticket.objects.filter(service_id=service_id, day=day, status=TicketStatus.WAITING)
+                .order_by("priority_rank", "issued_at", "id")  # people_ahead's order
+                .values_list("pk", flat=True)[:rules.NEAR_TURN + 1])
+    told = 0
+    for ahead, pk in enumerate(head):
+        ticket = (Ticket.objects.select_for_update().select_related("service", "agency")
+                  .filter(pk=pk, status=TicketStatus.WAITING, near_turn_sms_at__isnull=True).exclude(phone="")
+                  .first())
+        if ticket is None:
+            continue
+        url = settings.SITE_URL.rstrip("/") + reverse("queueing:track", args=[ticket.token])
+        text = _("Sắp đến lượt quý vị: số %(code)s (%(service)s) tại %(agency)s, còn %(ahead)d người phía "
+                 "trước. Theo dõi: %(url)s") % {"code": ticket.code, "service": ticket.service.name,
+                                                "agency": ticket.agency.short_name or ticket.agency.name,
+                                                "ahead": ahead, "url": url}
+        sms_queue(to=ticket.phone, text=text, key=f"queue-near-turn:{ticket.pk}")
+        ticket.near_turn_sms_at = at
+        ticket.save(update_fields=["near_turn_sms_at"])
+        told += 1
+    return told
 
 
 def _current_or_error(counter: Counter, *statuses) -> Ticket:
