@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from itertools import groupby
 
+import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,12 +23,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from accounts.models import Agency, Role
+from accounts.validators import display_phone
 from core import ratelimit
 from core.dates import parse_day
 from core.errors import DomainError, add_to_form
 from core.params import pk_param
 from dossiers import idempotency
-from dossiers.printing import qr_svg
 
 from . import booking, policies
 from .models import AppointmentStatus, PriorityGroup
@@ -53,6 +54,12 @@ def _hhmm(text: str | None) -> dt.time | None:
         return dt.datetime.strptime((text or "").strip(), "%H:%M").time()
     except ValueError:
         return None
+
+
+def _qr(code: str) -> str:
+    """The booking's QR code, drawn to the size the stylesheet gives it (a viewBox, no fixed size): big enough
+    for the kiosk's scanner on a phone's screen. (dossiers.printing.qr_svg has a fixed size, for print.)"""
+    return segno.make(code, error="m").svg_inline(scale=1, border=2, omitsize=True)
 
 
 def _ticket_url(ticket) -> str:
@@ -126,7 +133,8 @@ def appointment_detail(request, code: str):
         raise Http404
     ticket = getattr(appointment, "ticket", None) if appointment.status == AppointmentStatus.CHECKED_IN else None
     return render(request, "queueing/booking/appointment.html", {
-        "appointment": appointment, "qr": qr_svg(appointment.code), "ticket": ticket,
+        "appointment": appointment, "qr": _qr(appointment.code), "ticket": ticket,
+        "phone": display_phone(appointment.phone),
         "ticket_url": _ticket_url(ticket) if ticket else "",
         "can_cancel": appointment.status == AppointmentStatus.BOOKED and timezone.now() < appointment.slot_start,
         "from": appointment.slot_start - booking.CHECK_IN_EARLY,
@@ -188,6 +196,8 @@ def agency_appointments(request):
     except DomainError as exc:
         error, day = exc.message, timezone.localdate()
     rows = list(booking.appointments_of_agency_day(agency, day))
+    for row in rows:
+        row.phone_display = display_phone(row.phone)
     groups = [(start, list(items)) for start, items in groupby(rows, key=lambda a: a.slot_start)]
     counts = {s: sum(1 for a in rows if a.status == s) for s in AppointmentStatus.values}
     return render(request, "queueing/booking/agency.html", {
