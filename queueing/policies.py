@@ -14,3 +14,24 @@ def can_staff_counter(user, counter) -> bool:
 def can_manage_queue(user, agency) -> bool:
     """Counters, services and the centre's queue statistics: the centre's administrator and its head."""
     return access.has_role(user, Role.ADMIN, agency.pk) or access.has_role(user, Role.APPROVER, agency.pk)
+
+
+# -- online appointments (queueing/booking.py) ---------------------------------------------------------
+
+def can_see_agency_bookings(user, agency) -> bool:
+    """The centre's bookings of a day: its reception officers and its head (approver role or Agency.head)."""
+    agency_id = getattr(agency, "pk", agency)
+    return (access.has_role(user, Role.RECEPTION, agency_id) or access.has_role(user, Role.APPROVER, agency_id)
+            or (getattr(agency, "head_id", None) is not None and agency.head_id == getattr(user, "pk", None)))
+
+
+def can_see_appointment(user, appointment) -> bool:
+    """A booking: the citizen who made it, or the centre's reception officers and head."""
+    if not user.is_authenticated:
+        return False
+    return appointment.citizen_id == user.pk or can_see_agency_bookings(user, appointment.agency)
+
+
+def can_cancel_appointment(user, appointment) -> bool:
+    """The citizen who booked, or the centre's reception officers and head (the time rule is the service's)."""
+    return can_see_appointment(user, appointment)

@@ -340,6 +340,10 @@ CELERY_BEAT_SCHEDULE = {
     "index-metrics": {"task": "parindex.refresh_metrics", "schedule": crontab(hour=2, minute=0)},
     "purge-idempotency-keys": {"task": "dossiers.purge_idempotency_keys", "schedule": crontab(hour=2, minute=30)},
     "purge-inbox": {"task": "notifications.purge_inbox", "schedule": crontab(hour=2, minute=40)},
+    # Online appointments (queueing.booking): tomorrow's reminders from 15:00, missed ones after closing.
+    "appointment-reminders": {"task": "queueing.remind_appointments",
+                              "schedule": crontab(hour="15-20", minute="5,35")},
+    "appointments-missed": {"task": "queueing.mark_missed_appointments", "schedule": crontab(hour=21, minute=15)},
 }
 
 # --- REST framework -----------------------------------------------------------
