@@ -39,6 +39,7 @@ urlpatterns = [
     path("thong-bao/", include("notifications.urls")),
     path("danh-gia/", include("satisfaction.urls")),
     path("phan-anh/", include("feedback.urls")),
+    path("xep-hang/", include("queueing.urls")),
     path("api/", include("nationalportal.api_urls")),
     path("api/", include("procedures.api_urls")),
     path("api/", include("dossiers.api_urls")),
