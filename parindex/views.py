@@ -21,6 +21,8 @@ from dossiers.policies import applicant_name_for
 from dossiers.printing import render_pdf
 from dossiers.selectors import log_personal_data_access, mask_id_number
 from dossiers.stats import months
+from queueing import policies as queue_policies
+from queueing import stats as queue_stats
 
 from . import metrics, selectors
 from .export import table_response
@@ -186,7 +188,20 @@ def agency_detail(request, pk: int):
         "province": scope == Scope.PROVINCE, "pq": period_query(first, last, preset),
         "score": score, "monthly": monthly,
         "rates": [{"label": metrics.RATES[c].label, "pair": metrics.rate(values, c)} for c in metrics.RATES],
+        "queue": None if scope == Scope.PROVINCE else _queue_summary(request.user, agency, first, last),
     })
+
+
+def _queue_summary(user, agency, first: dt.date, last: dt.date) -> dict | None:
+    """The centre's median wait and appointments kept over the months shown (read from the tickets of that
+    centre: one query each, a few thousand rows a month), for those who may see its queue statistics."""
+    if not queue_policies.can_see_queue_stats(user, agency):
+        return None
+    end = min((last + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1), timezone.localdate())
+    summary = queue_stats.centre_summary(agency, first, end)
+    if summary is None:
+        return None
+    return {**summary, "start": first, "end": end}
 
 
 @login_required

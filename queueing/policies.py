@@ -35,3 +35,11 @@ def can_see_appointment(user, appointment) -> bool:
 def can_cancel_appointment(user, appointment) -> bool:
     """The citizen who booked, or the centre's reception officers and head (the time rule is the service's)."""
     return can_see_appointment(user, appointment)
+
+
+def can_see_queue_stats(user, agency) -> bool:
+    """The centre's waiting-time statistics and the tickets behind them (they name officers): its head
+    (Role.APPROVER), its administrator (Role.ADMIN, also one of an agency above it), and the Home Affairs
+    officers covering it (read-only readers of every index). Not its reception officers, nor a citizen."""
+    return (agency.pk in access.acting_agency_ids(user, [Role.APPROVER, Role.ADMIN])
+            or access.covers_as_home_affairs(user, agency))

@@ -301,12 +301,14 @@ def tickets_close_day(*, day: dt.date, at=None) -> int:
 
 def ticket_link_dossier(*, officer, dossier, at=None) -> Ticket | None:
     """A dossier received by an officer while serving a ticket belongs to that ticket (the chain ticket →
-    dossier → survey)."""
+    dossier → survey). Idempotent: a dossier already linked to that ticket writes no second event."""
     ticket = (Ticket.objects.filter(officer=officer, status__in=(TicketStatus.CALLED, TicketStatus.SERVING),
                                     day=timezone.localdate(at or timezone.now()))
               .order_by("-last_called_at").first())
     if ticket is None:
         return None
+    if ticket.dossiers.filter(pk=dossier.pk).exists():
+        return ticket
     ticket.dossiers.add(dossier)
     _event(ticket, TicketEventType.DOSSIER, at or timezone.now(), officer=officer, dossier=dossier.pk,
            code=dossier.code)

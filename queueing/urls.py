@@ -2,11 +2,13 @@ from django.urls import path
 
 from . import views
 from .booking_urls import urlpatterns as booking_patterns
+from .stats_urls import urlpatterns as stats_patterns
 
 app_name = "queueing"
 
 urlpatterns = [
     *booking_patterns,  # dat-lich/, lich-hen/…, <agency>/lay-so/lich-hen/ (kiosk check-in)
+    *stats_patterns,  # thong-ke/, thong-ke/ve/
     path("<str:agency>/lay-so/", views.kiosk, name="kiosk"),
     path("<str:agency>/lay-so/<int:service>/", views.kiosk_service, name="kiosk_service"),
     path("<str:agency>/lay-so/ve/<str:token>/", views.kiosk_ticket, name="kiosk_ticket"),

@@ -123,6 +123,9 @@ class SurveyResponse(models.Model):
                                                                                 MaxValueValidator(5)])
     satisfied = models.BooleanField(_("hài lòng"))
     comment = models.TextField(_("ý kiến khác"), blank=True)
+    # the visit the answer is about: the latest queue ticket the dossier was received under (none: no ticket)
+    ticket = models.ForeignKey("queueing.Ticket", verbose_name=_("vé xếp hàng"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("kết quả đánh giá")

@@ -88,3 +88,13 @@ def question_list(questionnaire, *, kiosk: bool = False) -> list:
 def dossier_rated(dossier) -> bool:
     """The citizen already answered the survey of this dossier (by the link or at the kiosk)."""
     return Invitation.objects.filter(dossier=dossier, answered_at__isnull=False).exists()
+
+
+def ticket_ratings(ticket_ids: list[int]) -> dict[int, bool]:
+    """{queue ticket id: satisfied} for the answers linked to those tickets (the queue statistics' source,
+    registered in `SatisfactionConfig.ready()`: queueing sits below and never imports this app)."""
+    out: dict[int, bool] = {}
+    for start in range(0, len(ticket_ids), 5000):
+        out.update(SurveyResponse.objects.filter(ticket_id__in=ticket_ids[start:start + 5000])
+                   .values_list("ticket_id", "satisfied"))
+    return out

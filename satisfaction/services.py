@@ -22,6 +22,7 @@ from core.errors import Conflict, DomainError
 from dossiers import pins
 from dossiers.models import Dossier, EventType, Punctuality
 from notifications.services import email_queue, inbox_post, sms_queue
+from queueing.chain import latest_ticket_id
 from workcalendar.selectors import calendar_for
 
 from . import policies
@@ -210,7 +211,8 @@ def response_submit(*, invitation: Invitation, values: dict, comment: str = "", 
             response = SurveyResponse.objects.create(
                 invitation=invitation, questionnaire=questionnaire, agency=invitation.agency,
                 procedure_id=invitation.dossier.procedure_version.procedure_id, officer=invitation.officer,
-                channel=channel, submitted_at=at, overall=overall, satisfied=overall >= SATISFIED, comment=comment)
+                channel=channel, submitted_at=at, overall=overall, satisfied=overall >= SATISFIED, comment=comment,
+                ticket_id=latest_ticket_id(invitation.dossier_id))
     except IntegrityError:
         raise Conflict("already_answered", _("Hồ sơ này đã được đánh giá. Cảm ơn Ông/Bà!")) from None
     Answer.objects.bulk_create([Answer(response=response, question_id=pk, element=by_pk[pk].element, value=v)
