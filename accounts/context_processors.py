@@ -35,6 +35,11 @@ ROLE_NAV = [
     (Role.ADMIN, _("Quản trị"), "workspace:workspace", {"role": Role.ADMIN}),
 ]
 
+# Pages of higher apps a role works on (linked by URL name, when the app is installed).
+ROLE_LINKS = [
+    (Role.RECEPTION, _("Quầy tiếp dân"), "queueing:counter", "queue-counter"),  # the desk floor's counter page
+]
+
 
 def _optional(items: list, label, name: str, key: str) -> None:
     """Links to higher apps by URL name only (accounts imports none of them)."""
@@ -58,8 +63,9 @@ def navigation(request):
         for role, label, _name, _kwargs in ROLE_NAV:
             if role in roles:
                 items.append({"label": label, "url": role_url(role), "key": f"role:{role}"})
-        if Role.RECEPTION in roles:
-            _optional(items, _("Quầy tiếp dân"), "queueing:counter", "queue-counter")
+        for role, label, name, key in ROLE_LINKS:
+            if role in roles:
+                _optional(items, label, name, key)
         if policies.works_on_dossiers(user):
             _optional(items, _("Hồ sơ cần xử lý"), "dossiers:worklist", "worklist")
         if policies.sees_service_quality(user):

@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import access
-from accounts.models import Agency, Role
+from accounts.models import Agency
 from accounts.validators import display_phone
 from core import ratelimit
 from core.dates import parse_day
@@ -173,11 +172,11 @@ def appointment_cancel(request, code: str):
 
 
 def _staff_agencies(user):
-    ids = set(access.acting_agency_ids(user, roles=[Role.RECEPTION, Role.APPROVER]))
-    ids |= set(Agency.objects.filter(head=user).values_list("pk", flat=True))
-    if user.is_superuser:
-        return Agency.objects.filter(queue_services__isnull=False).distinct().order_by("name")
-    return Agency.objects.filter(pk__in=ids, queue_services__isnull=False).distinct().order_by("name")
+    ids = policies.booking_staff_agency_ids(user)
+    agencies = Agency.objects.filter(queue_services__isnull=False)
+    if ids is not None:
+        agencies = agencies.filter(pk__in=ids)
+    return agencies.distinct().order_by("name")
 
 
 @login_required
@@ -212,7 +211,7 @@ def kiosk_checkin(request, agency_code: str):
     """The kiosk at the centre: scan the booking's QR code (or type it, or the phone number) → the booking
     found, the name masked → "Lấy số" → the ticket, called first within the slot."""
     agency = get_object_or_404(Agency, code=agency_code, is_active=True)
-    stage, error, found, ticket = "find", "", [], None
+    stage, error, found = "find", "", []
     priorities = PriorityGroup.objects.filter(is_active=True)
     if request.method == "POST":
         budget = ratelimit.Budget(ratelimit.key_for("queue-checkin", request.META.get("REMOTE_ADDR", "")),
@@ -237,7 +236,6 @@ def kiosk_checkin(request, agency_code: str):
                 error = exc.message
                 stage = "found" if found else "find"
     return render(request, "queueing/booking/kiosk.html", {
-        "agency": agency, "stage": stage, "error": error, "priorities": priorities, "ticket": ticket,
-        "ticket_url": _ticket_url(ticket) if ticket else "",
+        "agency": agency, "stage": stage, "error": error, "priorities": priorities,
         "found": [{"appointment": a, "initials": booking.initials(a.name)} for a in found],
     })

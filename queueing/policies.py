@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts import access
-from accounts.models import Role
+from accounts.models import Agency, Role
 
 
 def can_staff_counter(user, counter) -> bool:
@@ -43,3 +43,25 @@ def can_see_queue_stats(user, agency) -> bool:
     officers covering it (read-only readers of every index). Not its reception officers, nor a citizen."""
     return (agency.pk in access.acting_agency_ids(user, [Role.APPROVER, Role.ADMIN])
             or access.covers_as_home_affairs(user, agency))
+
+
+# -- the desk floor's pages ------------------------------------------------------------------------------
+
+def counter_agency_ids(user) -> frozenset[int]:
+    """Centres whose counters `user` may open and call at: where they are a reception officer."""
+    return access.acting_agency_ids(user, [Role.RECEPTION])
+
+
+def works_at_counters(user) -> bool:
+    """The staff menu's "Quầy tiếp dân" and the counter page: reception officers."""
+    return access.has_role(user, Role.RECEPTION)
+
+
+def booking_staff_agency_ids(user) -> set[int] | None:
+    """Centres whose bookings `user` may list: reception officers, approvers and heads of the centre; None
+    means every centre (an unrestricted user)."""
+    if access.is_unrestricted(user):
+        return None
+    ids = set(access.acting_agency_ids(user, roles=[Role.RECEPTION, Role.APPROVER]))
+    ids |= set(Agency.objects.filter(head=user).values_list("pk", flat=True))
+    return ids

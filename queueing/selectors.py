@@ -7,10 +7,7 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts import access
-from accounts.models import Role
-
-from . import rules
+from . import policies, rules
 from .models import Announcement, Counter, Service, Ticket, TicketStatus
 
 
@@ -33,6 +30,10 @@ def waiting_by_service(agency, day=None) -> dict[int, int]:
     return {r["service_id"]: r["n"] for r in rows}
 
 
+RECENT = dt.timedelta(seconds=5)
+MAX_CALLS = 20
+
+
 def display_state(agency, *, after: int = 0, next_count: int = 6) -> dict:
     """What the calling display shows: per open counter the number being served, the next numbers, and the
     calls after id `after` (each once, to be announced)."""
@@ -42,9 +43,18 @@ def display_state(agency, *, after: int = 0, next_count: int = 6) -> dict:
         agency=agency, day=today, status__in=(TicketStatus.CALLED, TicketStatus.SERVING)).order_by("last_called_at")}
     waiting = list(Ticket.objects.filter(agency=agency, day=today, status=TicketStatus.WAITING)
                    .order_by("priority_rank", "issued_at", "id").values_list("code", flat=True)[:next_count])
-    calls = list(Announcement.objects.filter(agency=agency, id__gt=after, at__date=today)
-                 .select_related("ticket", "counter").order_by("id")[:20]) if after >= 0 else []
-    last = Announcement.objects.filter(agency=agency).order_by("-id").values_list("id", flat=True).first() or 0
+    if after >= 0:
+        # Ids are taken when a call is written but seen when it commits: a call that commits after a later
+        # one would be skipped by an id cursor alone. So the last RECENT seconds are sent again, and the
+        # display keeps the ids it has announced. The newest MAX_CALLS at most (a display announces 3).
+        recent = timezone.now() - RECENT
+        calls = list(Announcement.objects.filter(agency=agency, at__date=today)
+                     .filter(Q(id__gt=after) | Q(at__gte=recent))
+                     .select_related("ticket", "counter").order_by("-id")[:MAX_CALLS])[::-1]
+        last = max([after, *(a.id for a in calls)])
+    else:
+        calls = []
+        last = Announcement.objects.filter(agency=agency).order_by("-id").values_list("id", flat=True).first() or 0
     return {
         "now": timezone.localtime().isoformat(),
         "last_id": last,
@@ -57,14 +67,6 @@ def display_state(agency, *, after: int = 0, next_count: int = 6) -> dict:
     }
 
 
-def display_calls_floor(agency, *, after: int, keep: int = 3) -> int:
-    """The `after` to give `display_state` so that it returns at most the latest `keep` calls after `after`:
-    a display back from a network cut announces the last few calls, not a flood of old ones."""
-    ids = list(Announcement.objects.filter(agency=agency, id__gt=after).order_by("-id")
-               .values_list("id", flat=True)[:keep + 1])
-    return ids[keep] if len(ids) > keep else after
-
-
 def display_latest(agency) -> dict | None:
     """Today's latest call (the display highlights it), public fields only."""
     a = (Announcement.objects.filter(agency=agency, at__date=timezone.localdate()).select_related("ticket", "counter")
@@ -74,7 +76,7 @@ def display_latest(agency) -> dict | None:
 
 def counters_for_officer(user):
     """The active counters of the centres where `user` is a reception officer."""
-    ids = access.acting_agency_ids(user, [Role.RECEPTION])
+    ids = policies.counter_agency_ids(user)
     return Counter.objects.filter(agency_id__in=ids, is_active=True).select_related("agency", "officer").order_by(
         "agency__name", "number")
 

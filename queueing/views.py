@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import access
-from accounts.models import Agency, Role
+from accounts.models import Agency
 from core.errors import Conflict, DomainError
 from dossiers.idempotency import new_key
 from dossiers.printing import qr_svg
@@ -159,7 +158,7 @@ def track_state(request, token):
 # -- the officer's counter page -------------------------------------------------------------------------
 
 def _officer_counters(user) -> list[Counter]:
-    if not access.has_role(user, Role.RECEPTION):
+    if not policies.works_at_counters(user):
         raise PermissionDenied(_("Trang quầy dành cho cán bộ tiếp nhận của trung tâm, bộ phận một cửa."))
     return list(selectors.counters_for_officer(user))
 
@@ -289,9 +288,12 @@ def counter_act(request):
 
 # -- the calling display and its voice ------------------------------------------------------------------
 
+ANNOUNCE_AT_MOST = 3
+
+
 def _display(agency: Agency, after: int) -> dict:
-    state = selectors.display_state(agency, after=selectors.display_calls_floor(agency, after=after)
-                                    if after >= 0 else after)
+    state = selectors.display_state(agency, after=after)
+    state["calls"] = state["calls"][-ANNOUNCE_AT_MOST:]  # back from a cut, the latest few, not a flood
     for call in state["calls"]:
         call["audio"] = reverse("queueing:audio", args=[call["id"]])
     state["latest"] = selectors.display_latest(agency)

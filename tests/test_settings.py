@@ -100,18 +100,29 @@ def test_production_services_from_environment(tmp_path):
     assert cfg["storage_options"] == {"bucket_name": "ho-so", "default_acl": "private", "querystring_auth": True}
 
 
-def test_check_deploy_is_clean_in_production_settings(tmp_path):
+def _check_deploy(tmp_path, **extra):
     env = {
         "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "VAR_DIR": str(tmp_path / "var"),
         "SECRET_KEY": "k3y-" + "a9Z!" * 15, "ALLOWED_HOSTS": "dichvucong.example.gov.vn",
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production", "ENV_FILE": str(tmp_path / "no.env"),
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production", "ENV_FILE": str(tmp_path / "no.env"), **extra,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
+
+
+def test_check_deploy_is_clean_in_production_settings(tmp_path):
+    signing = tmp_path / "signing.json"  # a province's signing configuration (README), here with no key yet
+    signing.write_text('{"trust_roots": [], "agencies": {}}', encoding="utf-8")
+    result = _check_deploy(tmp_path, SIGNING_CONFIG=str(signing))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_without_a_signing_configuration_is_warned(tmp_path):
+    result = _check_deploy(tmp_path)
+    assert result.returncode != 0 and "signing.W001" in result.stdout + result.stderr
 
 
 def test_test_settings_refuse_sqlite(tmp_path):

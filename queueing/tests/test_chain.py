@@ -26,8 +26,9 @@ RECEIVED = at(2026, 3, 2, 9)
 
 @pytest.fixture
 def desk(world):  # noqa: F811 - the imported fixture
-    """Counter 5 of Pleiku, opened by its reception officer, serving ticket 1001 (waited 12 minutes)."""
-    service = ServiceFactory(agency=world.pleiku, code="1", name="Hộ kinh doanh")
+    """Counter 5 of Pleiku, opened by its reception officer, serving ticket 8001 (waited 12 minutes); service 8
+    (the demo data of the desk floor may already use the low codes)."""
+    service = ServiceFactory(agency=world.pleiku, code="8", name="Hộ kinh doanh")
     counter = CounterFactory(agency=world.pleiku, number=5)
     counter.services.set([service])
     services.counter_open(counter=counter, officer=world.reception)
@@ -85,7 +86,7 @@ def test_the_dossier_page_shows_the_ticket_to_staff(desk, client):
     client.force_login(desk.reception)
     page = client.get(reverse("dossiers:detail", args=[d.pk])).content.decode()
     assert 'data-testid="queue-ticket"' in page
-    assert "Vé 1001, chờ 12 phút, quầy 5" in page
+    assert "Vé 8001, chờ 12 phút, quầy 5" in page
     assert chain.dossier_panel_context(None, d, staff_view=False) is None  # never on the citizen's view
 
 

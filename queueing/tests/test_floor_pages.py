@@ -232,7 +232,8 @@ def test_the_display_json_shows_no_personal_data_and_caps_the_calls(client, floo
     assert state["counters"] == [{"number": 2, "name": "Quầy số 2", "open": True, "current": "1005",
                                   "status": "called"}]
     assert state["latest"]["code"] == "1005" and state["calls"][-1]["audio"].endswith(".wav")
-    assert client.get(url, {"after": state["last_id"]}).json()["calls"] == []
+    # polled again: the last seconds' calls come again (a call may commit after a later one), all known
+    assert all(c["id"] <= state["last_id"] for c in client.get(url, {"after": state["last_id"]}).json()["calls"])
     assert client.get(url, {"after": "x' or 1=1"}).status_code == 200
     page = client.get(reverse("queueing:display", args=[floor.agency.code])).content.decode()
     assert "1005" in page and "Bật âm thanh" in page and "Mất kết nối" in page

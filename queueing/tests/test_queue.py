@@ -208,3 +208,21 @@ def test_two_counters_calling_at_once_never_get_the_same_ticket():
     assert not errors
     assert len(got) == len(set(got)) == 30
     assert Ticket.objects.filter(status=TicketStatus.WAITING).count() == 0
+
+
+def test_the_display_gets_a_call_that_committed_after_a_later_one(floor):
+    """An id cursor alone would skip a call whose row committed after a call with a higher id had been read:
+    the last seconds' calls are sent again, and the display keeps the ids it has shown."""
+    from django.utils import timezone
+
+    t1, t2 = issue(floor.civil), issue(floor.civil, 1)
+    now = timezone.now()
+    early = Announcement.objects.create(agency=floor.agency, ticket=t1, counter=floor.c1, at=now, text="a")
+    late = Announcement.objects.create(agency=floor.agency, ticket=t2, counter=floor.c2, at=now, text="b")
+    state = selectors.display_state(floor.agency, after=early.id - 1)
+    assert [c["id"] for c in state["calls"]] == [early.id, late.id] and state["last_id"] == late.id
+    # the display already read `late` (cursor = late.id) when `early` commits: it still comes
+    again = selectors.display_state(floor.agency, after=late.id)
+    assert early.id in [c["id"] for c in again["calls"]]
+    Announcement.objects.filter(pk__in=[early.pk, late.pk]).update(at=now - dt.timedelta(minutes=1))
+    assert selectors.display_state(floor.agency, after=late.id)["calls"] == []

@@ -17,9 +17,9 @@ HAPPY = {"access": 5, "procedure": 4, "officer": 5, "result": 4, "feedback": 4, 
 
 @pytest.fixture
 def serving(world):
-    """Pleiku's reception officer at counter 2, serving ticket 1001 on the morning the dossier is received."""
-    service = ServiceFactory(agency=world.pleiku, code="1")
-    counter = CounterFactory(agency=world.pleiku, number=2)
+    """Pleiku's reception officer at counter 12, serving ticket 8001 on the morning the dossier is received."""
+    service = ServiceFactory(agency=world.pleiku, code="8")  # the demo floor uses the low codes
+    counter = CounterFactory(agency=world.pleiku, number=12)
     counter.services.set([service])
     queue_services.counter_open(counter=counter, officer=world.reception)
     ticket = queue_services.ticket_issue(service=service, at=at(2026, 3, 2, 8, 30), check_hours=False)
@@ -28,7 +28,7 @@ def serving(world):
 
 
 def test_an_answer_records_the_ticket_of_its_dossier(serving, returned):
-    d = returned()  # received at 9:00 while ticket 1001 is served
+    d = returned()  # received at 9:00 while ticket 8001 is served
     response = services.response_submit(invitation=d.survey_invitation, values=HAPPY, at=at(2026, 3, 5, 10))
     assert response.ticket_id == serving.pk
     assert selectors.ticket_ratings([serving.pk]) == {serving.pk: True}

@@ -22,6 +22,7 @@
     if (!root) { return; }
     var lastSeen = parseInt(root.dataset.lastId, 10) || 0;
     var lastAnnounced = lastSeen;
+    var floorId = lastSeen;  // calls made before the page opened are not announced
     var lastOk = Date.now(), failures = 0, offline = false;
     var banner = root.querySelector("[data-offline-banner]");
     var soundButton = root.querySelector("[data-sound-on]");
@@ -92,10 +93,14 @@
       flashTimer = window.setTimeout(function () { latest.classList.remove("flash"); }, FLASH);
     }
 
+    // The server sends the last few seconds' calls again (a call can commit after a later one): each id is
+    // announced once, and only calls newer than the page (or its reconnection) are.
+    var announced = {};
     function announce(calls) {
-      var fresh = calls.filter(function (c) { return c.id > lastAnnounced; }).slice(-MAX_CALLS);
+      var fresh = calls.filter(function (c) { return !announced[c.id] && c.id > floorId; }).slice(-MAX_CALLS);
+      calls.forEach(function (c) { announced[c.id] = true; });
       if (!fresh.length) { return; }
-      lastAnnounced = fresh[fresh.length - 1].id;
+      lastAnnounced = Math.max(lastAnnounced, fresh[fresh.length - 1].id);
       flash();
       if (soundOn) {
         fresh.forEach(function (c) { queue.push(c.audio); });

@@ -223,6 +223,8 @@ class Command(BaseCommand):
                 last = max(last, state["last_id"])
                 with lock:
                     for call in state["calls"]:
+                        if call["id"] in seen_ids:
+                            continue  # sent again within the recent window: already shown
                         seen_ids.add(call["id"])
                         queue = pending.get((call["code"], call["counter"]))
                         if queue:
