@@ -31,7 +31,7 @@ def waiting_by_service(agency, day=None) -> dict[int, int]:
 
 
 RECENT = dt.timedelta(seconds=5)
-MAX_CALLS = 20
+MAX_CALLS = 100  # a poll carries every call since the last one, even at 50 counters (the view announces 3)
 
 
 def display_state(agency, *, after: int = 0, next_count: int = 6) -> dict:
