@@ -21,9 +21,12 @@ apart from services.py (the desk floor), which this module calls to issue the ti
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -316,16 +319,64 @@ def appointment_find(*, agency: Agency, code: str = "", phone: str = "", at: dt.
     return found
 
 
+OTP_SECONDS = 600
+OTP_TRIES = 5
+
+
+def _otp_key(agency: Agency, phone: str) -> str:
+    return f"queue-checkin-otp:{agency.pk}:{phone}"
+
+
+def checkin_code_send(*, agency: Agency, phone: str, at: dt.datetime | None = None) -> str:
+    """A phone number typed at the kiosk proves nothing: a 6-digit code goes by SMS to that phone, and only
+    the person holding it sees and checks in today's bookings. Returns the number masked for the screen."""
+    appointment_find(agency=agency, phone=phone, at=at)  # none today: the reason, no text sent
+    number = _phone(phone)
+    code = f"{secrets.randbelow(10**6):06d}"
+    cache.set(_otp_key(agency, number), {"hash": hashlib.sha256(code.encode()).hexdigest(), "tries": 0}, OTP_SECONDS)
+    sms_queue(to=number, key=f"queue-checkin-otp:{agency.pk}:{number}:{secrets.token_hex(4)}", text=_(
+        "Mã xác nhận lấy số theo lịch hẹn tại %(agency)s: %(code)s (dùng trong 10 phút).") % {
+        "agency": agency.short_name or agency.name, "code": code})
+    return "•••• " + number[-3:]
+
+
+def checkin_code_verify(*, agency: Agency, phone: str, code: str, at: dt.datetime | None = None
+                        ) -> list[Appointment]:
+    """Today's bookings of that phone, once the code sent to it is given back (five tries)."""
+    number = _phone(phone)
+    key = _otp_key(agency, number)
+    held = cache.get(key)
+    if held is None:
+        raise DomainError("otp_expired", _("Mã xác nhận đã hết hạn. Hãy nhập lại số điện thoại để nhận mã mới."),
+                          field="otp")
+    if hashlib.sha256((code or "").strip().encode()).hexdigest() != held["hash"]:
+        held["tries"] += 1
+        if held["tries"] >= OTP_TRIES:
+            cache.delete(key)
+            raise DomainError("otp_locked", _("Nhập sai mã quá nhiều lần. Hãy nhập lại số điện thoại để nhận mã "
+                                              "mới."), field="otp")
+        cache.set(key, held, OTP_SECONDS)
+        raise DomainError("otp_wrong", _("Mã xác nhận không đúng."), field="otp")
+    cache.delete(key)
+    return appointment_find(agency=agency, phone=number, at=at)
+
+
 def appointment_check_in(*, appointment: Appointment, at: dt.datetime | None = None,
                          priority: PriorityGroup | None = None) -> Ticket:
     """The booked citizen arrives: a ticket for the service carrying the slot (called first once the slot has
     begun), from CHECK_IN_EARLY before the slot to its end. Checking in again gives the same ticket."""
+    return appointment_check_in_created(appointment=appointment, at=at, priority=priority)[0]
+
+
+def appointment_check_in_created(*, appointment: Appointment, at: dt.datetime | None = None,
+                                 priority: PriorityGroup | None = None) -> tuple[Ticket, bool]:
+    """`appointment_check_in`, saying whether this call numbered the ticket (the kiosk prints only then)."""
     at = at or timezone.now()
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().select_related("service__agency").get(
             pk=appointment.pk)
         if appointment.status == AppointmentStatus.CHECKED_IN:
-            return Ticket.objects.get(appointment=appointment)
+            return Ticket.objects.get(appointment=appointment), False
         if appointment.status == AppointmentStatus.CANCELLED:
             raise Conflict("appointment_cancelled", _("Lịch hẹn này đã bị hủy. Mời Ông/Bà lấy số thường."))
         if appointment.status == AppointmentStatus.MISSED:
@@ -343,7 +394,7 @@ def appointment_check_in(*, appointment: Appointment, at: dt.datetime | None = N
                               appointment=appointment, check_hours=True)
         appointment.status, appointment.checked_in_at = AppointmentStatus.CHECKED_IN, at
         appointment.save(update_fields=["status", "checked_in_at"])
-        return ticket
+        return ticket, True
 
 
 def _remind(appointment: Appointment) -> None:

@@ -11,6 +11,7 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,7 +31,7 @@ from core.params import pk_param
 from dossiers import idempotency
 
 from . import booking, policies
-from .models import AppointmentStatus, PriorityGroup
+from .models import Appointment, AppointmentStatus, PriorityGroup
 
 KIOSK_LIMIT = 120  # look-ups per kiosk address per 10 minutes (a centre's kiosks share one address)
 
@@ -206,36 +207,70 @@ def agency_appointments(request):
     })
 
 
+CHECKIN_SALT = "queueing.checkin"
+CHECKIN_SECONDS = 900
+
+
+def _checkin_token(appointment) -> str:
+    """What the "Lấy số" button of a booking found carries: signed, short-lived (never the booking's code,
+    which a phone-number lookup must not reveal)."""
+    return signing.dumps(appointment.pk, salt=CHECKIN_SALT)
+
+
+def _from_token(agency, token: str):
+    try:
+        pk = signing.loads(token or "", salt=CHECKIN_SALT, max_age=CHECKIN_SECONDS)
+    except signing.BadSignature:
+        raise DomainError("checkin_expired", _("Phiên lấy số đã hết hạn. Hãy tìm lại lịch hẹn.")) from None
+    found = Appointment.objects.select_related("service", "agency").filter(pk=pk_param(pk),
+                                                                                   agency=agency).first()
+    if found is None:
+        raise DomainError("appointment_not_found", _("Không tìm thấy lịch hẹn có mã này."))
+    return found
+
+
 @require_http_methods(["GET", "POST"])
 def kiosk_checkin(request, agency_code: str):
-    """The kiosk at the centre: scan the booking's QR code (or type it, or the phone number) → the booking
-    found, the name masked → "Lấy số" → the ticket, called first within the slot."""
+    """The kiosk at the centre: scan the booking's QR code (or type its code) → the booking found, the name
+    masked → "Lấy số" → the ticket, called first within the slot. By phone number: a code is texted to that
+    phone and must be typed back before anything of the booking is shown."""
     agency = get_object_or_404(Agency, code=agency_code, is_active=True)
-    stage, error, found = "find", "", []
+    stage, error, found, masked, phone = "find", "", [], "", ""
     priorities = PriorityGroup.objects.filter(is_active=True)
     if request.method == "POST":
         budget = ratelimit.Budget(ratelimit.key_for("queue-checkin", request.META.get("REMOTE_ADDR", "")),
                                   limit=KIOSK_LIMIT, window=600)
+        action = request.POST.get("action", "")
+        phone = request.POST.get("phone", "").strip()[:20]
         if not budget.reserve():
             error = _("Có quá nhiều lượt tra cứu từ máy này. Vui lòng thử lại sau ít phút.")
         else:
             try:
-                if request.POST.get("action") == "checkin":
-                    found = booking.appointment_find(agency=agency, code=request.POST.get("code", ""))
+                if action == "checkin":
+                    appointment = _from_token(agency, request.POST.get("token", ""))
                     priority = priorities.filter(pk=pk_param(request.POST.get("priority"))).first()
-                    first_time = found[0].status != AppointmentStatus.CHECKED_IN
-                    ticket = booking.appointment_check_in(appointment=found[0], priority=priority)
-                    # the walk-in kiosk's ticket screen prints it (once: a second tap finds it checked in)
+                    ticket, created = booking.appointment_check_in_created(appointment=appointment,
+                                                                           priority=priority)
+                    # the walk-in kiosk's ticket screen prints it, once: only the check-in that numbered it
                     url = reverse("queueing:kiosk_ticket", args=[agency.code, ticket.token])
-                    return redirect(url + ("?in=1" if first_time else ""))
-                else:
-                    found = booking.appointment_find(agency=agency, code=request.POST.get("code", ""),
-                                                     phone=request.POST.get("phone", ""))
+                    return redirect(url + ("?in=1" if created else ""))
+                if action == "otp":
+                    stage, masked = "otp", request.POST.get("masked", "")[:20]
+                    found = booking.checkin_code_verify(agency=agency, phone=phone, code=request.POST.get("otp", ""))
                     stage = "found"
+                elif request.POST.get("code", "").strip():
+                    found = booking.appointment_find(agency=agency, code=request.POST.get("code", ""))
+                    stage = "found"
+                else:
+                    masked = booking.checkin_code_send(agency=agency, phone=phone)
+                    stage = "otp"
             except DomainError as exc:
                 error = exc.message
-                stage = "found" if found else "find"
+                if stage != "otp":
+                    stage = "find"
     return render(request, "queueing/booking/kiosk.html", {
-        "agency": agency, "stage": stage, "error": error, "priorities": priorities,
-        "found": [{"appointment": a, "initials": booking.initials(a.name)} for a in found],
+        "agency": agency, "stage": stage, "error": error, "priorities": priorities, "masked": masked,
+        "phone": phone,
+        "found": [{"appointment": a, "initials": booking.initials(a.name), "token": _checkin_token(a)}
+                  for a in found],
     })

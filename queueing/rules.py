@@ -17,6 +17,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 
 NO_PRIORITY = 1000
 OPEN_EARLY = dt.timedelta(minutes=30)
+ACTIVE_PER_PHONE = 2  # waiting or called tickets per phone number per centre and day (each may get a text)
 NEAR_TURN = 3  # an SMS "your turn nears" when at most this many people are ahead
 
 

@@ -76,6 +76,13 @@ def ticket_issue(*, service: Service, phone: str = "", priority: PriorityGroup |
     if check_hours:
         office_open(service.agency, at)
     day = timezone.localdate(at)
+    if phone and appointment is None and Ticket.objects.filter(
+            agency_id=service.agency_id, day=day, phone=phone,
+            status__in=(TicketStatus.WAITING, TicketStatus.CALLED)).count() >= rules.ACTIVE_PER_PHONE:
+        # a text goes to that phone when its turn nears: a stranger's number typed in twice is enough
+        raise DomainError("phone_busy", _(
+            "Số điện thoại này đã có %d số đang chờ hôm nay. Hãy bỏ trống ô số điện thoại hoặc chờ được gọi.")
+            % rules.ACTIVE_PER_PHONE, field="phone")
     try:
         with transaction.atomic():
             seq, _created = DailySequence.objects.select_for_update().get_or_create(service=service, day=day)
@@ -99,6 +106,8 @@ def ticket_issue(*, service: Service, phone: str = "", priority: PriorityGroup |
 
 def _counter_for(counter: Counter, officer) -> Counter:
     counter = Counter.objects.select_for_update().get(pk=counter.pk)
+    if not policies.can_staff_counter(officer, counter):  # a role taken away while the counter was open
+        raise PermissionDenied(_("Chỉ cán bộ tiếp nhận của %s mới mở được quầy này.") % counter.agency.name)
     if counter.officer_id != officer.pk:
         raise DomainError("counter_not_yours", _("Bạn chưa mở %s: hãy mở quầy trước khi gọi số.") % counter,
                           http_status=409)
@@ -122,7 +131,12 @@ def counter_open(*, counter: Counter, officer) -> Counter:
         raise DomainError("officer_has_counter", _("Bạn đang trực %s: hãy đóng quầy đó trước.") % held,
                           http_status=409)
     counter.officer, counter.opened_at = officer, timezone.now()
-    counter.save(update_fields=["officer", "opened_at"])
+    try:
+        with transaction.atomic():
+            counter.save(update_fields=["officer", "opened_at"])
+    except IntegrityError:  # the same officer opening another counter at the same moment
+        raise DomainError("officer_has_counter", _("Bạn đang trực một quầy khác: hãy đóng quầy đó trước."),
+                          http_status=409) from None
     return counter
 
 
@@ -137,8 +151,11 @@ def counter_close(*, counter: Counter, officer) -> Counter:
     return counter
 
 
-def current_ticket(counter: Counter, *, for_update: bool = False) -> Ticket | None:
-    qs = Ticket.objects.filter(counter=counter, status__in=(TicketStatus.CALLED, TicketStatus.SERVING))
+def current_ticket(counter: Counter, *, for_update: bool = False, at: dt.datetime | None = None) -> Ticket | None:
+    """The ticket called or served at the counter on the day of `at` (default now); earlier days' are closed
+    by `tickets_close_day`, never carried into the next morning."""
+    qs = Ticket.objects.filter(counter=counter, status__in=(TicketStatus.CALLED, TicketStatus.SERVING),
+                               day=timezone.localdate(at or timezone.now()))
     if for_update:
         qs = qs.select_for_update()
     return qs.order_by("-last_called_at", "-id").first()
@@ -165,7 +182,7 @@ def ticket_call_next(*, counter: Counter, officer, at: dt.datetime | None = None
     skipped (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite serialises writers)."""
     at = at or timezone.now()
     counter = _counter_for(counter, officer)
-    current = current_ticket(counter, for_update=True)
+    current = current_ticket(counter, for_update=True, at=at)
     if current is not None:
         _finish(current, at, officer, counter)
     waiting = Ticket.objects.filter(agency_id=counter.agency_id, day=timezone.localdate(at),
@@ -182,39 +199,41 @@ def ticket_call_next(*, counter: Counter, officer, at: dt.datetime | None = None
     _event(ticket, TicketEventType.CALLED, at, counter=counter, officer=officer)
     _announce(ticket, counter, at)
     service_id, day = ticket.service_id, ticket.day
-    transaction.on_commit(lambda: tickets_notify_near_turn(service_id=service_id, day=day))
+    # robust: the call is committed; a broker or SMS hiccup is logged, never the officer's 500
+    transaction.on_commit(lambda: tickets_notify_near_turn(service_id=service_id, day=day), robust=True)
     return ticket
 
 
-@transaction.atomic
 def tickets_notify_near_turn(*, service_id: int, day: dt.date, at: dt.datetime | None = None) -> int:
     """One SMS to each waiting ticket of the service with a phone number whose turn nears (at most
-    `rules.NEAR_TURN` people ahead) and that was not told yet; run after every call. Returns how many."""
+    `rules.NEAR_TURN` people ahead) and that was not told yet; run after every call. Returns how many.
+    No ticket row is locked (a counter calling meanwhile would SKIP a locked head of the queue): each ticket
+    is claimed by one conditional UPDATE, so a text goes once even when two calls race."""
     at = at or timezone.now()
     head = list(Ticket.objects.filter(service_id=service_id, day=day, status=TicketStatus.WAITING)
                 .order_by("priority_rank", "issued_at", "id")  # people_ahead's order
-                .values_list("pk", flat=True)[:rules.NEAR_TURN + 1])
+                .values_list("pk", "phone", flat=False)[:rules.NEAR_TURN + 1])
     told = 0
-    for ahead, pk in enumerate(head):
-        ticket = (Ticket.objects.select_for_update().select_related("service", "agency")
-                  .filter(pk=pk, status=TicketStatus.WAITING, near_turn_sms_at__isnull=True).exclude(phone="")
-                  .first())
-        if ticket is None:
+    for ahead, (pk, phone) in enumerate(head):
+        if not phone:
             continue
+        claimed = Ticket.objects.filter(pk=pk, status=TicketStatus.WAITING, near_turn_sms_at__isnull=True).update(
+            near_turn_sms_at=at)
+        if not claimed:
+            continue
+        ticket = Ticket.objects.select_related("service", "agency").get(pk=pk)
         url = settings.SITE_URL.rstrip("/") + reverse("queueing:track", args=[ticket.token])
         text = _("Sắp đến lượt quý vị: số %(code)s (%(service)s) tại %(agency)s, còn %(ahead)d người phía "
                  "trước. Theo dõi: %(url)s") % {"code": ticket.code, "service": ticket.service.name,
                                                 "agency": ticket.agency.short_name or ticket.agency.name,
                                                 "ahead": ahead, "url": url}
         sms_queue(to=ticket.phone, text=text, key=f"queue-near-turn:{ticket.pk}")
-        ticket.near_turn_sms_at = at
-        ticket.save(update_fields=["near_turn_sms_at"])
         told += 1
     return told
 
 
-def _current_or_error(counter: Counter, *statuses) -> Ticket:
-    ticket = current_ticket(counter, for_update=True)
+def _current_or_error(counter: Counter, *statuses, at=None) -> Ticket:
+    ticket = current_ticket(counter, for_update=True, at=at)
     if ticket is None or ticket.status not in statuses:
         raise DomainError("no_current_ticket", _("Quầy chưa gọi số nào."), http_status=409)
     return ticket
@@ -224,7 +243,7 @@ def _current_or_error(counter: Counter, *statuses) -> Ticket:
 def ticket_recall(*, counter: Counter, officer, at=None) -> Ticket:
     at = at or timezone.now()
     counter = _counter_for(counter, officer)
-    ticket = _current_or_error(counter, TicketStatus.CALLED)
+    ticket = _current_or_error(counter, TicketStatus.CALLED, at=at)
     ticket.calls, ticket.last_called_at = ticket.calls + 1, at
     ticket.save(update_fields=["calls", "last_called_at"])
     _event(ticket, TicketEventType.RECALLED, at, counter=counter, officer=officer, calls=ticket.calls)
@@ -236,7 +255,7 @@ def ticket_recall(*, counter: Counter, officer, at=None) -> Ticket:
 def ticket_serve(*, counter: Counter, officer, at=None) -> Ticket:
     at = at or timezone.now()
     counter = _counter_for(counter, officer)
-    ticket = _current_or_error(counter, TicketStatus.CALLED)
+    ticket = _current_or_error(counter, TicketStatus.CALLED, at=at)
     ticket.status, ticket.serving_at = TicketStatus.SERVING, at
     ticket.save(update_fields=["status", "serving_at"])
     _event(ticket, TicketEventType.SERVING, at, counter=counter, officer=officer)
@@ -247,7 +266,7 @@ def ticket_serve(*, counter: Counter, officer, at=None) -> Ticket:
 def ticket_finish(*, counter: Counter, officer, at=None) -> Ticket:
     at = at or timezone.now()
     counter = _counter_for(counter, officer)
-    ticket = _current_or_error(counter, TicketStatus.CALLED, TicketStatus.SERVING)
+    ticket = _current_or_error(counter, TicketStatus.CALLED, TicketStatus.SERVING, at=at)
     _finish(ticket, at, officer, counter)
     return ticket
 
@@ -257,7 +276,7 @@ def ticket_skip(*, counter: Counter, officer, at=None) -> Ticket:
     """The citizen did not come when called: a no-show (they take a new number if they come back)."""
     at = at or timezone.now()
     counter = _counter_for(counter, officer)
-    ticket = _current_or_error(counter, TicketStatus.CALLED)
+    ticket = _current_or_error(counter, TicketStatus.CALLED, at=at)
     ticket.status, ticket.finished_at = TicketStatus.NO_SHOW, at
     ticket.save(update_fields=["status", "finished_at"])
     _event(ticket, TicketEventType.NO_SHOW, at, counter=counter, officer=officer, calls=ticket.calls)
@@ -272,7 +291,11 @@ def ticket_transfer(*, counter: Counter, officer, to_counter: Counter, at=None) 
     if to_counter.agency_id != counter.agency_id or not to_counter.is_active or to_counter.pk == counter.pk:
         raise DomainError("invalid_counter", _("Hãy chọn một quầy khác đang sử dụng của trung tâm."),
                           field="to_counter")
-    ticket = _current_or_error(counter, TicketStatus.CALLED, TicketStatus.SERVING)
+    if not Counter.objects.filter(pk=to_counter.pk, officer__isnull=False).exists():
+        # nobody would ever call it there: the citizen would wait for a closed counter
+        raise DomainError("counter_closed", _("%s đang đóng: hãy chuyển sang một quầy đang mở.") % to_counter,
+                          field="to_counter")
+    ticket = _current_or_error(counter, TicketStatus.CALLED, TicketStatus.SERVING, at=at)
     ticket.status, ticket.counter, ticket.target_counter, ticket.transferred_at = (
         TicketStatus.WAITING, None, to_counter, at)
     ticket.save(update_fields=["status", "counter", "target_counter", "transferred_at"])
@@ -283,19 +306,25 @@ def ticket_transfer(*, counter: Counter, officer, to_counter: Counter, at=None) 
 
 @transaction.atomic
 def tickets_close_day(*, day: dt.date, at=None) -> int:
-    """At the end of a day, tickets never served are abandoned (counted in the statistics)."""
+    """Close the tickets of `day` and before still open: never called → abandoned (left without being
+    served); called but not served → absent (no-show); being served → done, with no end time (the service
+    time is unknown and left out of the statistics). Every open counter of those days is closed too.
+    Idempotent: run nightly (beat) and by `manage.py close_queue_day`."""
     at = at or timezone.now()
     left = list(Ticket.objects.select_for_update().filter(day__lte=day, status__in=ACTIVE))
     for ticket in left:
-        kind = TicketEventType.ABANDONED if ticket.status == TicketStatus.WAITING else TicketEventType.DONE
         if ticket.status == TicketStatus.WAITING:
-            ticket.status = TicketStatus.ABANDONED
+            ticket.status, kind = TicketStatus.ABANDONED, TicketEventType.ABANDONED
+            ticket.finished_at = at
+        elif ticket.status == TicketStatus.CALLED:
+            ticket.status, kind = TicketStatus.NO_SHOW, TicketEventType.NO_SHOW
+            ticket.finished_at = at
         else:
-            ticket.status = TicketStatus.DONE
-            ticket.serving_at = ticket.serving_at or ticket.last_called_at
-        ticket.finished_at = at
-        ticket.save(update_fields=["status", "finished_at", "serving_at"])
+            ticket.status, kind = TicketStatus.DONE, TicketEventType.DONE
+            ticket.finished_at = None  # not known: not a service time
+        ticket.save(update_fields=["status", "finished_at"])
         _event(ticket, kind, at, closed_day=True)
+    Counter.objects.filter(officer__isnull=False, opened_at__date__lte=day).update(officer=None, opened_at=None)
     return len(left)
 
 

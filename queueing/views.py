@@ -4,12 +4,14 @@ as a message, never a 500."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +23,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Agency
+from core import ratelimit
 from core.errors import Conflict, DomainError
+from core.params import pk_param
 from dossiers.idempotency import new_key
 from dossiers.printing import qr_svg
 
@@ -29,6 +33,18 @@ from . import policies, selectors, services, voice
 from .models import Announcement, Counter, PriorityGroup, Service, Ticket, TicketStatus
 
 ONCE_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+KIOSK_SALT = "queueing.kiosk"
+KIOSK_FORM_SECONDS = 1800  # a kiosk form older than this is shown again (a script cannot mint its own keys)
+KIOSK_TICKETS_PER_10_MIN = 200  # per address: a busy centre's kiosk issues far fewer; a script hits it
+
+
+def _kiosk_key(signed: str) -> str | None:
+    """The one-time key of a kiosk form the server signed, or None (forged, altered or too old)."""
+    try:
+        key = signing.loads(signed, salt=KIOSK_SALT, max_age=KIOSK_FORM_SECONDS)
+    except signing.BadSignature:
+        return None
+    return key if isinstance(key, str) and ONCE_KEY.fullmatch(key) else None
 KIOSK_RETURN_SECONDS = 20
 FINAL = (TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.ABANDONED)
 
@@ -79,8 +95,13 @@ def kiosk_service(request, agency, service):
     posted_key = request.POST.get("once_key", "") if request.method == "POST" else ""
     if request.method == "POST":
         try:
-            if not ONCE_KEY.fullmatch(posted_key):
+            key = _kiosk_key(posted_key)  # signed by the server when the form was shown, for a short while
+            if key is None:
                 raise DomainError("once_key_invalid", _("Phiếu đã cũ. Hãy chọn lại dịch vụ rồi bấm “Lấy số”."))
+            if not ratelimit.Budget(ratelimit.key_for("queue-kiosk", request.META.get("REMOTE_ADDR", "")),
+                                    limit=KIOSK_TICKETS_PER_10_MIN, window=600).reserve():
+                raise DomainError("kiosk_busy", _("Máy lấy số đang được dùng quá nhiều. Vui lòng chờ ít phút hoặc "
+                                                  "hỏi cán bộ hướng dẫn."), http_status=429)
             priority = None
             if request.POST.get("priority"):
                 priority = next((g for g in groups if str(g.pk) == request.POST["priority"]), None)
@@ -88,7 +109,7 @@ def kiosk_service(request, agency, service):
                     raise DomainError("priority_unknown", _("Nhóm ưu tiên không hợp lệ, hãy chọn lại."))
             at = timezone.now()
             ticket = services.ticket_issue(service=service, phone=request.POST.get("phone", ""), priority=priority,
-                                           once_key=posted_key, at=at)
+                                           once_key=key, at=at)
         except DomainError as exc:
             error, status = exc.message, exc.http_status if exc.http_status >= 400 else 400
         else:
@@ -97,7 +118,7 @@ def kiosk_service(request, agency, service):
             return redirect(url + ("?in=1" if ticket.issued_at == at else ""))
     return render(request, "queueing/kiosk_service.html", {
         "agency": agency, "service": service, "groups": groups, "error": error,
-        "once_key": posted_key if ONCE_KEY.fullmatch(posted_key) else new_key(),
+        "once_key": posted_key if _kiosk_key(posted_key) else signing.dumps(new_key(), salt=KIOSK_SALT),
         "phone": request.POST.get("phone", ""), "priority": request.POST.get("priority", ""),
         "digits": ["1", "2", "3", "4", "5", "6", "7", "8", "9"]}, status=status)
 
@@ -216,8 +237,7 @@ def counter_state(request):
 @require_POST
 def counter_open(request):
     _officer_counters(request.user)
-    raw = request.POST.get("counter", "")
-    counter = get_object_or_404(Counter, pk=int(raw) if raw.isdigit() else 0)
+    counter = get_object_or_404(Counter, pk=pk_param(request.POST.get("counter")))
     try:
         counter = services.counter_open(counter=counter, officer=request.user)  # PermissionDenied: a 403
     except DomainError as exc:
@@ -235,7 +255,7 @@ def _expect_current(counter: Counter, posted: str | None) -> None:
     current = services.current_ticket(counter)
     if posted == (str(current.pk) if current else ""):
         return
-    seen = Ticket.objects.filter(pk=posted, counter=counter).first() if posted.isdigit() else None
+    seen = Ticket.objects.filter(pk=pk_param(posted), counter=counter).first()
     if seen is not None and seen != current:
         message = _("Số %(code)s đã chuyển sang “%(status)s”. Trang đã được cập nhật, hãy xem lại rồi bấm.") % {
             "code": seen.code, "status": seen.get_status_display()}
@@ -269,8 +289,7 @@ def counter_act(request):
         elif action == "skip":
             done = _("Số %s được ghi vắng mặt.") % services.ticket_skip(**who).code
         elif action == "transfer":
-            to = Counter.objects.filter(pk=request.POST.get("to_counter") or 0).first() if (
-                request.POST.get("to_counter") or "").isdigit() else None
+            to = Counter.objects.filter(pk=pk_param(request.POST.get("to_counter"))).first()
             if to is None:
                 raise DomainError("invalid_counter", _("Hãy chọn quầy để chuyển đến."))
             ticket = services.ticket_transfer(**who, to_counter=to)
@@ -318,7 +337,8 @@ def display_json(request, agency):
 
 @require_GET
 def audio(request, pk):
-    announcement = get_object_or_404(Announcement, pk=pk)
+    # today's calls only: a display never asks for older ones, and each new text costs a synthesis
+    announcement = get_object_or_404(Announcement, pk=pk, at__gte=timezone.now() - dt.timedelta(hours=24))
     try:
         path = voice.wav_for(announcement.text)
     except voice.VoiceUnavailable:

@@ -9,6 +9,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 from django.conf import settings
@@ -37,6 +38,9 @@ def audio_dir() -> Path:
     return Path(settings.VAR_DIR) / "queue-audio"
 
 
+_SYNTHESES = threading.BoundedSemaphore(2)
+
+
 def wav_for(text: str) -> Path:
     """The WAV file of `text` (generated on first use). Raises VoiceUnavailable."""
     speech = speech_text(text)
@@ -50,6 +54,9 @@ def wav_for(text: str) -> Path:
         raise VoiceUnavailable(f"{ESPEAK} is not installed")
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{digest}.{secrets.token_hex(4)}.tmp"  # two requests at once each write their own file
+    # At most two syntheses at once per process: requests for many old calls cannot take every web thread.
+    if not _SYNTHESES.acquire(timeout=TIMEOUT):
+        raise VoiceUnavailable("the speech engine is busy")
     try:
         # No shell; the text goes on stdin (never an argument espeak-ng could read as an option).
         subprocess.run([exe, *VOICE, "-w", str(tmp), "--stdin"], input=speech.encode(), timeout=TIMEOUT,
@@ -60,5 +67,6 @@ def wav_for(text: str) -> Path:
     except (OSError, subprocess.SubprocessError) as exc:
         raise VoiceUnavailable(str(exc)) from exc
     finally:
+        _SYNTHESES.release()
         tmp.unlink(missing_ok=True)
     return path

@@ -344,6 +344,7 @@ CELERY_BEAT_SCHEDULE = {
     "appointment-reminders": {"task": "queueing.remind_appointments",
                               "schedule": crontab(hour="15-20", minute="5,35")},
     "appointments-missed": {"task": "queueing.mark_missed_appointments", "schedule": crontab(hour=21, minute=15)},
+    "queue-day-close": {"task": "queueing.close_day", "schedule": crontab(hour=21, minute=10)},
 }
 
 # --- REST framework -----------------------------------------------------------

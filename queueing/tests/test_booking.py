@@ -361,7 +361,13 @@ def test_the_centres_list_for_its_reception_and_head_only(client, centre):
     assert client.get(url).status_code == 403
 
 
+def _token(page: str) -> str:
+    return re.search(r'name="token" value="([^"]+)"', page).group(1)
+
+
 def test_the_kiosk_checks_in_by_code_and_by_phone(client, centre):
+    from notifications.models import SmsMessage
+
     by_code = book(centre, at(0, 9), phone="0912 121 212", name="Phạm Thị Dung")
     by_phone = book(centre, at(0, 9, 30), phone="0912 131 313", name="Hoàng Văn Em")
     url = reverse("queueing:kiosk_checkin", args=[centre.agency.code])
@@ -369,21 +375,30 @@ def test_the_kiosk_checks_in_by_code_and_by_phone(client, centre):
         assert client.get(url).status_code == 200
         page = client.post(url, {"code": f"https://example.org/xep-hang/lich-hen/{by_code.code}/"}).content.decode()
         assert "P. T. D." in page and "Phạm Thị Dung" not in page and "09:00–09:30" in page
-        response = client.post(url, {"action": "checkin", "code": by_code.code})
+        response = client.post(url, {"action": "checkin", "token": _token(page)})
         ticket = Ticket.objects.get(appointment=by_code)
         # the walk-in kiosk's ticket screen prints it, once: a second tap shows it without printing again
         assert response.status_code == 302 and response["Location"].endswith(f"/ve/{ticket.token}/?in=1")
-        page = client.get(response["Location"]).content.decode()
-        assert ticket.code in page and "Ưu tiên trong khung giờ hẹn" in page
-        again = client.post(url, {"action": "checkin", "code": by_code.code})
+        page_ticket = client.get(response["Location"]).content.decode()
+        assert ticket.code in page_ticket and "Ưu tiên trong khung giờ hẹn" in page_ticket
+        again = client.post(url, {"action": "checkin", "token": _token(page)})
         assert again["Location"].endswith(f"/ve/{ticket.token}/") and Ticket.objects.count() == 1
+        # by phone: nothing of the booking shows until the code texted to that phone is typed back
         page = client.post(url, {"phone": "0912131313"}).content.decode()
-        assert "H. V. E." in page and by_phone.code in page
+        assert 'data-testid="checkin-otp"' in page and "H. V. E." not in page and by_phone.code not in page
+        sms = SmsMessage.objects.filter(to="+84912131313").latest("pk")
+        otp = re.search(r"(\d{6})", sms.body).group(1)
+        wrong = client.post(url, {"action": "otp", "phone": "0912131313", "otp": "000000" if otp != "000000"
+                                  else "111111"}).content.decode()
+        assert "Mã xác nhận không đúng" in wrong and "H. V. E." not in wrong
+        page = client.post(url, {"action": "otp", "phone": "0912131313", "otp": otp}).content.decode()
+        assert "H. V. E." in page and by_phone.code not in page  # the booking's code is never shown
         # too early for the 09:30 slot (from 09:00): the reason, nothing issued
-        page = client.post(url, {"action": "checkin", "code": by_phone.code}).content.decode()
+        page = client.post(url, {"action": "checkin", "token": _token(page)}).content.decode()
         assert "Chưa đến giờ lấy số" in page and Ticket.objects.count() == 1
         page = client.post(url, {"phone": "0912 000 000"}).content.decode()
         assert "Không có lịch hẹn hôm nay" in page
+        assert client.post(url, {"action": "checkin", "token": "forged"}).status_code == 200
     other = AgencyFactory(code="H21.95")
     page = client.post(reverse("queueing:kiosk_checkin", args=[other.code]), {"code": by_phone.code}).content.decode()
     assert "không phải trung tâm này" in page

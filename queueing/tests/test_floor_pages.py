@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import signing
 from django.urls import reverse
 
 from accounts.models import Role, StaffRole
@@ -53,7 +54,9 @@ def monday():
 
 def take(client, floor, service=None, **data):
     url = reverse("queueing:kiosk_service", args=[floor.agency.code, (service or floor.civil).pk])
-    return client.post(url, {"once_key": KEY, "phone": "", "priority": "", **data})
+    data = {"once_key": KEY, "phone": "", "priority": "", **data}
+    data["once_key"] = signing.dumps(data["once_key"], salt="queueing.kiosk")  # as the form the server showed
+    return client.post(url, data)
 
 
 # -- kiosk ----------------------------------------------------------------------------------------------
@@ -90,7 +93,8 @@ def test_the_kiosk_refuses_a_sunday_with_the_reason(client, floor):
 def test_the_kiosk_refuses_a_bad_phone_and_keeps_the_form(client, floor, monday):
     response = take(client, floor, phone="12345")
     assert response.status_code == 400 and 'data-testid="kiosk-error"' in response.content.decode()
-    assert KEY in response.content.decode()  # the same one-time key: nothing was issued with it
+    signed = re.search(r'name="once_key" value="([^"]+)"', response.content.decode()).group(1)
+    assert signing.loads(signed, salt="queueing.kiosk") == KEY  # the same one-time key: nothing issued with it
     assert not Ticket.objects.exists()
     assert take(client, floor, phone="0912345678").status_code == 302
 
@@ -158,6 +162,9 @@ def test_the_counter_buttons_move_the_ticket(client, floor, monday):
 
     c = services.ticket_issue(service=floor.civil)
     act(client, "call")
+    refused = act(client, "transfer", c.pk, to_counter=floor.c1.pk)  # counter 1 is closed: nobody would call
+    assert "đang đóng" in messages_of(refused)
+    services.counter_open(counter=floor.c1, officer=officer_of(floor.agency))
     act(client, "transfer", c.pk, to_counter=floor.c1.pk)
     c.refresh_from_db()
     assert c.status == TicketStatus.WAITING and c.target_counter == floor.c1
@@ -220,7 +227,7 @@ def test_the_staff_menu_links_the_counter_page_for_reception_officers(client, fl
 def test_the_display_json_shows_no_personal_data_and_caps_the_calls(client, floor, monday):
     services.counter_open(counter=floor.c2, officer=floor.officer)
     for i in range(5):
-        services.ticket_issue(service=floor.civil, phone="0912345678", at=MONDAY + dt.timedelta(seconds=i))
+        services.ticket_issue(service=floor.civil, phone=f"091234567{i}", at=MONDAY + dt.timedelta(seconds=i))
     for _ in range(5):
         services.ticket_call_next(counter=floor.c2, officer=floor.officer)
     url = reverse("queueing:display_state", args=[floor.agency.code])
@@ -307,3 +314,18 @@ def test_the_demo_floors_are_idempotent(db):
     assert counts == (Service.objects.count(), Counter.objects.count()) == (9, 10)
     assert all(c.services.exists() for c in Counter.objects.all())
     assert re.fullmatch(r"\d", Service.objects.first().code)
+
+
+def test_a_kiosk_form_key_the_server_did_not_sign_is_refused(client, floor, monday):
+    url = reverse("queueing:kiosk_service", args=[floor.agency.code, floor.civil.pk])
+    response = client.post(url, {"once_key": "k" * 24, "phone": "", "priority": ""})
+    assert response.status_code == 400 and "Phiếu đã cũ" in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_one_phone_number_holds_at_most_two_waiting_tickets(client, floor, monday):
+    assert take(client, floor, phone="0912345678", once_key="a" * 24).status_code == 302
+    assert take(client, floor, phone="0912345678", once_key="b" * 24).status_code == 302
+    third = take(client, floor, phone="0912 345 678", once_key="c" * 24)
+    assert third.status_code == 400 and "đã có 2 số đang chờ" in third.content.decode()
+    assert Ticket.objects.count() == 2

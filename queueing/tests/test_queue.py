@@ -157,11 +157,13 @@ def test_counters_are_opened_by_their_centres_reception_officers_one_each(floor)
 
 
 def test_the_day_closes_with_waiting_tickets_abandoned(floor):
-    waiting, called = issue(floor.civil), issue(floor.civil, 1)
+    called, waiting = issue(floor.civil), issue(floor.civil, 1)  # the first is called below
     services.ticket_call_next(counter=floor.c1, officer=floor.a, at=MONDAY + dt.timedelta(minutes=2))
     assert services.tickets_close_day(day=MONDAY.date()) == 2
     waiting.refresh_from_db(), called.refresh_from_db()
-    assert {waiting.status, called.status} == {TicketStatus.DONE, TicketStatus.ABANDONED}
+    # never called → left without being served; called, never served → absent (not a 10-hour service)
+    assert (waiting.status, called.status) == (TicketStatus.ABANDONED, TicketStatus.NO_SHOW)
+    assert services.tickets_close_day(day=MONDAY.date()) == 0  # idempotent
 
 
 def test_people_ahead_counts_those_called_before(floor):
@@ -226,3 +228,27 @@ def test_the_display_gets_a_call_that_committed_after_a_later_one(floor):
     assert early.id in [c["id"] for c in again["calls"]]
     Announcement.objects.filter(pk__in=[early.pk, late.pk]).update(at=now - dt.timedelta(minutes=1))
     assert selectors.display_state(floor.agency, after=late.id)["calls"] == []
+
+
+def test_a_transfer_to_a_closed_counter_is_refused(floor):
+    closed = CounterFactory(agency=floor.agency, number=9)
+    closed.services.set([floor.civil])
+    issue(floor.civil)
+    at = MONDAY + dt.timedelta(minutes=5)
+    services.ticket_call_next(counter=floor.c1, officer=floor.a, at=at)
+    with pytest.raises(DomainError) as exc:
+        services.ticket_transfer(counter=floor.c1, officer=floor.a, to_counter=closed, at=at)
+    assert exc.value.code == "counter_closed"
+    assert Ticket.objects.get().status == TicketStatus.CALLED
+
+
+def test_an_officer_who_lost_the_reception_role_cannot_call(floor):
+    from accounts.models import StaffRole
+
+    issue(floor.civil)
+    StaffRole.objects.filter(user=floor.a, agency=floor.agency).delete()
+    from accounts import access
+
+    access.forget(floor.a)
+    with pytest.raises(PermissionDenied):
+        services.ticket_call_next(counter=floor.c1, officer=floor.a, at=MONDAY + dt.timedelta(minutes=5))
