@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -143,7 +144,8 @@ def _track_state(ticket: Ticket) -> dict:
     if ticket.status == TicketStatus.WAITING and ticket.target_counter_id:
         message = _("Quý vị được chuyển sang quầy số %d, xin chờ được gọi.") % ticket.target_counter.number
     elif ticket.status == TicketStatus.WAITING:
-        message = (_("Còn %d người trước quý vị.") % ahead) if ahead else _("Quý vị là người tiếp theo.")
+        message = (ngettext("Còn %d người trước quý vị.", "Còn %d người trước quý vị.", ahead) % ahead) if ahead \
+            else _("Quý vị là người tiếp theo.")
     elif ticket.status == TicketStatus.CALLED:
         message = _("Mời đến quầy số %d") % number
     elif ticket.status == TicketStatus.SERVING:
