@@ -4,24 +4,12 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from dossiers.workflow import Status
 
 from .mapping import document_types
 from .models import IntakeRefusal, NationalDossier, StatusMapping, SyncItem, VersionMapping
 from .sync import retry
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A log or a record written by the link itself: viewed here, never added, changed or deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SyncItem)

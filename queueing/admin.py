@@ -3,6 +3,8 @@ services each serves, the priority groups; tickets and appointments are shown re
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Appointment, Counter, PriorityGroup, Service, Ticket
 
 
@@ -32,19 +34,8 @@ class PriorityGroupAdmin(admin.ModelAdmin):
     list_editable = ("rank", "is_active")
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Ticket)
-class TicketAdmin(ReadOnly):
+class TicketAdmin(ReadOnlyAdmin):
     list_display = ("code", "agency", "service", "day", "status", "counter", "issued_at", "called_at", "finished_at")
     list_filter = ("status", "day", "agency")
     search_fields = ("code", "token")
@@ -52,7 +43,7 @@ class TicketAdmin(ReadOnly):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnly):
+class AppointmentAdmin(ReadOnlyAdmin):
     list_display = ("agency", "service", "slot_start", "status", "created_at")
     list_filter = ("status", "agency")
     date_hierarchy = "day"

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils import timezone
 
+from core.admin import ReadOnlyAdmin
+
 from .models import (
     Answer,
     DossierEvaluation,
@@ -75,24 +77,15 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
+class SurveyResponseAdmin(ReadOnlyAdmin):
     """Read-only: the citizen's answer is never edited by staff."""
 
     list_display = ("invitation", "agency", "overall", "satisfied", "channel", "submitted_at")
     inlines = [AnswerInline]
     list_filter = ("channel", "satisfied", "agency")
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
+class WrittenByServicesAdmin(admin.ModelAdmin):
     """Written by the services only (a follow-up is closed with a reply on its staff page)."""
 
     def has_add_permission(self, request):
@@ -103,11 +96,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ReadOnlyAdmin):
+class FollowUpAdmin(WrittenByServicesAdmin):
     list_display = ("response", "agency", "status", "due_at", "closed_at")
     list_filter = ("status", "agency")
 
 
 @admin.register(DossierEvaluation)
-class DossierEvaluationAdmin(ReadOnlyAdmin):
+class DossierEvaluationAdmin(WrittenByServicesAdmin):
     list_display = ("dossier", "total_time", "step_time", "contacts", "agencies", "computed_at")

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 
 from .models import IssuedDocument, OfficerCertificate
@@ -79,7 +80,7 @@ class OfficerCertificateAdmin(admin.ModelAdmin):
 
 
 @admin.register(IssuedDocument)
-class IssuedDocumentAdmin(admin.ModelAdmin):
+class IssuedDocumentAdmin(ReadOnlyAdmin):
     """The register of what the portal issued, read only: a document is revoked from the page it belongs to
     (the dossier page for a result), never edited."""
 
@@ -100,11 +101,3 @@ class IssuedDocumentAdmin(admin.ModelAdmin):
     def stored_file(self, obj) -> str:
         return obj.file.name
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
