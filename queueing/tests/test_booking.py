@@ -402,3 +402,14 @@ def test_the_kiosk_checks_in_by_code_and_by_phone(client, centre):
     other = AgencyFactory(code="H21.95")
     page = client.post(reverse("queueing:kiosk_checkin", args=[other.code]), {"code": by_phone.code}).content.decode()
     assert "không phải trung tâm này" in page
+
+
+def test_a_cancelled_booking_at_the_kiosk_points_to_a_normal_ticket(client, centre):
+    appointment = book(centre, at(0, 9), phone="0912 141 414", name="Lê Văn Hủy")
+    Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.CANCELLED)
+    url = reverse("queueing:kiosk_checkin", args=[centre.agency.code])
+    with time_machine.travel(at(0, 8, 45), tick=False):
+        page = client.post(url, {"code": appointment.code}).content.decode()
+    assert 'data-testid="checkin-walk-in"' in page and 'data-testid="checkin-submit"' not in page
+    assert 'data-keypad="checkin-phone"' not in page  # the found stage; the start screen has the keypad
+    assert 'data-keypad="checkin-phone"' in client.get(url).content.decode()
