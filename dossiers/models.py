@@ -127,6 +127,11 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
     track = models.CharField(_("theo dõi hạn"), max_length=10, choices=DeadlineState.choices, blank=True, db_index=True)
     step_track = models.CharField(_("theo dõi hạn của bước"), max_length=10, choices=DeadlineState.choices, blank=True)
     tracked_at = models.DateTimeField(_("phân loại lúc"), null=True, blank=True)
+    # The lateness forecast (dossiers.lateness.forecast), stored by each sweep on every open dossier: the
+    # probability of missing the appointment, in [0, 1], and its main reason in words.
+    risk = models.FloatField(_("khả năng trễ hẹn"), null=True, blank=True)
+    risk_reason = models.CharField(_("lý do chính của khả năng trễ hẹn"), max_length=300, blank=True)
+    risk_at = models.DateTimeField(_("dự báo lúc"), null=True, blank=True)
     fee_total = models.PositiveBigIntegerField(_("phí, lệ phí phải nộp (đồng)"), default=0)
     fee_status = models.CharField(_("tình trạng nộp phí"), max_length=12, choices=FeeStatus.choices, blank=True)
     fee_paid_at = models.DateTimeField(_("nộp phí lúc"), null=True, blank=True)
@@ -175,6 +180,9 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
                          condition=models.Q(status__in=OPEN_STATES)
                          & ~models.Q(receiving_agency=models.F("handling_agency"))),
             models.Index(fields=["assignee", "status", "due_at"], name="dossier_assignee_status"),
+            # "Có nguy cơ trễ hẹn": open dossiers of an agency by forecast risk, highest first
+            models.Index(fields=["handling_agency", "-risk", "id"], name="dossier_hand_open_risk",
+                         condition=models.Q(status__in=OPEN_STATES, risk__isnull=False)),
             models.Index(fields=["citizen", "-created_at"], name="dossier_citizen"),
             models.Index(fields=["handling_agency", "resolved_at"], name="dossier_hand_resolved"),
             models.Index(fields=["handling_agency", "received_at"], name="dossier_hand_received"),
