@@ -425,6 +425,46 @@ def _problems(report: dict) -> list[str]:
     return list(report.get("problems") or [])  # stored before problems were kept as codes
 
 
+
+class DeclarationStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang điền")
+    DONE = "done", _("Đã hoàn tất")
+
+
+class Declaration(models.Model):
+    """A declaration form (procedures.DeclarationForm) filled in for a dossier, by the citizen online or by the desk
+    for a walk-in citizen. `raw` is what was typed (a draft resumes from it); `data` the checked, typed values
+    of the finished declaration, whose PDF in the official layout is the component's file (`attachment`)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="declarations")
+    document = models.ForeignKey("procedures.RequiredDocument", verbose_name=_("thành phần"),
+                                 on_delete=models.PROTECT, related_name="+")
+    form = models.ForeignKey("procedures.DeclarationForm", verbose_name=_("tờ khai điện tử"),
+                             on_delete=models.PROTECT, related_name="declarations")
+    status = models.CharField(_("tình trạng"), max_length=8, choices=DeclarationStatus.choices,
+                              default=DeclarationStatus.DRAFT)
+    raw = models.JSONField(_("nội dung đang điền"), default=dict, blank=True)
+    data = models.JSONField(_("dữ liệu tờ khai"), null=True, blank=True)
+    search_text = models.TextField(_("chuỗi tìm kiếm"), blank=True, default="",
+                                   help_text=_("Các giá trị đã điền, bỏ dấu, viết thường (tự động)."))
+    attachment = models.OneToOneField(Attachment, verbose_name=_("tệp PDF"), null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="declaration")
+    filled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người điền"), null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    by_desk = models.BooleanField(_("cán bộ điền tại quầy"), default=False)
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+    done_at = models.DateTimeField(_("hoàn tất lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tờ khai của hồ sơ")
+        verbose_name_plural = _("tờ khai của hồ sơ")
+        constraints = [models.UniqueConstraint(fields=["dossier", "document"], name="dossiers_declaration_once")]
+        indexes = [models.Index(fields=["form", "status"], name="declaration_form_status")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} · {self.document_id}"
+
+
 class DossierFee(models.Model):
     """One fee line of a dossier, fixed at reception from its procedure version's channel (with the
     exemption the officer applied); the receipt and the payment read these, never the catalogue."""

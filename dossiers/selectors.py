@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import Agency, User
-from procedures.models import Channel, ChannelOption, Procedure, ProcedureVersion, RequiredDocument, Requirement
+from procedures.models import (
+    Channel,
+    ChannelOption,
+    DeclarationForm,
+    Procedure,
+    ProcedureVersion,
+    RequiredDocument,
+    Requirement,
+)
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
 from workcalendar.selectors import calendar_for
 
@@ -358,8 +366,12 @@ def dossier_document_rows(dossier: Dossier, files: list[Attachment]) -> list[dic
     whether it must be handed in (components.required_documents) and what the desk counted."""
     parts = {c.document_id: c for c in dossier.components.all()}
     must = {d.pk for d in required_documents(dossier)}
+    forms = set(DeclarationForm.objects.filter(document__version_id=dossier.procedure_version_id)
+                .values_list("document_id", flat=True))
+    declared = {d.document_id: d for d in dossier.declarations.all()} if forms else {}
     return [{"doc": doc, "files": [f for f in files if f.document_id == doc.pk], "required": doc.pk in must,
-             "part": parts.get(doc.pk)} for doc in dossier.procedure_version.documents.all()]
+             "part": parts.get(doc.pk), "has_form": doc.pk in forms, "declaration": declared.get(doc.pk)}
+            for doc in dossier.procedure_version.documents.all()]
 
 
 def receive_fee_list(dossier: Dossier) -> list[dict]:

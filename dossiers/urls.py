@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import result_views, views
+from . import declaration_views, result_views, views
 from .lateness import views as lateness_views
 
 app_name = "dossiers"
@@ -31,6 +31,7 @@ urlpatterns = [
     path("<int:pk>/ket-qua/tai-len-ban-da-ky/", result_views.result_signed_upload, name="result_signed_upload"),
     path("<int:pk>/ket-qua/ky-so/", result_views.result_sign, name="result_sign"),
     path("<int:pk>/ket-qua/thu-hoi/", result_views.result_revoke, name="result_revoke"),
+    path("<int:pk>/to-khai/<int:document_pk>/", declaration_views.declaration_fill, name="declaration"),
     path("<int:pk>/xin-loi/", lateness_views.apology_draft, name="apology_draft"),
     path("<int:pk>/xin-loi/<int:letter_pk>/", lateness_views.apology_update, name="apology_update"),
     path("<int:pk>/xin-loi/<int:letter_pk>.pdf", lateness_views.apology_pdf, name="apology_pdf"),

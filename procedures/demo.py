@@ -11,6 +11,7 @@ proposes it and the demo's routed dossiers have an agency to go to.
 """
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from accounts.models import Agency, AgencyLevel
@@ -35,9 +36,30 @@ DEMO_COMPETENT = {"3.000333": "H21.30"}
 FORMER_STAND_IN = {"3.000333": "H21.11"}
 
 
+FORMS = SEED.parent / "forms"
+
+
+def seed_text() -> str:
+    """The seed catalogue with the declaration forms of procedures/seed/forms/<code>.json put on their components
+    (`documents[].form`, procedures/FORMAT.md): each form file names its procedure and component."""
+    data = json.loads(SEED.read_text(encoding="utf-8"))
+    forms = {}
+    for path in sorted(FORMS.glob("*.json")):
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        forms[(spec["procedure"], spec["document"])] = {k: spec[k] for k in (
+            "schema", "layout", "print_template", "official_template") if k in spec}
+    for procedure in data["procedures"]:
+        for version in procedure["versions"]:
+            for document in version.get("documents", []):
+                form = forms.get((procedure["code"], document["name"]))
+                if form and "form" not in document:
+                    document["form"] = form
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
 def seed(context: dict) -> None:
     if SEED.exists():
-        context["procedures"] = import_procedures(SEED.read_text(encoding="utf-8"))
+        context["procedures"] = import_procedures(seed_text())
     _pin_competent()
     province = (context.get("agencies") or {}).get("H21") or Agency.objects.filter(
         code="H21", parent__isnull=True, level=AgencyLevel.PROVINCE).first()

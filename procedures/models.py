@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import AgencyLevel
+from eforms.definition import Form
 from workcalendar.units import ClockPolicy, DurationUnit
 
 from .text import search_key
@@ -410,3 +411,34 @@ class AnywhereOverride(models.Model):
             raise ValidationError({"province": _("“%(name)s” không phải UBND tỉnh: danh mục tiếp nhận không phụ "
                                                  "thuộc địa giới hành chính do tỉnh (cơ quan gốc cấp tỉnh) ban "
                                                  "hành.") % {"name": province}})
+
+
+class DeclarationForm(models.Model):
+    """Tờ khai điện tử: the interactive form of a component (a declaration, an application) that the citizen or
+    the desk fills in on the portal instead of a scanned paper form. A JSON Schema for the data and a layout
+    for the page and the print (`eforms.definition`); part of the procedure version, so a published one never
+    changes (a new version copies it and may change the copy)."""
+
+    document = models.OneToOneField(RequiredDocument, verbose_name=_("thành phần hồ sơ"), on_delete=models.CASCADE,
+                                    related_name="eform")
+    schema = models.JSONField(_("dữ liệu (JSON Schema)"))
+    layout = models.JSONField(_("bố cục (layout)"))
+    print_template = models.CharField(_("mẫu in"), max_length=40, default="generic")
+    official_template = models.CharField(
+        _("mẫu chính thức"), max_length=300, blank=True,
+        help_text=_("Mẫu được số hóa và văn bản ban hành, ví dụ: Tờ khai đăng ký khai sinh, Thông tư 04/2024/TT-BTP."))
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("tờ khai điện tử")
+        verbose_name_plural = _("tờ khai điện tử")
+
+    def __str__(self) -> str:
+        return self.layout.get("title", "") if isinstance(self.layout, dict) else str(self.pk)
+
+    @property
+    def form(self) -> Form:
+        if getattr(self, "_form", None) is None or self._form.schema is not self.schema:
+            self._form = Form(self.schema, self.layout)
+        return self._form

@@ -13,12 +13,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
+from eforms.definition import check as check_definition
+from eforms.printing import template_exists
 from workcalendar.units import DurationUnit
 
 from . import policies
 from .models import (
     AnywhereOverride,
     ChannelOption,
+    DeclarationForm,
     FeeItem,
     Field,
     InternalStep,
@@ -181,12 +184,16 @@ def version_new_draft_from(*, actor: User | None, version: ProcedureVersion, dec
         InternalStep.objects.bulk_create([InternalStep(channel=copy, order=s.order, step=s.step, name=s.name,
                                                        responsible=s.responsible, hours=s.hours)
                                           for s in channel.steps.all()])
-    RequiredDocument.objects.bulk_create([
-        RequiredDocument(version=draft, order=d.order, name=d.name, template_name=d.template_name,
-                         template_file=d.template_file.name, originals=d.originals, copies=d.copies,
-                         requirement=d.requirement, condition=d.condition, file_types=d.file_types, note=d.note)
-        for d in source.documents.all()
-    ])
+    for d in source.documents.select_related("eform"):
+        copy = RequiredDocument.objects.create(
+            version=draft, order=d.order, name=d.name, template_name=d.template_name,
+            template_file=d.template_file.name, originals=d.originals, copies=d.copies,
+            requirement=d.requirement, condition=d.condition, file_types=d.file_types, note=d.note)
+        form = getattr(d, "eform", None)
+        if form is not None:  # the declaration form goes with its component; the copy may be changed
+            DeclarationForm.objects.create(document=copy, schema=form.schema, layout=form.layout,
+                                           print_template=form.print_template,
+                                           official_template=form.official_template)
     return draft
 
 
@@ -265,3 +272,31 @@ def _full_clean(obj, exclude=None) -> None:
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError("invalid", " ".join(f"{m}" for m in messages),
                           field=None if field == "__all__" else field) from None
+
+
+def declaration_form_problems(*, schema, layout, print_template: str = "generic") -> list[str]:
+    """Every problem of a declaration form definition (empty: usable), each naming the field."""
+    problems = check_definition(schema, layout)
+    if not template_exists(print_template):
+        problems.append(_("Mẫu in “%s” không có.") % print_template)
+    return problems
+
+
+@transaction.atomic
+def declaration_form_save(*, actor: User | None, document: RequiredDocument, schema, layout,
+                          print_template: str = "generic", official_template: str = "") -> DeclarationForm:
+    """Create or change the declaration form of a component of a draft version. A published version's form never
+    changes (its dossiers were filled with it); an invalid definition is refused whole, every problem named."""
+    require_catalogue_admin(actor)
+    document = RequiredDocument.objects.select_related("version").get(pk=document.pk)
+    ProcedureVersion.objects.select_for_update().get(pk=document.version_id)
+    if not document.version.is_editable:
+        raise DomainError("form_published", _("Tờ khai của phiên bản đã công bố không được sửa: hãy tạo phiên bản "
+                                              "mới từ phiên bản này rồi sửa tờ khai của bản nháp."), http_status=409)
+    problems = declaration_form_problems(schema=schema, layout=layout, print_template=print_template)
+    if problems:
+        raise DomainError("invalid_form_definition", "\n".join(problems), field="schema")
+    form, _created = DeclarationForm.objects.update_or_create(document=document, defaults={
+        "schema": schema, "layout": layout, "print_template": print_template,
+        "official_template": official_template or ""})
+    return form

@@ -29,6 +29,7 @@ from .models import (
     AnywhereOverride,
     Channel,
     ChannelOption,
+    DeclarationForm,
     FeeExemption,
     FeeItem,
     Field,
@@ -388,9 +389,34 @@ def _check_version(c: _Checker, ver, decisions: set[str], agencies: set[str]) ->
             "copies": int(c.number(doc, "copies", integer=True, default=0) or 0),
             "requirement": requirement, "condition": condition, "file_types": ",".join(t.lower() for t in file_types),
             "note": c.text_(doc, "note", required=False),
+            "form": _check_form(c, doc),
         })
     return {"line": c.line(ver), "status": status, "data": data, "agency_codes": codes, "channels": channels,
             "documents": documents}
+
+
+FORM_KEYS = {"schema", "layout", "print_template", "official_template"}
+
+
+def _check_form(c: _Checker, doc) -> dict | None:
+    """A component's declaration form (`documents[].form`): its definition checked like the admin editor does
+    (eforms.definition), every problem on the line of the component."""
+    form = doc.get("form")
+    if form is None:
+        return None
+    if not isinstance(form, dict) or not {"schema", "layout"} <= set(form) or set(form) - FORM_KEYS:
+        c.error(doc, "form", "“form” phải là object gồm schema, layout và có thể có print_template, official_template.")
+        return None
+    plain = json.loads(json.dumps(form))
+    template = plain.get("print_template") or "generic"
+    if not isinstance(template, str) or not isinstance(plain.get("official_template", ""), str):
+        c.error(doc, "form", "“form”: print_template và official_template phải là chuỗi.")
+        return None
+    for problem in services.declaration_form_problems(schema=plain["schema"], layout=plain["layout"],
+                                                      print_template=template):
+        c.error(doc, "form", f"tờ khai “{doc.get('name', '')}”: {problem}")
+    return {"schema": plain["schema"], "layout": plain["layout"], "print_template": template,
+            "official_template": (plain.get("official_template") or "")[:300]}
 
 
 def import_procedures(text: str, *, actor=None) -> dict[str, int]:
@@ -474,7 +500,12 @@ def _import_version(procedure: Procedure, ver: dict, actor) -> None:
             if codes:
                 item.allowed_exemptions.set(FeeExemption.objects.filter(code__in=codes))
         InternalStep.objects.bulk_create([InternalStep(channel=channel, **step) for step in ch["steps"]])
-    RequiredDocument.objects.bulk_create([RequiredDocument(version=version, **doc) for doc in ver["documents"]])
+    for doc in ver["documents"]:
+        doc = dict(doc)
+        form = doc.pop("form", None)
+        document = RequiredDocument.objects.create(version=version, **doc)
+        if form:  # part of the version as published: written before it is published
+            DeclarationForm.objects.create(document=document, **form)
     if ver["status"] == VersionStatus.DRAFT:
         return
     services.version_publish(actor=actor, version=version)
@@ -511,6 +542,8 @@ def _version_dict(v: ProcedureVersion) -> dict:
             "name": d.name, "template_name": d.template_name, "originals": d.originals, "copies": d.copies,
             "requirement": d.requirement, "condition": d.condition,
             "file_types": [t for t in d.file_types.split(",") if t], "note": d.note,
+            **({"form": {"schema": d.eform.schema, "layout": d.eform.layout, "print_template": d.eform.print_template,
+                         "official_template": d.eform.official_template}} if hasattr(d, "eform") else {}),
         } for d in v.documents.all()],
     }
 
@@ -523,7 +556,7 @@ def _num(value: Decimal):
 def _procedures():
     return Procedure.objects.select_related("field").order_by("code").prefetch_related(
         "versions__agencies", "versions__channels__fees__allowed_exemptions", "versions__channels__steps",
-        "versions__documents")
+        "versions__documents__eform")
 
 
 def export_json() -> str:

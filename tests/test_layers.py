@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "regulations": 2,
     "signing": 2,  # PDF signatures and the register of issued documents: forms of every app above use it
     "workcalendar": 3,
+    "eforms": 3,  # declaration forms as data (JSON Schema + layout), administrative units; procedures holds them
     "procedures": 4,
     "dossiers": 5,
     "payments": 6,

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "notifications",
     "signing",
     "workcalendar",
+    "eforms",
     "procedures",
     "dossiers",
     "nationalportal",

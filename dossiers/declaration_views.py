@@ -1,0 +1,91 @@
+"""The declaration page: fill in a component's declaration form (tờ khai điện tử) on the portal.
+
+GET draws the form (pre-filled, or as last saved); POST `action=save` keeps a draft, `action=add:<group>` adds a
+row to a repeating group (works without JavaScript), `action=finish` checks it whole and attaches its PDF. A
+reader who may not change the dossier now sees the declaration's fields, read-only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core.errors import DomainError
+from eforms import ui
+from eforms.data import MAX_ROWS, clean_raw
+from eforms.printing import printable
+
+from . import declarations, policies, selectors
+from .models import AttachmentKind, Declaration
+
+
+def _context(dossier, document, form, raw, errors, *, editable, declaration, extra_rows=None):
+    return {
+        "dossier": dossier, "document": document, "eform": form, "title": form.form.title,
+        "sections": ui.sections(form.form, raw, errors, extra_rows=extra_rows), "errors": errors,
+        "editable": editable, "declaration": declaration,
+        "printed": printable(form.form, declaration.data) if declaration and declaration.data else None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declaration_fill(request, pk: int, document_pk: int):
+    dossier = selectors.access_dossier(request.user, pk)
+    policies.require_applicant(request.user, dossier)  # a declaration is the applicant's personal data
+    document = selectors.dossier_document_get(dossier, document_pk)
+    form = declarations.form_of(document) if document else None
+    if form is None:
+        raise Http404(_("Thành phần này không có tờ khai điện tử."))
+    if policies.sees_as_staff(request.user, dossier):
+        selectors.log_personal_data_access(request, dossier, "view", form.form.title)
+    declaration = Declaration.objects.filter(dossier=dossier, document=document).select_related("attachment").first()
+    editable = policies.can_add_attachment(request.user, dossier, AttachmentKind.COMPONENT)
+    detail = reverse("dossiers:detail", args=[dossier.pk]) + "#tai-lieu"
+    status, errors, extra_rows = 200, {}, None
+    raw = declarations.initial_raw(dossier=dossier, document=document, user=request.user, declaration=declaration,
+                                   form=form)
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("Không thể sửa tờ khai khi hồ sơ đang ở trạng thái “%s”.")
+                           % dossier.get_status_display())
+            return redirect(detail)
+        action = request.POST.get("action", "save")
+        raw = clean_raw(form.form, request.POST)
+        autosave = request.headers.get("X-Autosave") == "1"
+        try:
+            if action == "finish":
+                done = declarations.declaration_finish(dossier=dossier, document=document, actor=request.user,
+                                                       post=request.POST)
+                messages.success(request, _("Đã hoàn tất tờ khai và đính kèm bản PDF vào hồ sơ.") if not done.replayed
+                                 else _("Tờ khai này đã được hoàn tất với đúng nội dung này."))
+                return redirect(detail)
+            declaration = declarations.declaration_save_draft(dossier=dossier, document=document,
+                                                              actor=request.user, post=request.POST)
+        except declarations.DeclarationInvalid as exc:
+            errors, status = exc.errors, 400
+            messages.error(request, exc.message)
+        except DomainError as exc:
+            if autosave:
+                return JsonResponse({"saved": False, "detail": exc.message}, status=exc.http_status)
+            messages.error(request, exc.message)
+            return redirect(detail)
+        else:
+            if autosave:
+                return JsonResponse({"saved": True, "at": timezone.localtime(declaration.updated_at).strftime("%H:%M")})
+            if action.startswith("add:"):
+                extra_rows = {action[4:]: 1}
+            else:
+                messages.success(request, _("Đã lưu nháp tờ khai. Ông/Bà có thể quay lại điền tiếp bất cứ lúc nào."))
+                return redirect(reverse("dossiers:declaration", args=[dossier.pk, document.pk]))
+    context = _context(dossier, document, form, raw, errors, editable=editable, declaration=declaration,
+                       extra_rows=extra_rows)
+    context["max_rows"] = MAX_ROWS
+    context["staff_view"] = policies.sees_as_staff(request.user, dossier)
+    return render(request, "dossiers/declaration.html", context, status=status)

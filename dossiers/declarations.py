@@ -1,0 +1,157 @@
+"""Declarations filled in on the portal (tờ khai điện tử): saved as a draft while the citizen (or the desk, for
+a walk-in citizen) types, and, once finished and valid whole, printed in the official layout and attached as
+the component's file: no paper form to print, sign and scan, no retyping at the desk.
+
+Who may fill one is who may add a component file to the dossier now (`policies.can_add_attachment`): the
+citizen while the dossier is a draft or a supplement is asked for, the desk before reception. A refused
+declaration changes nothing; finishing the same data twice makes one file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import DomainError
+from eforms import prefill
+from eforms.data import check_raw, clean_raw
+from eforms.printing import printable, render_pdf
+from procedures.models import DeclarationForm, RequiredDocument
+from procedures.text import search_key
+
+from . import attachments, policies
+from .models import Attachment, AttachmentKind, Declaration, DeclarationStatus, Dossier
+
+
+class DeclarationInvalid(DomainError):
+    """A finished declaration that is not valid whole: `errors` by page input name, each naming the field."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("declaration_invalid", _("Tờ khai chưa hợp lệ: %s lỗi, xem bên cạnh từng trường.")
+                         % len(errors), field="__all__", http_status=400)
+        self.errors = errors
+
+
+def form_of(document: RequiredDocument) -> DeclarationForm | None:
+    return DeclarationForm.objects.filter(document=document).first()
+
+
+def _check(actor: User, dossier: Dossier) -> None:
+    attachments.check_add(actor, dossier, AttachmentKind.COMPONENT)
+
+
+def _locked(dossier: Dossier, document: RequiredDocument, actor: User) -> tuple[Dossier, Declaration | None]:
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    _check(actor, locked)
+    if document.version_id != locked.procedure_version_id:
+        raise DomainError("wrong_document", _("Thành phần này không thuộc thủ tục của hồ sơ."), field="document")
+    return locked, Declaration.objects.filter(dossier=locked, document=document).first()
+
+
+@transaction.atomic
+def declaration_save_draft(*, dossier: Dossier, document: RequiredDocument, actor: User, post) -> Declaration:
+    """Keep what was typed so far (not checked: a draft may be incomplete)."""
+    form = form_of(document)
+    if form is None:
+        raise DomainError("no_form", _("Thành phần này không có tờ khai điện tử."), field="document", http_status=404)
+    locked, declaration = _locked(dossier, document, actor)
+    raw = clean_raw(form.form, post)
+    if declaration is None:
+        declaration = Declaration(dossier=locked, document=document, form=form)
+    declaration.raw = raw
+    declaration.filled_by = actor
+    declaration.by_desk = policies.sees_as_staff(actor, locked)
+    if declaration.status == DeclarationStatus.DONE and declaration.data is not None:
+        declaration.status = DeclarationStatus.DRAFT  # being changed: the file stays until finished again
+    declaration.save()
+    return declaration
+
+
+@dataclass
+class Finished:
+    declaration: Declaration
+    replayed: bool
+
+
+def declaration_finish(*, dossier: Dossier, document: RequiredDocument, actor: User, post) -> Finished:
+    """Check the declaration whole; print it in the official layout and attach the PDF as the component's file
+    (the file of an earlier finish of it is set aside, never deleted). Invalid: `DeclarationInvalid`, nothing
+    stored."""
+    form = form_of(document)
+    if form is None:
+        raise DomainError("no_form", _("Thành phần này không có tờ khai điện tử."), field="document", http_status=404)
+    raw = clean_raw(form.form, post)
+    data, errors = check_raw(form.form, raw)
+    if errors:
+        raise DeclarationInvalid(errors)
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            locked, declaration = _locked(dossier, document, actor)
+            if (declaration is not None and declaration.status == DeclarationStatus.DONE
+                    and declaration.data == data and declaration.attachment_id):
+                return Finished(declaration, True)  # the same declaration finished twice: one file
+            by_desk = policies.sees_as_staff(actor, locked)
+            pdf = render_pdf(form.form, data, template=form.print_template, context={
+                "dossier_code": locked.code or "", "filled_by_desk": by_desk,
+                "place": _place(locked)})
+            name = f"to-khai-{(locked.code or str(locked.pk)).replace('/', '-')}.pdf"
+            attachment = attachments.attachment_add(dossier=locked, actor=actor, upload=ContentFile(pdf, name=name),
+                                                    document=document)
+            stored.append(attachment)
+            if declaration is None:
+                declaration = Declaration(dossier=locked, document=document, form=form)
+            elif declaration.attachment_id:
+                Attachment.objects.filter(pk=declaration.attachment_id).update(is_active=False)
+            texts = printable(form.form, data)
+            declaration.raw, declaration.data, declaration.attachment = raw, data, attachment
+            declaration.status, declaration.done_at = DeclarationStatus.DONE, timezone.now()
+            declaration.filled_by, declaration.by_desk = actor, by_desk
+            cells = (cell for rows in texts["rows"].values() for row in rows for cell in row)
+            declaration.search_text = search_key(" ".join([*texts["values"].values(), *cells]))
+            declaration.save()
+            return Finished(declaration, False)
+    except BaseException:
+        for attachment in stored:  # the transaction rolled back: its file must not stay behind
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+
+
+def _place(dossier: Dossier) -> str:
+    """Where the declaration is made, for "…, ngày … tháng … năm …": the receiving commune or province."""
+    agency = dossier.receiving_agency
+    name = agency.short_name or agency.name
+    for word in ("UBND ", "Ủy ban nhân dân "):
+        name = name.replace(word, "")
+    name = name.strip()
+    return name[:1].upper() + name[1:]
+
+
+class _Applicant:
+    """The dossier's applicant as a pre-fill source for the desk (never the officer's own account)."""
+
+    is_authenticated = True
+
+    def __init__(self, dossier: Dossier):
+        self.full_name = dossier.applicant_name
+        self.citizen_id = dossier.applicant_id_number
+        self.phone = dossier.applicant_phone
+        self.phone_display = dossier.applicant_phone
+        self.email = dossier.applicant_email
+        self.address = dossier.applicant_address
+
+
+def initial_raw(*, dossier: Dossier, document: RequiredDocument, user: User, declaration: Declaration | None,
+                form: DeclarationForm) -> dict:
+    """What the page starts with: the declaration as last saved, else values pre-filled from the citizen's account
+    and document store (from the dossier's applicant details when the desk fills it in)."""
+    if declaration is not None and (declaration.raw or declaration.data):
+        return declaration.raw or prefill.raw_from(form.form, declaration.data or {})
+    if policies.is_applicant(user, dossier):
+        return prefill.initial(form.form, user)
+    return prefill.initial(form.form, _Applicant(dossier))
