@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import selectors as agency_selectors
+from core.db_router import reads_statistics
 from core.exports import XLSX_CONTENT_TYPE, Sheet, xlsx_bytes
 from core.periods import month_range
 from dossiers.policies import applicant_name_for
@@ -91,6 +92,7 @@ def _province_trends(root_ids: list[int], last: dt.date) -> dict[str, dict]:
 
 
 @login_required
+@reads_statistics
 def overview(request):
     agency_ids, wide = selectors.dashboard_agencies(request.user)
     first, last, preset = _period(request)
@@ -141,6 +143,7 @@ def _export_ranking(rows, first, last, kind):
 
 
 @login_required
+@reads_statistics
 def agency_detail(request, pk: int):
     agency_ids, wide = selectors.dashboard_agencies(request.user)
     if pk not in agency_ids:
@@ -242,6 +245,7 @@ BREAKDOWNS = {"linh-vuc": _("Lĩnh vực"), "thu-tuc": _("Thủ tục"), "can-bo
 
 
 @login_required
+@reads_statistics
 def breakdown(request, pk: int):
     """One agency's counts over the period by field, procedure or officer (one grouped query per count,
     read on demand: the dashboards themselves never scan dossiers)."""
@@ -270,6 +274,7 @@ def breakdown(request, pk: int):
     })
 
 
+@reads_statistics
 def transparency(request):
     """Public: on-time rate and satisfaction per agency this year, as the national portal shows, with each
     agency's hotline and feedback e-mail."""
@@ -324,6 +329,7 @@ def _pct(pair) -> str:
 
 
 @login_required
+@reads_statistics
 def report(request):
     """The periodic report on one-stop processing to the provincial chairman, for any period: HTML,
     XLSX or PDF."""

@@ -26,6 +26,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.bo
         "Đặt ALLOW_SQLITE_TESTS=1 nếu thật sự muốn chạy trên SQLite."
     )
 
+# A second connection alias that mirrors the primary, to test the dashboards' replica routing
+# (core/db_router.py); it is used only where a test sets READ_REPLICA_ALIAS.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+READ_REPLICA_ALIAS = None
+
 REDIS_URL = env.str("REDIS_URL")
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
