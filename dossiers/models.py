@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
@@ -862,3 +863,42 @@ class Handover(models.Model):
     @property
     def awaits_paper(self) -> bool:
         return self.paper and self.paper_received_at is None
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang tạo")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Không tạo được")
+
+
+def export_path(instance, filename: str) -> str:
+    return f"exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class LedgerExport(models.Model):
+    """A Mẫu 06 ledger PDF asked for by an officer and rendered in the background (a thousand rows take tens of
+    seconds of layout): the page shows its progress and offers the file when it is ready."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    start = models.DateField(_("từ ngày"))
+    end = models.DateField(_("đến ngày"))
+    personal = models.BooleanField(_("có thông tin cá nhân"), default=True)
+    status = models.CharField(_("tình trạng"), max_length=8, choices=ExportStatus.choices,
+                              default=ExportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    rows = models.PositiveIntegerField(_("số hồ sơ"), default=0)
+    pages = models.PositiveIntegerField(_("số trang"), default=0)
+    file = models.FileField(_("tệp"), upload_to=export_path, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bản in sổ theo dõi (Mẫu 06)")
+        verbose_name_plural = _("bản in sổ theo dõi (Mẫu 06)")
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="ledger_export_user")]
+
+    def __str__(self) -> str:
+        return f"Mẫu 06 {self.agency_id} {self.start}..{self.end} ({self.status})"

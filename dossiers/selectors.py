@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import Agency, User
@@ -33,6 +34,7 @@ from .models import (
     EventType,
     Handover,
     HandoverKind,
+    LedgerExport,
     LetterStatus,
     PersonalDataAccess,
     ReturnChannel,
@@ -485,3 +487,11 @@ def dossier_handovers(dossier: Dossier) -> list[Handover]:
 
 def handover_get(dossier: Dossier, pk: int | None) -> Handover | None:
     return dossier.handovers.select_related("from_agency", "to_agency").filter(pk=pk or 0).first()
+
+
+def ledger_export_get(user: User, pk: int) -> LedgerExport:
+    """A ledger PDF export of this user's own (404 for anyone else's)."""
+    export = LedgerExport.objects.select_related("agency").filter(pk=pk, requested_by=user).first()
+    if export is None:
+        raise Http404(_("Không tìm thấy bản in này."))
+    return export

@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,8 +30,8 @@ from signing.config import SigningUnavailable
 from . import attachments, components, idempotency, issuing, pins, policies, routing, selectors, services
 from .forms import DeskForm, LookupForm, StartForm
 from .lateness.letters import issue_is_late, proposal
-from .ledger import PDF_LIMIT, ledger_pdf, ledger_xlsx
-from .models import AttachmentKind, Dossier, LetterStatus
+from .ledger import PDF_LIMIT, ledger_export_request, ledger_rows, ledger_xlsx
+from .models import AttachmentKind, Dossier, ExportStatus, LetterStatus
 from .panels import render_panels
 from .printing import FORMS, render_form, render_handover_slip
 from .result_views import result_context
@@ -542,13 +542,28 @@ def ledger(request):
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
-    pdf = ledger_pdf(agency, start, end, personal=personal)
-    if pdf is None:
+    if ledger_rows(agency, start, end)[:PDF_LIMIT + 1].count() > PDF_LIMIT:
         messages.error(request, _("Quá %s hồ sơ: hãy chọn khoảng ngắn hơn hoặc tải bản XLSX.") % PDF_LIMIT)
         return redirect("dossiers:worklist")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    return response
+    export = ledger_export_request(actor=request.user, agency=agency, start=start, end=end, personal=personal)
+    return redirect("dossiers:ledger_export", pk=export.pk)
+
+
+@login_required
+def ledger_export(request, pk: int):
+    """The progress of a ledger PDF laid out in the background, and the file once it is ready (its requester's
+    only)."""
+    export = selectors.ledger_export_get(request.user, pk)
+    if request.GET.get("tai") == "1":
+        if export.status != ExportStatus.DONE or not export.file:
+            return redirect("dossiers:ledger_export", pk=pk)
+        name = f"so-theo-doi-{export.agency.code}-{export.start:%Y%m%d}-{export.end:%Y%m%d}.pdf"
+        response = FileResponse(export.file.open("rb"), content_type="application/pdf", filename=name)
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response
+    return render(request, "dossiers/ledger_export.html", {"export": export, "done": export.status == ExportStatus.DONE,
+                                                            "waiting": export.status in (ExportStatus.QUEUED,
+                                                                                         ExportStatus.RUNNING)})
 
 
 @login_required

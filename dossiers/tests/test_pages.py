@@ -189,7 +189,7 @@ def test_control_sheet_lists_every_hand_over_with_punctuality(client, world):
     assert "Võ Minh Thẩm" in text
 
 
-def test_ledger_pdf_and_xlsx_for_the_officers_agency_only(client, world):
+def test_ledger_pdf_and_xlsx_for_the_officers_agency_only(client, world, django_capture_on_commit_callbacks):
     from openpyxl import load_workbook
     from pypdf import PdfReader
 
@@ -202,8 +202,15 @@ def test_ledger_pdf_and_xlsx_for_the_officers_agency_only(client, world):
                                         at=at(2026, 3, 2, 10), **APPLICANT)
     client.force_login(world.reception)
     query = {"agency": "H21.65", "from": "2026-03-01", "to": "2026-03-31"}
-    pdf = client.get(reverse("dossiers:ledger"), query)
-    compact = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF is laid out by the worker (eager here)
+        queued = client.get(reverse("dossiers:ledger"), query)
+    assert queued.status_code == 302
+    page = client.get(queued["Location"])
+    assert page.status_code == 200 and 'data-testid="export-done"' in page.content.decode()
+    pdf = client.get(queued["Location"], {"tai": "1"})
+    assert pdf["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(b"".join(pdf.streaming_content)))
+    compact = "".join("".join(p.extract_text() for p in reader.pages).split())
     assert "SỔTHEODÕIHỒSƠ" in compact and d.code in compact and "NguyễnVănAn" in compact  # cells wrap
     assert "None" not in compact  # an unfinished dossier's result and return dates are blank, not "None"
     xlsx = client.get(reverse("dossiers:ledger"), {**query, "format": "xlsx"})
@@ -251,3 +258,54 @@ def test_desk_form_requires_the_required_components_ticked(client, world):
     dossier = Dossier.objects.get()
     assert dossier.status == Status.RECEIVED
     assert dossier.events.get(type="create_at_desk").payload["components"] == [d.name for d in required]
+
+
+def test_a_long_ledger_is_laid_out_in_chunks_with_progress_and_page_numbers_that_follow_on(
+        client, world, django_capture_on_commit_callbacks, monkeypatch):
+    from pypdf import PdfReader
+
+    from dossiers import ledger, services
+    from dossiers.models import LedgerExport
+
+    from .conftest import APPLICANT, at
+
+    monkeypatch.setattr(ledger, "CHUNK", 2)
+    codes = [services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                             at=at(2026, 3, 2 + n, 10), **APPLICANT).code for n in range(5)]
+    client.force_login(world.reception)
+    query = {"agency": "H21.65", "from": "2026-03-01", "to": "2026-03-31"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.get(reverse("dossiers:ledger"), query)
+        again = client.get(reverse("dossiers:ledger"), query)  # a double click: the same export
+    assert first["Location"] == again["Location"] and LedgerExport.objects.count() == 1
+    export = LedgerExport.objects.get()
+    assert export.status == "done" and export.progress == 100 and export.rows == 5 and export.pages >= 3
+    reader = PdfReader(io.BytesIO(b"".join(client.get(first["Location"], {"tai": "1"}).streaming_content)))
+    assert len(reader.pages) == export.pages
+    texts = [" ".join(p.extract_text().split()) for p in reader.pages]
+    assert all(f"Trang {n}" in text for n, text in enumerate(texts, start=1))  # numbering runs on across chunks
+    joined = " ".join(texts).replace(" ", "")
+    assert all(code.replace(" ", "") in joined for code in codes)
+    assert joined.count("SỔTHEODÕIHỒSƠ") == 1 and joined.count("Inlúc") == 1
+    client.force_login(world.other_reception)  # someone else's export: not found
+    assert client.get(first["Location"]).status_code == 404
+    assert client.get(first["Location"], {"tai": "1"}).status_code == 404
+
+
+def test_bench_ledger_times_the_request_and_the_layout_and_checks_them(world):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from dossiers import services
+
+    from .conftest import APPLICANT, at
+
+    for n in range(3):
+        services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                        at=at(2026, 3, 2 + n, 10), **APPLICANT)
+    out = io.StringIO()
+    call_command("bench_ledger", "--repeat", "1", stdout=out)
+    text = out.getvalue()
+    assert "H21.65 03/2026, 3 hồ sơ" in text and "dàn trang ở nền (3 dòng, 1 trang)" in text
+    with pytest.raises(CommandError, match="--month phải có dạng YYYY-MM"):
+        call_command("bench_ledger", "--month", "03/2026")
