@@ -6,6 +6,7 @@ from accounts.models import Agency
 
 from .idempotency import keys_purge
 from .lateness.calendar_changes import dossiers_reappoint_for_calendar
+from .lateness.digest import risk_digest_send
 from .lateness.sweep import sweep_deadlines
 from .routing import handovers_alert_overdue
 from .stats import monthly_stats_refresh, recent_months
@@ -39,3 +40,11 @@ def reappoint_for_calendar_task(dates: list[str], province_id: int | None = None
     if province_id and province is None:
         return {"checked": 0, "moved": 0}  # the province is gone, and its overrides with it
     return dossiers_reappoint_for_calendar(dates=[dt.date.fromisoformat(d) for d in dates], province=province)
+
+
+@shared_task(name="dossiers.risk_digest", ignore_result=True)
+def risk_digest_task(day: str | None = None) -> dict:
+    """Every morning (beat, 07:30 Vietnam time): each agency head's digest of the dossiers at risk of being
+    late. `day`: YYYY-MM-DD (default today); a bad or future day raises a DomainError in Vietnamese and sends
+    nothing. Idempotent: one e-mail and one notice per head and day, however often it runs."""
+    return risk_digest_send(day=day)
