@@ -39,6 +39,7 @@ from workcalendar.selectors import calendar_for
 from .. import codes, events, issuing, policies
 from ..models import ApologyLetter, ApologyReason, ConsultationTask, Dossier, LetterCounter, LetterStatus
 from ..workflow import OPEN, WAITING_FOR_CITIZEN, Step
+from .at_risk import is_at_risk
 from .classify import classify, due_soon_limit
 
 STEP_ORDER = [Step.RECEPTION, Step.APPRAISAL, Step.APPROVAL, Step.RETURN]
@@ -126,7 +127,7 @@ def apology_letter_draft(*, dossier: Dossier, actor: User, reason_kind: str, rea
     if locked.status not in OPEN or locked.resolved_at:
         raise DomainError("dossier_closed", _(
             "Hồ sơ đã có kết quả hoặc đã kết thúc: không lập phiếu xin lỗi và hẹn lại."), http_status=409)
-    if trigger == "risk" and not _at_risk(locked):
+    if trigger == "risk" and not is_at_risk(locked):
         raise Conflict("not_at_risk", _(
             "Hồ sơ %s không còn trong danh sách có nguy cơ trễ hẹn (dự báo đã thay đổi): chưa lập phiếu. Nếu vẫn "
             "cần xin lỗi, hãy lập phiếu trên trang hồ sơ.") % locked.code)
@@ -141,12 +142,6 @@ def apology_letter_draft(*, dossier: Dossier, actor: User, reason_kind: str, rea
     events.apology_drafted(dossier=locked, actor=actor, at=at, letter=letter)
     _tell_head(locked, letter)
     return letter
-
-
-def _at_risk(dossier: Dossier) -> bool:
-    from .at_risk import is_at_risk  # at_risk imports this module (its step allotments)
-
-    return is_at_risk(dossier)
 
 
 SWEEP_FIELDS = ("pk", "status", "due_at", "extended_from", "step", "step_due_at", "procedure_version_id", "channel",

@@ -1,4 +1,5 @@
-"""Pages for apology letters (Mẫu 04): draft, edit the reason, issue, cancel, the PDF."""
+"""Pages for apology letters (Mẫu 04): draft, edit the reason, issue, cancel, the PDF; the head's page of dossiers at
+risk of being late (reassign, draft the letter early)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from ..printing import render_apology
 from . import at_risk as at_risk_reads
 from . import letters
 from .report import GROUPS, late_dossiers, late_summary, late_xlsx
+from .workload import appraiser_workload
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +98,7 @@ def at_risk(request):
     now = timezone.now()
     rows = at_risk_reads.agency_at_risk(agency, limit=AT_RISK_PAGE + 1)
     more, rows = len(rows) > AT_RISK_PAGE, rows[:AT_RISK_PAGE]
-    loads = at_risk_reads.appraiser_workload(agency, now=now)
+    loads = appraiser_workload(agency, now=now)
     open_letters = dict(ApologyLetter.objects.filter(dossier__in=[d.pk for d in rows]).exclude(
         status=LetterStatus.CANCELLED).order_by("drafted_at").values_list("dossier_id", "status"))
     for d in rows:

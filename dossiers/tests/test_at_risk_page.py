@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dossiers.lateness import at_risk, letters
+from dossiers.lateness import letters, workload
 from dossiers.models import ApologyLetter, Dossier, EventType, LetterStatus
 from dossiers.workflow import Status
 
@@ -54,14 +54,14 @@ def test_the_workload_counts_the_dossiers_and_the_hours_left_of_the_appraisal_st
     Dossier.objects.filter(pk=late.pk).update(step_due_at=at(2026, 3, 2, 12))
     drive(world, S.AWAITING_APPROVAL)  # the approval step: not the appraiser's load any more
     idle = colleague(world)
-    loads = at_risk.appraiser_workload(world.pleiku, now=at(2026, 3, 2, 13, 30))
+    loads = workload.appraiser_workload(world.pleiku, now=at(2026, 3, 2, 13, 30))
     assert [load.user for load in loads] == [idle, world.appraiser]  # least loaded first
     assert (loads[0].count, loads[0].hours, loads[0].late) == (0, 0.0, 0)
     busy = loads[1]
     # Mon 13:30 -> Tue 16:00 is 3.5 + 4.5 + 2.5 = 10.5 office hours, twice; 12 h; 0 h for the step past its deadline
     assert (busy.count, busy.hours, busy.late) == (4, 33.0, 1)
     assert sorted(busy.dossiers) == sorted([a.pk, b.pk, no_deadline.pk, late.pk])
-    assert at_risk.appraiser_workload(world.quynhon, now=at(2026, 3, 2, 13, 30))[0].count == 0
+    assert workload.appraiser_workload(world.quynhon, now=at(2026, 3, 2, 13, 30))[0].count == 0
 
 
 def test_a_citizen_or_an_appraiser_may_not_open_it(client, world):
