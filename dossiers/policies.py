@@ -147,11 +147,12 @@ def can_reassign(user: User | None, dossier: Dossier) -> bool:
 
 def risk_desk_agency_ids(user: User | None) -> frozenset[int]:
     """The agencies whose dossiers at risk of being late the user watches and reassigns (the at-risk page and
-    the morning digest's link): those they head and those where they are an approver (a leader)."""
+    the morning digest's link): those where they are an approver (a leader) and those they head, among the
+    agencies they see (the page lists nothing the dossier pages would not show them)."""
     if user is None or not user.is_authenticated:
         return frozenset()
     headed = Agency.objects.filter(head=user.pk, is_active=True).values_list("pk", flat=True)
-    return frozenset(headed) | access.acting_agency_ids(user, [Role.APPROVER])
+    return (frozenset(headed) & access.visible_agency_ids(user)) | access.acting_agency_ids(user, [Role.APPROVER])
 
 
 # -- the desk --------------------------------------------------------------------------------------

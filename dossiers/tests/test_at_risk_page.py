@@ -168,3 +168,18 @@ def test_the_leaders_menu_links_the_page(client, world):
     client.force_login(world.approver)
     worklist = client.get(reverse("dossiers:worklist")).content.decode()
     assert 'data-testid="at-risk-link"' in worklist
+
+
+def test_a_head_opens_the_page_of_the_agency_they_head_among_those_they_see(client, world, demo):
+    from dossiers import policies
+
+    d = risky(world, S.IN_APPRAISAL, 0.9)
+    world.pleiku.head = world.reception  # a head who is the desk officer, not an approver
+    world.pleiku.save(update_fields=["head"])
+    assert policies.risk_desk_agency_ids(world.reception) == {world.pleiku.pk}
+    assert d.code in _page(client, world.reception).content.decode()
+    outsider = demo.user("tiepnhan.quynhon@demo.gov.vn")  # heads Pleiku on paper, sees only Quy Nhơn
+    world.pleiku.head = outsider
+    world.pleiku.save(update_fields=["head"])
+    assert policies.risk_desk_agency_ids(outsider) == frozenset()
+    assert _page(client, outsider).status_code == 403
