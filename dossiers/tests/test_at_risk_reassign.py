@@ -130,3 +130,15 @@ def test_who_may_reassign(world, demo):
     with pytest.raises(PermissionDenied):
         services.dossier_reassign(dossier=d, actor=demo.user("lanhdao.quynhon@demo.gov.vn"),
                                   appraiser=colleague(world))
+
+
+def test_the_control_sheet_names_the_reassignment(world):
+    from dossiers.printing import control_sheet_rows
+
+    d = risky(world, S.IN_APPRAISAL, 0.82)
+    other = colleague(world)
+    services.dossier_reassign(dossier=d, actor=world.approver, appraiser=other)
+    rows = [r for r in control_sheet_rows(Dossier.objects.get(pk=d.pk)) if r["event"].type == EventType.REASSIGN]
+    assert len(rows) == 1
+    assert (rows[0]["officer"], rows[0]["agency"], rows[0]["step"]) == (world.approver, world.pleiku, "Thẩm định")
+    assert rows[0]["what"] == f"Chuyển chuyên viên thẩm định: {world.appraiser.full_name} → {other.full_name}"
