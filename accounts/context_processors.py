@@ -38,6 +38,8 @@ ROLE_NAV = [
 # Pages of higher apps a role works on (linked by URL name, when the app is installed).
 ROLE_LINKS = [
     (Role.RECEPTION, _("Quầy tiếp dân"), "queueing:counter", "queue-counter"),  # the desk floor's counter page
+    # the leaders' page of dossiers at risk of being late: reassign, draft the apology letter early
+    (Role.APPROVER, _("Nguy cơ trễ hẹn"), "dossiers:at_risk", "at-risk"),
 ]
 
 

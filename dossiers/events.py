@@ -193,6 +193,21 @@ def handover_overdue(*, handover, at: dt.datetime) -> DossierEvent:
                            payload={"due_at": handover.due_at.isoformat()})
 
 
+# -- the appraiser changed (the at-risk page) --------------------------------------------------------
+
+def dossier_reassigned(*, dossier: Dossier, actor, at: dt.datetime, previous, appraiser,
+                       reason: str = "") -> DossierEvent:
+    """`actor` gave the dossier, in the appraisal step, from the appraiser `previous` to `appraiser` (both
+    named in the payload, as the control sheet names officers). The status does not change."""
+    return _record(dossier=dossier, type=EventType.REASSIGN, actor=actor, at=at, from_status=dossier.status,
+                   to_status=dossier.status, from_agency=dossier.handling_agency, to_agency=dossier.handling_agency,
+                   step=dossier.step, reason=reason,
+                   payload={"from_assignee": previous.pk if previous else None,
+                            "from_name": previous.full_name if previous else "",
+                            "to_assignee": appraiser.pk, "to_name": appraiser.full_name,
+                            "risk": dossier.risk})
+
+
 # -- the electronic result (signed, revoked) ----------------------------------------------------------
 
 def result_signed(*, dossier: Dossier, actor, at: dt.datetime, document, attachment: int, how: str) -> DossierEvent:

@@ -272,6 +272,8 @@ class EventType(models.TextChoices):
     HANDOVER_ACKNOWLEDGED = "handover_acknowledged", _("Xác nhận đã nhận hồ sơ, kết quả điện tử")
     PAPER_RECEIVED = "paper_received", _("Xác nhận đã nhận hồ sơ, kết quả giấy")
     HANDOVER_OVERDUE = "handover_overdue", _("Quá hạn xác nhận đã nhận hồ sơ chuyển đến")
+    # the head (or whoever assigns) gave a dossier being appraised to another appraiser (the at-risk page)
+    REASSIGN = "reassign", _("Chuyển sang chuyên viên thẩm định khác")
     # the electronic result: signed (with the agency's certificate or a leader's own), revoked
     RESULT_SIGNED = "result_signed", _("Ký số kết quả giải quyết")
     RESULT_REVOKED = "result_revoked", _("Thu hồi kết quả giải quyết điện tử")
@@ -608,7 +610,8 @@ class ApologyLetter(models.Model):
                                related_name="apology_letters")
     status = models.CharField(_("trạng thái"), max_length=10, choices=LetterStatus.choices, default=LetterStatus.DRAFT)
     auto = models.BooleanField(_("hệ thống tự lập"), default=False)
-    trigger = models.CharField(_("lập khi"), max_length=12, blank=True)  # due_soon, overdue, manual
+    # due_soon, overdue (the sweep), manual (an officer), risk (drafted early from the lateness forecast)
+    trigger = models.CharField(_("lập khi"), max_length=12, blank=True)
     reason_kind = models.CharField(_("lý do"), max_length=16, blank=True)  # a code of the rules' apology_reasons
     reason_text = models.TextField(_("diễn giải lý do"), blank=True)
     due_at = models.DateTimeField(_("ngày hẹn trả đã ghi trên giấy hẹn"), null=True, blank=True)

@@ -124,9 +124,35 @@ def assignable_appraisers(dossier: Dossier) -> QuerySet[User]:
     """The appraisers a page offers to assign: those `can_be_assigned` accepts (active accounts with the
     appraiser role at the handling agency, while that agency is active). Superusers, also accepted, are
     not offered."""
-    return User.objects.filter(is_active=True, staff_roles__agency=dossier.handling_agency_id,
-                               staff_roles__agency__is_active=True,
+    return agency_appraisers(dossier.handling_agency_id)
+
+
+def agency_appraisers(agency_id: int) -> QuerySet[User]:
+    """The active appraisers of an (active) agency, by name."""
+    return User.objects.filter(is_active=True, staff_roles__agency=agency_id, staff_roles__agency__is_active=True,
                                staff_roles__role=Role.APPRAISER).distinct().order_by("full_name")
+
+
+def heads_agency(user: User | None, agency_id: int | None) -> bool:
+    """Whether the user is the head (thủ trưởng) of that agency (`Agency.head`)."""
+    return bool(user is not None and user.is_authenticated and agency_id
+                and Agency.objects.filter(pk=agency_id, head=user.pk).exists())
+
+
+def can_reassign(user: User | None, dossier: Dossier) -> bool:
+    """Give a dossier being appraised to another appraiser: the head of the handling agency, or whoever may
+    assign it in the first place (`may_fire(…, "assign")`: the competent agency's desk and its approvers)."""
+    return may_fire(user, dossier, "assign") or heads_agency(user, dossier.handling_agency_id)
+
+
+def risk_desk_agency_ids(user: User | None) -> frozenset[int]:
+    """The agencies whose dossiers at risk of being late the user watches and reassigns (the at-risk page and
+    the morning digest's link): those where they are an approver (a leader) and those they head, among the
+    agencies they see (the page lists nothing the dossier pages would not show them)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    headed = Agency.objects.filter(head=user.pk, is_active=True).values_list("pk", flat=True)
+    return (frozenset(headed) & access.visible_agency_ids(user)) | access.acting_agency_ids(user, [Role.APPROVER])
 
 
 # -- the desk --------------------------------------------------------------------------------------

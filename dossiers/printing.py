@@ -118,8 +118,10 @@ def control_sheet_rows(dossier) -> list[dict]:
     the deadline sweep's marks, fees, apology drafts, the citizen's own submission — are not rows (a
     notification used to print as a row with an agency but no step or officer). Hand-overs between desks
     (reception regardless of administrative boundaries) are rows too: the sending desk, then the receiving
-    side's confirmations, each judged against the hand-over's allotment."""
-    events = list(dossier.events.filter(Q(type__in=list(BY_NAME)) & ~Q(step="") | Q(type__in=HANDOVER_ROWS))
+    side's confirmations, each judged against the hand-over's allotment. A dossier given from one appraiser to
+    another within the appraisal step (`reassign`) is a row naming both, the officer being who gave it."""
+    events = list(dossier.events.filter(Q(type__in=list(BY_NAME)) & ~Q(step="") | Q(type__in=HANDOVER_ROWS)
+                                        | Q(type=EventType.REASSIGN))
                   .select_related("actor", "from_agency", "to_agency").order_by("at", "id"))
     answered = {e.payload.get("answered_by") for e in events if e.type == EventType.CONSULTATION_ANSWERED} - {None}
     people = {u.pk: u for u in User.objects.filter(pk__in=answered)}
@@ -140,6 +142,11 @@ def control_sheet_rows(dossier) -> list[dict]:
             rows.append({"event": e, "agency": e.from_agency if e.type == EventType.HANDOVER_SENT else e.to_agency,
                          "step": EventType(e.type).label, "officer": officer, "what": f"{ends[0]} → {ends[1]}",
                          "result": "" if late is None else ("Quá hạn" if late else "Đúng hạn"), "due": due})
+            continue
+        if e.type == EventType.REASSIGN:  # the dossier handed from one appraiser to another within the step
+            what = f"Chuyển chuyên viên thẩm định: {e.payload.get('from_name') or '—'} → {e.payload.get('to_name')}"
+            rows.append({"event": e, "agency": agency, "step": e.get_step_display(), "officer": officer,
+                         "what": what, "result": "", "due": None})
             continue
         rows.append({"event": e, "agency": agency, "step": e.get_step_display(), "officer": officer,
                      "what": e.status_label, "result": e.get_punctuality_display(), "due": e.step_due_at})

@@ -23,6 +23,7 @@ from workcalendar.selectors import calendar_for
 
 from . import policies
 from .components import required_documents
+from .lateness.at_risk import RUNNING, risk_threshold
 from .lateness.classify import due_soon_limit
 from .models import (
     ApologyLetter,
@@ -137,7 +138,9 @@ def attachment_get(user: User, pk: int) -> tuple[Attachment, Dossier]:
     return attachment, dossier
 
 
-QUEUES = ("mine", "agency", "due_soon", "overdue", "waiting", "done", "sent", "incoming", "to_return")
+QUEUES = ("mine", "agency", "due_soon", "overdue", "at_risk", "waiting", "done", "sent", "incoming", "to_return")
+# "Có nguy cơ trễ hẹn": the lateness forecast's queue, ordered by risk (highest first), not by due date.
+BY_RISK = frozenset({"at_risk"})
 # Reception regardless of administrative boundaries: what a desk received for other agencies, what other
 # desks received for this agency, and results waiting at this desk (read on that one column).
 ROUTE_QUEUES = {"sent": RECEIVING, "incoming": HANDLING, "to_return": RETURNING}
@@ -146,7 +149,8 @@ TO_SEND = "to_send"  # a pseudo column of "mine": the dossiers a desk must forwa
 
 def worklist(user: User, *, queue: str = "agency", role: str | None = None, after: tuple | None = None,
              limit: int = 25, now=None, **filters) -> list[Dossier]:
-    """A staff worklist, ordered by due date, with keyset paging (fast at millions of rows).
+    """A staff worklist, ordered by due date (the at-risk queue: by risk, highest first), with keyset paging
+    (fast at millions of rows). `after`: the last row's (due_at, pk), or (risk, pk) in the at-risk queue.
 
     "Received by my agencies" and "handled by my agencies" are read separately, each an ordered scan
     of a partial index with LIMIT, then merged: an OR across the two columns would sort every match.
@@ -161,13 +165,19 @@ def worklist(user: User, *, queue: str = "agency", role: str | None = None, afte
         columns = (*columns, TO_SEND)
     if queue in ROUTE_QUEUES:
         columns = (ROUTE_QUEUES[queue],)
+    if queue in BY_RISK:  # the competent agency is judged on time and re-appoints: its column only
+        columns = (HANDLING,)
     agencies = policies.queue_agency_ids(user, role) if role else access.visible_agency_ids(user)
     keys: set[tuple] = set()
+    by_risk = queue in BY_RISK
     for column in columns:
         qs = worklist_queryset(user, queue=queue, role=role, after=after, now=now, agency_column=column,
                                agencies=agencies, **filters)
-        keys |= set(qs.values_list("due_at", "pk")[:limit])
-    ordered = sorted(keys, key=lambda k: (k[0] is None, k[0] or 0, k[1]))[:limit]
+        keys |= set(qs.values_list("risk" if by_risk else "due_at", "pk")[:limit])
+    if by_risk:
+        ordered = sorted(keys, key=lambda k: (-k[0], k[1]))[:limit]
+    else:
+        ordered = sorted(keys, key=lambda k: (k[0] is None, k[0] or 0, k[1]))[:limit]
     related = Dossier.objects.filter(pk__in=[pk for _, pk in ordered]).select_related(
         "procedure_version__procedure", "assignee")
     by_pk = {d.pk: d for d in related}
@@ -247,6 +257,8 @@ def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = N
                        due_at__lte=due_soon_limit(calendar_for(None), now))
     elif queue == "overdue":
         qs = qs.filter(status__in=OPEN - WAITING_FOR_CITIZEN - {Status.RESULT_READY}, due_at__lt=now)
+    elif queue == "at_risk":  # the forecast stored by the sweep; a paused dossier is not at risk of being late
+        qs = qs.filter(status__in=RUNNING, risk__gte=risk_threshold())
     elif queue == "waiting":
         qs = qs.filter(status__in=WAITING_FOR_CITIZEN)
     elif queue == "done":
@@ -263,6 +275,11 @@ def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = N
     if filters.get("code"):  # our code or the national portal's, as typed or in capitals (both unique, indexed)
         typed = {filters["code"], filters["code"].upper()}
         qs = qs.filter(Q(code__in=typed) | Q(national_code__in=typed))
+    if queue in BY_RISK:  # ORDER BY risk DESC, pk: the partial index dossier_hand_open_risk
+        if after:
+            risk, pk = after
+            qs = qs.filter(Q(risk__lt=risk) | Q(risk=risk, pk__gt=pk))
+        return qs.select_related("procedure_version__procedure", "assignee").order_by("-risk", "pk")
     if after:
         due_at, pk = after
         # ORDER BY due_at, pk puts dossiers without a due date (not yet received) last.

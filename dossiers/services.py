@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -23,7 +24,7 @@ from django_fsm import can_proceed
 from accounts.models import Agency, Role, User
 from accounts.validators import normalize_phone
 from core.errors import Conflict, DomainError
-from notifications.services import email_queue, sms_queue
+from notifications.services import email_queue, inbox_post, sms_queue
 from procedures.models import Channel, ProcedureVersion, StepKind, VersionStatus
 from regulations.selectors import rules_in_force
 from signing import pdf as signing_pdf
@@ -509,6 +510,73 @@ def dossier_assign(*, dossier: Dossier, actor: User, appraiser: User, at=None, e
 
     return _fire(dossier=dossier, actor=actor, name="assign", at=at, before=before, expected_status=expected_status,
                  payload={"assignee": appraiser.pk})
+
+
+# Where the appraiser can be changed without a transition: the dossier is with an appraiser.
+REASSIGNABLE = frozenset({Status.IN_APPRAISAL, Status.CONSULTING})
+UNCHANGED = object()  # `expected_assignee` not given: the caller does not check who held the dossier
+
+
+@transaction.atomic
+def dossier_reassign(*, dossier: Dossier, actor: User, appraiser: User, expected_assignee=UNCHANGED,
+                     expected_status: str | None = None, reason: str = "", at: dt.datetime | None = None) -> Dossier:
+    """Give a dossier being appraised to another appraiser of the handling agency (the head's one-click
+    reassignment on the at-risk page). The status, the step and its deadline stand; an event names both
+    appraisers; the new one is told (in-portal notice and e-mail), the previous one gets a notice.
+
+    `expected_assignee` (a user id, None for "nobody") and `expected_status` are what the page showed: if the
+    dossier moved since, nothing changes and the officer is told what it is now (`stale_dossier`). A dossier
+    not yet assigned is assigned with `dossier_assign` (the workflow's `assign` transition)."""
+    locked = Dossier.objects.select_for_update(of=("self",)).select_related(
+        "handling_agency", "assignee").get(pk=dossier.pk)
+    if not policies.can_reassign(actor, locked):
+        raise PermissionDenied(_("Chỉ thủ trưởng hoặc lãnh đạo của %s mới chuyển hồ sơ cho chuyên viên khác.")
+                               % locked.handling_agency.name)
+    stale = (expected_status and locked.status != expected_status) or (
+        expected_assignee is not UNCHANGED and locked.assignee_id != expected_assignee)
+    if stale:
+        holder = locked.assignee.full_name if locked.assignee else _("chưa giao cho ai")
+        raise Conflict("stale_dossier", _(
+            "Hồ sơ %(code)s vừa thay đổi (hiện ở trạng thái “%(status)s”, chuyên viên: %(holder)s): chưa chuyển gì. "
+            "Hãy xem lại danh sách rồi chọn lại.") % {"code": locked.code, "status": locked.get_status_display(),
+                                                    "holder": holder})
+    if locked.status not in REASSIGNABLE:
+        raise DomainError("not_in_appraisal", _(
+            "Chỉ chuyển chuyên viên khác khi hồ sơ đang ở bước thẩm định (hiện ở trạng thái “%s”).")
+            % locked.get_status_display(), http_status=409)
+    if not policies.can_be_assigned(appraiser, locked):
+        raise DomainError("not_an_appraiser", _("%(name)s không phải chuyên viên thẩm định của %(agency)s.")
+                          % {"name": appraiser.full_name, "agency": locked.handling_agency.name}, field="appraiser")
+    if appraiser.pk == locked.assignee_id:
+        raise DomainError("same_appraiser", _("%s đang xử lý hồ sơ này: hãy chọn chuyên viên khác.")
+                          % appraiser.full_name, field="appraiser")
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        raise DomainError("reason_too_long", _("Ghi chú tối đa 500 ký tự."), field="reason")
+    previous = locked.assignee
+    locked.assignee = appraiser
+    locked.save(update_fields=["assignee"])
+    event = events.dossier_reassigned(dossier=locked, actor=actor, at=at or timezone.now(), previous=previous,
+                                      appraiser=appraiser, reason=reason)
+    transaction.on_commit(lambda: _tell_reassigned(locked, event, previous, appraiser))
+    return locked
+
+
+def _tell_reassigned(dossier: Dossier, event: DossierEvent, previous: User | None, appraiser: User) -> None:
+    """After the commit: the new appraiser's notice and e-mail, the previous one's notice (one per event)."""
+    url = reverse("dossiers:detail", args=[dossier.pk])
+    due = timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y") if dossier.due_at else "—"
+    inbox_post(user_id=appraiser.pk, key=f"reassign:{event.pk}:{appraiser.pk}", url=url,
+               text=_("Ông/bà được giao thẩm định hồ sơ %(code)s (hẹn trả %(due)s).") % {"code": dossier.code,
+                                                                                       "due": due})
+    if appraiser.email:
+        email_queue(to=appraiser.email, template="notifications/email/dossier_reassigned",
+                    key=f"reassign:{event.pk}:{appraiser.pk}", user_id=appraiser.pk, link=url,
+                    context={"dossier": dossier, "event": event, "due": due, "url": url})
+    if previous is not None:
+        inbox_post(user_id=previous.pk, key=f"reassign:{event.pk}:{previous.pk}", url=url,
+                   text=_("Hồ sơ %(code)s đã được chuyển cho %(name)s thẩm định.") % {"code": dossier.code,
+                                                                                  "name": appraiser.full_name})
 
 
 def dossier_request_supplement(*, dossier: Dossier, actor: User, reason: str, components: list[int] | None = None,

@@ -6,6 +6,7 @@ from accounts.models import Agency
 
 from .idempotency import keys_purge
 from .lateness.calendar_changes import dossiers_reappoint_for_calendar
+from .lateness.digest import risk_digest_send
 from .lateness.sweep import sweep_deadlines
 from .ledger import ledger_export_render
 from .routing import handovers_alert_overdue
@@ -48,3 +49,11 @@ def ledger_export_render_task(export_id: int) -> str:
     if not isinstance(export_id, int) or isinstance(export_id, bool) or export_id < 1:
         raise ValueError("export_id phải là số nguyên dương.")
     return ledger_export_render(export_id)
+
+
+@shared_task(name="dossiers.risk_digest", ignore_result=True)
+def risk_digest_task(day: str | None = None) -> dict:
+    """Every morning (beat, 07:30 Vietnam time): each agency head's digest of the dossiers at risk of being
+    late. `day`: YYYY-MM-DD (default today); a bad or future day raises a DomainError in Vietnamese and sends
+    nothing. Idempotent: one e-mail and one notice per head and day, however often it runs."""
+    return risk_digest_send(day=day)

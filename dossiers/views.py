@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +30,7 @@ from signing.config import SigningUnavailable
 
 from . import attachments, components, idempotency, issuing, pins, policies, routing, selectors, services
 from .forms import DeskForm, LookupForm, StartForm
+from .lateness.at_risk import is_at_risk, risk_percent, risk_threshold
 from .lateness.letters import issue_is_late, proposal
 from .ledger import PDF_LIMIT, ledger_export_request, ledger_rows, ledger_xlsx
 from .models import AttachmentKind, Dossier, ExportStatus, LetterStatus
@@ -106,6 +108,7 @@ def dossier_detail(request, pk: int):
         "has_form02": selectors.supplement_form_exists(dossier),
         "consultations": selectors.consultation_list(dossier) if staff_view else [],
         **_apology_context(request.user, dossier, staff_view, request),
+        "forecast": _forecast_context(request.user, dossier, staff_view),
         "panels": render_panels(request, dossier, staff_view), "receive_fees": receive_fees,
         "pin_lock": pins.lock_state(dossier) if staff_view else None,
         "can_unlock_pin": staff_view and policies.can_unlock_pin(request.user, dossier),
@@ -126,6 +129,17 @@ def _route_context(user, dossier: Dossier, staff_view: bool) -> dict:
     can_send = [kind for kind in legs if kind not in sent and dossier.status == routing.SEND_STATES[kind]
                 and policies.can_send_handover(user, dossier, kind)]
     return {"route": {"legs": legs, "handovers": handovers, "can_send": can_send, "now": timezone.now()}}
+
+
+def _forecast_context(user, dossier: Dossier, staff_view: bool) -> dict | None:
+    """The lateness forecast the sweep stored on an open dossier, for staff: the probability of missing the
+    appointment, its main reason, and whether the dossier is at risk (the worklist's queue, the early apology)."""
+    if not staff_view or dossier.risk is None or dossier.status not in OPEN:
+        return None
+    at_risk = is_at_risk(dossier)
+    return {"percent": risk_percent(dossier.risk), "reason": dossier.risk_reason, "at": dossier.risk_at,
+            "at_risk": at_risk,
+            "desk": at_risk and dossier.handling_agency_id in policies.risk_desk_agency_ids(user)}
 
 
 def _apology_context(user, dossier: Dossier, staff_view: bool, request=None) -> dict:
@@ -281,6 +295,26 @@ def _require_staff(user):
         raise PermissionDenied(_("Trang này dành cho cán bộ."))
 
 
+def _cursor(raw: str | None, *, by_risk: bool) -> tuple | None:
+    """The worklist's "next page" cursor: (due_at, pk), or (risk, pk) in the at-risk queue. A hand-edited one
+    starts from the top rather than overflow."""
+    if not raw:
+        return None
+    head, _sep, raw_pk = raw.partition("|")
+    try:
+        pk = int(raw_pk)
+        key = float(head) if by_risk else (dt.datetime.fromisoformat(head) if head else None)
+    except ValueError:
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    if by_risk:
+        return (key, pk) if math.isfinite(key) else None
+    if key and not in_range(key.date()):
+        return None
+    return key, pk
+
+
 @login_required
 def worklist(request):
     _require_staff(request.user)
@@ -289,15 +323,7 @@ def worklist(request):
     role = request.GET.get("role") if request.GET.get("role") in QUEUE_ROLES else None
     if role and not policies.can_open_queue(request.user, role):
         raise PermissionDenied(_("Bạn không có vai trò này."))
-    after = None
-    if request.GET.get("after"):
-        raw_due, _sep, raw_pk = request.GET["after"].partition("|")
-        try:
-            after = (dt.datetime.fromisoformat(raw_due) if raw_due else None, int(raw_pk))
-        except ValueError:
-            after = None
-        if after and (not 0 < after[1] < 2**63 or (after[0] and not in_range(after[0].date()))):
-            after = None  # a hand-edited cursor: start from the top rather than overflow
+    after = _cursor(request.GET.get("after"), by_risk=queue in selectors.BY_RISK)
     date_errors = []
 
     def day(name):
@@ -321,10 +347,14 @@ def worklist(request):
     if len(rows) == 26:
         rows = rows[:25]
         last = rows[-1]
-        next_after = f"{last.due_at.isoformat() if last.due_at else ''}|{last.pk}"
+        if queue in selectors.BY_RISK:
+            next_after = f"{last.risk!r}|{last.pk}"
+        else:
+            next_after = f"{last.due_at.isoformat() if last.due_at else ''}|{last.pk}"
     for row in rows:
         row.masked_id = selectors.mask_id_number(row.applicant_id_number)
         row.applicant_shown = policies.applicant_name_for(request.user, row)
+        row.risk_percent = risk_percent(row.risk)
     params = request.GET.copy()
     params.pop("after", None)
     # Hand-overs between desks not yet confirmed: what this desk must confirm, and what it sent that the other
@@ -340,6 +370,8 @@ def worklist(request):
         "role_query": f"role={role}&" if role else "",
         "query_string": params.urlencode(), "statuses": Status.choices, "now": timezone.now(), "f": request.GET,
         "can_receive": policies.can_receive_at_desk(request.user), "date_errors": date_errors,
+        "risk_desk": bool(policies.risk_desk_agency_ids(request.user)),
+        "risk_threshold_percent": risk_percent(risk_threshold()),
         "received_from": filters["received_at__date__gte"], "received_to": filters["received_at__date__lte"],
     })
 

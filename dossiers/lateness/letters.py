@@ -39,6 +39,7 @@ from workcalendar.selectors import calendar_for
 from .. import codes, events, issuing, policies
 from ..models import ApologyLetter, ApologyReason, ConsultationTask, Dossier, LetterCounter, LetterStatus
 from ..workflow import OPEN, WAITING_FOR_CITIZEN, Step
+from .at_risk import is_at_risk
 from .classify import classify, due_soon_limit
 
 STEP_ORDER = [Step.RECEPTION, Step.APPRAISAL, Step.APPROVAL, Step.RETURN]
@@ -107,11 +108,18 @@ def _clean_reason(reason_kind: str, reason_text: str, on: dt.datetime | None = N
     return reason_kind, reason_text
 
 
+MANUAL_TRIGGERS = ("manual", "risk")
+
+
 @transaction.atomic
 def apology_letter_draft(*, dossier: Dossier, actor: User, reason_kind: str, reason_text: str = "",
-                         at: dt.datetime | None = None) -> ApologyLetter:
+                         at: dt.datetime | None = None, trigger: str = "manual") -> ApologyLetter:
     """An officer of the handling agency drafts a letter by hand (a lost or damaged dossier, or a
-    delay the sweep has not seen yet)."""
+    delay the sweep has not seen yet). `trigger` "risk": drafted early because the lateness forecast puts
+    the dossier at risk (the worklist's at-risk queue), while a new appointment is still credible; the
+    dossier must still be at risk. The proposed new date is the same rule's in both cases (`proposal`)."""
+    if trigger not in MANUAL_TRIGGERS:
+        raise DomainError("invalid_trigger", _("Cách lập phiếu không hợp lệ."), field="trigger")
     locked = Dossier.objects.select_for_update().select_related("procedure_version", "handling_agency").get(
         pk=dossier.pk)
     if not policies.can_draft_apology(actor, locked):
@@ -119,13 +127,17 @@ def apology_letter_draft(*, dossier: Dossier, actor: User, reason_kind: str, rea
     if locked.status not in OPEN or locked.resolved_at:
         raise DomainError("dossier_closed", _(
             "Hồ sơ đã có kết quả hoặc đã kết thúc: không lập phiếu xin lỗi và hẹn lại."), http_status=409)
+    if trigger == "risk" and not is_at_risk(locked):
+        raise Conflict("not_at_risk", _(
+            "Hồ sơ %s không còn trong danh sách có nguy cơ trễ hẹn (dự báo đã thay đổi): chưa lập phiếu. Nếu vẫn "
+            "cần xin lỗi, hãy lập phiếu trên trang hồ sơ.") % locked.code)
     reason_kind, reason_text = _clean_reason(reason_kind, reason_text, on=at)
     if locked.apology_letters.filter(status=LetterStatus.DRAFT).exists():
         raise Conflict("draft_exists", _("Hồ sơ đã có một phiếu xin lỗi đang chờ ký: hãy sửa phiếu đó."))
     at = at or timezone.now()
     _late, proposed = proposal(locked, at)
     letter = ApologyLetter.objects.create(
-        dossier=locked, agency=locked.handling_agency, auto=False, trigger="manual", reason_kind=reason_kind,
+        dossier=locked, agency=locked.handling_agency, auto=False, trigger=trigger, reason_kind=reason_kind,
         reason_text=reason_text, due_at=locked.due_at, proposed_due_at=proposed, drafted_at=at, drafted_by=actor)
     events.apology_drafted(dossier=locked, actor=actor, at=at, letter=letter)
     _tell_head(locked, letter)

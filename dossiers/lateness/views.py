@@ -1,4 +1,5 @@
-"""Pages for apology letters (Mẫu 04): draft, edit the reason, issue, cancel, the PDF."""
+"""Pages for apology letters (Mẫu 04): draft, edit the reason, issue, cancel, the PDF; the head's page of dossiers at
+risk of being late (reassign, draft the letter early)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,18 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from core.errors import DomainError
+from core.params import pk_param
 from core.periods import period_from
+from regulations.selectors import rules_in_force
 from signing.config import SigningUnavailable
 
-from .. import idempotency, issuing, pins, policies, selectors
+from .. import idempotency, issuing, pins, policies, selectors, services
 from ..models import ApologyLetter, LetterStatus
 from ..printing import render_apology
+from . import at_risk as at_risk_reads
 from . import letters
 from .report import GROUPS, late_dossiers, late_summary, late_xlsx
+from .workload import appraiser_workload
 
 logger = logging.getLogger(__name__)
 
@@ -63,15 +68,81 @@ def _run(request, pk: int, call, done: str):
 def apology_draft(request, pk: int):
     dossier = selectors.access_dossier(request.user, pk)
 
+    # "risk": drafted early from the at-risk list or the forecast on the dossier page (the service checks it)
+    trigger = "risk" if request.POST.get("trigger") == "risk" else "manual"
+
     def draft():
         done = idempotency.form_once(request, scope="apology-draft", url=lambda _letter: "", action=lambda: (
             letters.apology_letter_draft(dossier=dossier, actor=request.user,
                                            reason_kind=request.POST.get("reason_kind", ""),
-                                           reason_text=request.POST.get("reason_text", ""))))
+                                           reason_text=request.POST.get("reason_text", ""), trigger=trigger)))
         if done.replayed:  # Back + submit again: the draft made the first time, not a refusal
             messages.info(request, idempotency.replay_notice())
 
     return _run(request, pk, draft, _("Đã lập dự thảo phiếu xin lỗi, chờ lãnh đạo ký."))
+
+
+# -- dossiers at risk of being late: the head's page ------------------------------------------------------
+AT_RISK_PAGE = 100
+
+
+@login_required
+def at_risk(request):
+    """The agency's dossiers at risk of missing their appointment (the forecast), highest risk first, beside the
+    workload of each appraiser; each row reassigns to the least loaded appraiser in one click and drafts the
+    apology letter early. For the head of the agency and its approvers (policies.risk_desk_agency_ids)."""
+    agencies = at_risk_reads.desk_agencies(request.user)
+    if not agencies:
+        raise PermissionDenied(_("Trang này dành cho thủ trưởng, lãnh đạo cơ quan giải quyết hồ sơ."))
+    agency = next((a for a in agencies if a.code == request.GET.get("agency")), agencies[0])
+    now = timezone.now()
+    rows = at_risk_reads.agency_at_risk(agency, limit=AT_RISK_PAGE + 1)
+    more, rows = len(rows) > AT_RISK_PAGE, rows[:AT_RISK_PAGE]
+    loads = appraiser_workload(agency, now=now)
+    open_letters = dict(ApologyLetter.objects.filter(dossier__in=[d.pk for d in rows]).exclude(
+        status=LetterStatus.CANCELLED).order_by("drafted_at").values_list("dossier_id", "status"))
+    for d in rows:
+        d.risk_percent = at_risk_reads.risk_percent(d.risk)
+        d.move = ("reassign" if d.status in services.REASSIGNABLE
+                  else "assign" if policies.can_fire(request.user, d, "assign") else "")
+        d.choices = [load for load in loads if load.user.pk != d.assignee_id] if d.move else []
+        d.letter = open_letters.get(d.pk, "")
+        d.can_draft_early = not d.letter and policies.can_draft_apology(request.user, d)
+    return render(request, "dossiers/at_risk.html", {
+        "agency": agency, "agencies": agencies, "rows": rows, "more": more, "loads": loads, "now": now,
+        "threshold": at_risk_reads.risk_percent(at_risk_reads.risk_threshold()),
+        "reasons": rules_in_force().apology_reason_choices(),
+    })
+
+
+@login_required
+@require_POST
+def at_risk_assign(request, pk: int):
+    """One row's form of the at-risk page: give the dossier to the appraiser chosen (least loaded pre-selected).
+    A dossier with an appraiser is reassigned (`services.dossier_reassign`), one waiting for its first appraiser
+    is assigned (the workflow's `assign`). A form shown before the dossier moved changes nothing and says so."""
+    dossier = selectors.access_dossier(request.user, pk)
+    back = f"{reverse('dossiers:at_risk')}?agency={dossier.handling_agency.code}"
+    appraiser = selectors.user_get(pk_param(request.POST.get("appraiser")))
+    if appraiser is None:
+        messages.error(request, _("Hãy chọn chuyên viên thẩm định."))
+        return redirect(back)
+    expected_status = request.POST.get("expected_status") or None
+    try:
+        if request.POST.get("move") == "assign":
+            services.dossier_assign(dossier=dossier, actor=request.user, appraiser=appraiser,
+                                    expected_status=expected_status)
+        else:
+            raw = request.POST.get("expected_assignee", "")
+            services.dossier_reassign(dossier=dossier, actor=request.user, appraiser=appraiser,
+                                      expected_assignee=pk_param(raw) if raw else None,
+                                      expected_status=expected_status, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã giao hồ sơ %(code)s cho %(name)s.") % {"code": dossier.code,
+                                                                              "name": appraiser.full_name})
+    return redirect(back)
 
 
 @login_required

@@ -323,6 +323,12 @@ INBOX_KEEP_DAYS = env.int("INBOX_KEEP_DAYS", default=180)  # older notices are d
 SURVEY_EXPIRY_DAYS = env.int("SURVEY_EXPIRY_DAYS", default=14)  # the survey link's life after the return
 SURVEY_UNHAPPY_BELOW = env.int("SURVEY_UNHAPPY_BELOW", default=3)  # a mark below this opens a follow-up
 SURVEY_FOLLOW_UP_DAYS = env.int("SURVEY_FOLLOW_UP_DAYS", default=5)  # working days for the head's reply
+# The lateness forecast (dossiers.lateness): an open dossier whose stored probability of missing its appointment
+# (`Dossier.risk`) is at least FORECAST_RISK_THRESHOLD is "at risk" — the worklist's "Có nguy cơ trễ hẹn" queue, the
+# head's page and the morning digest (at most FORECAST_DIGEST_LIMIT dossiers per agency). An operational tuning of
+# the forecast, not a rule of law (those are versioned rows in `regulations`).
+FORECAST_RISK_THRESHOLD = env.float("FORECAST_RISK_THRESHOLD", default=0.5)
+FORECAST_DIGEST_LIMIT = env.int("FORECAST_DIGEST_LIMIT", default=20)
 # One sweep run stops starting new batches after this many seconds; the next run continues.
 DEADLINE_SWEEP_BUDGET_SECONDS = env.int("DEADLINE_SWEEP_BUDGET_SECONDS", default=50)
 # Wrong tracking PINs per dossier code (page, API, desk kiosk together) before the code is locked,
@@ -340,6 +346,8 @@ PAYMENT_RECONCILE_SECONDS = env.int("PAYMENT_RECONCILE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.celery.heartbeat", "schedule": CELERY_HEARTBEAT_SECONDS},
     "sweep-deadlines": {"task": "dossiers.sweep_deadlines", "schedule": DEADLINE_SWEEP_SECONDS},
+    # The heads' morning digest of dossiers at risk of missing their appointment (CELERY_TIMEZONE: Vietnam).
+    "risk-digest": {"task": "dossiers.risk_digest", "schedule": crontab(hour=7, minute=30)},
     "monthly-stats": {"task": "dossiers.refresh_monthly_stats", "schedule": crontab(hour=1, minute=30)},
     "monthly-sync": {"task": "nationalportal.refresh_monthly_stats", "schedule": crontab(hour=1, minute=40)},
     "monthly-satisfaction": {"task": "satisfaction.refresh_monthly_stats", "schedule": crontab(hour=1, minute=45)},

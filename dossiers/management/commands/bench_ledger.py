@@ -1,8 +1,9 @@
 """The Mẫu 06 ledger PDF: what the officer's request costs and what the background layout costs.
 
-    python manage.py bench_ledger [--agency H21.65] [--month 2026-03] [--repeat 3]
+    python manage.py bench_ledger [--user tiepnhan.pleiku@demo.gov.vn] [--agency H21.65] [--month 2026-03]
 
-Picks the agency and month with the most received dossiers (≤ the PDF limit) unless given. Times the page
+Picks, among the agencies the officer sees, the agency and month with the most received dossiers (≤ the PDF
+limit) unless given. Times the page
 request (it only queues the export) and the layout by the worker (`ledger_export_render`), each checked: the
 request answers a redirect to the export page, the export ends "done" with one row per dossier of the month.
 """
@@ -19,11 +20,12 @@ from django.db.models.functions import TruncMonth
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Agency, Role, StaffRole
+from accounts.models import Agency, User
 from core.bench import summary, timed
 
 from ...ledger import PDF_LIMIT, ledger_export_render, ledger_rows
 from ...models import Dossier, ExportStatus, LedgerExport
+from ...selectors import visible_agency_list
 from ...tasks import ledger_export_render_task
 
 
@@ -31,14 +33,19 @@ class Command(BaseCommand):
     help = "Đo thời gian in Sổ theo dõi hồ sơ (Mẫu 06): yêu cầu của cán bộ và dàn trang ở nền."
 
     def add_arguments(self, parser):
+        parser.add_argument("--user", default="tiepnhan.pleiku@demo.gov.vn")
         parser.add_argument("--agency", default="")
         parser.add_argument("--month", default="", help="YYYY-MM")
         parser.add_argument("--repeat", type=int, default=3)
 
-    def handle(self, *args, agency, month, repeat, **options):
+    def handle(self, *args, user, agency, month, repeat, **options):
         if repeat < 1:
             raise CommandError("--repeat phải là số nguyên dương.")
-        busiest = (Dossier.objects.filter(received_at__isnull=False)
+        officer = User.objects.filter(email=user).first()
+        if officer is None:
+            raise CommandError(f"Không có người dùng {user}.")
+        busiest = (Dossier.objects.filter(received_at__isnull=False,
+                                          receiving_agency__in=visible_agency_list(officer))
                    .annotate(month=TruncMonth("received_at")).values("receiving_agency", "month")
                    .annotate(n=Count("id")).filter(n__lte=PDF_LIMIT).order_by("-n"))
         if agency:
@@ -56,16 +63,13 @@ class Command(BaseCommand):
         first = pick["month"].date() if hasattr(pick["month"], "date") else pick["month"]
         last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
         rows = ledger_rows(where, first, last).count()
-        officer = StaffRole.objects.filter(agency=where, role=Role.RECEPTION).select_related("user").first()
-        if officer is None:
-            raise CommandError(f"{where.code} không có cán bộ tiếp nhận để đo.")
         self.stdout.write(f"{connection.vendor}: {where.code} {first:%m/%Y}, {rows:,} hồ sơ")
         client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(officer.user)
+        client.force_login(officer)
         query = {"agency": where.code, "from": first.isoformat(), "to": last.isoformat()}
         requests, layouts, pages = [], [], 0
         for _ in range(repeat):
-            LedgerExport.objects.filter(requested_by=officer.user).delete()  # not the reused one: a new export
+            LedgerExport.objects.filter(requested_by=officer).delete()  # not the reused one: a new export
 
             def ask():
                 response = client.get(reverse("dossiers:ledger"), query)
@@ -74,7 +78,7 @@ class Command(BaseCommand):
 
             with mock.patch.object(ledger_export_render_task, "delay"):  # queued; the layout is timed below
                 requests.append(timed(ask))
-            export = LedgerExport.objects.filter(requested_by=officer.user).latest("created_at")
+            export = LedgerExport.objects.filter(requested_by=officer).latest("created_at")
             layouts.append(timed(lambda export=export: ledger_export_render(export.pk)))
             export.refresh_from_db()
             if export.status != ExportStatus.DONE or export.rows != rows:
