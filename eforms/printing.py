@@ -21,6 +21,10 @@ from .models import AdministrativeUnit
 
 TEMPLATES = {
     "generic": _("Bố cục chung (theo thứ tự các mục của mẫu)"),
+    "ket_hon": _("Tờ khai đăng ký kết hôn (hai cột Bên nữ / Bên nam)"),
+    "ct01": _("Mẫu CT01 – Tờ khai thay đổi thông tin cư trú"),
+    "trich_luc": _("Tờ khai cấp bản sao trích lục hộ tịch (một trang)"),
+    "ho_kinh_doanh": _("Giấy đề nghị đăng ký hộ kinh doanh (các mục 1–7)"),
 }
 
 
@@ -53,6 +57,8 @@ def text_of(f: Field, value, units: dict[str, str]) -> str:
         return f.choice_label(value)
     if f.kind == "boolean":
         return "Có" if value else "Không"
+    if f.kind == "number" and isinstance(value, int) and abs(value) >= 10000:
+        return f"{value:,}".replace(",", ".")  # 150.000.000 (a year such as 1996 stays as it is)
     if f.kind == "address" and isinstance(value, dict):
         return ", ".join(p for p in (value.get("street", ""), units.get(value.get("commune", ""), ""),
                                      units.get(value.get("province", ""), "")) if p)
