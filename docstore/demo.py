@@ -1,6 +1,7 @@
 """Demo document stores: the papers a citizen usually has (citizen ID card, birth certificate,
-residence confirmation...) as rendered PDFs, beside those the demo dossiers put there. Idempotent:
-a paper the citizen already holds (same title) is not added again."""
+residence confirmation...; for an.nguyen@example.com also the medical birth certificate of a newborn to register)
+as rendered PDFs, beside those the demo dossiers put there. Idempotent: a paper the citizen already holds (same
+title) is not added again."""
 
 from __future__ import annotations
 
@@ -32,6 +33,15 @@ def _papers(user: User, today: dt.date) -> list[dict]:
             {"title": "Giấy chứng nhận kết hôn", "agency": "UBND phường Pleiku",
              "issued_on": dt.date(2018, 11, 24), "valid_until": None, "source": Source.RESULT,
              "fields": [("Chồng", user.full_name), ("Vợ", "Lê Thị Hạnh"), ("Số", "112/2018")]},
+            # A newborn to register (the birth registration's "Giấy chứng sinh", the place of birth its
+            # declaration pre-fills from the issuing hospital): demo data like the rest, no real person.
+            {"title": "Giấy chứng sinh", "agency": "Bệnh viện Đa khoa tỉnh Gia Lai",
+             "issued_on": today - dt.timedelta(days=5), "valid_until": None, "source": Source.COMPONENT,
+             "fields": [("Họ, chữ đệm và tên mẹ", "Lê Thị Hạnh"), ("Năm sinh của mẹ", "1993"),
+                        ("Dân tộc", "Kinh"),
+                        ("Đã sinh con vào ngày", (today - dt.timedelta(days=6)).strftime("%d/%m/%Y")),
+                        ("Tại", "Bệnh viện Đa khoa tỉnh Gia Lai"), ("Giới tính của con", "Nam"),
+                        ("Cân nặng", "3.200 gam"), ("Dự định đặt tên con", "Nguyễn Minh Khang")]},
         ]
     return [
         {"title": "Căn cước công dân", "agency": "Cục Cảnh sát quản lý hành chính về trật tự xã hội",

@@ -1,8 +1,10 @@
 """The declaration page: fill in a component's declaration form (tờ khai điện tử) on the portal.
 
 GET draws the form (pre-filled, or as last saved); POST `action=save` keeps a draft, `action=add:<group>` adds a
-row to a repeating group (works without JavaScript), `action=finish` checks it whole and attaches its PDF. A
-reader who may not change the dossier now sees the declaration's fields, read-only.
+row to a repeating group (works without JavaScript), `action=finish` checks it whole and attaches its PDF. Any
+other action (none, unknown, a group the form does not have, a row beyond the group's maximum) is refused with a
+400 page showing what was sent, and stores nothing. A reader who may not change the dossier now sees the
+declaration's fields, read-only.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
 from eforms import ui
-from eforms.data import MAX_ROWS, clean_raw
+from eforms.data import clean_raw, is_form_key, row_count
 from eforms.printing import printable
 
 from . import declarations, policies, selectors
@@ -26,12 +28,32 @@ from .models import AttachmentKind, Declaration
 
 
 def _context(dossier, document, form, raw, errors, *, editable, declaration, extra_rows=None):
+    drawn = ui.sections(form.form, raw, errors, extra_rows=extra_rows)
     return {
         "dossier": dossier, "document": document, "eform": form, "title": form.form.title,
-        "sections": ui.sections(form.form, raw, errors, extra_rows=extra_rows), "errors": errors,
+        "sections": drawn, "errors": errors, "error_list": ui.error_list(drawn, errors),
         "editable": editable, "declaration": declaration,
         "printed": printable(form.form, declaration.data) if declaration and declaration.data else None,
     }
+
+
+def _refused_action(form, post) -> str | None:
+    """Why the POST's `action` cannot be done (None: it can): only the page's own buttons are accepted —
+    save, finish, and "add:<group>" for a group of the form that has room for another row."""
+    action = post.get("action")
+    if action in ("save", "finish"):
+        if action == "save" and not any(is_form_key(form.form, key) for key in post):
+            return _("Tờ khai gửi lên không có trường nào của mẫu; không có gì được lưu.")
+        return None
+    if isinstance(action, str) and action.startswith("add:"):
+        group = form.form.by_path.get(action[4:])
+        if group is None or group.kind != "group":
+            return _("Tờ khai không có nhóm này; không có gì được lưu.")
+        shown = row_count(group, clean_raw(form.form, post))
+        if shown >= group.max_rows:
+            return _("“%(label)s”: tối đa %(n)s dòng.") % {"label": group.label, "n": group.max_rows}
+        return None
+    return _("Thao tác không hợp lệ; không có gì được lưu.")
 
 
 @login_required
@@ -56,9 +78,17 @@ def declaration_fill(request, pk: int, document_pk: int):
             messages.error(request, _("Không thể sửa tờ khai khi hồ sơ đang ở trạng thái “%s”.")
                            % dossier.get_status_display())
             return redirect(detail)
-        action = request.POST.get("action", "save")
+        action = request.POST.get("action")
         raw = clean_raw(form.form, request.POST)
         autosave = request.headers.get("X-Autosave") == "1"
+        refused = _refused_action(form, request.POST)
+        if refused:  # a forged or garbled POST: what it carried is shown again, nothing is stored
+            if autosave:
+                return JsonResponse({"saved": False, "detail": refused}, status=400)
+            messages.error(request, refused)
+            context = _context(dossier, document, form, raw, {}, editable=editable, declaration=declaration)
+            context["staff_view"] = policies.sees_as_staff(request.user, dossier)
+            return render(request, "dossiers/declaration.html", context, status=400)
         try:
             if action == "finish":
                 done = declarations.declaration_finish(dossier=dossier, document=document, actor=request.user,
@@ -68,9 +98,8 @@ def declaration_fill(request, pk: int, document_pk: int):
                 return redirect(detail)
             declaration = declarations.declaration_save_draft(dossier=dossier, document=document,
                                                               actor=request.user, post=request.POST)
-        except declarations.DeclarationInvalid as exc:
+        except declarations.DeclarationInvalid as exc:  # the error summary at the top says it, field by field
             errors, status = exc.errors, 400
-            messages.error(request, exc.message)
         except DomainError as exc:
             if autosave:
                 return JsonResponse({"saved": False, "detail": exc.message}, status=exc.http_status)
@@ -86,6 +115,5 @@ def declaration_fill(request, pk: int, document_pk: int):
                 return redirect(reverse("dossiers:declaration", args=[dossier.pk, document.pk]))
     context = _context(dossier, document, form, raw, errors, editable=editable, declaration=declaration,
                        extra_rows=extra_rows)
-    context["max_rows"] = MAX_ROWS
     context["staff_view"] = policies.sees_as_staff(request.user, dossier)
     return render(request, "dossiers/declaration.html", context, status=status)

@@ -144,8 +144,16 @@ def row_count(form_field: Field, raw: dict) -> int:
 
 def coerce(form: Form, raw: dict) -> tuple[dict, dict[str, str]]:
     """(data, conversion errors by field path)."""
+    data, errors, _kept = _coerce(form, raw)
+    return data, errors
+
+
+def _coerce(form: Form, raw: dict) -> tuple[dict, dict[str, str], dict[str, list[int]]]:
+    """(data, conversion errors by field path, for each group the page's number of each row kept in the data:
+    an empty row is dropped, so the data's second row may be the page's third)."""
     data: dict = {}
     errors: dict[str, str] = {}
+    kept: dict[str, list[int]] = {}
     for f in form.fields():
         key = f"{PREFIX}{f.name}"
         if f.kind == "address":
@@ -164,13 +172,14 @@ def coerce(form: Form, raw: dict) -> tuple[dict, dict[str, str]]:
                         row[child.name] = value
                 if row:
                     rows.append(row)
+                    kept.setdefault(f.name, []).append(number)
             if rows:
                 data[f.name] = rows
         else:
             value = _scalar(f, raw.get(key), errors, f.path)
             if value is not None:
                 data[f.name] = value
-    return data, errors
+    return data, errors, kept
 
 
 def raw_from(form: Form, data: dict) -> dict:
@@ -202,22 +211,49 @@ def _shown(f: Field, value) -> str:
     return str(value)
 
 
+MAX_TEXT_FIELD = 4000
+_ROW_KEY = re.compile(r"^(0|[1-9]\d{0,2})-([a-z][a-z0-9_]{0,39})$")
+# NUL (which PostgreSQL refuses in text and JSON) and the other control characters but tab and line breaks
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def is_form_key(form: Form, key: str) -> bool:
+    """Whether `key` is a name one of the form's inputs has on the page (see the module's docstring)."""
+    if not key.startswith(PREFIX) or len(key) > 120:
+        return False
+    rest = key[len(PREFIX):]
+    f = form.by_path.get(rest)
+    if f is not None and "." not in f.path:
+        return f.kind not in ("group", "address")
+    name, _sep, tail = rest.partition("-")
+    f = form.by_path.get(name)
+    if f is None or not tail:
+        return False
+    if f.kind == "address":
+        return tail in ("province", "commune", "street")
+    if f.kind == "group":
+        if tail == "rows":
+            return True
+        found = _ROW_KEY.match(tail)
+        return bool(found and int(found.group(1)) < min(f.max_rows, MAX_ROWS)
+                    and any(c.name == found.group(2) for c in f.children))
+    return False
+
+
 def clean_raw(form: Form, post) -> dict:
-    """The form's own keys of a POST (nothing else is stored), each value a bounded string."""
+    """The form's own inputs of a POST (nothing else is stored: unknown names are dropped), each value a bounded
+    string without control characters."""
     raw = {}
     total = 0
     for key in post:
-        if not key.startswith(PREFIX):
+        if not is_form_key(form, key):
             continue
-        value = str(post.get(key) or "")[:MAX_TEXT_FIELD]
+        value = _CONTROL.sub("", str(post.get(key) or ""))[:MAX_TEXT_FIELD]
         total += len(value)
         if total > RAW_LIMIT:
             break
-        raw[key[:120]] = value
+        raw[key] = value
     return raw
-
-
-MAX_TEXT_FIELD = 4000
 
 
 # -- data → errors ----------------------------------------------------------------------------------------
@@ -308,11 +344,22 @@ def page_key(path: str) -> str:
     return PREFIX + path.replace(".", "-")
 
 
+def _on_page(form: Form, path: str, kept: dict[str, list[int]]) -> str:
+    """An error's path in the data → the path of the input on the page ("thanh_vien.1.ten" → "thanh_vien.2.ten"
+    when the page's second row was empty and dropped)."""
+    parts = path.split(".")
+    rows = kept.get(parts[0])
+    if rows and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(rows):
+        parts[1] = str(rows[int(parts[1])])
+    return ".".join(parts)
+
+
 def check_raw(form: Form, raw: dict) -> tuple[dict, dict[str, str]]:
     """What a finished declaration goes through: (data, errors by page input name); data only when no error."""
-    data, errors = coerce(form, raw)
+    data, errors, kept = _coerce(form, raw)
     problems = {page_key(k): v for k, v in errors.items()}
     for path, message in validate(form, data).items():
+        path = _on_page(form, path, kept)
         if path.replace(".", "-") not in {k[len(PREFIX):] for k in problems}:
             problems.setdefault(page_key(path), message)
     return (data if not problems else {}), problems

@@ -3,6 +3,7 @@ far, the error next to it, the choices, and when a field is shown (its condition
 
 from __future__ import annotations
 
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from .data import PREFIX, row_count
@@ -40,11 +41,25 @@ def _condition(form: Form, f: Field) -> dict | None:
             "text": _("Chỉ điền khi “%(label)s” là: %(values)s.") % {"label": source.label, "values": ", ".join(words)}}
 
 
-def _input(f: Field, key: str, raw: dict, errors: dict) -> dict:
-    return {"field": f, "name": key, "value": raw.get(key, ""), "error": errors.get(key, ""),
+def _input(f: Field, key: str, raw: dict, errors: dict, *, cell: bool = False, condition: bool = False) -> dict:
+    """One input: its name (also its id, and the error summary's link target), what was typed, its error and
+    the ids of the texts that describe it (`aria-describedby`: its error first, then its hints)."""
+    error = errors.get(key, "")
+    described = [f"{key}-error"] if error else []
+    if f.kind == "date":
+        described.append(f"{key}-hint")
+    if f.help and not cell:
+        described.append(f"{key}-help")
+    if condition:
+        described.append(f"{key}-condition")
+    describedby = " ".join(described)
+    aria = format_html_join("", ' {}="{}"', [(k, v) for k, v in (
+        ("aria-describedby", describedby), ("aria-required", "true" if f.required else ""),
+        ("aria-invalid", "true" if error else "")) if v])
+    return {"field": f, "name": key, "value": raw.get(key, ""), "error": error,
             "checked": (raw.get(key) or "") in ("on", "1", "true"),
             "choices": f.choices() if f.kind == "choice" else [],
-            "required": f.required}
+            "required": f.required, "describedby": describedby, "aria": aria}
 
 
 def sections(form: Form, raw: dict, errors: dict, *, extra_rows: dict | None = None) -> list[dict]:
@@ -54,26 +69,62 @@ def sections(form: Form, raw: dict, errors: dict, *, extra_rows: dict | None = N
         items = []
         for f in section.fields:
             key = f"{PREFIX}{f.name}"
-            item = _input(f, key, raw, errors)
-            item["condition"] = _condition(form, f)
+            condition = _condition(form, f)
+            item = _input(f, key, raw, errors, condition=bool(condition))
+            item["condition"] = condition
+            item["has_error"] = bool(item["error"])
             if f.kind == "address":
                 units = units or unit_options()
-                item["parts"] = {part: {"name": f"{key}-{part}", "value": raw.get(f"{key}-{part}", ""),
-                                        "error": errors.get(f"{key}-{part}", "")}
-                                 for part in ("province", "commune", "street")}
+                whole = f"{key}-error" if item["error"] else ""  # e.g. the commune is not in the province
+                item["parts"] = {}
+                for part in ("province", "commune", "street"):
+                    name = f"{key}-{part}"
+                    error = errors.get(name, "")
+                    item["parts"][part] = {"name": name, "value": raw.get(name, ""), "error": error,
+                                           "describedby": f"{name}-error" if error else whole}
+                    item["has_error"] = item["has_error"] or bool(error)
                 item["provinces"], item["communes"] = units
-                item["error"] = item["error"] or " ".join(
-                    p["error"] for p in item["parts"].values() if p["error"])
             if f.kind == "group":
                 count = row_count(f, raw) + (extra_rows or {}).get(f.name, 0)
                 count = max(count, f.min_rows, 1)
                 count = min(count, f.max_rows)
                 item["rows"] = [
-                    {"number": n + 1, "cells": [_input(c, f"{key}-{n}-{c.name}", raw, errors) for c in f.children]}
+                    {"number": n + 1,
+                     "cells": [_input(c, f"{key}-{n}-{c.name}", raw, errors, cell=True) for c in f.children]}
                     for n in range(count)]
                 item["rows_name"], item["row_count"] = f"{key}-rows", count
                 item["can_add"] = count < f.max_rows
-                item["group_errors"] = [msg for k, msg in errors.items() if k == key]
+                item["has_error"] = item["has_error"] or any(
+                    cell["error"] for row in item["rows"] for cell in row["cells"])
             items.append(item)
         drawn.append({"title": section.label, "items": items})
     return drawn
+
+
+def _anchors(drawn: list[dict]) -> dict[str, str]:
+    """{error key: the id of the input its summary link goes to}, in the order of the page."""
+    anchors: dict[str, str] = {}
+    for section in drawn:
+        for item in section["items"]:
+            kind = item["field"].kind
+            if kind == "address":
+                parts = item["parts"]
+                anchors[item["name"]] = parts["province"]["name"]
+                for part in parts.values():
+                    anchors[part["name"]] = part["name"]
+            elif kind == "group":
+                cells = [cell["name"] for row in item["rows"] for cell in row["cells"]]
+                anchors[item["name"]] = cells[0] if cells else ""
+                anchors.update((name, name) for name in cells)
+            else:
+                anchors[item["name"]] = item["name"]  # a radio group: its first choice has the field's id
+    return anchors
+
+
+def error_list(drawn: list[dict], errors: dict[str, str]) -> list[dict]:
+    """The error summary: each error with the id of the input it is about (empty when it is about no single
+    input), in the order of the fields on the page."""
+    anchors = _anchors(drawn)
+    order = {key: number for number, key in enumerate(anchors)}
+    listed = sorted(errors.items(), key=lambda kv: order.get(kv[0], len(order)))
+    return [{"anchor": anchors.get(key, ""), "message": message} for key, message in listed]

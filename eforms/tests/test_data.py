@@ -91,7 +91,7 @@ def test_groups_keep_typed_rows_drop_empty_ones_and_check_each_row():
     data, errors = coerce(form, raw)
     assert data["thanh_vien"] == [{"ten": "Bình", "nam_sinh": 1990}, {"nam_sinh": 2001}]
     _data, errors = check_raw(form, raw)
-    assert list(errors) == ["f-thanh_vien-1-ten"]  # the second kept row (the third on the page) has no name
+    assert list(errors) == ["f-thanh_vien-2-ten"]  # the second kept row has no name: the page's third row
     rows = {"f-ho_ten": "A", **{f"f-thanh_vien-{n}-ten": f"T{n}" for n in range(6)}}
     assert len(coerce(form, rows)[0]["thanh_vien"]) == 5  # never more rows than the print has room for
 
