@@ -6,6 +6,7 @@ from accounts.models import Agency
 
 from .idempotency import keys_purge
 from .lateness.calendar_changes import dossiers_reappoint_for_calendar
+from .lateness.risk import forecast_refresh, parse_cut
 from .lateness.sweep import sweep_deadlines
 from .routing import handovers_alert_overdue
 from .stats import monthly_stats_refresh, recent_months
@@ -39,3 +40,10 @@ def reappoint_for_calendar_task(dates: list[str], province_id: int | None = None
     if province_id and province is None:
         return {"checked": 0, "moved": 0}  # the province is gone, and its overrides with it
     return dossiers_reappoint_for_calendar(dates=[dt.date.fromisoformat(d) for d in dates], province=province)
+
+
+@shared_task(name="dossiers.forecast_refresh", ignore_result=True)
+def forecast_refresh_task(before: str | None = None) -> dict:
+    """Nightly: learn again how long each step really takes (the risk forecast's model, `StepDuration`).
+    `before` (YYYY-MM-DD): only the control sheet before that day (a ValueError in Vietnamese if malformed)."""
+    return forecast_refresh(before=parse_cut(before) if before is not None else None)

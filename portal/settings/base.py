@@ -315,6 +315,10 @@ SURVEY_UNHAPPY_BELOW = env.int("SURVEY_UNHAPPY_BELOW", default=3)  # a mark belo
 SURVEY_FOLLOW_UP_DAYS = env.int("SURVEY_FOLLOW_UP_DAYS", default=5)  # working days for the head's reply
 # One sweep run stops starting new batches after this many seconds; the next run continues.
 DEADLINE_SWEEP_BUDGET_SECONDS = env.int("DEADLINE_SWEEP_BUDGET_SECONDS", default=50)
+# The lateness risk forecast (dossiers.lateness.risk): a (procedure, field, agency) level of the learned step
+# durations is used from this many samples; each sweep recomputes a dossier's risk when older than this.
+FORECAST_MIN_SAMPLES = env.int("FORECAST_MIN_SAMPLES", default=20)
+FORECAST_MAX_AGE_SECONDS = env.int("FORECAST_MAX_AGE_SECONDS", default=1800)
 # Wrong tracking PINs per dossier code (page, API, desk kiosk together) before the code is locked,
 # and the window they are counted in (from the first wrong PIN); the desk can lift a lock.
 TRACK_PIN_MAX_FAILURES = env.int("TRACK_PIN_MAX_FAILURES", default=10)
@@ -331,6 +335,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.celery.heartbeat", "schedule": CELERY_HEARTBEAT_SECONDS},
     "sweep-deadlines": {"task": "dossiers.sweep_deadlines", "schedule": DEADLINE_SWEEP_SECONDS},
     "monthly-stats": {"task": "dossiers.refresh_monthly_stats", "schedule": crontab(hour=1, minute=30)},
+    "forecast-refresh": {"task": "dossiers.forecast_refresh", "schedule": crontab(hour=1, minute=50)},
     "monthly-sync": {"task": "nationalportal.refresh_monthly_stats", "schedule": crontab(hour=1, minute=40)},
     "monthly-satisfaction": {"task": "satisfaction.refresh_monthly_stats", "schedule": crontab(hour=1, minute=45)},
     "push-sync": {"task": "nationalportal.push_sync", "schedule": 60},
