@@ -8,8 +8,9 @@ that procedures with short and long allotments can be pooled when a group is sma
 is kept as its quantiles at `PROBS` (p5, p10, p20 … p90, p95), nothing else:
 
     below p95: the CDF is the straight line through (0, 0), (q5, 0.05), (q10, 0.10) … (q95, 0.95);
-    above p95: an exponential tail, S(x) = 0.05 · exp(-λ (x - q95)) with λ = ln 2 / (q95 - q90)
-               (the tail halves as fast as the survival halved from p90 to p95).
+    above p95: an exponential tail, S(x) = 0.05 · exp(-λ (x - q95)) with λ = ln 2 / max(q95 - q90,
+               (q95 - q50) / 3, 0.05 q95) (the tail halves as fast as the survival halved from p90 to p95,
+               or slower when a small sample makes p90 and p95 nearly equal).
 
 **The probability.** For a dossier in step c, having spent t hours in it, with h working hours left until
 its appointment, the remaining time is
@@ -80,7 +81,10 @@ class Dists:
         q = np.maximum.accumulate(q, axis=1)
         knots = np.concatenate((np.zeros((len(q), 1)), q), axis=1)
         knots = knots + 1e-6 * np.arange(knots.shape[1])  # strictly increasing, even for zero-length steps
-        gap = np.maximum(knots[:, -1] - knots[:, -2], np.maximum(0.05 * knots[:, -1], 1e-3))
+        # the tail's halving distance: p90 to p95, but at least a third of p50 to p95 (a small sample's
+        # p90 and p95 can nearly coincide) and 5 % of p95
+        gap = np.maximum.reduce([knots[:, -1] - knots[:, -2], (knots[:, -1] - knots[:, _MEDIAN + 1]) / 3,
+                                 0.05 * knots[:, -1], np.full(len(knots), 1e-3)])
         return cls(knots=knots, lam=np.log(2.0) / gap)
 
     @property

@@ -323,7 +323,7 @@ def predict(facts: Facts, model: Model, *, version, channel, agency, step, spent
         values = {"step": str(Step(which).label).lower(), "agency": where.short_name or where.name,
                   "typical": _days(typical[i, top[i]], per_day), "left": _days(left[i], per_day),
                   "spent": _days(spent[i], per_day)}
-        if top[i] == 0:
+        if top[i] == 0 and spent[i] >= per_day / 4:
             text = _("Bước %(step)s tại %(agency)s thường mất %(typical)s ngày làm việc, hồ sơ đã ở bước này "
                      "%(spent)s ngày, còn %(left)s ngày đến hẹn trả") % values
         else:
