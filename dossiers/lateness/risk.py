@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Agency
 from procedures.models import InternalStep, Procedure, ProcedureVersion, StepKind
@@ -52,7 +53,7 @@ PAUSED = sorted(WAITING_FOR_CITIZEN | {Status.RESULT_READY})
 DEFAULT_SCALE_HOURS = 8.0  # a step without an allotment in the internal process is measured in working days
 MIN_ALL = 5
 CHUNK = 50_000
-OVERDUE_REASON = "Đã quá hạn hẹn trả"
+OVERDUE_REASON = gettext_noop("Đã quá hạn hẹn trả")
 
 
 def parse_cut(value) -> dt.datetime:

@@ -22,10 +22,10 @@ def history(*, version, agency, received, appraisal: float, approval: float = 2.
     moments.append(cal.add_working_time(received, appraisal * 3600))
     moments.append(cal.add_working_time(moments[-1], approval * 3600))
     moments.append(cal.add_working_time(moments[-1], back * 3600))
-    path = [(Status.RECEIVED, EventType.RECEIVE)] + MAIN
+    path = [(Status.RECEIVED, EventType.RECEIVE), *MAIN]
     if interrupt:
         kind = {Status.SUPPLEMENT_REQUESTED: EventType.REQUEST_SUPPLEMENT, Status.WITHDRAWN: EventType.WITHDRAW}
-        path = path[:2] + [(interrupt, kind[interrupt])]
+        path = [*path[:2], (interrupt, kind[interrupt])]
         moments = moments[:3]
     if stop_at:
         k = [s for s, _ in path].index(stop_at)

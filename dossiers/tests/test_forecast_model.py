@@ -23,7 +23,8 @@ APPRAISAL = [6, 12, 18, 24, 30]  # working hours; the household procedure allots
 
 def _pleiku_five(world):
     # Received on Fridays at 16:00: every appraisal crosses a weekend, most a lunch break too.
-    return [history(version=world.household, agency=world.pleiku, received=at(2026, 3, 6, 16) + dt.timedelta(days=7 * k),
+    first = at(2026, 3, 6, 16)
+    return [history(version=world.household, agency=world.pleiku, received=first + dt.timedelta(days=7 * k),
                     appraisal=hours, approval=2) for k, hours in enumerate(APPRAISAL)]
 
 
