@@ -104,7 +104,16 @@ class Dists:
         return np.where(x >= top, tail, np.where(x <= 0, 0.0, inside))
 
     def from_log_survival(self, log_s: np.ndarray) -> np.ndarray:
-        """The x with log P(D > x) = log_s (the inverse CDF), log_s shape (n, K)."""
+        """The x with log P(D > x) = log_s (the inverse CDF), log_s shape (n, K), or (K,): the same
+        probabilities for every row (the later steps' common random numbers: one search for all rows)."""
+        if log_s.ndim == 1:
+            log_s = np.minimum(log_s, 0.0)
+            u = 1.0 - np.exp(log_s)
+            j = np.clip(np.searchsorted(_P, u, side="right"), 1, len(_P) - 1)
+            x0, x1 = self.knots[:, j - 1], self.knots[:, j]
+            inside = x0 + ((u - _P[j - 1]) / (_P[j] - _P[j - 1]))[None, :] * (x1 - x0)
+            tail = self.knots[:, -1:] + (np.log(0.05) - log_s)[None, :] / self.lam[:, None]
+            return np.where((log_s < np.log(0.05))[None, :], tail, inside)
         log_s = np.minimum(log_s, 0.0)
         u = 1.0 - np.exp(log_s)
         j = np.clip(np.searchsorted(_P, u, side="right"), 1, len(_P) - 1)
@@ -150,7 +159,7 @@ def risk_many(*, current: Dists, current_scale: np.ndarray, spent: np.ndarray, l
     total = remaining
     for k, (dists, step_scale) in enumerate(later, start=1):
         step_scale = np.asarray(step_scale, dtype=np.float64)
-        draw = dists.from_log_survival(np.broadcast_to(np.log1p(-u[k])[None, :], (n, samples))) * step_scale[:, None]
+        draw = dists.from_log_survival(np.log1p(-u[k])) * step_scale[:, None]
         expected.append(draw.mean(axis=1))
         typical.append(dists.median * step_scale)
         total = total + draw

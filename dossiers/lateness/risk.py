@@ -276,11 +276,13 @@ def load_model() -> Model:
 
 # -- the probability for open dossiers ------------------------------------------------------------------
 
-def _days(hours: float, per_day: float) -> str:
-    """Working days for people: halves below ten days, whole days above, in the page's number format."""
+def _days(hours: float, per_day: float, separator: str) -> str:
+    """Working days for people: halves below ten days, whole days above ("2,5" with the language's separator)."""
     days = max(hours, 0.0) / per_day
-    days = round(days * 2) / 2 if days < 10 else round(days)
-    return formats.number_format(days, decimal_pos=0 if days == int(days) else 1)
+    if days >= 10:
+        return str(round(days))
+    halves = round(days * 2)
+    return str(halves // 2) if halves % 2 == 0 else f"{halves // 2}{separator}5"
 
 
 def predict(facts: Facts, model: Model, *, version, channel, agency, step, spent, left, queue=None,
@@ -314,26 +316,28 @@ def predict(facts: Facts, model: Model, *, version, channel, agency, step, spent
         current=forecast.Dists.from_quantiles(cur_q), current_scale=cur_scale, spent=spent, left=left,
         later=[(forecast.Dists.from_quantiles(later_q[s]), later_scale[s]) for s in LATER_STEPS], factor=factor)
     top = expected.argmax(axis=1)
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    # the texts and names once per call, not per dossier
+    spent_text = _("Bước %(step)s tại %(agency)s thường mất %(typical)s ngày làm việc, hồ sơ đã ở bước này "
+                   "%(spent)s ngày, còn %(left)s ngày đến hẹn trả")
+    short_text = _("Bước %(step)s tại %(agency)s thường mất %(typical)s ngày làm việc, còn %(left)s ngày "
+                   "đến hẹn trả")
+    queue_text = _("; cán bộ xử lý đang giữ %(queue)s hồ sơ ở bước này (thường %(usual)s)")
+    labels = {s: str(Step(s).label).lower() for s in STEPS}
+    places = {}
+    for agency_id in {k[2] for k in keys}:
+        where = facts.agency(agency_id)
+        places[agency_id] = (where.short_name or where.name, facts.calendar(agency_id).hours.seconds_per_day / 3600)
     reasons = []
     for i in range(n):
         agency_id, current = keys[i][2], keys[i][3]
-        cal = facts.calendar(agency_id)
-        per_day = cal.hours.seconds_per_day / 3600.0
-        where = facts.agency(agency_id)
+        name, per_day = places[agency_id]
         which = current if top[i] == 0 else LATER_STEPS[top[i] - 1]
-        values = {"step": str(Step(which).label).lower(), "agency": where.short_name or where.name,
-                  "typical": _days(typical[i, top[i]], per_day), "left": _days(left[i], per_day),
-                  "spent": _days(spent[i], per_day)}
-        if top[i] == 0 and spent[i] >= per_day / 4:
-            text = _("Bước %(step)s tại %(agency)s thường mất %(typical)s ngày làm việc, hồ sơ đã ở bước này "
-                     "%(spent)s ngày, còn %(left)s ngày đến hẹn trả") % values
-        else:
-            text = _("Bước %(step)s tại %(agency)s thường mất %(typical)s ngày làm việc, còn %(left)s ngày "
-                     "đến hẹn trả") % values
+        values = {"step": labels[which], "agency": name, "typical": _days(typical[i, top[i]], per_day, separator),
+                  "left": _days(left[i], per_day, separator), "spent": _days(spent[i], per_day, separator)}
+        text = (spent_text if top[i] == 0 and spent[i] >= per_day / 4 else short_text) % values
         if queue is not None and factor[i] >= 1.5:
-            text += _("; cán bộ xử lý đang giữ %(queue)s hồ sơ ở bước này (thường %(usual)s)") % {
-                "queue": int(queue[i]), "usual": formats.number_format(round(float(usual[i]))),
-            }
+            text += queue_text % {"queue": int(queue[i]), "usual": round(float(usual[i]))}
         reasons.append(text[:300])
     return risk, reasons
 
