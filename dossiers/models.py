@@ -905,3 +905,44 @@ class LedgerExport(models.Model):
 
     def __str__(self) -> str:
         return f"Mẫu 06 {self.agency_id} {self.start}..{self.end} ({self.status})"
+
+
+class ForecastLevel(models.TextChoices):
+    """How specific a learned step duration is (`StepDuration.level`): the forecast uses the most specific
+    level that has enough samples (settings.FORECAST_MIN_SAMPLES), in this order."""
+
+    PROCEDURE_AGENCY = "procedure_agency", _("thủ tục tại cơ quan")
+    FIELD_AGENCY = "field_agency", _("lĩnh vực tại cơ quan")
+    PROCEDURE = "procedure", _("thủ tục (mọi cơ quan)")
+    FIELD = "field", _("lĩnh vực (mọi cơ quan)")
+    ALL = "all", _("mọi thủ tục")
+
+
+class StepDuration(models.Model):
+    """How long one step really takes, learned from the control sheet (`dossiers.lateness.risk`): the
+    quantiles of the step's working hours divided by the step's allotment in the dossier's internal process
+    (`InternalStep.hours`; 1.0 = exactly the allotment), per procedure / field / agency / step. Refreshed
+    nightly (Celery beat, `manage.py forecast_refresh`); read by the deadline sweep's risk forecast."""
+
+    level = models.CharField(_("mức"), max_length=20, choices=ForecastLevel.choices)
+    procedure = models.ForeignKey("procedures.Procedure", verbose_name=_("thủ tục"), null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="+")
+    field = models.ForeignKey("procedures.Field", verbose_name=_("lĩnh vực"), null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("accounts.Agency", verbose_name=_("cơ quan"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(_("bước"), max_length=10, choices=Step.choices)
+    n = models.PositiveIntegerField(_("số lần đo"))
+    # the ratio (working hours / allotted hours) at dossiers.lateness.forecast.PROBS
+    quantiles = models.JSONField(_("phân vị (tỷ lệ so với thời gian được giao)"))
+    mean = models.FloatField(_("trung bình (tỷ lệ)"))
+    refreshed_at = models.DateTimeField(_("cập nhật lúc"))
+
+    class Meta:
+        verbose_name = _("thời gian thực tế của bước")
+        verbose_name_plural = _("thời gian thực tế của các bước")
+        # Replaced as a whole by each refresh (one transaction); read whole by each sweep.
+        ordering = ["step", "level", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.procedure_id or '-'} {self.field_id or '-'} {self.agency_id or '-'} {self.step}"

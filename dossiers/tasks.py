@@ -7,6 +7,7 @@ from accounts.models import Agency
 from .idempotency import keys_purge
 from .lateness.calendar_changes import dossiers_reappoint_for_calendar
 from .lateness.digest import risk_digest_send
+from .lateness.risk import forecast_refresh, parse_cut
 from .lateness.sweep import sweep_deadlines
 from .ledger import ledger_export_render
 from .routing import handovers_alert_overdue
@@ -57,3 +58,8 @@ def risk_digest_task(day: str | None = None) -> dict:
     late. `day`: YYYY-MM-DD (default today); a bad or future day raises a DomainError in Vietnamese and sends
     nothing. Idempotent: one e-mail and one notice per head and day, however often it runs."""
     return risk_digest_send(day=day)
+@shared_task(name="dossiers.forecast_refresh", ignore_result=True)
+def forecast_refresh_task(before: str | None = None) -> dict:
+    """Nightly: learn again how long each step really takes (the risk forecast's model, `StepDuration`).
+    `before` (YYYY-MM-DD): only the control sheet before that day (a ValueError in Vietnamese if malformed)."""
+    return forecast_refresh(before=parse_cut(before) if before is not None else None)

@@ -175,3 +175,59 @@ def as_datetimes(instants: np.ndarray) -> list[dt.datetime]:
     """`due_many`'s result as aware datetimes in Asia/Ho_Chi_Minh (what `due()` returns)."""
     one = dt.timedelta(microseconds=1)
     return [(EPOCH + int(v) * one).astimezone(TZ) for v in instants.astype("datetime64[us]").view(np.int64)]
+
+
+# -- working time in bulk ---------------------------------------------------------------------------
+# The "working position" of an instant: office seconds from the start of the calendar up to it,
+#     position(t) = rank[i] * seconds_per_day + flag[i] * office_seconds_before(time of day)
+# (i = the local day). Office time between two instants is the difference of their positions (exactly
+# `WorkCalendar.working_seconds_between`), and adding office time is the inverse of position (exactly the
+# instant `WorkCalendar.add_working_time` gives, except that an end of day and the next morning, the same
+# position, come out as the next morning).
+
+def _segments_us(cal: WorkCalendar) -> list[tuple[int, int]]:
+    return [(a * 1_000_000, b * 1_000_000) for a, b in cal.hours.segments]
+
+
+def working_position(cal: WorkCalendar, instants: np.ndarray | Sequence[dt.datetime]) -> np.ndarray:
+    """Office seconds (float64) from the calendar's first day to each instant (`datetime64` UTC or aware)."""
+    t_us = _instants_us(instants)
+    offset = _fixed_offset_us(cal._start, cal._end)
+    flag = np.frombuffer(cal._flag, dtype=np.uint8)
+    rank = np.frombuffer(cal._rank, dtype=f"i{cal._rank.itemsize}")
+    day_index, time_of_day = np.divmod(t_us + offset, US_PER_DAY)
+    i = day_index + (EPOCH_ORDINAL - cal._start)
+    if len(i) and (i.min() < 0 or i.max() >= len(flag)):
+        bad = int(i[(i < 0) | (i >= len(flag))][0]) + cal._start
+        raise _day_out_of_calendar(cal, bad)
+    office = np.zeros(len(i), dtype=np.int64)
+    for a, b in _segments_us(cal):
+        office += np.clip(time_of_day - a, 0, b - a)
+    return rank[i] * float(cal.hours.seconds_per_day) + flag[i] * (office / 1e6)
+
+
+def working_seconds_many(cal: WorkCalendar, start, end) -> np.ndarray:
+    """Row by row `cal.working_seconds_between(start[k], end[k])` (negative when end is before start)."""
+    return working_position(cal, end) - working_position(cal, start)
+
+
+def from_working_position(cal: WorkCalendar, positions: np.ndarray) -> np.ndarray:
+    """The instant (`datetime64[us]`, UTC) at each working position (the inverse of `working_position`)."""
+    per_day = float(cal.hours.seconds_per_day)
+    positions = np.asarray(positions, dtype=np.float64)
+    if len(positions) and positions.min() < 0:
+        raise DomainError("negative_duration", "Thời gian không được âm.")
+    work = np.frombuffer(cal._work, dtype=f"i{cal._work.itemsize}")
+    k = np.floor(positions / per_day).astype(np.int64)
+    if len(k) and k.max() >= len(work):
+        raise _out_of_calendar(cal)
+    rest_us = np.rint((positions - k * per_day) * 1e6).astype(np.int64)
+    time_us = np.empty(len(k), dtype=np.int64)
+    done = np.zeros(len(k), dtype=bool)
+    for a, b in _segments_us(cal):
+        here = ~done & (rest_us < (b - a))
+        time_us[here] = a + rest_us[here]
+        done |= here
+        rest_us = np.where(done, rest_us, rest_us - (b - a))
+    offset = _fixed_offset_us(cal._start, cal._end)
+    return ((work[k] - EPOCH_ORDINAL) * US_PER_DAY + time_us - offset).view("datetime64[us]")

@@ -2,6 +2,9 @@
 overdue (the rule: `classify.py`), store it on the row (indexed, for worklists and statistics), and
 tell the people who must act when a dossier crosses into due soon or overdue.
 
+Then the risk forecast (`risk.py`): the probability of missing the appointment and its main reason, stored
+on every open dossier, batched the same way, within the same time budget.
+
 Set-based and batched: each batch is one UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)
 ... RETURNING, whose WHERE also says "not yet in that class". Two sweeps running at once therefore
 share the work and never change the same dossier twice: no duplicate event, inbox item or e-mail.
@@ -28,6 +31,7 @@ from ..models import DeadlineState, Dossier, DossierEvent, EventType
 from ..workflow import OPEN, WAITING_FOR_CITIZEN, Status
 from .classify import due_soon_limit
 from .letters import draft_for_sweep
+from .risk import risk_sweep
 
 # The clock is running: not waiting for the citizen, and the result has not reached the desk yet
 # (a result waiting to be collected is finished for punctuality, legal.md §2.5).
@@ -84,7 +88,7 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH,
 
     now = now or timezone.now()
     soon = due_soon_limit(calendar_for(None), now)
-    counts = {"overdue": 0, "due_soon": 0, "on_track": 0, "steps": 0, "more": 0}
+    counts = {"overdue": 0, "due_soon": 0, "on_track": 0, "steps": 0, "risk": 0, "more": 0}
     rules = [
         (DeadlineState.OVERDUE, "due_at < %s", [now]),
         (DeadlineState.DUE_SOON, "due_at >= %s AND due_at <= %s", [now, soon]),
@@ -116,6 +120,8 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH,
             if len(changed) < batch or out_of_time():
                 break
             after = max(pk for pk, _status in changed)
+    if not counts["more"]:  # the forecast (risk.py): after the classification, within the same budget
+        counts["risk"] = risk_sweep(now=now, batch=batch, out_of_time=out_of_time)
     return counts
 
 

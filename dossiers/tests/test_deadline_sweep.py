@@ -56,7 +56,8 @@ def test_sweeping_again_changes_nothing(world):
     with time_machine.travel(at(2026, 3, 9, 9), tick=False):
         first = sweep_deadlines()
         second = sweep_deadlines()
-    assert first["overdue"] == 1 and second == {"overdue": 0, "due_soon": 0, "on_track": 0, "steps": 0, "more": 0}
+    assert first["overdue"] == 1 and second == {"overdue": 0, "due_soon": 0, "on_track": 0, "steps": 0, "risk": 0,
+                                                "more": 0}
     assert DossierEvent.objects.filter(dossier=d, type="track_overdue").count() == 1
 
 

@@ -331,6 +331,10 @@ FORECAST_RISK_THRESHOLD = env.float("FORECAST_RISK_THRESHOLD", default=0.5)
 FORECAST_DIGEST_LIMIT = env.int("FORECAST_DIGEST_LIMIT", default=20)
 # One sweep run stops starting new batches after this many seconds; the next run continues.
 DEADLINE_SWEEP_BUDGET_SECONDS = env.int("DEADLINE_SWEEP_BUDGET_SECONDS", default=50)
+# The lateness risk forecast (dossiers.lateness.risk): a (procedure, field, agency) level of the learned step
+# durations is used from this many samples; each sweep recomputes a dossier's risk when older than this.
+FORECAST_MIN_SAMPLES = env.int("FORECAST_MIN_SAMPLES", default=20)
+FORECAST_MAX_AGE_SECONDS = env.int("FORECAST_MAX_AGE_SECONDS", default=1800)
 # Wrong tracking PINs per dossier code (page, API, desk kiosk together) before the code is locked,
 # and the window they are counted in (from the first wrong PIN); the desk can lift a lock.
 TRACK_PIN_MAX_FAILURES = env.int("TRACK_PIN_MAX_FAILURES", default=10)
@@ -349,6 +353,7 @@ CELERY_BEAT_SCHEDULE = {
     # The heads' morning digest of dossiers at risk of missing their appointment (CELERY_TIMEZONE: Vietnam).
     "risk-digest": {"task": "dossiers.risk_digest", "schedule": crontab(hour=7, minute=30)},
     "monthly-stats": {"task": "dossiers.refresh_monthly_stats", "schedule": crontab(hour=1, minute=30)},
+    "forecast-refresh": {"task": "dossiers.forecast_refresh", "schedule": crontab(hour=1, minute=50)},
     "monthly-sync": {"task": "nationalportal.refresh_monthly_stats", "schedule": crontab(hour=1, minute=40)},
     "monthly-satisfaction": {"task": "satisfaction.refresh_monthly_stats", "schedule": crontab(hour=1, minute=45)},
     "push-sync": {"task": "nationalportal.push_sync", "schedule": 60},

@@ -1,14 +1,30 @@
 """Generate N realistic dossiers with their event histories, fast (bulk inserts), for benchmarks.
 
     python manage.py generate_dossiers --count 1000000 [--agencies H21.65,H21.66] [--days 365] [--seed 1]
+                                       [--officers 4] [--open-only]
 
 Dossiers are received at the given agencies over the last --days days, for the commune-level
 procedures in force, with codes from the real per-agency per-day counters (continued, never
 reused), due dates from the working calendar, and a status mix like a real year: most returned,
-the rest spread over the open states, some late. Each gets its events (creation, reception, and
+the rest spread over the open states. Each gets its events (creation, reception, and
 the later steps it reached) and its handed-in record (DossierComponent: what the receipt lists) — for a
 desk dossier the originals and copies counted, for an online one the files. Needs the demo data
 (seed_demo) for agencies, staff and procedures.
+
+**Structure, so that lateness can be predicted** (the risk forecast's backtest, issue #22). Every step
+takes, in working hours,
+
+    appraisal = allotted × 0.5 × slowness(procedure) × slowness(appraiser) × noise
+    approval  = allotted × 0.5 × slowness(procedure) × slowness(approver)  × noise
+    return    = allotted × 0.5 × noise                        (up to the result reaching the desk)
+
+where "allotted" is the step's time in the procedure's internal process (`InternalStep`), slowness is a
+lognormal factor drawn once per procedure and per officer from --seed (σ = 0.35: some are systematically
+slower), and noise a lognormal factor per dossier and step (σ = 0.45). About a tenth of the appraisal is the
+wait before assignment. The events follow these durations on the agency's working calendar, so a dossier is
+late when its procedure, its officers or its luck are slow. A closed dossier is received at a random moment
+of the last --days days; an open one (status from the mix) is placed so that now falls inside the step it is
+in. --officers N gives each agency N appraisers (creating generated accounts where the demo has fewer).
 """
 
 from __future__ import annotations
@@ -17,16 +33,19 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import random
 import time
 
+import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import Agency, Role, StaffRole
+from accounts.models import Agency, Role, StaffRole, User
 from procedures.models import Level, Procedure, Requirement
 from procedures.selectors import version_in_force
+from workcalendar.bulk import as_datetimes, from_working_position, working_position
 from workcalendar.deadlines import due, punctuality
 from workcalendar.selectors import calendar_for
 
@@ -39,8 +58,6 @@ MIX = [(Status.RETURNED, 70), (Status.RESULT_READY, 5), (Status.IN_APPRAISAL, 9)
 # --open-only: every dossier still being handled (the deadline sweep's worst case).
 MIX_OPEN = [(Status.IN_APPRAISAL, 50), (Status.RECEIVED, 18), (Status.AWAITING_APPROVAL, 15), (Status.APPROVED, 5),
             (Status.REFUSED, 2), (Status.SUPPLEMENT_REQUESTED, 10)]
-PATH = [Status.RECEIVED, Status.IN_APPRAISAL, Status.AWAITING_APPROVAL, Status.APPROVED, Status.RESULT_READY,
-        Status.RETURNED]
 TYPE_OF = {Status.IN_APPRAISAL: EventType.ASSIGN, Status.AWAITING_APPROVAL: EventType.PROPOSE,
            Status.APPROVED: EventType.APPROVE, Status.RESULT_READY: EventType.RESOLVE,
            Status.RETURNED: EventType.RETURN_RESULT, Status.REFUSED: EventType.REFUSE,
@@ -106,8 +123,52 @@ def _components(d: Dossier, documents: list, rng: random.Random, officer_id, at)
     return rows
 
 
+BASE = 0.5  # a step's median duration, as a share of its allotment
+SLOW_SIGMA = 0.35  # per procedure and per officer
+NOISE_SIGMA = 0.45  # per dossier and step
+WAIT_SHARE = (0.05, 0.15)  # the part of the appraisal spent waiting for assignment (status "received")
+STEP_SPLIT = {"appraisal": 0.6, "approval": 0.25, "return": 0.15}  # without an internal process
+
+
+def _allotments(version, option) -> dict[str, float]:
+    """The working hours of each step in the version's internal process (other steps count as appraisal);
+    without one, the time limit split 60/25/15."""
+    hours = {"appraisal": 0.0, "approval": 0.0, "return": 0.0}
+    for step in option.steps.all():
+        kind = "appraisal" if step.step == "other" else step.step
+        if kind in hours:
+            hours[kind] += float(step.hours)
+    if not any(hours.values()):
+        total = max(float(option.time_limit), 1.0) * 8 * (5 / 7 if option.unit == "days" else 1)
+        hours = {k: total * share for k, share in STEP_SPLIT.items()}
+    return {k: max(v, 0.5) for k, v in hours.items()}
+
+
+def _officers(agency: Agency, role: str, wanted: int) -> list[int]:
+    """The agency's officers in `role`; with fewer than `wanted`, generated accounts are added."""
+    people = list(StaffRole.objects.filter(agency=agency, role=role).order_by("user_id").values_list("user_id",
+                                                                                                     flat=True))
+    for k in range(len(people) + 1, wanted + 1):
+        user, _ = User.objects.get_or_create(email=f"{role}.sinh{k}.{agency.code.lower()}@sinh-du-lieu.invalid",
+                                             defaults={"full_name": f"Cán bộ sinh dữ liệu {k} ({agency.code})",
+                                                       "is_active": False})
+        StaffRole.objects.get_or_create(user=user, agency=agency, role=role)
+        people.append(user.pk)
+    return people
+
+
+def _lognormal(rng: random.Random, sigma: float) -> float:
+    return math.exp(rng.gauss(0.0, sigma))
+
+
+OPEN_TARGETS = {Status.RECEIVED, Status.IN_APPRAISAL, Status.AWAITING_APPROVAL, Status.APPROVED, Status.REFUSED,
+                Status.SUPPLEMENT_REQUESTED}
+
+
 class Command(BaseCommand):
-    help = "Sinh nhanh N hồ sơ kèm lịch sử xử lý để đo hiệu năng."
+    help = ("Sinh nhanh N hồ sơ kèm lịch sử xử lý để đo hiệu năng. Thời gian từng bước = thời gian được giao × "
+            "0,5 × hệ số chậm của thủ tục × hệ số chậm của cán bộ × nhiễu (phân phối log-chuẩn, theo --seed): "
+            "có thủ tục, có cán bộ chậm hơn hẳn, nên có thể dự báo hồ sơ trễ hẹn.")
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, required=True)
@@ -115,14 +176,20 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=365)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument("--officers", type=int, default=1,
+                            help="số chuyên viên thẩm định mỗi cơ quan (thêm tài khoản sinh dữ liệu nếu thiếu)")
         parser.add_argument("--open-only", action="store_true",
                             help="chỉ tạo hồ sơ đang giải quyết (đo quét thời hạn với 1.000.000 hồ sơ mở)")
 
-    def handle(self, *args, count, agencies, days, seed, batch, open_only=False, **options):
+    def handle(self, *args, count, agencies, days, seed, batch, open_only=False, officers=1, **options):
         if count <= 0 or count > 20_000_000:
             raise CommandError("--count phải từ 1 đến 20.000.000.")
         if days <= 0:
             raise CommandError("--days phải lớn hơn 0.")
+        if batch <= 0:
+            raise CommandError("--batch phải lớn hơn 0.")
+        if not 1 <= officers <= 200:
+            raise CommandError("--officers phải từ 1 đến 200.")
         codes = [c.strip() for c in agencies.split(",") if c.strip()]
         found = {a.code: a for a in Agency.objects.filter(code__in=codes)}
         missing = sorted(set(codes) - set(found))
@@ -131,19 +198,31 @@ class Command(BaseCommand):
         versions = [v for v in (version_in_force(p) for p in Procedure.objects.filter(level=Level.COMMUNE)) if v]
         options_by_version = {}
         for v in versions:
-            option = v.channels.filter(channel="in_person").first()
+            option = v.channels.filter(channel="in_person").prefetch_related("steps").first()
             if option:
-                options_by_version[v.pk] = (v, option.time_limit, option.unit)
+                options_by_version[v.pk] = (v, option.time_limit, option.unit, _allotments(v, option))
         if not options_by_version:
             raise CommandError("Không có thủ tục cấp xã nào đang hiệu lực (chạy seed_demo trước?).")
-        staff = {}
-        for code, agency in found.items():
-            people = {r.role: r.user_id for r in StaffRole.objects.filter(agency=agency)}
-            fallback = next(iter(people.values()), None)
-            staff[code] = {role: people.get(role, fallback) for role in (Role.RECEPTION, Role.APPRAISER, Role.APPROVER)}
+        staff, appraisers = {}, {}
+        with transaction.atomic():
+            for code, agency in found.items():
+                people = {r.role: r.user_id for r in StaffRole.objects.filter(agency=agency)}
+                fallback = next(iter(people.values()), None)
+                staff[code] = {role: people.get(role, fallback)
+                               for role in (Role.RECEPTION, Role.APPRAISER, Role.APPROVER)}
+                appraisers[code] = (_officers(agency, Role.APPRAISER, officers) if officers > 1
+                                    else [staff[code][Role.APPRAISER]])
         rng = random.Random(seed)
+        # Systematic slowness, drawn in a fixed order so that the same --seed gives the same structure.
+        slow_rng = random.Random(f"slowness:{seed}")
+        slowness = {("procedure", v.procedure_id): _lognormal(slow_rng, SLOW_SIGMA)
+                    for v, *_ in sorted(options_by_version.values(), key=lambda x: x[0].procedure_id)}
+        for user_id in sorted({u for people in appraisers.values() for u in people if u} |
+                              {p[Role.APPROVER] for p in staff.values() if p[Role.APPROVER]}):
+            slowness[("officer", user_id)] = _lognormal(slow_rng, SLOW_SIGMA)
         now = timezone.now()
         cals = {code: calendar_for(agency) for code, agency in found.items()}
+        now_pos = {code: float(working_position(cal, [now])[0]) for code, cal in cals.items()}
         counters = {(c.agency_id, c.day): c.last for c in DossierCodeCounter.objects.filter(agency__in=found.values())}
         version_ids = list(options_by_version)
         documents = {v.pk: list(v.documents.order_by("order", "id")) for v in versions if v.pk in options_by_version}
@@ -152,51 +231,51 @@ class Command(BaseCommand):
         made = events_made = components_made = 0
         while made < count:
             n = min(batch, count - made)
-            dossiers, plans = [], []
-            for _ in range(n):
-                code = rng.choice(codes)
-                agency, cal = found[code], cals[code]
-                version, limit, unit = options_by_version[rng.choice(version_ids)]
-                day = cal.add_working_days((now - dt.timedelta(days=rng.randint(0, days))).date(), 0)
-                received = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 0))) + dt.timedelta(
-                    minutes=rng.randint(0, 480))
-                if received >= now:
-                    received = now - dt.timedelta(hours=1)
-                    day = timezone.localtime(received).date()
+            plans = [self._plan(rng, codes, found, cals, options_by_version, version_ids, statuses, weights, staff,
+                                appraisers, slowness, now, days) for _ in range(n)]
+            self._place(plans, cals, now_pos)
+            dossiers = []
+            for plan in plans:
+                code, cal = plan["code"], cals[plan["code"]]
+                agency = found[code]
+                received = plan["moments"][0]
+                day = timezone.localtime(received).date()
                 key = (agency.pk, day)
                 counters[key] = counters.get(key, 0) + 1
-                seq = counters[key]
+                version, limit, unit, _allot = options_by_version[plan["version"]]
                 due_at = due(cal, received, limit if unit == "working_hours" else int(limit), unit)
-                target = rng.choices(statuses, weights)[0]
-                late = rng.random() < 0.12
-                if target in (Status.RETURNED, Status.RESULT_READY):
-                    resolved = (cal.add_working_time(due_at, rng.uniform(1, 40) * 3600) if late else
-                                received + (due_at - received) * rng.uniform(0.3, 0.98))
-                    if resolved >= now:
-                        target, resolved = Status.IN_APPRAISAL, None
-                else:
-                    resolved = None
-                returned = None
-                if target == Status.RETURNED:
-                    returned = cal.add_working_time(resolved, rng.uniform(0.5, 30) * 3600)
-                    if returned >= now:
-                        target, returned = Status.RESULT_READY, None
+                path = plan["path"]
+                target = plan["status"]
+                reached = dict(zip(path, plan["moments"], strict=True))
+                resolved = reached.get(Status.RESULT_READY)
+                returned = reached.get(Status.RETURNED)
+                closed = returned or reached.get(Status.WITHDRAWN) or reached.get(Status.STOPPED)
+                step = STEP_OF[target] or ""
+                step_started = None
+                if step and target != Status.RESULT_READY:
+                    step_started = next(m for s, m in zip(path, plan["moments"], strict=True)
+                                        if STEP_OF[s] == step)
+                step_hours = plan["allot"].get(step, 0.0) if step else 0.0
                 d = Dossier(
-                    code=f"{agency.code}-{day:%y%m%d}-{seq:04d}", pin=f"{rng.randrange(1_000_000):06d}",
+                    code=f"{agency.code}-{day:%y%m%d}-{counters[key]:04d}", pin=f"{rng.randrange(1_000_000):06d}",
                     procedure_version=version, channel="in_person", receiving_agency=agency, handling_agency=agency,
                     returning_agency=agency,
                     applicant_name=f"{rng.choice(NAMES)} {rng.choice(GIVEN)}", status=target, submitted_at=received,
                     received_at=received, due_at=due_at, original_due_at=due_at, resolved_at=resolved,
-                    returned_at=returned, closed_at=returned, step=STEP_OF[target] or "",
-                    assignee_id=staff[code][Role.APPRAISER] if target != Status.RECEIVED else None,
+                    returned_at=returned, closed_at=closed, step=step,
+                    step_started_at=step_started,
+                    step_due_at=(cal.add_working_time(step_started, step_hours * 3600)
+                                 if step_started and step_hours else None),
+                    assignee_id=plan["appraiser"] if target != Status.RECEIVED else None,
                     punctuality=punctuality(resolved, due_at) if resolved else "",
                 )
                 dossiers.append(d)
-                plans.append((received, target, resolved, returned, staff[code]))
             with transaction.atomic():
                 _insert(Dossier, dossiers, batch)
                 events, components = [], []
-                for d, (received, target, resolved, returned, people) in zip(dossiers, plans, strict=True):
+                for d, plan in zip(dossiers, plans, strict=True):
+                    people = plan["people"]
+                    received = plan["moments"][0]
                     events.append(DossierEvent(dossier_id=d.pk, type=EventType.CREATE_AT_DESK,
                                                actor_id=people[Role.RECEPTION], from_status=Status.DRAFT,
                                                to_status=Status.SUBMITTED, at=received))
@@ -205,21 +284,17 @@ class Command(BaseCommand):
                                                step="reception", punctuality="on_time"))
                     components += _components(d, documents[d.procedure_version_id], rng, people[Role.RECEPTION],
                                               received)
-                    chain = PATH[1:PATH.index(target) + 1] if target in PATH else [Status.IN_APPRAISAL, target]
-                    last, moment = Status.RECEIVED, received
-                    end = resolved or min(now, d.due_at)
-                    for i, status in enumerate(chain):
+                    last = Status.RECEIVED
+                    for status, moment in zip(plan["path"][1:], plan["moments"][1:], strict=True):
                         if status == Status.RETURNED:
-                            moment = returned
-                        elif status == Status.RESULT_READY:
-                            moment = resolved
+                            actor = people[Role.RECEPTION]
+                        elif status in (Status.APPROVED, Status.REFUSED, Status.STOPPED):
+                            actor = people[Role.APPROVER]
                         else:
-                            moment = moment + (end - moment) * ((i + 1) / (len(chain) + 1))
+                            actor = plan["appraiser"]
                         events.append(DossierEvent(dossier_id=d.pk, type=TYPE_OF[status], from_status=last,
                                                    to_status=status, at=moment, step=STEP_OF[last] or "",
-                                                   actor_id=people[Role.APPROVER if status in (
-                                                       Status.APPROVED, Status.REFUSED, Status.STOPPED)
-                                                       else Role.APPRAISER]))
+                                                   actor_id=actor))
                         last = status
                 _insert(DossierEvent, events, batch * 2)
                 _insert(DossierComponent, components, batch * 4)
@@ -235,3 +310,80 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         self.stdout.write(f"\nXong: {made:,} hồ sơ, {events_made:,} sự kiện, {components_made:,} thành phần đã nộp "
                           f"trong {elapsed:.0f} s.")
+
+    @staticmethod
+    def _plan(rng, codes, found, cals, options_by_version, version_ids, statuses, weights, staff, appraisers,
+              slowness, now, days) -> dict:
+        """One dossier's path and the working hours of each move after reception (not yet placed in time)."""
+        code = rng.choice(codes)
+        version_id = rng.choice(version_ids)
+        version, _limit, _unit, allot = options_by_version[version_id]
+        people = staff[code]
+        appraiser = rng.choice(appraisers[code])
+        target = rng.choices(statuses, weights)[0]
+        proc = slowness[("procedure", version.procedure_id)]
+        appraisal = allot["appraisal"] * BASE * proc * slowness.get(("officer", appraiser), 1.0) * _lognormal(
+            rng, NOISE_SIGMA)
+        approval = allot["approval"] * BASE * proc * slowness.get(("officer", people[Role.APPROVER]), 1.0) * (
+            _lognormal(rng, NOISE_SIGMA))
+        back = allot["return"] * BASE * _lognormal(rng, NOISE_SIGMA)
+        wait = appraisal * rng.uniform(*WAIT_SHARE)
+        if target in (Status.SUPPLEMENT_REQUESTED, Status.WITHDRAWN, Status.STOPPED):
+            cut = wait + (appraisal - wait) * rng.uniform(0.1, 0.9)
+            path = [Status.RECEIVED, Status.IN_APPRAISAL, target]
+            offsets = [0.0, wait, cut]
+        else:
+            decided = Status.REFUSED if target == Status.REFUSED else Status.APPROVED
+            path = [Status.RECEIVED, Status.IN_APPRAISAL, Status.AWAITING_APPROVAL, decided, Status.RESULT_READY,
+                    Status.RETURNED]
+            offsets = [0.0, wait, appraisal, appraisal + approval, appraisal + approval + back,
+                       appraisal + approval + back + rng.uniform(0.5, 30)]
+            if target == Status.RESULT_READY:  # never collected (yet)
+                path, offsets = path[:-1], offsets[:-1]
+        plan = {"code": code, "version": version_id, "allot": allot, "people": people, "appraiser": appraiser,
+                "target": target, "path": path, "offsets": offsets}
+        if target in OPEN_TARGETS:
+            # now falls inside the state: received that many working hours ago
+            k = path.index(target)
+            span = offsets[k + 1] - offsets[k] if k + 1 < len(offsets) else rng.uniform(1, 40)
+            plan["ago"] = offsets[k] + rng.uniform(0.02, 0.98) * span
+            plan["path"], plan["offsets"] = path[:k + 1], offsets[:k + 1]
+        else:
+            cal = cals[code]
+            day = cal.add_working_days((now - dt.timedelta(days=rng.randint(0, days))).date(), 0)
+            received = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 0))) + dt.timedelta(
+                minutes=rng.randint(0, 480))
+            plan["received"] = min(received, now - dt.timedelta(hours=1))
+        return plan
+
+    @staticmethod
+    def _place(plans: list[dict], cals, now_pos) -> None:
+        """Turn working-hour offsets into moments on each agency's calendar (vectorised per agency), and cut
+        the path of a closed dossier whose later moves are still in the future (its status is then the
+        state it is in now)."""
+        by_code: dict[str, list[dict]] = {}
+        for plan in plans:
+            by_code.setdefault(plan["code"], []).append(plan)
+        for code, group in by_code.items():
+            cal = cals[code]
+            placed = [p for p in group if "received" in p]
+            start = np.empty(len(group))
+            if placed:
+                start_placed = working_position(cal, [p["received"] for p in placed])
+                for p, pos in zip(placed, start_placed, strict=True):
+                    p["start"] = float(pos)
+            for i, p in enumerate(group):
+                start[i] = p["start"] if "received" in p else max(now_pos[code] - p["ago"] * 3600, 0.0)
+            lengths = [len(p["offsets"]) for p in group]
+            flat = np.concatenate([start[i] + np.asarray(p["offsets"]) * 3600 for i, p in enumerate(group)])
+            instants = as_datetimes(from_working_position(cal, flat))
+            positions = iter(zip(flat.tolist(), instants, strict=True))
+            for i, p in enumerate(group):
+                rows = [next(positions) for _ in range(lengths[i])]
+                if "received" in p:
+                    p["moments"] = [p["received"]] + [m for _, m in rows[1:]]
+                else:
+                    p["moments"] = [m for _, m in rows]
+                keep = 1 + sum(1 for pos, _ in rows[1:] if pos <= now_pos[code])
+                p["path"], p["moments"] = p["path"][:keep], p["moments"][:keep]
+                p["status"] = p["path"][-1]
