@@ -204,16 +204,27 @@ def route(dossier: Dossier) -> list[str]:
     return out
 
 
-def appointment_with_travel(dossier: Dossier, legal_due: dt.datetime, on: dt.datetime) -> dt.datetime:
+def memoized(memo: dict | None, key: tuple, read):
+    """`read()` once per `key` in `memo` (a dict a bulk caller keeps across dossiers); without a memo, `read()`."""
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
+def appointment_with_travel(dossier: Dossier, legal_due: dt.datetime, on: dt.datetime, *,
+                            memo: dict | None = None) -> dt.datetime:
     """The appointment printed on the receipt: the legal due date, plus the forwarding allotment when the rule
     set in force on the reception day says travel time is added (`HandoverClock.ADDED`): the competent agency
     then has the whole legal time from its acknowledgement. The result's way back to another desk is not added:
     lateness is judged when the result is ready at the competent agency's desk (`resolve`), as for every
     dossier, and the result's hand-over has its own allotment and alert."""
-    rules = rules_in_force(on)
+    rules = memoized(memo, ("rules", timezone.localdate(on)), lambda: rules_in_force(on))
     if rules.handover_clock != HandoverClock.ADDED or HandoverKind.DOSSIER not in route(dossier):
         return legal_due
-    return calendar_for(dossier.handling_agency).add_working_time(legal_due, rules.handover_hours * 3600)
+    cal = memoized(memo, ("calendar", dossier.handling_agency_id), lambda: calendar_for(dossier.handling_agency))
+    return cal.add_working_time(legal_due, rules.handover_hours * 3600)
 
 
 # -- the hand-overs ------------------------------------------------------------------------------------------

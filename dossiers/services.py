@@ -106,15 +106,17 @@ def _receipt_appointment(d: Dossier, cal, when: dt.datetime, amount, unit: str) 
     return routing.appointment_with_travel(d, due(cal, when, amount, unit), when)
 
 
-def dossier_appointments(d: Dossier, clock_events: list[ClockEvent] | None = None) -> tuple[dt.datetime,
-                                                                                            dt.datetime | None]:
+def dossier_appointments(d: Dossier, clock_events: list[ClockEvent] | None = None, *,
+                         memo: dict | None = None) -> tuple[dt.datetime, dt.datetime | None]:
     """A received dossier's appointments counted again with the calendar in force now, exactly as
     `dossier_receive` and `dossier_supplement_received` count them: (the receipt's appointment, the legal
     appointment now, before any apology re-appointment). The second is None while the clock is stopped
-    (waiting for a supplement). `clock_events`: the dossier's clock events when the caller read them in bulk."""
-    amount, unit = _limit(d)
-    cal = calendar_for(d.receiving_agency)
-    original = _receipt_appointment(d, cal, d.received_at, amount, unit)
+    (waiting for a supplement). `clock_events`: the dossier's clock events when the caller read them in bulk;
+    `memo`: a dict the caller keeps across many dossiers, so each calendar, time limit and rule set is read once."""
+    memo = {} if memo is None else memo
+    amount, unit = routing.memoized(memo, ("limit", d.procedure_version_id, d.channel), lambda: _limit(d))
+    cal = routing.memoized(memo, ("calendar", d.receiving_agency_id), lambda: calendar_for(d.receiving_agency))
+    original = routing.appointment_with_travel(d, due(cal, d.received_at, amount, unit), d.received_at, memo=memo)
     rows = _clock_events(d, []) if clock_events is None else clock_events
     if not any(e.kind == ClockEventKind.SUPPLEMENT_REQUESTED for e in rows):
         return original, original

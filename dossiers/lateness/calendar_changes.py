@@ -43,7 +43,7 @@ from workcalendar.deadlines import ClockEvent, ClockEventKind
 from workcalendar.models import CalendarOverride
 from workcalendar.selectors import calendar_for
 
-from .. import events, services
+from .. import events, routing, services
 from ..models import Dossier, DossierEvent
 from ..workflow import OPEN
 from .classify import classify, due_soon_limit
@@ -109,14 +109,16 @@ def dossiers_reappoint_for_calendar(*, dates: Iterable[dt.date], province: Agenc
     ids = list(qs.order_by("pk").values_list("pk", flat=True))
     changes = _changes(dates, province.pk if province is not None else None)
     moved = 0
+    memo: dict = {}  # calendars, time limits and rule sets, read once for the whole run
     for start in range(0, len(ids), batch):
-        moved += _reappoint_batch(ids[start:start + batch], dates=dates, changes=changes, roots=roots, now=now)
+        moved += _reappoint_batch(ids[start:start + batch], dates=dates, changes=changes, roots=roots, now=now,
+                                  memo=memo)
     return {"checked": len(ids), "moved": moved}
 
 
 @transaction.atomic
 def _reappoint_batch(ids: list[int], *, dates: list[dt.date], changes: dict, roots: dict[int, int],
-                     now: dt.datetime) -> int:
+                     now: dt.datetime, memo: dict | None = None) -> int:
     dossiers = list(Dossier.objects.select_for_update(of=("self",)).select_related(
         "procedure_version", "receiving_agency", "handling_agency", "returning_agency")
         .filter(pk__in=ids, status__in=OPEN, received_at__isnull=False, resolved_at__isnull=True).order_by("pk"))
@@ -127,7 +129,7 @@ def _reappoint_batch(ids: list[int], *, dates: list[dt.date], changes: dict, roo
     soon = due_soon_limit(calendar_for(None), now)
     changed, rows, notify = [], [], []
     for d in dossiers:
-        original, legal = services.dossier_appointments(d, clock_rows[d.pk])
+        original, legal = services.dossier_appointments(d, clock_rows[d.pk], memo=memo)
         if legal is None or d.due_at is None:
             continue  # waiting for a supplement: counted with the calendar then in force when it arrives
         before = {"due_at": d.due_at, "extended_from": d.extended_from, "original_due_at": d.original_due_at}
@@ -137,7 +139,9 @@ def _reappoint_batch(ids: list[int], *, dates: list[dt.date], changes: dict, roo
             new_original = max(d.original_due_at, original) if d.original_due_at else original
         if d.extended_from is not None:  # re-appointed by an apology letter: the letter's date stays if it can
             new_legal = max(d.extended_from, legal)
-            letter_due = _same_time_on_working_day(calendar_for(d.handling_agency), d.due_at)
+            cal = routing.memoized(memo, ("calendar", d.handling_agency_id),
+                                   lambda d=d: calendar_for(d.handling_agency))
+            letter_due = _same_time_on_working_day(cal, d.due_at)
             new_due = max(letter_due, new_legal)
         else:
             new_legal, new_due = None, max(d.due_at, legal)

@@ -305,3 +305,25 @@ def test_a_forwarded_dossier_keeps_its_travel_allotment(route, django_capture_on
     assert _stored(d) == (expected, expected, None) and expected > before
     assert calendar_for(route.department).working_days_between(to_local(before).date(),
                                                                to_local(expected).date()) == 1
+
+
+def test_bench_reappoint_declares_a_day_off_times_the_moves_and_checks_them(world):
+    import io
+
+    from django.utils import timezone
+
+    d = drive(world, Status.IN_APPRAISAL)
+    day = timezone.localtime(d.due_at).date() - dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    out = io.StringIO()
+    call_command("bench_reappoint", "--date", day.isoformat(), stdout=out)
+    text = out.getvalue()
+    assert "dời 1 hồ sơ" in text and "chạy lại (không dời gì)" in text
+    before = DOSSIER_DUE
+    d.refresh_from_db()
+    assert d.due_at > before and d.events.filter(type=EventType.CALENDAR_REAPPOINTED).count() == 1
+    with pytest.raises(CommandError, match="đã có trong lịch"):
+        call_command("bench_reappoint", "--date", day.isoformat())
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("bench_reappoint", "--date", "15/12/2026")
