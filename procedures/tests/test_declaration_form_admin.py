@@ -54,8 +54,9 @@ def preview_url(form):
 
 
 def posted(form, **changes):
-    data = {"schema": json.dumps(form.schema, ensure_ascii=False), "layout": json.dumps(form.layout, ensure_ascii=False),
-            "print_template": form.print_template, "official_template": form.official_template}
+    data = {"schema": json.dumps(form.schema, ensure_ascii=False),
+            "layout": json.dumps(form.layout, ensure_ascii=False), "print_template": form.print_template,
+            "official_template": form.official_template}
     data.update(changes)
     return data
 
@@ -115,7 +116,8 @@ def test_every_problem_of_an_invalid_definition_is_shown_and_nothing_changes(adm
 
 def test_invalid_json_names_line_and_column_and_changes_nothing(admin_client, draft_form):
     before = copy.deepcopy(draft_form.layout)
-    response = admin_client.post(change_url(draft_form), posted(draft_form, layout='{\n  "title": "A",\n  sections: []\n}'))
+    broken = '{\n  "title": "A",\n  sections: []\n}'
+    response = admin_client.post(change_url(draft_form), posted(draft_form, layout=broken))
     assert response.status_code == 200
     [message] = response.context["adminform"].form.errors["layout"]
     assert message.startswith("JSON không hợp lệ: dòng 3, cột 3: ")
