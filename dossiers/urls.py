@@ -12,6 +12,7 @@ urlpatterns = [
     path("can-xu-ly/", views.worklist, name="worklist"),
     path("tiep-nhan/", views.desk_reception, name="desk"),
     path("so-theo-doi/", views.ledger, name="ledger"),
+    path("to-khai/xuat/", declaration_views.declaration_export, name="declaration_export"),
     path("xin-y-kien/", views.consultations, name="consultations"),
     path("bao-cao/tre-han/", lateness_views.late_report, name="late_report"),
     path("tra-cuu/xin-loi/<int:letter_pk>.pdf", lateness_views.lookup_apology_pdf, name="track_apology_pdf"),
