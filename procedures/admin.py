@@ -105,12 +105,15 @@ class DocumentInline(DraftOnlyMixin, admin.TabularInline):
     readonly_fields = ("eform_link",)
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("eform", "version")
+
     @admin.display(description=_("tờ khai điện tử"))
     def eform_link(self, obj):
         """The component's interactive declaration form: open it, or (a draft's component) add one."""
         if obj is None or obj.pk is None:
             return "—"
-        form = DeclarationForm.objects.filter(document=obj).only("pk").first()
+        form = getattr(obj, "eform", None)  # read with the rows (get_queryset)
         if form is not None:
             return format_html('<a href="{}" data-testid="eform-link">{}</a>',
                                reverse("admin:procedures_declarationform_change", args=[form.pk]),

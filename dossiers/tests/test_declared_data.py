@@ -280,3 +280,14 @@ def test_the_export_is_bounded(client, world, form):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert "Có hơn 1 tờ khai trong khoảng này" in response.content.decode()
     assert Dossier.objects.filter(status=Status.RECEIVED).count() == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_export_page_answers_bad_input_with_a_message(client, world, form):
+    client.force_login(world.reception)
+    url = reverse("dossiers:declaration_export")
+    for params in ({"form": "abc", "format": "xlsx"}, {"form": form.pk, "format": "xlsx", "from": "31/02/2026"},
+                   {"form": form.pk, "format": "xlsx", "from": "01/06/2026", "to": "01/05/2026"},
+                   {"form": "99999999999999999999", "format": "xlsx"}):
+        response = client.get(url, params)
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/html"), params
