@@ -385,18 +385,21 @@ def dossier_document_rows(dossier: Dossier, files: list[Attachment]) -> list[dic
 
 def declaration_panels(rows: list[dict]) -> list[dict]:
     """The finished declarations among the component rows (`dossier_document_rows`, which read them in one
-    query), each as the fields the appraiser reads (`printable`), the unit names of all of them read at once."""
+    query), each as the fields the appraiser reads (`printable`; only those filled in, so the panel stays short),
+    the unit names of all of them read at once."""
     done = [row for row in rows if row["declaration"] is not None
             and row["declaration"].status == DeclarationStatus.DONE and row["declaration"].data]
     units = unit_names(set().union(*(unit_codes(row["declaration"].data) for row in done))) if done else {}
     panels = []
     for row in done:
         printed = printable(row["declaration"].form.form, row["declaration"].data, units=units)
+        sections = []
         for section in printed["sections"]:
-            for item in section["items"]:
-                if item.get("group"):
-                    item["lines"] = [row_text(cells) for cells in item["rows"]]
-        panels.append({"document": row["doc"], "declaration": row["declaration"], "printed": printed})
+            items = [{**item, "lines": [row_text(cells) for cells in item["rows"]]} if item.get("group") else item
+                     for item in section["items"] if item.get("rows") or item.get("value")]
+            if items:
+                sections.append({"title": section["title"], "items": items})
+        panels.append({"document": row["doc"], "declaration": row["declaration"], "sections": sections})
     return panels
 
 

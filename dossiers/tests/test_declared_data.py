@@ -96,6 +96,7 @@ def test_the_appraiser_reads_the_declared_fields_on_the_dossier_page(client, wor
     assert "<dd>05/03/2026</dd>" in panel and "<dd>Nam</dd>" in panel
     assert "12 Trần Phú, Phường Thử, Tỉnh Gia Lai" in panel
     assert "Văn bản ủy quyền" not in panel  # a conditional part that does not apply
+    assert "Họ, chữ đệm, tên người cha" not in panel and "<dd>—</dd>" not in panel  # only what was filled in
     assert reverse("dossiers:declaration", args=[dossier.pk, form.document_id]) in panel
 
 
