@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +20,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
+from core.exports import XLSX_CONTENT_TYPE
+from core.params import pk_param
+from core.periods import period_from
 from eforms import ui
 from eforms.data import clean_raw, is_form_key, row_count
 from eforms.printing import printable
 
 from . import declarations, policies, selectors
+from .declaration_export import LIMIT, declaration_xlsx
 from .models import AttachmentKind, Declaration
 
 
@@ -117,3 +122,35 @@ def declaration_fill(request, pk: int, document_pk: int):
                        extra_rows=extra_rows)
     context["staff_view"] = policies.sees_as_staff(request.user, dossier)
     return render(request, "dossiers/declaration.html", context, status=status)
+
+
+@login_required
+def declaration_export(request):
+    """Xuất dữ liệu tờ khai: the finished declarations of one form on the dossiers whose applicants the user may
+    see, received in a period, as XLSX (at most `declaration_export.LIMIT` rows). Every export is logged."""
+    if not policies.can_export_declarations(request.user):
+        raise PermissionDenied(_("Trang này dành cho cán bộ được xem thông tin người nộp hồ sơ."))
+    today = timezone.localdate()
+    forms = list(selectors.declaration_form_export_list(request.user))
+    chosen = selectors.declaration_form_export_get(request.user, pk_param(request.GET.get("form")))
+    try:
+        start, end = period_from(request.GET, default_start=today.replace(day=1), today=today, max_days=366)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        start, end, chosen = today.replace(day=1), today, None
+    if chosen is not None and request.GET.get("format") == "xlsx":
+        rows = selectors.declaration_export_list(request.user, chosen, start, end, limit=LIMIT)
+        if len(rows) > LIMIT:
+            messages.error(request, _("Có hơn %(n)s tờ khai trong khoảng này: hãy chọn khoảng ngắn hơn để tải từng "
+                                      "phần.") % {"n": f"{LIMIT:,}".replace(",", ".")})
+        else:
+            procedure = chosen.document.version.procedure
+            selectors.log_personal_data_access(request, None, "export",
+                                               f"Tờ khai {procedure.code} #{chosen.pk} {start}..{end} xlsx")
+            response = HttpResponse(declaration_xlsx(chosen, rows, start, end),
+                                    content_type=XLSX_CONTENT_TYPE)
+            response["Content-Disposition"] = (f'attachment; filename="to-khai-{procedure.code}-{start:%Y%m%d}-'
+                                               f'{end:%Y%m%d}.xlsx"')
+            return response
+    return render(request, "dossiers/declaration_export.html", {
+        "forms": forms, "chosen": chosen, "start": start, "end": end, "limit": LIMIT})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -95,8 +96,6 @@ def ledger_export_request(*, actor, agency: Agency, start: dt.date, end: dt.date
             old.file.delete(save=False)
         old.delete()
     export = LedgerExport.objects.create(requested_by=actor, agency=agency, start=start, end=end, personal=personal)
-    from .tasks import ledger_export_render_task  # the task module imports this one
-
     transaction.on_commit(lambda: ledger_export_render_task.delay(export.pk))
     return export
 
@@ -138,3 +137,12 @@ def ledger_export_render(export_id: int) -> str:
             status=ExportStatus.FAILED, finished_at=timezone.now(),
             error=_("Lỗi khi tạo tệp PDF; hãy thử lại hoặc tải bản XLSX."))
         return ExportStatus.FAILED
+
+
+@shared_task(name="dossiers.ledger_export_render", ignore_result=True)
+def ledger_export_render_task(export_id: int) -> str:
+    """Lay out a queued Mẫu 06 PDF; a bad id is refused, a finished export left alone. Declared here, beside the
+    service that queues it (dossiers.tasks imports it, so the worker knows it)."""
+    if not isinstance(export_id, int) or isinstance(export_id, bool) or export_id < 1:
+        raise ValueError("export_id phải là số nguyên dương.")
+    return ledger_export_render(export_id)

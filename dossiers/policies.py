@@ -23,13 +23,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django_fsm import can_proceed
 
 from accounts import access
 from accounts.models import Agency, Role, User
 
-from .models import Attachment, AttachmentKind, ConsultationTask, Dossier
+from .models import Attachment, AttachmentKind, ConsultationTask, Dossier, Handover, HandoverKind
 from .workflow import (
     AGENCY_COLUMN,
     BY_NAME,
@@ -357,6 +357,31 @@ def can_see_applicant(user: User, dossier: Dossier) -> bool:
         return True
     return (access.may_see_personal_data(user, (dossier.receiving_agency_id, dossier.handling_agency_id))
             or returning_desk_sees(user, dossier))
+
+
+def applicant_agency_ids(user: User) -> frozenset[int] | None:
+    """The agencies whose dossiers' applicant data the user may see as staff (`can_see_applicant` for lists:
+    searching by what was declared, exporting declarations); None: every agency (an unrestricted user)."""
+    if access.is_unrestricted(user):
+        return None
+    return access.acting_agency_ids(user) if user.is_authenticated else frozenset()
+
+
+def applicant_visible(user: User) -> Q:
+    """`can_see_applicant` as a filter on dossiers, for staff lists: the dossiers received or handled by an agency
+    the user acts for, and those whose result was sent to the user's desk (`returning_desk_sees`)."""
+    agencies = applicant_agency_ids(user)
+    if agencies is None:
+        return Q()
+    return (Q(receiving_agency__in=agencies) | Q(handling_agency__in=agencies)
+            | Q(returning_agency__in=desk_agency_ids(user),
+                pk__in=Handover.objects.filter(kind=HandoverKind.RESULT).values("dossier_id")))
+
+
+def can_export_declarations(user: User) -> bool:
+    """The export of declared data: staff who may see some applicants' data (it holds nothing else)."""
+    agencies = applicant_agency_ids(user)
+    return agencies is None or bool(agencies)
 
 
 def require_applicant(user: User, dossier: Dossier) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import Agency, User
+from eforms.printing import printable, row_text, unit_codes, unit_names
 from procedures.models import (
     Channel,
     ChannelOption,
@@ -17,8 +18,10 @@ from procedures.models import (
     ProcedureVersion,
     RequiredDocument,
     Requirement,
+    VersionStatus,
 )
 from procedures.selectors import LEVEL_OF_AGENCY, version_in_force, versions_in_force
+from procedures.text import search_key
 from workcalendar.selectors import calendar_for
 
 from . import policies
@@ -30,6 +33,8 @@ from .models import (
     Attachment,
     AttachmentKind,
     ConsultationTask,
+    Declaration,
+    DeclarationStatus,
     Dossier,
     DossierEvent,
     EventType,
@@ -272,6 +277,10 @@ def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = N
                 "received_at__date__lte"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})
+    declared = search_key(filters.get("declared") or "")
+    if declared:  # what was declared on a finished declaration (trigram index), where the user sees the applicant
+        qs = qs.filter(policies.applicant_visible(user), pk__in=Declaration.objects.filter(
+            status=DeclarationStatus.DONE, search_text__contains=declared).values("dossier_id"))
     if filters.get("code"):  # our code or the national portal's, as typed or in capitals (both unique, indexed)
         typed = {filters["code"], filters["code"].upper()}
         qs = qs.filter(Q(code__in=typed) | Q(national_code__in=typed))
@@ -387,10 +396,30 @@ def dossier_document_rows(dossier: Dossier, files: list[Attachment]) -> list[dic
     must = {d.pk for d in required_documents(dossier)}
     forms = set(DeclarationForm.objects.filter(document__version_id=dossier.procedure_version_id)
                 .values_list("document_id", flat=True))
-    declared = {d.document_id: d for d in dossier.declarations.all()} if forms else {}
+    declared = {d.document_id: d for d in dossier.declarations.select_related("form")} if forms else {}
     return [{"doc": doc, "files": [f for f in files if f.document_id == doc.pk], "required": doc.pk in must,
              "part": parts.get(doc.pk), "has_form": doc.pk in forms, "declaration": declared.get(doc.pk)}
             for doc in dossier.procedure_version.documents.all()]
+
+
+def declaration_panels(rows: list[dict]) -> list[dict]:
+    """The finished declarations among the component rows (`dossier_document_rows`, which read them in one
+    query), each as the fields the appraiser reads (`printable`; only those filled in, so the panel stays short),
+    the unit names of all of them read at once."""
+    done = [row for row in rows if row["declaration"] is not None
+            and row["declaration"].status == DeclarationStatus.DONE and row["declaration"].data]
+    units = unit_names(set().union(*(unit_codes(row["declaration"].data) for row in done))) if done else {}
+    panels = []
+    for row in done:
+        printed = printable(row["declaration"].form.form, row["declaration"].data, units=units)
+        sections = []
+        for section in printed["sections"]:
+            items = [{**item, "lines": [row_text(cells) for cells in item["rows"]]} if item.get("group") else item
+                     for item in section["items"] if item.get("rows") or item.get("value")]
+            if items:
+                sections.append({"title": section["title"], "items": items})
+        panels.append({"document": row["doc"], "declaration": row["declaration"], "sections": sections})
+    return panels
 
 
 def receive_fee_list(dossier: Dossier) -> list[dict]:
@@ -512,3 +541,36 @@ def ledger_export_get(user: User, pk: int) -> LedgerExport:
     if export is None:
         raise Http404(_("Không tìm thấy bản in này."))
     return export
+
+
+# -- declared data: the export of one form's finished declarations ---------------------------------------------
+
+def declaration_form_export_list(user: User) -> QuerySet[DeclarationForm]:
+    """The declaration forms of the procedures the agencies whose applicants the user may see take dossiers of
+    (the agencies a version lists, else every agency of its level); drafts take none. Every form for an
+    unrestricted user."""
+    forms = (DeclarationForm.objects.exclude(document__version__status=VersionStatus.DRAFT)
+             .select_related("document__version__procedure"))
+    agencies = policies.applicant_agency_ids(user)
+    if agencies is not None:
+        levels = {LEVEL_OF_AGENCY.get(level) for level in
+                  Agency.objects.filter(pk__in=agencies).values_list("level", flat=True)} - {None}
+        listed = ProcedureVersion.agencies.through.objects.filter(agency_id__in=agencies).values("procedureversion_id")
+        anyone = ProcedureVersion.agencies.through.objects.values("procedureversion_id")
+        forms = forms.filter(Q(document__version__in=listed)
+                             | (~Q(document__version__in=anyone) & Q(document__version__procedure__level__in=levels)))
+    return forms.order_by("document__version__procedure__code", "-document__version__number", "pk")
+
+
+def declaration_form_export_get(user: User, pk) -> DeclarationForm | None:
+    return declaration_form_export_list(user).filter(pk=pk).first() if pk else None
+
+
+def declaration_export_list(user: User, form: DeclarationForm, start, end, *, limit: int) -> list[Declaration]:
+    """The finished declarations of `form` on the dossiers the user sees with their applicant's data, received
+    between `start` and `end` (local dates, inclusive), oldest first; at most `limit` + 1 (the caller says when
+    there are more)."""
+    dossiers = dossiers_visible_to(user).filter(policies.applicant_visible(user), received_at__date__gte=start,
+                                                received_at__date__lte=end)
+    return list(Declaration.objects.filter(form=form, status=DeclarationStatus.DONE, dossier__in=dossiers.values("pk"))
+                .select_related("dossier").order_by("dossier__received_at", "dossier_id")[:limit + 1])

@@ -9,7 +9,7 @@ from .lateness.calendar_changes import dossiers_reappoint_for_calendar
 from .lateness.digest import risk_digest_send
 from .lateness.risk import forecast_refresh, parse_cut
 from .lateness.sweep import sweep_deadlines
-from .ledger import ledger_export_render
+from .ledger import ledger_export_render_task  # noqa: F401 - registered with the other tasks
 from .routing import handovers_alert_overdue
 from .stats import monthly_stats_refresh, recent_months
 
@@ -42,14 +42,6 @@ def reappoint_for_calendar_task(dates: list[str], province_id: int | None = None
     if province_id and province is None:
         return {"checked": 0, "moved": 0}  # the province is gone, and its overrides with it
     return dossiers_reappoint_for_calendar(dates=[dt.date.fromisoformat(d) for d in dates], province=province)
-
-
-@shared_task(name="dossiers.ledger_export_render", ignore_result=True)
-def ledger_export_render_task(export_id: int) -> str:
-    """Lay out a queued Mẫu 06 PDF (dossiers.ledger); a bad id is refused, a finished export left alone."""
-    if not isinstance(export_id, int) or isinstance(export_id, bool) or export_id < 1:
-        raise ValueError("export_id phải là số nguyên dương.")
-    return ledger_export_render(export_id)
 
 
 @shared_task(name="dossiers.risk_digest", ignore_result=True)

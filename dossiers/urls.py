@@ -13,6 +13,7 @@ urlpatterns = [
     path("tiep-nhan/", views.desk_reception, name="desk"),
     path("so-theo-doi/", views.ledger, name="ledger"),
     path("so-theo-doi/ban-in/<int:pk>/", views.ledger_export, name="ledger_export"),
+    path("to-khai/xuat/", declaration_views.declaration_export, name="declaration_export"),
     path("xin-y-kien/", views.consultations, name="consultations"),
     path("bao-cao/tre-han/", lateness_views.late_report, name="late_report"),
     path("nguy-co-tre-hen/", lateness_views.at_risk, name="at_risk"),

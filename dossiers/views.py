@@ -25,6 +25,7 @@ from core.params import pk_param
 from core.periods import OUT_OF_RANGE, in_range, period_from
 from procedures.anywhere import portal_province
 from procedures.models import Channel, Requirement
+from procedures.text import search_key
 from regulations.selectors import rules_in_force
 from signing.config import SigningUnavailable
 
@@ -106,6 +107,7 @@ def dossier_detail(request, pk: int):
         "max_mb": attachments.max_bytes() // 1024 // 1024,
         "agencies": selectors.consultable_agency_list() if staff_view else [],
         "has_form02": selectors.supplement_form_exists(dossier),
+        "declared": selectors.declaration_panels(documents) if staff_view and personal else [],
         "consultations": selectors.consultation_list(dossier) if staff_view else [],
         **_apology_context(request.user, dossier, staff_view, request),
         "forecast": _forecast_context(request.user, dossier, staff_view),
@@ -338,7 +340,12 @@ def worklist(request):
             return None
         return value
 
+    declared = request.GET.get("declared", "").strip()[:100]
+    if declared and len(search_key(declared).replace(" ", "")) < 3:
+        date_errors.append(_("Tìm theo nội dung tờ khai: hãy nhập ít nhất 3 chữ hoặc số."))
+        declared = ""
     filters = {"status": request.GET.get("status") or None, "channel": request.GET.get("channel") or None,
+               "declared": declared,
                "procedure_version__procedure__code": request.GET.get("procedure") or None,
                "punctuality": request.GET.get("punctuality") or None, "code": request.GET.get("code", "").strip()[:40],
                "received_at__date__gte": day("from"), "received_at__date__lte": day("to")}
@@ -372,6 +379,7 @@ def worklist(request):
         "can_receive": policies.can_receive_at_desk(request.user), "date_errors": date_errors,
         "risk_desk": bool(policies.risk_desk_agency_ids(request.user)),
         "risk_threshold_percent": risk_percent(risk_threshold()),
+        "can_export_declarations": policies.can_export_declarations(request.user),
         "received_from": filters["received_at__date__gte"], "received_to": filters["received_at__date__lte"],
     })
 

@@ -45,6 +45,17 @@ def _units(codes: set[str]) -> dict[str, str]:
     return dict(AdministrativeUnit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
 
 
+def unit_codes(data: dict) -> set[str]:
+    """The administrative unit codes the addresses of `data` name (to look their names up once for many)."""
+    return {v.get(part) for v in (data or {}).values() if isinstance(v, dict)
+            for part in ("province", "commune")} - {None, ""}
+
+
+def unit_names(codes: set[str]) -> dict[str, str]:
+    """{code: name} of these units, in one query: pass it to `printable(..., units=)` for many declarations."""
+    return _units(set(codes))
+
+
 def text_of(f: Field, value, units: dict[str, str]) -> str:
     if value in (None, "", [], {}):
         return ""
@@ -65,10 +76,10 @@ def text_of(f: Field, value, units: dict[str, str]) -> str:
     return str(value)
 
 
-def printable(form: Form, data: dict) -> dict:
-    """{"sections": [...], "values": {name: text}, "rows": {group: [[text, ...], ...]}} in Vietnamese."""
-    codes = {v.get(part) for v in data.values() if isinstance(v, dict) for part in ("province", "commune")} - {None}
-    units = _units(codes)
+def printable(form: Form, data: dict, *, units: dict[str, str] | None = None) -> dict:
+    """{"sections": [...], "values": {name: text}, "rows": {group: [[text, ...], ...]}} in Vietnamese. `units`:
+    the unit names already looked up (`unit_names`), else they are read here."""
+    units = _units(unit_codes(data)) if units is None else units
     with override("vi"):
         sections, values, rows = [], {}, {}
         for section in form.sections:
@@ -89,6 +100,11 @@ def printable(form: Form, data: dict) -> dict:
                                   "checked": bool(data.get(f.name))})
             sections.append({"title": section.title, "items": items})
     return {"sections": sections, "values": values, "rows": rows}
+
+
+def row_text(row: list[str]) -> str:
+    """One row of a repeating group as one line: its filled cells, comma-separated."""
+    return ", ".join(cell for cell in row if cell)
 
 
 def render_html(form: Form, data: dict, *, template: str = "generic", context: dict | None = None) -> str:

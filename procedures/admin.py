@@ -1,18 +1,30 @@
 """Staff editing of the catalogue. A published version is read-only here: the action
 "Tạo bản nháp mới" copies it, and "Công bố" publishes a draft through the services."""
 
+import json
+
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from eforms import ui
+from eforms.data import check_raw, clean_raw
+from eforms.printing import render_pdf, template_choices
 
-from . import services
+from . import policies, services
 from .models import (
     AnywhereOverride,
     ChannelOption,
+    DeclarationForm,
     FeeExemption,
     FeeItem,
     Field,
@@ -20,6 +32,7 @@ from .models import (
     Procedure,
     ProcedureVersion,
     RequiredDocument,
+    VersionStatus,
 )
 
 
@@ -88,8 +101,27 @@ class ChannelInline(DraftOnlyMixin, admin.TabularInline):
 class DocumentInline(DraftOnlyMixin, admin.TabularInline):
     model = RequiredDocument
     fields = ("order", "name", "template_name", "template_file", "originals", "copies", "requirement", "condition",
-              "file_types")
+              "file_types", "eform_link")
+    readonly_fields = ("eform_link",)
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("eform", "version")
+
+    @admin.display(description=_("tờ khai điện tử"))
+    def eform_link(self, obj):
+        """The component's interactive declaration form: open it, or (a draft's component) add one."""
+        if obj is None or obj.pk is None:
+            return "—"
+        form = getattr(obj, "eform", None)  # read with the rows (get_queryset)
+        if form is not None:
+            return format_html('<a href="{}" data-testid="eform-link">{}</a>',
+                               reverse("admin:procedures_declarationform_change", args=[form.pk]),
+                               _("Sửa tờ khai") if obj.version.is_editable else _("Xem tờ khai"))
+        if not obj.version.is_editable:
+            return "—"
+        return format_html('<a href="{}?document={}" data-testid="eform-add">{}</a>',
+                           reverse("admin:procedures_declarationform_add"), obj.pk, _("Thêm tờ khai điện tử"))
 
 
 @admin.register(ProcedureVersion)
@@ -210,3 +242,242 @@ class AnywhereOverrideAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._not_yet_in_force(obj)
+
+
+# -- declaration forms (tờ khai điện tử) -------------------------------------------------------------------
+
+class PrettyJSONField(forms.JSONField):
+    """JSON typed in a large monospace textarea: shown indented, and a syntax error said with its line and
+    column (what the editor needs to find it), nothing parsed half."""
+
+    widget = forms.Textarea(attrs={"class": "json-editor", "rows": 28, "spellcheck": "false", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if self.disabled:
+            return value
+        if value in self.empty_values:
+            return None
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(gettext("JSON không hợp lệ: dòng %(line)s, cột %(column)s: %(reason)s") % {
+                "line": exc.lineno, "column": exc.colno, "reason": exc.msg}, code="invalid") from None
+
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value  # what was typed, shown again as typed
+        return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+class DeclarationFormAdminForm(forms.ModelForm):
+    """Checks a definition whole (`services.declaration_form_problems`), every problem on the field it names.
+    It never saves: the admin hands the cleaned values to `services.declaration_form_save`."""
+
+    schema = PrettyJSONField(label=_("dữ liệu (JSON Schema)"))
+    layout = PrettyJSONField(label=_("bố cục (layout)"))
+    print_template = forms.ChoiceField(label=_("mẫu in"), choices=template_choices)
+
+    class Meta:
+        model = DeclarationForm
+        fields = ("document", "schema", "layout", "print_template", "official_template")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "document" in self.fields:  # adding: a component of a draft version that has no form yet
+            self.fields["document"].queryset = RequiredDocument.objects.filter(
+                version__status=VersionStatus.DRAFT, eform__isnull=True).select_related("version__procedure")
+
+    def clean(self):
+        data = super().clean()
+        document = self.instance.document if self.instance.pk else data.get("document")
+        if document is not None and not document.version.is_editable:
+            raise ValidationError(PUBLISHED_NOTICE, code="form_published")
+        if all(data.get(k) is not None for k in ("schema", "layout", "print_template")):
+            for problem in services.declaration_form_problems(schema=data["schema"], layout=data["layout"],
+                                                              print_template=data["print_template"]):
+                where = "layout" if problem.startswith("layout") else "schema" if problem.startswith("schema") \
+                    else None
+                self.add_error(where, problem)
+        return data
+
+
+PUBLISHED_NOTICE = _("Tờ khai của phiên bản đã công bố không được sửa (hồ sơ đã điền theo nó): hãy tạo phiên bản "
+                     "mới từ phiên bản này (“Tạo bản nháp mới”) rồi sửa tờ khai của bản nháp.")
+
+
+@admin.register(DeclarationForm)
+class DeclarationFormAdmin(admin.ModelAdmin):
+    """The editor of a component's declaration form, for catalogue administrators: schema and layout as JSON,
+    saved only through the service, read-only once its version is published; with a preview of the page."""
+
+    form = DeclarationFormAdminForm
+    list_display = ("__str__", "procedure_code", "version_number", "version_status", "print_template")
+    list_filter = ("document__version__status", "print_template")
+    search_fields = ("document__name", "document__version__procedure__code", "document__version__procedure__name")
+    list_select_related = ("document__version__procedure",)
+    EDIT_FIELDS = ("document", "schema", "layout", "print_template", "official_template")
+    READ_FIELDS = ("document", "version_link", "preview_link", "schema_pretty", "layout_pretty", "print_template",
+                   "official_template")
+
+    # -- who: catalogue administrators only; a published version's form is read-only ------------------------
+
+    def _catalogue_admin(self, request) -> bool:
+        return policies.can_edit_catalogue(request.user)
+
+    @staticmethod
+    def _editable(obj) -> bool:
+        return obj is None or obj.document.version.is_editable
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and self._catalogue_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._catalogue_admin(request)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self._catalogue_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return (super().has_change_permission(request, obj) and self._catalogue_admin(request)
+                and self._editable(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return (super().has_delete_permission(request, obj) and self._catalogue_admin(request)
+                and self._editable(obj))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("document__version__procedure")
+
+    # -- the page --------------------------------------------------------------------------------------------
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not self._editable(obj):
+            return self.READ_FIELDS
+        if obj is not None:
+            return ("document", "version_link", "preview_link", *self.EDIT_FIELDS[1:])
+        return self.EDIT_FIELDS
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not self._editable(obj):
+            return self.READ_FIELDS
+        if obj is not None:
+            return ("document", "version_link", "preview_link")
+        return ()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and not self._editable(obj) and request.method == "GET":
+            messages.warning(request, PUBLISHED_NOTICE)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("mã thủ tục"), ordering="document__version__procedure__code")
+    def procedure_code(self, obj):
+        return obj.document.version.procedure.code
+
+    @admin.display(description=_("phiên bản"))
+    def version_number(self, obj):
+        return obj.document.version.number
+
+    @admin.display(description=_("tình trạng phiên bản"))
+    def version_status(self, obj):
+        return obj.document.version.get_status_display()
+
+    @admin.display(description=_("phiên bản thủ tục"))
+    def version_link(self, obj):
+        version = obj.document.version
+        return format_html('<a href="{}">{}</a>', reverse("admin:procedures_procedureversion_change",
+                                                          args=[version.pk]), version)
+
+    @admin.display(description=_("xem trước"))
+    def preview_link(self, obj):
+        return format_html('<a href="{}" target="_blank" data-testid="eform-preview-link">{}</a>',
+                           reverse("admin:procedures_declarationform_preview", args=[obj.pk]),
+                           _("Xem trước trang tờ khai như người dân thấy"))
+
+    @admin.display(description=_("dữ liệu (JSON Schema)"))
+    def schema_pretty(self, obj):
+        return format_html('<pre class="json-view">{}</pre>', json.dumps(obj.schema, indent=2, ensure_ascii=False))
+
+    @admin.display(description=_("bố cục (layout)"))
+    def layout_pretty(self, obj):
+        return format_html('<pre class="json-view">{}</pre>', json.dumps(obj.layout, indent=2, ensure_ascii=False))
+
+    # -- saving: through the service, never the model form ------------------------------------------------
+
+    def save_form(self, request, form, change):
+        return form.instance  # not form.save(): the service below writes
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            saved = services.declaration_form_save(
+                actor=request.user, document=obj.document, schema=data["schema"], layout=data["layout"],
+                print_template=data["print_template"], official_template=data.get("official_template") or "")
+        except (DomainError, PermissionDenied) as exc:  # changed under us (published meanwhile): nothing written
+            request._declaration_form_refused = str(getattr(exc, "message", exc))
+            return
+        obj.pk, obj.created_at, obj.updated_at = saved.pk, saved.created_at, saved.updated_at
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no inlines, no many-to-many: nothing else to write
+
+    def log_addition(self, request, obj, message):
+        if not getattr(request, "_declaration_form_refused", None):
+            return super().log_addition(request, obj, message)
+        return None
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "_declaration_form_refused", None):
+            return super().log_change(request, obj, message)
+        return None
+
+    def _refused(self, request, obj):
+        messages.error(request, request._declaration_form_refused)
+        if obj.pk:
+            return redirect("admin:procedures_declarationform_change", obj.pk)
+        return redirect("admin:procedures_declarationform_changelist")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "_declaration_form_refused", None):
+            return self._refused(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_declaration_form_refused", None):
+            return self._refused(request, obj)
+        return super().response_change(request, obj)
+
+    # -- the preview: the citizen's page of the saved definition; nothing is stored ----------------------------
+
+    def get_urls(self):
+        return [path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view),
+                     name="procedures_declarationform_preview"), *super().get_urls()]
+
+    def preview_view(self, request, pk: int):
+        if not self._catalogue_admin(request):
+            raise PermissionDenied(gettext("Chỉ quản trị viên danh mục thủ tục mới được xem trước tờ khai."))
+        eform = self.get_queryset(request).filter(pk=pk).first()
+        if eform is None:
+            return redirect("admin:procedures_declarationform_changelist")
+        form = eform.form
+        raw, errors, extra_rows, valid, status = {}, {}, None, False, 200
+        if request.method == "POST":
+            raw = clean_raw(form, request.POST)
+            action = request.POST.get("action", "check")
+            if action.startswith("add:"):
+                extra_rows = {action[4:]: 1}
+            else:
+                data, errors = check_raw(form, raw)
+                valid = not errors
+                status = 200 if valid else 400
+                if valid and action == "pdf":
+                    pdf = render_pdf(form, data, template=eform.print_template,
+                                     context={"dossier_code": "", "filled_by_desk": False, "place": ""})
+                    response = HttpResponse(pdf, content_type="application/pdf")
+                    response["Content-Disposition"] = f'attachment; filename="to-khai-mau-{eform.pk}.pdf"'
+                    return response
+        return TemplateResponse(request, "eforms/preview.html", {
+            "eform": eform, "title": form.title, "document": eform.document,
+            "sections": ui.sections(form, raw, errors, extra_rows=extra_rows), "errors": errors, "valid": valid,
+            "change_url": reverse("admin:procedures_declarationform_change", args=[eform.pk]),
+        }, status=status)

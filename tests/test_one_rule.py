@@ -32,6 +32,8 @@ ALLOWED = {
     "accounts/admin.py": ({"is_superuser"}, "the Django admin's field lists and filters show the flag"),
     "accounts/demo.py": ({"is_superuser"}, "the demo data creates its accounts, one of them a superuser"),
     "payments/demo.py": ({"role lookup"}, "the demo data picks a desk officer to record its sample payments"),
+    "dossiers/management/commands/generate_dossiers.py": (
+        {"role comparison"}, "the benchmark data generator picks the officers who act in the generated histories"),
     "signing/management/commands/signing_demo.py": (
         {"role lookup"}, "the demo set-up gives each demo approving leader a personal certificate"),
 }

@@ -1,7 +1,8 @@
 /* The declaration page (dossiers/declaration.html). Everything works without this file; it only:
    - shows a field that a rule requires only when the rule applies (data-show-if / data-show-values),
    - lists in the commune select only the communes of the chosen province,
-   - saves a draft a few seconds after the citizen stops typing (X-Autosave), so nothing typed is lost. */
+   - saves a draft a few seconds after the citizen stops typing (X-Autosave), so nothing typed is lost
+     (not on the catalogue's preview of a form, whose form has no data-autosave-url). */
 (function () {
   "use strict";
   function valueOf(form, name) {
@@ -44,6 +45,7 @@
     applyRules(form);
     form.querySelectorAll("fieldset.address").forEach(filterCommunes);
     function save() {
+      if (!form.getAttribute("data-autosave-url")) return;  /* the catalogue's preview stores nothing */
       var data = new FormData(form);
       data.set("action", "save");
       fetch(form.getAttribute("data-autosave-url"), {

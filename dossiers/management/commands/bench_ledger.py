@@ -23,10 +23,9 @@ from django.urls import reverse
 from accounts.models import Agency, User
 from core.bench import summary, timed
 
-from ...ledger import PDF_LIMIT, ledger_export_render, ledger_rows
+from ...ledger import PDF_LIMIT, ledger_export_render, ledger_export_render_task, ledger_rows
 from ...models import Dossier, ExportStatus, LedgerExport
 from ...selectors import visible_agency_list
-from ...tasks import ledger_export_render_task
 
 
 class Command(BaseCommand):
