@@ -52,7 +52,7 @@ from .models import (
     ResultDraft,
     ReturnChannel,
 )
-from .workflow import BY_NAME, DESK_ROLES, HANDLING, OPEN, STEP_OF, TERMINAL, Status, Step
+from .workflow import BY_NAME, DESK_ROLES, HANDLING, OPEN, STEP_OF, TERMINAL, WAITING_FOR_CITIZEN, Status, Step
 
 # Which citizen-facing e-mail each new status sends (template under notifications/email/).
 NOTIFY = {
@@ -208,6 +208,10 @@ def _fire(
         locked.step_due_at = cal.add_working_time(at, float(hours) * 3600) if hours else None
     if locked.status in TERMINAL:
         locked.closed_at = at
+    if locked.status != from_status:
+        locked.risk_at = None  # the lateness forecast is for the old state: the next sweep computes it again
+        if locked.status not in OPEN or locked.status in WAITING_FOR_CITIZEN or locked.status == Status.RESULT_READY:
+            locked.risk, locked.risk_reason = None, ""  # no running clock: nothing to forecast
     if (from_status in OPEN and locked.status not in OPEN) or locked.status == Status.RESULT_READY:
         # The result is at the desk (or the dossier ended): a pending apology draft has nothing left to do.
         ApologyLetter.objects.filter(dossier=locked, status=LetterStatus.DRAFT).update(

@@ -104,3 +104,20 @@ def test_sweep_arguments_are_checked_in_vietnamese(db):
         sweep_deadlines(batch=0)
     with pytest.raises(ValueError, match="budget phải là số giây không âm"):
         sweep_deadlines(budget=-1)
+
+
+def test_a_transition_marks_the_forecast_stale_and_clears_it_when_the_clock_stops(world):
+    from dossiers import services as dossier_services
+    from dossiers.tests.conftest import at
+    from dossiers.tests.transitions_helper import drive
+
+    d = drive(world, "in_appraisal")
+    Dossier.objects.filter(pk=d.pk).update(risk=0.8, risk_reason="x", risk_at=at(2026, 3, 3, 9))
+    d.refresh_from_db()
+    d = dossier_services.dossier_propose(dossier=d, actor=world.appraiser, proposal="approve", at=at(2026, 3, 3, 10))
+    d.refresh_from_db()
+    assert d.risk == 0.8 and d.risk_at is None  # still shown, computed again by the next sweep
+    d = dossier_services.dossier_approve(dossier=d, actor=world.approver, at=at(2026, 3, 3, 11))
+    d = dossier_services.dossier_resolve(dossier=d, actor=world.appraiser, at=at(2026, 3, 3, 12))
+    d.refresh_from_db()
+    assert d.status == "result_ready" and d.risk is None and d.risk_reason == ""
