@@ -10,6 +10,11 @@ newest put in the store first) of that user's store, not deleted, whose title ma
   finds "Giấy khai sinh (bản sao trích lục)", never "Giấy khai sinh lại" before an exact "Giấy khai sinh", and
   "Giấy khai" finds nothing that is not a whole-word prefix).
 
+A copy the portal filed from a dossier's components (`source_dossier` set, source "component") records the desk
+that received it and the reception day as its agency and date, not who issued the paper: it never answers for
+`issuing_agency` or `issued_on` (the newest such copy would otherwise put a ward's name where a hospital's
+belongs). An electronic result answers: its agency issued it.
+
 An expired document still answers (its agency or dates are what the citizen is asked to copy, and the citizen
 can change every pre-filled value). The attributes: title, issuing_agency, issued_on, valid_until (dates as
 ISO 8601, what the page's date input takes). Only the person's own store is read: for anything but a signed-in
@@ -21,6 +26,7 @@ from __future__ import annotations
 from accounts.models import User
 from procedures.text import search_key
 
+from .models import Source
 from .selectors import stored_document_list
 
 ATTRIBUTES = ("title", "issuing_agency", "issued_on", "valid_until")
@@ -35,7 +41,10 @@ def store_value(user, key: str) -> str | None:
     if attribute not in ATTRIBUTES or not wanted:
         return None
     exact = prefix = None
-    for document in stored_document_list(user).order_by("-created_at", "-id"):
+    documents = stored_document_list(user)
+    if attribute in ("issuing_agency", "issued_on"):
+        documents = documents.exclude(source=Source.COMPONENT, source_dossier__isnull=False)
+    for document in documents.order_by("-created_at", "-id"):
         have = search_key(document.title)
         if have == wanted:
             exact = document

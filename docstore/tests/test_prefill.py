@@ -120,3 +120,18 @@ def test_the_desk_filling_it_for_a_walk_in_gets_no_store_value(client, world, fo
     assert 'name="f-nyc_ho_ten" value="Nguyễn Văn An"' in html      # the applicant's details, as before
     assert 'name="f-ks_noi_sinh" value=""' in html                   # nothing from anyone's store
     assert "Bệnh viện" not in html.split('name="f-ks_noi_sinh"')[1][:80]
+
+
+def test_a_copy_filed_from_a_dossier_never_answers_for_the_issuer(world):
+    """A component copied into the store at reception records the receiving desk as its agency: the place of
+    birth must not become a ward's name (found in the walk-through)."""
+    from dossiers import services
+    from dossiers.tests.conftest import APPLICANT
+
+    an = world.citizen
+    real = stored(an, "Giấy chứng sinh", "Bệnh viện Đa khoa tỉnh Gia Lai")
+    copy = stored(an, "Giấy chứng sinh", "Ủy ban nhân dân phường Pleiku")
+    d = services.dossier_create_draft(citizen=an, version=world.birth, agency=world.pleiku, **APPLICANT)
+    type(copy).objects.filter(pk=copy.pk).update(source=Source.COMPONENT, source_dossier=d)
+    assert store_value(an, "Giấy chứng sinh.issuing_agency") == real.issuing_agency
+    assert store_value(an, "Giấy chứng sinh.title") == "Giấy chứng sinh"  # the copy still answers for its title
