@@ -122,7 +122,7 @@ def test_the_desk_filling_it_for_a_walk_in_gets_no_store_value(client, world, fo
     assert "Bệnh viện" not in html.split('name="f-ks_noi_sinh"')[1][:80]
 
 
-def test_a_copy_filed_from_a_dossier_never_answers_for_the_issuer(world):
+def test_a_copy_filed_from_a_dossier_never_answers_for_the_issuer(world):  # noqa: F811 - the fixture
     """A component copied into the store at reception records the receiving desk as its agency: the place of
     birth must not become a ward's name (found in the walk-through)."""
     from dossiers import services
