@@ -39,6 +39,7 @@ def _context(dossier, document, form, raw, errors, *, editable, declaration, ext
         "sections": drawn, "errors": errors, "error_list": ui.error_list(drawn, errors),
         "editable": editable, "declaration": declaration,
         "printed": printable(form.form, declaration.data) if declaration and declaration.data else None,
+        "pending": bool(declaration and declarations.has_pending_changes(declaration)),
     }
 
 
@@ -46,6 +47,8 @@ def _refused_action(form, post) -> str | None:
     """Why the POST's `action` cannot be done (None: it can): only the page's own buttons are accepted —
     save, finish, and "add:<group>" for a group of the form that has room for another row."""
     action = post.get("action")
+    if action == "discard":
+        return None
     if action in ("save", "finish"):
         if action == "save" and not any(is_form_key(form.form, key) for key in post):
             return _("Tờ khai gửi lên không có trường nào của mẫu; không có gì được lưu.")
@@ -95,6 +98,10 @@ def declaration_fill(request, pk: int, document_pk: int):
             context["staff_view"] = policies.sees_as_staff(request.user, dossier)
             return render(request, "dossiers/declaration.html", context, status=400)
         try:
+            if action == "discard":
+                declarations.declaration_discard_changes(dossier=dossier, document=document, actor=request.user)
+                messages.success(request, _("Đã bỏ các thay đổi: tờ khai lại đúng như bản đã hoàn tất."))
+                return redirect(reverse("dossiers:declaration", args=[dossier.pk, document.pk]))
             if action == "finish":
                 done = declarations.declaration_finish(dossier=dossier, document=document, actor=request.user,
                                                        post=request.POST)
@@ -104,7 +111,7 @@ def declaration_fill(request, pk: int, document_pk: int):
             declaration = declarations.declaration_save_draft(dossier=dossier, document=document,
                                                               actor=request.user, post=request.POST)
         except declarations.DeclarationInvalid as exc:  # the error summary at the top says it, field by field
-            errors, status = exc.errors, 400
+            errors, status = exc.errors, 400  # nothing stored; the page shows again what was typed
         except DomainError as exc:
             if autosave:
                 return JsonResponse({"saved": False, "detail": exc.message}, status=exc.http_status)

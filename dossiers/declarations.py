@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from eforms import prefill
-from eforms.data import check_raw, clean_raw
+from eforms.data import check_raw, clean_raw, coerce, raw_from
 from eforms.printing import printable, render_pdf
 from procedures.models import DeclarationForm, RequiredDocument
 from procedures.text import search_key
@@ -65,11 +65,42 @@ def declaration_save_draft(*, dossier: Dossier, document: RequiredDocument, acto
         declaration = Declaration(dossier=locked, document=document, form=form)
     declaration.raw = raw
     declaration.filled_by = actor
-    declaration.by_desk = policies.sees_as_staff(actor, locked)
-    if declaration.status == DeclarationStatus.DONE and declaration.data is not None:
-        declaration.status = DeclarationStatus.DRAFT  # being changed: the file stays until finished again
+    if declaration.data is None:  # a finished one stays finished (its data, its file) until finished again
+        declaration.by_desk = policies.sees_as_staff(actor, locked)
     declaration.save()
     return declaration
+
+
+@transaction.atomic
+def declaration_discard_changes(*, dossier: Dossier, document: RequiredDocument, actor: User) -> Declaration:
+    """Drop the changes typed into a finished declaration: it is again exactly as finished (its data, its file)."""
+    _dossier, declaration = _locked(dossier, document, actor)
+    if declaration is None or declaration.data is None:
+        raise DomainError("not_finished", _("Tờ khai chưa hoàn tất lần nào: không có bản để khôi phục."),
+                          http_status=409)
+    declaration.raw = raw_from(declaration.form.form, declaration.data)
+    declaration.filled_by = actor
+    declaration.save(update_fields=["raw", "filled_by", "updated_at"])
+    return declaration
+
+
+def has_pending_changes(declaration: Declaration) -> bool:
+    """A finished declaration whose typed content now differs from what was finished (and attached)."""
+    if declaration.status != DeclarationStatus.DONE or declaration.data is None or not declaration.raw:
+        return False
+    data, errors = coerce(declaration.form.form, declaration.raw)
+    return bool(errors) or data != declaration.data
+
+
+def require_finished(dossier: Dossier) -> None:
+    """Before the dossier is submitted: no declaration left half-changed (the file attached would not say what the
+    page shows). Raises a DomainError naming them."""
+    pending = [d.document.name for d in dossier.declarations.select_related("form", "document")
+               if has_pending_changes(d)]
+    if pending:
+        raise DomainError("declaration_changed", _(
+            "Tờ khai “%s” có thay đổi chưa hoàn tất: hãy mở tờ khai và bấm “Hoàn tất tờ khai”, hoặc “Bỏ các thay "
+            "đổi” để nộp bản đã hoàn tất.") % "; ".join(pending), http_status=409)
 
 
 @dataclass
@@ -150,8 +181,10 @@ def initial_raw(*, dossier: Dossier, document: RequiredDocument, user: User, dec
                 form: DeclarationForm) -> dict:
     """What the page starts with: the declaration as last saved, else values pre-filled from the citizen's account
     and document store (from the dossier's applicant details when the desk fills it in)."""
+    if declaration is not None and declaration.data is not None and declaration.filled_by_id != user.pk:
+        return raw_from(form.form, declaration.data)  # as finished, never someone else's unfinished changes
     if declaration is not None and (declaration.raw or declaration.data):
-        return declaration.raw or prefill.raw_from(form.form, declaration.data or {})
+        return declaration.raw or raw_from(form.form, declaration.data or {})
     if policies.is_applicant(user, dossier):
         return prefill.initial(form.form, user)
     return prefill.initial(form.form, _Applicant(dossier))

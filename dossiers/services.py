@@ -35,7 +35,7 @@ from workcalendar.calendar import to_local
 from workcalendar.deadlines import ClockEvent, ClockEventKind, clock, due, punctuality
 from workcalendar.selectors import calendar_for
 
-from . import codes, events, fees, policies, results, routing
+from . import codes, declarations, events, fees, policies, results, routing
 from . import components as parts
 from .attachments import attachment_add, missing_documents
 from .models import (
@@ -369,6 +369,7 @@ def dossier_submit(*, dossier: Dossier, actor: User | None, at: dt.datetime | No
     def before(d, when):
         parts.components_count_files(d)
         _require_documents(d)
+        declarations.require_finished(d)
         d.submitted_at = when
 
     return _fire(dossier=dossier, actor=actor, name="submit", at=at, before=before, reason=reason)

@@ -231,3 +231,41 @@ def test_a_published_form_never_changes_and_a_new_version_copies_it(world, form,
     assert "layout: trường “khong_co” không có trong schema." in invalid.value.message
     assert DeclarationForm.objects.get(document=copy.document).layout["title"].endswith("(mẫu mới)")
     assert new.status == VersionStatus.DRAFT
+
+
+@time_machine.travel(NOW, tick=False)
+def test_changing_a_finished_declaration_keeps_it_finished_until_finished_again(client, world, form):
+    """Found in the walk-through: an edit used to turn a finished declaration back into a draft, so the dossier
+    was submitted with a PDF that no longer matched and the desk lost the declared fields."""
+    dossier = draft(world)
+    done = declarations.declaration_finish(dossier=dossier, document=form.document, actor=world.citizen,
+                                           post=filled()).declaration
+    client.force_login(world.citizen)
+    client.post(url(dossier, form), {"action": "save", **filled(**{"f-ks_dan_toc": "Ê Đê"})})
+    changed = Declaration.objects.get(pk=done.pk)
+    assert changed.status == DeclarationStatus.DONE and changed.data["ks_dan_toc"] == "Kinh"
+    assert changed.attachment_id == done.attachment_id and declarations.has_pending_changes(changed)
+    page = client.get(url(dossier, form)).content.decode()
+    assert 'data-testid="declaration-pending"' in page and 'value="Ê Đê"' in page
+    with pytest.raises(DomainError) as refused:  # not submitted half-changed
+        services.dossier_submit(dossier=dossier, actor=world.citizen, at=at(2026, 6, 1, 9))
+    assert refused.value.code == "declaration_changed" and "Tờ khai đăng ký khai sinh" in refused.value.message
+    assert client.post(url(dossier, form), {"action": "discard"}).status_code == 302
+    restored = Declaration.objects.get(pk=done.pk)
+    assert not declarations.has_pending_changes(restored) and restored.raw["f-ks_dan_toc"] == "Kinh"
+    services.dossier_submit(dossier=dossier, actor=world.citizen, at=at(2026, 6, 1, 9))
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUBMITTED
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_desk_never_starts_from_someone_elses_unfinished_changes(client, world, form):
+    dossier = draft(world)
+    declarations.declaration_finish(dossier=dossier, document=form.document, actor=world.citizen, post=filled())
+    client.force_login(world.citizen)
+    client.post(url(dossier, form), {"action": "save", **filled(**{"f-ks_ho_ten": "Dở dang"})})
+    declaration = Declaration.objects.get(dossier=dossier)
+    assert declaration.raw["f-ks_ho_ten"] == "Dở dang"
+    shown = declarations.initial_raw(dossier=dossier, document=form.document, user=world.reception,
+                                     declaration=declaration, form=form)
+    assert shown["f-ks_ho_ten"] == "Nguyễn Minh Khang"  # as finished and attached
