@@ -26,7 +26,7 @@ from workcalendar.selectors import calendar_for
 
 from . import policies
 from .components import required_documents
-from .lateness.at_risk import RUNNING, risk_threshold
+from .lateness.at_risk import at_risk_filter
 from .lateness.classify import due_soon_limit
 from .models import (
     ApologyLetter,
@@ -262,8 +262,8 @@ def worklist_queryset(user: User, *, queue: str = "agency", role: str | None = N
                        due_at__lte=due_soon_limit(calendar_for(None), now))
     elif queue == "overdue":
         qs = qs.filter(status__in=OPEN - WAITING_FOR_CITIZEN - {Status.RESULT_READY}, due_at__lt=now)
-    elif queue == "at_risk":  # the forecast stored by the sweep; a paused dossier is not at risk of being late
-        qs = qs.filter(status__in=RUNNING, risk__gte=risk_threshold())
+    elif queue == "at_risk":  # the forecast stored by the sweep; a paused or already late dossier is not "at risk"
+        qs = qs.filter(at_risk_filter(now))
     elif queue == "waiting":
         qs = qs.filter(status__in=WAITING_FOR_CITIZEN)
     elif queue == "done":

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import Agency, User
 
@@ -46,15 +47,24 @@ def risk_percent(risk: float | None) -> int | None:
     return None if risk is None else round(risk * 100)
 
 
-def is_at_risk(dossier: Dossier) -> bool:
-    return dossier.status in RUNNING and dossier.risk is not None and dossier.risk >= risk_threshold()
+def is_at_risk(dossier: Dossier, now=None) -> bool:
+    """At risk of being late: running, the forecast at or above the threshold, and not late already (an overdue
+    dossier is in the "Quá hạn" queue: it is late, not at risk of being late)."""
+    now = now or timezone.now()
+    return (dossier.status in RUNNING and dossier.risk is not None and dossier.risk >= risk_threshold()
+            and dossier.due_at is not None and dossier.due_at >= now)
 
 
-def at_risk_queryset(agency_ids) -> QuerySet[Dossier]:
+def at_risk_filter(now=None) -> Q:
+    """`is_at_risk` as a query condition."""
+    return Q(status__in=RUNNING, risk__gte=risk_threshold(), due_at__gte=now or timezone.now())
+
+
+def at_risk_queryset(agency_ids, now=None) -> QuerySet[Dossier]:
     """The dossiers at risk handled by these agencies, highest risk first (the partial index
     `dossier_hand_open_risk`: handling agency, risk descending, id)."""
-    return (Dossier.objects.filter(handling_agency__in=list(agency_ids), status__in=RUNNING,
-                                   risk__gte=risk_threshold()).order_by("-risk", "pk"))
+    return (Dossier.objects.filter(at_risk_filter(now), handling_agency__in=list(agency_ids))
+            .order_by("-risk", "pk"))
 
 
 def agency_at_risk(agency: Agency, *, limit: int) -> list[Dossier]:

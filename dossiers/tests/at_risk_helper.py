@@ -3,6 +3,9 @@ forecast's fields written directly on the rows (the forecast model itself is tes
 
 from __future__ import annotations
 
+import pytest
+import time_machine
+
 from accounts.models import Role, StaffRole, User
 from dossiers.models import Dossier
 
@@ -11,6 +14,14 @@ from .transitions_helper import drive
 
 FORECAST_AT = at(2026, 3, 2, 12)
 REASON = "Bước thẩm định tại Phòng Tư pháp thường mất 6 ngày làm việc, còn 2 ngày"
+
+
+@pytest.fixture(autouse=True)
+def before_the_appointment():
+    """The tests' clock: the day the forecast was stored, before the dossiers' appointment (a dossier already
+    past its appointment is late, not at risk of being late)."""
+    with time_machine.travel(FORECAST_AT, tick=False):
+        yield
 
 
 def risky(world, status, risk: float | None, reason: str = REASON) -> Dossier:

@@ -5,6 +5,7 @@ appraiser, appointment, link); nothing for a head with nothing at risk; a bad da
 import datetime as dt
 
 import pytest
+import time_machine
 from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -18,10 +19,19 @@ from notifications.models import EmailMessage, InboxItem
 from portal.celery import app
 
 from .at_risk_helper import REASON, risky
+from .conftest import at
 
 pytestmark = pytest.mark.django_db
 S = Status
 DAY = "2026-03-02"
+
+
+@pytest.fixture(autouse=True)
+def before_the_appointment():
+    """The morning after the forecast was stored, before the dossiers' appointment (5/3): the digests of 2/3 and
+    3/3 can both be sent, and the dossiers are still at risk, not late yet."""
+    with time_machine.travel(at(2026, 3, 3, 9), tick=False):
+        yield
 
 
 @pytest.fixture

@@ -13,7 +13,12 @@ from dossiers.lateness import letters, workload
 from dossiers.models import ApologyLetter, Dossier, EventType, LetterStatus
 from dossiers.workflow import Status
 
-from .at_risk_helper import REASON, colleague, risky
+from .at_risk_helper import (
+    REASON,
+    before_the_appointment,  # noqa: F401 - the tests' clock (autouse)
+    colleague,
+    risky,
+)
 from .conftest import at
 from .transitions_helper import drive
 

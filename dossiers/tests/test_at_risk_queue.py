@@ -9,7 +9,11 @@ from dossiers.models import Dossier
 from dossiers.views import _cursor
 from dossiers.workflow import Status
 
-from .at_risk_helper import REASON, risky
+from .at_risk_helper import (
+    REASON,
+    before_the_appointment,  # noqa: F401 - the tests' clock (autouse)
+    risky,
+)
 
 pytestmark = pytest.mark.django_db
 S = Status
@@ -96,3 +100,17 @@ def test_the_page_shows_the_tab_the_percentage_and_the_reason(client, world, spr
     assert table.index(spread["high"].code) < table.index(spread["mid"].code) < table.index(spread["edge"].code)
     assert "91%" in table and "60%" in table and REASON in table
     assert spread["low"].code not in table and spread["paused"].code not in table
+
+
+def test_a_dossier_already_past_its_appointment_is_late_not_at_risk(world):
+    """Found in the walk-through: overdue dossiers at 100 % buried the few that can still be saved."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    saveable = risky(world, Status.IN_APPRAISAL, 0.77)
+    late = risky(world, Status.IN_APPRAISAL, 1.0)
+    Dossier.objects.filter(pk=late.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    listed = selectors.worklist(world.approver, queue="at_risk")
+    assert [d.pk for d in listed] == [saveable.pk]
+    assert late.pk in [d.pk for d in selectors.worklist(world.approver, queue="overdue")]

@@ -14,7 +14,11 @@ from dossiers.models import Dossier, EventType
 from dossiers.workflow import Status
 from notifications.models import EmailMessage, InboxItem
 
-from .at_risk_helper import colleague, risky
+from .at_risk_helper import (
+    before_the_appointment,  # noqa: F401 - the tests' clock (autouse)
+    colleague,
+    risky,
+)
 from .transitions_helper import snapshot
 
 pytestmark = pytest.mark.django_db
