@@ -73,7 +73,13 @@ def _django(validator):
     return check
 
 
+COMMUNE_NAME_MAX = 100
+
+
 def _check_address(value) -> bool:
+    """The province and commune of an address: a commune of the list must be of the chosen province; where the
+    list has no commune of that province yet (the official list not loaded for it), the commune's name as
+    typed is accepted (`f-<address>-commune_name`)."""
     if not isinstance(value, dict):
         return True
     if value.get("province") and not AdministrativeUnit.objects.filter(
@@ -84,7 +90,12 @@ def _check_address(value) -> bool:
     commune = AdministrativeUnit.objects.filter(
         code=value["commune"], level=UnitLevel.COMMUNE, is_active=True).values_list("parent__code", flat=True).first()
     if commune is None:
-        raise FormatProblem(_("xã, phường không có trong danh mục đơn vị hành chính"))
+        listed = AdministrativeUnit.objects.filter(parent__code=value["province"], is_active=True).exists()
+        if listed:
+            raise FormatProblem(_("hãy chọn xã, phường trong danh sách của tỉnh, thành phố đã chọn"))
+        if len(value["commune"]) > COMMUNE_NAME_MAX:
+            raise FormatProblem(_("tên xã, phường dài quá %s ký tự") % COMMUNE_NAME_MAX)
+        return True  # the province's communes are not loaded yet: the name as typed
     if commune != value["province"]:
         raise FormatProblem(_("xã, phường đã chọn không thuộc tỉnh, thành phố đã chọn"))
     return True
@@ -158,6 +169,8 @@ def _coerce(form: Form, raw: dict) -> tuple[dict, dict[str, str], dict[str, list
         key = f"{PREFIX}{f.name}"
         if f.kind == "address":
             parts = {part: (raw.get(f"{key}-{part}") or "").strip() for part in ("province", "commune", "street")}
+            if not parts["commune"]:
+                parts["commune"] = " ".join((raw.get(f"{key}-commune_name") or "").split())
             parts = {k: v for k, v in parts.items() if v}
             if parts:
                 data[f.name] = parts
@@ -194,6 +207,9 @@ def raw_from(form: Form, data: dict) -> dict:
             for part in ("province", "commune", "street"):
                 if value.get(part):
                     raw[f"{key}-{part}"] = str(value[part])
+            commune = value.get("commune")
+            if commune and not AdministrativeUnit.objects.filter(code=commune, level=UnitLevel.COMMUNE).exists():
+                raw[f"{key}-commune_name"] = str(commune)  # a name typed for a province whose list is not loaded
         elif f.kind == "group" and isinstance(value, list):
             raw[f"{key}-rows"] = str(len(value))
             for number, row in enumerate(value):
@@ -230,7 +246,7 @@ def is_form_key(form: Form, key: str) -> bool:
     if f is None or not tail:
         return False
     if f.kind == "address":
-        return tail in ("province", "commune", "street")
+        return tail in ("province", "commune", "commune_name", "street")
     if f.kind == "group":
         if tail == "rows":
             return True

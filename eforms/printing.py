@@ -71,8 +71,9 @@ def text_of(f: Field, value, units: dict[str, str]) -> str:
     if f.kind == "number" and isinstance(value, int) and abs(value) >= 10000:
         return f"{value:,}".replace(",", ".")  # 150.000.000 (a year such as 1996 stays as it is)
     if f.kind == "address" and isinstance(value, dict):
-        return ", ".join(p for p in (value.get("street", ""), units.get(value.get("commune", ""), ""),
-                                     units.get(value.get("province", ""), "")) if p)
+        commune = value.get("commune", "")
+        commune = units.get(commune, commune)  # a name typed where the province's communes are not listed
+        return ", ".join(p for p in (value.get("street", ""), commune, units.get(value.get("province", ""), "")) if p)
     return str(value)
 
 

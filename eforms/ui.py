@@ -3,6 +3,8 @@ far, the error next to it, the choices, and when a field is shown (its condition
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
@@ -14,14 +16,27 @@ from .models import AdministrativeUnit, UnitLevel
 def unit_options() -> tuple[list[tuple[str, str]], list[tuple[str, list[tuple[str, str]]]]]:
     """(provinces, communes grouped by province) of the active units, for the address selects."""
     units = list(AdministrativeUnit.objects.filter(is_active=True).values_list("code", "name", "level", "parent__code"))
-    provinces = sorted(((c, n) for c, n, lvl, _p in units if lvl == UnitLevel.PROVINCE), key=lambda x: x[1])
+    provinces = sorted(((c, n) for c, n, lvl, _p in units if lvl == UnitLevel.PROVINCE), key=lambda x: _order(x[1]))
     names = dict(provinces)
     grouped: dict[str, list[tuple[str, str]]] = {}
     for code, name, level, parent in units:
         if level == UnitLevel.COMMUNE:
             grouped.setdefault(parent, []).append((code, name))
-    communes = [(names.get(p, p), sorted(items, key=lambda x: x[1])) for p, items in grouped.items()]
-    return provinces, sorted(communes)
+    communes = [(names.get(p, p), sorted(items, key=lambda x: _order(x[1]))) for p, items in grouped.items()]
+    return provinces, sorted(communes, key=lambda x: _order(x[0]))
+
+
+def _order(name: str) -> tuple:
+    """Vietnamese alphabetical order, near enough for a list of place names: the name without its type word
+    ("Tỉnh", "Thành phố", "Phường", "Xã"), by its letters without tone marks, then with them."""
+    words = name.split()
+    for kind in (("Thành", "phố"), ("Đặc", "khu"), ("Tỉnh",), ("Phường",), ("Xã",)):
+        if tuple(words[:len(kind)]) == kind and len(words) > len(kind):
+            words = words[len(kind):]
+            break
+    bare = " ".join(words)
+    plain = unicodedata.normalize("NFD", bare.replace("Đ", "D~").replace("đ", "d~"))
+    return "".join(ch for ch in plain if unicodedata.category(ch) != "Mn").lower(), bare
 
 
 def _condition(form: Form, f: Field) -> dict | None:
@@ -83,6 +98,8 @@ def sections(form: Form, raw: dict, errors: dict, *, extra_rows: dict | None = N
                     item["parts"][part] = {"name": name, "value": raw.get(name, ""), "error": error,
                                            "describedby": f"{name}-error" if error else whole}
                     item["has_error"] = item["has_error"] or bool(error)
+                item["parts"]["commune_name"] = {"name": f"{key}-commune_name",
+                                                 "value": raw.get(f"{key}-commune_name", "")}
                 item["provinces"], item["communes"] = units
             if f.kind == "group":
                 count = row_count(f, raw) + (extra_rows or {}).get(f.name, 0)

@@ -102,3 +102,24 @@ def test_stored_data_shows_again_as_typed():
     raw = raw_from(form, data)
     assert raw == {"f-ho_ten": "A", "f-la_dai_dien": "on", "f-thanh_vien-rows": "1", "f-thanh_vien-0-ten": "B"}
     assert coerce(form, raw)[0] == data
+
+
+@time_machine.travel(dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC))
+def test_a_commune_is_typed_where_the_province_has_none_listed_and_chosen_where_it_has(units):
+    """Found in the walk-through: a resident of Hà Nội could not be declared while only Gia Lai's communes were
+    loaded."""
+    from eforms.printing import printable
+
+    form = Form(*birth())
+    hanoi = valid_birth(**{"f-nyc_noi_cu_tru-province": "01", "f-nyc_noi_cu_tru-commune": "",
+                           "f-nyc_noi_cu_tru-commune_name": "  Phường   Ba Đình "})
+    # "01" has one listed commune in this test (T002): then the list must be used
+    _data, errors = check_raw(Form(*birth()), hanoi)
+    assert "hãy chọn xã, phường trong danh sách" in errors["f-nyc_noi_cu_tru"]
+    AdministrativeUnit.objects.filter(code="T002").delete()
+    data, errors = check_raw(form, hanoi)
+    assert errors == {} and data["nyc_noi_cu_tru"]["commune"] == "Phường Ba Đình"
+    assert printable(form, data)["values"]["nyc_noi_cu_tru"] == "12 Trần Phú, Phường Ba Đình, Thành phố Hà Nội"
+    assert raw_from(form, data)["f-nyc_noi_cu_tru-commune_name"] == "Phường Ba Đình"
+    too_long = {**hanoi, "f-nyc_noi_cu_tru-commune_name": "x" * 101}
+    assert "dài quá 100 ký tự" in check_raw(form, too_long)[1]["f-nyc_noi_cu_tru"]

@@ -36,6 +36,12 @@
     });
     var chosen = commune.options[commune.selectedIndex];
     if (chosen && chosen.parentNode.tagName === "OPTGROUP" && chosen.parentNode.disabled) commune.value = "";
+    // A province whose communes are not listed yet: the commune's name is typed instead.
+    var listed = !province.value || Array.prototype.some.call(commune.querySelectorAll("optgroup"),
+      function (group) { return group.label === label; });
+    var typed = fieldset.querySelector("[data-commune-name]");
+    if (typed) typed.hidden = listed;
+    commune.disabled = !listed;
   }
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("[data-declaration]");
