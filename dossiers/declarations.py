@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.validators import display_phone
 from core.errors import DomainError
 from eforms import prefill
 from eforms.data import check_raw, clean_raw, coerce, raw_from
@@ -130,7 +131,9 @@ def declaration_finish(*, dossier: Dossier, document: RequiredDocument, actor: U
             by_desk = policies.sees_as_staff(actor, locked)
             pdf = render_pdf(form.form, data, template=form.print_template, context={
                 "dossier_code": locked.code or "", "filled_by_desk": by_desk,
-                "place": _place(locked)})
+                "place": _place(locked),
+                # "Kính gửi": the competent agency itself where the official form names it (its kind otherwise)
+                "addressee": locked.handling_agency.name if form.layout.get("addressee_from_dossier") else ""})
             name = f"to-khai-{(locked.code or str(locked.pk)).replace('/', '-')}.pdf"
             attachment = attachments.attachment_add(dossier=locked, actor=actor, upload=ContentFile(pdf, name=name),
                                                     document=document)
@@ -172,7 +175,7 @@ class _Applicant:
         self.full_name = dossier.applicant_name
         self.citizen_id = dossier.applicant_id_number
         self.phone = dossier.applicant_phone
-        self.phone_display = dossier.applicant_phone
+        self.phone_display = display_phone(dossier.applicant_phone) if dossier.applicant_phone else ""
         self.email = dossier.applicant_email
         self.address = dossier.applicant_address
 

@@ -54,10 +54,26 @@ def _check_date(value) -> bool:
     return True
 
 
+EARLIEST = dt.date(1900, 1, 1)  # no one alive, no record still asked for, is older
+
+
 def _check_past(value) -> bool:
     _check_date(value)
-    if dt.date.fromisoformat(value) > timezone.localdate():
+    day = dt.date.fromisoformat(value)
+    if day > timezone.localdate():
         raise FormatProblem(_("không được sau ngày hôm nay"))
+    if day < EARLIEST:
+        raise FormatProblem(_("không được trước năm %s") % EARLIEST.year)
+    return True
+
+
+def _check_past_year(value) -> bool:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return True  # a wrong type is a `type` error of its own
+    if value > timezone.localdate().year:
+        raise FormatProblem(_("không được sau năm nay"))
+    if value < EARLIEST.year:
+        raise FormatProblem(_("không được trước năm %s") % EARLIEST.year)
     return True
 
 
@@ -105,6 +121,7 @@ def format_checker() -> FormatChecker:
     checker = FormatChecker(formats=())
     checker.checks("date", raises=FormatProblem)(_check_date)
     checker.checks("past-date", raises=FormatProblem)(_check_past)
+    checker.checks("past-year", raises=FormatProblem)(_check_past_year)
     checker.checks("vn-citizen-id", raises=FormatProblem)(_django(validate_citizen_id))
     checker.checks("vn-phone", raises=FormatProblem)(_django(validate_phone))
     checker.checks("email", raises=FormatProblem)(_django(validate_email))

@@ -61,6 +61,7 @@ LAYOUT_SCHEMA = {
     "type": "object", "required": ["title", "sections"], "additionalProperties": False,
     "properties": {
         "title": _text, "title_en": _text, "form_number": _text, "addressee": _text,
+        "addressee_from_dossier": {"type": "boolean"},
         "intro": {"type": "string", "maxLength": 2000}, "intro_en": {"type": "string", "maxLength": 2000},
         "commitment": {"type": "string", "maxLength": 2000}, "signer_title": _text,
         "signer_field": {"type": "string", "pattern": NAME},
@@ -206,6 +207,10 @@ def _rules(schema: dict, problems: list[str]) -> dict[str, tuple[str, tuple]]:
 def _check_property(path: str, schema: dict, problems: list[str], *, in_group: bool = False) -> str | None:
     if not isinstance(schema, dict):
         problems.append(_("schema: trường “%s” phải là một object JSON Schema.") % path)
+        return None
+    if schema.get("type") == "integer" and schema.get("format") not in (None, "past-year"):
+        problems.append(_("schema: trường “%(path)s” dùng định dạng “%(fmt)s” không hỗ trợ (số nguyên: past-year).")
+                        % {"path": path, "fmt": schema["format"]})
         return None
     if schema.get("type") == "string" and schema.get("format") and schema["format"] not in STRING_FORMATS:
         problems.append(_("schema: trường “%(path)s” dùng định dạng “%(fmt)s” không hỗ trợ (chỉ: %(ok)s).") % {

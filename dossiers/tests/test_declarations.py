@@ -113,7 +113,7 @@ def test_finishing_attaches_the_declaration_pdf_and_the_dossier_submits_without_
     assert attachment.document_id == form.document_id and attachment.is_active
     assert attachment.content_type == "application/pdf" and attachment.dossier_id == dossier.pk
     words = pdf_words(attachment)
-    for expected in ("TỜ KHAI ĐĂNG KÝ KHAI SINH", "Kính gửi: Ủy ban nhân dân xã, phường nơi đăng ký khai sinh",
+    for expected in ("TỜ KHAI ĐĂNG KÝ KHAI SINH", "Kính gửi: Ủy ban nhân dân phường Pleiku",  # the competent agency
                      "Nguyễn Minh Khang", "05/03/2026", "Nam", "Trần Thị Cúc", "1996",
                      "12 Trần Phú, Phường Thử, Tỉnh Gia Lai", "Cha", "Tôi cam đoan nội dung đề nghị đăng ký khai sinh",
                      "NGƯỜI YÊU CẦU", "Nguyễn Văn An"):
@@ -186,6 +186,7 @@ def test_the_desk_fills_it_for_a_walk_in_citizen_and_the_appraiser_reads_fields(
     page = client.get(url(dossier, form)).content.decode()
     assert 'name="f-nyc_ho_ten" value="Nguyễn Văn An"' in page          # from the dossier's applicant
     assert "Tiếp" not in page.split('name="f-nyc_ho_ten"')[1][:60]       # never the officer's own name
+    assert 'name="f-nyc_dien_thoai" value="0912 345 678"' in page    # as the receipt writes it, not +84…
     response = client.post(url(dossier, form), {"action": "finish", **filled()})
     assert response.status_code == 302
     declaration = Declaration.objects.get(dossier=dossier)
