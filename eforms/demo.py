@@ -4,6 +4,7 @@ Their codes start with "D" because they are not the official codes: a real deplo
 of communes (`manage.py import_admin_units`), which the demo's codes never collide with."""
 
 from .models import AdministrativeUnit, UnitLevel
+from .units import provinces_ensure
 
 COMMUNES = [
     ("D52001", "Phường Pleiku"), ("D52002", "Phường Hội Phú"), ("D52003", "Phường Thống Nhất"),
@@ -14,9 +15,7 @@ COMMUNES = [
 
 
 def seed(context: dict) -> None:
-    province = AdministrativeUnit.objects.filter(code="52", level=UnitLevel.PROVINCE).first()
-    if province is None:
-        return
+    province = provinces_ensure()["52"]
     for code, name in COMMUNES:
         AdministrativeUnit.objects.get_or_create(code=code, defaults={
             "name": name, "level": UnitLevel.COMMUNE, "parent": province})

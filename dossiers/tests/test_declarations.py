@@ -17,6 +17,7 @@ from dossiers import declarations, services
 from dossiers.models import Attachment, Declaration, DeclarationStatus
 from dossiers.workflow import Status
 from eforms.models import AdministrativeUnit, UnitLevel
+from eforms.units import provinces_ensure
 from procedures import services as catalogue
 from procedures.models import DeclarationForm, VersionStatus
 
@@ -31,7 +32,7 @@ NOW = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)  # 09:00 in Hà Nội
 def form(world):
     spec = json.loads(SEED.read_text(encoding="utf-8"))
     document = world.birth.documents.get(name="Tờ khai đăng ký khai sinh")
-    province = AdministrativeUnit.objects.get(code="52")
+    province = provinces_ensure()["52"]
     AdministrativeUnit.objects.create(code="T001", name="Phường Thử", level=UnitLevel.COMMUNE, parent=province)
     # a published version's form comes with it (import); here it is added to the sample's published version
     return DeclarationForm.objects.create(document=document, schema=spec["schema"], layout=spec["layout"],

@@ -20,6 +20,7 @@ from dossiers.models import Dossier, PersonalDataAccess
 from dossiers.workflow import Status
 from eforms.models import AdministrativeUnit, UnitLevel
 from eforms.tests.test_definition import small
+from eforms.units import provinces_ensure
 from procedures.models import DeclarationForm
 
 from .conftest import APPLICANT, at
@@ -36,7 +37,7 @@ def form(world):
     spec = json.loads(SEED.read_text(encoding="utf-8"))
     document = world.birth.documents.get(name="Tờ khai đăng ký khai sinh")
     AdministrativeUnit.objects.create(code="T001", name="Phường Thử", level=UnitLevel.COMMUNE,
-                                      parent=AdministrativeUnit.objects.get(code="52"))
+                                      parent=provinces_ensure()["52"])
     return DeclarationForm.objects.create(document=document, schema=spec["schema"], layout=spec["layout"],
                                           official_template=spec["official_template"])
 

@@ -15,6 +15,7 @@ from eforms.data import check_raw
 from eforms.definition import Form, check
 from eforms.models import AdministrativeUnit, UnitLevel
 from eforms.printing import TEMPLATES, render_pdf, template_exists, text_of
+from eforms.units import provinces_ensure
 from procedures.demo import seed_text
 from procedures.models import DeclarationForm, Procedure
 from procedures.transfer import export_json, import_procedures
@@ -33,7 +34,7 @@ def spec(code: str) -> dict:
 
 @pytest.fixture
 def units():
-    province = AdministrativeUnit.objects.get(code="52")
+    province = provinces_ensure()["52"]
     AdministrativeUnit.objects.create(code="T001", name="Phường Thử", level=UnitLevel.COMMUNE, parent=province)
     AdministrativeUnit.objects.create(code="T002", name="Xã Thử", level=UnitLevel.COMMUNE, parent=province)
 

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from accounts.models import User
 from eforms.models import AdministrativeUnit, UnitLevel
+from eforms.units import provinces_ensure
 from procedures import services
 from procedures.models import DeclarationForm, Procedure, VersionStatus
 
@@ -189,7 +190,7 @@ def filled(**changes):
 @pytest.fixture
 def commune(db):
     return AdministrativeUnit.objects.create(code="T001", name="Phường Thử", level=UnitLevel.COMMUNE,
-                                             parent=AdministrativeUnit.objects.get(code="52"))
+                                             parent=provinces_ensure()["52"])
 
 
 def test_the_preview_draws_the_citizens_page(admin_client, published, commune):

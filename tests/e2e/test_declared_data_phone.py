@@ -31,6 +31,7 @@ def test_declared_data_pages_fit_a_phone(page, base, demo):
     from dossiers import declarations, services
     from dossiers.tests.conftest import APPLICANT
     from eforms.models import AdministrativeUnit, UnitLevel
+    from eforms.units import provinces_ensure
     from procedures.models import DeclarationForm, Procedure, VersionStatus
 
     import_procedures(SAMPLE.read_text(encoding="utf-8"))
@@ -39,7 +40,7 @@ def test_declared_data_pages_fit_a_phone(page, base, demo):
     form = DeclarationForm.objects.create(document=version.documents.get(name="Tờ khai đăng ký khai sinh"),
                                           schema=spec["schema"], layout=spec["layout"])
     AdministrativeUnit.objects.create(code="T001", name="Phường Thử", level=UnitLevel.COMMUNE,
-                                      parent=AdministrativeUnit.objects.get(code="52"))
+                                      parent=provinces_ensure()["52"])
     reception = User.objects.get(email="tiepnhan.pleiku@demo.gov.vn")
     with mock.patch.object(services, "dossier_receive", lambda *, dossier, **kwargs: dossier):
         dossier = services.dossier_create_at_desk(actor=reception, version=version, agency=demo.agency("H21.65"),
