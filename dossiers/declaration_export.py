@@ -4,6 +4,8 @@ column, its rows joined "1) …; 2) …"). Every cell goes through `core.exports
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,11 +40,25 @@ def rows_of(eform: DeclarationForm, declarations: list[Declaration]) -> tuple[li
     for declaration in declarations:
         texts = printable(form, declaration.data or {}, units=units)
         dossier = declaration.dossier
+        data = declaration.data or {}
         out.append([dossier.code, dossier.get_status_display(),
                     timezone.localtime(dossier.received_at) if dossier.received_at else None,
-                    *(group_text(texts["rows"].get(name) or []) if group else texts["values"].get(name, "")
+                    *(group_text(texts["rows"].get(name) or []) if group
+                      else typed(form.by_path[name], data.get(name), texts["values"].get(name, ""))
                       for name, _h, group in cols)])
     return header, out
+
+
+def typed(field, value, text: str):
+    """A date as a date cell and a number as a number (a spreadsheet sorts and sums them); the rest as printed."""
+    if field.kind == "date" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return text
+    if field.kind == "number" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return text
 
 
 def declaration_xlsx(eform: DeclarationForm, declarations: list[Declaration], start, end) -> bytes:

@@ -234,7 +234,8 @@ def test_the_export_has_one_column_per_field_in_layout_order(client, world, form
     assert values["Họ, chữ đệm, tên người mẹ"] == "Trần Thị Cúc"
     assert values["Số định danh cá nhân"] == "064090000123"
     assert "12 Trần Phú, Phường Thử, Tỉnh Gia Lai" in rows[2]
-    assert "05/03/2026" in rows[2] and "Nam" in rows[2]
+    assert values["Ngày, tháng, năm sinh"] == dt.datetime(2026, 3, 5)  # a date cell (walk-through: was text)
+    assert values["Năm sinh của mẹ"] == 1996 and "Nam" in rows[2]        # a number, not "1996"
     # the text that looks like a formula stays text
     cell = next(c for c in sheet[3] if isinstance(c.value, str) and c.value.startswith("=HYPERLINK"))
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x.example","bấm")'
