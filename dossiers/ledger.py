@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Agency
 from accounts.validators import display_phone
+from core.errors import DomainError
 from core.exports import Sheet, xlsx_bytes
 
 from .models import Dossier, ExportStatus, LedgerExport
@@ -83,7 +84,10 @@ def _html(agency, start, end, rows, *, first: bool, last: bool, first_page: int)
 
 @transaction.atomic
 def ledger_export_request(*, actor, agency: Agency, start: dt.date, end: dt.date, personal: bool) -> LedgerExport:
-    """Queue the PDF of a ledger (or give back the same one asked for a moment ago)."""
+    """Queue the PDF of a ledger (or give back the same one asked for a moment ago). More rows than the PDF can
+    hold (`PDF_LIMIT`) is refused at once, nothing queued: the XLSX has no limit."""
+    if ledger_rows(agency, start, end)[:PDF_LIMIT + 1].count() > PDF_LIMIT:
+        raise DomainError("ledger_too_long", _("Quá %s hồ sơ: hãy chọn khoảng ngắn hơn hoặc tải bản XLSX.") % PDF_LIMIT)
     recent = timezone.now() - dt.timedelta(minutes=REUSE_MINUTES)
     same = (LedgerExport.objects.select_for_update().filter(
         requested_by=actor, agency=agency, start=start, end=end, personal=personal, created_at__gte=recent)

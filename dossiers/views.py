@@ -33,7 +33,7 @@ from . import attachments, components, idempotency, issuing, pins, policies, rou
 from .forms import DeskForm, LookupForm, StartForm
 from .lateness.at_risk import is_at_risk, risk_percent, risk_threshold
 from .lateness.letters import issue_is_late, proposal
-from .ledger import PDF_LIMIT, ledger_export_request, ledger_rows, ledger_xlsx
+from .ledger import ledger_export_request, ledger_xlsx
 from .models import AttachmentKind, Dossier, ExportStatus, LetterStatus
 from .panels import render_panels
 from .printing import FORMS, render_form, render_handover_slip
@@ -582,10 +582,11 @@ def ledger(request):
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
-    if ledger_rows(agency, start, end)[:PDF_LIMIT + 1].count() > PDF_LIMIT:
-        messages.error(request, _("Quá %s hồ sơ: hãy chọn khoảng ngắn hơn hoặc tải bản XLSX.") % PDF_LIMIT)
+    try:
+        export = ledger_export_request(actor=request.user, agency=agency, start=start, end=end, personal=personal)
+    except DomainError as exc:
+        messages.error(request, exc.message)
         return redirect("dossiers:worklist")
-    export = ledger_export_request(actor=request.user, agency=agency, start=start, end=end, personal=personal)
     return redirect("dossiers:ledger_export", pk=export.pk)
 
 

@@ -309,3 +309,20 @@ def test_bench_ledger_times_the_request_and_the_layout_and_checks_them(world):
     assert "H21.65 03/2026, 3 hồ sơ" in text and "dàn trang ở nền (3 dòng, 1 trang)" in text
     with pytest.raises(CommandError, match="--month phải có dạng YYYY-MM"):
         call_command("bench_ledger", "--month", "03/2026")
+
+
+def test_a_ledger_longer_than_the_pdf_holds_is_refused_at_once_and_nothing_is_queued(client, world, monkeypatch):
+    from dossiers import ledger, services
+    from dossiers.models import LedgerExport
+
+    from .conftest import APPLICANT, at
+
+    monkeypatch.setattr(ledger, "PDF_LIMIT", 1)
+    for n in range(2):
+        services.dossier_create_at_desk(actor=world.reception, version=world.household, agency=world.pleiku,
+                                        at=at(2026, 3, 2 + n, 10), **APPLICANT)
+    client.force_login(world.reception)
+    page = client.get(reverse("dossiers:ledger"), {"agency": "H21.65", "from": "2026-03-01", "to": "2026-03-31"},
+                      follow=True)
+    assert "Quá 1 hồ sơ: hãy chọn khoảng ngắn hơn hoặc tải bản XLSX." in page.content.decode()
+    assert not LedgerExport.objects.exists()
