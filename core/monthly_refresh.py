@@ -26,6 +26,10 @@ class MonthlyRefreshCommand(BaseCommand):
         """Rebuild the months first..last (first days of months); the number of rows written."""
         raise NotImplementedError
 
+    def kept(self, *, first: dt.date, last: dt.date) -> list[dt.date]:
+        """Months of the range the refresh leaves as they are (closed months); none by default."""
+        return []
+
     def handle(self, *args, first=None, last=None, **options):
         try:
             first_month, last_month = month_range(first, last)
@@ -35,3 +39,7 @@ class MonthlyRefreshCommand(BaseCommand):
         rows = self.refresh(first=first_month, last=last_month)
         line = self.done.format(rows=rows, first=first_month, last=last_month, seconds=time.perf_counter() - started)
         self.stdout.write(self.style.SUCCESS(line) if self.success_style else line)
+        kept = self.kept(first=first_month, last=last_month)
+        if kept:
+            self.stdout.write("Các tháng đã chốt số liệu được giữ nguyên: " + ", ".join(f"{m:%m/%Y}" for m in kept)
+                              + " (xóa tháng đó trong trang quản trị “Tháng đã chốt số liệu” để tính lại).")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Dossier, DossierComponent, DossierEvent, PersonalDataAccess
+from .models import ClosedMonth, Dossier, DossierComponent, DossierEvent, PersonalDataAccess
 
 
 class ComponentInline(admin.TabularInline):
@@ -60,4 +60,18 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ClosedMonth)
+class ClosedMonthAdmin(admin.ModelAdmin):
+    """Closed months are only listed and, to recount one, deleted (the next refresh counts it from today's records)."""
+
+    list_display = ("month", "closed_at")
+    readonly_fields = ("month", "closed_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

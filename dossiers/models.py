@@ -171,6 +171,12 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
             models.Index(fields=["handling_agency", "due_at", "id"], name="dossier_hand_closed_due",
                          condition=~models.Q(status__in=OPEN_STATES)),
             models.Index(fields=["receiving_agency", "status", "received_at"], name="dossier_recv_status_received"),
+            # the monthly counts (dossiers/stats.py): received, finished or closed in a month, open at its end
+            models.Index(fields=["received_at"], name="dossier_received_at"),
+            models.Index(fields=["resolved_at"], name="dossier_resolved_at"),
+            models.Index(fields=["closed_at"], name="dossier_closed_at"),
+            models.Index(fields=["received_at"], name="dossier_unfinished_received",
+                         condition=models.Q(resolved_at__isnull=True, closed_at__isnull=True)),
             # "Của tôi": the states where a role has the next move, per agency, in due order
             models.Index(fields=["receiving_agency", "status", "due_at", "id"], name="dossier_recv_status_due",
                          condition=models.Q(status__in=OPEN_STATES)),
@@ -669,6 +675,24 @@ class LetterCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.year}: {self.last}"
+
+
+class ClosedMonth(models.Model):
+    """A month whose monthly tables (dossiers, status sync, satisfaction) were counted after its end and are kept
+    as they were then: a later re-appointment, a late answer to feedback or a corrected record no longer rewrites
+    them, so recomputing a closed month gives identical rows. An administrator who must recount a month deletes its
+    row here (the admin), and the next refresh counts it again from today's records."""
+
+    month = models.DateField(_("tháng"), unique=True)
+    closed_at = models.DateTimeField(_("chốt lúc"))
+
+    class Meta:
+        verbose_name = _("tháng đã chốt số liệu")
+        verbose_name_plural = _("tháng đã chốt số liệu")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y}"
 
 
 class MonthlyAgencyStats(models.Model):

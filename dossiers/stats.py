@@ -70,6 +70,7 @@ from .models import (
     ApologyLetter,
     Attachment,
     AttachmentKind,
+    ClosedMonth,
     Dossier,
     DossierEvent,
     EventType,
@@ -132,10 +133,13 @@ def finished_between(start: dt.datetime, end: dt.datetime):
 
 def open_at(cutoff: dt.datetime):
     """Received before `cutoff` and neither finished nor closed at that moment, with `legal_due`
-    (the appointment before any re-appointment) annotated."""
-    return (Dossier.objects.filter(received_at__lt=cutoff)
-            .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=cutoff))
-            .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=cutoff))
+    (the appointment before any re-appointment) annotated. Written as three cases, each served by an index
+    (finished after the cutoff; still unfinished; closed after it without a result), so a month's count reads
+    the dossiers open then, not every dossier ever received."""
+    later = Q(resolved_at__gte=cutoff) & (Q(closed_at__isnull=True) | Q(closed_at__gte=cutoff))
+    unfinished = Q(resolved_at__isnull=True) & Q(closed_at__isnull=True)
+    closed_later = Q(resolved_at__isnull=True) & Q(closed_at__gte=cutoff)
+    return (Dossier.objects.filter(received_at__lt=cutoff).filter(later | unfinished | closed_later)
             .annotate(legal_due=Coalesce("extended_from", "due_at")))
 
 
@@ -169,7 +173,12 @@ def counted_766(start: dt.datetime, end: dt.datetime, cutoff: dt.datetime):
     requests = DossierEvent.objects.filter(dossier=OuterRef("pk"), type=EventType.REQUEST_SUPPLEMENT).order_by()
     count = requests.values("dossier").annotate(c=Count("id")).values("c")
     first = requests.values("dossier").annotate(m=Min("at")).values("m")
-    qs = (Dossier.objects.filter(received_at__lt=end)
+    # Only dossiers not finished nor closed before the start can have ended after it (one supplement request
+    # ends processing earlier, never later, than the result or the closing): an index-served pre-filter, so the
+    # month reads its own dossiers and those open at its start, not the whole history.
+    not_ended_before = (Q(resolved_at__gte=start) | Q(resolved_at__isnull=True, closed_at__isnull=True)
+                        | Q(resolved_at__isnull=True, closed_at__gte=start))
+    qs = (Dossier.objects.filter(received_at__lt=end).filter(not_ended_before)
           .annotate(requests=Coalesce(Subquery(count), 0), first_request=Subquery(first),
                     legal_due=Coalesce("extended_from", "due_at"))
           .annotate(ended=Case(When(requests=1, then=F("first_request")),
@@ -251,7 +260,10 @@ def store_months(model, fields, compute, *, first: dt.date, last: dt.date, now: 
         raise DomainError("invalid_range", "Tháng bắt đầu phải trước hoặc bằng tháng kết thúc.")
     now = now or timezone.now()
     written = 0
+    closed = closed_months(first, last)
     for month in months(first, last):
+        if month in closed:  # kept as counted when the month was closed (months_close)
+            continue
         computed = compute(month, now=now)
         model.objects.filter(month=month).exclude(agency_id__in=computed).update(
             **dict.fromkeys(fields, 0), computed_at=now)
@@ -261,6 +273,24 @@ def store_months(model, fields, compute, *, first: dt.date, last: dt.date, now: 
             update_conflicts=True, unique_fields=["agency", "month"], update_fields=[*fields, "computed_at"])
         written += len(computed)
     return written
+
+
+def closed_months(first: dt.date, last: dt.date) -> set[dt.date]:
+    return set(ClosedMonth.objects.filter(month__gte=first, month__lte=last).values_list("month", flat=True))
+
+
+@transaction.atomic
+def months_close(*, months: list[dt.date], now: dt.datetime | None = None) -> list[dt.date]:
+    """Close these months (their tables were just counted after their end, by the caller): from now on the
+    refreshes keep their rows as they are. A month not yet ended is refused. Returns the months newly closed."""
+    now = now or timezone.now()
+    for month in months:
+        if _bounds(month.replace(day=1))[1] > now:
+            raise DomainError("month_open", f"Tháng {month:%m/%Y} chưa kết thúc, không thể chốt số liệu.")
+    done = {m for m in ClosedMonth.objects.filter(month__in=months).values_list("month", flat=True)}
+    newly = sorted({m.replace(day=1) for m in months} - done)
+    ClosedMonth.objects.bulk_create([ClosedMonth(month=m, closed_at=now) for m in newly], ignore_conflicts=True)
+    return newly
 
 
 @transaction.atomic

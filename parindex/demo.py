@@ -9,8 +9,8 @@ from dossiers.stats import monthly_stats_refresh, recent_months
 from nationalportal.stats import monthly_sync_refresh
 from satisfaction.stats import monthly_satisfaction_refresh
 
-from .metrics import snapshots_refresh
 from .models import MetricSnapshot
+from .services import figures_refresh
 
 
 def seed(context: dict) -> None:
@@ -20,4 +20,4 @@ def seed(context: dict) -> None:
     monthly_stats_refresh(first=first, last=last)
     monthly_sync_refresh(first=first, last=last)
     monthly_satisfaction_refresh(first=first, last=last)
-    context["metric_rows"] = snapshots_refresh(first=first, last=last)
+    context["metric_rows"] = figures_refresh(first=first, last=last)

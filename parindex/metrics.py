@@ -30,11 +30,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency
 from dossiers.models import Dossier, MonthlyAgencyStats
-from dossiers.stats import _bounds, months
+from dossiers.stats import _bounds, months, next_month
 from nationalportal.models import MonthlySyncStats
 from satisfaction.models import MonthlySatisfactionStats
 
-from .models import MetricSnapshot, Scope
+from .models import MetricSnapshot, PeriodKind, PeriodTotal, RankedPeriod, Scope
 
 
 @dataclass(frozen=True)
@@ -192,9 +192,14 @@ def snapshots_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None 
                                            unique_fields=["agency", "scope", "month", "metric"],
                                            update_fields=["numerator", "denominator", "computed_at"])
         written += len(objects)
+    written += rollups_refresh(first=first, last=last, now=now)
+    # The stored rankings were scored from the previous figures: dropped, so that the overview scores on the fly
+    # until services.figures_refresh stores them again.
+    RankedPeriod.objects.all().delete()
     if connection.vendor == "postgresql":  # fresh planner statistics for the dashboards' grouped reads
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {MetricSnapshot._meta.db_table}")
+            cursor.execute(f"ANALYZE {PeriodTotal._meta.db_table}")
     return written
 
 
@@ -228,21 +233,93 @@ def rate(values: dict[str, tuple[int, int | None]], code: str) -> tuple[int, int
 STOCKS = [code for code, m in METRICS.items() if m.stock]
 
 
+def pieces(first: dt.date, last: dt.date) -> tuple[list[dt.date], list[dt.date], list[dt.date]]:
+    """The months first..last covered by whole years, then whole quarters, then single months (the first
+    month of each): at most a few pieces per period, whatever its length."""
+    years, quarters, singles = [], [], []
+    month, last = first.replace(day=1), last.replace(day=1)
+    while month <= last:
+        if month.month == 1 and month.replace(month=12) <= last:
+            years.append(month)
+            month = month.replace(year=month.year + 1)
+        elif month.month % 3 == 1 and month.replace(month=month.month + 2) <= last:
+            quarters.append(month)
+            month = next_month(next_month(next_month(month)))
+        else:
+            singles.append(month)
+            month = next_month(month)
+    return years, quarters, singles
+
+
+def _piece_months(kind: str, start: dt.date) -> tuple[dt.date, dt.date]:
+    if kind == PeriodKind.YEAR:
+        return start, start.replace(month=12)
+    return start, start.replace(month=start.month + 2)
+
+
+def rollups_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
+    """Recompute the quarter and year totals that contain a month from `first` to `last` from the stored
+    monthly snapshots (called by `snapshots_refresh`, in its transaction). Returns the rows written."""
+    now = now or timezone.now()
+    wanted = set()
+    for month in months(first.replace(day=1), last.replace(day=1)):
+        wanted.add((PeriodKind.YEAR, month.replace(month=1)))
+        wanted.add((PeriodKind.QUARTER, month.replace(month=(month.month - 1) // 3 * 3 + 1)))
+    written = 0
+    for kind, start in sorted(wanted):
+        begin, end = _piece_months(kind, start)
+        qs = MetricSnapshot.objects.filter(month__gte=begin, month__lte=end, metric__in=list(METRICS))
+        last_of = {(r["agency_id"], r["scope"]): r["m"]
+                   for r in qs.values("agency_id", "scope").annotate(m=Max("month")).order_by()}
+        objects = [PeriodTotal(agency_id=r["agency_id"], scope=r["scope"], kind=kind, start=start, metric=r["metric"],
+                               numerator=int(r["n"] or 0), denominator=None if r["d"] is None else int(r["d"]),
+                               last_month=last_of[(r["agency_id"], r["scope"])], computed_at=now)
+                   for r in qs.exclude(metric__in=STOCKS).values("agency_id", "scope", "metric")
+                   .annotate(n=Sum("numerator"), d=Sum("denominator")).order_by()]
+        objects += [PeriodTotal(agency_id=r["agency_id"], scope=r["scope"], kind=kind, start=start, metric=r["metric"],
+                                numerator=r["numerator"], denominator=r["denominator"], last_month=r["month"],
+                                computed_at=now)
+                    for r in qs.filter(metric__in=STOCKS).values("agency_id", "scope", "month", "metric", "numerator",
+                                                                 "denominator")
+                    if r["month"] == last_of[(r["agency_id"], r["scope"])]]
+        PeriodTotal.objects.filter(kind=kind, start=start).delete()
+        PeriodTotal.objects.bulk_create(objects, batch_size=5000)
+        written += len(objects)
+    return written
+
+
 def period_values(*, first: dt.date, last: dt.date, scope: str = Scope.AGENCY,
                   agency_ids=None) -> dict[int, dict[str, tuple[int, int | None]]]:
-    """{agency id: aggregated metrics} over the months from `first` to `last`, summed in the database
-    (flows) plus the stocks of each agency's last month with data in the period: two grouped queries,
-    whatever the number of months."""
-    qs = MetricSnapshot.objects.filter(scope=scope, month__gte=first.replace(day=1), month__lte=last,
-                                       metric__in=list(METRICS))
-    if agency_ids is not None:
-        qs = qs.filter(agency_id__in=agency_ids)
+    """{agency id: aggregated metrics} over the months from `first` to `last`: flows added up, stocks of
+    each agency's last month with data in the period. Read from the stored year and quarter totals
+    (`PeriodTotal`) plus the single months at the ends, so a five-year period reads five rows per agency
+    and metric, not sixty: at most six grouped queries, whatever the number of months."""
+    years, quarters, singles = pieces(first, last)
+    sources = []
+    if years or quarters:
+        sources.append((PeriodTotal.objects.filter(scope=scope).filter(
+            Q(kind=PeriodKind.YEAR, start__in=years) | Q(kind=PeriodKind.QUARTER, start__in=quarters)), "last_month"))
+    if singles:
+        sources.append((MetricSnapshot.objects.filter(scope=scope, month__in=singles, metric__in=list(METRICS)),
+                        "month"))
     out: dict[int, dict] = defaultdict(dict)
-    for r in (qs.exclude(metric__in=STOCKS).values("agency_id", "metric")
-              .annotate(n=Sum("numerator"), d=Sum("denominator")).order_by()):
-        out[r["agency_id"]][r["metric"]] = (int(r["n"] or 0), None if r["d"] is None else int(r["d"]))
-    last_month = {r["agency_id"]: r["m"] for r in qs.values("agency_id").annotate(m=Max("month")).order_by()}
-    for r in qs.filter(metric__in=STOCKS).values("agency_id", "month", "metric", "numerator", "denominator"):
-        if r["month"] == last_month.get(r["agency_id"]):
-            out[r["agency_id"]][r["metric"]] = (r["numerator"], r["denominator"])
+    last_of: dict[int, dt.date] = {}
+    stocks = []
+    for qs, month_field in sources:
+        if agency_ids is not None:
+            qs = qs.filter(agency_id__in=agency_ids)
+        for r in (qs.exclude(metric__in=STOCKS).values("agency_id", "metric")
+                  .annotate(n=Sum("numerator"), d=Sum("denominator")).order_by()):
+            num, den = out[r["agency_id"]].get(r["metric"], (0, None))
+            out[r["agency_id"]][r["metric"]] = (num + int(r["n"] or 0),
+                                                den if r["d"] is None else (den or 0) + int(r["d"]))
+        for r in qs.values("agency_id").annotate(m=Max(month_field)).order_by():
+            if r["agency_id"] not in last_of or r["m"] > last_of[r["agency_id"]]:
+                last_of[r["agency_id"]] = r["m"]
+        stocks += [(r["agency_id"], r[month_field], r["metric"], r["numerator"], r["denominator"])
+                   for r in qs.filter(metric__in=STOCKS).values("agency_id", month_field, "metric", "numerator",
+                                                                "denominator")]
+    for agency_id, month, metric, num, den in stocks:
+        if month == last_of.get(agency_id):
+            out[agency_id][metric] = (num, den)
     return dict(out)

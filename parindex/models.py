@@ -229,3 +229,86 @@ class ExternalResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.index} {self.year}: {self.score}"
+
+
+class PeriodKind(models.TextChoices):
+    QUARTER = "quarter", _("Quý")
+    YEAR = "year", _("Năm")
+
+
+class PeriodTotal(models.Model):
+    """The monthly snapshots of one quarter or one year added up, per agency (or province) and metric: flows
+    summed, stocks taken from the agency's last month with data in the piece (`last_month`). Kept by
+    `snapshots_refresh` in the same transaction as the months it recomputes, so a dashboard period reads a
+    few of these rows per agency (whole years, then whole quarters, then single months) instead of every
+    month's snapshot."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.AGENCY)
+    kind = models.CharField(max_length=8, choices=PeriodKind.choices)
+    start = models.DateField(_("tháng đầu"))
+    metric = models.CharField(_("chỉ số"), max_length=60)
+    numerator = models.BigIntegerField(_("tử số"), default=0)
+    denominator = models.BigIntegerField(_("mẫu số"), null=True, blank=True)
+    last_month = models.DateField(_("tháng cuối có số liệu"))
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("tổng theo quý, năm")
+        verbose_name_plural = _("tổng theo quý, năm")
+        constraints = [models.UniqueConstraint(fields=["agency", "scope", "kind", "start", "metric"],
+                                               name="period_total_unique")]
+        indexes = [models.Index(fields=["scope", "kind", "start"], name="period_total_piece")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.kind} {self.start:%m/%Y} {self.metric}"
+
+
+class RankedPeriod(models.Model):
+    """A dashboard period (this month, this quarter, this year) whose per-agency 766 scores are stored, so
+    the ranking is a read of a few hundred rows. Recomputed after every snapshot refresh; `computed_at` is
+    what the overview shows as the figures' time."""
+
+    preset = models.CharField(max_length=8)
+    first = models.DateField()
+    last = models.DateField()
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("kỳ xếp hạng đã tính")
+        verbose_name_plural = _("kỳ xếp hạng đã tính")
+        constraints = [models.UniqueConstraint(fields=["preset", "first", "last"], name="ranked_period_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.preset} {self.first:%m/%Y}–{self.last:%m/%Y}"
+
+
+class RankedScore(models.Model):
+    """One agency's row of a stored ranking period, as `selectors.agency_scores` computes it."""
+
+    period = models.ForeignKey(RankedPeriod, on_delete=models.CASCADE, related_name="scores")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    row = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "agency"], name="ranked_score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.agency_id}"
+
+
+class FiguresRun(models.Model):
+    """The last refresh of the current month's figures (one row): what activity it had seen (the highest ids of
+    the records that change the counts), so a run with nothing new since costs one read."""
+
+    key = models.CharField(max_length=20, unique=True, default="current")
+    seen = models.JSONField(default=dict)
+    ran_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("lần cập nhật số liệu tháng này")
+        verbose_name_plural = _("lần cập nhật số liệu tháng này")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.ran_at:%d/%m/%Y %H:%M}"

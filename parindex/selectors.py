@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,8 +30,17 @@ from dossiers.stats import (
 from satisfaction.models import SurveyResponse
 
 from . import metrics, policies
-from .models import AssessmentRound, Criterion, Evidence, ExternalResult, MetricSnapshot, Scope, SelfScore
-from .portal766 import config_for, portal_score
+from .models import (
+    AssessmentRound,
+    Criterion,
+    Evidence,
+    ExternalResult,
+    MetricSnapshot,
+    RankedPeriod,
+    Scope,
+    SelfScore,
+)
+from .ranking import PRESETS, agency_scores, preset_period, previous_period  # noqa: F401 (the views' names)
 
 
 def dashboard_agencies(user: User) -> tuple[list[int], bool]:
@@ -48,52 +57,50 @@ def period_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.dateti
     return _bounds(first.replace(day=1))[0], _bounds(next_month(last.replace(day=1)))[0]
 
 
-def previous_period(first: dt.date, last: dt.date, preset: str = "") -> tuple[dt.date, dt.date]:
-    """What a period is compared with: the previous month, the previous full quarter, the same months of
-    last year; for a custom range, the same number of months just before."""
-    if preset == "quy":
-        start = (first.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-        start = start.replace(month=(start.month - 1) // 3 * 3 + 1)
-        return start, start.replace(month=start.month + 2)
-    if preset == "nam":
-        return first.replace(year=first.year - 1), last.replace(year=last.year - 1)
-    n = (last.year - first.year) * 12 + last.month - first.month + 1
-    month = first.replace(day=1)
-    for _step in range(n):
-        month = (month - dt.timedelta(days=1)).replace(day=1)
-    end = first.replace(day=1) - dt.timedelta(days=1)
-    return month, end.replace(day=1)
+def stored_scores(preset: str, first: dt.date, last: dt.date) -> tuple[dict[int, dict], dt.datetime] | None:
+    """The stored rows of a preset period and when they were computed, or None when that period is not
+    stored (a custom range, or the first minutes of a new month before the refresh)."""
+    if preset not in PRESETS:
+        return None
+    period = RankedPeriod.objects.filter(preset=preset, first=first, last=last).first()
+    if period is None:
+        return None
+    return {agency_id: row for agency_id, row in period.scores.values_list("agency_id", "row")}, period.computed_at
+
+
+def figures_time(preset: str, first: dt.date, last: dt.date) -> dt.datetime | None:
+    """When the figures of a period were computed: the stored ranking's time for a preset, else the time of
+    the province totals of the period's last month (the refresh writes them last)."""
+    stored = RankedPeriod.objects.filter(preset=preset, first=first, last=last).values_list("computed_at", flat=True)
+    if preset in PRESETS and stored:
+        return stored[0]
+    return MetricSnapshot.objects.filter(scope=Scope.PROVINCE, month=last.replace(day=1)).aggregate(
+        at=Max("computed_at"))["at"]
 
 
 def ranking(agency_ids: list[int], first: dt.date, last: dt.date, preset: str = "") -> list[dict]:
     """Agencies by the portal-measured 766 total of the period, with the change against the previous
-    period and the key rates (numerator / denominator kept for display)."""
-    now_values = metrics.period_values(first=first, last=last, agency_ids=agency_ids)
-    before_first, before_last = previous_period(first, last, preset)
-    before = metrics.period_values(first=before_first, last=before_last, agency_ids=agency_ids)
+    period and the key rates (numerator / denominator kept for display). This month, quarter and year are read
+    from the stored scores (`RankedPeriod`, recomputed with every snapshot refresh); other periods are scored
+    on the fly. Ranks are given among `agency_ids` alone."""
+    stored = stored_scores(preset, first, last)
+    wanted = set(agency_ids)
+    if stored is not None:
+        scores = {a: row for a, row in stored[0].items() if a in wanted}
+    else:
+        scores = agency_scores(agency_ids, first, last, preset)
     names = agency_selectors.agency_names(agency_ids)
-    config = config_for(last.replace(day=1))
     rows = []
-    for agency_id, values in now_values.items():
-        scored = portal_score(values, config)
-        previous = portal_score(before[agency_id], config)["total"] if agency_id in before else None
-        rows.append({
-            "agency_id": agency_id, "name": names.get(agency_id, "?"), "score": scored["total"],
-            "max": scored["max"], "previous": previous,
-            "change": None if previous is None else round(scored["total"] - previous, 2),
-            "rates": {code: metrics.rate(values, code) for code in ("on_time_rate", "online_share",
-                                                                   "digitized_rate", "paid_online_rate",
-                                                                   "survey_satisfaction")},
-            "received": values.get("received", (0, None))[0],
-            "received_for_others": values.get("received_for_others", (0, None))[0],
-        })
+    for agency_id, row in scores.items():
+        rows.append({**row, "name": names.get(agency_id, "?"),
+                     "rates": {code: tuple(pair) for code, pair in row["rates"].items()}})
     rows.sort(key=lambda r: (-r["score"], r["name"]))
     rank, last_score = 0, None
     for position, row in enumerate(rows, 1):  # ties share a rank (1, 2, 2, 4)
         if row["score"] != last_score:
             rank, last_score = position, row["score"]
         row["rank"] = rank
-    for agency_id in sorted(set(agency_ids) - set(now_values), key=lambda a: names.get(a, "")):
+    for agency_id in sorted(wanted - set(scores), key=lambda a: names.get(a, "")):
         if agency_id in names:  # no dossier in the period: listed, not ranked
             rows.append({"agency_id": agency_id, "name": names[agency_id], "score": None, "max": None,
                          "previous": None, "change": None, "rates": {}, "received": 0, "received_for_others": 0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,12 +39,10 @@ SORTS = {"score": lambda r: (r["score"] is None, -(r["score"] or 0)), "name": la
 def _period(request) -> tuple[dt.date, dt.date, str]:
     today = timezone.localdate()
     preset = request.GET.get("ky", "")
-    if preset == "thang":
-        return today.replace(day=1), today.replace(day=1), preset
-    if preset == "quy":
-        return today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today.replace(day=1), preset
+    if preset in ("thang", "quy"):
+        return (*selectors.preset_period(preset, today), preset)
     if preset == "nam" or not (request.GET.get("from") or request.GET.get("to")):
-        return today.replace(month=1, day=1), today.replace(day=1), preset or "nam"
+        return (*selectors.preset_period("nam", today), "nam")
     try:
         first, last = month_range(request.GET.get("from"), request.GET.get("to"), today=today)
     except ValueError as exc:
@@ -96,7 +95,8 @@ def _province_trends(root_ids: list[int], last: dt.date) -> dict[str, dict]:
 def overview(request):
     agency_ids, wide = selectors.dashboard_agencies(request.user)
     first, last, preset = _period(request)
-    roots = sorted({metrics.roots().get(a, a) for a in agency_ids}) if wide else []
+    root_of = metrics.roots() if wide else {}
+    roots = sorted({root_of.get(a, a) for a in agency_ids}) if wide else []
     totals = selectors.province_values(roots, first, last) if wide else {}
     province = {}
     for values in totals.values():
@@ -119,6 +119,7 @@ def overview(request):
     previous = selectors.previous_period(first, last, preset)
     return render(request, "parindex/overview.html", {
         "first": first, "last": last, "preset": preset, "cards": cards, "rows": rows, "wide": wide, "sort": sort,
+        "figures_at": selectors.figures_time(preset, first, last), "refresh_minutes": settings.FIGURES_REFRESH_MINUTES,
         "pq": period_query(first, last, preset), "previous": previous,
         "previous_has_data": any(r["previous"] is not None for r in rows),
         "province_score": portal_score(province, config_for(last)) if province else None, "dropped": dropped,
@@ -170,8 +171,11 @@ def agency_detail(request, pk: int):
     grouped: dict[dt.date, list] = {}
     for r in by_month:
         grouped.setdefault(r["month"], []).append(r)
+    configs: dict = {}  # the configuration in force per month, read once per distinct month
     for month in months(first, last):
-        scored = portal_score(metrics.aggregate(grouped.get(month, [])), config_for(month))
+        if month not in configs:
+            configs[month] = config_for(month)
+        scored = portal_score(metrics.aggregate(grouped.get(month, [])), configs[month])
         monthly.append({"month": month, "groups": scored["groups"], "total": scored["total"]})
     score = portal_score(values, config_for(last))
     labels = names()

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -169,3 +170,13 @@ def test_default_office_hours_from_environment(tmp_path):
     bad = _run({"DEBUG": "true", "OFFICE_HOURS": "sáng 7 giờ"}, code="import django; django.setup()",
                tmp_path=tmp_path)
     assert bad.returncode != 0 and "OFFICE_HOURS" in bad.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    """JIT compilation cost seconds on the monthly counts' statements (bench_dashboard): the portal turns it off."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

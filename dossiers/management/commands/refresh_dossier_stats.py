@@ -8,7 +8,7 @@ every monthly table).
 
 from core.monthly_refresh import MonthlyRefreshCommand
 
-from ...stats import monthly_stats_refresh
+from ...stats import closed_months, monthly_stats_refresh
 
 
 class Command(MonthlyRefreshCommand):
@@ -17,3 +17,6 @@ class Command(MonthlyRefreshCommand):
 
     def refresh(self, *, first, last):
         return monthly_stats_refresh(first=first, last=last)
+
+    def kept(self, *, first, last):
+        return sorted(closed_months(first, last))

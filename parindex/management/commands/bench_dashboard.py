@@ -3,12 +3,16 @@
     python manage.py generate_dossiers --count 1000000 --days 1825   # five years of a province
     python manage.py bench_dashboard [--user noivu@demo.gov.vn] [--repeat 30]
 
-Refreshes the monthly tables and snapshots of every month that has dossiers (timed), then reports the
-median and p95 of the overview (a year, a quarter, five years), the ranking alone, and an agency page.
+Refreshes the monthly tables and snapshots of every month that has dossiers (timed), times one month's refresh
+(the dossier table of last month and of this month, the every-5-minutes job), then reports the median and p95
+of the overview (this year, quarter and month — stored rankings — and custom ranges scored on the fly), the
+ranking selector alone, and an agency page; every page must be a 200 naming what it should.
+--extra-agencies N adds N agencies with copies of the busiest one's snapshots (a province has ~150).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,13 +24,20 @@ from django.utils import timezone
 
 from accounts.models import Agency, AgencyLevel, User
 from core.bench import summary, timed
-from dossiers.models import Dossier
+from dossiers.models import ClosedMonth, Dossier
 from dossiers.stats import monthly_stats_refresh
 from nationalportal.stats import monthly_sync_refresh
-from parindex.metrics import snapshots_refresh
-from parindex.models import MetricSnapshot
+from parindex.metrics import rollups_refresh
+from parindex.models import FiguresRun, MetricSnapshot
+from parindex.ranking import ranked_periods_refresh
 from parindex.selectors import dashboard_agencies, ranking
+from parindex.services import figures_refresh, figures_refresh_current
 from satisfaction.stats import monthly_satisfaction_refresh
+
+
+def figures_totals_refresh(first, last):
+    rollups_refresh(first=first, last=last)
+    ranked_periods_refresh()
 
 
 class _Rollback(Exception):
@@ -58,10 +69,11 @@ class Command(BaseCommand):
             for label, fn in (("monthly dossier tables", monthly_stats_refresh),
                               ("monthly status-sync tables", monthly_sync_refresh),
                               ("monthly satisfaction tables", monthly_satisfaction_refresh),
-                              ("metric snapshots", snapshots_refresh)):
+                              ("metric snapshots, totals, rankings", figures_refresh)):
                 t0 = time.perf_counter()
                 fn(first=first, last=last)
                 self.stdout.write(f"refresh {label}: {time.perf_counter() - t0:.1f} s")
+        self._per_month(last)
         if extra_agencies:
             try:
                 with transaction.atomic():
@@ -72,6 +84,31 @@ class Command(BaseCommand):
                 self.stdout.write("(the extra agencies were rolled back)")
             return
         self._time(officer, first, last, repeat)
+
+    def _per_month(self, current):
+        """One month's refresh: the dossier tables of the month before and of this one, and the every-5-minutes
+        job (this month's three tables, snapshots, totals, rankings), each timed 3 times in a rolled-back
+        transaction."""
+        previous = (current - dt.timedelta(days=1)).replace(day=1)
+        runs = {
+            "dossier table, last month": lambda: monthly_stats_refresh(first=previous, last=previous),
+            "dossier table, this month": lambda: monthly_stats_refresh(first=current, last=current),
+            "5-minute job, this month": lambda: figures_refresh_current(),
+        }
+        for label, fn in runs.items():
+            samples = []
+            for _ in range(3):
+                try:
+                    with transaction.atomic():
+                        FiguresRun.objects.all().delete()  # as if something happened since the last run
+                        ClosedMonth.objects.filter(month=previous).delete()
+                        if label.startswith("5-minute"):  # last month already closed, as on any day but the 1st
+                            ClosedMonth.objects.create(month=previous, closed_at=timezone.now())
+                        samples.append(timed(fn))
+                        raise _Rollback
+                except _Rollback:
+                    pass
+            self.stdout.write(f"  {label:<26} {summary(samples)}")
 
     def _clone(self, n):
         busiest = (MetricSnapshot.objects.filter(metric="received", scope="agency").values("agency")
@@ -84,29 +121,49 @@ class Command(BaseCommand):
             MetricSnapshot.objects.bulk_create([MetricSnapshot(
                 agency=agency, scope="agency", month=r.month, metric=r.metric, numerator=r.numerator,
                 denominator=r.denominator, computed_at=r.computed_at) for r in rows])
+        # their quarter and year totals and the stored rankings, as the refresh would have done
+        months_span = MetricSnapshot.objects.aggregate(first=Min("month"), last=Max("month"))
+        t0 = time.perf_counter()
+        figures_totals_refresh(months_span["first"], months_span["last"])
+        self.stdout.write(f"rollups and stored rankings for {Agency.objects.count()} agencies: "
+                          f"{time.perf_counter() - t0:.1f} s")
         with connection.cursor() as cursor:  # as autovacuum (and the refresh) would have done
             cursor.execute(f"ANALYZE {MetricSnapshot._meta.db_table}")
 
     def _time(self, officer, first, last, repeat):
-        self.stdout.write(f"{MetricSnapshot.objects.count():,} snapshot rows")
+        self.stdout.write(f"{MetricSnapshot.objects.count():,} snapshot rows, "
+                          f"{Agency.objects.count()} agencies")
         client = Client(HTTP_HOST="127.0.0.1")  # an allowed host whatever the settings
         client.force_login(officer)
         url = reverse("parindex:overview")
         agency_ids, _wide = dashboard_agencies(officer)
         year = last.replace(month=1)
-        quarter = last.replace(month=(last.month - 1) // 3 * 3 + 1)
+        top = ranking(agency_ids, year, last, "nam")[0]["name"]  # what the year's page must list first
+
+        def page(target, params, *, marker):
+            def get():
+                response = client.get(target, params)
+                if response.status_code != 200 or marker.encode() not in response.content:
+                    raise CommandError(f"{target} {params}: {response.status_code}, '{marker}' not in the page")
+            return get
+
         runs = {
-            "overview, this year": lambda: client.get(url, {"from": f"{year:%Y-%m}", "to": f"{last:%Y-%m}"}),
-            "overview, this quarter": lambda: client.get(url, {"from": f"{quarter:%Y-%m}", "to": f"{last:%Y-%m}"}),
-            "overview, all months": lambda: client.get(url, {"from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}"}),
-            "ranking selector, year": lambda: ranking(agency_ids, year, last),
+            "overview, this year": page(url, {"ky": "nam"}, marker=top),
+            "overview, this quarter": page(url, {"ky": "quy"}, marker="<table"),
+            "overview, this month": page(url, {"ky": "thang"}, marker="<table"),
+            "overview, custom year": page(url, {"from": f"{year:%Y-%m}", "to": f"{last:%Y-%m}"}, marker=top),
+            "overview, all months": page(url, {"from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}"}, marker="<table"),
+            "ranking selector, year": lambda: ranking(agency_ids, year, last, "nam"),
+            "ranking selector, custom": lambda: ranking(agency_ids, year, last),
         }
         busiest = (MetricSnapshot.objects.filter(metric="received", scope="agency").values("agency")
                    .annotate(n=Sum("numerator")).order_by("-n").values_list("agency", flat=True).first())
         if busiest:
+            name = Agency.objects.get(pk=busiest).name
             agency_url = reverse("parindex:agency", args=[busiest])
-            runs["agency page, year"] = lambda: client.get(agency_url, {"from": f"{year:%Y-%m}",
-                                                                        "to": f"{last:%Y-%m}"})
+            runs["agency page, this year"] = page(agency_url, {"ky": "nam"}, marker=name)
+            runs["agency page, all months"] = page(agency_url, {"from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}"},
+                                                   marker=name)
         for label, fn in runs.items():
             fn()  # warm up
             self.stdout.write(f"  {label:<26} {summary([timed(fn) for _ in range(repeat)])}")

@@ -2,9 +2,9 @@
 reads (dossier counts, status-sync counts, satisfaction inputs) and the metric snapshots, for any range of months."""
 
 from core.monthly_refresh import MonthlyRefreshCommand
-from dossiers.stats import monthly_stats_refresh
+from dossiers.stats import closed_months, monthly_stats_refresh
 from nationalportal.stats import monthly_sync_refresh
-from parindex.metrics import snapshots_refresh
+from parindex.services import figures_refresh
 from satisfaction.stats import monthly_satisfaction_refresh
 
 
@@ -17,4 +17,7 @@ class Command(MonthlyRefreshCommand):
         monthly_stats_refresh(first=first, last=last)
         monthly_sync_refresh(first=first, last=last)
         monthly_satisfaction_refresh(first=first, last=last)
-        return snapshots_refresh(first=first, last=last)
+        return figures_refresh(first=first, last=last)
+
+    def kept(self, *, first, last):
+        return sorted(closed_months(first, last))

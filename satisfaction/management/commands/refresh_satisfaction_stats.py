@@ -1,6 +1,7 @@
 """python manage.py refresh_satisfaction_stats [--from 2026-01] [--to 2026-06]"""
 
 from core.monthly_refresh import MonthlyRefreshCommand
+from dossiers.stats import closed_months
 
 from ...stats import monthly_satisfaction_refresh
 
@@ -11,3 +12,6 @@ class Command(MonthlyRefreshCommand):
 
     def refresh(self, *, first, last):
         return monthly_satisfaction_refresh(first=first, last=last)
+
+    def kept(self, *, first, last):
+        return sorted(closed_months(first, last))

@@ -1,0 +1,90 @@
+"""The ranking's per-agency rows (the 766 score of a period, the previous period's, the key rates) and the
+stored rows of the dashboard presets (this month, quarter, year), recomputed after each snapshot refresh so
+the overview reads a few hundred rows instead of scoring every agency on every request."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Agency
+
+from . import metrics
+from .models import RankedPeriod, RankedScore
+from .portal766 import config_for, portal_score
+
+
+def previous_period(first: dt.date, last: dt.date, preset: str = "") -> tuple[dt.date, dt.date]:
+    """What a period is compared with: the previous month, the previous full quarter, the same months of
+    last year; for a custom range, the same number of months just before."""
+    if preset == "quy":
+        start = (first.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        start = start.replace(month=(start.month - 1) // 3 * 3 + 1)
+        return start, start.replace(month=start.month + 2)
+    if preset == "nam":
+        return first.replace(year=first.year - 1), last.replace(year=last.year - 1)
+    n = (last.year - first.year) * 12 + last.month - first.month + 1
+    month = first.replace(day=1)
+    for _step in range(n):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    end = first.replace(day=1) - dt.timedelta(days=1)
+    return month, end.replace(day=1)
+
+
+PRESETS = ("thang", "quy", "nam")
+
+
+def preset_period(preset: str, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The months of a dashboard preset: this month, this quarter so far, this year so far."""
+    today = today or timezone.localdate()
+    if preset == "thang":
+        return today.replace(day=1), today.replace(day=1)
+    if preset == "quy":
+        return today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today.replace(day=1)
+    return today.replace(month=1, day=1), today.replace(day=1)
+
+
+def agency_scores(agency_ids, first: dt.date, last: dt.date, preset: str = "") -> dict[int, dict]:
+    """{agency id: its row of the ranking (766 score of the period, the previous period's, the change, the key
+    rates, receptions)} for the agencies with data in the period; each row depends on its agency alone."""
+    now_values = metrics.period_values(first=first, last=last, agency_ids=agency_ids)
+    before_first, before_last = previous_period(first, last, preset)
+    before = metrics.period_values(first=before_first, last=before_last, agency_ids=agency_ids)
+    config = config_for(last.replace(day=1))
+    out = {}
+    for agency_id, values in now_values.items():
+        scored = portal_score(values, config)
+        previous = portal_score(before[agency_id], config)["total"] if agency_id in before else None
+        out[agency_id] = {
+            "agency_id": agency_id, "score": scored["total"], "max": scored["max"], "previous": previous,
+            "change": None if previous is None else round(scored["total"] - previous, 2),
+            "rates": {code: list(metrics.rate(values, code)) for code in ("on_time_rate", "online_share",
+                                                                         "digitized_rate", "paid_online_rate",
+                                                                         "survey_satisfaction")},
+            "received": values.get("received", (0, None))[0],
+            "received_for_others": values.get("received_for_others", (0, None))[0],
+        }
+    return out
+
+
+@transaction.atomic
+def ranked_periods_refresh(*, now: dt.datetime | None = None) -> int:
+    """Store the scores of every agency for this month, this quarter and this year (as of `now`), replacing
+    the stored periods; the presets of earlier days are dropped. Returns the rows written."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    agency_ids = list(Agency.objects.values_list("pk", flat=True))
+    keep, written = [], 0
+    for preset in PRESETS:
+        first, last = preset_period(preset, today)
+        scores = agency_scores(agency_ids, first, last, preset)
+        period, _created = RankedPeriod.objects.update_or_create(preset=preset, first=first, last=last,
+                                                                 defaults={"computed_at": now})
+        period.scores.all().delete()
+        RankedScore.objects.bulk_create([RankedScore(period=period, agency_id=a, row=row) for a, row in scores.items()])
+        keep.append(period.pk)
+        written += len(scores)
+    RankedPeriod.objects.exclude(pk__in=keep).delete()
+    return written
