@@ -67,6 +67,25 @@ def config_for(month=None):
     return config_766(stored) if stored is not None else QD766_2026
 
 
+def configs_for(months) -> dict:
+    """{month: the configuration in force} for many months, with one read of the published configurations and
+    each distinct one converted once (an agency page scores every month of its period)."""
+    stored = list(IndexConfig.objects.filter(kind=IndexKind.QD766, status=ConfigStatus.PUBLISHED)
+                  .order_by("-effective_from", "-id"))
+    converted: dict[int, object] = {}
+    out = {}
+    for month in months:
+        match = next((c for c in stored if c.effective_from <= month
+                      and (c.effective_to is None or c.effective_to >= month)), None)
+        if match is None:
+            out[month] = QD766_2026
+            continue
+        if match.pk not in converted:
+            converted[match.pk] = config_766(match)
+        out[month] = converted[match.pk]
+    return out
+
+
 def portal_score(values: dict[str, tuple[int, int | None]], config=None) -> dict:
     """Per indicator: points (or None: not applicable), max, and whether the portal measures it; per group
     and in total: the points over the measured indicators and the maximum they could give."""

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -29,7 +30,7 @@ from queueing import stats as queue_stats
 from . import metrics, selectors
 from .export import table_response
 from .models import Scope
-from .portal766 import GROUP_NAMES, config_for, names, portal_score
+from .portal766 import GROUP_NAMES, config_for, configs_for, names, portal_score
 
 KEY_RATES = ("on_time_rate", "online_share", "digitized_rate", "paid_online_rate", "survey_satisfaction")
 SORTS = {"score": lambda r: (r["score"] is None, -(r["score"] or 0)), "name": lambda r: r["name"],
@@ -110,6 +111,10 @@ def overview(request):
     rows.sort(key=SORTS.get(sort, SORTS["score"]))
     if request.GET.get("xuat") in ("csv", "xlsx"):
         return _export_ranking(rows, first, last, request.GET["xuat"])
+    for r in rows:  # what each row shows, prepared once here rather than by template tags on every cell
+        r["url"] = reverse("parindex:agency", args=[r["agency_id"]])
+        r["shown"] = {key: _shown_rate(r["rates"].get(code)) for key, code in (
+            ("on_time", "on_time_rate"), ("online", "online_share"), ("satisfied", "survey_satisfaction"))}
     cards = [{"code": code, "label": metrics.RATES[code].label, "pair": metrics.rate(province, code)}
              for code in KEY_RATES]
     trends = _province_trends(roots, last) if wide else {}
@@ -127,6 +132,14 @@ def overview(request):
         "received": province.get("received", (0, None))[0],
         "received_for_others": province.get("received_for_others", (0, None))[0],
     })
+
+
+def _shown_rate(pair) -> dict:
+    """A rate as the ranking shows it: the whole percentage (as `widthratio` rounds) and num / den on hover."""
+    if not pair:
+        return {"pct": "—", "title": ""}
+    num, den = pair
+    return {"pct": f"{round(num / den * 100)}%" if den else "—", "title": f"{num} / {den}"}
 
 
 def _export_ranking(rows, first, last, kind):
@@ -171,13 +184,11 @@ def agency_detail(request, pk: int):
     grouped: dict[dt.date, list] = {}
     for r in by_month:
         grouped.setdefault(r["month"], []).append(r)
-    configs: dict = {}  # the configuration in force per month, read once per distinct month
+    configs = configs_for(months(first, last))  # one read, each configuration converted once
     for month in months(first, last):
-        if month not in configs:
-            configs[month] = config_for(month)
         scored = portal_score(metrics.aggregate(grouped.get(month, [])), configs[month])
         monthly.append({"month": month, "groups": scored["groups"], "total": scored["total"]})
-    score = portal_score(values, config_for(last))
+    score = portal_score(values, configs[last.replace(day=1)])
     labels = names()
     for row in score["indicators"]:
         row["name"], row["group_name"] = labels.get(row["code"], row["code"]), labels.get(row["group"], row["group"])
