@@ -1,20 +1,34 @@
-"""A saved or deleted field (lĩnh vực) or agency clears the catalogue page's cached filter lists (now, and
-again once the transaction commits, so no other process caches the old rows in between)."""
+"""A write to what the catalogue search shows (procedures, their versions and the agencies receiving them, the
+province's list of procedures received anywhere, fields, agencies) renews the catalogue's generation, so the
+cached searches and filter lists are read again: at once, and again once the transaction commits (no other
+process caches the old rows in between)."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.models import Agency
 
-from .models import Field
-from .selectors import catalogue_filters_changed, catalogue_filters_forget
+from .models import AnywhereOverride, Field, Procedure, ProcedureVersion
+from .selectors import catalogue_changed, catalogue_renew
+
+SHOWN = (Procedure, ProcedureVersion, AnywhereOverride, Field, Agency)
 
 
-@receiver([post_save, post_delete], sender=Field, dispatch_uid="procedures.filters_field_changed")
-@receiver([post_save, post_delete], sender=Agency, dispatch_uid="procedures.filters_agency_changed")
-def on_filter_choice_changed(sender, **kwargs):
-    catalogue_filters_changed()
-    transaction.on_commit(catalogue_filters_forget)
+def on_catalogue_changed(sender, **kwargs):
+    catalogue_changed()
+    transaction.on_commit(catalogue_renew)
+
+
+for model in SHOWN:
+    post_save.connect(on_catalogue_changed, sender=model, dispatch_uid=f"procedures.catalogue.save.{model.__name__}")
+    post_delete.connect(on_catalogue_changed, sender=model,
+                        dispatch_uid=f"procedures.catalogue.delete.{model.__name__}")
+
+
+@receiver(m2m_changed, sender=ProcedureVersion.agencies.through, dispatch_uid="procedures.catalogue.agencies")
+def on_receiving_agencies_changed(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        on_catalogue_changed(sender)

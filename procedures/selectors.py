@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connections, transaction
@@ -171,16 +174,34 @@ def procedure_search(
 
 
 def procedure_search_page(*, page: str | int | None = 1, per_page: int = 20, **filters) -> Page:
-    """One page of procedure_search(**filters) and its true total, in one statement: the rows of the page
-    carry COUNT(*) OVER () (the filter runs once, not again for the paginator's COUNT). A page past the end,
-    or below 1, gives the last page and a non-number the first, as Paginator.get_page does; only then (or
-    when nothing is found past page 1) a COUNT is asked. The page's rows are a list (evaluated here)."""
-    results = procedure_search(**filters)
-    searching = typo_threshold(results.db) if search_key(filters.get("q", "")) else nullcontext()
+    """One page of procedure_search(**filters) and its true total. A page past the end, or below 1, gives the
+    last page and a non-number the first, as Paginator.get_page does. The page's rows are a list.
+
+    The search runs once: the rows of the page carry COUNT(*) OVER () (no second statement for the paginator's
+    COUNT; only a page past the end asks a COUNT, then the last page). The result is the same for every
+    visitor, so it is kept in Django's cache (CATALOGUE_SEARCH_CACHE_SECONDS, 0: never) under the catalogue's
+    generation, which every write to the catalogue, its fields or the agencies changes (`receivers.py`), and
+    under the day (the versions in force change at midnight)."""
     try:
         number = int(page)
     except (TypeError, ValueError):
         number = 1
+    generation = catalogue_generation()
+    seconds = settings.CATALOGUE_SEARCH_CACHE_SECONDS
+    key = _search_cache_key(generation, number, per_page, filters) if generation and seconds > 0 else None
+    found = cache.get(key) if key else None
+    if found is None:  # the queryset is built only here: building it is a good part of a cached page's time
+        found = _search_page(procedure_search(**filters), number, per_page, filters.get("q", ""))
+        if key:
+            cache.set(key, found, timeout=seconds)
+    number, total, rows = found
+    paginator = Paginator(rows, per_page)
+    paginator.count = total  # a cached_property: the whole search's total, not the page's
+    return Page(rows, number, paginator)
+
+
+def _search_page(results: QuerySet[Procedure], number: int, per_page: int, q: str) -> tuple[int, int, list]:
+    searching = typo_threshold(results.db) if search_key(q) else nullcontext()
     with searching:
         rows = []
         if number >= 1:
@@ -193,9 +214,17 @@ def procedure_search_page(*, page: str | int | None = 1, per_page: int = 20, **f
             total = results.count()
             number = max(1, math.ceil(total / per_page))
             rows = list(results[(number - 1) * per_page:number * per_page])
-    paginator = Paginator(results, per_page)
-    paginator.count = total  # a cached_property: the total the rows were counted with
-    return Page(rows, number, paginator)
+    return number, total, rows
+
+
+def _search_cache_key(generation: str, number: int, per_page: int, filters: dict) -> str:
+    agency, province = filters.get("agency"), filters.get("province")
+    asked = (filters.get("q", "").strip(), filters.get("field") or "", filters.get("level") or "",
+             agency.pk if agency is not None else None, bool(filters.get("anywhere")),
+             province.pk if province is not None else None, str(filters.get("on") or timezone.localdate()),
+             number, per_page)
+    digest = hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
+    return f"procedures:search:{generation}:{digest}"
 
 
 def procedure_detail(code: str, on: dt.date | None = None) -> tuple[Procedure, ProcedureVersion | None]:
@@ -227,23 +256,48 @@ def field_list() -> QuerySet[Field]:
     return Field.objects.all()
 
 
-FILTER_CHOICES_KEY = "procedures:catalogue-filters:v1"
+GENERATION_KEY = "procedures:catalogue-generation"
 # Writes that send no signal (a data migration, QuerySet.update, SQL by hand) show within this many seconds.
 FILTER_CHOICES_SECONDS = 600
 
 
-def catalogue_filter_choices() -> dict[str, list[tuple[str, str]]]:
-    """The catalogue page's filter lists, the same for every visitor: {"fields": [(code, name)], "agencies":
-    [(code, short name or name)]} (active agencies by level and name). From Django's cache (shared by the
-    workers), filled by two queries and cleared whenever a field or an agency is saved or deleted
-    (`receivers.py`: at once and again after the commit; FILTER_CHOICES_SECONDS at most for writes that send no
-signal). A transaction that changed one reads the tables
-    and leaves the cache alone (its rows may still roll back)."""
+def catalogue_generation() -> str | None:
+    """The token the catalogue's cached reads are kept under (a new one after every write to procedures,
+    versions, the province's list, fields or agencies: `receivers.py`, at once and again after the commit,
+    so no other process caches old rows in between). None inside a transaction that wrote one of them: it
+    reads the tables and caches nothing (its rows may still roll back)."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        connection.catalogue_filters_changed = False
-    shared = not getattr(connection, "catalogue_filters_changed", False)
-    cached = cache.get(FILTER_CHOICES_KEY) if shared else None
+        connection.catalogue_changed = False
+    if getattr(connection, "catalogue_changed", False):
+        return None
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        token = cache.get(GENERATION_KEY)
+    return token
+
+
+def catalogue_renew() -> None:
+    """Every read cached under the old generation is out of use (it expires on its own)."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def catalogue_changed() -> None:
+    """A procedure, version, field, agency... was written: until this transaction ends, read the tables."""
+    connection = transaction.get_connection()
+    connection.catalogue_changed = connection.in_atomic_block
+    catalogue_renew()
+
+
+def catalogue_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The catalogue page's filter lists, the same for every visitor: {"fields": [(code, name)], "agencies":
+    [(code, short name or name)]} (active agencies by level and name), from Django's cache (shared by the
+    workers) under the catalogue's generation; FILTER_CHOICES_SECONDS at most for writes that send no
+    signal. Two queries when not cached."""
+    generation = catalogue_generation()
+    key = f"procedures:catalogue-filters:{generation}"
+    cached = cache.get(key) if generation else None
     if cached is not None:
         return cached
     choices = {
@@ -251,20 +305,9 @@ signal). A transaction that changed one reads the tables
         "agencies": [(code, short_name or name) for code, short_name, name in Agency.objects.filter(is_active=True)
                      .order_by("level", "name").values_list("code", "short_name", "name")],
     }
-    if shared:
-        cache.set(FILTER_CHOICES_KEY, choices, timeout=FILTER_CHOICES_SECONDS)
+    if generation:
+        cache.set(key, choices, timeout=FILTER_CHOICES_SECONDS)
     return choices
-
-
-def catalogue_filters_forget() -> None:
-    cache.delete(FILTER_CHOICES_KEY)
-
-
-def catalogue_filters_changed() -> None:
-    """A field or an agency was written: until this transaction ends, read the tables, not the cache."""
-    connection = transaction.get_connection()
-    connection.catalogue_filters_changed = connection.in_atomic_block
-    catalogue_filters_forget()
 
 
 def required_document_get(pk: int) -> RequiredDocument | None:

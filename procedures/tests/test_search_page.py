@@ -200,9 +200,55 @@ def test_the_filter_lists_follow_the_fields_and_agencies(client, generated):
 @pytest.mark.django_db(transaction=True)
 def test_a_transaction_that_changed_a_field_never_fills_the_cache_with_its_rows(generated):
     """Rows written in a transaction that rolls back never reach the cache other processes read."""
-    selectors.catalogue_filters_forget()
+    selectors.catalogue_renew()
     with pytest.raises(RuntimeError), transaction.atomic():
         Field.objects.create(code="TAM", name="Lĩnh vực tạm")
         assert ("TAM", "Lĩnh vực tạm") in selectors.catalogue_filter_choices()["fields"]
         raise RuntimeError
     assert ("TAM", "Lĩnh vực tạm") not in selectors.catalogue_filter_choices()["fields"]
+
+
+def searches_run(client, params) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/thu-tuc/", params)
+    assert response.status_code == 200
+    return len([q for q in queries.captured_queries if "procedures_procedure" in q["sql"]]), response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_page_is_served_from_the_cache_until_the_catalogue_changes(client, generated, settings):
+    settings.CATALOGUE_SEARCH_CACHE_SECONDS = 600
+    ran, first = searches_run(client, {"q": "khai snh"})
+    assert ran == 1
+    ran, again = searches_run(client, {"q": "khai snh"})
+    assert ran == 0 and again.split('id="results"')[1] == first.split('id="results"')[1]
+    total = procedure_search(q="khai snh").count()
+    assert f"Tìm thấy {total} thủ tục" in again
+
+    # A new procedure in force: found at once.
+    new = Procedure.objects.create(code="9.200001", name="Khai sinh cho trẻ bị bỏ rơi", field=generated,
+                                   level="commune", search_text="9.200001 khai sinh cho tre bi bo roi")
+    ProcedureVersion.objects.create(procedure=new, number=1, status=VersionStatus.PUBLISHED,
+                                    decision_number="N-1", effective_from="2025-01-01")
+    ran, shown = searches_run(client, {"q": "khai snh"})
+    assert ran == 1 and f"Tìm thấy {total + 1} thủ tục" in shown
+    # A version retired (its end date passed): gone at once.
+    ProcedureVersion.objects.filter(procedure=new).update(effective_to="2025-06-30")  # no signal: a direct write
+    ProcedureVersion.objects.get(procedure=new).save()  # what the services do
+    ran, shown = searches_run(client, {"q": "khai snh"})
+    assert ran == 1 and f"Tìm thấy {total} thủ tục" in shown and "9.200001" not in shown
+    # The agencies receiving a version (m2m): the agency filter follows.
+    agency = Agency.objects.create(code="X.02", name="Bộ Thử", level=AgencyLevel.MINISTRY)  # no ministry procedure
+    version = ProcedureVersion.objects.get(procedure__code="9.100000")
+    _ran, shown = searches_run(client, {"agency": "X.02"})
+    assert "9.100000" not in shown
+    version.agencies.add(agency)
+    _ran, shown = searches_run(client, {"agency": "X.02"})
+    assert "9.100000" in shown
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_cache_every_page_searches(client, generated, settings):
+    settings.CATALOGUE_SEARCH_CACHE_SECONDS = 0
+    assert searches_run(client, {"q": "khai snh"})[0] == 1
+    assert searches_run(client, {"q": "khai snh"})[0] == 1
