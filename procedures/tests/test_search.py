@@ -154,11 +154,12 @@ def test_bench_search_times_the_pages_and_leaves_nothing(db, settings):
     call_command("bench_search", "--procedures", "30", "--repeat", "1", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith(f"{connection.vendor}: 30 thủ tục trong danh mục")
-    assert lines[1].startswith("HTML page /thu-tuc/ (200, total and rows checked), all queries: median")
-    cases = [line.split()[0:2] for line in lines[2:12]]
-    assert [" ".join(words) for words in cases][:3] == ["a word", "two words", "a typo"]
-    assert "0 found" in lines[11] and "nothing found" in lines[11]
-    assert [line.split(":")[0] for line in lines[12:14]] == [
+    for first, mode in ((1, "cache off"), (12, "cache as set")):
+        assert lines[first].startswith(f"HTML page /thu-tuc/, {mode} (200, total and rows checked), all queries: ")
+        cases = [" ".join(line.split()[0:2]) for line in lines[first + 1:first + 11]]
+        assert cases[:3] == ["a word", "two words", "a typo"]
+        assert "0 found" in lines[first + 10] and "nothing found" in lines[first + 10]
+    assert [line.split(":")[0] for line in lines[23:25]] == [
         "selector procedure_search, first 20 rows", "selector, caches of procedures.text emptied"]
     assert not Procedure.objects.filter(field__code="BENCH").exists()
 
