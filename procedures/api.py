@@ -52,8 +52,10 @@ class ProcedureViewSet(viewsets.GenericViewSet):
             return Response({"code": "invalid_level", "detail": "Cấp thực hiện không hợp lệ."}, status=400)
         qs = selectors.procedure_search(q=request.query_params.get("q", "")[:200],
                                         field=request.query_params.get("field") or None, level=level, agency=agency)
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ProcedureListSerializer(page, many=True).data)
+        with selectors.typo_threshold(qs.db):  # the typo test through the trigram index, as on the page
+            page = self.paginate_queryset(qs)
+            data = ProcedureListSerializer(page, many=True).data
+        return self.get_paginated_response(data)
 
     @extend_schema(responses=ProcedureDetailSerializer)
     def retrieve(self, request, code=None):

@@ -31,5 +31,6 @@ class ProceduresConfig(AppConfig):
     verbose_name = "Thủ tục hành chính"
 
     def ready(self):
+        from . import receivers  # noqa: F401 - a write to the catalogue renews its cached searches and filter lists
         connection_created.connect(_register_sqlite_functions, dispatch_uid="procedures.sqlite_functions")
         post_migrate.connect(_install_sqlite_index, sender=self, dispatch_uid="procedures.sqlite_index")

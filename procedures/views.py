@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -20,16 +19,18 @@ def procedure_list(request):
     level = request.GET.get("level") or None
     if level not in Level.values:
         level = None
-    agency = agency_selectors.agency_get(code=request.GET.get("agency") or "", active_only=True)
+    code = request.GET.get("agency") or ""
+    agency = agency_selectors.agency_get(code=code, active_only=True) if code else None
     anywhere_only = request.GET.get("anywhere") == "1"
-    results = selectors.procedure_search(q=q, field=field, level=level, agency=agency, anywhere=anywhere_only,
-                                         province=anywhere.portal_province() if anywhere_only else None)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.procedure_search_page(
+        page=request.GET.get("page"), per_page=PAGE_SIZE, q=q, field=field, level=level, agency=agency,
+        anywhere=anywhere_only, province=anywhere.portal_province() if anywhere_only else None)
     params = request.GET.copy()
     params.pop("page", None)
+    choices = selectors.catalogue_filter_choices() if not request.htmx else {}
     context = {
-        "q": q, "page": page, "query_string": params.urlencode(), "fields": selectors.field_list(),
-        "levels": Level.choices, "agencies": agency_selectors.agency_active_list("level", "name"),
+        "q": q, "page": page, "query_string": params.urlencode(), "fields": choices.get("fields", []),
+        "levels": Level.choices, "agencies": choices.get("agencies", []),
         "selected": {"field": field or "", "level": level or "", "agency": agency.code if agency else "",
                      "anywhere": "1" if anywhere_only else ""},
     }

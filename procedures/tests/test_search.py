@@ -149,14 +149,32 @@ def test_bench_search_times_the_pages_and_leaves_nothing(db, settings):
 
     from django.core.management import call_command
 
-    settings.ALLOWED_HOSTS = ["127.0.0.1"]  # as `make run` has it: the bench adds the test client's host
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]  # as `make run` has it: the bench asks with an allowed host
     out = StringIO()
     call_command("bench_search", "--procedures", "30", "--repeat", "1", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith(f"{connection.vendor}: 30 thủ tục trong danh mục")
-    assert [line.split(":")[0] for line in lines[1:4]] == [
-        "selector, first page (20)", "HTML page /thu-tuc/?q=", "selector, caches of procedures.text emptied"]
-    assert "'xyz khong co'=0" in lines[4]
+    for first, mode in ((1, "cache off"), (12, "cache as set")):
+        assert lines[first].startswith(f"HTML page /thu-tuc/, {mode} (200, total and rows checked), all queries: ")
+        cases = [" ".join(line.split()[0:2]) for line in lines[first + 1:first + 11]]
+        assert cases[:3] == ["a word", "two words", "a typo"]
+        assert "0 found" in lines[first + 10] and "nothing found" in lines[first + 10]
+    assert [line.split(":")[0] for line in lines[23:25]] == [
+        "selector procedure_search, first 20 rows", "selector, caches of procedures.text emptied"]
+    assert not Procedure.objects.filter(field__code="BENCH").exists()
+
+
+def test_bench_search_stops_on_a_page_that_is_not_the_expected_one(db, settings, monkeypatch):
+    """Every timed page is checked: a page stating another total (or another host's 400) stops the bench."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from procedures.management.commands import bench_search
+
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    monkeypatch.setattr(bench_search.Command, "_expected", staticmethod(lambda params: (12345, [])))
+    with pytest.raises(CommandError, match="không ghi đúng tổng số 12345"):
+        call_command("bench_search", "--procedures", "5", "--repeat", "1", stdout=open(os.devnull, "w"))
     assert not Procedure.objects.filter(field__code="BENCH").exists()
 
 
