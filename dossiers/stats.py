@@ -265,6 +265,13 @@ def store_months(model, fields, compute, *, first: dt.date, last: dt.date, now: 
 
 @transaction.atomic
 def monthly_stats_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
-    """Recompute and store the months from `first` to `last` (inclusive); returns the rows written."""
-    return store_months(MonthlyAgencyStats, FIELDS, compute_month, first=first, last=last, now=now)
+    """Recompute and store the months from `first` to `last` (inclusive), with their split by procedure and
+    officer (MonthlyBreakdown, the breakdown page's rows); returns the MonthlyAgencyStats rows written."""
+    from .breakdown_stats import breakdown_store_month  # here: breakdown_stats imports this module
+
+    now = now or timezone.now()
+    written = store_months(MonthlyAgencyStats, FIELDS, compute_month, first=first, last=last, now=now)
+    for month in months(first, last):
+        breakdown_store_month(month, now=now)
+    return written
 
