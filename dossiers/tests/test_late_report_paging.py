@@ -54,7 +54,11 @@ def test_the_index_and_the_sweep_agree_on_which_states_run():
     assert RUNNING_STATES == RUNNING
 
 
-def test_pages_by_keyset_list_every_late_dossier_once_in_due_order(world, late):
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
+def test_pages_by_keyset_list_every_late_dossier_once_in_due_order(world, late, vendor, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "vendor", vendor)  # "sqlite": the one-query path of `make run`, same pages
     expected = list(_direct(world).order_by("due_at", "id").values_list("pk", flat=True))
     assert len(expected) >= 5 and Dossier.objects.filter(handling_agency=world.quynhon, track__in=LATE).exists()
     seen, after = [], None
