@@ -651,7 +651,11 @@ class ApologyLetter(models.Model):
             models.UniqueConstraint(fields=["agency", "number"], condition=~models.Q(number=""),
                                     name="apology_number_unique"),
         ]
-        indexes = [models.Index(fields=["agency", "status", "issued_at"], name="apology_agency_status")]
+        indexes = [models.Index(fields=["agency", "status", "issued_at"], name="apology_agency_status"),
+                   # the late report's letters waiting for a signature, nearest appointment first (the sweep drafts one
+                   # per overdue dossier: a page is an ordered scan with LIMIT, not a sort of every draft)
+                   models.Index(fields=["agency", "due_at", "id"], name="apology_agency_drafts",
+                                condition=models.Q(status="draft"))]
 
     def __str__(self) -> str:
         return self.number or f"{self.get_status_display()} #{self.pk}"
