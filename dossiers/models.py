@@ -18,9 +18,11 @@ from procedures.models import Channel, Requirement
 from regulations.selectors import apology_reason_label
 from signing.problems import problem_text
 
-from .workflow import OPEN, TRANSITIONS, DossierWorkflow, Status, Step
+from .workflow import OPEN, TRANSITIONS, WAITING_FOR_CITIZEN, DossierWorkflow, Status, Step
 
 OPEN_STATES = sorted(OPEN)
+# The clock is running (lateness.sweep.RUNNING): open, not waiting for the citizen, the result not at the desk yet.
+RUNNING_STATES = sorted(OPEN - WAITING_FOR_CITIZEN - {Status.RESULT_READY})
 
 
 class ReturnChannel(models.TextChoices):
@@ -190,6 +192,11 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
             # "Có nguy cơ trễ hẹn": open dossiers of an agency by forecast risk, highest first
             models.Index(fields=["handling_agency", "-risk", "id"], name="dossier_hand_open_risk",
                          condition=models.Q(status__in=OPEN_STATES, risk__isnull=False)),
+            # The late-dossier report: an agency's overdue and due-soon dossiers by appointment (a page is an ordered
+            # scan with LIMIT); the included columns let the report's counts be an index-only scan.
+            models.Index(fields=["handling_agency", "due_at", "id"], name="dossier_hand_late_due",
+                         include=["track", "assignee", "procedure_version"],
+                         condition=models.Q(status__in=RUNNING_STATES, track__in=["due_soon", "overdue"])),
             models.Index(fields=["citizen", "-created_at"], name="dossier_citizen"),
             models.Index(fields=["handling_agency", "resolved_at"], name="dossier_hand_resolved"),
             models.Index(fields=["handling_agency", "received_at"], name="dossier_hand_received"),
@@ -650,7 +657,11 @@ class ApologyLetter(models.Model):
             models.UniqueConstraint(fields=["agency", "number"], condition=~models.Q(number=""),
                                     name="apology_number_unique"),
         ]
-        indexes = [models.Index(fields=["agency", "status", "issued_at"], name="apology_agency_status")]
+        indexes = [models.Index(fields=["agency", "status", "issued_at"], name="apology_agency_status"),
+                   # the late report's letters waiting for a signature, nearest appointment first (the sweep drafts one
+                   # per overdue dossier: a page is an ordered scan with LIMIT, not a sort of every draft)
+                   models.Index(fields=["agency", "due_at", "id"], name="apology_agency_drafts",
+                                condition=models.Q(status="draft"))]
 
     def __str__(self) -> str:
         return self.number or f"{self.get_status_display()} #{self.pk}"
@@ -693,6 +704,39 @@ class ClosedMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%m/%Y}"
+
+
+class MonthlyBreakdown(models.Model):
+    """The monthly counts of one agency split by procedure and officer (the breakdown page by field, procedure or
+    officer sums these rows), refreshed with MonthlyAgencyStats (dossiers/stats.py). As there, the reception counts
+    go to the receiving desk and the processing counts to the competent agency; `overdue` is the dossiers still
+    open and past their legal appointment at the end of the month (at `computed_at` for the current month). The
+    officer is the dossier's officer in charge (`assignee`) when the month was computed."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("tháng"), help_text=_("Ngày đầu tháng."))
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+    received = models.PositiveIntegerField(_("tiếp nhận"), default=0)
+    for_others = models.PositiveIntegerField(_("tiếp nhận cho cơ quan khác"), default=0)
+    online = models.PositiveIntegerField(_("trực tuyến"), default=0)
+    fee_due = models.PositiveIntegerField(_("có phí"), default=0)
+    paid_online = models.PositiveIntegerField(_("thanh toán trực tuyến"), default=0)
+    early = models.PositiveIntegerField(_("trước hạn"), default=0)
+    on_time = models.PositiveIntegerField(_("đúng hạn"), default=0)
+    late = models.PositiveIntegerField(_("quá hạn"), default=0)
+    e_result = models.PositiveIntegerField(_("kết quả điện tử"), default=0)
+    overdue = models.PositiveIntegerField(_("đang quá hạn (cuối tháng)"), default=0)
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("số liệu tháng theo thủ tục, cán bộ")
+        verbose_name_plural = _("số liệu tháng theo thủ tục, cán bộ")
+        indexes = [models.Index(fields=["agency", "month"], name="monthly_breakdown_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.month:%m/%Y} {self.procedure_id} {self.officer_id}"
 
 
 class MonthlyAgencyStats(models.Model):

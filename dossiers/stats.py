@@ -76,6 +76,7 @@ from .models import (
     EventType,
     LetterStatus,
     MonthlyAgencyStats,
+    MonthlyBreakdown,
     PaymentMethod,
     Punctuality,
 )
@@ -293,8 +294,63 @@ def months_close(*, months: list[dt.date], now: dt.datetime | None = None) -> li
     return newly
 
 
+# -- the breakdown rollup (MonthlyBreakdown) ----------------------------------------------------------------
+# The monthly counts above split per agency, procedure and officer, so the breakdown page (parindex) sums a few
+# stored rows instead of grouping the dossier table. Same querysets (received_between, finished_between,
+# open_at), so its numbers are those of a direct count when the month was computed.
+
+BY_PROCEDURE, BY_OFFICER = "procedure_version__procedure", "assignee"
+BREAKDOWN_COUNTS = ("received", "for_others", "online", "fee_due", "paid_online", "early", "on_time", "late",
+                    "e_result", "overdue")
+
+
+def compute_breakdown_month(month: dt.date, *, now: dt.datetime) -> dict[tuple, dict[str, int]]:
+    """{(agency_id, procedure_id, officer_id): counts} of one month (the current month up to `now`)."""
+    start, end = _bounds(month)
+    cutoff = min(end, now)
+    rows: dict[tuple, dict[str, int]] = {}
+
+    def add(qs, agency_field, **counts):
+        for r in qs.values(agency_field, BY_PROCEDURE, BY_OFFICER).annotate(**counts).order_by():
+            key = (r.pop(agency_field), r.pop(BY_PROCEDURE), r.pop(BY_OFFICER))
+            row = rows.setdefault(key, dict.fromkeys(BREAKDOWN_COUNTS, 0))
+            for name, value in r.items():
+                row[name] += value
+
+    # the reception side: the desk that received the dossier in the month
+    add(received_between(start, end), "receiving_agency", received=Count("id"), for_others=Count("id", filter=ROUTED),
+        online=Count("id", filter=Q(channel="online")), paid_online=Count("id", filter=PAID_ONLINE),
+        fee_due=Count("id", filter=Q(fee_total__gt=0)))
+    # the competent agency: finished in the month, and still open past the legal appointment at its end
+    add(finished_between(start, end), "handling_agency", early=Count("id", filter=Q(punctuality="early")),
+        on_time=Count("id", filter=Q(punctuality="on_time")), late=Count("id", filter=LATE),
+        e_result=Count("id", filter=E_RESULT))
+    if start < now:
+        add(open_at(cutoff).filter(legal_due__lt=cutoff), "handling_agency", overdue=Count("id"))
+    return rows
+
+
+def breakdown_store_month(month: dt.date, *, now: dt.datetime) -> int:
+    """Replace the month's rows with a fresh count (inside the caller's transaction); re-running gives identical
+    rows but for `computed_at`."""
+    computed = compute_breakdown_month(month, now=now)
+    MonthlyBreakdown.objects.filter(month=month).delete()
+    MonthlyBreakdown.objects.bulk_create(
+        [MonthlyBreakdown(agency_id=agency, procedure_id=procedure, officer_id=officer, month=month,
+                          computed_at=now, **counts)
+         for (agency, procedure, officer), counts in computed.items()], batch_size=2000)
+    return len(computed)
+
+
 @transaction.atomic
 def monthly_stats_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
-    """Recompute and store the months from `first` to `last` (inclusive); returns the rows written."""
-    return store_months(MonthlyAgencyStats, FIELDS, compute_month, first=first, last=last, now=now)
+    """Recompute and store the months from `first` to `last` (inclusive), with their split by procedure and
+    officer (MonthlyBreakdown, the breakdown page's rows); returns the MonthlyAgencyStats rows written."""
+    now = now or timezone.now()
+    written = store_months(MonthlyAgencyStats, FIELDS, compute_month, first=first, last=last, now=now)
+    closed = closed_months(first, last)  # kept as counted, like the table above
+    for month in months(first, last):
+        if month not in closed:
+            breakdown_store_month(month, now=now)
+    return written
 

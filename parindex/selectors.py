@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors as agency_selectors
 from accounts.models import Agency, User
-from dossiers.models import Attachment, Dossier, Punctuality
+from dossiers.models import Attachment, Dossier, MonthlyBreakdown, Punctuality
 from dossiers.stats import (
     DIGITIZED,
     E_RESULT,
@@ -164,51 +164,52 @@ def dossiers_behind(metric: str, agency_ids: list[int], first: dt.date, last: dt
 
 # -- breakdown of one agency ------------------------------------------------------------------------
 
-BREAKDOWN_KEYS = {  # (dossier field, survey answer field)
-    "linh-vuc": ("procedure_version__procedure__field__name", "procedure__field__name"),
-    "thu-tuc": ("procedure_version__procedure__name", "procedure__name"),
-    "can-bo": ("assignee__full_name", "officer__full_name"),
+BREAKDOWN_KEYS = {  # (rollup field, survey answer field)
+    "linh-vuc": ("procedure__field__name", "procedure__field__name"),
+    "thu-tuc": ("procedure__name", "procedure__name"),
+    "can-bo": ("officer__full_name", "officer__full_name"),
 }
 EMPTY_ROW = dict.fromkeys(("received", "for_others", "online", "fee_due", "paid_online", "early", "on_time", "late",
                            "e_result", "overdue", "responses", "satisfied"), 0)
+SUMMED = ("received", "for_others", "online", "fee_due", "paid_online", "early", "on_time", "late", "e_result")
 
 
-def breakdown(agency: Agency, by: str, first: dt.date, last: dt.date,
-              now: dt.datetime | None = None) -> tuple[list[dict], dict]:
-    """One agency's counts over the period by field, procedure or officer (a few grouped queries, read on
-    demand: the dashboards themselves never scan dossiers), worst first, and the total row. The reception
-    columns (received, online, fees, of which for other agencies) count what this agency's desk received, the
-    processing columns what it handles, as the monthly counts do. Survey satisfaction is grouped the same way
-    (per officer: the officer rated, see satisfaction.services.invitation_create)."""
+def breakdown(agency: Agency, by: str, first: dt.date, last: dt.date) -> tuple[list[dict], dict, dt.datetime | None]:
+    """One agency's counts over the period by field, procedure or officer, worst first, the total row, and when the
+    counts of the period's last month were computed (the earlier months are closed; None when never computed).
+
+    Read from the monthly rollup `MonthlyBreakdown` (per agency, month, procedure and officer, refreshed with the
+    monthly tables): a few hundred stored rows, whatever the number of dossiers. The reception columns (received,
+    online, fees, of which for other agencies) count what this agency's desk received, the processing columns
+    what it handles, as the monthly counts do; "overdue" is the last month's (open and past the legal appointment
+    at the end of the period). Survey satisfaction is grouped the same way (per officer: the officer rated, see
+    satisfaction.services.invitation_create), read from the answers of the period."""
     key, survey_key = BREAKDOWN_KEYS[by]
     start, end = period_bounds(first, last)
-    cutoff = min(end, now or timezone.now())
     rows: dict = {}
 
-    def add(qs, field, **counts):
-        for r in qs.values(field).annotate(**counts).order_by():
-            row = rows.setdefault(r[field] or "—", dict(EMPTY_ROW, name=r[field] or "—"))
-            for name in counts:
-                row[name] += r[name]
+    def add(qs, field):
+        for r in qs:
+            name = r.pop(field) or "—"
+            row = rows.setdefault(name, dict(EMPTY_ROW, name=name))
+            for column, value in r.items():
+                row[column] += value or 0
 
-    mine, at_my_desk = Q(handling_agency=agency), Q(receiving_agency=agency)
-    add(finished_between(start, end).filter(mine), key, early=Count("id", filter=Q(punctuality="early")),
-        on_time=Count("id", filter=Q(punctuality="on_time")), late=Count("id", filter=LATE),
-        e_result=Count("id", filter=E_RESULT))
-    add(open_at(cutoff).filter(mine), key, overdue=Count("id", filter=Q(legal_due__lt=cutoff)))
-    add(received_between(start, end).filter(at_my_desk), key, received=Count("id"),
-        for_others=Count("id", filter=ROUTED), online=Count("id", filter=Q(channel="online")),
-        paid_online=Count("id", filter=PAID_ONLINE),
-        fee_due=Count("id", filter=Q(fee_total__gt=0)))
-    add(SurveyResponse.objects.filter(agency=agency, submitted_at__gte=start, submitted_at__lt=end), survey_key,
-        responses=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))
+    stored = MonthlyBreakdown.objects.filter(agency=agency, month__gte=first.replace(day=1),
+                                             month__lte=last.replace(day=1))
+    add(stored.values(key).annotate(**{c: Sum(c) for c in SUMMED},
+                                    overdue=Sum("overdue", filter=Q(month=last.replace(day=1)))).order_by(), key)
+    add(SurveyResponse.objects.filter(agency=agency, submitted_at__gte=start, submitted_at__lt=end)
+        .values(survey_key).annotate(responses=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))
+        .order_by(), survey_key)
+    computed_at = stored.filter(month=last.replace(day=1)).aggregate(at=Min("computed_at"))["at"]
     table = sorted(rows.values(), key=lambda r: (-(r["late"] + r["overdue"]), r["name"]))
     total = {"name": _("Tổng cộng"), **{k: sum(r[k] for r in table) for k in EMPTY_ROW}}
     for r in [*table, total]:
         r["finished"] = r["early"] + r["on_time"] + r["late"]
         if r["name"] == "—" and by == "can-bo":
             r["name"] = _("(chưa phân công)")
-    return table, total
+    return table, total, computed_at
 
 
 # -- the dashboards' snapshot rows ----------------------------------------------------------------------------

@@ -262,8 +262,8 @@ BREAKDOWNS = {"linh-vuc": _("Lĩnh vực"), "thu-tuc": _("Thủ tục"), "can-bo
 @login_required
 @reads_statistics
 def breakdown(request, pk: int):
-    """One agency's counts over the period by field, procedure or officer (one grouped query per count,
-    read on demand: the dashboards themselves never scan dossiers)."""
+    """One agency's counts over the period by field, procedure or officer, read from the monthly rollup (the
+    page says when its figures were computed)."""
     agency_ids, _wide = selectors.dashboard_agencies(request.user)
     if pk not in agency_ids:
         raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
@@ -273,7 +273,7 @@ def breakdown(request, pk: int):
         raise Http404(_("Cách phân tích không hợp lệ."))
     label = BREAKDOWNS[by]
     first, last, preset = _period(request)
-    table, total = selectors.breakdown(agency, by, first, last)
+    table, total, computed_at = selectors.breakdown(agency, by, first, last)
     if request.GET.get("xuat") in ("csv", "xlsx"):
         header = [label, _("Tiếp nhận"), _("Tiếp nhận cho cơ quan khác"), _("Trực tuyến"), _("Có phí"),
                   _("Thanh toán trực tuyến"), _("Giải quyết"), _("Trước hạn"), _("Đúng hạn"), _("Quá hạn"),
@@ -286,6 +286,7 @@ def breakdown(request, pk: int):
     return render(request, "parindex/breakdown.html", {
         "agency": agency, "rows": table, "by": by, "label": label, "choices": BREAKDOWNS.items(), "first": first,
         "last": last, "preset": preset, "total": total, "pq": period_query(first, last, preset),
+        "computed_at": computed_at,
     })
 
 

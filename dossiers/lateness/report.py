@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
+from accounts.models import Agency, User
 from core.exports import Sheet, xlsx_bytes
+from procedures.models import Procedure, ProcedureVersion
 from workcalendar.calendar import TZ
 
 from ..models import ApologyLetter, DeadlineState, Dossier, LetterStatus
@@ -26,6 +29,7 @@ GROUPS = {
 }
 SHEETS = {"agency": "Theo cơ quan", "officer": "Theo cán bộ", "procedure": "Theo thủ tục"}
 LIST_LIMIT = 50_000  # rows in the XLSX list of dossiers (the counts are always complete)
+PAGE = 50  # late dossiers per page on screen
 
 
 def _late(user):
@@ -33,39 +37,109 @@ def _late(user):
                                   handling_agency__in=access.visible_agency_ids(user))
 
 
+def _names(group: str, ids) -> dict:
+    """{key: name} of the groups' keys (agency, officer, procedure ids)."""
+    ids = [i for i in ids if i is not None]
+    if group == "agency":
+        return dict(Agency.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if group == "officer":
+        return dict(User.objects.filter(pk__in=ids).values_list("pk", "full_name"))
+    return dict(Procedure.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
 def late_summary(user, *, group: str, start: dt.date, end: dt.date) -> list[dict]:
     """Rows {key, name, overdue, due_soon, letters, letters_late}, most overdue first. Letters are
-    those issued between `start` and `end` (inclusive) on dossiers of the group."""
-    key, name, letter_key, _label = GROUPS[group]
-    rows: dict = {}
-    for r in (_late(user).values(key, name).annotate(
+    those issued between `start` and `end` (inclusive) on dossiers of the group.
+
+    The late dossiers are counted on the columns of the partial index `dossier_hand_late_due` alone (an
+    index-only scan, no join and no sort: the procedure of a version and the names are read afterwards for
+    the few keys found)."""
+    letter_key = GROUPS[group][2]
+    column = {"agency": "handling_agency_id", "officer": "assignee_id", "procedure": "procedure_version_id"}[group]
+    counts: dict = {}
+    for r in (_late(user).values(column).annotate(
             overdue=Count("id", filter=Q(track=DeadlineState.OVERDUE)),
-            due_soon=Count("id", filter=Q(track=DeadlineState.DUE_SOON)))
-            .order_by()):
-        rows[r[key]] = {"key": r[key], "name": r[name], "overdue": r["overdue"], "due_soon": r["due_soon"],
-                        "letters": 0, "letters_late": 0}
+            due_soon=Count("id", filter=Q(track=DeadlineState.DUE_SOON))).order_by()):
+        counts[r[column]] = (r["overdue"], r["due_soon"])
+    if group == "procedure":  # versions -> their procedure
+        procedure_of = dict(ProcedureVersion.objects.filter(pk__in=list(counts))
+                            .values_list("pk", "procedure_id"))
+        by_procedure: dict = {}
+        for version, (overdue, due_soon) in counts.items():
+            o, s = by_procedure.get(procedure_of[version], (0, 0))
+            by_procedure[procedure_of[version]] = (o + overdue, s + due_soon)
+        counts = by_procedure
+    rows = {k: {"key": k, "overdue": o, "due_soon": s, "letters": 0, "letters_late": 0}
+            for k, (o, s) in counts.items()}
     since = dt.datetime.combine(start, dt.time.min, tzinfo=TZ)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=TZ)
-    letter_name = {"agency": "agency__name", "officer": "dossier__assignee__full_name",
-                   "procedure": "dossier__procedure_version__procedure__name"}[group]
     letters = (ApologyLetter.objects.filter(status=LetterStatus.ISSUED, issued_at__gte=since, issued_at__lt=until,
                                             agency__in=access.visible_agency_ids(user))
-               .values(letter_key, letter_name)
+               .values(letter_key)
                .annotate(n=Count("id"), late=Count("id", filter=Q(issued_late=True))).order_by())
     for r in letters:
-        row = rows.setdefault(r[letter_key], {"key": r[letter_key], "name": r[letter_name], "overdue": 0,
-                                              "due_soon": 0, "letters": 0, "letters_late": 0})
+        row = rows.setdefault(r[letter_key], {"key": r[letter_key], "overdue": 0, "due_soon": 0, "letters": 0,
+                                              "letters_late": 0})
         row["letters"], row["letters_late"] = r["n"], r["late"]
+    names = _names(group, rows)
     for row in rows.values():
-        if row["name"] is None:
-            row["name"] = gettext_now("(chưa phân công)") if group == "officer" else "—"
+        row["name"] = names.get(row["key"]) or (
+            gettext_now("(chưa phân công)") if group == "officer" else "—")
     return sorted(rows.values(), key=lambda r: (-r["overdue"], -r["due_soon"], -r["letters"], r["name"]))
 
 
 def late_dossiers(user, *, limit: int = LIST_LIMIT):
+    """Every late dossier (the XLSX list), earliest appointment first."""
     return (_late(user).select_related("procedure_version__procedure", "handling_agency", "assignee")
             .annotate(letters=Count("apology_letters", filter=Q(apology_letters__status=LetterStatus.ISSUED)))
             .order_by("due_at", "id")[:limit])
+
+
+def late_page(user, *, after: tuple[dt.datetime, int] | None = None,
+              size: int | None = None) -> tuple[list, tuple | None]:
+    """One page of the late dossiers, earliest appointment first, from the keyset `after` (the last row's
+    (due_at, id) of the page before): (rows, the next page's keyset or None). Each row has `letters`, its
+    issued apology letters.
+
+    Read per visible agency on the partial index `dossier_hand_late_due` (handling agency, due_at, id): an
+    ordered index scan with LIMIT in each agency (a LATERAL join), so a page reads `size` rows per agency
+    whatever the number of late dossiers, instead of sorting them all."""
+    size = size or PAGE
+    agencies = sorted(access.visible_agency_ids(user))
+    if not agencies:
+        return [], None
+    if connection.vendor == "postgresql":
+        ids = _late_ids(agencies, after, size + 1)
+    else:  # SQLite (make run): a small database, one ordered query
+        qs = _late(user).filter(due_at__isnull=False)
+        if after is not None:
+            qs = qs.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], pk__gt=after[1]))
+        ids = list(qs.order_by("due_at", "id").values_list("id", flat=True)[:size + 1])
+    more, ids = len(ids) > size, ids[:size]
+    by_pk = Dossier.objects.select_related("procedure_version__procedure", "handling_agency", "assignee").in_bulk(ids)
+    letters = dict(ApologyLetter.objects.filter(dossier__in=ids, status=LetterStatus.ISSUED).values("dossier")
+                   .annotate(n=Count("id")).order_by().values_list("dossier", "n"))
+    rows = [by_pk[pk] for pk in ids if pk in by_pk]
+    for d in rows:
+        d.letters = letters.get(d.pk, 0)
+    return rows, ((rows[-1].due_at, rows[-1].pk) if more and rows else None)
+
+
+def _late_ids(agencies: list[int], after: tuple | None, limit: int) -> list[int]:
+    """The ids of the first `limit` late dossiers after the keyset, merged over the agencies (PostgreSQL)."""
+    table = Dossier._meta.db_table
+    marks = ", ".join(["%s"] * len(RUNNING))
+    keyset, params = "", []
+    if after is not None:
+        keyset, params = "AND (d.due_at, d.id) > (%s, %s)", [after[0], after[1]]
+    sql = (f"SELECT page.id FROM unnest(%s::bigint[]) AS a(id) CROSS JOIN LATERAL ("
+           f"SELECT d.id, d.due_at FROM {table} d WHERE d.handling_agency_id = a.id AND d.status IN ({marks}) "
+           f"AND d.track IN (%s, %s) AND d.due_at IS NOT NULL {keyset} ORDER BY d.due_at, d.id LIMIT %s) page "
+           f"ORDER BY page.due_at, page.id LIMIT %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [agencies, *RUNNING, DeadlineState.OVERDUE, DeadlineState.DUE_SOON, *params,
+                             limit, limit])
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def late_xlsx(user, *, start: dt.date, end: dt.date) -> bytes:

@@ -3,6 +3,7 @@ risk of being late (reassign, draft the letter early)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from core.errors import DomainError
 from core.params import pk_param
-from core.periods import period_from
+from core.periods import in_range, period_from
 from regulations.selectors import rules_in_force
 from signing.config import SigningUnavailable
 
@@ -27,7 +28,8 @@ from ..models import ApologyLetter, LetterStatus
 from ..printing import render_apology
 from . import at_risk as at_risk_reads
 from . import letters
-from .report import GROUPS, late_dossiers, late_summary, late_xlsx
+from . import report as late_reports
+from .report import GROUPS, late_page, late_summary, late_xlsx
 from .workload import appraiser_workload
 
 logger = logging.getLogger(__name__)
@@ -207,12 +209,28 @@ def late_report(request):
         response["Content-Disposition"] = f'attachment; filename="ho-so-tre-han-{today:%Y%m%d}.xlsx"'
         return response
     group = request.GET.get("by") if request.GET.get("by") in GROUPS else "agency"
+    after = _late_cursor(request.GET.get("sau"))
+    dossiers, following = late_page(request.user, after=after)
     return render(request, "dossiers/late_report.html", {
         "rows": late_summary(request.user, group=group, start=start, end=end), "group": group,
         "group_label": GROUPS[group][3], "start": start, "end": end,
-        "dossiers": late_dossiers(request.user, limit=50),
+        "dossiers": dossiers, "paged": after is not None, "page_size": late_reports.PAGE,
+        "next_cursor": f"{following[0].isoformat()}|{following[1]}" if following else "",
         "drafts": selectors.apology_draft_list(request.user, limit=50),
     })
+
+
+def _late_cursor(raw: str | None) -> tuple | None:
+    """The late list's "next page" keyset: (due_at, id) of the last row shown. A hand-edited one starts from the
+    first page rather than fail."""
+    head, _sep, raw_pk = (raw or "").partition("|")
+    try:
+        pk, due_at = int(raw_pk), dt.datetime.fromisoformat(head)
+    except ValueError:
+        return None
+    if not 0 < pk < 2**63 or due_at.tzinfo is None or not in_range(due_at.date()):
+        return None
+    return due_at, pk
 
 
 def lookup_apology_pdf(request, letter_pk: int):

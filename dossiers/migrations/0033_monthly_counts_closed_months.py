@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_office_hours_defaults_from_settings'),
-        ('dossiers', '0030_declaration_search_trgm'),
+        ('dossiers', '0032_apology_draft_index'),
         ('procedures', '0008_declaration_form'),
         ('signing', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
