@@ -1,11 +1,12 @@
 from django.urls import reverse
 
-from .selectors import bell_badge
+from .selectors import unread_count
 
 
 def inbox(request):
-    """The header bell: the unread count, bounded ("99+"; `selectors.bell_badge`), on every page."""
+    """The header bell: the true unread count of the last INBOX_BELL_DAYS days (`selectors.unread_count`, a sum
+    of the digests' counters, not a scan of the notices), on every page."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"inbox_unread": bell_badge(user), "inbox_url": reverse("notifications:inbox")}
+    return {"inbox_unread": unread_count(user), "inbox_url": reverse("notifications:inbox")}

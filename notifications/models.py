@@ -70,10 +70,16 @@ class SmsMessage(models.Model):
 
 
 class InboxItem(models.Model):
-    """An in-portal notification for a staff member (the bell list)."""
+    """An in-portal notification for a staff member (the bell list). Written only through
+    `services.inbox_post` / `inbox_post_many` (and the sweep's INSERT ... SELECT, which then calls
+    `services.inbox_digests_add`): every item is counted in the `InboxDigest` of its (user, day, kind)."""
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="inbox")
     key = models.CharField(_("khoá chống trùng"), max_length=200, unique=True)
+    # What it is about ("track-overdue", "reassign", "feedback"...: `kinds.kind_of(key)` unless the caller says),
+    # and its local day: the notices page shows one digest line per (user, day, kind).
+    kind = models.CharField(_("loại"), max_length=40, default="", blank=True)
+    day = models.DateField(_("ngày"), default=timezone.localdate)
     text = models.CharField(_("nội dung"), max_length=500)
     url = models.CharField(_("liên kết"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
@@ -83,7 +89,36 @@ class InboxItem(models.Model):
         verbose_name = _("thông báo trong cổng")
         verbose_name_plural = _("thông báo trong cổng")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+        indexes = [models.Index(fields=["user", "day", "kind", "-created_at"], name="inbox_item_digest")]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class InboxDigest(models.Model):
+    """The notices of one user, one day and one kind, counted: what the bell sums and the notices page lists
+    (#21: a leader with tens of thousands of sweep notices sees a few dozen lines, not the thousands).
+    The counters move in the transaction that adds, reads or deletes the items (an upsert, F() arithmetic),
+    never by counting items: `total` is how many items the digest has, `unread` how many are not read."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("ngày"))
+    kind = models.CharField(_("loại"), max_length=40)
+    total = models.PositiveIntegerField(_("số thông báo"), default=0)
+    unread = models.PositiveIntegerField(_("chưa đọc"), default=0)
+    latest_at = models.DateTimeField(_("thông báo mới nhất lúc"))
+    latest_text = models.CharField(_("thông báo mới nhất"), max_length=500)
+    latest_url = models.CharField(_("liên kết của thông báo mới nhất"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("nhóm thông báo")
+        verbose_name_plural = _("nhóm thông báo")
+        constraints = [
+            # (user, day) first: the bell's range read of the last INBOX_BELL_DAYS days uses this index
+            models.UniqueConstraint(fields=["user", "day", "kind"], name="inbox_digest_user_day_kind"),
+            models.CheckConstraint(condition=models.Q(unread__gte=0, total__gte=0, unread__lte=models.F("total")),
+                                   name="inbox_digest_counts_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day} {self.kind}: {self.unread}/{self.total}"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import CharField, F, QuerySet, Value
+from django.db.models import CharField, F, QuerySet, Sum, Value
 from django.utils import timezone
 
-from .models import DeliveryStatus, EmailMessage, InboxItem, SmsMessage
+from .kinds import label_of
+from .models import DeliveryStatus, EmailMessage, InboxDigest, InboxItem, SmsMessage
+from .retention import keep_since
 
 CHANNEL_EMAIL = "email"
 CHANNEL_SMS = "sms"
@@ -40,21 +42,43 @@ def decorate(rows) -> list[dict]:
     return out
 
 
-BELL_CAP = 99  # the bell says "99+" beyond this: it never counts more rows than this
+def bell_since(now: dt.datetime | None = None) -> dt.date:
+    """The first day the header bell counts: today and the INBOX_BELL_DAYS - 1 days before."""
+    return timezone.localdate(now or timezone.now()) - dt.timedelta(days=settings.INBOX_BELL_DAYS - 1)
 
 
-def bell_badge(user, *, now=None) -> str:
-    """What the header bell shows: the number of unread notices of the last `INBOX_BELL_DAYS` days, "99+"
-    beyond `BELL_CAP`, "" for none. Bounded work whatever the backlog: one index range read of at most
-    BELL_CAP + 1 rows of (user, read_at, created_at), not a COUNT of tens of thousands of sweep notices.
-    Older unread notices stay on the notices page; they no longer ring."""
-    since = (now or timezone.now()) - dt.timedelta(days=settings.INBOX_BELL_DAYS)
-    unread = InboxItem.objects.filter(user=user, read_at__isnull=True, created_at__gte=since).order_by()
-    shown = unread.values("pk")[:BELL_CAP + 1].count()
-    if not shown:
-        return ""
-    return f"{BELL_CAP}+" if shown > BELL_CAP else str(shown)
+def unread_count(user, *, now: dt.datetime | None = None) -> int:
+    """What the header bell shows: the true number of unread notices of the last INBOX_BELL_DAYS days.
+    A sum of the digests' counters (`InboxDigest.unread`) over the user's digests of those days: at most
+    INBOX_BELL_DAYS x the kinds of notices rows, one range read of the (user, day, kind) index, however many
+    notices there are. Older unread notices stay on the notices page; they no longer ring."""
+    total = (InboxDigest.objects.filter(user=user, day__gte=bell_since(now)).order_by()
+             .aggregate(n=Sum("unread"))["n"])
+    return total or 0
 
 
-def inbox_items_for(user, *, limit: int = 200) -> list[InboxItem]:
-    return list(InboxItem.objects.filter(user=user).order_by("-created_at")[:limit])
+def digests_for(user, *, now: dt.datetime | None = None) -> QuerySet:
+    """The notices page: one line per (day, kind) of the last INBOX_KEEP_DAYS days, newest first."""
+    return (InboxDigest.objects.filter(user=user, day__gte=keep_since(now))
+            .order_by("-day", "-latest_at", "-pk"))
+
+
+def digest_get(user, pk) -> InboxDigest | None:
+    """One of this account's digests (None for another account's, or nonsense)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return InboxDigest.objects.filter(user=user, pk=pk).first()
+
+
+def digest_items(digest: InboxDigest) -> QuerySet:
+    """The notices of a digest, newest first (the (user, day, kind, -created_at) index)."""
+    return (InboxItem.objects.filter(user_id=digest.user_id, day=digest.day, kind=digest.kind)
+            .order_by("-created_at", "-pk"))
+
+
+def decorate_digests(digests) -> list[InboxDigest]:
+    for digest in digests:
+        digest.label = label_of(digest.kind)
+    return list(digests)

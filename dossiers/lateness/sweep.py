@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, User
 from notifications.models import InboxItem
-from notifications.services import email_queue
+from notifications.services import Notice, email_queue, inbox_digests_add, inbox_post_many
 from workcalendar.selectors import calendar_for
 
 from .. import events
@@ -205,7 +205,8 @@ def _announce_orm(ids, target, now, drafted) -> dict[int, list[tuple[int, str]]]
     twice = {r["pk"] for r in rows if target == DeadlineState.OVERDUE and r["extended_from"] is not None}
     heads = dict(Agency.objects.filter(pk__in={r["handling_agency_id"] for r in rows} |
                                        {r["receiving_agency_id"] for r in rows}).values_list("pk", "head_id"))
-    items, digest = [], defaultdict(list)
+    items: list[Notice] = []
+    digest: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for r in rows:
         people = {r["assignee_id"], heads.get(r["handling_agency_id"]), heads.get(r["receiving_agency_id"])} - {None}
         when = timezone.localtime(r["due_at"]).strftime("%H:%M %d/%m/%Y")
@@ -216,11 +217,15 @@ def _announce_orm(ids, target, now, drafted) -> dict[int, list[tuple[int, str]]]
             if r["pk"] in drafted:
                 text += " " + drafted_note
         for user_id in people:
-            items.append(InboxItem(user_id=user_id, key=f"track:{r['pk']}:{target}:{_stamp(r['due_at'])}:{user_id}",
-                                   text=text, url=f"{_detail_prefix()}{r['pk']}/"))
-            digest[user_id].append((r["pk"], text))
-    InboxItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=2000)
+            items.append(Notice(user_id=user_id, key=f"track:{r['pk']}:{target}:{_stamp(r['due_at'])}:{user_id}",
+                                text=text, url=f"{_detail_prefix()}{r['pk']}/", kind=_kind(target)))
+    for notice in inbox_post_many(notices=items):  # only the new ones, as the SQL's RETURNING
+        digest[notice.user_id].append((int(notice.key.split(":")[1]), notice.text))
     return digest
+
+
+def _kind(target: str) -> str:
+    return f"track-{target}"  # notifications.kinds: one digest line per person, day and class
 
 
 def _stamp(moment: dt.datetime) -> str:
@@ -238,13 +243,15 @@ def _announce_sql(ids, target, now, drafted) -> dict[int, list[tuple[int, str]]]
     twice = target == DeadlineState.OVERDUE
     local_due = f"to_char(d.due_at AT TIME ZONE '{tz}', 'HH24:MI DD/MM/YYYY')"
     before, after = twice_text.split("{when}")
+    created = timezone.now()
+    day = timezone.localdate(created)
     _record_events(ids, target, now)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""INSERT INTO {InboxItem._meta.db_table} (user_id, key, text, url, created_at)
+            f"""INSERT INTO {InboxItem._meta.db_table} (user_id, key, kind, day, text, url, created_at)
             SELECT DISTINCT ON (u.user_id, d.id) u.user_id,
                    'track:' || d.id || ':' || %s || ':' || to_char(d.due_at AT TIME ZONE 'UTC',
-                   'YYYYMMDD"T"HH24MISS') || ':' || u.user_id,
+                   'YYYYMMDD"T"HH24MISS') || ':' || u.user_id, %s, %s,
                    CASE WHEN %s AND d.extended_from IS NOT NULL
                         THEN 'Hồ sơ ' || d.code || ' ' || %s || {local_due} || %s
                         ELSE 'Hồ sơ ' || d.code || ' ' || %s || ' (hẹn trả ' || {local_due} || ').'
@@ -256,9 +263,13 @@ def _announce_sql(ids, target, now, drafted) -> dict[int, list[tuple[int, str]]]
             CROSS JOIN LATERAL (VALUES (d.assignee_id), (ha.head_id), (ra.head_id)) AS u(user_id)
             WHERE d.id = ANY(%s) AND u.user_id IS NOT NULL
             ON CONFLICT (key) DO NOTHING
-            RETURNING user_id, split_part(key, ':', 2)::bigint, text""",
-            [target, twice, before, after, label, list(drafted), drafted_note, _detail_prefix(), timezone.now(), ids])
-        digest: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for user_id, dossier_id, text in cursor.fetchall():
-            digest[user_id].append((dossier_id, text))
+            RETURNING user_id, split_part(key, ':', 2)::bigint, text, url""",
+            [target, _kind(target), day, twice, before, after, label, list(drafted), drafted_note, _detail_prefix(),
+             created, ids])
+        added = cursor.fetchall()
+    # the digests (per person, day and class) count the rows really inserted, in this transaction
+    inbox_digests_add(added=[(user_id, day, _kind(target), created, text, url) for user_id, _d, text, url in added])
+    digest: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for user_id, dossier_id, text, _url in added:
+        digest[user_id].append((dossier_id, text))
     return digest

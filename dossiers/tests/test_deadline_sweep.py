@@ -2,6 +2,7 @@
 its notifications, and two sweeps at once."""
 
 import threading
+from collections import Counter
 
 import pytest
 import time_machine
@@ -12,7 +13,7 @@ from django.db import connections
 from dossiers import services
 from dossiers.lateness.sweep import sweep_deadlines
 from dossiers.models import DeadlineState, Dossier, DossierEvent
-from notifications.models import InboxItem
+from notifications.models import InboxDigest, InboxItem
 
 from .conftest import APPLICANT, at
 
@@ -102,6 +103,8 @@ def test_two_sweeps_at_once_announce_each_dossier_once(world):
     assert DossierEvent.objects.filter(type="track_overdue").count() == len(made)
     assert Dossier.objects.filter(track=DeadlineState.OVERDUE).count() == len(made)
     assert InboxItem.objects.count() == len(made) * 2  # appraiser + head, once each
+    # their digests counted every notice of both sweeps, one digest each (the upsert on (user, day, kind))
+    assert sorted(InboxDigest.objects.values_list("total", "unread")) == [(len(made), len(made))] * 2
     # each overdue dossier got exactly one drafted apology letter
     from dossiers.models import ApologyLetter
 
@@ -141,12 +144,17 @@ def test_the_sql_and_the_orm_announcements_write_the_same_rows(world):
                 "dossier_id", "type", "from_status", "to_status", "payload"))
             items = sorted(InboxItem.objects.filter(key__startswith="track:").values_list("user_id", "key", "text",
                                                                                           "url"))
+            # the notices page's digests: one per person and day, counting every item, as the items say
+            digests = sorted(InboxDigest.objects.filter(kind="track-overdue").values_list("user_id", "kind", "total",
+                                                                                         "unread"))
+            assert digests == sorted((user_id, "track-overdue", n, n) for user_id, n in Counter(
+                i[0] for i in items).items())
             transaction.set_rollback(True)
-        return {k: sorted(v) for k, v in digest.items()}, events, items
+        return {k: sorted(v) for k, v in digest.items()}, events, items, digests
 
     orm, sql = run(_announce_orm), run(_announce_sql)
     assert orm == sql
-    digest, events, items = sql
+    digest, events, items, _digests = sql
     assert sum(len(lines) for lines in digest.values()) == len(items)  # one digest line per inbox item
     assert [e[1] for e in events] == ["track_overdue", "late_twice"]
     assert any("QUÁ HẠN LẦN 2" in i[2] for i in items) and any("dự thảo phiếu xin lỗi" in i[2] for i in items)
