@@ -109,7 +109,7 @@ def test_bad_arguments_write_nothing(province, args):
 
 def test_a_code_taken_elsewhere_stops_everything(province):
     other = Agency.objects.create(code="H21.101", name="Cơ quan khác", level=AgencyLevel.COMMUNE)
-    with pytest.raises(CommandError, match="H21.101"):
+    with pytest.raises(CommandError, match=r"H21\.101"):
         call_command("generate_province", "--agencies", "20", stdout=io.StringIO())
     assert Agency.objects.count() == 2 and not User.objects.exists()
     other.refresh_from_db()

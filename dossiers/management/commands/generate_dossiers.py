@@ -51,11 +51,12 @@ import numpy as np
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.models import Agency, AgencyLevel, Role, StaffRole, User
-from procedures.models import Level, Procedure, ProcedureVersion, Requirement
-from procedures.selectors import version_in_force
+from procedures.models import ChannelOption, Level, ProcedureVersion, RequiredDocument, Requirement
+from procedures.selectors import versions_in_force
 from workcalendar.bulk import as_datetimes, from_working_position, working_position
 from workcalendar.deadlines import due, punctuality
 from workcalendar.selectors import calendar_for
@@ -287,15 +288,20 @@ class Command(BaseCommand):
                  open_only: bool = False, officers: int = 1, spread: Spread | None = None) -> int:
         """Write `count` dossiers received at the agencies `found` (code -> Agency); returns how many."""
         levels = [Level.COMMUNE, Level.PROVINCE] if spread and spread.by_level else [Level.COMMUNE]
-        versions, level_of, field_of = [], {}, {}
-        for p in Procedure.objects.filter(level__in=levels).order_by("pk"):
-            v = version_in_force(p)
-            if v:
+        # The version in force of each procedure (procedures.selectors.version_in_force's rule: the latest
+        # effective_from), read in one query with its in-person channel's steps: 2,000 procedures in seconds.
+        versions, level_of, field_of, seen = [], {}, {}, set()
+        in_person = Prefetch("channels", queryset=ChannelOption.objects.filter(channel="in_person")
+                             .prefetch_related("steps"), to_attr="in_person")
+        for v in (versions_in_force().filter(procedure__level__in=levels).select_related("procedure")
+                  .order_by("procedure_id", "-effective_from").prefetch_related(in_person)):
+            if v.procedure_id not in seen:
+                seen.add(v.procedure_id)
                 versions.append(v)
-                level_of[v.pk], field_of[v.pk] = p.level, p.field_id
+                level_of[v.pk], field_of[v.pk] = v.procedure.level, v.procedure.field_id
         options_by_version = {}
         for v in versions:
-            option = v.channels.filter(channel="in_person").prefetch_related("steps").first()
+            option = v.in_person[0] if v.in_person else None
             if option:
                 options_by_version[v.pk] = (v, option.time_limit, option.unit, _allotments(v, option))
         if not options_by_version:
@@ -342,7 +348,9 @@ class Command(BaseCommand):
         counters = {(c.agency_id, c.day): c.last for c in DossierCodeCounter.objects.filter(agency__in=found.values())}
         touched: set[tuple] = set()
         version_ids = list(options_by_version)
-        documents = {v.pk: list(v.documents.order_by("order", "id")) for v in versions if v.pk in options_by_version}
+        documents = {v: [] for v in options_by_version}
+        for doc in RequiredDocument.objects.filter(version_id__in=list(options_by_version)).order_by("order", "id"):
+            documents[doc.version_id].append(doc)
         statuses, weights = zip(*(MIX_OPEN if open_only else MIX), strict=True)
         started = time.perf_counter()
         made = events_made = components_made = 0

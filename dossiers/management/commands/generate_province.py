@@ -8,9 +8,10 @@
    ones have codes the demo does not use (departments H21.31–H21.49, communes from H21.101 on) and names
    like the real ones; they inherit the province's working calendar and the default office hours.
 2. **Staff.** Every agency has a reception officer, appraisers and a leader (the approver, also the agency's
-   head), more for the big ones; missing ones are generated accounts (`<role>.sinh<k>.<code>@sinh-du-lieu.invalid`,
-   as `generate_dossiers --officers` names them) that are active but have no usable password: they can hold a
-   session (the load test's staff, `loadtest_setup`), never log in with a password.
+   head), more for the big ones (two desk officers and a deputy leader); missing ones are generated accounts
+   (`<role>.sinh<k>.<code>@sinh-du-lieu.invalid`, as `generate_dossiers --officers` names them) that are
+   active but have no usable password: they can hold a session (the load test's staff, `loadtest_setup`),
+   never log in with a password.
 3. **Sizes.** The agencies' shares follow Zipf's law (weight 1/rank): the demo's two city wards and the
    provincial police are the biggest, the others in a fixed order drawn from the province's code (not --seed:
    the staff sizes follow the shares); a few big, many small.
@@ -125,7 +126,7 @@ class Command(BaseCommand):
                 appraisers[code] = max(1, min(8, round(share * 60)))
                 _officers(agency, Role.RECEPTION, 2 if share > 0.03 else 1, active=True)
                 _officers(agency, Role.APPRAISER, appraisers[code], active=True)
-                leaders = _officers(agency, Role.APPROVER, 1, active=True)
+                leaders = _officers(agency, Role.APPROVER, 2 if share > 0.03 else 1, active=True)
                 if agency.head_id is None:
                     Agency.objects.filter(pk=agency.pk).update(head_id=leaders[0], head_title=agency.head_title or (
                         "Giám đốc" if agency.level != AgencyLevel.COMMUNE else "Chủ tịch"))
