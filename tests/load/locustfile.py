@@ -25,7 +25,9 @@ import os
 import random
 import sys
 import time
+from http.cookiejar import Cookie
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -70,33 +72,15 @@ class StaffUser(Checked, FastHttpUser):
     def on_start(self):
         self.officer = DATA["staff"][next(_next_staff) % len(DATA["staff"])]
         self.role = self.officer["role"]
-        self.client.cookiejar.clear()
-        self.headers = {"Cookie": f"sessionid={self.officer['session']}"}
+        # The session as a browser holds it after logging in; the client's cookie jar then keeps the CSRF and
+        # messages cookies the pages set, as a browser does.
+        host = urlsplit(self.host).hostname
+        self.client.cookiejar.set_cookie(Cookie(0, "sessionid", self.officer["session"], None, False, host, False,
+                                                False, "/", True, False, None, False, None, None, {}))
         self.tried: set[int] = set()
-        self.csrf = None
-
-    def _headers(self) -> dict:
-        cookie = f"sessionid={self.officer['session']}" + (f"; csrftoken={self.csrf}" if self.csrf else "")
-        return {"Cookie": cookie}
 
     def _get(self, path: str, page: str, name: str, **values) -> str | None:
-        with self.client.get(path, name=name, headers=self._headers(), catch_response=True) as response:
-            text = response.text or ""
-            problem = pages.check(page, response.status_code, text, **values)
-            if problem:
-                response.failure(problem)
-                return None
-            self._keep_csrf(response)
-            response.success()
-            return text
-
-    def _keep_csrf(self, response) -> None:
-        for header in response.headers.get_all("Set-Cookie", []) if hasattr(response.headers, "get_all") else [
-                response.headers.get("Set-Cookie", "")]:
-            for part in (header or "").split(","):
-                part = part.strip()
-                if part.startswith("csrftoken="):
-                    self.csrf = part.split(";", 1)[0].split("=", 1)[1]
+        return self.get_page(path, page, name, **values)
 
     @task
     def work(self):
@@ -119,10 +103,9 @@ class StaffUser(Checked, FastHttpUser):
             _fire(self.environment, f"no {self.role} move on the page", started)
             return
         name, data = chosen
-        self.csrf = self.csrf or data.get("csrfmiddlewaretoken")
         posted = time.perf_counter()
         with self.client.post(f"/ho-so/{pk}/{name}/", data=data, name=f"transition {name} (POST)",
-                              headers={**self._headers(), "Referer": f"{self.client.base_url}/ho-so/{pk}/"},
+                              headers={"Referer": f"{self.host}/ho-so/{pk}/"},
                               allow_redirects=False, catch_response=True) as response:
             # views.dossier_action answers with a redirect to the dossier page, done or refused alike
             location = response.headers.get("Location", "") if response.headers else ""
