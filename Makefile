@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres:postgres@127.0.0.1:5432/portal)
 TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 
-.PHONY: run test setup setup-dev migrate messages demo lint check-services clean
+.PHONY: run test setup setup-dev migrate messages demo lint check-services clean loadtest
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -52,6 +52,11 @@ PYTEST_WORKERS ?= 2
 test: $(VENV)/.deps-dev messages check-services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=portal.settings.test \
 		$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The province's load (issue #21) against gunicorn on 127.0.0.1: 50 staff sessions and 200 citizens for
+# LOADTEST_DURATION (5m) on DATABASE_URL's province (seed_demo + generate_province first); tests/load/run.sh.
+loadtest: $(VENV)/.deps-dev messages
+	VENV=$(VENV) bash tests/load/run.sh
 
 lint: $(VENV)/.deps-dev
 	$(PY) -m ruff check .

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache as default_cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.memcached import BaseMemcachedCache
 from django.core.cache.backends.redis import RedisCache
@@ -45,6 +45,12 @@ return false
 """
 
 
+def _default():
+    """The default cache's backend itself: `django.core.cache.cache` is a proxy, which no isinstance() below
+    recognises, so with it Redis would take the file-lock path (per machine, not atomic across web servers)."""
+    return caches[DEFAULT_CACHE_ALIAS]
+
+
 def key_for(prefix: str, value: str) -> str:
     """A short cache key for any text (an address, a dossier code typed by anyone)."""
     return f"rl:{prefix}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
@@ -57,7 +63,7 @@ def _redis(cache, key: str):
 
 def hit(key: str, *, window: int, cache=None) -> int:
     """Count one event under `key`; return the count in the current window (atomic)."""
-    cache = cache or default_cache
+    cache = cache or _default()
     if isinstance(cache, RedisCache):
         client, full = _redis(cache, key)
         return int(client.eval(_INCR, 1, full, 1, int(window)))
@@ -75,7 +81,7 @@ def hit(key: str, *, window: int, cache=None) -> int:
 
 def undo(key: str, *, cache=None) -> None:
     """Give one event back (never below what was counted; nothing if the window has ended)."""
-    cache = cache or default_cache
+    cache = cache or _default()
     if isinstance(cache, RedisCache):
         client, full = _redis(cache, key)
         client.eval(_DECR, 1, full)
@@ -90,11 +96,11 @@ def undo(key: str, *, cache=None) -> None:
 
 
 def count(key: str, *, cache=None) -> int:
-    return int((cache or default_cache).get(key) or 0)
+    return int((cache or _default()).get(key) or 0)
 
 
 def clear(key: str, *, cache=None) -> None:
-    cache = cache or default_cache
+    cache = cache or _default()
     cache.delete_many([key, key + _UNTIL])
 
 

@@ -128,3 +128,30 @@ def test_parallel_hits_from_several_processes_are_all_counted(tmp_path):
         seen += [int(x) for x in out.split()]
     assert sorted(seen) == list(range(1, 161))
     assert ratelimit.count(key, cache=FileBasedCache(str(tmp_path / "cache"), {})) == 160
+
+
+def test_the_default_cache_on_redis_counts_in_redis_atomically(settings, monkeypatch):
+    """Production: CACHE_URL is Redis and callers pass no cache (the tracking PIN's budget). The default cache
+    must be recognised as Redis (one atomic INCRBY with its expiry), never the per-machine file-lock path, which
+    is not atomic across web servers (#21's load test found it in the tracking page's profile)."""
+    from django.core.cache import caches
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": settings.REDIS_URL}}
+    caches._settings = caches.settings = settings.CACHES  # a fresh handler for the overridden setting
+    monkeypatch.setattr(caches, "_connections", threading.local())
+
+    def no_lock(*args, **kwargs):
+        raise AssertionError("the file-lock path was taken for Redis")
+
+    monkeypatch.setattr(ratelimit, "_locked_add", no_lock)
+    key = f"test-{uuid.uuid4().hex}"
+    assert [ratelimit.hit(key, window=60) for _ in range(3)] == [1, 2, 3]
+    ratelimit.undo(key)
+    assert ratelimit.count(key) == 2
+    client, full = ratelimit._redis(caches["default"], key)
+    assert client.get(full) == b"2" and 0 < client.ttl(full) <= 60  # a plain counter with its window
+    budget = ratelimit.Budget(key, limit=3, window=60)
+    assert budget.reserve() and not budget.reserve()
+    ratelimit.clear(key)
+    assert ratelimit.count(key) == 0

@@ -25,10 +25,18 @@ wait before assignment. The events follow these durations on the agency's workin
 late when its procedure, its officers or its luck are slow. A closed dossier is received at a random moment
 of the last --days days; an open one (status from the mix) is placed so that now falls inside the step it is
 in. --officers N gives each agency N appraisers (creating generated accounts where the demo has fewer).
+
+**A whole province** (`generate_province`, issue #21) calls `Command.generate` with a `Spread`: the agencies
+are drawn with unequal weights (a few big, many small), each handles the procedures of its level (a commune
+the commune-level ones, a department the province-level ones of its fields), each has a slowness factor of its
+own (lognormal, σ = 0.3, on top of the procedure's and the officers'), and the status mix varies by agency and
+procedure: a slow agency carries more open dossiers, and supplement requests, refusals and withdrawals are
+more frequent for some procedures and some agencies. Without a Spread nothing changes (same --seed, same data).
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import io
@@ -36,15 +44,19 @@ import json
 import math
 import random
 import time
+from dataclasses import dataclass, field
+from itertools import accumulate
 
 import numpy as np
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from accounts.models import Agency, Role, StaffRole, User
-from procedures.models import Level, Procedure, Requirement
-from procedures.selectors import version_in_force
+from accounts.models import Agency, AgencyLevel, Role, StaffRole, User
+from procedures.models import ChannelOption, Level, ProcedureVersion, RequiredDocument, Requirement
+from procedures.selectors import versions_in_force
 from workcalendar.bulk import as_datetimes, from_working_position, working_position
 from workcalendar.deadlines import due, punctuality
 from workcalendar.selectors import calendar_for
@@ -144,14 +156,21 @@ def _allotments(version, option) -> dict[str, float]:
     return {k: max(v, 0.5) for k, v in hours.items()}
 
 
-def _officers(agency: Agency, role: str, wanted: int) -> list[int]:
-    """The agency's officers in `role`; with fewer than `wanted`, generated accounts are added."""
+def _officers(agency: Agency, role: str, wanted: int, *, active: bool = False) -> list[int]:
+    """The agency's officers in `role`; with fewer than `wanted`, generated accounts are added (a made-up
+    name, an address under the reserved .invalid domain, no usable password). `active`: the accounts can hold a
+    session (the load test's staff), never a password login; an inactive one generated before is activated."""
     people = list(StaffRole.objects.filter(agency=agency, role=role).order_by("user_id").values_list("user_id",
                                                                                                      flat=True))
     for k in range(len(people) + 1, wanted + 1):
-        user, _ = User.objects.get_or_create(email=f"{role}.sinh{k}.{agency.code.lower()}@sinh-du-lieu.invalid",
-                                             defaults={"full_name": f"Cán bộ sinh dữ liệu {k} ({agency.code})",
-                                                       "is_active": False})
+        email = f"{role}.sinh{k}.{agency.code.lower()}@sinh-du-lieu.invalid"
+        names = random.Random(email)
+        user, _created = User.objects.get_or_create(email=email, defaults={
+            "full_name": f"{names.choice(NAMES)} {names.choice(GIVEN)} ({agency.code})" if active
+            else f"Cán bộ sinh dữ liệu {k} ({agency.code})",
+            "is_active": active, "password": make_password(None)})
+        if active and not user.is_active:
+            User.objects.filter(pk=user.pk).update(is_active=True)
         StaffRole.objects.get_or_create(user=user, agency=agency, role=role)
         people.append(user.pk)
     return people
@@ -163,6 +182,73 @@ def _lognormal(rng: random.Random, sigma: float) -> float:
 
 OPEN_TARGETS = {Status.RECEIVED, Status.IN_APPRAISAL, Status.AWAITING_APPROVAL, Status.APPROVED, Status.REFUSED,
                 Status.SUPPLEMENT_REQUESTED}
+AGENCY_SIGMA = 0.3  # an agency's own slowness (a Spread only)
+# How the status mix leans, per agency and procedure (a Spread only): the open states grow with the agency's
+# slowness squared (a backlog); these states with a lognormal factor per procedure and per agency.
+MIX_SIGMA = {Status.SUPPLEMENT_REQUESTED: (0.7, 0.5), Status.REFUSED: (0.8, 0.3), Status.WITHDRAWN: (0.4, 0.5),
+             Status.STOPPED: (0.4, 0.5)}
+BACKLOG = {Status.RECEIVED, Status.IN_APPRAISAL, Status.AWAITING_APPROVAL, Status.APPROVED}
+
+
+@dataclass
+class Spread:
+    """How a province's dossiers spread (generate_province): the share of each agency (code -> weight, any
+    scale), the appraisers each has, and whether each agency handles the procedures of its level."""
+
+    weights: dict[str, float]
+    appraisers: dict[str, int] = field(default_factory=dict)
+    by_level: bool = True
+
+
+def agency_versions(found: dict[str, Agency], options_by_version: dict, level_of: dict[int, str],
+                    field_of: dict[int, int], pinned: dict[int, set[str]], seed: int) -> dict[str, list[int]]:
+    """The procedure versions each agency receives: a commune the commune-level ones (as the demo desks do); a
+    department or centre the province-level ones pinned to it, and of the others those of its fields (the fields,
+    in order, dealt to the departments in code order; one without a field gets three drawn from --seed)."""
+    departments = sorted(c for c, a in found.items() if a.level != AgencyLevel.COMMUNE)
+    province_open = sorted(v for v in options_by_version if level_of[v] == Level.PROVINCE and not pinned.get(v))
+    fields = sorted({field_of[v] for v in province_open})
+    dealt = {f: departments[i % len(departments)] for i, f in enumerate(fields)} if departments else {}
+    out: dict[str, list[int]] = {}
+    for code, agency in found.items():
+        if agency.level == AgencyLevel.COMMUNE:
+            mine = [v for v in options_by_version if level_of[v] == Level.COMMUNE
+                    and (not pinned.get(v) or code in pinned[v])]
+        else:
+            mine = [v for v in options_by_version if level_of[v] == Level.PROVINCE and code in pinned.get(v, ())]
+            mine += [v for v in province_open if dealt.get(field_of[v]) == code]
+            if not mine and province_open:
+                mine = random.Random(f"versions:{seed}:{code}").sample(province_open, min(3, len(province_open)))
+        out[code] = sorted(mine)
+    return out
+
+
+def _factor(draw: dict, name: str, sigma: float) -> float:
+    factors = draw.setdefault("factors", {})
+    if name not in factors:
+        factors[name] = _lognormal(random.Random(f"mix:{draw['seed']}:{name}"), sigma)
+    return factors[name]
+
+
+def _mix(draw: dict, statuses, weights, code: str, procedure_id: int, agency_slow: float) -> list[float]:
+    """The cumulative status weights of one agency and procedure (cached in `draw`): the backlog states grow
+    with the agency's slowness squared; supplement requests, refusals, withdrawals and stops with a lognormal
+    factor of the procedure and one of the agency, each drawn from its own seeded stream (order-free)."""
+    cache = draw.setdefault("mix", {})
+    key = (code, procedure_id)
+    if key not in cache:
+        out = []
+        for status, w in zip(statuses, weights, strict=True):
+            w = float(w)
+            if status in BACKLOG:
+                w *= agency_slow ** 2
+            if status in MIX_SIGMA:
+                by_procedure, by_agency = MIX_SIGMA[status]
+                w *= _factor(draw, f"{status}:p{procedure_id}", by_procedure)
+                w *= _factor(draw, f"{status}:{code}", by_agency)
+            out.append(w)
+        cache[key] = list(accumulate(out))
+    return cache[key]
 
 
 class Command(BaseCommand):
@@ -195,14 +281,44 @@ class Command(BaseCommand):
         missing = sorted(set(codes) - set(found))
         if missing:
             raise CommandError(f"Không có cơ quan mã: {', '.join(missing)} (chạy seed_demo trước?).")
-        versions = [v for v in (version_in_force(p) for p in Procedure.objects.filter(level=Level.COMMUNE)) if v]
+        self.generate(found={c: found[c] for c in codes}, count=count, days=days, seed=seed, batch=batch,
+                      open_only=open_only, officers=officers)
+
+    def generate(self, *, found: dict[str, Agency], count: int, days: int, seed: int = 1, batch: int = 5000,
+                 open_only: bool = False, officers: int = 1, spread: Spread | None = None) -> int:
+        """Write `count` dossiers received at the agencies `found` (code -> Agency); returns how many."""
+        levels = [Level.COMMUNE, Level.PROVINCE] if spread and spread.by_level else [Level.COMMUNE]
+        # The version in force of each procedure (procedures.selectors.version_in_force's rule: the latest
+        # effective_from), read in one query with its in-person channel's steps: 2,000 procedures in seconds.
+        versions, level_of, field_of, seen = [], {}, {}, set()
+        in_person = Prefetch("channels", queryset=ChannelOption.objects.filter(channel="in_person")
+                             .prefetch_related("steps"), to_attr="in_person")
+        for v in (versions_in_force().filter(procedure__level__in=levels).select_related("procedure")
+                  .order_by("procedure_id", "-effective_from").prefetch_related(in_person)):
+            if v.procedure_id not in seen:
+                seen.add(v.procedure_id)
+                versions.append(v)
+                level_of[v.pk], field_of[v.pk] = v.procedure.level, v.procedure.field_id
         options_by_version = {}
         for v in versions:
-            option = v.channels.filter(channel="in_person").prefetch_related("steps").first()
+            option = v.in_person[0] if v.in_person else None
             if option:
                 options_by_version[v.pk] = (v, option.time_limit, option.unit, _allotments(v, option))
         if not options_by_version:
             raise CommandError("Không có thủ tục cấp xã nào đang hiệu lực (chạy seed_demo trước?).")
+        draw = None
+        if spread:
+            pinned: dict[int, set[str]] = {}
+            for vid, code in ProcedureVersion.agencies.through.objects.filter(
+                    procedureversion_id__in=list(options_by_version)).values_list("procedureversion_id",
+                                                                                  "agency__code"):
+                pinned.setdefault(vid, set()).add(code)
+            handled = agency_versions(found, options_by_version, level_of, field_of, pinned, seed)
+            found = {c: a for c, a in found.items() if handled[c] and spread.weights.get(c, 0) > 0}
+            if not found:
+                raise CommandError("Không cơ quan nào có thủ tục đang hiệu lực để sinh hồ sơ.")
+            draw = {"codes": list(found), "cum": list(accumulate(spread.weights[c] for c in found)),
+                    "versions": handled, "seed": seed}
         staff, appraisers = {}, {}
         with transaction.atomic():
             for code, agency in found.items():
@@ -210,8 +326,10 @@ class Command(BaseCommand):
                 fallback = next(iter(people.values()), None)
                 staff[code] = {role: people.get(role, fallback)
                                for role in (Role.RECEPTION, Role.APPRAISER, Role.APPROVER)}
-                appraisers[code] = (_officers(agency, Role.APPRAISER, officers) if officers > 1
+                wanted = spread.appraisers.get(code, officers) if spread else officers
+                appraisers[code] = (_officers(agency, Role.APPRAISER, wanted, active=bool(spread)) if wanted > 1
                                     else [staff[code][Role.APPRAISER]])
+        codes = list(found)
         rng = random.Random(seed)
         # Systematic slowness, drawn in a fixed order so that the same --seed gives the same structure.
         slow_rng = random.Random(f"slowness:{seed}")
@@ -220,19 +338,26 @@ class Command(BaseCommand):
         for user_id in sorted({u for people in appraisers.values() for u in people if u} |
                               {p[Role.APPROVER] for p in staff.values() if p[Role.APPROVER]}):
             slowness[("officer", user_id)] = _lognormal(slow_rng, SLOW_SIGMA)
+        if spread:  # a separate stream: the structure above stays what it is without a Spread
+            agency_rng = random.Random(f"agency-slowness:{seed}")
+            for code in sorted(found):
+                slowness[("agency", code)] = _lognormal(agency_rng, AGENCY_SIGMA)
         now = timezone.now()
         cals = {code: calendar_for(agency) for code, agency in found.items()}
         now_pos = {code: float(working_position(cal, [now])[0]) for code, cal in cals.items()}
         counters = {(c.agency_id, c.day): c.last for c in DossierCodeCounter.objects.filter(agency__in=found.values())}
+        touched: set[tuple] = set()
         version_ids = list(options_by_version)
-        documents = {v.pk: list(v.documents.order_by("order", "id")) for v in versions if v.pk in options_by_version}
+        documents = {v: [] for v in options_by_version}
+        for doc in RequiredDocument.objects.filter(version_id__in=list(options_by_version)).order_by("order", "id"):
+            documents[doc.version_id].append(doc)
         statuses, weights = zip(*(MIX_OPEN if open_only else MIX), strict=True)
         started = time.perf_counter()
         made = events_made = components_made = 0
         while made < count:
             n = min(batch, count - made)
             plans = [self._plan(rng, codes, found, cals, options_by_version, version_ids, statuses, weights, staff,
-                                appraisers, slowness, now, days) for _ in range(n)]
+                                appraisers, slowness, now, days, draw=draw) for _ in range(n)]
             self._place(plans, cals, now_pos)
             dossiers = []
             for plan in plans:
@@ -242,6 +367,7 @@ class Command(BaseCommand):
                 day = timezone.localtime(received).date()
                 key = (agency.pk, day)
                 counters[key] = counters.get(key, 0) + 1
+                touched.add(key)
                 version, limit, unit, _allot = options_by_version[plan["version"]]
                 due_at = due(cal, received, limit if unit == "working_hours" else int(limit), unit)
                 path = plan["path"]
@@ -304,24 +430,38 @@ class Command(BaseCommand):
             rate = made / (time.perf_counter() - started)
             self.stdout.write(f"\r{made:,}/{count:,} hồ sơ, {events_made:,} sự kiện ({rate:,.0f} hồ sơ/s)", ending="")
             self.stdout.flush()
-        with transaction.atomic():
-            for (agency_id, day), last in counters.items():
-                DossierCodeCounter.objects.update_or_create(agency_id=agency_id, day=day, defaults={"last": last})
+        # One upsert for the counters this run moved (a province over years has ~100,000 agency-days).
+        DossierCodeCounter.objects.bulk_create(
+            [DossierCodeCounter(agency_id=agency_id, day=day, last=counters[(agency_id, day)])
+             for agency_id, day in sorted(touched)],
+            update_conflicts=True, unique_fields=["agency", "day"], update_fields=["last"], batch_size=5000)
         elapsed = time.perf_counter() - started
         self.stdout.write(f"\nXong: {made:,} hồ sơ, {events_made:,} sự kiện, {components_made:,} thành phần đã nộp "
                           f"trong {elapsed:.0f} s.")
+        return made
 
     @staticmethod
     def _plan(rng, codes, found, cals, options_by_version, version_ids, statuses, weights, staff, appraisers,
-              slowness, now, days) -> dict:
-        """One dossier's path and the working hours of each move after reception (not yet placed in time)."""
-        code = rng.choice(codes)
-        version_id = rng.choice(version_ids)
+              slowness, now, days, draw=None) -> dict:
+        """One dossier's path and the working hours of each move after reception (not yet placed in time).
+        `draw` (a Spread): the agency by its weight, a procedure it handles, the mix of that agency and
+        procedure, and the agency's slowness on every step."""
+        if draw:
+            code = draw["codes"][bisect.bisect(draw["cum"], rng.random() * draw["cum"][-1])]
+            version_id = rng.choice(draw["versions"][code])
+        else:
+            code = rng.choice(codes)
+            version_id = rng.choice(version_ids)
         version, _limit, _unit, allot = options_by_version[version_id]
         people = staff[code]
         appraiser = rng.choice(appraisers[code])
-        target = rng.choices(statuses, weights)[0]
-        proc = slowness[("procedure", version.procedure_id)]
+        agency_slow = slowness.get(("agency", code), 1.0)
+        if draw:
+            target = rng.choices(statuses, cum_weights=_mix(draw, statuses, weights, code, version.procedure_id,
+                                                            agency_slow))[0]
+        else:
+            target = rng.choices(statuses, weights)[0]
+        proc = slowness[("procedure", version.procedure_id)] * agency_slow
         appraisal = allot["appraisal"] * BASE * proc * slowness.get(("officer", appraiser), 1.0) * _lognormal(
             rng, NOISE_SIGMA)
         approval = allot["approval"] * BASE * proc * slowness.get(("officer", people[Role.APPROVER]), 1.0) * (
