@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as agency_selectors
 from accounts.models import Agency, User
-from dossiers.models import Attachment, Dossier, MonthlyBreakdown, Punctuality
+from dossiers.models import Attachment, Dossier, MonthlyAgencyStats, MonthlyBreakdown, Punctuality
 from dossiers.stats import (
     DIGITIZED,
     E_RESULT,
@@ -202,7 +202,8 @@ def breakdown(agency: Agency, by: str, first: dt.date, last: dt.date) -> tuple[l
     add(SurveyResponse.objects.filter(agency=agency, submitted_at__gte=start, submitted_at__lt=end)
         .values(survey_key).annotate(responses=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))
         .order_by(), survey_key)
-    computed_at = stored.filter(month=last.replace(day=1)).aggregate(at=Min("computed_at"))["at"]
+    # when the period's last month was counted (for every agency at once: one with no dossier then has no rows)
+    computed_at = MonthlyAgencyStats.objects.filter(month=last.replace(day=1)).aggregate(at=Min("computed_at"))["at"]
     table = sorted(rows.values(), key=lambda r: (-(r["late"] + r["overdue"]), r["name"]))
     total = {"name": _("Tổng cộng"), **{k: sum(r[k] for r in table) for k in EMPTY_ROW}}
     for r in [*table, total]:

@@ -133,3 +133,13 @@ def test_the_nightly_task_refreshes_the_rollup_and_an_uncomputed_period_says_so(
     page = client.get(f"/chi-so/co-quan/{world.pleiku.pk}/phan-tich/", {"theo": "can-bo", "ky": "thang"})
     row = next(r for r in page.context["rows"] if r["name"] == world.appraiser.full_name)
     assert row["received"] == 1 and "Số liệu hồ sơ tính lúc" in page.content.decode()
+
+
+def test_an_agency_without_dossiers_in_a_counted_month_shows_the_count_time_not_never_counted(world, client, demo):
+    _desk(world, world.birth, timezone.now() - dt.timedelta(minutes=3), appraiser=world.appraiser)  # at Pleiku
+    refresh_monthly_stats_task.run(months_back=0)
+    client.force_login(demo.user("noivu@demo.gov.vn"))
+    page = client.get(f"/chi-so/co-quan/{world.quynhon.pk}/phan-tich/", {"ky": "thang"})
+    html = page.content.decode()
+    assert page.status_code == 200 and not page.context["rows"]
+    assert "Số liệu hồ sơ tính lúc" in html and "chưa được tính" not in html
