@@ -57,11 +57,12 @@ def _clear_cache():
 @pytest.fixture
 def demo(db):
     """The demo agencies, staff for every role and citizens, as `make run` loads them (without the
-    procedure catalogue, demo dossiers nor the demo document stores: tests that need them load them)."""
+    procedure catalogue, demo dossiers, the demo document stores nor the dashboards' figures of those
+    empty months, which took most of the fixture's time: tests that need them load or compute them)."""
     from django.core.management import call_command
 
     call_command("seed_demo", "--quiet", "--skip", "procedures", "--skip", "dossiers", "--skip", "satisfaction",
-                 "--skip", "feedback", "--skip", "docstore")
+                 "--skip", "feedback", "--skip", "docstore", "--skip", "parindex")
     from accounts.models import Agency, User
 
     class Demo:
@@ -76,6 +77,26 @@ def demo(db):
             return Agency.objects.get(code=code)
 
     return Demo()
+
+
+@pytest.fixture(scope="module")
+def seeded_module(django_db_setup, django_db_blocker):
+    """`seed_demo` without the demo dossiers, dashboards' figures nor document stores (agencies, staff, the
+    procedure catalogue, queues…) once for a whole test module: a module whose tests only read the catalogue
+    pays for one seeding instead of one per test. The rows live in a transaction that is rolled back after
+    the module's last test; each test runs in a savepoint inside it (the `db` fixture), so what a test writes
+    is gone before the next one, as usual."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        call_command("seed_demo", "--quiet", "--skip", "dossiers", "--skip", "parindex", "--skip", "docstore")
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", "--quiet", "--skip", "dossiers")
+def seeded(seeded_module, db):
+    """The demo agencies and catalogue, seeded once for this module (conftest.seeded_module)."""
 
 
 def test_the_backtest_prints_auc_and_precision_for_the_forecast_and_the_rule(seeded):

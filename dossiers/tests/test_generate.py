@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", "--quiet", "--skip", "dossiers")
+def seeded(seeded_module, db):
+    """The demo agencies and catalogue, seeded once for this module (conftest.seeded_module)."""
 
 
 def test_generates_dossiers_with_histories_and_consistent_codes(seeded):

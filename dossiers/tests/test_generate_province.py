@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def seeded(db):
-    call_command("seed_demo", "--quiet", "--skip", "dossiers")
+    call_command("seed_demo", "--quiet", "--skip", "dossiers", "--skip", "parindex", "--skip", "docstore")
 
 
 def _province():

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def province(db):
-    call_command("seed_demo", "--quiet", "--skip", "dossiers")
+    call_command("seed_demo", "--quiet", "--skip", "dossiers", "--skip", "parindex", "--skip", "docstore")
     call_command("generate_province", "--agencies", "12", "--count", "900", "--days", "120", stdout=io.StringIO())
 
 
