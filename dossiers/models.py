@@ -706,6 +706,41 @@ class ClosedMonth(models.Model):
         return f"{self.month:%m/%Y}"
 
 
+class LateTally(models.Model):
+    """The late dossiers as the last deadline sweep left them, counted per handling agency, officer in charge and
+    procedure version: the late report's summary sums these few rows instead of counting every late dossier of
+    the province on each request (written by `lateness.sweep.late_tally_refresh` at the end of every sweep; when
+    is in `LateTallyRun`)."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    procedure_version = models.ForeignKey("procedures.ProcedureVersion", on_delete=models.CASCADE, related_name="+")
+    overdue = models.PositiveIntegerField(_("quá hạn"), default=0)
+    due_soon = models.PositiveIntegerField(_("sắp đến hạn"), default=0)
+
+    class Meta:
+        verbose_name = _("số hồ sơ trễ hạn đã đếm")
+        verbose_name_plural = _("số hồ sơ trễ hạn đã đếm")
+        indexes = [models.Index(fields=["agency"], name="late_tally_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.assignee_id} {self.procedure_version_id}"
+
+
+class LateTallyRun(models.Model):
+    """When the late dossiers were last counted (one row): the time the late report states beside its counts."""
+
+    counted_at = models.DateTimeField(_("đếm lúc"))
+
+    class Meta:
+        verbose_name = _("lần đếm hồ sơ trễ hạn")
+        verbose_name_plural = _("lần đếm hồ sơ trễ hạn")
+
+    def __str__(self) -> str:
+        return f"{self.counted_at:%H:%M %d/%m/%Y}"
+
+
 class MonthlyBreakdown(models.Model):
     """The monthly counts of one agency split by procedure and officer (the breakdown page by field, procedure or
     officer sums these rows), refreshed with MonthlyAgencyStats (dossiers/stats.py). As there, the reception counts

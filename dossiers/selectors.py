@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -508,9 +508,14 @@ def issued_apology_letter_get(dossier: Dossier, pk: int) -> ApologyLetter | None
 
 
 def apology_draft_list(user: User, *, limit: int = 50) -> list[ApologyLetter]:
-    """Draft apology letters of the agencies the user sees, the nearest appointment first."""
+    """Draft apology letters of the agencies the user sees, the nearest appointment first.
+
+    The letters are chosen on the partial index `apology_agency_drafts`, and their dossiers read by id in a second
+    statement: joined to the dossier table in one statement, the planner merge-joined along the whole dossier
+    primary key (67–229 ms at 100,000 dossiers, growing with every dossier ever received) to show 50 letters."""
+    dossiers = Prefetch("dossier", queryset=Dossier.objects.select_related("procedure_version__procedure"))
     return list(ApologyLetter.objects.filter(status=LetterStatus.DRAFT, agency__in=access.visible_agency_ids(user))
-                .select_related("dossier__procedure_version__procedure", "agency").order_by("due_at", "id")[:limit])
+                .select_related("agency").prefetch_related(dossiers).order_by("due_at", "id")[:limit])
 
 
 # -- hand-overs between desks -------------------------------------------------------------------------------

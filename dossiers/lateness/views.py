@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,7 +30,7 @@ from ..printing import render_apology
 from . import at_risk as at_risk_reads
 from . import letters
 from . import report as late_reports
-from .report import GROUPS, late_page, late_summary, late_xlsx
+from .report import GROUPS, late_counted_at, late_page, late_summary, late_xlsx
 from .workload import appraiser_workload
 
 logger = logging.getLogger(__name__)
@@ -213,6 +214,7 @@ def late_report(request):
     dossiers, following = late_page(request.user, after=after)
     return render(request, "dossiers/late_report.html", {
         "rows": late_summary(request.user, group=group, start=start, end=end), "group": group,
+        "counted_at": late_counted_at(), "sweep_minutes": max(1, round(settings.DEADLINE_SWEEP_SECONDS / 60)),
         "group_label": GROUPS[group][3], "start": start, "end": end,
         "dossiers": dossiers, "paged": after is not None, "page_size": late_reports.PAGE,
         "next_cursor": f"{following[0].isoformat()}|{following[1]}" if following else "",

@@ -127,3 +127,24 @@ def test_the_summary_equals_a_direct_count(world, late, group, field, client):
     table = html.split('data-testid="late-summary"')[1].split("</table>")[0]
     for name, counts in direct.items():
         assert name in table and f">{counts['due_soon']}<" in table
+
+
+def test_bench_late_report_times_the_checked_page(world, late):
+    """The benchmark refreshes the late counts as the sweep does, and times pages it checks (a 200 listing the
+    first late dossier and the biggest group's overdue count): it runs here on a small province."""
+    import io
+
+    from django.core.management import call_command
+
+    from dossiers.models import LateTally
+
+    LateTally.objects.all().delete()  # what the bench finds: counts to refresh first
+    out = io.StringIO()
+    call_command("bench_late_report", "--user", world.approver.email, "--repeat", "2", stdout=out)
+    text = out.getvalue()
+    groups = (Dossier.objects.filter(status__in=RUNNING, track__in=LATE)  # the whole province, Quy Nhơn's too
+              .values_list("handling_agency", "assignee", "procedure_version").distinct().count())
+    assert groups >= 4 and f"late tally (end of each sweep): {groups} rows" in text
+    for label in ("by agency", "by procedure", "by officer"):
+        assert re.search(label + r"\s+median [\d.]+ ms, p95 [\d.]+ ms \(n=2\)", text), text
+    assert LateTally.objects.count() == groups

@@ -5,11 +5,13 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from dossiers import services
 from dossiers.lateness import letters
-from dossiers.lateness.sweep import sweep_deadlines
-from dossiers.models import MonthlyAgencyStats, PersonalDataAccess
+from dossiers.lateness.report import late_counted_at, late_summary
+from dossiers.lateness.sweep import late_tally_refresh, sweep_deadlines
+from dossiers.models import LateTally, MonthlyAgencyStats, PersonalDataAccess
 from dossiers.stats import monthly_stats_refresh
 from dossiers.tasks import refresh_monthly_stats_task
 
@@ -51,12 +53,23 @@ def march(world):
 
 
 def test_summary_by_agency_officer_and_procedure(world, march, client):
-    from dossiers.lateness.report import late_summary
-
-    by_agency = late_summary(world.approver, group="agency", start=at(2026, 3, 1).date(), end=at(2026, 3, 31).date())
-    # The re-appointed one (to 11/3) is on track again; the finished ones are not counted.
-    assert by_agency == [{"key": world.pleiku.pk, "name": world.pleiku.name, "overdue": 1, "due_soon": 1,
-                          "letters": 1, "letters_late": 1}]
+    march_ = {"start": at(2026, 3, 1).date(), "end": at(2026, 3, 31).date()}
+    # The counts are those of the last sweep (9/3 9:00): the letter issued at 10:00 re-appointed one of the two
+    # overdue dossiers, which the summary counts until the next sweep, and says when it counted.
+    counted = late_counted_at()
+    assert counted is not None and LateTally.objects.exists()
+    assert late_summary(world.approver, group="agency", **march_)[0]["overdue"] == 2
+    # Counted now (the next sweep; or counted=False): the re-appointed one (to 11/3) is on track again; the
+    # finished ones are not counted.
+    live = late_summary(world.approver, group="agency", counted=False, **march_)
+    assert late_tally_refresh() == 2  # (Pleiku, the appraiser, household) overdue, (Pleiku, nobody, household) due soon
+    assert late_counted_at() > counted
+    by_agency = late_summary(world.approver, group="agency", **march_)
+    assert by_agency == live == [{"key": world.pleiku.pk, "name": world.pleiku.name, "overdue": 1, "due_soon": 1,
+                                  "letters": 1, "letters_late": 1}]
+    for group in ("officer", "procedure"):
+        assert late_summary(world.approver, group=group, **march_) == \
+            late_summary(world.approver, group=group, counted=False, **march_)
     by_officer = {r["name"]: r for r in late_summary(world.approver, group="officer", start=at(2026, 3, 1).date(),
                                                      end=at(2026, 3, 31).date())}
     assert by_officer[world.appraiser.full_name]["letters"] == 1
@@ -67,12 +80,15 @@ def test_summary_by_agency_officer_and_procedure(world, march, client):
     client.force_login(world.approver)
     page = client.get("/ho-so/bao-cao/tre-han/", {"by": "procedure", "from": "2026-03-01", "to": "2026-03-31"})
     assert page.status_code == 200 and world.household.procedure.name in page.content.decode()
+    stamp = timezone.localtime(late_counted_at()).strftime("%H:%M %d/%m/%Y")
+    assert f"đếm lúc {stamp}, khi rà soát hạn xử lý (5 phút một lần)" in page.content.decode()
     assert client.get("/ho-so/bao-cao/tre-han/", {"from": "hôm qua"}).status_code == 302
 
 
 def test_xlsx_export_is_complete_and_logged(world, march, client):
     from openpyxl import load_workbook
 
+    late_tally_refresh()  # the next sweep counts the re-appointed dossier out
     client.force_login(world.approver)
     response = client.get("/ho-so/bao-cao/tre-han/", {"format": "xlsx", "from": "2026-03-01", "to": "2026-03-31"})
     book = load_workbook(io.BytesIO(response.content))
@@ -80,6 +96,8 @@ def test_xlsx_export_is_complete_and_logged(world, march, client):
     rows = list(book["Danh sách hồ sơ"].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == [march["stuck"].code, march["due_soon"].code]  # by due date
     assert list(book["Theo cơ quan"].iter_rows(values_only=True))[2] == (world.pleiku.name, 1, 1, 1, 1)
+    stamp = timezone.localtime(late_counted_at()).strftime("%H:%M %d/%m/%Y")
+    assert f"số hồ sơ đếm lúc {stamp} (rà soát hạn xử lý)" in book["Theo cơ quan"]["A1"].value
     assert PersonalDataAccess.objects.filter(user=world.approver, action="export").exists()
     client.force_login(world.citizen)
     assert client.get("/ho-so/bao-cao/tre-han/").status_code == 403
