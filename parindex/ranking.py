@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import router, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Agency
@@ -34,6 +35,7 @@ def previous_period(first: dt.date, last: dt.date, preset: str = "") -> tuple[dt
 
 
 PRESETS = ("thang", "quy", "nam")
+CUSTOM = "tuy-chon"  # a period chosen by hand: stored when first scored, dropped by the next refresh
 
 
 def preset_period(preset: str, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -88,3 +90,39 @@ def ranked_periods_refresh(*, now: dt.datetime | None = None) -> int:
         written += len(scores)
     RankedPeriod.objects.exclude(pk__in=keep).delete()
     return written
+
+
+def custom_scores(agency_ids, first: dt.date, last: dt.date) -> dict[int, dict]:
+    """The rows of a period chosen by hand (not a preset): read from the stored rows of that period where an earlier
+    request scored them since the last refresh, the missing agencies scored now and stored. Sorting the ranking,
+    exporting it or coming back to it does not score the province again.
+
+    Stored rows never outlive the figures they were scored from: every refresh drops them
+    (`ranked_periods_refresh`, `metrics.snapshots_refresh`), and rows scored while a refresh was committing are not
+    stored (the presets' time is read before scoring and checked again, under the presets' row locks, before
+    storing). Before the first refresh, nothing is stored."""
+    stored: dict[int, dict] = {}
+    period = RankedPeriod.objects.filter(preset=CUSTOM, first=first, last=last).first()
+    if period is not None:
+        stored = dict(period.scores.filter(agency_id__in=agency_ids).values_list("agency_id", "row"))
+    missing = [a for a in agency_ids if a not in stored]
+    if missing:
+        generation = RankedPeriod.objects.filter(preset__in=PRESETS).aggregate(at=Max("computed_at"))["at"]
+        scored = agency_scores(missing, first, last)
+        rows = {a: scored.get(a, {}) for a in missing}  # {}: no dossier in the period (stored too: not scored again)
+        if generation is not None:
+            _custom_store(first, last, rows, generation)
+        stored.update(rows)
+    return {a: row for a, row in stored.items() if row}
+
+
+def _custom_store(first: dt.date, last: dt.date, rows: dict[int, dict], generation: dt.datetime) -> None:
+    using = router.db_for_write(RankedPeriod)  # the primary, even while the page reads from a replica
+    with transaction.atomic(using=using):
+        presets = RankedPeriod.objects.using(using).select_for_update().filter(preset__in=PRESETS)
+        if max((p.computed_at for p in presets), default=None) != generation:
+            return  # a refresh committed meanwhile: these rows may predate it
+        period, _created = RankedPeriod.objects.using(using).get_or_create(
+            preset=CUSTOM, first=first, last=last, defaults={"computed_at": timezone.now()})
+        RankedScore.objects.using(using).bulk_create(
+            [RankedScore(period=period, agency_id=a, row=row) for a, row in rows.items()], ignore_conflicts=True)

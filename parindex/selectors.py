@@ -40,7 +40,13 @@ from .models import (
     Scope,
     SelfScore,
 )
-from .ranking import PRESETS, agency_scores, preset_period, previous_period  # noqa: F401 (the views' names)
+from .ranking import (  # noqa: F401 (the views' names)
+    PRESETS,
+    agency_scores,
+    custom_scores,
+    preset_period,
+    previous_period,
+)
 
 
 def dashboard_agencies(user: User) -> tuple[list[int], bool]:
@@ -81,14 +87,17 @@ def figures_time(preset: str, first: dt.date, last: dt.date) -> dt.datetime | No
 def ranking(agency_ids: list[int], first: dt.date, last: dt.date, preset: str = "") -> list[dict]:
     """Agencies by the portal-measured 766 total of the period, with the change against the previous
     period and the key rates (numerator / denominator kept for display). This month, quarter and year are read
-    from the stored scores (`RankedPeriod`, recomputed with every snapshot refresh); other periods are scored
-    on the fly. Ranks are given among `agency_ids` alone."""
+    from the stored scores (`RankedPeriod`, recomputed with every snapshot refresh); a period chosen by hand is
+    scored when first asked for and stored until the next refresh (`custom_scores`). Ranks are given among
+    `agency_ids` alone."""
     stored = stored_scores(preset, first, last)
     wanted = set(agency_ids)
     if stored is not None:
         scores = {a: row for a, row in stored[0].items() if a in wanted}
-    else:
+    elif preset in PRESETS:  # the first minutes of a new period, before its refresh
         scores = agency_scores(agency_ids, first, last, preset)
+    else:
+        scores = custom_scores(agency_ids, first, last)
     names = agency_selectors.agency_names(agency_ids)
     rows = []
     for agency_id, row in scores.items():

@@ -173,3 +173,64 @@ def test_figures_refresh_counts_the_months_then_stores_totals_and_rankings(world
     assert (period.first, period.last, period.computed_at) == (dt.date(2026, 4, 1), dt.date(2026, 4, 1), now)
     nam = RankedPeriod.objects.get(preset="nam")
     assert nam.scores.get(agency=world.pleiku).row["received"] == 4
+
+
+def test_a_period_chosen_by_hand_is_scored_once_then_read_until_the_next_refresh(world, monkeypatch):
+    from parindex import ranking as ranking_module
+
+    _random_snapshots([world.pleiku, world.quynhon], seed=13)
+    _store(at(2026, 12, 7, 8))
+    scored = []
+    real = ranking_module.agency_scores
+
+    def counting(agency_ids, first, last, preset=""):
+        if not preset:  # a period chosen by hand (the refresh scores its presets)
+            scored.append(sorted(agency_ids))
+        return real(agency_ids, first, last, preset)
+
+    monkeypatch.setattr(ranking_module, "agency_scores", counting)
+    first, last = dt.date(2025, 3, 1), dt.date(2026, 2, 1)  # twelve months, not a preset
+    province = world.pleiku.province.pk  # a root without snapshots of its own: no dossier in the period
+    alone = selectors.ranking([world.pleiku.pk], first, last)
+    assert scored == [[world.pleiku.pk]]
+    assert selectors.ranking([world.pleiku.pk], first, last) == alone and len(scored) == 1  # read, not scored
+    everyone = [world.pleiku.pk, world.quynhon.pk, province]
+    rows = selectors.ranking(everyone, first, last)
+    assert scored[1] == sorted([world.quynhon.pk, province])  # only the agencies not stored yet
+    assert {r["agency_id"]: r["score"] for r in rows if r["score"] is not None} == \
+        {a: row["score"] for a, row in real(everyone, first, last).items()}  # what scoring now gives
+    assert next(r for r in rows if r["agency_id"] == province)["rank"] is None  # listed, not ranked
+    assert selectors.ranking(everyone, first, last) == rows and len(scored) == 2  # the empty one is not rescored
+    period = RankedPeriod.objects.get(preset="tuy-chon", first=first, last=last)
+    assert period.scores.count() == 3
+    # the next refresh drops it: the period is scored again from the new figures
+    _store(at(2026, 12, 7, 8, 5))
+    assert not RankedPeriod.objects.filter(preset="tuy-chon").exists()
+    selectors.ranking([world.pleiku.pk], first, last)
+    assert scored[-1] == [world.pleiku.pk] and len(scored) == 3
+
+
+def test_rows_scored_while_a_refresh_commits_are_not_stored(world, monkeypatch):
+    from parindex import ranking as ranking_module
+
+    _random_snapshots([world.pleiku], seed=17)
+    _store(at(2026, 12, 7, 8))
+    real = ranking_module.agency_scores
+
+    def refreshed_meanwhile(agency_ids, first, last, preset=""):
+        rows = real(agency_ids, first, last, preset)
+        if not preset:  # the 5-minute refresh commits while the period chosen by hand is scored
+            ranked_periods_refresh(now=at(2026, 12, 7, 8, 5))
+        return rows
+
+    monkeypatch.setattr(ranking_module, "agency_scores", refreshed_meanwhile)
+    first, last = dt.date(2025, 3, 1), dt.date(2026, 2, 1)
+    rows = selectors.ranking([world.pleiku.pk], first, last)
+    assert rows[0]["score"] is not None  # the page still gets its rows
+    assert not RankedPeriod.objects.filter(preset="tuy-chon").exists()  # but they may predate the refresh
+
+
+def test_before_the_first_refresh_a_period_chosen_by_hand_is_not_stored(world):
+    _random_snapshots([world.pleiku], seed=19)
+    rows = selectors.ranking([world.pleiku.pk], dt.date(2025, 3, 1), dt.date(2026, 2, 1))
+    assert rows[0]["score"] is not None and not RankedPeriod.objects.exists()
