@@ -661,7 +661,10 @@ class ApologyLetter(models.Model):
                    # the late report's letters waiting for a signature, nearest appointment first (the sweep drafts one
                    # per overdue dossier: a page is an ordered scan with LIMIT, not a sort of every draft)
                    models.Index(fields=["agency", "due_at", "id"], name="apology_agency_drafts",
-                                condition=models.Q(status="draft"))]
+                                condition=models.Q(status="draft")),
+                   # the same for someone who sees the whole province (tens of thousands of drafts): an ordered scan
+                   # of every draft, stopping at the page's last one
+                   models.Index(fields=["due_at", "id"], name="apology_drafts_due", condition=models.Q(status="draft"))]
 
     def __str__(self) -> str:
         return self.number or f"{self.get_status_display()} #{self.pk}"

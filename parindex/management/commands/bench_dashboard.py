@@ -6,7 +6,8 @@
 Refreshes the monthly tables and snapshots of every month that has dossiers (timed), times one month's refresh
 (the dossier table of last month and of this month, the every-5-minutes job), then reports the median and p95
 of the overview (this year, quarter and month — stored rankings — and custom ranges: their first request, which
-scores them, and the next ones, which read what it stored), the ranking selector alone, and an agency page; every page must be a 200 naming what it should.
+scores them, and the next ones, which read what it stored), the ranking selector alone, and an agency page;
+every page must be a 200 naming what it should.
 --extra-agencies N adds N agencies with copies of the busiest one's snapshots (a province has ~150).
 """
 
