@@ -5,7 +5,7 @@ import re
 from urllib.parse import parse_qsl
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from dossiers import services
 from dossiers.lateness import report
@@ -148,3 +148,43 @@ def test_bench_late_report_times_the_checked_page(world, late):
     for label in ("by agency", "by procedure", "by officer"):
         assert re.search(label + r"\s+median [\d.]+ ms, p95 [\d.]+ ms \(n=2\)", text), text
     assert LateTally.objects.count() == groups
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_ending_at_once_leave_one_count(world, late):
+    """Two workers finishing a sweep at the same moment take turns on the run row: the counts are written once,
+    not twice."""
+    import threading
+
+    from django.db import connection
+
+    from dossiers.lateness.sweep import late_tally_refresh
+    from dossiers.models import LateTally
+
+    def ordered(rows):
+        return sorted(rows, key=lambda row: tuple(-1 if v is None else v for v in row))  # no officer: None
+
+    expected = ordered(
+        (a, u, v, o, s) for a, u, v, o, s in Dossier.objects.filter(status__in=RUNNING, track__in=LATE)
+        .values_list("handling_agency", "assignee", "procedure_version")
+        .annotate(o=Count("id", filter=Q(track=DeadlineState.OVERDUE)),
+                  s=Count("id", filter=Q(track=DeadlineState.DUE_SOON))).order_by())
+    start, errors = threading.Barrier(2), []
+
+    def run():
+        try:
+            start.wait()
+            late_tally_refresh()
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    got = ordered(LateTally.objects.values_list("agency", "assignee", "procedure_version", "overdue", "due_soon"))
+    assert got == expected and len(expected) >= 4
