@@ -3,8 +3,11 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_ops import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    atomic = False  # the index is built without blocking writes (core.migration_ops)
 
     dependencies = [
         ('accounts', '0002_office_hours_defaults_from_settings'),
@@ -13,7 +16,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='dossierevent',
             index=models.Index(condition=models.Q(('type', 'request_supplement')), fields=['dossier', 'at'], name='event_supplement_requests'),
         ),

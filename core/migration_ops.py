@@ -1,0 +1,26 @@
+"""Migration operations for tables that grow with the province (dossiers, their events).
+
+`AddIndexOnline` builds an index without blocking writes on PostgreSQL (CREATE INDEX CONCURRENTLY): on a table of
+millions of rows a plain CREATE INDEX holds the table's write lock for the whole build, so the desks could not
+receive a dossier for minutes during a deploy. Elsewhere (SQLite, `make run`) it is a plain AddIndex. A migration
+using it must say `atomic = False` (PostgreSQL refuses CONCURRENTLY inside a transaction)."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.operations import AddIndexConcurrently
+from django.db.migrations.operations import AddIndex
+
+
+class AddIndexOnline(AddIndexConcurrently):
+    def describe(self) -> str:
+        return f"Create index {self.index.name} on {self.model_name} (concurrently on PostgreSQL)"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        return AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        return AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
