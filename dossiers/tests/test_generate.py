@@ -60,3 +60,40 @@ def test_generated_dossiers_have_their_handed_in_record(seeded):
     for d in Dossier.objects.all()[:20]:
         listed = handed_in(d)
         assert listed and all(c.originals + c.copies > 0 for c in listed)
+
+
+def test_copy_writes_the_rows_the_orm_would(seeded):
+    """_insert's COPY (PostgreSQL) writes each field as save() would: text with quotes and commas, empty text,
+    NULL, booleans, aware datetimes, JSON; on SQLite it is bulk_create."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dossiers.management.commands.generate_dossiers import _insert
+    from dossiers.models import DossierComponent
+
+    call_command("generate_dossiers", "--count", "2", stdout=io.StringIO())
+    base = Dossier.objects.order_by("id").first()
+    at = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 15, 30, 123456))
+
+    def objects(tag):
+        event = DossierEvent(dossier_id=base.pk, type="assign", at=at, from_status="", to_status="",
+                             reason=f'"Trích", dòng 1\ndòng 2 \\N {tag}', payload={"khóa": ["giá trị", 1, None]})
+        component = DossierComponent(dossier_id=base.pk, document_id=None, order=3, name=f"Tờ khai, bản sao {tag}",
+                                     requirement="required", condition="", applies=True, presented=False,
+                                     originals=1, copies=0, files=0, recorded_at=at)
+        return event, component
+
+    copied, ormed = objects("x"), objects("x")
+    _insert(DossierEvent, [copied[0]], 10)
+    _insert(DossierComponent, [copied[1]], 10)
+    DossierEvent.objects.bulk_create([ormed[0]])
+    DossierComponent.objects.bulk_create([ormed[1]])
+    for model, a, b in ((DossierEvent, copied[0], ormed[0]), (DossierComponent, copied[1], ormed[1])):
+        row_a = model.objects.filter(pk=a.pk).values().get()
+        row_b = model.objects.filter(pk=b.pk).values().get()
+        assert row_a.pop("id") != row_b.pop("id")
+        assert row_a == row_b
+    stored = DossierEvent.objects.get(pk=copied[0].pk)
+    assert stored.reason.startswith('"Trích", dòng 1\ndòng 2 \\N') and stored.payload == {"khóa": ["giá trị", 1, None]}
+    assert stored.at == at and stored.actor_id is None

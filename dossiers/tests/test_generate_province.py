@@ -98,8 +98,30 @@ def province(db):
     return Agency.objects.create(code="H21", name="Ủy ban nhân dân tỉnh Gia Lai", level=AgencyLevel.PROVINCE)
 
 
+def test_parts_generate_one_province_without_sharing_a_counter(seeded):
+    """--part K/N: each part writes only its agencies (every N-th in code order), its share of --count by weight;
+    together the parts cover the province with distinct codes and counters that cover every code."""
+    call_command("generate_province", "--agencies", "30", stdout=io.StringIO())
+    children = sorted(Agency.objects.filter(parent=_province()).values_list("code", flat=True))
+    seen = {}
+    for k in range(3):
+        before = set(Dossier.objects.values_list("id", flat=True))
+        call_command("generate_province", "--agencies", "30", "--count", "900", "--days", "400", "--part", f"{k}/3",
+                     stdout=io.StringIO())
+        mine = Dossier.objects.exclude(id__in=before)
+        seen[k] = set(mine.values_list("receiving_agency__code", flat=True))
+        assert mine.exists() and seen[k] <= {c for i, c in enumerate(children) if i % 3 == k}
+    assert not (seen[0] & seen[1]) and not (seen[1] & seen[2])
+    assert 880 <= Dossier.objects.count() <= 920  # each part's share, rounded
+    assert Dossier.objects.values("code").distinct().count() == Dossier.objects.count()
+    for counter in DossierCodeCounter.objects.all():
+        assert Dossier.objects.filter(receiving_agency=counter.agency,
+                                      received_at__date=counter.day).count() == counter.last
+
+
 @pytest.mark.parametrize("args", [["--agencies", "1"], ["--agencies", "5000"], ["--count", "-1"],
-                                  ["--province", "X99"], ["--days", "0"]])
+                                  ["--province", "X99"], ["--days", "0"], ["--part", "2/2"], ["--part", "1"],
+                                  ["--part", "a/b"], ["--part", "0/99"]])
 def test_bad_arguments_write_nothing(province, args):
     with pytest.raises(CommandError):
         call_command("generate_province", *args, stdout=io.StringIO())

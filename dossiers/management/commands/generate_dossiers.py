@@ -42,6 +42,7 @@ import datetime as dt
 import io
 import json
 import math
+import operator
 import random
 import time
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ from itertools import accumulate
 import numpy as np
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -79,6 +80,22 @@ NAMES = ["Nguyễn Văn", "Trần Thị", "Lê Minh", "Phạm Thu", "Hoàng Đ�
 GIVEN = ["An", "Bình", "Hà", "Hùng", "Lan", "Nam", "Phúc", "Sơn", "Trang", "Vy", "Blong"]
 
 
+def _copy_value(field):
+    """How one field's value goes into the COPY text: the attribute as it is for the plain kinds (text,
+    numbers, keys, booleans, aware datetimes print as PostgreSQL reads them), JSON dumped, and anything else
+    (auto_now, a field of another kind) through Django's own preparation, as `save()` would."""
+    plain = (models.CharField, models.TextField, models.IntegerField, models.BigAutoField, models.FloatField,
+             models.BooleanField, models.ForeignKey, models.DateField, models.DecimalField)
+    if (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            or not isinstance(field, (*plain, models.JSONField))):
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+    attname = field.attname
+    if isinstance(field, models.JSONField):
+        return lambda obj: None if getattr(obj, attname) is None else json.dumps(getattr(obj, attname),
+                                                                                ensure_ascii=False)
+    return operator.attrgetter(attname)
+
+
 def _insert(model, objects: list, batch: int) -> None:
     """bulk_create, or on PostgreSQL COPY with ids taken from the table's sequence (~10x faster)."""
     if connection.vendor != "postgresql" or not objects:
@@ -86,6 +103,7 @@ def _insert(model, objects: list, batch: int) -> None:
         return
     table = model._meta.db_table
     fields = [f for f in model._meta.concrete_fields]
+    values = [_copy_value(f) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                        [table, len(objects)])
@@ -95,8 +113,8 @@ def _insert(model, objects: list, batch: int) -> None:
         writer = csv.writer(buffer)
         for obj in objects:
             row = []
-            for f in fields:
-                value = f.get_db_prep_save(f.pre_save(obj, True), connection)  # auto_now_add too
+            for value_of in values:
+                value = value_of(obj)
                 if value is None:
                     row.append("\\N")
                 elif isinstance(value, dict | list):
@@ -285,8 +303,13 @@ class Command(BaseCommand):
                       open_only=open_only, officers=officers)
 
     def generate(self, *, found: dict[str, Agency], count: int, days: int, seed: int = 1, batch: int = 5000,
-                 open_only: bool = False, officers: int = 1, spread: Spread | None = None) -> int:
-        """Write `count` dossiers received at the agencies `found` (code -> Agency); returns how many."""
+                 open_only: bool = False, officers: int = 1, spread: Spread | None = None,
+                 part: tuple[int, int] | None = None) -> int:
+        """Write `count` dossiers received at the agencies `found` (code -> Agency); returns how many.
+
+        `part` (k, n), with a Spread: only the agencies whose place in code order is k modulo n, and their share
+        of `count` by weight, so that n processes started at once generate one province without sharing a code
+        counter (each with its own random stream; the slowness factors stay those of the whole province)."""
         levels = [Level.COMMUNE, Level.PROVINCE] if spread and spread.by_level else [Level.COMMUNE]
         # The version in force of each procedure (procedures.selectors.version_in_force's rule: the latest
         # effective_from), read in one query with its in-person channel's steps: 2,000 procedures in seconds.
@@ -329,8 +352,17 @@ class Command(BaseCommand):
                 wanted = spread.appraisers.get(code, officers) if spread else officers
                 appraisers[code] = (_officers(agency, Role.APPRAISER, wanted, active=bool(spread)) if wanted > 1
                                     else [staff[code][Role.APPRAISER]])
+        if part and draw:
+            k, n = part
+            mine = [c for i, c in enumerate(sorted(found)) if i % n == k]
+            total = sum(spread.weights[c] for c in found)
+            count = round(count * sum(spread.weights[c] for c in mine) / total)
+            found = {c: found[c] for c in mine}
+            draw["codes"], draw["cum"] = mine, list(accumulate(spread.weights[c] for c in mine))
+            rng = random.Random(f"{seed}:part{k}/{n}")
+        else:
+            rng = random.Random(seed)
         codes = list(found)
-        rng = random.Random(seed)
         # Systematic slowness, drawn in a fixed order so that the same --seed gives the same structure.
         slow_rng = random.Random(f"slowness:{seed}")
         slowness = {("procedure", v.procedure_id): _lognormal(slow_rng, SLOW_SIGMA)

@@ -1,7 +1,7 @@
 """A whole province for benchmarks: the demo province extended to ~150 agencies, then dossiers spread over them.
 
     python manage.py generate_province [--agencies 150] [--count 300000] [--days 1825] [--seed 1]
-                                       [--province H21] [--batch 5000] [--open-only]
+                                       [--province H21] [--batch 5000] [--open-only] [--part K/N]
 
 1. **Agencies.** The province (the demo's H21, seed_demo first) gets departments and communes up to
    --agencies under it, about 13 % departments (≈ 20 of 150) and the rest communes and wards. The generated
@@ -17,6 +17,11 @@
    the staff sizes follow the shares); a few big, many small.
 4. **Dossiers** (--count, over the last --days days): `generate_dossiers`' engine with that spread; each agency
    handles the procedures of its level, has a slowness of its own and its own status mix (see there).
+
+**In parallel**: `--part K/N` generates only the agencies whose place in code order is K modulo N, with their
+share of --count, so N processes (K = 0 … N-1, after one run with --count 0 has made the agencies and staff) write
+one province at once without sharing a per-agency code counter; the data differ from one process's (each part
+has its own random stream), the structure (sizes, slowness) does not.
 
 Idempotent: the agencies and staff are keyed on their codes and e-mails, so running it again adds only
 dossiers (and codes continue the per-agency per-day counters).
@@ -103,8 +108,16 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument("--province", default="H21")
         parser.add_argument("--open-only", action="store_true")
+        parser.add_argument("--part", default="", metavar="K/N",
+                            help="chỉ phần K trong N phần (theo thứ tự mã cơ quan), để chạy N tiến trình song song")
 
-    def handle(self, *args, agencies, count, days, seed, batch, province, open_only=False, **options):
+    def handle(self, *args, agencies, count, days, seed, batch, province, open_only=False, part="", **options):
+        which = None
+        if part:
+            k, _, n = part.partition("/")
+            if not (k.isdigit() and n.isdigit() and 0 <= int(k) < int(n) <= 16):
+                raise CommandError("--part phải có dạng K/N với 0 ≤ K < N ≤ 16, ví dụ 0/2.")
+            which = (int(k), int(n))
         if not 2 <= agencies <= 1000:
             raise CommandError("--agencies phải từ 2 đến 1.000.")
         if count < 0 or count > 20_000_000:
@@ -136,7 +149,7 @@ class Command(BaseCommand):
         if count:
             GenerateDossiers(stdout=self.stdout, stderr=self.stderr).generate(
                 found=children, count=count, days=days, seed=seed, batch=batch, open_only=open_only,
-                spread=Spread(weights=weights, appraisers=appraisers))
+                spread=Spread(weights=weights, appraisers=appraisers), part=which)
             sizes = (Agency.objects.filter(parent=root).annotate(n=Count("received_dossiers"))
                      .order_by("-n").values_list("code", "n"))
             sizes = list(sizes)
