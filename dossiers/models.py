@@ -124,6 +124,10 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
     refusal_reason = models.TextField(_("lý do từ chối / dừng"), blank=True)
     punctuality = models.CharField(_("tiến độ"), max_length=10, choices=Punctuality.choices, blank=True)
     closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    # Kept by dossier_request_supplement with its event (the events stay the record): the Decision-766 count
+    # (stats.counted_766) judges every dossier in progress by these two, without reading its events.
+    supplement_requests = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    first_supplement_request_at = models.DateTimeField(_("yêu cầu bổ sung lần đầu lúc"), null=True, blank=True)
     extended_from = models.DateTimeField(
         _("hẹn trả trước khi hẹn lại"), null=True, blank=True,
         help_text=_("Ngày hẹn theo thời hạn luật định, trước khi cơ quan xin lỗi và hẹn lại (chỉ một lần)."))

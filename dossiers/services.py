@@ -603,6 +603,8 @@ def dossier_request_supplement(*, dossier: Dossier, actor: User, reason: str, co
                 "nếu hồ sơ không đủ điều kiện, hãy trình từ chối giải quyết.") % {"n": window, "days": days})
         parts.components_count_files(d)
         payload["missing"] = parts.supplement_rows(d, components)
+        d.supplement_requests += 1  # saved with the event (stats.counted_766 reads these two)
+        d.first_supplement_request_at = min(d.first_supplement_request_at or when, when)
 
     return _fire(dossier=dossier, actor=actor, name="request_supplement", reason=reason, at=at, before=before,
                  expected_status=expected_status, payload=payload)

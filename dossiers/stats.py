@@ -51,7 +51,6 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -72,8 +71,6 @@ from .models import (
     AttachmentKind,
     ClosedMonth,
     Dossier,
-    DossierEvent,
-    EventType,
     LetterStatus,
     MonthlyAgencyStats,
     MonthlyBreakdown,
@@ -170,24 +167,23 @@ def counted_766(start: dt.datetime, end: dt.datetime, cutoff: dt.datetime):
     received before the end and not ended before the start; the end of processing is the first of the
     result reaching the desk and the dossier closing (stopped, withdrawn …), except that a single request
     for a supplement ends it at that request; more than one request is late; a dossier still in process
-    at the end of the period is judged at `cutoff`. Supplement time is already out of `due_at` (the clock)."""
-    requests = DossierEvent.objects.filter(dossier=OuterRef("pk"), type=EventType.REQUEST_SUPPLEMENT).order_by()
-    count = requests.values("dossier").annotate(c=Count("id")).values("c")
-    first = requests.values("dossier").annotate(m=Min("at")).values("m")
+    at the end of the period is judged at `cutoff`. Supplement time is already out of `due_at` (the clock).
+    The requests are counted on the dossier row (`supplement_requests`, `first_supplement_request_at`, kept with
+    their events), so the month reads dossier rows only: no probe of the events per dossier."""
     # Only dossiers not finished nor closed before the start can have ended after it (one supplement request
     # ends processing earlier, never later, than the result or the closing): an index-served pre-filter, so the
     # month reads its own dossiers and those open at its start, not the whole history.
     not_ended_before = (Q(resolved_at__gte=start) | Q(resolved_at__isnull=True, closed_at__isnull=True)
                         | Q(resolved_at__isnull=True, closed_at__gte=start))
     qs = (Dossier.objects.filter(received_at__lt=end).filter(not_ended_before)
-          .annotate(requests=Coalesce(Subquery(count), 0), first_request=Subquery(first),
-                    legal_due=Coalesce("extended_from", "due_at"))
-          .annotate(ended=Case(When(requests=1, then=F("first_request")),
+          .annotate(legal_due=Coalesce("extended_from", "due_at"))
+          .annotate(ended=Case(When(supplement_requests=1, then=F("first_supplement_request_at")),
                                default=Coalesce("resolved_at", "closed_at")))
           .filter(Q(ended__isnull=True) | Q(ended__gte=start))
           .annotate(judged=Case(When(ended__lt=end, then=F("ended")), default=Value(cutoff),
                                 output_field=DateTimeField())))
-    return qs.annotate(on_time_766=Case(When(Q(requests__lte=1) & Q(judged__lte=F("legal_due")), then=Value(True)),
+    return qs.annotate(on_time_766=Case(When(Q(supplement_requests__lte=1) & Q(judged__lte=F("legal_due")),
+                                             then=Value(True)),
                                         default=Value(False), output_field=BooleanField()))
 
 

@@ -47,4 +47,8 @@ def history(*, version, agency, received, appraisal: float, approval: float = 2.
                                  step=STEP_OF[last] or ""))
         last = status
     DossierEvent.objects.bulk_create(rows)
+    requests = [r.at for r in rows if r.type == EventType.REQUEST_SUPPLEMENT]
+    if requests:  # as dossier_request_supplement keeps them
+        Dossier.objects.filter(pk=d.pk).update(supplement_requests=len(requests),
+                                               first_supplement_request_at=min(requests))
     return d

@@ -77,3 +77,51 @@ def test_online_counts_need_an_electronic_result_for_paper_result_procedures(wor
     ProcedureVersion.objects.filter(pk=world.household.pk).update(result_kind="electronic")
     monthly_stats_refresh(first=march, last=march, now=at(2026, 4, 2))
     assert MonthlyAgencyStats.objects.get(agency=world.pleiku, month=march).received_online_766 == 2
+
+
+def test_the_dossier_keeps_its_supplement_requests_with_their_events(world):
+    """counted_766 reads the request count and the first request's time from the dossier row: each request
+    writes them with its event, and a refused request (outside the window) writes neither."""
+    from core.errors import DomainError
+    from dossiers.models import Dossier, DossierEvent, EventType
+
+    d = _received(world, at(2026, 3, 2, 9))
+    d = services.dossier_assign(dossier=d, actor=world.reception, appraiser=world.appraiser)
+    assert (d.supplement_requests, d.first_supplement_request_at) == (0, None)
+    d = _supplement(world, d, at(2026, 3, 3, 10))
+    d = services.dossier_supplement_received(dossier=d, actor=world.reception, at=at(2026, 3, 4, 9))
+    d = _supplement(world, d, at(2026, 3, 4, 15))
+    d.refresh_from_db()
+    events = DossierEvent.objects.filter(dossier=d, type=EventType.REQUEST_SUPPLEMENT).order_by("at")
+    assert d.supplement_requests == events.count() == 2
+    assert d.first_supplement_request_at == events.first().at == at(2026, 3, 3, 10)
+    d = services.dossier_supplement_received(dossier=d, actor=world.reception, at=at(2026, 3, 5, 9))
+    with pytest.raises(DomainError):
+        _supplement(world, d, at(2026, 3, 20, 9))  # past the 3-working-day window: refused, nothing written
+    assert Dossier.objects.filter(pk=d.pk, supplement_requests=2).exists()
+
+
+def test_the_migration_counts_the_requests_already_made(world):
+    """Migration 0037 fills the two fields from the events of the dossiers that exist: one statement, equal
+    to what the service keeps."""
+    import importlib
+
+    from django.db import connection
+
+    from dossiers.models import Dossier
+
+    migration = importlib.import_module("dossiers.migrations.0037_supplement_requests_on_dossier")
+    d = _received(world, at(2026, 3, 2, 9))
+    d = services.dossier_assign(dossier=d, actor=world.reception, appraiser=world.appraiser)
+    d = _supplement(world, d, at(2026, 3, 3, 10))
+    d = services.dossier_supplement_received(dossier=d, actor=world.reception, at=at(2026, 3, 4, 9))
+    _supplement(world, d, at(2026, 3, 4, 15))
+    untouched = _received(world, at(2026, 3, 2, 10))
+    kept = list(Dossier.objects.order_by("id").values_list("id", "supplement_requests", "first_supplement_request_at"))
+    Dossier.objects.update(supplement_requests=0, first_supplement_request_at=None)
+    with connection.schema_editor() as editor:
+        migration.backfill(None, editor)
+    assert list(Dossier.objects.order_by("id").values_list("id", "supplement_requests",
+                                                           "first_supplement_request_at")) == kept
+    assert (2, at(2026, 3, 3, 10)) in [(n, first) for _, n, first in kept]
+    assert Dossier.objects.get(pk=untouched.pk).supplement_requests == 0

@@ -426,6 +426,9 @@ class Command(BaseCommand):
                                  if step_started and step_hours else None),
                     assignee_id=plan["appraiser"] if target != Status.RECEIVED else None,
                     punctuality=punctuality(resolved, due_at) if resolved else "",
+                    # as dossier_request_supplement keeps them with the event written below
+                    supplement_requests=int(Status.SUPPLEMENT_REQUESTED in reached),
+                    first_supplement_request_at=reached.get(Status.SUPPLEMENT_REQUESTED),
                 )
                 dossiers.append(d)
             with transaction.atomic():
