@@ -119,6 +119,21 @@ def test_parts_generate_one_province_without_sharing_a_counter(seeded):
                                       received_at__date=counter.day).count() == counter.last
 
 
+def test_cluster_puts_the_table_in_reception_order(seeded):
+    """--cluster (PostgreSQL): the dossiers, generated at random moments, end up stored in reception order."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("CLUSTER is PostgreSQL's")
+    out = io.StringIO()
+    call_command("generate_province", "--agencies", "20", "--count", "400", "--days", "400", "--cluster", stdout=out)
+    assert "Đã sắp xếp bảng hồ sơ" in out.getvalue()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT received_at FROM dossiers_dossier WHERE received_at IS NOT NULL ORDER BY ctid")
+        stored = [r[0] for r in cursor.fetchall()]
+    assert len(stored) >= 400 and stored == sorted(stored)
+
+
 @pytest.mark.parametrize("args", [["--agencies", "1"], ["--agencies", "5000"], ["--count", "-1"],
                                   ["--province", "X99"], ["--days", "0"], ["--part", "2/2"], ["--part", "1"],
                                   ["--part", "a/b"], ["--part", "0/99"]])
