@@ -1,6 +1,7 @@
 """generate_province (issue #21): the demo province extended to many agencies with their staff, and dossiers
 spread over them unequally, by level, over years; idempotent."""
 
+import datetime as dt
 import io
 import statistics
 
@@ -61,6 +62,10 @@ def test_extends_the_province_with_staff_and_spreads_dossiers_unequally(seeded):
     assert (AgencyLevel.DEPARTMENT, "province") in by_level
     received = Dossier.objects.order_by("received_at").values_list("received_at", flat=True)
     assert (received.last() - received.first()).days > 700  # over several years
+    # in progress: the open share of the last 60 days' intake only (about 60/1100 of a quarter), received lately
+    unfinished = Dossier.objects.filter(resolved_at__isnull=True, closed_at__isnull=True)
+    assert 0 < unfinished.count() < 0.05 * 1500
+    assert unfinished.filter(received_at__lt=received.last() - dt.timedelta(days=120)).count() == 0
     for counter in DossierCodeCounter.objects.filter(agency__code="H21.65")[:30]:
         assert Dossier.objects.filter(receiving_agency=counter.agency,
                                       received_at__date=counter.day).count() <= counter.last

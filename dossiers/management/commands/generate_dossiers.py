@@ -31,7 +31,9 @@ are drawn with unequal weights (a few big, many small), each handles the procedu
 the commune-level ones, a department the province-level ones of its fields), each has a slowness factor of its
 own (lognormal, σ = 0.3, on top of the procedure's and the officers'), and the status mix varies by agency and
 procedure: a slow agency carries more open dossiers, and supplement requests, refusals and withdrawals are
-more frequent for some procedures and some agencies. Without a Spread nothing changes (same --seed, same data).
+more frequent for some procedures and some agencies; the open states are kept for the intake of the last
+OPEN_HORIZON_DAYS (60) days only (the others end), so the dossiers in progress are the last two months' share, not a
+quarter of five years. Without a Spread nothing changes (same --seed, same data).
 """
 
 from __future__ import annotations
@@ -206,6 +208,10 @@ AGENCY_SIGMA = 0.3  # an agency's own slowness (a Spread only)
 MIX_SIGMA = {Status.SUPPLEMENT_REQUESTED: (0.7, 0.5), Status.REFUSED: (0.8, 0.3), Status.WITHDRAWN: (0.4, 0.5),
              Status.STOPPED: (0.4, 0.5)}
 BACKLOG = {Status.RECEIVED, Status.IN_APPRAISAL, Status.AWAITING_APPROVAL, Status.APPROVED}
+# A Spread over --days: the mix's open states (about a quarter of the dossiers) apply to the dossiers of the last
+# OPEN_HORIZON_DAYS only, so a province holds about that many days of intake × the open share in progress (tens of
+# thousands at 5,000,000 dossiers over five years), as a real one does, not a quarter of everything it ever received.
+OPEN_HORIZON_DAYS = 60
 
 
 @dataclass
@@ -341,7 +347,7 @@ class Command(BaseCommand):
             if not found:
                 raise CommandError("Không cơ quan nào có thủ tục đang hiệu lực để sinh hồ sơ.")
             draw = {"codes": list(found), "cum": list(accumulate(spread.weights[c] for c in found)),
-                    "versions": handled, "seed": seed}
+                    "versions": handled, "seed": seed, "open_keep": min(1.0, OPEN_HORIZON_DAYS / days)}
         staff, appraisers = {}, {}
         with transaction.atomic():
             for code, agency in found.items():
@@ -492,8 +498,13 @@ class Command(BaseCommand):
         appraiser = rng.choice(appraisers[code])
         agency_slow = slowness.get(("agency", code), 1.0)
         if draw:
-            target = rng.choices(statuses, cum_weights=_mix(draw, statuses, weights, code, version.procedure_id,
-                                                            agency_slow))[0]
+            cum = _mix(draw, statuses, weights, code, version.procedure_id, agency_slow)
+            target = rng.choices(statuses, cum_weights=cum)[0]
+            if target in OPEN_TARGETS and draw["open_keep"] < 1 and rng.random() >= draw["open_keep"]:
+                # received too long ago to be still in progress: one of the ended states, in their proportions
+                ended = [(s, c - (cum[i - 1] if i else 0)) for i, (s, c) in enumerate(zip(statuses, cum, strict=True))
+                         if s not in OPEN_TARGETS]
+                target = rng.choices([s for s, _ in ended], [w for _, w in ended])[0]
         else:
             target = rng.choices(statuses, weights)[0]
         proc = slowness[("procedure", version.procedure_id)] * agency_slow
