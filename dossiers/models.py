@@ -168,6 +168,13 @@ class Dossier(ConcurrentTransitionMixin, DossierWorkflow, models.Model):
                          condition=models.Q(status__in=OPEN_STATES)),
             models.Index(fields=["handling_agency", "due_at", "id"], name="dossier_hand_open_due",
                          condition=models.Q(status__in=OPEN_STATES)),
+            # The overdue and due-soon queues (the clock running: RUNNING_STATES): results waiting at the desk for
+            # years and dossiers waiting for the citizen would otherwise sit first in due-date order (at 5,000,000
+            # dossiers, 37,790 rows read and dropped to show 25: 136 -> 0.4 ms).
+            models.Index(fields=["receiving_agency", "due_at", "id"], name="dossier_recv_running_due",
+                         condition=models.Q(status__in=RUNNING_STATES)),
+            models.Index(fields=["handling_agency", "due_at", "id"], name="dossier_hand_running_due",
+                         condition=models.Q(status__in=RUNNING_STATES)),
             models.Index(fields=["receiving_agency", "due_at", "id"], name="dossier_recv_closed_due",
                          condition=~models.Q(status__in=OPEN_STATES)),
             # results that travel to another desk (reception regardless of administrative boundaries): few rows
