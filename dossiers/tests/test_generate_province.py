@@ -66,6 +66,8 @@ def test_extends_the_province_with_staff_and_spreads_dossiers_unequally(seeded):
     unfinished = Dossier.objects.filter(resolved_at__isnull=True, closed_at__isnull=True)
     assert 0 < unfinished.count() < 0.05 * 1500
     assert unfinished.filter(received_at__lt=received.last() - dt.timedelta(days=120)).count() == 0
+    uncollected = Dossier.objects.filter(status="result_ready")
+    assert uncollected.count() < 0.02 * 1500
     for counter in DossierCodeCounter.objects.filter(agency__code="H21.65")[:30]:
         assert Dossier.objects.filter(receiving_agency=counter.agency,
                                       received_at__date=counter.day).count() <= counter.last

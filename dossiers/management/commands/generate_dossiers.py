@@ -31,9 +31,9 @@ are drawn with unequal weights (a few big, many small), each handles the procedu
 the commune-level ones, a department the province-level ones of its fields), each has a slowness factor of its
 own (lognormal, σ = 0.3, on top of the procedure's and the officers'), and the status mix varies by agency and
 procedure: a slow agency carries more open dossiers, and supplement requests, refusals and withdrawals are
-more frequent for some procedures and some agencies; the open states are kept for the intake of the last
-OPEN_HORIZON_DAYS (60) days only (the others end), so the dossiers in progress are the last two months' share, not a
-quarter of five years. Without a Spread nothing changes (same --seed, same data).
+more frequent for some procedures and some agencies; the open states (and a result never collected) are kept
+for the intake of the last OPEN_HORIZON_DAYS (60) days only (the others end), so the dossiers in progress are the
+last two months' share, not a quarter of five years. Without a Spread nothing changes (same --seed, same data).
 """
 
 from __future__ import annotations
@@ -212,6 +212,7 @@ BACKLOG = {Status.RECEIVED, Status.IN_APPRAISAL, Status.AWAITING_APPROVAL, Statu
 # OPEN_HORIZON_DAYS only, so a province holds about that many days of intake × the open share in progress (tens of
 # thousands at 5,000,000 dossiers over five years), as a real one does, not a quarter of everything it ever received.
 OPEN_HORIZON_DAYS = 60
+LINGERING = OPEN_TARGETS | {Status.RESULT_READY}  # a result never collected, too: the last 60 days' share only
 
 
 @dataclass
@@ -500,10 +501,11 @@ class Command(BaseCommand):
         if draw:
             cum = _mix(draw, statuses, weights, code, version.procedure_id, agency_slow)
             target = rng.choices(statuses, cum_weights=cum)[0]
-            if target in OPEN_TARGETS and draw["open_keep"] < 1 and rng.random() >= draw["open_keep"]:
-                # received too long ago to be still in progress: one of the ended states, in their proportions
+            if target in LINGERING and draw["open_keep"] < 1 and rng.random() >= draw["open_keep"]:
+                # received too long ago to be still in progress (or its result still uncollected): one of the ended
+                # states, in their proportions
                 ended = [(s, c - (cum[i - 1] if i else 0)) for i, (s, c) in enumerate(zip(statuses, cum, strict=True))
-                         if s not in OPEN_TARGETS]
+                         if s not in LINGERING]
                 target = rng.choices([s for s, _ in ended], [w for _, w in ended])[0]
         else:
             target = rng.choices(statuses, weights)[0]
