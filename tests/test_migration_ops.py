@@ -8,7 +8,8 @@ from django.core.management import call_command
 INDEXES = [("0035_apology_drafts_due", "apology_drafts_due"),
            ("0036_event_supplement_requests", "event_supplement_requests"),
            ("0038_running_due_indexes", "dossier_recv_running_due"),
-           ("0038_running_due_indexes", "dossier_hand_running_due")]
+           ("0038_running_due_indexes", "dossier_hand_running_due"),
+           ("0039_running_id_index", "dossier_running_id")]
 
 
 @pytest.mark.django_db(transaction=True)  # CONCURRENTLY is refused inside a transaction, even to print the SQL
