@@ -59,6 +59,8 @@ def open_declaration(page):
     row = page.locator("[data-testid=components] tr", has_text=DECLARATION)
     row.get_by_role("link", name="Điền tờ khai trực tuyến").click()
     page.wait_for_selector("form[data-declaration]")
+    # the form is parsed before its deferred script has run: wait for the script (it runs before DOMContentLoaded)
+    page.wait_for_load_state("domcontentloaded")
 
 
 def field(page, name):
@@ -86,8 +88,8 @@ def test_a_birth_registration_on_a_phone_with_no_upload(page, base, birth_world,
     assert page.input_value("#f-nyc_so_dinh_danh") == an.citizen_id
     assert page.input_value("#f-ks_noi_sinh") == "Bệnh viện Đa khoa tỉnh Gia Lai"
     # With JavaScript the conditional fields wait for their condition.
-    assert not field(page, "f-uy_quyen_van_ban").is_visible()
-    assert not field(page, "f-so_ban_sao").is_visible()
+    expect(field(page, "f-uy_quyen_van_ban")).to_be_hidden()
+    expect(field(page, "f-so_ban_sao")).to_be_hidden()
     page.screenshot(path=str(shots / "declaration-390-start.png"), full_page=True)
 
     # The draft is saved as she types (no button): reload, it is still there.
@@ -105,7 +107,7 @@ def test_a_birth_registration_on_a_phone_with_no_upload(page, base, birth_world,
     page.select_option("#f-nyc_noi_cu_tru-commune", label="Phường Pleiku")
     page.fill("#f-nyc_noi_cu_tru-street", "45 Trần Phú")
     page.check("input[name=f-quan_he][value=cha]")
-    assert not field(page, "f-uy_quyen_van_ban").is_visible()  # only for an authorised person
+    expect(field(page, "f-uy_quyen_van_ban")).to_be_hidden()  # only for an authorised person
     born = timezone.localdate() - dt.timedelta(days=6)
     page.fill("#f-ks_ngay_sinh", born.isoformat())
     page.check("input[name=f-ks_gioi_tinh][value=nam]")
@@ -116,6 +118,7 @@ def test_a_birth_registration_on_a_phone_with_no_upload(page, base, birth_world,
     # "Hoàn tất" with the mother's name missing: the summary lists it, the error stands next to the field.
     page.click("[data-testid=declaration-finish]")
     page.wait_for_selector("[data-testid=error-summary]")
+    page.wait_for_load_state("domcontentloaded")
     summary = page.locator("[data-testid=error-summary]")
     expect(summary).to_be_focused()
     link = summary.locator("a[href='#f-me_ho_ten']")
@@ -134,7 +137,7 @@ def test_a_birth_registration_on_a_phone_with_no_upload(page, base, birth_world,
 
     # The number of copies is asked only once she asks for copies.
     page.fill("#f-me_ho_ten", "Lê Thị Hạnh")
-    assert not field(page, "f-so_ban_sao").is_visible()
+    expect(field(page, "f-so_ban_sao")).to_be_hidden()
     page.check("#f-ban_sao")
     expect(field(page, "f-so_ban_sao")).to_be_visible()
     page.fill("#f-so_ban_sao", "2")
