@@ -153,7 +153,7 @@ def test_a_birth_registration_on_a_phone_with_no_upload(page, base, birth_world,
     page.wait_for_selector("text=Đã hoàn tất tờ khai và đính kèm bản PDF vào hồ sơ.")
     assert page.url.split("#")[0] == detail.split("#")[0]
     row = page.locator("[data-testid=components] tr", has_text=DECLARATION)
-    assert row.get_by_role("link", name="Sửa tờ khai").is_visible()
+    expect(row.get_by_role("link", name="Sửa tờ khai")).to_be_visible()
 
     # The Giấy chứng sinh from her document store, no upload.
     reuse = page.locator("[data-testid=reuse]")

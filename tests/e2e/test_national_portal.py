@@ -54,7 +54,8 @@ def test_filed_on_the_national_portal_received_at_the_desk_statuses_back(page, b
     assert page.locator("[data-testid=sim-title]").inner_text() == "Cổng Dịch vụ công quốc gia (giả lập)"
     page.locator("[data-testid=sim-new]").click()
     page.wait_for_load_state()
-    page.select_option("select[name=version]", label="1.001193 — Thủ tục đăng ký khai sinh")
+    with page.expect_navigation():  # desk.js reloads the form with the version's components
+        page.select_option("select[name=version]", label="1.001193 — Thủ tục đăng ký khai sinh")
     page.select_option("select[name=agency]", label="Ủy ban nhân dân phường Pleiku")
     assert page.input_value("input[name=applicant_name]") == "Nguyễn Văn An"  # the portal's account
     page.fill("input[name=applicant_commune]", "Phường Pleiku")

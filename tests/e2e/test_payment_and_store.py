@@ -4,6 +4,7 @@ second dossier and takes the component from her document store instead of upload
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from procedures.transfer import import_procedures
 
@@ -65,7 +66,7 @@ def test_pay_online_then_reuse_a_stored_document(page, base, demo):
     reuse.locator("[data-testid=reuse-document]").select_option(index=0)
     reuse.locator("[data-testid=reuse-submit]").click()
     page.wait_for_selector("text=Đã dùng lại giấy tờ từ kho dữ liệu")
-    assert page.locator("[data-testid=reused]").count() == 1
+    expect(page.locator("[data-testid=reused]")).to_have_count(1)
     act(page, "submit")
     assert status(page) == "Đã nộp, chờ tiếp nhận"
     second = Dossier.objects.order_by("-pk").first()
