@@ -193,15 +193,22 @@ ONLINE_766 = Q(channel="online") & (~Q(procedure_version__result_kind="paper") |
 PAID_ONLINE = Q(fee_paid_via__in=(PaymentMethod.ONLINE, PaymentMethod.NATIONAL_PORTAL))
 
 
-def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int, dict[str, int]]:
-    """{agency_id: {field: count}} for one month (the current month is counted up to now)."""
+def only(qs, field: str, agencies):
+    """The queryset restricted to the agencies in `field` (a refresh of the agencies touched since the last run);
+    unchanged when `agencies` is None (every agency)."""
+    return qs if agencies is None else qs.filter(**{f"{field}__in": agencies})
+
+
+def compute_month(month: dt.date, *, now: dt.datetime | None = None, agencies=None) -> dict[int, dict[str, int]]:
+    """{agency_id: {field: count}} for one month (the current month is counted up to now); with `agencies`, the
+    rows of those agencies only (each row depends on the dossiers of its own agency alone)."""
     now = now or timezone.now()
     start, end = _bounds(month)
     cutoff = min(end, now)
     rows: dict[int, dict[str, int]] = {}
 
     def add(qs, agency_field: str = HANDLING):
-        for r in qs:
+        for r in only(qs, agency_field, agencies):
             counts = rows.setdefault(r.pop(agency_field), dict.fromkeys(FIELDS, 0))
             for key, value in r.items():
                 counts[key] += value
@@ -251,10 +258,12 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
     return rows
 
 
-def store_months(model, fields, compute, *, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
-    """Recompute the months from `first` to `last` with `compute(month, now=)` -> {agency_id: counts} and
-    upsert one `model` row per agency and month (agencies no longer counted are zeroed, so a re-run gives
-    identical rows). Shared by the monthly tables of dossiers and satisfaction."""
+def store_months(model, fields, compute, *, first: dt.date, last: dt.date, now: dt.datetime | None = None,
+                 agencies=None) -> int:
+    """Recompute the months from `first` to `last` with `compute(month, now=, agencies=)` -> {agency_id: counts}
+    and upsert one `model` row per agency and month (agencies no longer counted are zeroed, so a re-run gives
+    identical rows). With `agencies`, only their rows are counted and written. Shared by the monthly tables of
+    dossiers, national-portal sync and satisfaction."""
     if first > last:
         raise DomainError("invalid_range", "Tháng bắt đầu phải trước hoặc bằng tháng kết thúc.")
     now = now or timezone.now()
@@ -263,8 +272,8 @@ def store_months(model, fields, compute, *, first: dt.date, last: dt.date, now: 
     for month in months(first, last):
         if month in closed:  # kept as counted when the month was closed (months_close)
             continue
-        computed = compute(month, now=now)
-        model.objects.filter(month=month).exclude(agency_id__in=computed).update(
+        computed = compute(month, now=now, agencies=agencies)
+        only(model.objects.filter(month=month), "agency_id", agencies).exclude(agency_id__in=computed).update(
             **dict.fromkeys(fields, 0), computed_at=now)
         model.objects.bulk_create(
             [model(agency_id=agency_id, month=month, computed_at=now, **counts)
@@ -302,14 +311,16 @@ BREAKDOWN_COUNTS = ("received", "for_others", "online", "fee_due", "paid_online"
                     "e_result", "overdue")
 
 
-def compute_breakdown_month(month: dt.date, *, now: dt.datetime) -> dict[tuple, dict[str, int]]:
-    """{(agency_id, procedure_id, officer_id): counts} of one month (the current month up to `now`)."""
+def compute_breakdown_month(month: dt.date, *, now: dt.datetime, agencies=None) -> dict[tuple, dict[str, int]]:
+    """{(agency_id, procedure_id, officer_id): counts} of one month (the current month up to `now`); with
+    `agencies`, those agencies' rows only."""
     start, end = _bounds(month)
     cutoff = min(end, now)
     rows: dict[tuple, dict[str, int]] = {}
 
     def add(qs, agency_field, **counts):
-        for r in qs.values(agency_field, BY_PROCEDURE, BY_OFFICER).annotate(**counts).order_by():
+        for r in only(qs, agency_field, agencies).values(agency_field, BY_PROCEDURE, BY_OFFICER).annotate(
+                **counts).order_by():
             key = (r.pop(agency_field), r.pop(BY_PROCEDURE), r.pop(BY_OFFICER))
             row = rows.setdefault(key, dict.fromkeys(BREAKDOWN_COUNTS, 0))
             for name, value in r.items():
@@ -328,11 +339,11 @@ def compute_breakdown_month(month: dt.date, *, now: dt.datetime) -> dict[tuple, 
     return rows
 
 
-def breakdown_store_month(month: dt.date, *, now: dt.datetime) -> int:
-    """Replace the month's rows with a fresh count (inside the caller's transaction); re-running gives identical
-    rows but for `computed_at`."""
-    computed = compute_breakdown_month(month, now=now)
-    MonthlyBreakdown.objects.filter(month=month).delete()
+def breakdown_store_month(month: dt.date, *, now: dt.datetime, agencies=None) -> int:
+    """Replace the month's rows (those of `agencies`, if given) with a fresh count (inside the caller's
+    transaction); re-running gives identical rows but for `computed_at`."""
+    computed = compute_breakdown_month(month, now=now, agencies=agencies)
+    only(MonthlyBreakdown.objects.filter(month=month), "agency_id", agencies).delete()
     MonthlyBreakdown.objects.bulk_create(
         [MonthlyBreakdown(agency_id=agency, procedure_id=procedure, officer_id=officer, month=month,
                           computed_at=now, **counts)
@@ -341,14 +352,16 @@ def breakdown_store_month(month: dt.date, *, now: dt.datetime) -> int:
 
 
 @transaction.atomic
-def monthly_stats_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
+def monthly_stats_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None, agencies=None) -> int:
     """Recompute and store the months from `first` to `last` (inclusive), with their split by procedure and
-    officer (MonthlyBreakdown, the breakdown page's rows); returns the MonthlyAgencyStats rows written."""
+    officer (MonthlyBreakdown, the breakdown page's rows), for every agency or only `agencies`; returns the
+    MonthlyAgencyStats rows written."""
     now = now or timezone.now()
-    written = store_months(MonthlyAgencyStats, FIELDS, compute_month, first=first, last=last, now=now)
+    written = store_months(MonthlyAgencyStats, FIELDS, compute_month, first=first, last=last, now=now,
+                           agencies=agencies)
     closed = closed_months(first, last)  # kept as counted, like the table above
     for month in months(first, last):
         if month not in closed:
-            breakdown_store_month(month, now=now)
+            breakdown_store_month(month, now=now, agencies=agencies)
     return written
 

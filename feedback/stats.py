@@ -20,10 +20,13 @@ from .services import on_time
 FIELDS = ("petitions_total", "petitions_on_time", "petitions_received", "petitions_satisfied")
 
 
-def petition_counts(start: dt.datetime, end: dt.datetime, cutoff: dt.datetime) -> dict[int, dict[str, int]]:
-    """{agency id: the four petition counts} for the feedback submitted in [start, end)."""
+def petition_counts(start: dt.datetime, end: dt.datetime, cutoff: dt.datetime,
+                    agencies=None) -> dict[int, dict[str, int]]:
+    """{agency id: the four petition counts} for the feedback submitted in [start, end) (to `agencies` only, if
+    given)."""
     rows: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIELDS, 0))
-    for item in Feedback.objects.filter(submitted_at__gte=start, submitted_at__lt=end).only(
+    items = Feedback.objects.all() if agencies is None else Feedback.objects.filter(agency_id__in=agencies)
+    for item in items.filter(submitted_at__gte=start, submitted_at__lt=end).only(
             "agency_id", "status", "late", "accept_due", "answer_due", "publish_due", "likes", "dislikes"):
         counts = rows[item.agency_id]
         good = on_time(item, cutoff)

@@ -33,7 +33,9 @@ class SyncItem(models.Model):
         verbose_name_plural = _("đồng bộ trạng thái lên Cổng quốc gia")
         ordering = ["id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="sync_due"),
-                   models.Index(fields=["dossier", "status"], name="sync_dossier")]
+                   models.Index(fields=["dossier", "status"], name="sync_dossier"),
+                   # the figures' refresh: the statuses delivered since its last run (parindex.services)
+                   models.Index(fields=["sent_at"], name="sync_sent_at", condition=models.Q(sent_at__isnull=False))]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}/{self.event_id} {self.status}"

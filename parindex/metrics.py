@@ -30,11 +30,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency
 from dossiers.models import Dossier, MonthlyAgencyStats
-from dossiers.stats import _bounds, months, next_month
+from dossiers.stats import _bounds, months, next_month, only
 from nationalportal.models import MonthlySyncStats
 from satisfaction.models import MonthlySatisfactionStats
 
-from .models import MetricSnapshot, PeriodKind, PeriodTotal, RankedPeriod, Scope
+from .models import MetricSnapshot, PeriodKind, PeriodTotal, RankedPeriod, RankedScore, Scope
 
 
 @dataclass(frozen=True)
@@ -117,16 +117,17 @@ def roots() -> dict[int, int]:
     return out
 
 
-def compute_month(month: dt.date) -> dict[tuple[int, str], tuple[int, int | None]]:
-    """{(agency id, metric): (numerator, denominator)} of one month."""
+def compute_month(month: dt.date, agencies=None) -> dict[tuple[int, str], tuple[int, int | None]]:
+    """{(agency id, metric): (numerator, denominator)} of one month (with `agencies`, those agencies' only)."""
     start, end = _bounds(month)
     rows: dict[tuple[int, str], tuple[int, int | None]] = {}
 
     def put(agency_id, metric, numerator, denominator=None):
         rows[(agency_id, metric)] = (int(numerator or 0), None if denominator is None else int(denominator))
 
-    dossier_stats = {a.agency_id: a for a in MonthlyAgencyStats.objects.filter(month=month)}
-    sync_stats = {s.agency_id: s for s in MonthlySyncStats.objects.filter(month=month)}
+    dossier_stats = {a.agency_id: a for a in only(MonthlyAgencyStats.objects.filter(month=month), "agency_id",
+                                                  agencies)}
+    sync_stats = {s.agency_id: s for s in only(MonthlySyncStats.objects.filter(month=month), "agency_id", agencies)}
     # One row per agency counted by either table (as when the sync counts were columns of the first):
     # what one of them lacks counts as zero.
     for agency_id in sorted(dossier_stats.keys() | sync_stats.keys()):
@@ -145,20 +146,22 @@ def compute_month(month: dt.date) -> dict[tuple[int, str], tuple[int, int | None
         put(a.agency_id, "synced", sync.dossiers_synced, sync.dossiers_to_sync)
         put(a.agency_id, "progress_766", a.dossiers_766_on_time, a.dossiers_766)
         put(a.agency_id, "received_online_766", a.received_online_766)
-    for s in MonthlySatisfactionStats.objects.filter(month=month):
+    for s in only(MonthlySatisfactionStats.objects.filter(month=month), "agency_id", agencies):
         put(s.agency_id, "survey_satisfied", s.responses_satisfied, s.responses)
         put(s.agency_id, "survey_responses", s.responses, s.invitations)
         put(s.agency_id, "petitions_on_time", s.petitions_on_time, s.petitions_total)
         put(s.agency_id, "petitions_satisfied", s.petitions_satisfied, s.petitions_received)
         put(s.agency_id, "dossiers_satisfied", s.dossiers_satisfied, s.dossiers_handled)
     # Channel shares: with the desk that received the dossier (their denominator, `received`, is counted there).
-    for r in (Dossier.objects.filter(received_at__gte=start, received_at__lt=end).values("receiving_agency")
+    for r in (only(Dossier.objects, "receiving_agency", agencies).filter(received_at__gte=start, received_at__lt=end)
+              .values("receiving_agency")
               .annotate(online=Count("id", filter=Q(channel="online")),
                         postal=Count("id", filter=Q(channel="postal"))).order_by()):
         put(r["receiving_agency"], "received_online", r["online"])
         put(r["receiving_agency"], "received_postal", r["postal"])
     # Processing time: from reception to the result, the competent agency's (forwarding time included).
-    for r in (Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end, received_at__isnull=False)
+    for r in (only(Dossier.objects, "handling_agency", agencies)
+              .filter(resolved_at__gte=start, resolved_at__lt=end, received_at__isnull=False)
               .values("handling_agency")
               .annotate(n=Count("id"), total=Sum(F("resolved_at") - F("received_at"))).order_by()):
         put(r["handling_agency"], "processing_minutes", r["total"].total_seconds() // 60 if r["total"] else 0, r["n"])
@@ -166,16 +169,28 @@ def compute_month(month: dt.date) -> dict[tuple[int, str], tuple[int, int | None
 
 
 @transaction.atomic
-def snapshots_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
+def snapshots_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None, agencies=None) -> int:
     """Recompute the snapshots of the months from `first` to `last`: one row per agency and metric, and
-    the province totals; rows no longer counted are removed. Returns the rows written."""
+    the province totals; rows no longer counted are removed. With `agencies` (the agencies touched since the
+    last run), only their rows are counted again, and the totals of their provinces summed from the stored
+    rows. Returns the rows written."""
     now = now or timezone.now()
     root_of = roots()
+    provinces = None if agencies is None else {root_of.get(a, a) for a in agencies}
     written = 0
     for month in months(first, last):
-        rows = compute_month(month)
+        rows = compute_month(month, agencies)
+        if agencies is not None:  # the provinces' other agencies, as stored
+            rows_all = dict(rows)
+            for a, m, n, d in (MetricSnapshot.objects.filter(month=month, scope=Scope.AGENCY)
+                               .exclude(agency_id__in=agencies).values_list("agency_id", "metric", "numerator",
+                                                                            "denominator")):
+                if root_of.get(a, a) in provinces:
+                    rows_all[(a, m)] = (n, d)
+        else:
+            rows_all = rows
         totals: dict[tuple[int, str], list] = defaultdict(lambda: [0, None])
-        for (agency_id, metric), (num, den) in rows.items():
+        for (agency_id, metric), (num, den) in rows_all.items():
             total = totals[(root_of.get(agency_id, agency_id), metric)]
             total[0] += num
             if den is not None:
@@ -185,14 +200,22 @@ def snapshots_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None 
         objects += [MetricSnapshot(agency_id=a, scope=Scope.PROVINCE, month=month, metric=m, numerator=n,
                                    denominator=d, computed_at=now) for (a, m), (n, d) in totals.items()]
         keep = {(o.agency_id, o.scope, o.metric) for o in objects}
-        stale = [pk for pk, a, s, m in MetricSnapshot.objects.filter(month=month).values_list(
-            "pk", "agency_id", "scope", "metric") if (a, s, m) not in keep]
+        mine = MetricSnapshot.objects.filter(month=month)
+        if agencies is not None:
+            mine = mine.filter(Q(scope=Scope.AGENCY, agency_id__in=agencies)
+                               | Q(scope=Scope.PROVINCE, agency_id__in=provinces))
+        stale = [pk for pk, a, s, m in mine.values_list("pk", "agency_id", "scope", "metric") if (a, s, m) not in keep]
         MetricSnapshot.objects.filter(pk__in=stale).delete()
         MetricSnapshot.objects.bulk_create(objects, update_conflicts=True,
                                            unique_fields=["agency", "scope", "month", "metric"],
                                            update_fields=["numerator", "denominator", "computed_at"])
         written += len(objects)
-    written += rollups_refresh(first=first, last=last, now=now)
+    written += rollups_refresh(first=first, last=last, now=now, agencies=agencies, provinces=provinces)
+    if agencies is not None:
+        # The stored rows of the touched agencies were scored from their previous figures: dropped (the presets'
+        # are stored again by services.figures_refresh, a period chosen by hand is scored again when asked).
+        RankedScore.objects.filter(agency_id__in=agencies).delete()
+        return written
     # The stored rankings were scored from the previous figures: dropped, so that the overview scores on the fly
     # until services.figures_refresh stores them again.
     RankedPeriod.objects.all().delete()
@@ -257,9 +280,11 @@ def _piece_months(kind: str, start: dt.date) -> tuple[dt.date, dt.date]:
     return start, start.replace(month=start.month + 2)
 
 
-def rollups_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
+def rollups_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None, agencies=None,
+                    provinces=None) -> int:
     """Recompute the quarter and year totals that contain a month from `first` to `last` from the stored
-    monthly snapshots (called by `snapshots_refresh`, in its transaction). Returns the rows written."""
+    monthly snapshots (called by `snapshots_refresh`, in its transaction), of every agency, or only of `agencies`
+    and the totals of `provinces`. Returns the rows written."""
     now = now or timezone.now()
     wanted = set()
     for month in months(first.replace(day=1), last.replace(day=1)):
@@ -269,6 +294,11 @@ def rollups_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = 
     for kind, start in sorted(wanted):
         begin, end = _piece_months(kind, start)
         qs = MetricSnapshot.objects.filter(month__gte=begin, month__lte=end, metric__in=list(METRICS))
+        mine = PeriodTotal.objects.filter(kind=kind, start=start)
+        if agencies is not None:
+            which = (Q(scope=Scope.AGENCY, agency_id__in=agencies)
+                     | Q(scope=Scope.PROVINCE, agency_id__in=provinces or ()))
+            qs, mine = qs.filter(which), mine.filter(which)
         last_of = {(r["agency_id"], r["scope"]): r["m"]
                    for r in qs.values("agency_id", "scope").annotate(m=Max("month")).order_by()}
         objects = [PeriodTotal(agency_id=r["agency_id"], scope=r["scope"], kind=kind, start=start, metric=r["metric"],
@@ -282,7 +312,7 @@ def rollups_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = 
                     for r in qs.filter(metric__in=STOCKS).values("agency_id", "scope", "month", "metric", "numerator",
                                                                  "denominator")
                     if r["month"] == last_of[(r["agency_id"], r["scope"])]]
-        PeriodTotal.objects.filter(kind=kind, start=start).delete()
+        mine.delete()
         PeriodTotal.objects.bulk_create(objects, batch_size=5000)
         written += len(objects)
     return written

@@ -303,7 +303,10 @@ class FiguresRun(models.Model):
 
     key = models.CharField(max_length=20, unique=True, default="current")
     seen = models.JSONField(default=dict)
+    # what the run before had seen: the next run looks at the records above it (see services.touched_agencies)
+    previous_seen = models.JSONField(default=dict, blank=True)
     ran_at = models.DateTimeField()
+    full_at = models.DateTimeField(null=True, blank=True)  # the last run that counted every agency
     seconds = models.FloatField(default=0)
 
     class Meta:

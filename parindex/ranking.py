@@ -72,23 +72,32 @@ def agency_scores(agency_ids, first: dt.date, last: dt.date, preset: str = "") -
 
 
 @transaction.atomic
-def ranked_periods_refresh(*, now: dt.datetime | None = None) -> int:
+def ranked_periods_refresh(*, now: dt.datetime | None = None, agencies=None) -> int:
     """Store the scores of every agency for this month, this quarter and this year (as of `now`), replacing
-    the stored periods; the presets of earlier days are dropped. Returns the rows written."""
+    the stored periods; the presets of earlier days are dropped. With `agencies` (those whose figures changed),
+    only their rows are scored again, where the three periods are already stored. Returns the rows written."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    agency_ids = list(Agency.objects.values_list("pk", flat=True))
+    periods = {p: preset_period(p, today) for p in PRESETS}
+    if agencies is not None:
+        stored = {(p.preset, p.first, p.last) for p in RankedPeriod.objects.filter(preset__in=PRESETS)}
+        if stored != {(p, *period) for p, period in periods.items()}:
+            agencies = None  # a new day's periods: every agency
+    agency_ids = list(agencies) if agencies is not None else list(Agency.objects.values_list("pk", flat=True))
     keep, written = [], 0
     for preset in PRESETS:
-        first, last = preset_period(preset, today)
+        first, last = periods[preset]
         scores = agency_scores(agency_ids, first, last, preset)
         period, _created = RankedPeriod.objects.update_or_create(preset=preset, first=first, last=last,
                                                                  defaults={"computed_at": now})
-        period.scores.all().delete()
+        period.scores.filter(agency_id__in=agency_ids).delete()
         RankedScore.objects.bulk_create([RankedScore(period=period, agency_id=a, row=row) for a, row in scores.items()])
         keep.append(period.pk)
         written += len(scores)
-    RankedPeriod.objects.exclude(pk__in=keep).delete()
+    stale = RankedPeriod.objects.exclude(pk__in=keep)
+    if agencies is not None:  # the periods chosen by hand keep the rows of the agencies not counted again
+        stale = stale.filter(preset__in=PRESETS)
+    stale.delete()
     return written
 
 
@@ -97,10 +106,10 @@ def custom_scores(agency_ids, first: dt.date, last: dt.date) -> dict[int, dict]:
     request scored them since the last refresh, the missing agencies scored now and stored. Sorting the ranking,
     exporting it or coming back to it does not score the province again.
 
-    Stored rows never outlive the figures they were scored from: every refresh drops them
-    (`ranked_periods_refresh`, `metrics.snapshots_refresh`), and rows scored while a refresh was committing are not
-    stored (the presets' time is read before scoring and checked again, under the presets' row locks, before
-    storing). Before the first refresh, nothing is stored."""
+    Stored rows never outlive the figures they were scored from: every refresh drops them (`ranked_periods_refresh`,
+    `metrics.snapshots_refresh`; the refresh of the touched agencies, those agencies' rows), and rows scored while
+    a refresh was committing are not stored (the presets' time is read before scoring and checked again, under the
+    presets' row locks, before storing). Before the first refresh, nothing is stored."""
     stored: dict[int, dict] = {}
     period = RankedPeriod.objects.filter(preset=CUSTOM, first=first, last=last).first()
     if period is not None:

@@ -27,7 +27,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from dossiers.models import LATE_VALUES, Dossier
-from dossiers.stats import _bounds, store_months
+from dossiers.stats import _bounds, only, store_months
 from feedback.stats import dossier_has_feedback, petition_counts
 
 from .models import Invitation, MonthlySatisfactionStats, SurveyResponse
@@ -36,24 +36,28 @@ FIELDS = ("invitations", "responses", "responses_satisfied", "petitions_total", 
           "petitions_received", "petitions_satisfied", "dossiers_handled", "dossiers_satisfied")
 
 
-def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int, dict[str, int]]:
+def compute_month(month: dt.date, *, now: dt.datetime | None = None, agencies=None) -> dict[int, dict[str, int]]:
+    """{agency_id: {field: count}} for one month (with `agencies`, those agencies' rows only)."""
     now = now or timezone.now()
     start, end = _bounds(month)
     cutoff = min(end, now)
     rows: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIELDS, 0))
-    for r in (Invitation.objects.filter(created_at__gte=start, created_at__lt=end).values("agency")
+    for r in (only(Invitation.objects, "agency", agencies).filter(created_at__gte=start, created_at__lt=end)
+              .values("agency")
               .annotate(n=Count("id")).order_by()):
         rows[r["agency"]]["invitations"] = r["n"]
-    for r in (SurveyResponse.objects.filter(submitted_at__gte=start, submitted_at__lt=end).values("agency")
+    for r in (only(SurveyResponse.objects, "agency", agencies).filter(submitted_at__gte=start, submitted_at__lt=end)
+              .values("agency")
               .annotate(n=Count("id"), ok=Count("id", filter=Q(satisfied=True))).order_by()):
         rows[r["agency"]]["responses"], rows[r["agency"]]["responses_satisfied"] = r["n"], r["ok"]
-    for agency_id, counts in petition_counts(start, end, cutoff).items():  # the feedback (petitions) part
+    # the feedback (petitions) part
+    for agency_id, counts in petition_counts(start, end, cutoff, agencies=agencies).items():
         rows[agency_id].update(counts)
     # An unhappy answer counts against the agency the survey rated: for a dossier received at another desk
     # the survey rates that desk (satisfaction.services), not the competent agency.
     unhappy = SurveyResponse.objects.filter(invitation__dossier=OuterRef("pk"), satisfied=False,
                                             invitation__agency=OuterRef("handling_agency"))
-    handled = (Dossier.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
+    handled = (only(Dossier.objects, "handling_agency", agencies).filter(resolved_at__gte=start, resolved_at__lt=end)
                .annotate(unhappy=Exists(unhappy), complained=dossier_has_feedback()))
     for r in handled.values("handling_agency").annotate(
             n=Count("id"), bad=Count("id", filter=Q(unhappy=True) | Q(complained=True)
@@ -64,5 +68,7 @@ def compute_month(month: dt.date, *, now: dt.datetime | None = None) -> dict[int
 
 
 @transaction.atomic
-def monthly_satisfaction_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
-    return store_months(MonthlySatisfactionStats, FIELDS, compute_month, first=first, last=last, now=now)
+def monthly_satisfaction_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = None,
+                                 agencies=None) -> int:
+    return store_months(MonthlySatisfactionStats, FIELDS, compute_month, first=first, last=last, now=now,
+                        agencies=agencies)

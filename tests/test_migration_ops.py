@@ -5,21 +5,23 @@ import io
 import pytest
 from django.core.management import call_command
 
-INDEXES = [("0035_apology_drafts_due", "apology_drafts_due"),
-           ("0036_event_supplement_requests", "event_supplement_requests"),
-           ("0038_running_due_indexes", "dossier_recv_running_due"),
-           ("0038_running_due_indexes", "dossier_hand_running_due"),
-           ("0039_running_id_index", "dossier_running_id")]
+INDEXES = [("dossiers", "0035_apology_drafts_due", "apology_drafts_due"),
+           ("dossiers", "0036_event_supplement_requests", "event_supplement_requests"),
+           ("dossiers", "0038_running_due_indexes", "dossier_recv_running_due"),
+           ("dossiers", "0038_running_due_indexes", "dossier_hand_running_due"),
+           ("dossiers", "0039_running_id_index", "dossier_running_id"),
+           ("dossiers", "0040_open_legal_due_index", "dossier_open_legal_due"),
+           ("nationalportal", "0008_sync_sent_at_index", "sync_sent_at")]
 
 
 @pytest.mark.django_db(transaction=True)  # CONCURRENTLY is refused inside a transaction, even to print the SQL
 def test_the_indexes_are_built_concurrently_on_postgresql():
-    for migration, index in INDEXES:
+    for app, migration, index in INDEXES:
         out = io.StringIO()
-        call_command("sqlmigrate", "dossiers", migration, stdout=out)
+        call_command("sqlmigrate", app, migration, stdout=out)
         sql = out.getvalue()
         assert f'CREATE INDEX CONCURRENTLY "{index}"' in sql
         assert "BEGIN;" not in sql  # the migration runs outside a transaction, as PostgreSQL requires
         out = io.StringIO()
-        call_command("sqlmigrate", "dossiers", migration, "--backwards", stdout=out)
+        call_command("sqlmigrate", app, migration, "--backwards", stdout=out)
         assert f'DROP INDEX CONCURRENTLY IF EXISTS "{index}"' in out.getvalue()
