@@ -5,6 +5,8 @@ fees integrated on the national portal) are entered as zero and their indicators
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -86,16 +88,23 @@ def configs_for(months) -> dict:
     return out
 
 
+@lru_cache(maxsize=16)
+def _measured(config) -> dict[str, bool]:
+    """{indicator code: whether the portal measures every input of it} (once per configuration: the ranking scores
+    every agency twice with the same one)."""
+    return {ind.code: ({*ind.numerator, ind.denominator} - {None}) <= MEASURED for ind in config.indicators}
+
+
 def portal_score(values: dict[str, tuple[int, int | None]], config=None) -> dict:
     """Per indicator: points (or None: not applicable), max, and whether the portal measures it; per group
     and in total: the points over the measured indicators and the maximum they could give."""
     config = config or QD766_2026
     counts = validate(counts_from_metrics(values), config)
     indicators, groups = [], {}
+    is_measured = _measured(config)
     for ind in config.indicators:
-        keys = {*ind.numerator, ind.denominator} - {None}
-        measured = keys <= MEASURED
-        value = indicator_points(ind, counts) if measured else None
+        measured = is_measured[ind.code]
+        value = indicator_points(ind, counts, config) if measured else None
         row = {"code": ind.code, "group": ind.group, "max": float(ind.max_points), "measured": measured,
                "points": None if value is None else float(round_half_up(value)),
                "numerator": sum(counts[k] for k in ind.numerator),

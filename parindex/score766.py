@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from . import rules
 
@@ -43,7 +44,7 @@ class Config:
     groups: tuple[str, ...]
     rounded_per_indicator: frozenset[str]  # groups whose score is the sum of rounded indicators
 
-    @property
+    @cached_property  # read for every agency scored: computed once per configuration
     def inputs(self) -> list[str]:
         keys: list[str] = []
         for ind in self.indicators:
@@ -51,6 +52,11 @@ class Config:
                 if key and key not in keys:
                     keys.append(key)
         return keys
+
+    @cached_property
+    def rules(self) -> dict[str, dict]:
+        """{indicator code: its data rule} (see `rule_of`)."""
+        return {ind.code: rule_of(ind) for ind in self.indicators}
 
 
 def _ind(code, group, points, numerator, denominator, threshold=None, when_empty=NOT_APPLICABLE):
@@ -121,6 +127,8 @@ def _number(value) -> Decimal | None:
             except ArithmeticError:
                 return None
         return None
+    if isinstance(value, int):
+        return Decimal(value)  # exact, without the round trip through a string
     return Decimal(str(value))
 
 
@@ -156,17 +164,18 @@ def rule_of(ind: Indicator) -> dict:
     return {"kind": "linear", "when_empty": ind.when_empty}
 
 
-def indicator_points(ind: Indicator, values: dict[str, Decimal]) -> Decimal | None:
+def indicator_points(ind: Indicator, values: dict[str, Decimal], config: Config | None = None) -> Decimal | None:
     """Unrounded points of one indicator (None: not applicable)."""
     numerator = sum((values[k] for k in ind.numerator), Decimal(0))
     denominator = values[ind.denominator] if ind.denominator else None
-    return rules.points(rule_of(ind), ind.max_points, numerator, denominator)
+    rule = config.rules[ind.code] if config is not None else rule_of(ind)
+    return rules.points(rule, ind.max_points, numerator, denominator)
 
 
 def score(counts: dict, config: Config = QD766_2026) -> dict:
     """{"indicators": {code: points or None}, "groups": {group: points}, "total": points} (floats, 2 d.p.)."""
     values = validate(counts, config)
-    raw = {ind.code: indicator_points(ind, values) for ind in config.indicators}
+    raw = {ind.code: indicator_points(ind, values, config) for ind in config.indicators}
     groups: dict[str, Decimal] = {}
     for group in config.groups:
         members = [ind for ind in config.indicators if ind.group == group]

@@ -135,8 +135,8 @@ def figures_refresh_current(*, now: dt.datetime | None = None) -> dict:
 
     Only the agencies touched since the last run are counted again (`touched_agencies`): the cost follows what
     happened, not the size of the month, and the rows equal a full count (tested). The whole month is counted
-    again at least every FIGURES_REFRESH_IDLE_MINUTES (what no record announces, such as a result document
-    revoked), and on the first run of a month: the month that just ended is counted one last time and closed
+    again at least every FIGURES_REFRESH_IDLE_MINUTES (what no record announces, such as a correction
+    made in the admin), and on the first run of a month: the month that just ended is counted one last time and closed
     (kept as it was from then on). Nothing new since the last run: a few index reads, nothing written."""
     now = now or timezone.now()
     t0 = time.perf_counter()
