@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -138,6 +139,9 @@ def attachment_remove(*, attachment: Attachment, actor: User) -> None:
     if not policies.can_remove_attachment(actor, dossier, attachment):
         raise PermissionDenied(_("Không thể gỡ tệp ở trạng thái hiện tại của hồ sơ."))
     Attachment.objects.filter(pk=attachment.pk).update(is_active=False)
+    # on the record: a reused document taken back changes the month's counts (parindex.services.touched_agencies)
+    events.attachment_removed(dossier=dossier, actor=actor, at=timezone.now(), attachment=attachment.pk,
+                              name=attachment.original_name, reused=attachment.reused)
 
 
 def missing_documents(dossier: Dossier) -> list[RequiredDocument]:

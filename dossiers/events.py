@@ -98,6 +98,13 @@ def attachment_added(*, dossier: Dossier, actor, at: dt.datetime, attachment: in
                           "reused": reused})
 
 
+def attachment_removed(*, dossier: Dossier, actor, at: dt.datetime, attachment: int, name: str,
+                       reused: bool) -> DossierEvent:
+    """A file taken back while the dossier is being edited (the file is kept, marked unused)."""
+    return _note(dossier=dossier, type=EventType.ATTACHMENT_REMOVED, actor=actor, at=at,
+                 payload={"attachment": attachment, "name": name, "reused": reused})
+
+
 def citizen_notified(*, dossier: Dossier, at: dt.datetime, channels: list[str], about: int) -> DossierEvent:
     """The citizen was sent e-mail and/or SMS about the event `about` (its id)."""
     return _note(dossier=dossier, type=EventType.NOTIFIED, at=at, payload={"channels": channels, "event": about})

@@ -282,6 +282,7 @@ class EventType(models.TextChoices):
     CREATE_AT_DESK = "create_at_desk", _("Nộp hồ sơ tại Bộ phận Một cửa")
     DIGITIZE = "digitize", _("Số hóa thành phần hồ sơ khi tiếp nhận")
     ATTACHMENT_ADDED = "attachment_added", _("Tải lên một tệp")
+    ATTACHMENT_REMOVED = "attachment_removed", _("Gỡ một tệp")
     NOTIFIED = "notified", _("Đã gửi thông báo cho công dân")
     # tracking by code + PIN
     PIN_LOCKED = "pin_locked", _("Khóa tra cứu bằng mã PIN")

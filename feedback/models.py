@@ -131,6 +131,8 @@ class FeedbackVote(models.Model):
     class Meta:
         db_table = "satisfaction_feedbackvote"
         constraints = [models.UniqueConstraint(fields=["feedback", "voter"], name="feedback_vote_once")]
+        # the figures' refresh: the votes cast or changed since its last run (parindex.services)
+        indexes = [models.Index(fields=["at"], name="feedback_vote_at")]
 
     def __str__(self) -> str:
         return f"{self.feedback_id} {self.value:+d}"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -197,8 +198,11 @@ def _next(now: dt.datetime, passed: set[int]) -> SyncItem | None:
         passed.add(item.pk)
 
 
-def _deliver(item: SyncItem, adapter, now: dt.datetime, counts: dict[str, int]) -> None:
-    """Send one item (its attempt already counted) and record the outcome."""
+def _deliver(item: SyncItem, adapter, now: dt.datetime, counts: dict[str, int], started: float | None = None) -> None:
+    """Send one item (its attempt already counted) and record the outcome. Delivered at `now` plus the time since
+    `started` (time.monotonic() when the batch began): the moment of this delivery, not the batch's start, since a
+    batch of slow calls takes minutes and the figures' refresh reads the statuses delivered since its last run
+    by `sent_at` (parindex.services)."""
     try:
         adapter.send(payload(item))
     except SyncError as exc:
@@ -210,7 +214,8 @@ def _deliver(item: SyncItem, adapter, now: dt.datetime, counts: dict[str, int]) 
             item.next_attempt_at = now + backoff(item.attempts)
             counts["retry"] += 1
     else:
-        item.status, item.sent_at, item.last_error = SyncStatus.SENT, now, ""
+        sent_at = now if started is None else now + dt.timedelta(seconds=time.monotonic() - started)
+        item.status, item.sent_at, item.last_error = SyncStatus.SENT, sent_at, ""
         counts["sent"] += 1
     item.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
 
@@ -232,6 +237,7 @@ def push(*, adapter=None, batch: int = 200, now: dt.datetime | None = None) -> d
     counts = {"sent": 0, "retry": 0, "failed": 0}
     passed: set[int] = set()  # waiting behind an earlier item of their dossier
     lease = connection.vendor == "sqlite"
+    started = time.monotonic()
     for _ in range(batch):
         with transaction.atomic():
             item = _next(now, passed)
@@ -242,9 +248,9 @@ def push(*, adapter=None, batch: int = 200, now: dt.datetime | None = None) -> d
                 item.next_attempt_at = now + LEASE
                 item.save(update_fields=["attempts", "next_attempt_at"])
             else:
-                _deliver(item, adapter, now, counts)
+                _deliver(item, adapter, now, counts, started)
         if lease:
-            _deliver(item, adapter, now, counts)
+            _deliver(item, adapter, now, counts, started)
     return counts
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dossiers.models import ApologyLetter, Dossier, DossierEvent
 from dossiers.stats import closed_months, monthly_stats_refresh, months_close
-from feedback.models import Feedback, FeedbackEvent
+from feedback.models import Feedback, FeedbackEvent, FeedbackVote
 from nationalportal.models import SyncItem
 from nationalportal.stats import monthly_sync_refresh
 from satisfaction.models import Invitation, SurveyResponse
@@ -87,7 +87,7 @@ def touched_agencies(run: FiguresRun, *, seen: dict[str, int], month: dt.date, n
       feedback events (the agency and the dossier's competent agency), survey responses and invitations;
     - what changes with time alone (since the last run, with one interval of overlap): an open dossier passing its
       legal appointment (in progress overdue, the 766 progress judged now), a feedback passing a deadline while
-      pending, a status delivered to the national portal."""
+      pending, a status delivered to the national portal, a like or dislike on a feedback."""
     previous = run.previous_seen or run.seen
     since = {name: previous.get(name, 0) for name in ACTIVITY}
     new = {name for name in ACTIVITY if seen[name] > since[name]}  # no query for a kind with nothing new
@@ -98,8 +98,9 @@ def touched_agencies(run: FiguresRun, *, seen: dict[str, int], month: dt.date, n
                              "to_agency")
         touched |= _agencies(ApologyLetter.objects.filter(dossier__in=events.values("dossier")), "agency")
     if "feedback_events" in new:
+        # a forwarded feedback leaves the agency it was with (named in the event)
         touched |= _agencies(FeedbackEvent.objects.filter(pk__gt=since["feedback_events"]), "feedback__agency",
-                             "feedback__dossier__handling_agency")
+                             "feedback__dossier__handling_agency", "payload__from_agency")
     if "survey_responses" in new:
         touched |= _agencies(SurveyResponse.objects.filter(pk__gt=since["survey_responses"]), "agency",
                              "invitation__dossier__handling_agency")
@@ -125,6 +126,8 @@ def time_touched_agencies(*, since: dt.datetime, month: dt.date, now: dt.datetim
     touched |= _agencies(Feedback.objects.filter(submitted_at__gte=start, late=False).filter(due),
                          "agency", "dossier__handling_agency")
     touched |= _agencies(SyncItem.objects.filter(sent_at__gte=since, sent_at__lte=now), "dossier__handling_agency")
+    # a like or dislike (a vote changed in place keeps its row, with a new time): "satisfied" petitions
+    touched |= _agencies(FeedbackVote.objects.filter(at__gte=since, at__lte=now), "feedback__agency")
     return touched
 
 

@@ -38,6 +38,19 @@ def test_a_file_of_a_dossier_one_may_not_see_cannot_be_removed(client, world):
     assert client.post(reverse("dossiers:attachment_remove", args=[attachment.pk])).status_code == 404
     attachment.refresh_from_db()
     assert attachment.is_active
+    assert not draft.events.filter(type="attachment_removed").exists()  # refused: nothing on the record
+
+
+def test_a_file_taken_back_is_on_the_record(client, world):
+    draft = attach_required(online_draft(world), world.citizen)
+    attachment = draft.attachments.first()
+    client.force_login(world.citizen)
+    client.post(reverse("dossiers:attachment_remove", args=[attachment.pk]))
+    attachment.refresh_from_db()
+    assert not attachment.is_active
+    event = draft.events.get(type="attachment_removed")
+    assert event.actor == world.citizen and event.payload == {
+        "attachment": attachment.pk, "name": attachment.original_name, "reused": False}
     assert selectors.removable_attachment_get(world.citizen, attachment.pk) == attachment
 
 

@@ -182,3 +182,47 @@ def test_the_benchmark_times_the_job_as_it_runs_all_day(province):
     for touched in (0, 1, 20):
         assert f"5-minute job, {touched} touched" in text
     assert not FiguresRun.objects.exists() or FiguresRun.objects.get().ran_at < T0  # measured, then rolled back
+
+
+def test_feedback_forwarded_and_voted_counts_with_both_agencies(province, demo):
+    """A feedback forwarded from Pleiku to Quy Nhơn leaves Pleiku's counts; a dislike on a published answer (the
+    vote row changed in place, no event) reaches the agency's "satisfied" petitions."""
+    r = province
+    head = demo.user("lanhdao.pleiku@demo.gov.vn")
+
+    def filed(when):
+        return feedback_services.feedback_submit(actor=None, topic="regulation", title="Thủ tục còn rườm rà",
+                                                 content="Đề nghị bỏ yêu cầu nộp bản sao giấy khai sinh.",
+                                                 agency=r.pleiku, name="Trần Thị Bình", phone="0905123456", at=when)
+    moved = filed(T0 - dt.timedelta(days=5))
+    answered = filed(T0 - dt.timedelta(days=5))
+    feedback_services.feedback_accept(feedback=answered, actor=head, classification="rules",
+                                      at=T0 - dt.timedelta(days=4))
+    feedback_services.feedback_answer(feedback=answered, actor=head, answer="Đã bỏ yêu cầu bản sao.",
+                                      at=T0 - dt.timedelta(days=3))
+    feedback_services.feedback_publish(feedback=answered, actor=head, at=T0 - dt.timedelta(days=2))
+    feedback_services.feedback_vote(feedback=answered, voter="u:1", value=1, at=T0 - dt.timedelta(days=1))
+    with time_machine.travel(T0, tick=False):
+        figures_refresh_current()
+    march = T0.date().replace(day=1)
+    assert MonthlySatisfactionStats.objects.get(agency=r.pleiku, month=march).petitions_total == 2
+
+    feedback_services.feedback_forward(feedback=moved, actor=head, agency=r.quynhon, note="Thuộc Quy Nhơn",
+                                       at=T0 + dt.timedelta(minutes=1))
+    with time_machine.travel(T1, tick=False):
+        assert figures_refresh_current()["agencies"] == 2  # the forward: the agency it left and the one it reached
+        assert figures_refresh_current()["agencies"] == 2  # records are looked at by two runs
+    with time_machine.travel(T1 + dt.timedelta(minutes=1), tick=False):
+        feedback_services.feedback_vote(feedback=answered, voter="u:1", value=-1)  # changed to a dislike
+        feedback_services.feedback_vote(feedback=answered, voter="u:2", value=-1)
+    with time_machine.travel(T1 + dt.timedelta(minutes=5), tick=False):
+        run = figures_refresh_current()
+    assert run["agencies"] == 1  # the votes: Pleiku only
+    pleiku = MonthlySatisfactionStats.objects.get(agency=r.pleiku, month=march)
+    assert pleiku.petitions_total == 1 and pleiku.petitions_satisfied == 0
+    assert MonthlySatisfactionStats.objects.get(agency=r.quynhon, month=march).petitions_total == 1
+    partial = _tables()
+    FiguresRun.objects.update(full_at=None)
+    with time_machine.travel(T1 + dt.timedelta(minutes=5), tick=False):
+        figures_refresh_current()
+    assert _tables() == partial
