@@ -3,6 +3,7 @@ a file or a dossier the user may not reach does not exist for them (404), and an
 too, not a 500."""
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -51,6 +52,13 @@ def test_a_file_taken_back_is_on_the_record(client, world):
     event = draft.events.get(type="attachment_removed")
     assert event.actor == world.citizen and event.payload == {
         "attachment": attachment.pk, "name": attachment.original_name, "reused": False}
+    # on the staff's timeline, as an upload is: the file's name where the officer sees personal data
+    for personal, text in ((True, f"Gỡ “{attachment.original_name}”"), (False, "Gỡ một tệp")):
+        html = render_to_string("dossiers/_timeline.html", {"events": [event], "personal": personal,
+                                                             "show_staff": True, "dossier": draft})
+        assert text in html
+        assert (attachment.original_name in html) is personal
+    assert client.get(reverse("dossiers:detail", args=[draft.pk])).status_code == 200
     assert selectors.removable_attachment_get(world.citizen, attachment.pk) == attachment
 
 
