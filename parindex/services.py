@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dossiers.models import ApologyLetter, Dossier, DossierEvent
-from dossiers.stats import closed_months, monthly_stats_refresh, months_close
+from dossiers.stats import _bounds, closed_months, monthly_stats_refresh, months_close
 from feedback.models import Feedback, FeedbackEvent, FeedbackVote
 from nationalportal.models import SyncItem
 from nationalportal.stats import monthly_sync_refresh
@@ -119,7 +119,7 @@ def time_touched_agencies(*, since: dt.datetime, month: dt.date, now: dt.datetim
                 .annotate(legal_due=Coalesce("extended_from", "due_at"))
                 .filter(legal_due__gte=since, legal_due__lt=now))
     touched = _agencies(crossing, "handling_agency")
-    start = dt.datetime.combine(month, dt.time.min, tzinfo=timezone.get_current_timezone())
+    start, _end = _bounds(month)  # the month as the counts bound it (the working calendar's time zone)
     due = Q()
     for name in ("accept_due", "answer_due", "publish_due"):
         due |= Q(**{f"{name}__{op}": value for op, value in window.items()})
