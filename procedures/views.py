@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import selectors as agency_selectors
+from core.fragments import cached_fragment, fragment_key
 
 from . import anywhere, selectors
 from .models import Level, OnlineLevel, Procedure
@@ -14,28 +17,49 @@ PAGE_SIZE = 20
 
 
 def procedure_list(request):
+    """The catalogue search. Its two parts, the results and the filter lists, are the same for everyone who asks
+    the same thing in the same language on the same day: they are kept rendered in the cache under the
+    catalogue's generation (CATALOGUE_SEARCH_CACHE_SECONDS), so a repeated search renders and queries nothing
+    (issue #21: the page's cost was its templates, the agency list above all)."""
     q = request.GET.get("q", "").strip()[:200]
     field = request.GET.get("field") or None
     level = request.GET.get("level") or None
     if level not in Level.values:
         level = None
     code = request.GET.get("agency") or ""
-    agency = agency_selectors.agency_get(code=code, active_only=True) if code else None
     anywhere_only = request.GET.get("anywhere") == "1"
-    page = selectors.procedure_search_page(
-        page=request.GET.get("page"), per_page=PAGE_SIZE, q=q, field=field, level=level, agency=agency,
-        anywhere=anywhere_only, province=anywhere.portal_province() if anywhere_only else None)
     params = request.GET.copy()
     params.pop("page", None)
-    choices = selectors.catalogue_filter_choices() if not request.htmx else {}
-    context = {
-        "q": q, "page": page, "query_string": params.urlencode(), "fields": choices.get("fields", []),
-        "levels": Level.choices, "agencies": choices.get("agencies", []),
-        "selected": {"field": field or "", "level": level or "", "agency": agency.code if agency else "",
-                     "anywhere": "1" if anywhere_only else ""},
-    }
-    template = "procedures/_results.html" if request.htmx else "procedures/list.html"
-    return render(request, template, context)
+    query_string = params.urlencode()
+    generation = selectors.catalogue_generation()
+    seconds = settings.CATALOGUE_SEARCH_CACHE_SECONDS if generation else 0
+    asked = (translation.get_language(), str(timezone.localdate()), q, field, level, code, anywhere_only)
+
+    def results() -> str:
+        agency = agency_selectors.agency_get(code=code, active_only=True) if code else None
+        page = selectors.procedure_search_page(
+            page=request.GET.get("page"), per_page=PAGE_SIZE, q=q, field=field, level=level, agency=agency,
+            anywhere=anywhere_only, province=anywhere.portal_province() if anywhere_only else None)
+        return render_to_string("procedures/_results.html", {"q": q, "page": page, "query_string": query_string})
+
+    results_html = cached_fragment(
+        generation and fragment_key("catalogue-results", generation, *asked, request.GET.get("page"), query_string),
+        seconds, results)
+    if request.htmx:
+        return HttpResponse(results_html)
+
+    def filters() -> str:
+        choices = selectors.catalogue_filter_choices()
+        return render_to_string("procedures/_filters.html", {
+            "fields": choices["fields"], "levels": Level.choices, "agencies": choices["agencies"],
+            "selected": {"field": field or "", "level": level or "", "agency": code,
+                         "anywhere": "1" if anywhere_only else ""}})
+
+    filters_html = cached_fragment(
+        generation and fragment_key("catalogue-filters", generation, asked[0], field, level, code, anywhere_only),
+        seconds, filters)
+    return render(request, "procedures/list.html", {"q": q, "filters_html": filters_html,
+                                                    "results_html": results_html})
 
 
 def procedure_detail(request, code: str):

@@ -254,3 +254,69 @@ def test_without_the_cache_every_page_searches(client, generated, settings):
     settings.CATALOGUE_SEARCH_CACHE_SECONDS = 0
     assert searches_run(client, {"q": "khai snh"})[0] == 1
     assert searches_run(client, {"q": "khai snh"})[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeated_search_is_served_rendered_and_asks_the_database_nothing(client, generated, settings):
+    """The results and the filter lists are kept rendered (issue #21): the second request for the same thing runs
+    no statement at all, and shows the same page."""
+    settings.CATALOGUE_SEARCH_CACHE_SECONDS = 600
+    params = {"q": "khai snh", "field": "GEN", "level": "commune"}
+    first = client.get("/thu-tuc/", params).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/thu-tuc/", params)
+    assert again.status_code == 200 and queries.captured_queries == []
+    assert again.content.decode().split('<form class="search-form"')[1] == first.split('<form class="search-form"')[1]
+    total = procedure_search(q="khai snh", field="GEN", level="commune").count()
+    assert f"Tìm thấy {total} thủ tục" in again.content.decode()
+    assert '<option value="GEN" selected>' in again.content.decode()
+    # The partial page htmx asks for is the same results fragment, from the same cache.
+    with CaptureQueriesContext(connection) as queries:
+        partial = client.get("/thu-tuc/", params, HTTP_HX_REQUEST="true").content.decode()
+    assert queries.captured_queries == [] and partial in first and "<form" not in partial
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_fragments_follow_what_was_asked_the_language_and_the_page(client, generated, settings):
+    """Nothing kept for one visitor's question leaks into another's: the selected filters, the language and the
+    page number are each part of what is kept."""
+    settings.CATALOGUE_SEARCH_CACHE_SECONDS = 600
+    first = Agency.objects.create(code="X.11", name="Sở Thử Một", level=AgencyLevel.DEPARTMENT)
+    second = Agency.objects.create(code="X.12", name="Sở Thử Hai", level=AgencyLevel.DEPARTMENT)
+    for agency in (first, second):
+        client.get("/thu-tuc/", {"agency": agency.code})  # kept
+    for agency, other in ((first, second), (second, first)):
+        shown = client.get("/thu-tuc/", {"agency": agency.code}).content.decode()
+        assert f'<option value="{agency.code}" selected>' in shown
+        assert f'<option value="{other.code}" selected>' not in shown
+    client.get("/thu-tuc/", {"q": "khai sinh"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/thu-tuc/", {"q": "khai sinh"}).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    total = procedure_search(q="khai sinh").count()
+    assert f"Found {total} procedures" in english and "Tìm thấy" not in english
+    assert f"Tìm thấy {total} thủ tục" in client.get("/thu-tuc/", {"q": "khai sinh"}).content.decode()
+    codes = list(procedure_search(q="khai sinh").values_list("code", flat=True))
+    page2 = client.get("/thu-tuc/", {"q": "khai sinh", "page": "2"}).content.decode()
+    assert f">{codes[20]}<" in page2 and f">{codes[0]}<" not in page2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_version_coming_into_force_at_midnight_is_found_the_next_day_without_a_write(client, generated, settings):
+    """What is in force changes with the date alone: the kept results are kept per day."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    settings.CATALOGUE_SEARCH_CACHE_SECONDS = 3 * 86400  # longer than the night: kept pages have not expired
+    today = timezone.localdate()
+    new = Procedure.objects.create(code="9.300001", name="Khai sinh có yếu tố nước ngoài", field=generated,
+                                   level="commune", search_text="9.300001 khai sinh co yeu to nuoc ngoai")
+    ProcedureVersion.objects.create(procedure=new, number=1, status=VersionStatus.PUBLISHED, decision_number="N-3",
+                                    effective_from=today + dt.timedelta(days=1))
+    assert ">9.300001<" not in client.get("/thu-tuc/", {"q": "9.300001"}).content.decode()
+    assert ">9.300001<" not in client.get("/thu-tuc/", {"q": "9.300001"}).content.decode()  # kept, still right
+    tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(8), tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(tomorrow, tick=False):
+        assert ">9.300001<" in client.get("/thu-tuc/", {"q": "9.300001"}).content.decode()
