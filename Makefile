@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres:postgres@127.0.0.1:5432/portal)
 TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 
-.PHONY: run test setup setup-dev migrate messages demo lint check-services clean loadtest
+.PHONY: run test setup setup-dev migrate messages demo lint check-services clean loadtest throughput
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -57,6 +57,9 @@ test: $(VENV)/.deps-dev messages check-services
 # LOADTEST_DURATION (5m) on DATABASE_URL's province (seed_demo + generate_province first); tests/load/run.sh.
 loadtest: $(VENV)/.deps-dev messages
 	VENV=$(VENV) bash tests/load/run.sh
+
+throughput: $(VENV)/.deps-dev messages
+	VENV=$(VENV) bash tests/load/wrk.sh
 
 lint: $(VENV)/.deps-dev
 	$(PY) -m ruff check .

@@ -601,3 +601,36 @@ def test_an_agency_without_a_desk_cannot_be_routed_to(route, demo):
     error = _refused(route, "no_desk", handling_agency=route.department)
     assert error.field == "handling_agency" and "chưa có cán bộ Bộ phận Một cửa" in error.message
     assert justice == route.department
+
+
+def test_the_worklist_page_reads_the_same_statements_for_one_row_or_many(route, client):
+    """The rows and the hand-overs above them are loaded with only the columns they show (issue #21): a column
+    left out would cost a statement per row. One forwarded dossier or four: the same statements, and each row and
+    hand-over shows its code, procedure, applicant, status and the two desks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/ho-so/can-xu-ly/", {"queue": "agency"})
+        assert response.status_code == 200
+        return len(queries.captured_queries), response.content.decode()
+
+    def forwarded():
+        d = _received(route)
+        routing.handover_send(dossier=d, actor=route.desk, kind="dossier", at=at(2026, 3, 2, 10))
+        return d
+
+    client.force_login(route.dept_desk)
+    first = [forwarded()]
+    page()  # the session and the caches warmed
+    one, _html = page()
+    more = first + [forwarded() for _ in range(3)]
+    many, html = page()
+    assert one == many
+    assert html.count('data-testid="pending-handover"') == 4
+    for d in more:
+        assert f">{d.code}</a>" in html
+    assert f"{route.pleiku.name} → {route.department.name}" in html
+    assert route.version.procedure.name[:60] in html and APPLICANT["applicant_name"] in html
+    assert str(Dossier.objects.get(pk=more[0].pk).get_status_display()) in html
