@@ -2,22 +2,31 @@
 the same for every visitor who asks the same thing, so a repeated request renders none of them again.
 
 The caller builds the key from everything the fragment shows (see `fragment_key`), including a generation
-token that every write to the underlying rows renews: an old fragment is then never read again."""
+token that every write to the underlying rows renews, and the template's own text, so a fragment kept by the
+code before a deployment (the cache outlives it) is never shown by the code after it."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 
-def fragment_key(prefix: str, generation: str, *parts) -> str:
-    """A short cache key for a fragment: the prefix, the generation, a digest of the parts (the language, the
-    date, what was asked...)."""
+@functools.cache
+def template_digest(name: str) -> str:
+    """A digest of a template's text (read once per process): the same in every worker running the same code."""
+    return hashlib.sha256(get_template(name).template.source.encode()).hexdigest()[:12]
+
+
+def fragment_key(template: str, generation: str, *parts) -> str:
+    """A short cache key for the fragment `template` renders: the template's text, the generation, a digest of
+    the parts (the language, the date, what was asked...)."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"fragment:{prefix}:{generation}:{digest}"
+    return f"fragment:{template}:{template_digest(template)}:{generation}:{digest}"
 
 
 def cached_fragment(key: str | None, seconds: int, render: Callable[[], str]) -> SafeString:

@@ -42,9 +42,8 @@ def procedure_list(request):
             anywhere=anywhere_only, province=anywhere.portal_province() if anywhere_only else None)
         return render_to_string("procedures/_results.html", {"q": q, "page": page, "query_string": query_string})
 
-    results_html = cached_fragment(
-        generation and fragment_key("catalogue-results", generation, *asked, request.GET.get("page"), query_string),
-        seconds, results)
+    results_html = cached_fragment(generation and fragment_key(
+        "procedures/_results.html", generation, *asked, request.GET.get("page"), query_string), seconds, results)
     if request.htmx:
         return HttpResponse(results_html)
 
@@ -55,9 +54,8 @@ def procedure_list(request):
             "selected": {"field": field or "", "level": level or "", "agency": code,
                          "anywhere": "1" if anywhere_only else ""}})
 
-    filters_html = cached_fragment(
-        generation and fragment_key("catalogue-filters", generation, asked[0], field, level, code, anywhere_only),
-        seconds, filters)
+    filters_html = cached_fragment(generation and fragment_key(
+        "procedures/_filters.html", generation, asked[0], field, level, code, anywhere_only), seconds, filters)
     return render(request, "procedures/list.html", {"q": q, "filters_html": filters_html,
                                                     "results_html": results_html})
 
