@@ -60,6 +60,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.bulk import bulk_insert
 from core.errors import DomainError
 from procedures.models import RequiredDocument
 from signing.models import DocumentStatus, SignatureState
@@ -275,10 +276,9 @@ def store_months(model, fields, compute, *, first: dt.date, last: dt.date, now: 
         computed = compute(month, now=now, agencies=agencies)
         only(model.objects.filter(month=month), "agency_id", agencies).exclude(agency_id__in=computed).update(
             **dict.fromkeys(fields, 0), computed_at=now)
-        model.objects.bulk_create(
-            [model(agency_id=agency_id, month=month, computed_at=now, **counts)
-             for agency_id, counts in computed.items()],
-            update_conflicts=True, unique_fields=["agency", "month"], update_fields=[*fields, "computed_at"])
+        bulk_insert(model, [{"agency_id": agency_id, "month": month, "computed_at": now, **counts}
+                            for agency_id, counts in computed.items()],
+                    unique=["agency", "month"], update=[*fields, "computed_at"])
         written += len(computed)
     return written
 
@@ -344,10 +344,9 @@ def breakdown_store_month(month: dt.date, *, now: dt.datetime, agencies=None) ->
     transaction); re-running gives identical rows but for `computed_at`."""
     computed = compute_breakdown_month(month, now=now, agencies=agencies)
     only(MonthlyBreakdown.objects.filter(month=month), "agency_id", agencies).delete()
-    MonthlyBreakdown.objects.bulk_create(
-        [MonthlyBreakdown(agency_id=agency, procedure_id=procedure, officer_id=officer, month=month,
-                          computed_at=now, **counts)
-         for (agency, procedure, officer), counts in computed.items()], batch_size=2000)
+    bulk_insert(MonthlyBreakdown, [{"agency_id": agency, "procedure_id": procedure, "officer_id": officer,
+                                    "month": month, "computed_at": now, **counts}
+                                   for (agency, procedure, officer), counts in computed.items()])
     return len(computed)
 
 

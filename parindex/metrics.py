@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency
+from core.bulk import bulk_insert
 from dossiers.models import Dossier, MonthlyAgencyStats
 from dossiers.stats import _bounds, months, next_month, only
 from nationalportal.models import MonthlySyncStats
@@ -195,20 +196,19 @@ def snapshots_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None 
             total[0] += num
             if den is not None:
                 total[1] = (total[1] or 0) + den
-        objects = [MetricSnapshot(agency_id=a, scope=Scope.AGENCY, month=month, metric=m, numerator=n,
-                                  denominator=d, computed_at=now) for (a, m), (n, d) in rows.items()]
-        objects += [MetricSnapshot(agency_id=a, scope=Scope.PROVINCE, month=month, metric=m, numerator=n,
-                                   denominator=d, computed_at=now) for (a, m), (n, d) in totals.items()]
-        keep = {(o.agency_id, o.scope, o.metric) for o in objects}
+        objects = [{"agency_id": a, "scope": Scope.AGENCY, "month": month, "metric": m, "numerator": n,
+                    "denominator": d, "computed_at": now} for (a, m), (n, d) in rows.items()]
+        objects += [{"agency_id": a, "scope": Scope.PROVINCE, "month": month, "metric": m, "numerator": n,
+                     "denominator": d, "computed_at": now} for (a, m), (n, d) in totals.items()]
+        keep = {(o["agency_id"], o["scope"], o["metric"]) for o in objects}
         mine = MetricSnapshot.objects.filter(month=month)
         if agencies is not None:
             mine = mine.filter(Q(scope=Scope.AGENCY, agency_id__in=agencies)
                                | Q(scope=Scope.PROVINCE, agency_id__in=provinces))
         stale = [pk for pk, a, s, m in mine.values_list("pk", "agency_id", "scope", "metric") if (a, s, m) not in keep]
         MetricSnapshot.objects.filter(pk__in=stale).delete()
-        MetricSnapshot.objects.bulk_create(objects, update_conflicts=True,
-                                           unique_fields=["agency", "scope", "month", "metric"],
-                                           update_fields=["numerator", "denominator", "computed_at"])
+        bulk_insert(MetricSnapshot, objects, unique=["agency", "scope", "month", "metric"],
+                    update=["numerator", "denominator", "computed_at"])
         written += len(objects)
     written += rollups_refresh(first=first, last=last, now=now, agencies=agencies, provinces=provinces)
     if agencies is not None:
@@ -301,19 +301,20 @@ def rollups_refresh(*, first: dt.date, last: dt.date, now: dt.datetime | None = 
             qs, mine = qs.filter(which), mine.filter(which)
         last_of = {(r["agency_id"], r["scope"]): r["m"]
                    for r in qs.values("agency_id", "scope").annotate(m=Max("month")).order_by()}
-        objects = [PeriodTotal(agency_id=r["agency_id"], scope=r["scope"], kind=kind, start=start, metric=r["metric"],
-                               numerator=int(r["n"] or 0), denominator=None if r["d"] is None else int(r["d"]),
-                               last_month=last_of[(r["agency_id"], r["scope"])], computed_at=now)
+        objects = [{"agency_id": r["agency_id"], "scope": r["scope"], "kind": kind, "start": start,
+                    "metric": r["metric"], "numerator": int(r["n"] or 0),
+                    "denominator": None if r["d"] is None else int(r["d"]),
+                    "last_month": last_of[(r["agency_id"], r["scope"])], "computed_at": now}
                    for r in qs.exclude(metric__in=STOCKS).values("agency_id", "scope", "metric")
                    .annotate(n=Sum("numerator"), d=Sum("denominator")).order_by()]
-        objects += [PeriodTotal(agency_id=r["agency_id"], scope=r["scope"], kind=kind, start=start, metric=r["metric"],
-                                numerator=r["numerator"], denominator=r["denominator"], last_month=r["month"],
-                                computed_at=now)
+        objects += [{"agency_id": r["agency_id"], "scope": r["scope"], "kind": kind, "start": start,
+                     "metric": r["metric"], "numerator": r["numerator"], "denominator": r["denominator"],
+                     "last_month": r["month"], "computed_at": now}
                     for r in qs.filter(metric__in=STOCKS).values("agency_id", "scope", "month", "metric", "numerator",
                                                                  "denominator")
                     if r["month"] == last_of[(r["agency_id"], r["scope"])]]
         mine.delete()
-        PeriodTotal.objects.bulk_create(objects, batch_size=5000)
+        bulk_insert(PeriodTotal, objects, batch_size=5000)
         written += len(objects)
     return written
 
