@@ -21,19 +21,13 @@ SECRET_KEY=${SECRET_KEY:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe
 export SECRET_KEY
 env -u DJANGO_SETTINGS_MODULE "$PY" manage.py collectstatic --noinput --verbosity 0
 env -u DJANGO_SETTINGS_MODULE "$PY" manage.py loadtest_setup --staff "$STAFF" --output "$OUT/data.json"
-GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_WORKERS=${GUNICORN_WORKERS:-2} \
-  env -u DJANGO_SETTINGS_MODULE "$VENV/bin/gunicorn" portal.wsgi >"$OUT/gunicorn.log" 2>&1 &
-GUNICORN=$!
+. tests/load/serve.sh
 cleanup() {
-  kill "$GUNICORN" 2>/dev/null || true
-  wait "$GUNICORN" 2>/dev/null || true
+  serving_stop
   env -u DJANGO_SETTINGS_MODULE "$PY" manage.py loadtest_setup --clear "$OUT/data.json" || true
 }
 trap cleanup EXIT
-for _ in $(seq 60); do
-  curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
-  sleep 1
-done
+serve "$PORT" "$OUT/gunicorn.log"
 LOADTEST_DATA="$OUT/data.json" LOADTEST_STAFF="$STAFF" LOADTEST_CITIZENS="$CITIZENS" \
   "$VENV/bin/locust" -f tests/load/locustfile.py --headless -H "http://127.0.0.1:$PORT" \
   --users $((STAFF + CITIZENS)) --spawn-rate 50 --run-time "${LOADTEST_DURATION:-5m}" \

@@ -26,20 +26,13 @@ export SECRET_KEY
 env -u DJANGO_SETTINGS_MODULE "$PY" manage.py loadtest_setup --staff "${THROUGHPUT_STAFF:-20}" --output "$OUT/data.json"
 "$PY" -c 'import json, sys; [print(r["session"], r["role"]) for r in json.load(open(sys.argv[1]))["staff"]]' \
   "$OUT/data.json" >"$OUT/sessions.txt"
-(cd "$APP" && GUNICORN_BIND="127.0.0.1:$PORT" env -u DJANGO_SETTINGS_MODULE "$PWD/$VENV/bin/gunicorn" portal.wsgi \
-  >"$OUT/gunicorn.log" 2>&1) &
-GUNICORN=$!
+. tests/load/serve.sh
 cleanup() {
-  pkill -P "$GUNICORN" 2>/dev/null || true
-  kill "$GUNICORN" 2>/dev/null || true
-  wait "$GUNICORN" 2>/dev/null || true
+  serving_stop
   env -u DJANGO_SETTINGS_MODULE "$PY" manage.py loadtest_setup --clear "$OUT/data.json" || true
 }
 trap cleanup EXIT
-for _ in $(seq 60); do
-  curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
-  sleep 1
-done
+serve "$PORT" "$OUT/gunicorn.log" "$APP"
 # CPU time (ms) of the web workers, and of the whole machine (PostgreSQL, Redis and wrk included): divided by the
 # requests, what one request costs, whatever else the machine is doing (throughput on a shared machine varies
 # from run to run).
