@@ -336,9 +336,11 @@ def returning_desk_sees(user: User, dossier: Dossier) -> bool:
     """The desk where the citizen collects the result, when it is not the receiving or competent agency, sees
     the dossier once the result was sent to it (before that it has nothing to do with it); only its reception
     officers."""
-    return (dossier.returning_agency_id not in (dossier.receiving_agency_id, dossier.handling_agency_id)
-            and access.has_role(user, Role.RECEPTION, dossier.returning_agency_id)
-            and dossier.handovers.filter(kind="result").exists())
+    if dossier.returning_agency_id in (dossier.receiving_agency_id, dossier.handling_agency_id) or not access.has_role(
+            user, Role.RECEPTION, dossier.returning_agency_id):
+        return False
+    sent = getattr(dossier, "result_sent", None)  # read with the rows by a list (selectors.worklist), else asked
+    return sent if sent is not None else dossier.handovers.filter(kind="result").exists()
 
 
 def sees_as_staff(user: User, dossier: Dossier) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -193,7 +193,9 @@ def worklist(user: User, *, queue: str = "agency", role: str | None = None, afte
     else:
         ordered = sorted(keys, key=lambda k: (k[0] is None, k[0] or 0, k[1]))[:limit]
     related = (Dossier.objects.filter(pk__in=[pk for _, pk in ordered])
-               .select_related("procedure_version__procedure", "assignee").only(*WORKLIST_ROW_FIELDS))
+               .select_related("procedure_version__procedure", "assignee").only(*WORKLIST_ROW_FIELDS)
+               .annotate(result_sent=Exists(Handover.objects.filter(dossier=OuterRef("pk"),
+                                                                    kind=HandoverKind.RESULT))))
     by_pk = {d.pk: d for d in related}
     return [by_pk[pk] for _, pk in ordered if pk in by_pk]
 

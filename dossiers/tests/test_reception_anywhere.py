@@ -634,3 +634,32 @@ def test_the_worklist_page_reads_the_same_statements_for_one_row_or_many(route, 
     assert f"{route.pleiku.name} → {route.department.name}" in html
     assert route.version.procedure.name[:60] in html and APPLICANT["applicant_name"] in html
     assert str(Dossier.objects.get(pk=more[0].pk).get_status_display()) in html
+
+
+def test_the_returning_desk_lists_results_without_a_statement_per_row(route, client):
+    """The desk where the citizen collects results sees their applicants once the result was sent there: the list
+    reads whether it was sent with its rows (issue #21), not once per row; one result or three, the same
+    statements, each row with the applicant's full name."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/ho-so/can-xu-ly/", {"queue": "to_return"})
+        assert response.status_code == 200
+        return len(queries.captured_queries), response.content.decode()
+
+    def arrived():
+        d = _to_result_ready(route)
+        h = routing.handover_send(dossier=d, actor=route.dept_desk, kind="result", at=at(2026, 3, 3, 15))
+        routing.handover_acknowledge(handover=h, actor=route.return_desk, at=at(2026, 3, 4, 8))
+        return d
+
+    client.force_login(route.return_desk)
+    arrived()
+    page()
+    one, html = page()
+    assert html.count(APPLICANT["applicant_name"]) == 1
+    arrived(), arrived()
+    three, html = page()
+    assert one == three and html.count(APPLICANT["applicant_name"]) == 3
