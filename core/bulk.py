@@ -15,6 +15,7 @@ from decimal import Decimal
 from enum import Enum
 
 from django.db import connections, router
+from psycopg2.extras import execute_values
 
 PLAIN = frozenset({int, str, bool, float, Decimal, dt.date, dt.datetime, type(None)})
 
@@ -33,8 +34,6 @@ def bulk_insert(model, rows: list[dict], *, unique: list[str] | None = None, upd
             [model(**row) for row in rows], batch_size=batch_size,
             **({"update_conflicts": True, "unique_fields": unique, "update_fields": update} if unique else {}))
         return len(rows)
-    from psycopg2.extras import execute_values
-
     meta = model._meta
     first = rows[0]
     given = {f: (f.attname if f.attname in first else f.name if f.name in first else None)

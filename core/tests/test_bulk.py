@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import Agency, AgencyLevel
 from core.bulk import bulk_insert
 from parindex.models import MetricSnapshot, PeriodKind, PeriodTotal, Scope
 
@@ -19,8 +20,6 @@ FIELDS = ("agency_id", "scope", "month", "metric", "numerator", "denominator", "
 
 @pytest.fixture
 def world(db):
-    from accounts.models import Agency, AgencyLevel
-
     class World:
         pleiku = Agency.objects.create(code="T.01", name="Phường Thử Một", level=AgencyLevel.COMMUNE)
         quynhon = Agency.objects.create(code="T.02", name="Tỉnh Thử", level=AgencyLevel.PROVINCE)

@@ -11,8 +11,9 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connections
+from django.db import connection, connections
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Agency, AgencyLevel, Role, StaffRole, User
 from core.errors import Conflict, DomainError
@@ -607,9 +608,6 @@ def test_the_worklist_page_reads_the_same_statements_for_one_row_or_many(route, 
     """The rows and the hand-overs above them are loaded with only the columns they show (issue #21): a column
     left out would cost a statement per row. One forwarded dossier or four: the same statements, and each row and
     hand-over shows its code, procedure, applicant, status and the two desks."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def page():
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/ho-so/can-xu-ly/", {"queue": "agency"})
@@ -640,9 +638,6 @@ def test_the_returning_desk_lists_results_without_a_statement_per_row(route, cli
     """The desk where the citizen collects results sees their applicants once the result was sent there: the list
     reads whether it was sent with its rows (issue #21), not once per row; one result or three, the same
     statements, each row with the applicant's full name."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def page():
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/ho-so/can-xu-ly/", {"queue": "to_return"})

@@ -5,13 +5,16 @@ cache that follows the fields and agencies."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import pytest
+import time_machine
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Agency, AgencyLevel
 from procedures import selectors
@@ -304,11 +307,6 @@ def test_kept_fragments_follow_what_was_asked_the_language_and_the_page(client, 
 @pytest.mark.django_db(transaction=True)
 def test_a_version_coming_into_force_at_midnight_is_found_the_next_day_without_a_write(client, generated, settings):
     """What is in force changes with the date alone: the kept results are kept per day."""
-    import datetime as dt
-
-    import time_machine
-    from django.utils import timezone
-
     settings.CATALOGUE_SEARCH_CACHE_SECONDS = 3 * 86400  # longer than the night: kept pages have not expired
     today = timezone.localdate()
     new = Procedure.objects.create(code="9.300001", name="Khai sinh có yếu tố nước ngoài", field=generated,
