@@ -6,7 +6,8 @@ building the SQL). On PostgreSQL, `bulk_insert` hands the rows to psycopg2's `ex
 INSERT … ON CONFLICT DO UPDATE that `bulk_create(update_conflicts=True)` writes; elsewhere (SQLite for
 `make run`) it calls `bulk_create`. For models of plain columns (numbers, text, dates, foreign keys): a value of
 another type goes through its field's `get_db_prep_save` as Django would; defaults fill the columns a row omits;
-no `pre_save` (auto_now) and no signals, as with `bulk_create`."""
+no `pre_save` (so no `auto_now` / `auto_now_add`: give those columns a value) and no signals; aware datetimes.
+A database error comes out as Django's (IntegrityError, …), as from `bulk_create`."""
 
 from __future__ import annotations
 
@@ -63,6 +64,6 @@ def bulk_insert(model, rows: list[dict], *, unique: list[str] | None = None, upd
         changes = ", ".join(f"{qn(meta.get_field(n).column)} = EXCLUDED.{qn(meta.get_field(n).column)}"
                             for n in update)
         sql += f" ON CONFLICT ({target}) DO UPDATE SET {changes}"
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         execute_values(cursor.cursor, sql, values, page_size=batch_size)
     return len(rows)

@@ -2,15 +2,17 @@
 the same for every visitor who asks the same thing, so a repeated request renders none of them again.
 
 The caller builds the key from everything the fragment shows (see `fragment_key`), including a generation
-token that every write to the underlying rows renews, and the template's own text, so a fragment kept by the
-code before a deployment (the cache outlives it) is never shown by the code after it."""
+token that every write to the underlying rows renews, and the template's own text and the translations, so a
+fragment kept by the code before a deployment (the cache outlives it) is never shown by the code after it."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
@@ -18,8 +20,13 @@ from django.utils.safestring import SafeString, mark_safe
 
 @functools.cache
 def template_digest(name: str) -> str:
-    """A digest of a template's text (read once per process): the same in every worker running the same code."""
-    return hashlib.sha256(get_template(name).template.source.encode()).hexdigest()[:12]
+    """A digest of a template's text and of the compiled translations (read once per process): the same in every
+    worker running the same code, another after a deployment that changed either."""
+    digest = hashlib.sha256(get_template(name).template.source.encode())
+    for path in sorted(Path(p) for p in settings.LOCALE_PATHS):
+        for catalog in sorted(path.glob("*/LC_MESSAGES/django.mo")):
+            digest.update(catalog.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def fragment_key(template: str, generation: str, *parts) -> str:

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 
 from accounts import selectors as agency_selectors
 from core.fragments import cached_fragment, fragment_key
@@ -28,34 +29,44 @@ def procedure_list(request):
         level = None
     code = request.GET.get("agency") or ""
     anywhere_only = request.GET.get("anywhere") == "1"
-    params = request.GET.copy()
-    params.pop("page", None)
-    query_string = params.urlencode()
     generation = selectors.catalogue_generation()
     seconds = settings.CATALOGUE_SEARCH_CACHE_SECONDS if generation else 0
-    asked = (translation.get_language(), str(timezone.localdate()), q, field, level, code, anywhere_only)
+    # What is kept is keyed by the question as the search understands it, so that made-up values and parameters
+    # the page does not read add no entries: an agency not in the list filters nothing (as before), a field not
+    # in the list finds nothing, and the pager's links carry only the parameters the page reads.
+    choices = selectors.catalogue_filter_choices()
+    if code not in {c for c, _name in choices["agencies"]}:
+        code = ""
+    known_field = field if field in {c for c, _name in choices["fields"]} else ("?" if field else "")
+    query_string = urlencode([(name, value) for name, value in (
+        ("q", q), ("field", known_field if known_field != "?" else ""), ("level", level or ""), ("agency", code),
+        ("anywhere", "1" if anywhere_only else "")) if value])
+    try:  # a page past the end, or below 1, shows the last page (procedure_search_page); a non-number the first
+        number = min(int(request.GET.get("page") or 1), 1_000_000)
+    except ValueError:
+        number = 1
+    asked = (translation.get_language(), str(timezone.localdate()), q, known_field, level, code, anywhere_only)
 
     def results() -> str:
         agency = agency_selectors.agency_get(code=code, active_only=True) if code else None
         page = selectors.procedure_search_page(
-            page=request.GET.get("page"), per_page=PAGE_SIZE, q=q, field=field, level=level, agency=agency,
+            page=number, per_page=PAGE_SIZE, q=q, field=field, level=level, agency=agency,
             anywhere=anywhere_only, province=anywhere.portal_province() if anywhere_only else None)
         return render_to_string("procedures/_results.html", {"q": q, "page": page, "query_string": query_string})
 
     results_html = cached_fragment(generation and fragment_key(
-        "procedures/_results.html", generation, *asked, request.GET.get("page"), query_string), seconds, results)
+        "procedures/_results.html", generation, *asked, number, query_string), seconds, results)
     if request.htmx:
         return HttpResponse(results_html)
 
     def filters() -> str:
-        choices = selectors.catalogue_filter_choices()
         return render_to_string("procedures/_filters.html", {
             "fields": choices["fields"], "levels": Level.choices, "agencies": choices["agencies"],
-            "selected": {"field": field or "", "level": level or "", "agency": code,
+            "selected": {"field": known_field, "level": level or "", "agency": code,
                          "anywhere": "1" if anywhere_only else ""}})
 
     filters_html = cached_fragment(generation and fragment_key(
-        "procedures/_filters.html", generation, asked[0], field, level, code, anywhere_only), seconds, filters)
+        "procedures/_filters.html", generation, asked[0], known_field, level, code, anywhere_only), seconds, filters)
     return render(request, "procedures/list.html", {"q": q, "filters_html": filters_html,
                                                     "results_html": results_html})
 

@@ -17,11 +17,12 @@ end
 if #sessions == 0 then error("no session in " .. path) end
 
 local queues = {"queue=mine&role=%s", "queue=agency", "queue=due_soon", "queue=overdue"}
-local i = 0
+local i, round = 0, 0
 
 request = function()
   i = i + 1
   local n = (i % #sessions) + 1
-  local page = "/ho-so/can-xu-ly/?" .. string.format(queues[(i % #queues) + 1], roles[n])
+  if n == 1 then round = round + 1 end  -- each officer's next request asks for the next queue
+  local page = "/ho-so/can-xu-ly/?" .. string.format(queues[(round % #queues) + 1], roles[n])
   return wrk.format("GET", page, {Cookie = "sessionid=" .. sessions[n]})
 end

@@ -318,3 +318,29 @@ def test_a_version_coming_into_force_at_midnight_is_found_the_next_day_without_a
     tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(8), tzinfo=timezone.get_current_timezone())
     with time_machine.travel(tomorrow, tick=False):
         assert ">9.300001<" in client.get("/thu-tuc/", {"q": "9.300001"}).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_made_up_agencies_fields_and_parameters_add_nothing_to_what_is_kept(client, generated, settings):
+    """What is kept is keyed by the question as the search understands it: an agency not in the list filters nothing,
+    a field not in the list finds nothing, and parameters the page does not read are not part of it, so such
+    requests are served from what one of them kept (no statement), and the pager's links carry none of them."""
+    settings.CATALOGUE_SEARCH_CACHE_SECONDS = 600
+    total = procedure_search(q="khai sinh").count()
+    first = client.get("/thu-tuc/", {"q": "khai sinh", "agency": "KHONG.CO.1", "utm": "a"}).content.decode()
+    assert f"Tìm thấy {total} thủ tục" in first and "KHONG.CO" not in first.split('id="results"')[1]
+    results = first.split('id="results"')[1]
+    assert "utm=" not in results and "page=2" in results
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/thu-tuc/", {"q": "khai sinh", "agency": "KHONG.CO.2", "x": "1"}).content.decode()
+    assert queries.captured_queries == [] and f"Tìm thấy {total} thủ tục" in again
+    client.get("/thu-tuc/", {"q": "khai sinh", "field": "KHONG-CO-1"})
+    with CaptureQueriesContext(connection) as queries:
+        none = client.get("/thu-tuc/", {"q": "khai sinh", "field": "KHONG-CO-2"}).content.decode()
+    assert queries.captured_queries == [] and "Tìm thấy 0 thủ tục" in none
+    # page numbers as before: a non-number is the first page, one past the end or below 1 the last
+    last = (total - 1) // 20 + 1
+    assert f"Trang 1/{last}" in client.get("/thu-tuc/", {"q": "khai sinh", "page": "abc"}).content.decode()
+    for asked in ("999999999999", "-1"):
+        shown = client.get("/thu-tuc/", {"q": "khai sinh", "page": asked}).content.decode()
+        assert f"Trang {last}/{last}" in shown
