@@ -39,10 +39,20 @@ def fragment_key(template: str, generation: str, *parts) -> str:
 def cached_fragment(key: str | None, seconds: int, render: Callable[[], str]) -> SafeString:
     """The fragment under `key`, rendered by `render()` (a template's output, already escaped) and kept for
     `seconds` when not found. No key or no seconds: rendered every time, nothing kept."""
-    if not key or seconds <= 0:
-        return mark_safe(render())
-    html = cache.get(key)
-    if html is None:
-        html = str(render())
-        cache.set(key, html, timeout=seconds)
-    return mark_safe(html)
+    return cached_fragments(seconds, [(key, render)])[0]
+
+
+def cached_fragments(seconds: int, parts: list[tuple[str | None, Callable[[], str]]]) -> list[SafeString]:
+    """`cached_fragment` for several (key, render) at once: the kept ones are read in one round trip to the cache
+    (a page with two fragments asks once, not twice)."""
+    keys = [key for key, _render in parts if key] if seconds > 0 else []
+    found = cache.get_many(keys) if keys else {}
+    out = []
+    for key, render in parts:
+        html = found.get(key) if keys and key else None
+        if html is None:
+            html = str(render())
+            if keys and key:
+                cache.set(key, html, timeout=seconds)
+        out.append(mark_safe(html))
+    return out

@@ -290,12 +290,16 @@ def catalogue_changed() -> None:
     catalogue_renew()
 
 
-def catalogue_filter_choices() -> dict[str, list[tuple[str, str]]]:
+_READ = object()
+
+
+def catalogue_filter_choices(generation=_READ) -> dict[str, list[tuple[str, str]]]:
     """The catalogue page's filter lists, the same for every visitor: {"fields": [(code, name)], "agencies":
     [(code, short name or name)]} (active agencies by level and name), from Django's cache (shared by the
-    workers) under the catalogue's generation; FILTER_CHOICES_SECONDS at most for writes that send no
-    signal. Two queries when not cached."""
-    generation = catalogue_generation()
+    workers) under the catalogue's generation (read here unless the caller already has it); FILTER_CHOICES_SECONDS
+    at most for writes that send no signal. Two queries when not cached."""
+    if generation is _READ:
+        generation = catalogue_generation()
     key = f"procedures:catalogue-filters:{generation}"
     cached = cache.get(key) if generation else None
     if cached is not None:

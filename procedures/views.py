@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 
 from accounts import selectors as agency_selectors
-from core.fragments import cached_fragment, fragment_key
+from core.fragments import cached_fragment, cached_fragments, fragment_key
 
 from . import anywhere, selectors
 from .models import Level, OnlineLevel, Procedure
@@ -34,7 +34,7 @@ def procedure_list(request):
     # What is kept is keyed by the question as the search understands it, so that made-up values and parameters
     # the page does not read add no entries: an agency not in the list filters nothing (as before), a field not
     # in the list finds nothing, and the pager's links carry only the parameters the page reads.
-    choices = selectors.catalogue_filter_choices()
+    choices = selectors.catalogue_filter_choices(generation)
     if code not in {c for c, _name in choices["agencies"]}:
         code = ""
     known_field = field if field in {c for c, _name in choices["fields"]} else ("?" if field else "")
@@ -54,10 +54,10 @@ def procedure_list(request):
             anywhere=anywhere_only, province=anywhere.portal_province() if anywhere_only else None)
         return render_to_string("procedures/_results.html", {"q": q, "page": page, "query_string": query_string})
 
-    results_html = cached_fragment(generation and fragment_key(
-        "procedures/_results.html", generation, *asked, number, query_string), seconds, results)
+    results_key = generation and fragment_key(
+        "procedures/_results.html", generation, *asked, number, query_string)
     if request.htmx:
-        return HttpResponse(results_html)
+        return HttpResponse(cached_fragment(results_key, seconds, results))
 
     def filters() -> str:
         return render_to_string("procedures/_filters.html", {
@@ -65,8 +65,9 @@ def procedure_list(request):
             "selected": {"field": known_field, "level": level or "", "agency": code,
                          "anywhere": "1" if anywhere_only else ""}})
 
-    filters_html = cached_fragment(generation and fragment_key(
-        "procedures/_filters.html", generation, asked[0], known_field, level, code, anywhere_only), seconds, filters)
+    filters_key = generation and fragment_key(
+        "procedures/_filters.html", generation, asked[0], known_field, level, code, anywhere_only)
+    results_html, filters_html = cached_fragments(seconds, [(results_key, results), (filters_key, filters)])
     return render(request, "procedures/list.html", {"q": q, "filters_html": filters_html,
                                                     "results_html": results_html})
 

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.template import engines
 
 from core import fragments
-from core.fragments import cached_fragment, fragment_key
+from core.fragments import cached_fragment, cached_fragments, fragment_key
 
 
 def test_a_fragment_is_rendered_once_while_it_is_kept():
@@ -57,3 +57,23 @@ def test_the_key_follows_the_template_text(tmp_path, settings):
     finally:
         fragments.template_digest.cache_clear()
         engines._engines.clear()
+
+
+def test_several_fragments_are_read_together_and_only_the_missing_rendered():
+    cache.clear()
+    calls = []
+
+    def render(name):
+        def go():
+            calls.append(name)
+            return f"<p>{name}</p>"
+        return go
+
+    a, b = fragment_key("procedures/_results.html", "g", "a"), fragment_key("procedures/_filters.html", "g", "b")
+    cached_fragment(a, 60, render("a"))
+    assert cached_fragments(60, [(a, render("a")), (b, render("b"))]) == ["<p>a</p>", "<p>b</p>"]
+    assert calls == ["a", "b"]
+    assert cached_fragments(60, [(a, render("a")), (b, render("b"))]) == ["<p>a</p>", "<p>b</p>"]
+    assert calls == ["a", "b"]
+    assert cached_fragments(0, [(a, render("a")), (None, render("c"))]) == ["<p>a</p>", "<p>c</p>"]
+    assert calls == ["a", "b", "a", "c"]
