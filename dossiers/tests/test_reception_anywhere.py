@@ -604,16 +604,18 @@ def test_an_agency_without_a_desk_cannot_be_routed_to(route, demo):
     assert justice == route.department
 
 
+def _worklist_page(client, queue) -> tuple[int, str]:
+    """(statements run, HTML) of the worklist page's `queue`, which must answer 200."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/ho-so/can-xu-ly/", {"queue": queue})
+    assert response.status_code == 200
+    return len(queries.captured_queries), response.content.decode()
+
+
 def test_the_worklist_page_reads_the_same_statements_for_one_row_or_many(route, client):
     """The rows and the hand-overs above them are loaded with only the columns they show (issue #21): a column
     left out would cost a statement per row. One forwarded dossier or four: the same statements, and each row and
     hand-over shows its code, procedure, applicant, status and the two desks."""
-    def page():
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get("/ho-so/can-xu-ly/", {"queue": "agency"})
-        assert response.status_code == 200
-        return len(queries.captured_queries), response.content.decode()
-
     def forwarded():
         d = _received(route)
         routing.handover_send(dossier=d, actor=route.desk, kind="dossier", at=at(2026, 3, 2, 10))
@@ -621,10 +623,10 @@ def test_the_worklist_page_reads_the_same_statements_for_one_row_or_many(route, 
 
     client.force_login(route.dept_desk)
     first = [forwarded()]
-    page()  # the session and the caches warmed
-    one, _html = page()
+    _worklist_page(client, "agency")  # the session and the caches warmed
+    one, _html = _worklist_page(client, "agency")
     more = first + [forwarded() for _ in range(3)]
-    many, html = page()
+    many, html = _worklist_page(client, "agency")
     assert one == many
     assert html.count('data-testid="pending-handover"') == 4
     for d in more:
@@ -638,12 +640,6 @@ def test_the_returning_desk_lists_results_without_a_statement_per_row(route, cli
     """The desk where the citizen collects results sees their applicants once the result was sent there: the list
     reads whether it was sent with its rows (issue #21), not once per row; one result or three, the same
     statements, each row with the applicant's full name."""
-    def page():
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get("/ho-so/can-xu-ly/", {"queue": "to_return"})
-        assert response.status_code == 200
-        return len(queries.captured_queries), response.content.decode()
-
     def arrived():
         d = _to_result_ready(route)
         h = routing.handover_send(dossier=d, actor=route.dept_desk, kind="result", at=at(2026, 3, 3, 15))
@@ -652,9 +648,9 @@ def test_the_returning_desk_lists_results_without_a_statement_per_row(route, cli
 
     client.force_login(route.return_desk)
     arrived()
-    page()
-    one, html = page()
+    _worklist_page(client, "to_return")
+    one, html = _worklist_page(client, "to_return")
     assert html.count(APPLICANT["applicant_name"]) == 1
     arrived(), arrived()
-    three, html = page()
+    three, html = _worklist_page(client, "to_return")
     assert one == three and html.count(APPLICANT["applicant_name"]) == 3
