@@ -47,6 +47,23 @@ def test_compose_has_database_redis_healthchecks_and_volumes():
         assert env.get("CELERY_BROKER_URL", "").startswith("redis://"), name
 
 
+def test_the_cache_is_bounded_and_apart_from_the_broker():
+    """Django's cache evicts when full (kept pages would otherwise grow without bound); the broker's Redis never
+    evicts, so they are two servers: one Redis's maxmemory policy applies to all its databases."""
+    compose = _compose()
+    services = compose["services"]
+    cache_url = compose["x-app"]["environment"]["CACHE_URL"]
+    assert cache_url.startswith("redis://cache:")
+    cache = services["cache"]["command"]
+    assert cache[cache.index("--maxmemory") + 1] and cache[cache.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    broker = services["redis"]["command"]
+    assert broker[broker.index("--maxmemory-policy") + 1] == "noeviction"
+    for name in ("web", "worker", "beat"):
+        env = services[name].get("environment", {})
+        assert env["CELERY_BROKER_URL"].startswith("redis://redis:") and env["CACHE_URL"] == cache_url, name
+    assert "cache" in services["web"]["depends_on"] and "healthcheck" in services["cache"]
+
+
 def test_readme_makefile_and_ci_agree():
     readme = (ROOT / "README.md").read_text()
     makefile = (ROOT / "Makefile").read_text()
