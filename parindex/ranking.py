@@ -14,7 +14,7 @@ from accounts.models import Agency
 
 from . import metrics
 from .models import RankedPeriod, RankedScore
-from .portal766 import config_for, portal_score
+from .portal766 import config_for, portal_total
 
 
 def previous_period(first: dt.date, last: dt.date, preset: str = "") -> tuple[dt.date, dt.date]:
@@ -57,11 +57,11 @@ def agency_scores(agency_ids, first: dt.date, last: dt.date, preset: str = "") -
     config = config_for(last.replace(day=1))
     out = {}
     for agency_id, values in now_values.items():
-        scored = portal_score(values, config)
-        previous = portal_score(before[agency_id], config)["total"] if agency_id in before else None
+        total, most = portal_total(values, config)
+        previous = portal_total(before[agency_id], config)[0] if agency_id in before else None
         out[agency_id] = {
-            "agency_id": agency_id, "score": scored["total"], "max": scored["max"], "previous": previous,
-            "change": None if previous is None else round(scored["total"] - previous, 2),
+            "agency_id": agency_id, "score": total, "max": most, "previous": previous,
+            "change": None if previous is None else round(total - previous, 2),
             "rates": {code: list(metrics.rate(values, code)) for code in ("on_time_rate", "online_share",
                                                                          "digitized_rate", "paid_online_rate",
                                                                          "survey_satisfaction")},

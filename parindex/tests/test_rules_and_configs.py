@@ -3,9 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from parindex import rules
+from parindex.metrics import METRICS
 from parindex.models import Criterion, IndexConfig
+from parindex.portal766 import portal_score, portal_total
 from parindex.score766 import QD766_2026, score
 from parindex.scoring import config_766, evaluate
 from parindex.services import config_copy
@@ -121,3 +125,35 @@ def test_the_dashboards_use_the_published_version_in_force():
     IndexConfig.objects.filter(pk=edited.pk).update(status="published", effective_from=dt.date(2026, 7, 1))
     assert portal_score(values, config_for(dt.date(2026, 9, 1)))["indicators"][4]["points"] == 20.0  # in force
     assert portal_score(values, config_for(dt.date(2026, 3, 1)))["indicators"][4]["points"] == 12.0  # before
+
+
+_METRIC_VALUES = st.dictionaries(
+    st.sampled_from(sorted(METRICS)),
+    st.tuples(st.integers(0, 10**7), st.one_of(st.none(), st.integers(0, 10**7))), max_size=30)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=_METRIC_VALUES)
+def test_the_ranking_total_is_the_full_scores_total(values):
+    """`portal_total`, what the ranking computes for every agency, gives the numbers of `portal_score` to the last
+    digit: the built-in configuration, with its threshold and linear rules and empty denominators."""
+    scored = portal_score(values, QD766_2026)
+    assert portal_total(values, QD766_2026) == (scored["total"], scored["max"])
+
+
+@pytest.mark.django_db
+def test_the_ranking_total_follows_an_edited_configuration():
+    """An administrator's edited copy (another rule, another maximum, rounding per indicator or per group): the
+    total-only scorer follows it as the full one does, and a new configuration object is not mistaken for an
+    earlier one."""
+    original = IndexConfig.objects.get(code="qd766")
+    edited = config_copy(config=original)
+    Criterion.objects.filter(config=edited, code="PROGRESS_ON_TIME").update(
+        rule={"kind": "threshold", "full_at": 0.5, "when_empty": 0}, max_points=Decimal("25"))
+    values = {"progress_766": (3, 5), "received": (7, None), "e_result": (1, 3), "paid_online": (2, 9)}
+    before = config_766(original)
+    after = config_766(IndexConfig.objects.get(pk=edited.pk))
+    for config in (before, after, config_766(original)):
+        scored = portal_score(values, config)
+        assert portal_total(values, config) == (scored["total"], scored["max"])
+    assert portal_total(values, after) != portal_total(values, before)
