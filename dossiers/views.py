@@ -23,6 +23,7 @@ from core.dates import parse_day
 from core.errors import DomainError, add_to_form
 from core.params import pk_param
 from core.periods import OUT_OF_RANGE, in_range, period_from
+from core.rows import short, stamp, url_maker
 from procedures.anywhere import portal_province
 from procedures.models import Channel, Requirement
 from procedures.text import search_key
@@ -358,10 +359,17 @@ def worklist(request):
             next_after = f"{last.risk!r}|{last.pk}"
         else:
             next_after = f"{last.due_at.isoformat() if last.due_at else ''}|{last.pk}"
-    for row in rows:
+    now = timezone.now()
+    detail_url = url_maker("dossiers:detail")
+    for row in rows:  # what each row shows, prepared here: per-row template filters cost half the page (#21)
         row.masked_id = selectors.mask_id_number(row.applicant_id_number)
         row.applicant_shown = policies.applicant_name_for(request.user, row)
         row.risk_percent = risk_percent(row.risk)
+        row.url = detail_url(row.pk)
+        row.due_text = stamp(row.due_at)
+        row.procedure_short = short(row.procedure_version.procedure.name, 70)
+        row.status_label = row.get_status_display()
+        row.overdue = bool(row.due_at and row.due_at < now and row.status != Status.RETURNED)
     params = request.GET.copy()
     params.pop("after", None)
     # Hand-overs between desks not yet confirmed: what this desk must confirm, and what it sent that the other
@@ -375,7 +383,7 @@ def worklist(request):
         "rows": rows, "queue": queue, "queues": selectors.QUEUES, "next_after": next_after,
         "role": role, "role_label": Role(role).label if role else "",
         "role_query": f"role={role}&" if role else "",
-        "query_string": params.urlencode(), "statuses": Status.choices, "now": timezone.now(), "f": request.GET,
+        "query_string": params.urlencode(), "statuses": Status.choices, "now": now, "f": request.GET,
         "can_receive": policies.can_receive_at_desk(request.user), "date_errors": date_errors,
         "risk_desk": bool(policies.risk_desk_agency_ids(request.user)),
         "risk_threshold_percent": risk_percent(risk_threshold()),
