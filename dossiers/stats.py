@@ -43,7 +43,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.contrib.postgres.fields import DateTimeRangeField
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -51,6 +52,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    Func,
     OuterRef,
     Q,
     Subquery,
@@ -58,7 +60,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
+from psycopg2.extras import DateTimeTZRange
 
 from core.bulk import bulk_insert
 from core.errors import DomainError
@@ -138,8 +142,24 @@ def open_at(cutoff: dt.datetime):
     later = Q(resolved_at__gte=cutoff) & (Q(closed_at__isnull=True) | Q(closed_at__gte=cutoff))
     unfinished = Q(resolved_at__isnull=True) & Q(closed_at__isnull=True)
     closed_later = Q(resolved_at__isnull=True) & Q(closed_at__gte=cutoff)
-    return (Dossier.objects.filter(received_at__lt=cutoff).filter(later | unfinished | closed_later)
-            .annotate(legal_due=Coalesce("extended_from", "due_at")))
+    qs = Dossier.objects.filter(received_at__lt=cutoff).filter(later | unfinished | closed_later)
+    if connection.vendor == "postgresql":  # the dossiers whose span holds the cutoff: a superset, served by an index
+        qs = qs.alias(span=open_span()).filter(span__contains=cutoff)
+    return qs.annotate(legal_due=Coalesce("extended_from", "due_at"))
+
+
+def open_span():
+    """A dossier's span from its reception to the end of processing (the result, else the closing; unbounded while
+    neither happened): `tstzrange(received_at, COALESCE(resolved_at, closed_at), '[]')`, its end never before its
+    start. PostgreSQL indexes it (GiST, `dossier_open_span`, migration 0042), so "open at a moment" and "open during
+    a month" read the dossiers open then. Without it, every count of an earlier month read every dossier received
+    before it (the planner took the reception-date index and filtered), O(history) per month: 0.25 s for each of
+    three counts per month at 1,000,000 dossiers (issue #21). Used only as a pre-filter implied by the exact
+    conditions, so the counts are the same with or without it; this expression must stay the migration's."""
+    ended = Coalesce("resolved_at", "closed_at")
+    return Func(F("received_at"), Case(When(GreaterThan(F("received_at"), ended), then=F("received_at")),
+                                       default=ended),
+                Value("[]"), function="tstzrange", output_field=DateTimeRangeField())
 
 
 LATE = Q(punctuality__in=(Punctuality.LATE, Punctuality.LATE_TWICE))
@@ -176,7 +196,10 @@ def counted_766(start: dt.datetime, end: dt.datetime, cutoff: dt.datetime):
     # month reads its own dossiers and those open at its start, not the whole history.
     not_ended_before = (Q(resolved_at__gte=start) | Q(resolved_at__isnull=True, closed_at__isnull=True)
                         | Q(resolved_at__isnull=True, closed_at__gte=start))
-    qs = (Dossier.objects.filter(received_at__lt=end).filter(not_ended_before)
+    qs = Dossier.objects.filter(received_at__lt=end).filter(not_ended_before)
+    if connection.vendor == "postgresql":  # the spans that meet the month: a superset, served by an index
+        qs = qs.alias(span=open_span()).filter(span__overlap=DateTimeTZRange(start, end, "[)"))
+    qs = (qs
           .annotate(legal_due=Coalesce("extended_from", "due_at"))
           .annotate(ended=Case(When(supplement_requests=1, then=F("first_supplement_request_at")),
                                default=Coalesce("resolved_at", "closed_at")))
