@@ -25,3 +25,14 @@ def test_the_indexes_are_built_concurrently_on_postgresql():
         out = io.StringIO()
         call_command("sqlmigrate", app, migration, "--backwards", stdout=out)
         assert f'DROP INDEX CONCURRENTLY IF EXISTS "{index}"' in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unused_index_is_dropped_concurrently_on_postgresql():
+    out = io.StringIO()
+    call_command("sqlmigrate", "dossiers", "0043_drop_event_supplement_requests", stdout=out)
+    assert 'DROP INDEX CONCURRENTLY IF EXISTS "event_supplement_requests"' in out.getvalue()
+    assert "BEGIN;" not in out.getvalue()
+    out = io.StringIO()
+    call_command("sqlmigrate", "dossiers", "0043_drop_event_supplement_requests", "--backwards", stdout=out)
+    assert 'CREATE INDEX CONCURRENTLY "event_supplement_requests"' in out.getvalue()
