@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,6 +19,7 @@ from accounts import selectors as agency_selectors
 from core.db_router import reads_statistics
 from core.exports import XLSX_CONTENT_TYPE, Sheet, xlsx_bytes
 from core.periods import month_range
+from core.rows import url_maker
 from dossiers.policies import applicant_name_for
 from dossiers.printing import render_pdf
 from dossiers.selectors import log_personal_data_access, mask_id_number
@@ -111,8 +111,9 @@ def overview(request):
     rows.sort(key=SORTS.get(sort, SORTS["score"]))
     if request.GET.get("xuat") in ("csv", "xlsx"):
         return _export_ranking(rows, first, last, request.GET["xuat"])
+    agency_url = url_maker("parindex:agency")
     for r in rows:  # what each row shows, prepared once here rather than by template tags on every cell
-        r["url"] = reverse("parindex:agency", args=[r["agency_id"]])
+        r["url"] = agency_url(r["agency_id"])
         r["shown"] = {key: _shown_rate(r["rates"].get(code)) for key, code in (
             ("on_time", "on_time_rate"), ("online", "online_share"), ("satisfied", "survey_satisfaction"))}
     cards = [{"code": code, "label": metrics.RATES[code].label, "pair": metrics.rate(province, code)}
