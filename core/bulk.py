@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import Enum
+from itertools import repeat
+from operator import itemgetter
 
 from django.db import connections, router
 from psycopg2.extras import execute_values
@@ -47,16 +49,7 @@ def bulk_insert(model, rows: list[dict], *, unique: list[str] | None = None, upd
     keys = set(first)
     if any(row.keys() != keys for row in rows):
         raise ValueError(f"{meta.label}: every row must give the same fields")
-    defaults = {f: f.get_default() for f, key in given.items() if key is None}
-
-    def value(field, v):
-        if type(v) in PLAIN:
-            return v
-        if isinstance(v, Enum):  # a TextChoices / IntegerChoices member: its value
-            return v.value
-        return field.get_db_prep_save(v, connection)
-
-    values = [tuple(value(f, row[key]) if key else defaults[f] for f, key in given.items()) for row in rows]
+    values = _columns(connection, [(f, key) for f, key in given.items()], rows)
     qn = connection.ops.quote_name
     sql = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES %s"
     if unique:
@@ -67,3 +60,33 @@ def bulk_insert(model, rows: list[dict], *, unique: list[str] | None = None, upd
     with connection.cursor() as cursor, connection.wrap_database_errors:
         execute_values(cursor.cursor, sql, values, page_size=batch_size)
     return len(rows)
+
+
+def _columns(connection, fields: list[tuple], rows: list[dict]) -> list[tuple]:
+    """The rows as tuples of database values in `fields` order ((field, key in the rows, or None: its default)).
+    Read column by column: a column of plain values (most of them) is taken as it is, and only a column holding
+    something else (an enum member, a value its field must prepare) is converted value by value: preparing each
+    of 500,000 values one at a time was a third of a year's snapshot refresh (issue #21)."""
+    keys = [key for _f, key in fields if key]
+    if len(keys) > 1:
+        taken = iter(zip(*map(itemgetter(*keys), rows), strict=True))
+    else:
+        taken = iter([[row[key] for row in rows] for key in keys])
+    columns = []
+    for field, key in fields:
+        if key is None:
+            columns.append(repeat(field.get_default(), len(rows)))
+            continue
+        column = next(taken)
+        if not set(map(type, column)) <= PLAIN:
+            column = [_value(connection, field, v) for v in column]
+        columns.append(column)
+    return list(zip(*columns, strict=True))
+
+
+def _value(connection, field, v):
+    if type(v) in PLAIN:
+        return v
+    if isinstance(v, Enum):  # a TextChoices / IntegerChoices member: its value
+        return v.value
+    return field.get_db_prep_save(v, connection)

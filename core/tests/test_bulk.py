@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -85,6 +86,19 @@ def test_many_rows_in_several_batches(world, path):
     assert bulk_insert(PeriodTotal, rows, batch_size=100) == 250
     assert sorted(PeriodTotal.objects.values_list("numerator", flat=True)) == list(range(250))
     assert bulk_insert(PeriodTotal, []) == 0
+
+
+@pytest.mark.django_db
+def test_a_column_mixing_enum_members_plain_values_and_values_to_prepare(world, path):
+    """A column is converted as a whole when any of its values is not plain: enum members and plain strings side
+    by side, and a number its field must prepare (numpy's, as vectorised counts give) beside Python's."""
+    rows = [{"agency_id": world.pleiku.pk, "scope": Scope.AGENCY, "month": dt.date(2026, 9, 1), "metric": "m3",
+             "numerator": 1, "denominator": None, "computed_at": NOW},
+            {"agency_id": world.quynhon.pk, "scope": "province", "month": dt.date(2026, 9, 1), "metric": "m3",
+             "numerator": numpy.int64(2), "denominator": 4, "computed_at": NOW}]
+    assert bulk_insert(MetricSnapshot, rows) == 2
+    assert stored() == [(world.pleiku.pk, "agency", dt.date(2026, 9, 1), "m3", 1, None, NOW),
+                        (world.quynhon.pk, "province", dt.date(2026, 9, 1), "m3", 2, 4, NOW)]
 
 
 @pytest.mark.django_db
