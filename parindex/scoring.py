@@ -58,11 +58,16 @@ def config_766(config: IndexConfig) -> Config:
     percentage); its rule gives the threshold and the value when the denominator is empty."""
     indicators, groups = [], []
     rounded = set()
-    for group in config.criteria.filter(parent=None).order_by("order", "id"):
+    criteria = list(config.criteria.order_by("order", "id"))  # one read: the groups, then each group's leaves
+    children: dict[int, list] = {}
+    for criterion in criteria:
+        if criterion.parent_id is not None:
+            children.setdefault(criterion.parent_id, []).append(criterion)
+    for group in (c for c in criteria if c.parent_id is None):
         groups.append(group.code)
         if (group.rule or {}).get("round") == "per_indicator":
             rounded.add(group.code)
-        for leaf in group.children.order_by("order", "id"):
+        for leaf in children.get(group.pk, []):
             numerator, _, denominator = leaf.metric.partition("/")
             rule = leaf.rule or {}
             empty = rule.get("when_empty")
