@@ -297,7 +297,7 @@ def catalogue_filter_choices(generation=_READ) -> dict[str, list[tuple[str, str]
     """The catalogue page's filter lists, the same for every visitor: {"fields": [(code, name)], "agencies":
     [(code, short name or name)]} (active agencies by level and name), from Django's cache (shared by the
     workers) under the catalogue's generation (read here unless the caller already has it); FILTER_CHOICES_SECONDS
-    at most for writes that send no signal. Two queries when not cached."""
+    at most for writes that send no signal. Two queries when not cached. "digest": of the two lists."""
     if generation is _READ:
         generation = catalogue_generation()
     key = f"procedures:catalogue-filters:{generation}"
@@ -309,6 +309,9 @@ def catalogue_filter_choices(generation=_READ) -> dict[str, list[tuple[str, str]
         "agencies": [(code, short_name or name) for code, short_name, name in Agency.objects.filter(is_active=True)
                      .order_by("level", "name").values_list("code", "short_name", "name")],
     }
+    # what the lists say, for the keys of what is rendered from them: a page part kept from older lists is not
+    # served once they are read again (a write without a signal shows within FILTER_CHOICES_SECONDS, not twice that)
+    choices["digest"] = hashlib.sha256(repr((choices["fields"], choices["agencies"])).encode()).hexdigest()[:16]
     if generation:
         cache.set(key, choices, timeout=FILTER_CHOICES_SECONDS)
     return choices

@@ -66,7 +66,7 @@ def procedure_list(request):
                          "anywhere": "1" if anywhere_only else ""}})
 
     filters_key = generation and fragment_key(
-        "procedures/_filters.html", generation, asked[0], known_field, level, code, anywhere_only)
+        "procedures/_filters.html", generation, choices["digest"], asked[0], known_field, level, code, anywhere_only)
     results_html, filters_html = cached_fragments(seconds, [(results_key, results), (filters_key, filters)])
     return render(request, "procedures/list.html", {"q": q, "filters_html": filters_html,
                                                     "results_html": results_html})

@@ -344,3 +344,23 @@ def test_made_up_agencies_fields_and_parameters_add_nothing_to_what_is_kept(clie
     for asked in ("999999999999", "-1"):
         shown = client.get("/thu-tuc/", {"q": "khai sinh", "page": asked}).content.decode()
         assert f"Trang {last}/{last}" in shown
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_without_a_signal_shows_in_the_filter_list_once_the_lists_are_read_again(client, generated,
+                                                                                          settings):
+    """An agency renamed by a plain UPDATE (no signal, no new generation) shows within FILTER_CHOICES_SECONDS: the
+    kept filter fragment is keyed by the lists it was rendered from, so it is not served past the lists' life,
+    although its own life (CATALOGUE_SEARCH_CACHE_SECONDS) is longer."""
+    settings.CATALOGUE_SEARCH_CACHE_SECONDS = 3 * selectors.FILTER_CHOICES_SECONDS
+    agency = Agency.objects.create(code="X.02", name="Ủy ban nhân dân xã Trước", short_name="UBND xã Trước",
+                                   level=AgencyLevel.COMMUNE)  # a signal: a new generation
+    shown = ">UBND xã Trước<"
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert shown in client.get("/thu-tuc/").content.decode()
+        Agency.objects.filter(pk=agency.pk).update(short_name="", name="Cơ quan đổi tên không tín hiệu")
+        assert shown in client.get("/thu-tuc/").content.decode()  # kept: the write sent no signal
+    with time_machine.travel(start + dt.timedelta(seconds=selectors.FILTER_CHOICES_SECONDS + 1), tick=False):
+        page = client.get("/thu-tuc/").content.decode()
+    assert "Cơ quan đổi tên không tín hiệu" in page
