@@ -259,6 +259,9 @@ def field_list() -> QuerySet[Field]:
 GENERATION_KEY = "procedures:catalogue-generation"
 # Writes that send no signal (a data migration, QuerySet.update, SQL by hand) show within this many seconds.
 FILTER_CHOICES_SECONDS = 600
+# The cache outlives a deployment: a new shape of the kept lists gets a new key (2: with their "digest"), so the
+# code after it never reads what the code before it kept (a KeyError on every catalogue page for ten minutes).
+FILTER_CHOICES_KEY = "procedures:catalogue-filters:2"
 
 
 def catalogue_generation() -> str | None:
@@ -300,7 +303,7 @@ def catalogue_filter_choices(generation=_READ) -> dict[str, list[tuple[str, str]
     at most for writes that send no signal. Two queries when not cached. "digest": of the two lists."""
     if generation is _READ:
         generation = catalogue_generation()
-    key = f"procedures:catalogue-filters:{generation}"
+    key = f"{FILTER_CHOICES_KEY}:{generation}"
     cached = cache.get(key) if generation else None
     if cached is not None:
         return cached

@@ -10,6 +10,7 @@ import random
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Q
@@ -364,3 +365,14 @@ def test_a_write_without_a_signal_shows_in_the_filter_list_once_the_lists_are_re
     with time_machine.travel(start + dt.timedelta(seconds=selectors.FILTER_CHOICES_SECONDS + 1), tick=False):
         page = client.get("/thu-tuc/").content.decode()
     assert "Cơ quan đổi tên không tín hiệu" in page
+
+
+@pytest.mark.django_db
+def test_filter_lists_kept_by_the_code_before_a_deployment_are_not_read(client, generated):
+    """The shared cache outlives a deployment: lists kept by the previous code, in its shape (no digest) under its
+    key, are not read by this one, and the catalogue answers as usual."""
+    generation = selectors.catalogue_generation()
+    cache.set(f"procedures:catalogue-filters:{generation}", {"fields": [("OLD", "Lĩnh vực cũ")], "agencies": []})
+    response = client.get("/thu-tuc/", {"q": "khai sinh"})
+    assert response.status_code == 200
+    assert "Lĩnh vực cũ" not in response.content.decode() and "Lĩnh vực sinh" in response.content.decode()
