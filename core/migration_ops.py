@@ -11,34 +11,34 @@ from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndex
 from django.db.migrations.operations import AddIndex, RemoveIndex
 
 
-class AddIndexOnline(AddIndexConcurrently):
+class _OnlineOnPostgres:
+    """PostgreSQL: the concurrent operation (the class's own); elsewhere: `plain`, the ordinary one."""
+
+    plain: type
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        return self.plain.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        return self.plain.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class AddIndexOnline(_OnlineOnPostgres, AddIndexConcurrently):
+    plain = AddIndex
+
     def describe(self) -> str:
         return f"Create index {self.index.name} on {self.model_name} (concurrently on PostgreSQL)"
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
-
-
-class RemoveIndexOnline(RemoveIndexConcurrently):
+class RemoveIndexOnline(_OnlineOnPostgres, RemoveIndexConcurrently):
     """Drop an index without blocking writes on PostgreSQL (DROP INDEX CONCURRENTLY); a plain RemoveIndex elsewhere.
     The migration must say `atomic = False`, as for `AddIndexOnline`."""
 
+    plain = RemoveIndex
+
     def describe(self) -> str:
         return f"Remove index {self.name} from {self.model_name} (concurrently on PostgreSQL)"
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
