@@ -292,7 +292,7 @@ def test_a_long_ledger_is_laid_out_in_chunks_with_progress_and_page_numbers_that
     assert client.get(first["Location"], {"tai": "1"}).status_code == 404
 
 
-def test_bench_ledger_times_the_request_and_the_layout_and_checks_them(world):
+def test_bench_ledger_times_the_request_and_the_layout_and_checks_them(world, monkeypatch):
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
@@ -309,6 +309,11 @@ def test_bench_ledger_times_the_request_and_the_layout_and_checks_them(world):
     assert "H21.65 03/2026, 3 hồ sơ" in text and "dàn trang ở nền (3 dòng, 1 trang)" in text
     with pytest.raises(CommandError, match="--month phải có dạng YYYY-MM"):
         call_command("bench_ledger", "--month", "03/2026")
+    monkeypatch.setattr("dossiers.management.commands.bench_ledger.PDF_LIMIT", 2)  # every month too long for a PDF
+    with pytest.raises(CommandError, match="đều quá 2 hồ sơ, giới hạn của bản PDF"):
+        call_command("bench_ledger", "--repeat", "1", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Không có tháng nào có hồ sơ"):
+        call_command("bench_ledger", "--month", "2020-01", stdout=io.StringIO())
 
 
 def test_a_ledger_longer_than_the_pdf_holds_is_refused_at_once_and_nothing_is_queued(client, world, monkeypatch):

@@ -55,6 +55,17 @@ def test_the_benchmark_checks_what_it_times_and_leaves_nothing_behind(demo):
     assert InboxDigest.objects.count() == digests  # the digests it counted into went with the rollback
 
 
+def test_the_benchmark_counts_the_notices_the_user_already_had_in_the_same_digest(demo):
+    """A sweep's real notices of the same day and kind share the benchmark's digest: its pages show them too."""
+    leader = demo.user("lanhdao.pleiku@demo.gov.vn")
+    inbox_post_many(notices=[Notice(user_id=leader.pk, key=f"sweep:{i}", kind="track-overdue",
+                                    text=f"Hồ sơ H21.65-{i:06d} quá hạn.", at=timezone.now()) for i in range(60)])
+    out = StringIO()
+    call_command("bench_inbox", "--count", "150", "--repeat", "1", stdout=out)
+    assert "a digest's notices, first page" in out.getvalue() and "Đã hoàn tác" in out.getvalue()
+    assert InboxItem.objects.filter(user=leader).count() == 60
+
+
 def test_old_notices_are_deleted_in_batches_recent_ones_kept(demo, settings):
     from notifications.retention import inbox_purge
 

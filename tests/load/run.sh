@@ -28,7 +28,12 @@ cleanup() {
 }
 trap cleanup EXIT
 serve "$PORT" "$OUT/gunicorn.log"
+before=$(cpu_reading)
 LOADTEST_DATA="$OUT/data.json" LOADTEST_STAFF="$STAFF" LOADTEST_CITIZENS="$CITIZENS" \
   "$VENV/bin/locust" -f tests/load/locustfile.py --headless -H "http://127.0.0.1:$PORT" \
   --users $((STAFF + CITIZENS)) --spawn-rate 50 --run-time "${LOADTEST_DURATION:-5m}" \
   --csv "$OUT/run" --only-summary --loglevel WARNING 2>&1 | tee "$OUT/report.txt"
+# The requests locust made (its CSV's "Aggregated" row), and what each cost the server, the database and the machine
+# (locust itself included).
+requests=$(awk -F, '$2 == "Aggregated" { print $3 }' "$OUT/run_stats.csv")
+cpu_per_request "$before" "$(cpu_reading)" "${requests:-0}" | tee -a "$OUT/report.txt"

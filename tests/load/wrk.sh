@@ -33,31 +33,15 @@ cleanup() {
 }
 trap cleanup EXIT
 serve "$PORT" "$OUT/gunicorn.log" "$APP"
-# CPU time (ms) of the web workers, and of the whole machine (PostgreSQL, Redis and wrk included): divided by the
-# requests, what one request costs, whatever else the machine is doing (throughput on a shared machine varies
-# from run to run).
-cpu_ms() {
-  local pids
-  if [ "$1" = machine ]; then
-    awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%d", ($2 + $3 + $4 + $7 + $8) * 1000 / hz }' /proc/stat
-    return
-  fi
-  pids=$(pgrep -f "$1" || true)
-  [ -z "$pids" ] && { echo 0; return; }
-  for pid in $pids; do cat "/proc/$pid/stat" 2>/dev/null || true; done \
-    | awk -v hz="$(getconf CLK_TCK)" '{ t += $14 + $15 } END { printf "%d", t * 1000 / hz }'
-}
 timed() {  # label, then the wrk command: its result line, and the server CPU per request
-  local label=$1 web all line requests
+  local label=$1 before line requests
   shift
-  web=$(cpu_ms "gunicorn portal.wsgi"); all=$(cpu_ms machine)
+  before=$(cpu_reading)
   line=$("$@" | tail -1)
-  web=$(( $(cpu_ms "gunicorn portal.wsgi") - web )); all=$(( $(cpu_ms machine) - all ))
   requests=${line#requests }; requests=${requests%%,*}
   echo "$label"
   echo "$line"
-  awk -v w="$web" -v a="$all" -v n="$requests" \
-    'BEGIN { if (n > 0) printf "CPU per request: web workers %.1f ms, whole machine %.1f ms\n", w / n, a / n }'
+  cpu_per_request "$before" "$(cpu_reading)" "$requests"
 }
 # One pass over each page first, so both workers have read their templates and the cache holds what it keeps.
 wrk -t2 -c"$CONNECTIONS" -d5s -s scripts/wrk_search.lua "http://127.0.0.1:$PORT" >/dev/null

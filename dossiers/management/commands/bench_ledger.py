@@ -43,19 +43,21 @@ class Command(BaseCommand):
         officer = User.objects.filter(email=user).first()
         if officer is None:
             raise CommandError(f"Không có người dùng {user}.")
-        busiest = (Dossier.objects.filter(received_at__isnull=False,
-                                          receiving_agency__in=visible_agency_list(officer))
-                   .annotate(month=TruncMonth("received_at")).values("receiving_agency", "month")
-                   .annotate(n=Count("id")).filter(n__lte=PDF_LIMIT).order_by("-n"))
+        months = (Dossier.objects.filter(received_at__isnull=False, receiving_agency__in=visible_agency_list(officer))
+                  .annotate(month=TruncMonth("received_at")).values("receiving_agency", "month")
+                  .annotate(n=Count("id")).order_by("-n"))
         if agency:
-            busiest = busiest.filter(receiving_agency__code=agency)
+            months = months.filter(receiving_agency__code=agency)
         if month:
             try:
                 first = dt.date.fromisoformat(month + "-01")
             except ValueError as exc:
                 raise CommandError("--month phải có dạng YYYY-MM.") from exc
-            busiest = busiest.filter(month__year=first.year, month__month=first.month)
-        pick = busiest.first()
+            months = months.filter(month__year=first.year, month__month=first.month)
+        pick = months.filter(n__lte=PDF_LIMIT).first()  # the busiest month a PDF may hold
+        if pick is None and months.exists():
+            raise CommandError(f"Mọi tháng chọn được đều quá {PDF_LIMIT:,} hồ sơ, giới hạn của bản PDF: hãy chọn "
+                               "--user là cán bộ của một cơ quan nhỏ hơn, hoặc --agency, --month.")
         if pick is None:
             raise CommandError("Không có tháng nào có hồ sơ (hãy chạy generate_dossiers trước).")
         where = Agency.objects.get(pk=pick["receiving_agency"])

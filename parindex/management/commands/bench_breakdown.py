@@ -62,12 +62,14 @@ class Command(BaseCommand):
             finished = dossiers.filter(handling_agency=unit, resolved_at__gte=start, resolved_at__lt=end).count()
             self.stdout.write(f"[{period}] {received:,} received, {finished:,} finished")
 
-            def page(by, preset=preset, expected=(str(received), str(finished))):
+            def page(by, preset=preset, expected=(str(received), str(finished)), since=f"{first:%Y-%m}"):
                 response = client.get(url, {"theo": by, "ky": preset})
                 found = TOTAL.search(response.content.decode())
                 if response.status_code != 200 or found is None or found.groups() != expected:
                     raise CommandError(f"{url} theo={by} ky={preset} trả về {response.status_code}, dòng tổng "
-                                       f"{found.groups() if found else None} thay vì {expected}.")
+                                       f"{found.groups() if found else None} thay vì {expected} (bảng thống kê "
+                                       "đã được làm mới sau khi sinh dữ liệu chưa? manage.py recompute_metrics "
+                                       f"--from {since}).")
             for by in ("linh-vuc", "thu-tuc", "can-bo"):
                 wall, cpu = [], []
                 for _ in range(repeat):
