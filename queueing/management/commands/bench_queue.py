@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency, AgencyLevel, Role, StaffRole, User
+from core.bench import p95
 from core.errors import DomainError
 
 from ... import selectors, services
@@ -43,15 +44,10 @@ STAFF_ROLE = Role.RECEPTION  # the role the bench officers are given (data, not 
 SERVICES = [("1", "Hộ tịch"), ("2", "Đất đai"), ("3", "Kinh doanh"), ("4", "Xây dựng"), ("5", "Tư pháp")]
 
 
-def _pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
-
-
 def _fmt(values: list[float], unit: str = "ms") -> str:
     if not values:
         return "—"
-    return (f"median {statistics.median(values):.1f} {unit}, p95 {_pct(values, 0.95):.1f} {unit}, "
+    return (f"median {statistics.median(values):.1f} {unit}, p95 {p95(values):.1f} {unit}, "
             f"max {max(values):.1f} {unit} (n={len(values)})")
 
 
