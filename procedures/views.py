@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
 from django.utils.http import urlencode
 
 from accounts import selectors as agency_selectors
@@ -15,6 +18,7 @@ from . import anywhere, selectors
 from .models import Level, OnlineLevel, Procedure
 
 PAGE_SIZE = 20
+DETAIL = "procedures/_detail.html"  # a procedure's page, kept rendered (procedure_detail)
 
 
 def procedure_list(request):
@@ -73,18 +77,35 @@ def procedure_list(request):
 
 
 def procedure_detail(request, code: str):
-    try:
-        procedure, version = selectors.procedure_detail(code)
-    except Procedure.DoesNotExist:
-        raise Http404("Không tìm thấy thủ tục.") from None
-    history = selectors.procedure_version_history(procedure)
-    return render(request, "procedures/detail.html", {
-        "procedure": procedure, "version": version, "history": history, "today": timezone.localdate(),
-        "online": version is not None and version.online_level != OnlineLevel.NONE,
-        # Decree 118/2025: on the province's list, the dossier may be handed in at any one-stop desk of it.
-        "anywhere": version is not None and anywhere.receivable_anywhere(version, anywhere.portal_province()),
-        "submit_url": _submit_url(procedure.code),
-    })
+    """A procedure's page. What it shows is the same for everyone who opens it in the same language on the same
+    day (the version in force, the province's list of procedures received anywhere): kept rendered in the cache
+    under the catalogue's generation, as the search is (issue #21: the public page the load test opens most after
+    the search, 14 ms of CPU each). A code with no procedure is a 404, and nothing is kept for it."""
+    generation = selectors.catalogue_generation()
+    seconds = settings.CATALOGUE_SEARCH_CACHE_SECONDS if generation else 0
+    asked = (translation.get_language(), str(timezone.localdate()), code)
+
+    @functools.cache
+    def context() -> dict:
+        try:
+            procedure, version = selectors.procedure_detail(code)
+        except Procedure.DoesNotExist:
+            raise Http404("Không tìm thấy thủ tục.") from None
+        return {
+            "procedure": procedure, "version": version,
+            "history": selectors.procedure_version_history(procedure),
+            "online": version is not None and version.online_level != OnlineLevel.NONE,
+            # Decree 118/2025: on the province's list, the dossier may be handed in at any one-stop desk of it.
+            "anywhere": version is not None and anywhere.receivable_anywhere(version, anywhere.portal_province()),
+            "submit_url": _submit_url(procedure.code),
+        }
+
+    title, body = cached_fragments(seconds, [
+        (generation and fragment_key(DETAIL, generation, "title", *asked),
+         lambda: conditional_escape(context()["procedure"].name)),
+        (generation and fragment_key(DETAIL, generation, *asked), lambda: render_to_string(DETAIL, context())),
+    ])
+    return render(request, "procedures/detail.html", {"title": title, "body_html": body})
 
 
 def _submit_url(code: str) -> str | None:
