@@ -151,8 +151,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
-# The catalogue search's pages (public, the same for everyone) are cached this long under the catalogue's
-# generation, renewed by every write to it (procedures/receivers.py); 0 turns the cache off.
+# The catalogue search's pages and the procedures' pages (public, the same for everyone) are cached this long under
+# the catalogue's generation, renewed by every write to it (procedures/receivers.py); 0 turns the cache off.
 CATALOGUE_SEARCH_CACHE_SECONDS = env.int("CATALOGUE_SEARCH_CACHE_SECONDS", default=600)
 
 # --- Users, login, lockout ----------------------------------------------------
