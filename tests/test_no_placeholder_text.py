@@ -7,7 +7,7 @@ from django.conf import settings
 from django.template.loader import get_template
 
 PHRASES = ("sẽ hiển thị tại đây", "coming soon", "đang phát triển", "TODO", "chức năng hồ sơ được bật",
-           "lorem ipsum")
+           "lorem ipsum", "sẽ được mở trong thời gian tới")
 
 
 def _template_dirs() -> list[Path]:
