@@ -19,7 +19,7 @@ from .portal766 import config_for, portal_total
 
 def previous_period(first: dt.date, last: dt.date, preset: str = "") -> tuple[dt.date, dt.date]:
     """What a period is compared with: the previous month, the previous full quarter, the same months of
-    last year; for a custom range, the same number of months just before."""
+    last year; for the last twelve months and a custom range, the same number of months just before."""
     if preset == "quy":
         start = (first.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
         start = start.replace(month=(start.month - 1) // 3 * 3 + 1)
@@ -34,17 +34,21 @@ def previous_period(first: dt.date, last: dt.date, preset: str = "") -> tuple[dt
     return month, end.replace(day=1)
 
 
-PRESETS = ("thang", "quy", "nam")
+PRESETS = ("thang", "quy", "nam", "12-thang")
 CUSTOM = "tuy-chon"  # a period chosen by hand: stored when first scored, dropped by the next refresh
 
 
 def preset_period(preset: str, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """The months of a dashboard preset: this month, this quarter so far, this year so far."""
+    """The months of a dashboard preset: this month, this quarter so far, this year so far, the last twelve months
+    (this one and the eleven before it)."""
     today = today or timezone.localdate()
     if preset == "thang":
         return today.replace(day=1), today.replace(day=1)
     if preset == "quy":
         return today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today.replace(day=1)
+    if preset == "12-thang":
+        year, month = divmod(today.year * 12 + today.month - 12, 12)  # eleven months before this one
+        return dt.date(year, month + 1, 1), today.replace(day=1)
     return today.replace(month=1, day=1), today.replace(day=1)
 
 

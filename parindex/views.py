@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -40,7 +41,7 @@ SORTS = {"score": lambda r: (r["score"] is None, -(r["score"] or 0)), "name": la
 def _period(request) -> tuple[dt.date, dt.date, str]:
     today = timezone.localdate()
     preset = request.GET.get("ky", "")
-    if preset in ("thang", "quy"):
+    if preset in ("thang", "quy", "12-thang"):
         return (*selectors.preset_period(preset, today), preset)
     if preset == "nam" or not (request.GET.get("from") or request.GET.get("to")):
         return (*selectors.preset_period("nam", today), "nam")
@@ -257,6 +258,7 @@ def dossier_list(request):
     })
 
 
+BREAKDOWN_PAGE = 50  # rows a page shows, worst first (a provincial centre handles over a thousand procedures)
 BREAKDOWNS = {"linh-vuc": _("Lĩnh vực"), "thu-tuc": _("Thủ tục"), "can-bo": _("Cán bộ xử lý")}
 
 
@@ -284,8 +286,10 @@ def breakdown(request, pk: int):
             [r["name"], r["received"], r["for_others"], r["online"], r["fee_due"], r["paid_online"], r["finished"],
              r["early"], r["on_time"], r["late"], r["e_result"], r["overdue"], r["responses"], r["satisfied"]]
             for r in [*table, total]])], request.GET["xuat"])
+    page = Paginator(table, BREAKDOWN_PAGE).get_page(request.GET.get("trang"))
     return render(request, "parindex/breakdown.html", {
-        "agency": agency, "rows": table, "by": by, "label": label, "choices": BREAKDOWNS.items(), "first": first,
+        "agency": agency, "rows": page.object_list, "page": page, "count": len(table), "by": by, "label": label,
+        "choices": BREAKDOWNS.items(), "first": first,
         "last": last, "preset": preset, "total": total, "pq": period_query(first, last, preset),
         "computed_at": computed_at,
     })

@@ -143,3 +143,37 @@ def test_an_agency_without_dossiers_in_a_counted_month_shows_the_count_time_not_
     html = page.content.decode()
     assert page.status_code == 200 and not page.context["rows"]
     assert "Số liệu hồ sơ tính lúc" in html and "chưa được tính" not in html
+
+
+def test_a_long_table_is_paged_worst_first_with_the_total_of_every_row(world, spring, client, demo, monkeypatch):
+    """A provincial centre handles over a thousand procedures: the page shows one page of rows, the most overdue
+    first, the total row over all of them, and a pager that keeps the breakdown and the period; the exports keep
+    every row."""
+    monkeypatch.setattr("parindex.views.BREAKDOWN_PAGE", 1)
+    monthly_stats_refresh(first=FEB, last=MARCH, now=at(2026, 4, 2))
+    client.force_login(demo.user("noivu@demo.gov.vn"))
+    url = f"/chi-so/co-quan/{world.pleiku.pk}/phan-tich/"
+    period = {"theo": "thu-tuc", "from": "2026-02", "to": "2026-03"}
+    expected = _direct(world, "thu-tuc", FEB, MARCH, at(2026, 4, 1, 0))
+    assert len(expected) == 2
+    worst = max(expected, key=lambda n: (expected[n]["late"] + expected[n]["overdue"], [-ord(c) for c in n]))
+    first = client.get(url, period)
+    second = client.get(url, {**period, "trang": "2"})
+    shown = [first.context["rows"], second.context["rows"]]
+    assert [len(rows) for rows in shown] == [1, 1]
+    assert shown[0][0]["name"] == worst  # the most overdue first
+    assert {r["name"] for rows in shown for r in rows} == set(expected)
+    for page in (first, second):
+        assert page.context["total"]["received"] == 7 and page.context["total"]["overdue"] == 2  # all rows
+        assert "Dòng" in page.content.decode() and "trong 2" in page.content.decode()
+    html = first.content.decode()
+    assert 'href="?theo=thu-tuc&amp;from=2026-02&amp;to=2026-03&amp;trang=2"' in html
+    assert 'trang=1"' in second.content.decode()
+    # a page number out of range or not a number: the nearest page, never an error
+    assert client.get(url, {**period, "trang": "99"}).context["rows"] == second.context["rows"]
+    assert client.get(url, {**period, "trang": "abc"}).context["rows"] == first.context["rows"]
+    export = client.get(url, {**period, "xuat": "csv"}).content.decode("utf-8-sig")
+    assert all(name in export for name in expected)
+    # a short table has no pager
+    monkeypatch.setattr("parindex.views.BREAKDOWN_PAGE", 50)
+    assert "trang=" not in client.get(url, period).content.decode()

@@ -128,10 +128,10 @@ def test_stored_rankings_are_the_rankings_scored_on_the_fly(world):
     _random_snapshots([world.pleiku, world.quynhon], seed=5)
     now = at(2026, 12, 7, 8)
     _store(now)
-    assert sorted(RankedPeriod.objects.values_list("preset", flat=True)) == ["nam", "quy", "thang"]
+    assert sorted(RankedPeriod.objects.values_list("preset", flat=True)) == ["12-thang", "nam", "quy", "thang"]
     ids = [world.pleiku.pk, world.quynhon.pk, world.pleiku.province.pk]
     today = timezone.localtime(now).date()
-    for preset in ("thang", "quy", "nam"):
+    for preset in ("thang", "quy", "nam", "12-thang"):
         first, last = preset_period(preset, today)
         stored, computed_at = selectors.stored_scores(preset, first, last)
         assert computed_at == now
@@ -143,6 +143,46 @@ def test_stored_rankings_are_the_rankings_scored_on_the_fly(world):
     snapshots_refresh(first=LAST, last=LAST, now=now)
     assert not RankedPeriod.objects.exists() and not RankedScore.objects.exists()
     assert selectors.stored_scores("nam", *preset_period("nam", today)) is None
+
+
+@pytest.mark.parametrize(("today", "first"), [
+    (dt.date(2026, 12, 7), dt.date(2026, 1, 1)), (dt.date(2026, 1, 31), dt.date(2025, 2, 1)),
+    (dt.date(2026, 11, 1), dt.date(2025, 12, 1)), (dt.date(2027, 3, 15), dt.date(2026, 4, 1)),
+])
+def test_the_last_twelve_months_are_this_month_and_the_eleven_before(today, first):
+    assert preset_period("12-thang", today) == (first, today.replace(day=1))
+    # compared with the twelve months just before
+    assert selectors.previous_period(first, today.replace(day=1), "12-thang") == (
+        first.replace(year=first.year - 1), today.replace(day=1, year=today.year - 1))
+
+
+def test_the_last_twelve_months_are_a_stored_preset_on_every_page(world, client, demo, time_machine):
+    time_machine.move_to(at(2026, 12, 7, 9), tick=False)
+    _random_snapshots([world.pleiku, world.quynhon], seed=21)
+    _store(at(2026, 12, 7, 8, 55))
+    period = RankedPeriod.objects.get(preset="12-thang")
+    assert (period.first, period.last) == (dt.date(2026, 1, 1), dt.date(2026, 12, 1))
+    ids = [world.pleiku.pk, world.quynhon.pk]
+    live = agency_scores(ids, period.first, period.last)  # scored now over the same months
+    assert {a: period.scores.get(agency_id=a).row for a in live} == live
+    row = RankedScore.objects.get(period=period, agency=world.quynhon)
+    row.row = {**row.row, "score": 99.25}  # what the overview shows is the stored row
+    row.save()
+    client.force_login(demo.user("noivu@demo.gov.vn"))
+    page = client.get("/chi-so/", {"ky": "12-thang"})
+    assert page.status_code == 200
+    assert (page.context["first"], page.context["last"], page.context["preset"]) == (
+        dt.date(2026, 1, 1), dt.date(2026, 12, 1), "12-thang")
+    top = page.context["rows"][0]
+    assert (top["name"], top["score"]) == (world.quynhon.name, 99.25)
+    html = page.content.decode()
+    assert 'class="btn btn-outline active" href="?ky=12-thang"' in html
+    assert "08:55 07/12/2026" in html
+    # the agency page and the breakdown keep the period in their links
+    agency = client.get(f"/chi-so/co-quan/{world.pleiku.pk}/", {"ky": "12-thang"})
+    assert agency.status_code == 200 and (agency.context["first"], agency.context["last"]) == (
+        dt.date(2026, 1, 1), dt.date(2026, 12, 1))
+    assert "ky=12-thang" in agency.content.decode()
 
 
 def test_the_overview_reads_the_stored_ranking_and_says_when_it_was_computed(world, client, demo, time_machine):

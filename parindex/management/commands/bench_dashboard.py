@@ -184,6 +184,7 @@ class Command(BaseCommand):
             "overview, this year": page(url, {"ky": "nam"}, marker=top),
             "overview, this quarter": page(url, {"ky": "quy"}, marker="<table"),
             "overview, this month": page(url, {"ky": "thang"}, marker="<table"),
+            "overview, last 12 months": page(url, {"ky": "12-thang"}, marker="<table"),
             "overview, custom year": page(url, {"from": f"{year:%Y-%m}", "to": f"{last:%Y-%m}"}, marker=top),
             "overview, all months": page(url, {"from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}"}, marker="<table"),
             "ranking selector, year": lambda: ranking(agency_ids, year, last, "nam"),
