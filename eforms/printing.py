@@ -3,7 +3,8 @@
 `print_template` names a template under `templates/eforms/print/`: `generic` draws any definition from its
 layout (national header, form number, title, addressee, the fields section by section with dotted lines,
 groups as tables, the commitment and the signature block); a form whose official layout differs has its own
-template, fed the same context (`values` by field name, already formatted for print).
+template, fed the same context (`values` by field name, already formatted for print; `rows` of each group;
+`addresses`: each address's street, commune and province for layouts that print them on lines of their own).
 """
 
 from __future__ import annotations
@@ -71,18 +72,28 @@ def text_of(f: Field, value, units: dict[str, str]) -> str:
     if f.kind == "number" and isinstance(value, int) and abs(value) >= 10000:
         return f"{value:,}".replace(",", ".")  # 150.000.000 (a year such as 1996 stays as it is)
     if f.kind == "address" and isinstance(value, dict):
-        commune = value.get("commune", "")
-        commune = units.get(commune, commune)  # a name typed where the province's communes are not listed
-        return ", ".join(p for p in (value.get("street", ""), commune, units.get(value.get("province", ""), "")) if p)
+        parts = address_parts(value, units)
+        return ", ".join(p for p in (parts["street"], parts["commune"], parts["province"]) if p)
     return str(value)
 
 
+def address_parts(value, units: dict[str, str]) -> dict[str, str]:
+    """An address's three printed parts, {"street", "commune", "province"}, the units by name (empty when missing):
+    official layouts print them on lines of their own."""
+    value = value if isinstance(value, dict) else {}
+    commune = value.get("commune") or ""
+    return {"street": value.get("street") or "",
+            "commune": units.get(commune, commune),  # a name typed where the province's communes are not listed
+            "province": units.get(value.get("province") or "", "")}
+
+
 def printable(form: Form, data: dict, *, units: dict[str, str] | None = None) -> dict:
-    """{"sections": [...], "values": {name: text}, "rows": {group: [[text, ...], ...]}} in Vietnamese. `units`:
-    the unit names already looked up (`unit_names`), else they are read here."""
+    """{"sections": [...], "values": {name: text}, "rows": {group: [[text, ...], ...]}, "addresses": {name:
+    address_parts}} in Vietnamese. `units`: the unit names already looked up (`unit_names`), else they are read
+    here."""
     units = _units(unit_codes(data)) if units is None else units
     with override("vi"):
-        sections, values, rows = [], {}, {}
+        sections, values, rows, addresses = [], {}, {}, {}
         for section in form.sections:
             items = []
             for f in section.fields:
@@ -95,12 +106,14 @@ def printable(form: Form, data: dict, *, units: dict[str, str] | None = None) ->
                 else:
                     text = text_of(f, data.get(f.name), units)
                     values[f.name] = text
+                    if f.kind == "address":
+                        addresses[f.name] = address_parts(data.get(f.name), units)
                     if f.show_if and not text:
                         continue  # a conditional part that does not apply is not printed
                     items.append({"label": f.label, "value": text, "checkbox": f.kind == "boolean",
                                   "checked": bool(data.get(f.name))})
             sections.append({"title": section.title, "items": items})
-    return {"sections": sections, "values": values, "rows": rows}
+    return {"sections": sections, "values": values, "rows": rows, "addresses": addresses}
 
 
 def row_text(row: list[str]) -> str:

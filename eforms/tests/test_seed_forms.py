@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -14,6 +15,7 @@ from pypdf import PdfReader
 from eforms.data import check_raw
 from eforms.definition import Form, check
 from eforms.models import AdministrativeUnit, UnitLevel
+from eforms.prefill import initial
 from eforms.printing import TEMPLATES, render_pdf, template_exists, text_of
 from eforms.units import provinces_ensure
 from procedures.demo import seed_text
@@ -79,17 +81,27 @@ SAMPLES = {
         "f-noi_dang_ky": "Ủy ban nhân dân phường Pleiku", "f-ngay_dang_ky": "15/06/1985", "f-so": "25",
         "f-quyen_so": "01/1985", "f-so_ban_sao": "3"},
     "1.001612": {
-        "f-ten_ho": "HỘ KINH DOANH PHỞ HÀ", **address("dia_chi", "T001", "102 Trần Hưng Đạo"),
-        "f-dien_thoai": "0912345678", "f-email": "pho.ha@example.com",
-        "f-nganh_nghe": "Dịch vụ ăn uống: nhà hàng, quán ăn (phở, cơm)", "f-von": "150000000", "f-so_lao_dong": "4",
-        "f-chu_ho_ho_ten": "Hà Văn Phúc", "f-chu_ho_gioi_tinh": "nam", "f-chu_ho_ngay_sinh": "11/11/1980",
-        "f-chu_ho_dan_toc": "Kinh", "f-chu_ho_quoc_tich": "Việt Nam", "f-chu_ho_so_dinh_danh": "064080000999",
-        **address("chu_ho_noi_cu_tru", "T002", "Thôn 1"), "f-ho_gia_dinh": "on",
+        "f-chu_ho_ho_ten": "Hà Văn Phúc", "f-chu_ho_ngay_sinh": "11/11/1980", "f-chu_ho_gioi_tinh": "nam",
+        "f-chu_ho_so_dinh_danh": "064080000999", "f-chu_ho_dien_thoai": "0912345678",
+        "f-chu_ho_email": "phuc.ha@example.com", "f-chu_ho_dan_toc": "Kinh", "f-chu_ho_quoc_tich": "Việt Nam",
+        **address("chu_ho_noi_thuong_tru", "T002", "Thôn 1"), **address("chu_ho_noi_o_hien_tai", "T001", "15 Lê Lợi"),
+        "f-ten_ho": "Hộ kinh doanh Phở Hà", "f-ten_viet_tat": "PHỞ HÀ",
+        **address("tru_so", "T001", "102 Trần Hưng Đạo"), "f-dien_thoai": "0269 3824 123",
+        "f-email": "pho.ha@example.com", "f-nganh_nghe-rows": "2",
+        "f-nganh_nghe-0-ten_nganh": "Nhà hàng và các dịch vụ ăn uống phục vụ lưu động",
+        "f-nganh_nghe-0-ma_nganh": "5610", "f-nganh_nghe-0-nganh_chinh": "on",
+        "f-nganh_nghe-1-ten_nganh": "Dịch vụ phục vụ đồ uống", "f-nganh_nghe-1-ma_nganh": "5630",
+        "f-von": "150000000", **address("dia_chi_thue", "T002", "Thôn 1"), "f-so_lao_dong": "4",
+        "f-chu_the": "ho_gia_dinh", "f-thanh_vien-rows": "1",
         "f-thanh_vien-0-ho_ten": "Lý Thị Thu", "f-thanh_vien-0-ngay_sinh": "05/05/1982",
-        "f-thanh_vien-0-gioi_tinh": "nu", "f-thanh_vien-0-so_dinh_danh": "064182000888",
-        "f-thanh_vien-0-noi_cu_tru": "Thôn 1, Xã Thử"},
+        "f-thanh_vien-0-so_dinh_danh": "064182000888", "f-thanh_vien-0-gioi_tinh": "nu",
+        "f-thanh_vien-0-quoc_tich": "Việt Nam", "f-thanh_vien-0-dan_toc": "Kinh",
+        "f-thanh_vien-0-noi_thuong_tru": "Thôn 1, Xã Thử, Tỉnh Gia Lai",
+        "f-thanh_vien-0-noi_o_hien_tai": "15 Lê Lợi, Phường Thử, Tỉnh Gia Lai"},
 }
 
+COMMIT_TRU_SO = ("Hộ kinh doanh cam kết trụ sở của hộ kinh doanh thuộc quyền sử dụng hợp pháp của hộ kinh doanh "
+                 "và được sử dụng đúng mục đích theo quy định của pháp luật")
 EXPECTED = {
     "1.001193": ["TỜ KHAI ĐĂNG KÝ KHAI SINH", "Nguyễn Minh Khang", "05/03/2026", "Nam", "Cha", "Trần Thị Cúc",
                  "12 Trần Phú, Phường Thử, Tỉnh Gia Lai", "Tôi cam đoan nội dung đề nghị đăng ký khai sinh",
@@ -112,11 +124,33 @@ EXPECTED = {
                  "Trích lục kết hôn", "Đỗ Thị Hoa",
                  "02/02/1960", "Nữ", "15/06/1985", "Quyển số: 01/1985",
                  "Tôi cam đoan những nội dung khai trên đây là đúng sự thật", "NGƯỜI YÊU CẦU"],
-    "1.001612": ["GIẤY ĐỀ NGHỊ ĐĂNG KÝ HỘ KINH DOANH", "Tôi là (ghi họ tên bằng chữ in hoa): HÀ VĂN PHÚC",
-                 "HỘ KINH DOANH PHỞ HÀ",
-                 "102 Trần Hưng Đạo, Phường Thử, Tỉnh Gia Lai", "Dịch vụ ăn uống", "150.000.000",
-                 "Số lượng lao động (dự kiến): 4", "Hà Văn Phúc", "11/11/1980", "Thôn 1, Xã Thử, Tỉnh Gia Lai",
-                 "1 Lý Thị Thu 05/05/1982 Nữ 064182000888", "Tôi cam kết", "CHỦ HỘ KINH DOANH"],
+    "1.001612": ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc Gia Lai, ngày 01 tháng 06 năm 2026 "
+                 "GIẤY ĐỀ NGHỊ ĐĂNG KÝ HỘ KINH DOANH Kính gửi: Cơ quan đăng ký kinh doanh cấp xã "
+                 "Tôi là (ghi họ tên bằng chữ in hoa): HÀ VĂN PHÚC Sinh ngày: 11/11/1980 Giới tính: Nam "
+                 "Số định danh cá nhân (nếu có): 064080000999 Điện thoại (nếu có): 0912345678",
+                 "Trường hợp việc kết nối giữa Cơ sở dữ liệu về đăng ký hộ kinh doanh với Cơ sở dữ liệu quốc gia về "
+                 "dân cư bị gián đoạn thì đề nghị kê khai thêm: Dân tộc: Kinh Quốc tịch: Việt Nam Nơi thường trú: "
+                 "Số nhà/phòng, ngách/hẻm, ngõ/kiệt, đường/phố/đại lộ, tổ/xóm/ấp/thôn: Thôn 1 Xã/Phường/Đặc khu: "
+                 "Xã Thử Tỉnh/Thành phố trực thuộc trung ương: Tỉnh Gia Lai Nơi ở hiện tại: ",
+                 "Đăng ký hộ kinh doanh do tôi là chủ hộ với các nội dung sau: "
+                 "1. Tên hộ kinh doanh (ghi bằng chữ in hoa): HỘ KINH DOANH PHỞ HÀ",
+                 "Tên hộ kinh doanh viết tắt (nếu có): PHỞ HÀ 2. Trụ sở của hộ kinh doanh: Số nhà/phòng, ngách/hẻm, "
+                 "ngõ/kiệt, đường/phố/đại lộ, tổ/xóm/ấp/thôn: 102 Trần Hưng Đạo Xã/Phường/Đặc khu: Phường Thử "
+                 "Tỉnh/Thành phố trực thuộc trung ương: Tỉnh Gia Lai Điện thoại: 0269 3824 123 Fax (nếu có):",
+                 "3. Ngành, nghề kinh doanh: STT Tên ngành Mã ngành Ngành, nghề kinh doanh chính (đánh dấu X) "
+                 "1 Nhà hàng và các dịch vụ ăn uống phục vụ lưu động 5610 X 2 Dịch vụ phục vụ đồ uống 5630 "
+                 "4. Vốn kinh doanh: Tổng số (bằng số, bằng chữ, VNĐ): 150.000.000 (Một trăm năm mươi triệu đồng) "
+                 "5. Thông tin đăng ký thuế: 5.1 Địa chỉ nhận thông báo thuế (chỉ kê khai nếu địa chỉ nhận thông báo "
+                 "thuế khác địa chỉ trụ sở): Số nhà/phòng, ngách/hẻm, ngõ/kiệt, đường/phố/đại lộ, tổ/xóm/ấp/thôn: "
+                 "Thôn 1",
+                 "5.2 Tổng số lao động: 4 6. Chủ thể thành lập hộ kinh doanh (đánh dấu X vào ô thích hợp): "
+                 "Cá nhân X Các thành viên hộ gia đình",
+                 "7. Thông tin về các thành viên hộ gia đình đăng ký hộ kinh doanh: STT Họ tên Ngày, tháng, năm sinh "
+                 "Số định danh cá nhân Giới tính Quốc tịch Dân tộc Nơi thường trú Nơi ở hiện tại Chữ ký "
+                 "1 Lý Thị Thu 05/05/1982 064182000888 Nữ Việt Nam Kinh Thôn 1, Xã Thử, Tỉnh Gia Lai "
+                 "15 Lê Lợi, Phường Thử, Tỉnh Gia Lai Hộ kinh doanh cam kết",
+                 COMMIT_TRU_SO, "cung cấp thông tin dữ liệu cá nhân lưu giữ trong Cơ sở dữ liệu quốc gia về dân cư",
+                 "CHỦ HỘ KINH DOANH (Ký và ghi họ tên) Hà Văn Phúc"],
 }
 
 # Per form: (changes to the sample, {page input: words of the message}) — a missing conditional field, a date in
@@ -138,11 +172,12 @@ BAD = {
                   "f-noi_dang_ky": "X" * 151},
                  {"f-loai_khac": "Chưa điền", "f-ht_ngay_sinh": "không được sau ngày hôm nay",
                   "f-nyc_so_dinh_danh": "mã tỉnh", "f-noi_dang_ky": "150 ký tự"}),
-    "1.001612": ({"f-thanh_vien-0-ho_ten": "", "f-thanh_vien-0-ngay_sinh": "", "f-thanh_vien-0-gioi_tinh": "",
-                  "f-thanh_vien-0-so_dinh_danh": "", "f-thanh_vien-0-noi_cu_tru": "",
-                  "f-chu_ho_ngay_sinh": "15/08/2026", "f-chu_ho_so_dinh_danh": "06408000099x", "f-ten_ho": "X" * 101},
+    "1.001612": ({**{k: "" for k in SAMPLES["1.001612"] if k.startswith("f-thanh_vien-0-")},
+                  "f-chu_ho_ngay_sinh": "15/08/2026", "f-chu_ho_so_dinh_danh": "06408000099x", "f-ten_ho": "X" * 101,
+                  "f-nganh_nghe-1-ma_nganh": "563"},
                  {"f-thanh_vien": "Chưa điền", "f-chu_ho_ngay_sinh": "không được sau ngày hôm nay",
-                  "f-chu_ho_so_dinh_danh": "12 chữ số", "f-ten_ho": "100 ký tự"}),
+                  "f-chu_ho_so_dinh_danh": "12 chữ số", "f-ten_ho": "100 ký tự",
+                  "f-nganh_nghe-1-ma_nganh": "“Mã ngành”: không đúng định dạng"}),
 }
 
 
@@ -197,16 +232,114 @@ def test_the_conditional_parts_of_the_samples(units):
     assert errors == {} and "chu_so_huu_ho_ten" not in data
     minor, errors = check_raw(ct01, own | {"f-chua_thanh_nien": "on"})
     assert set(errors) == {"f-giam_ho_ho_ten", "f-giam_ho_so_dinh_danh"} and minor == {}
-    business = Form(spec("1.001612")["schema"], spec("1.001612")["layout"])
-    alone = {k: v for k, v in SAMPLES["1.001612"].items() if "thanh_vien" not in k and k != "f-ho_gia_dinh"}
-    data, errors = check_raw(business, alone)
-    assert errors == {} and data["von"] == 150000000 and "thanh_vien" not in data
-    words = pdf_words(render("1.001612", alone)[1])
-    assert "Lý Thị Thu" not in words and "đăng ký hộ kinh doanh): Không có." in words
     copy = Form(spec("2.000635")["schema"], spec("2.000635")["layout"])
     myself = SAMPLES["2.000635"] | {"f-quan_he": "ban_than", "f-uy_quyen_van_ban": ""}
     assert check_raw(copy, myself)[1] == {}
     assert "Văn bản ủy quyền" not in pdf_words(render("2.000635", myself)[1])
+
+
+# The household business (1.001612, Mẫu số 1 of Thông tư 68/2025/TT-BTC): the sample without its members, by an
+# individual.
+ALONE = {k: v for k, v in SAMPLES["1.001612"].items() if not k.startswith("f-thanh_vien")} | {"f-chu_the": "ca_nhan"}
+MEMBER = "f-thanh_vien-0-ho_ten"
+
+
+def business() -> Form:
+    return Form(spec("1.001612")["schema"], spec("1.001612")["layout"])
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_household_members_are_required_only_when_the_members_of_the_household_establish_it(units):
+    data, errors = check_raw(business(), ALONE)
+    assert errors == {} and data["chu_the"] == "ca_nhan" and "thanh_vien" not in data
+    data, errors = check_raw(business(), ALONE | {"f-chu_the": "ho_gia_dinh"})
+    assert data == {} and set(errors) == {"f-thanh_vien"} and "Chưa điền" in errors["f-thanh_vien"]
+    assert business().by_path["thanh_vien"].show_if == ("chu_the", ("ho_gia_dinh",))
+    data, errors = check_raw(business(), SAMPLES["1.001612"] | {"f-thanh_vien-0-so_dinh_danh": ""})
+    assert set(errors) == {"f-thanh_vien-0-so_dinh_danh"}  # a member's row: name, birth, ID and sex
+    # an individual's application prints no member, even one left over on the page from the other choice
+    words = pdf_words(render("1.001612", ALONE | {MEMBER: "Lý Thị Thu", "f-thanh_vien-0-ngay_sinh": "05/05/1982",
+                                                  "f-thanh_vien-0-so_dinh_danh": "064182000888",
+                                                  "f-thanh_vien-0-gioi_tinh": "nu"})[1])
+    assert "X Cá nhân Các thành viên hộ gia đình" in words and "Lý Thị Thu" not in words
+    assert "Nơi ở hiện tại Chữ ký Không có." in words
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_commitment_on_the_registered_address_only_when_the_business_trades_there(units):
+    trades_there = pdf_words(render("1.001612", ALONE)[1])
+    assert COMMIT_TRU_SO in trades_there
+    data, pdf = render("1.001612", ALONE | {"f-khong_tai_tru_so": "on"})
+    elsewhere = pdf_words(pdf)
+    assert data["khong_tai_tru_so"] is True
+    assert "X Không kinh doanh tại trụ sở (đánh dấu X vào ô này" in elsewhere
+    assert "cam kết trụ sở" not in elsewhere
+    for words in (trades_there, elsewhere):  # the consent to the use of the population data: always
+        assert "Hộ kinh doanh cam kết đồng ý cho Cơ quan quản lý nhà nước về đăng ký kinh doanh" in words
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_capital_is_printed_in_figures_and_in_words(units):
+    data, pdf = render("1.001612", ALONE | {"f-von": "1500000000"})
+    assert data["von"] == 1500000000
+    assert "Tổng số (bằng số, bằng chữ, VNĐ): 1.500.000.000 (Một tỷ năm trăm triệu đồng)" in pdf_words(pdf)
+    data, errors = check_raw(business(), ALONE | {"f-von": "0"})
+    assert "f-von" in errors and "không được nhỏ hơn 1" in errors["f-von"]
+
+
+@pytest.mark.parametrize(("code", "ok"), [("5610", True), ("46530", True), ("561", False), ("561011", False),
+                                          ("56A0", False), ("C1010", False)])
+@time_machine.travel(NOW, tick=False)
+def test_an_industry_code_has_four_or_five_digits_refused_on_its_field(code, ok, units):
+    """VSIC (Quyết định 27/2018/QĐ-TTg): a line of business is registered by its level-4 code (4 digits) or a
+    level-5 one (5 digits)."""
+    data, errors = check_raw(business(), ALONE | {"f-nganh_nghe-1-ma_nganh": code})
+    if ok:
+        assert errors == {} and data["nganh_nghe"][1]["ma_nganh"] == code
+    else:
+        assert set(errors) == {"f-nganh_nghe-1-ma_nganh"} and "Mã ngành" in errors["f-nganh_nghe-1-ma_nganh"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_exactly_one_main_line_of_business(units):
+    none = {k: v for k, v in ALONE.items() if k != "f-nganh_nghe-0-nganh_chinh"}
+    two = ALONE | {"f-nganh_nghe-1-nganh_chinh": "on"}
+    for raw in (none, two):
+        data, errors = check_raw(business(), raw)
+        assert data == {} and set(errors) == {"f-nganh_nghe"}, errors
+    data, errors = check_raw(business(), {k: v for k, v in ALONE.items() if not k.startswith("f-nganh_nghe")})
+    assert "Chưa điền" in errors["f-nganh_nghe"]
+
+
+def test_the_head_of_the_household_is_prefilled_from_the_account():
+    user = SimpleNamespace(is_authenticated=True, full_name="Hà Văn Phúc", citizen_id="064080000999",
+                           phone_display="0912 345 678", email="phuc.ha@example.com", address="Thôn 1")
+    raw = initial(business(), user)
+    assert raw == {"f-chu_ho_ho_ten": "Hà Văn Phúc", "f-chu_ho_so_dinh_danh": "064080000999",
+                   "f-chu_ho_dien_thoai": "0912 345 678", "f-chu_ho_email": "phuc.ha@example.com",
+                   "f-dien_thoai": "0912 345 678", "f-email": "phuc.ha@example.com"}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_form_of_the_earlier_layout_still_prints_in_its_own_layout(units):
+    """A database seeded before the 2025 form keeps that form on its published version (import never changes a
+    published version, procedures.transfer): its declarations still print every field in the layout of Thông tư
+    01/2021/TT-BKHĐT, not blank lines of the new one."""
+    old = json.loads((Path(__file__).parent / "data" / "1.001612-2021.json").read_text(encoding="utf-8"))
+    form = Form(old["schema"], old["layout"])
+    assert old["print_template"] == "ho_kinh_doanh" and check(old["schema"], old["layout"]) == []
+    data, errors = check_raw(form, {
+        "f-ten_ho": "HỘ KINH DOANH PHỞ HÀ", **address("dia_chi", "T001", "102 Trần Hưng Đạo"),
+        "f-nganh_nghe": "Dịch vụ ăn uống", "f-von": "150000000", "f-so_lao_dong": "4",
+        "f-chu_ho_ho_ten": "Hà Văn Phúc", "f-chu_ho_gioi_tinh": "nam", "f-chu_ho_ngay_sinh": "11/11/1980",
+        "f-chu_ho_dan_toc": "Kinh", "f-chu_ho_quoc_tich": "Việt Nam", "f-chu_ho_so_dinh_danh": "064080000999",
+        **address("chu_ho_noi_cu_tru", "T002", "Thôn 1")})
+    assert errors == {}
+    words = pdf_words(render_pdf(form, data, template=old["print_template"]))
+    for expected in ("Tôi là (ghi họ tên bằng chữ in hoa): HÀ VĂN PHÚC", "2. Địa chỉ trụ sở hộ kinh doanh: 102 Trần "
+                     "Hưng Đạo, Phường Thử, Tỉnh Gia Lai", "3. Ngành, nghề kinh doanh: Dịch vụ ăn uống",
+                     "Địa chỉ thường trú: Thôn 1, Xã Thử, Tỉnh Gia Lai", "Tôi cam kết"):
+        assert expected in words, (expected, words)
 
 
 @pytest.mark.parametrize("code", FIVE)
@@ -251,3 +384,23 @@ def test_the_seed_catalogue_brings_the_five_forms_and_export_round_trips_them():
                                                                      f.official_template)
              for f in DeclarationForm.objects.select_related("document__version__procedure")}
     assert after == before
+
+
+def test_importing_the_seed_again_leaves_a_published_form_alone():
+    """A database seeded with the earlier form of 1.001612: `seed_demo` (procedures.demo.seed) imports the seed again,
+    and the import skips every version whose decision number the procedure already has, its form with it. The
+    published form stays as it was (its dossiers were filled with it); no version is added. The new form reaches
+    such a database only through a new version (copied from the published one, its form replaced in the draft)."""
+    old = json.loads((Path(__file__).parent / "data" / "1.001612-2021.json").read_text(encoding="utf-8"))
+    catalogue = json.loads(seed_text())
+    version = next(p for p in catalogue["procedures"] if p["code"] == "1.001612")["versions"][0]
+    document = next(d for d in version["documents"] if d["name"] == old["document"])
+    document["form"] = {k: old[k] for k in ("schema", "layout", "print_template", "official_template")}
+    import_procedures(json.dumps(catalogue, ensure_ascii=False))
+    before = DeclarationForm.objects.get(document__version__procedure__code="1.001612")
+    counts = import_procedures(seed_text())
+    assert counts["versions"] == 0 and counts["procedures"] == 0
+    after = DeclarationForm.objects.get(document__version__procedure__code="1.001612")
+    assert after.pk == before.pk and after.schema == old["schema"] and after.layout == old["layout"]
+    assert after.schema != spec("1.001612")["schema"]
+    assert after.document.version.decision_number == version["decision_number"]
