@@ -196,7 +196,13 @@ def required_documents(dossier: Dossier) -> list[RequiredDocument]:
     applying = set(DossierComponent.objects.filter(dossier=dossier, applies=True,
                                                    requirement=Requirement.CONDITIONAL)
                    .values_list("document_id", flat=True))
-    return [d for d in _documents(dossier)
+    return required_among(_documents(dossier), applying)
+
+
+def required_among(documents: Iterable[RequiredDocument], applying: set[int]) -> list[RequiredDocument]:
+    """`required_documents` over components already read: `applying`, the documents whose conditional component
+    row of the dossier applies."""
+    return [d for d in documents
             if d.requirement == Requirement.REQUIRED or (d.requirement == Requirement.CONDITIONAL and d.pk in applying)]
 
 

@@ -235,7 +235,7 @@ SEND_STATES = {HandoverKind.DOSSIER: Status.RECEIVED, HandoverKind.RESULT: Statu
 
 
 def _locked(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related(
+    return Dossier.objects.select_for_update(of=("self",)).select_related(  # the dossier row, not the joined agencies
         "procedure_version__procedure", "receiving_agency", "handling_agency", "returning_agency").get(pk=dossier.pk)
 
 
@@ -290,7 +290,7 @@ def _tell_desk(agency_id: int, *, key: str, text: str, dossier: Dossier, officer
 
 
 def _locked_handover(handover: Handover) -> Handover:
-    return Handover.objects.select_for_update().select_related(
+    return Handover.objects.select_for_update(of=("self", "dossier")).select_related(
         "dossier", "from_agency", "to_agency").get(pk=handover.pk)
 
 

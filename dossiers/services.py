@@ -166,7 +166,9 @@ def _fire(
     payload: dict | None = None,
 ) -> Dossier:
     spec = BY_NAME[name]
-    locked = Dossier.objects.select_for_update().select_related(
+    # The dossier row alone: FOR UPDATE would lock every joined row too, and every transition of an agency (of a
+    # procedure version) would queue behind the others on that agency's (version's) row until they commit.
+    locked = Dossier.objects.select_for_update(of=("self",)).select_related(
         "procedure_version", "receiving_agency", "handling_agency", "returning_agency").get(pk=dossier.pk)
     if expected_status and locked.status != expected_status:
         raise Conflict("stale_dossier", _("Hồ sơ vừa được người khác xử lý (hiện ở trạng thái “%s”). Hãy tải lại "
@@ -785,7 +787,7 @@ def dossier_stop(*, dossier: Dossier, actor: User, reason: str, at=None, expecte
 # -- the electronic result: signed on a leader's PC, signed again, revoked (see results.py) ------------
 
 def _locked_for_result(dossier: Dossier, actor: User, expected_status: str | None = None) -> Dossier:
-    locked = Dossier.objects.select_for_update().select_related("handling_agency").get(pk=dossier.pk)
+    locked = Dossier.objects.select_for_update(of=("self",)).select_related("handling_agency").get(pk=dossier.pk)
     if expected_status and locked.status != expected_status:
         raise Conflict("stale_dossier", _("Hồ sơ vừa được người khác xử lý (hiện ở trạng thái “%s”). Hãy tải lại "
                                           "trang.") % locked.get_status_display())

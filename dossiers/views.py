@@ -102,7 +102,9 @@ def dossier_detail(request, pk: int):
         "results": [f for f in files if f.kind == AttachmentKind.RESULT],
         "other_files": [f for f in files if f.document_id is None and f.kind != AttachmentKind.RESULT],
         "events": selectors.dossier_events_for(request.user, dossier).select_related("actor"),
-        "missing": attachments.missing_documents(dossier), "appraisers": appraisers,
+        # what a draft still lacks (the page says it only then: three statements saved on every other page)
+        "missing": attachments.missing_documents(dossier) if dossier.status == Status.DRAFT else [],
+        "appraisers": appraisers,
         "can_upload": policies.can_add_attachment(request.user, dossier, AttachmentKind.COMPONENT),
         "can_upload_result": staff_view and policies.can_add_attachment(request.user, dossier, AttachmentKind.RESULT),
         "max_mb": attachments.max_bytes() // 1024 // 1024,

@@ -120,7 +120,7 @@ def apology_letter_draft(*, dossier: Dossier, actor: User, reason_kind: str, rea
     dossier must still be at risk. The proposed new date is the same rule's in both cases (`proposal`)."""
     if trigger not in MANUAL_TRIGGERS:
         raise DomainError("invalid_trigger", _("Cách lập phiếu không hợp lệ."), field="trigger")
-    locked = Dossier.objects.select_for_update().select_related("procedure_version", "handling_agency").get(
+    locked = Dossier.objects.select_for_update(of=("self",)).select_related("procedure_version", "handling_agency").get(
         pk=dossier.pk)
     if not policies.can_draft_apology(actor, locked):
         raise PermissionDenied(_("Chỉ chuyên viên hoặc lãnh đạo của cơ quan giải quyết mới lập phiếu xin lỗi."))
@@ -217,7 +217,7 @@ def _tell_head(dossier: Dossier, letter: ApologyLetter) -> None:
 # -- editing and issuing ----------------------------------------------------------------------------
 
 def _lock(letter: ApologyLetter) -> tuple[ApologyLetter, Dossier]:
-    dossier = Dossier.objects.select_for_update().select_related(
+    dossier = Dossier.objects.select_for_update(of=("self",)).select_related(
         "procedure_version__procedure", "handling_agency", "receiving_agency").get(pk=letter.dossier_id)
     letter = ApologyLetter.objects.select_for_update().get(pk=letter.pk)
     return letter, dossier
