@@ -165,7 +165,7 @@ def public_url(feedback: Feedback) -> str:
 def _locked(feedback: Feedback, actor: User, may) -> Feedback:
     """The row locked, once `may(actor, feedback)` (a `policies.can_<action>`) allows the action: otherwise
     PermissionDenied when the actor does not handle this feedback, a Conflict when its state is wrong."""
-    feedback = Feedback.objects.select_for_update().select_related("agency").get(pk=feedback.pk)
+    feedback = Feedback.objects.select_for_update(of=("self",)).select_related("agency").get(pk=feedback.pk)
     if not may(actor, feedback):
         if not policies.can_handle(actor, feedback):
             raise PermissionDenied(_("Bạn không xử lý phản ánh này."))

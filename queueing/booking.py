@@ -276,7 +276,8 @@ def appointment_book(*, service: Service, slot_start: dt.datetime, name: str, ph
 def appointment_cancel(*, appointment: Appointment, by, at: dt.datetime | None = None) -> Appointment:
     """The citizen who booked, or the centre's staff, cancels until the slot begins: the place is free again."""
     at = at or timezone.now()
-    appointment = Appointment.objects.select_for_update().select_related("agency").get(pk=appointment.pk)
+    appointment = Appointment.objects.select_for_update(of=("self",)).select_related("agency").get(
+        pk=appointment.pk)  # the appointment alone, not the centre's row every booking and reception refers to
     if not policies.can_cancel_appointment(by, appointment):
         raise PermissionDenied(_("Bạn không thể hủy lịch hẹn này."))
     if appointment.status == AppointmentStatus.CANCELLED:
@@ -373,8 +374,8 @@ def appointment_check_in_created(*, appointment: Appointment, at: dt.datetime | 
     """`appointment_check_in`, saying whether this call numbered the ticket (the kiosk prints only then)."""
     at = at or timezone.now()
     with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().select_related("service__agency").get(
-            pk=appointment.pk)
+        appointment = Appointment.objects.select_for_update(of=("self",)).select_related("service__agency").get(
+            pk=appointment.pk)  # not the service's and centre's rows
         if appointment.status == AppointmentStatus.CHECKED_IN:
             return Ticket.objects.get(appointment=appointment), False
         if appointment.status == AppointmentStatus.CANCELLED:

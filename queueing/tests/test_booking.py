@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from accounts.models import Role, StaffRole
@@ -178,6 +178,45 @@ def test_two_people_taking_the_last_place_at_once_only_one_gets_it():
     [t.join() for t in threads]
     assert len(got) == 1 and errors == ["booking_slot_full"] * 3
     assert Appointment.objects.filter(slot_start=start).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancellation_does_not_wait_for_another_at_the_same_centre():
+    """Two bookings of one centre cancelled at once (a citizen, the desk): neither queues on the centre's row (the
+    lock is the appointment's alone; FOR UPDATE of the joined centre held every booking and reception of it)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    agency = AgencyFactory(code="H21.95", morning_start=dt.time(7, 30), morning_end=dt.time(11, 30),
+                           afternoon_start=dt.time(13, 30), afternoon_end=dt.time(17, 0))
+    service = ServiceFactory(agency=agency, code="5", bookings_per_counter_slot=2)
+    CounterFactory(agency=agency, number=1).services.set([service])
+    first, second = (booking.appointment_book(service=service, slot_start=at(1, 9), name=f"Người {i}",
+                                              phone=f"09123456{i}0", at=MONDAY) for i in (1, 2))
+    officer = officer_of(agency)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():  # the other cancellation, not committed yet
+                booking.appointment_cancel(appointment=first, by=officer, at=MONDAY)
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")  # waiting on the held rows fails here instead of hanging
+        booking.appointment_cancel(appointment=second, by=officer, at=MONDAY)
+        assert Appointment.objects.get(pk=second.pk).status == AppointmentStatus.CANCELLED
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
 
 
 # -- cancel ---------------------------------------------------------------------------------------------------
