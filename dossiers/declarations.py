@@ -127,6 +127,9 @@ def declaration_finish(*, dossier: Dossier, document: RequiredDocument, actor: U
             locked, declaration = _locked(dossier, document, actor)
             if (declaration is not None and declaration.status == DeclarationStatus.DONE
                     and declaration.data == data and declaration.attachment_id):
+                if declaration.raw != raw:  # changes typed, then typed back: nothing is left pending
+                    declaration.raw, declaration.filled_by = raw, actor
+                    declaration.save(update_fields=["raw", "filled_by", "updated_at"])
                 return Finished(declaration, True)  # the same declaration finished twice: one file
             by_desk = policies.sees_as_staff(actor, locked)
             pdf = render_pdf(form.form, data, template=form.print_template, context={

@@ -260,6 +260,28 @@ def test_changing_a_finished_declaration_keeps_it_finished_until_finished_again(
     assert dossier.status == Status.SUBMITTED
 
 
+def test_changes_typed_back_then_finished_leave_nothing_pending(client, world, form):
+    """Found in the walk-through: a change saved as a draft, then typed back and finished, matched the finished
+    declaration, so finishing returned early and left the changed draft pending: the dossier could not be
+    submitted and the form reopened on the change."""
+    dossier = draft(world)
+    done = declarations.declaration_finish(dossier=dossier, document=form.document, actor=world.citizen,
+                                           post=filled()).declaration
+    client.force_login(world.citizen)
+    client.post(url(dossier, form), {"action": "save", **filled(**{"f-ks_dan_toc": "Ê Đê"})})
+    assert declarations.has_pending_changes(Declaration.objects.get(pk=done.pk))
+    again = declarations.declaration_finish(dossier=dossier, document=form.document, actor=world.citizen,
+                                            post=filled())
+    assert again.replayed  # the same content as finished: the same file
+    back = Declaration.objects.get(pk=done.pk)
+    assert not declarations.has_pending_changes(back) and back.raw["f-ks_dan_toc"] == "Kinh"
+    assert back.attachment_id == done.attachment_id and Attachment.objects.filter(dossier=dossier).count() == 1
+    assert 'value="Ê Đê"' not in client.get(url(dossier, form)).content.decode()
+    services.dossier_submit(dossier=dossier, actor=world.citizen, at=at(2026, 6, 1, 9))
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUBMITTED
+
+
 @time_machine.travel(NOW, tick=False)
 def test_the_desk_never_starts_from_someone_elses_unfinished_changes(client, world, form):
     dossier = draft(world)
