@@ -268,9 +268,9 @@ def breakdown(request, pk: int):
     """One agency's counts over the period by field, procedure or officer, read from the monthly rollup (the
     page says when its figures were computed)."""
     agency_ids, _wide = selectors.dashboard_agencies(request.user)
+    agency = _agency(pk)  # an agency that does not exist: 404, not "out of your scope"
     if pk not in agency_ids:
         raise PermissionDenied(_("Cơ quan này ngoài phạm vi của bạn."))
-    agency = _agency(pk)
     by = request.GET.get("theo", "linh-vuc")
     if by not in BREAKDOWNS:
         raise Http404(_("Cách phân tích không hợp lệ."))

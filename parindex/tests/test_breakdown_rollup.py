@@ -84,7 +84,11 @@ def _shown(client, world, by, **period):
     rows = {r["name"]: {k: r[k] for k in ("received", "online", "early", "on_time", "late", "overdue")}
             for r in page.context["rows"]}
     for name, r in rows.items():  # the numbers are on the page, in the row of their name
-        assert re.search(rf"<tr><td>{re.escape(str(name))}</td><td>{r['received']}</td>", html)
+        assert re.search(rf'<tr><td data-label="[^"]+">{re.escape(str(name))}</td><td data-label="Tiếp nhận">'
+                         rf"{r['received']}</td>", html)
+    table = html.split('data-testid="breakdown"', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r"<td[^>]*>", table)  # on a phone each cell is a card line: it says what it counts
+    assert cells and all('data-label="' in cell for cell in cells if 'colspan' not in cell)
     return rows, page.context["total"], html
 
 
@@ -174,6 +178,8 @@ def test_a_long_table_is_paged_worst_first_with_the_total_of_every_row(world, sp
     assert client.get(url, {**period, "trang": "abc"}).context["rows"] == first.context["rows"]
     export = client.get(url, {**period, "xuat": "csv"}).content.decode("utf-8-sig")
     assert all(name in export for name in expected)
+    # an agency that does not exist is not found (not "out of your scope")
+    assert client.get("/chi-so/co-quan/999999/phan-tich/", period).status_code == 404
     # a short table has no pager
     monkeypatch.setattr("parindex.views.BREAKDOWN_PAGE", 50)
     assert "trang=" not in client.get(url, period).content.decode()

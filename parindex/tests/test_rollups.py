@@ -177,6 +177,9 @@ def test_the_last_twelve_months_are_a_stored_preset_on_every_page(world, client,
     assert (top["name"], top["score"]) == (world.quynhon.name, 99.25)
     html = page.content.decode()
     assert 'class="btn btn-outline active" href="?ky=12-thang"' in html
+    assert 'href="?ky=12-thang&amp;sap-xep=score&amp;xuat=xlsx"' in html  # the export of what the page shows
+    export = client.get("/chi-so/", {"ky": "12-thang", "sap-xep": "score", "xuat": "csv"})
+    assert export.status_code == 200 and world.quynhon.name in export.content.decode("utf-8-sig")
     assert "08:55 07/12/2026" in html
     # the agency page and the breakdown keep the period in their links
     agency = client.get(f"/chi-so/co-quan/{world.pleiku.pk}/", {"ky": "12-thang"})
