@@ -145,8 +145,10 @@ def _scalar(f: Field, text: str | None, errors: dict, key: str):
             errors[key] = _("“%s”: không phải một ngày (ngày/tháng/năm, ví dụ 05/03/2026).") % f.label
             return None
     if f.kind == "number":
+        if re.fullmatch(r"-?\d{1,3}(?:[.\u00a0 ]\d{3})+", text):  # 150.000.000, 150 000 000: thousands apart
+            text = re.sub(r"[.\u00a0 ]", "", text)
         if not re.fullmatch(r"-?\d{1,15}", text):
-            errors[key] = _("“%s”: phải là một số nguyên.") % f.label
+            errors[key] = _("“%s”: phải là một số nguyên (ví dụ 150000000 hoặc 150.000.000).") % f.label
             return None
         return int(text)
     if f.kind in ("citizen_id", "phone"):
@@ -328,8 +330,9 @@ def _message(form: Form, error, parts: list) -> str:
         return _("“%s”: hãy chọn một trong các lựa chọn của mẫu.") % label
     if kind == "const":
         return _("“%s”: giá trị không đúng.") % label
-    if kind == "pattern":
-        return _("“%s”: không đúng định dạng.") % label
+    if kind == "pattern":  # the rule is the field's help (a regular expression says nothing to a citizen)
+        return (_("“%(label)s”: không đúng định dạng. %(help)s") % {"label": label, "help": f.help}
+                if f is not None and f.help else _("“%s”: không đúng định dạng.") % label)
     if kind == "minimum":
         return _("“%(label)s” không được nhỏ hơn %(n)s.") % {"label": label, "n": value}
     if kind == "maximum":
@@ -342,6 +345,8 @@ def _message(form: Form, error, parts: list) -> str:
         return _("Tờ khai có trường không thuộc mẫu.")
     if kind == "type":
         return _("“%s”: giá trị không đúng kiểu.") % label
+    if f is not None and f.help:  # a rule across rows (contains, minContains …): the help says it in words
+        return _("“%(label)s”: chưa đúng yêu cầu của mẫu. %(help)s") % {"label": label, "help": f.help}
     return _("“%s”: không hợp lệ.") % label
 
 

@@ -60,6 +60,8 @@ def test_a_valid_birth_declaration_becomes_typed_data(units):
     ({"f-nyc_so_dinh_danh": "06409000012"}, "f-nyc_so_dinh_danh", "12 chữ số"),
     ({"f-ks_gioi_tinh": "khac"}, "f-ks_gioi_tinh", "hãy chọn một trong các lựa chọn"),
     ({"f-me_nam_sinh": "năm 96"}, "f-me_nam_sinh", "phải là một số nguyên"),
+    ({"f-me_nam_sinh": "1,996"}, "f-me_nam_sinh", "phải là một số nguyên"),  # a comma is the decimal mark
+    ({"f-me_nam_sinh": "19.96"}, "f-me_nam_sinh", "phải là một số nguyên"),  # not a thousands group
     ({"f-me_nam_sinh": "1850"}, "f-me_nam_sinh", "không được trước năm 1900"),
     ({"f-me_nam_sinh": "2030"}, "f-me_nam_sinh", "không được sau năm nay"),
     ({"f-ks_ngay_sinh": "01/01/1800"}, "f-ks_ngay_sinh", "không được trước năm 1900"),
@@ -74,6 +76,14 @@ def test_bad_values_are_refused_on_their_field(units, changes, field, words):
     data, errors = check_raw(Form(*birth()), valid_birth(**changes))
     assert data == {}
     assert field in errors and words in errors[field], errors
+
+
+@time_machine.travel(dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC))
+@pytest.mark.parametrize("typed", ["1996", "1.996", "1 996", "1\u00a0996"])
+def test_a_whole_number_may_be_typed_with_its_thousands_apart(units, typed):
+    """Found in the walk-through: "150.000.000" (how a Vietnamese writes it) was refused as not a whole number."""
+    data, errors = check_raw(Form(*birth()), valid_birth(**{"f-me_nam_sinh": typed}))
+    assert errors == {} and data["me_nam_sinh"] == 1996
 
 
 @time_machine.travel(dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC))

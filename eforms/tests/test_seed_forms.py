@@ -307,6 +307,7 @@ def test_exactly_one_main_line_of_business(units):
     for raw in (none, two):
         data, errors = check_raw(business(), raw)
         assert data == {} and set(errors) == {"f-nganh_nghe"}, errors
+        assert "Đánh dấu đúng một ngành, nghề kinh doanh chính" in errors["f-nganh_nghe"]  # the rule, in words
     data, errors = check_raw(business(), {k: v for k, v in ALONE.items() if not k.startswith("f-nganh_nghe")})
     assert "Chưa điền" in errors["f-nganh_nghe"]
 
