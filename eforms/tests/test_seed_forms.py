@@ -208,6 +208,9 @@ def test_every_seed_form_is_a_valid_definition_of_a_seed_component_with_its_prin
         assert (form_spec["procedure"], form_spec["document"]) in components, path.name
         assert form_spec["print_template"] in TEMPLATES and template_exists(form_spec["print_template"]), path.name
         assert form_spec["official_template"], path.name
+        assert "chưa" not in form_spec["official_template"], path.name  # what the citizen's page names: the form
+    # what a form was checked against where it is not its own official text (kept in the seed, not imported)
+    assert "Mẫu số 2" in spec("1.001612")["checked_against"]
     assert spec("1.000894")["print_template"] == "ket_hon" and spec("1.004194")["print_template"] == "ct01"
 
 
