@@ -3,13 +3,12 @@ version and procedure, then its three agencies and two people by key (the seven-
 to plan than the page's other statements together); a transition locks the dossier's row alone, so transitions
 of one agency or procedure do not queue behind each other on the agency's or the version's row."""
 
-import threading
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.http import Http404
 
 from accounts.models import User
+from core.tests.concurrency import held_open
 from dossiers import selectors, services
 from dossiers.models import Dossier, Status
 from dossiers.tests.conftest import APPLICANT, at
@@ -56,29 +55,9 @@ def test_a_transition_does_not_wait_for_another_of_the_same_agency_and_procedure
     if connection.vendor != "postgresql":
         pytest.skip("row locks: PostgreSQL")
     d, other = _received(world), _received(world)
-    held, release = threading.Event(), threading.Event()
-
-    def hold():
-        try:
-            with transaction.atomic():  # the other transition, still running
-                services.dossier_assign(dossier=other, actor=world.reception, appraiser=world.appraiser,
-                                        at=at(2026, 3, 2, 10))
-                held.set()
-                release.wait(timeout=30)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(timeout=10)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '3s'")  # waiting on the held rows fails here instead of hanging
+    with held_open(lambda: services.dossier_assign(dossier=other, actor=world.reception, appraiser=world.appraiser,
+                                                   at=at(2026, 3, 2, 10))):  # the other transition, still running
         d = services.dossier_assign(dossier=d, actor=world.reception, appraiser=world.appraiser,
                                     at=at(2026, 3, 2, 10))
-        assert Dossier.objects.get(pk=d.pk).status == Status.IN_APPRAISAL
-    finally:
-        release.set()
-        holder.join(timeout=30)
-        with connection.cursor() as cursor:
-            cursor.execute("RESET lock_timeout")
+    assert Dossier.objects.get(pk=d.pk).status == Status.IN_APPRAISAL
+    assert Dossier.objects.get(pk=other.pk).status == Status.IN_APPRAISAL

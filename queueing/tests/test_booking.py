@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 
 from accounts.models import Role, StaffRole
 from accounts.tests.factories import AgencyFactory, UserFactory
 from core.errors import DomainError
+from core.tests.concurrency import held_open
 from notifications.models import EmailMessage, SmsMessage
 from queueing import booking, services
 from queueing.models import Appointment, AppointmentStatus, Ticket
@@ -193,30 +194,10 @@ def test_a_cancellation_does_not_wait_for_another_at_the_same_centre():
     first, second = (booking.appointment_book(service=service, slot_start=at(1, 9), name=f"Người {i}",
                                               phone=f"09123456{i}0", at=MONDAY) for i in (1, 2))
     officer = officer_of(agency)
-    held, release = threading.Event(), threading.Event()
-
-    def hold():
-        try:
-            with transaction.atomic():  # the other cancellation, not committed yet
-                booking.appointment_cancel(appointment=first, by=officer, at=MONDAY)
-                held.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(timeout=10)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '3s'")  # waiting on the held rows fails here instead of hanging
-        booking.appointment_cancel(appointment=second, by=officer, at=MONDAY)
-        assert Appointment.objects.get(pk=second.pk).status == AppointmentStatus.CANCELLED
-    finally:
-        release.set()
-        holder.join(timeout=30)
-        with connection.cursor() as cursor:
-            cursor.execute("RESET lock_timeout")
+    with held_open(lambda: booking.appointment_cancel(appointment=first, by=officer, at=MONDAY)):
+        booking.appointment_cancel(appointment=second, by=officer, at=MONDAY)  # the other not committed yet
+    assert Appointment.objects.get(pk=second.pk).status == AppointmentStatus.CANCELLED
+    assert Appointment.objects.get(pk=first.pk).status == AppointmentStatus.CANCELLED
 
 
 # -- cancel ---------------------------------------------------------------------------------------------------
