@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from dossiers.management.commands.loadtest_setup import roles_in_turn
 from dossiers.models import Dossier
 from tests.load import pages
 
@@ -91,3 +92,20 @@ def test_bad_arguments(db, args, tmp_path):
     with pytest.raises(CommandError):
         call_command("loadtest_setup", *args, "--output", str(tmp_path / "x.json"), stdout=io.StringIO())
     assert Session.objects.count() == sessions and not (tmp_path / "x.json").exists()
+
+
+def test_an_agency_without_work_for_a_role_passes_that_role_on():
+    """The second busiest agency has nothing awaiting approval: the third takes the leader's turn (it went to
+    nobody, and the run had no approver: failed once in CI)."""
+    work = {(1, "appraiser"), (1, "approver"), (1, "reception"), (2, "appraiser"), (2, "reception"),
+            (3, "appraiser"), (3, "approver"), (3, "reception"), (4, "reception")}
+
+    def officer_for(agency, role):
+        return {"agency": agency, "role": role} if (agency, role) in work else None
+
+    chosen = roles_in_turn([1, 2, 3, 4], 4, officer_for)
+    assert [(o["agency"], o["role"]) for o in chosen] == [(1, "appraiser"), (2, "reception"), (3, "approver"),
+                                                         (4, "reception")]
+    # with work for every role everywhere: strictly in turn
+    assert [o["role"] for o in roles_in_turn([1, 2, 3, 4, 5], 5, lambda a, r: {"role": r})] == [
+        "appraiser", "approver", "reception", "appraiser", "approver"]

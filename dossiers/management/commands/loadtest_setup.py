@@ -86,21 +86,13 @@ class Command(BaseCommand):
 
     @staticmethod
     def _officers(wanted: int) -> list[dict]:
-        """One generated officer per agency, the agencies with the most open work first, roles in turn."""
+        """One generated officer per agency, the agencies with the most open work first, roles in turn: each agency
+        gets the role chosen least so far that has work there, so an agency with nothing awaiting approval does
+        not leave the run without a leader (its turn passes to the next agency)."""
         open_work = Dossier.objects.filter(status__in=[s for q in WORK.values() for s in _statuses(q)])
-        agencies = [a for a, _n in open_work.values_list("handling_agency").annotate(n=Count("id")).order_by("-n")]
-        chosen, turn = [], 0
-        for agency_id in agencies:
-            if len(chosen) == wanted:
-                break
-            for k in range(len(ROLES)):
-                role = ROLES[(turn + k) % len(ROLES)]
-                found = _officer(agency_id, role)
-                if found:
-                    chosen.append(found)
-                    turn = (turn + k + 1) % len(ROLES)
-                    break
-        return chosen
+        agencies = [a for a, _n in open_work.values_list("handling_agency").annotate(n=Count("id"))
+                    .order_by("-n", "handling_agency")]
+        return roles_in_turn(agencies, wanted, _officer)
 
     def _clear(self, path: Path) -> None:
         try:
@@ -134,3 +126,20 @@ def _officer(agency_id: int, role: str) -> dict | None:
         return None
     n, sr = best
     return {"user": sr.user_id, "email": sr.user.email, "role": role, "agency": sr.agency.code, "work": n}
+
+
+def roles_in_turn(agencies: list[int], wanted: int, officer_for) -> list[dict]:
+    """`officer_for(agency, role)` (an officer with work in that role there, or None) for the agencies in order,
+    one each, until `wanted`: each agency takes the role chosen least so far, in turn, that has work there."""
+    chosen, turn, counts = [], 0, dict.fromkeys(ROLES, 0)
+    for agency_id in agencies:
+        if len(chosen) == wanted:
+            break
+        for role in sorted(ROLES, key=lambda r: (counts[r], (ROLES.index(r) - turn) % len(ROLES))):
+            found = officer_for(agency_id, role)
+            if found:
+                chosen.append(found)
+                counts[role] += 1
+                turn = (ROLES.index(role) + 1) % len(ROLES)
+                break
+    return chosen

@@ -29,8 +29,8 @@ from workcalendar.calendar import TZ
 
 PERIODS = {"thang": "this month", "nam": "this year"}
 # the total row: received (1st number), finished (5th cell after the name)
-TOTAL = re.compile(r'<tr class="total"><td><strong>[^<]*</strong></td>'
-                   r'<td>(\d+)</td>(?:<td>[^<]*</td>){3}<td>(\d+)</td>')
+TOTAL = re.compile(r'<tr class="total"><td[^>]*><strong>[^<]*</strong></td>'
+                   r'<td[^>]*>(\d+)</td>(?:<td[^>]*>[^<]*</td>){3}<td[^>]*>(\d+)</td>')
 
 
 class Command(BaseCommand):
