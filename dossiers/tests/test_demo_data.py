@@ -1,15 +1,45 @@
+"""`make run` loads the demo: realistic dossiers in every state, once. One seeding serves every check (it takes
+most of a minute): the demo queues nothing for the worker, the document stores hold their papers, running it again
+duplicates nothing, and a citizen who registers afterwards still gets the verification e-mail queued at once."""
+
 import pytest
+from celery.app.task import Task
 from django.core.management import call_command
 
+from accounts.services import citizen_register
+from docstore.models import StoredDocument
 from dossiers.models import Dossier, DossierEvent
 from dossiers.workflow import Status
+from nationalportal.models import SyncItem
+from notifications.models import DeliveryStatus, EmailMessage, SmsMessage
 
-pytestmark = pytest.mark.django_db
+
+@pytest.fixture
+def published(monkeypatch):
+    """Every task sent to the broker (.delay / .apply_async), recorded instead of run."""
+    sent = []
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        sent.append(self.name)
+
+    monkeypatch.setattr(Task, "apply_async", apply_async)
+    return sent
 
 
-def test_seed_demo_makes_realistic_dossiers_once(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):  # as the worker does after each commit
-        call_command("seed_demo", "--quiet")
+@pytest.mark.django_db(transaction=True)  # real commits: the on_commit callbacks run as in `make run`
+def test_seed_demo_makes_realistic_dossiers_once_and_queues_nothing(published, settings):
+    settings.SYNC_TARGET_URL = "http://127.0.0.1:9/sync"  # the sync push on, as in a configured portal
+    settings.SYNC_SECRET = "demo-secret"
+    call_command("seed_demo", "--quiet")
+    assert published == []  # before: one ingest per receipt and result, e-mails, sync kicks (hundreds)
+    # what the demo would have sent is recorded as sent, not left queued for the worker
+    assert EmailMessage.objects.exists() or SmsMessage.objects.exists()
+    assert not EmailMessage.objects.filter(status=DeliveryStatus.QUEUED).exists()
+    assert not SmsMessage.objects.filter(status=DeliveryStatus.QUEUED).exists()
+    assert SyncItem.objects.exists() and not SyncItem.objects.filter(status="pending").exists()
+    # the document-store intake ran in the process
+    assert StoredDocument.objects.filter(owner__email="an.nguyen@example.com", source_dossier__isnull=False).exists()
+
     count = Dossier.objects.count()
     assert count >= 150
     statuses = set(Dossier.objects.values_list("status", flat=True))
@@ -37,8 +67,6 @@ def test_seed_demo_makes_realistic_dossiers_once(django_capture_on_commit_callba
     assert {"cash", "online"} <= set(Payment.objects.filter(status="paid").values_list("method", flat=True))
     assert not Payment.objects.filter(status="paid", receipt_number="").exists()
     assert Dossier.objects.filter(status=Status.RESULT_READY, fee_status="unpaid").exists()  # waiting at the desk
-    from docstore.models import StoredDocument
-
     # the components verified at reception are in the citizens' stores, one copy per kind of paper
     assert StoredDocument.objects.filter(owner__email="an.nguyen@example.com").count() >= 3
     _received_for_others()
@@ -46,6 +74,11 @@ def test_seed_demo_makes_realistic_dossiers_once(django_capture_on_commit_callba
     call_command("seed_demo", "--quiet")
     assert Dossier.objects.count() == count and Payment.objects.count() == payments
     assert (SurveyResponse.objects.count(), Feedback.objects.count()) == (answers, 3)
+    assert published == []
+
+    citizen_register(email="new.citizen@example.com", full_name="Nguyễn Thị Mới", password="Mat-khau-2026!")
+    assert published == ["notifications.deliver_email"]  # a real registration still queues its e-mail, alone
+    assert EmailMessage.objects.get(to="new.citizen@example.com").status == DeliveryStatus.QUEUED
 
 
 def _received_for_others():
