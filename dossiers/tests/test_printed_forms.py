@@ -71,6 +71,7 @@ def test_online_receipt_lists_the_files_really_on_record(client, world, birth):
     assert len(rows) == 1, rows
     assert FORM in rows[0] and "02 tệp điện tử (01 dùng lại từ kho dữ liệu)" in rows[0]
     flat = squeeze(text)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in flat and "Độc lập - Tự do - Hạnh phúc" in flat
     for absent in (SURROGACY, PROXY, ID_CARD, "Bản chính 1", " 0 0"):
         assert absent not in flat
     row = DossierComponent.objects.get(dossier=d, document=birth[FORM])

@@ -223,6 +223,7 @@ def test_a_filled_sample_validates_and_prints_in_the_official_layout(code, units
     for expected in EXPECTED[code]:
         assert expected in words, (code, expected, words)
     assert "Hồ sơ: H21.65-260601-0001" in words
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc" in words  # includes/national_motto.html
     for signer in {"nyc_ho_ten", "nu_ho_ten", "ho_ten", "chu_ho_ho_ten"} & set(data):
         assert data[signer] in words
 
