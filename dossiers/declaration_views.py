@@ -107,6 +107,9 @@ def declaration_fill(request, pk: int, document_pk: int):
                                                        post=request.POST)
                 messages.success(request, _("Đã hoàn tất tờ khai và đính kèm bản PDF vào hồ sơ.") if not done.replayed
                                  else _("Tờ khai này đã được hoàn tất với đúng nội dung này."))
+                if done.cases:  # what the declaration says makes these papers due (the page lists them as missing)
+                    messages.warning(request, _("Theo nội dung tờ khai, hồ sơ cần có thêm: %s.")
+                                     % "; ".join(done.cases))
                 return redirect(detail)
             declaration = declarations.declaration_save_draft(dossier=dossier, document=document,
                                                               actor=request.user, post=request.POST)

@@ -22,10 +22,11 @@ from core.errors import DomainError
 from eforms import prefill
 from eforms.data import check_raw, clean_raw, coerce, raw_from
 from eforms.printing import printable, render_pdf
-from procedures.models import DeclarationForm, RequiredDocument
+from procedures.models import DeclarationForm, RequiredDocument, Requirement
 from procedures.text import search_key
 
 from . import attachments, policies
+from .components import components_ensure
 from .models import Attachment, AttachmentKind, Declaration, DeclarationStatus, Dossier
 
 
@@ -108,6 +109,7 @@ def require_finished(dossier: Dossier) -> None:
 class Finished:
     declaration: Declaration
     replayed: bool
+    cases: tuple[str, ...] = ()  # the conditional components the declaration made apply (they did not before)
 
 
 def declaration_finish(*, dossier: Dossier, document: RequiredDocument, actor: User, post) -> Finished:
@@ -152,11 +154,36 @@ def declaration_finish(*, dossier: Dossier, document: RequiredDocument, actor: U
             cells = (cell for rows in texts["rows"].values() for row in rows for cell in row)
             declaration.search_text = search_key(" ".join([*texts["values"].values(), *cells]))
             declaration.save()
-            return Finished(declaration, False)
+            return Finished(declaration, False, _settle_cases(locked, form.layout, data))
     except BaseException:
         for attachment in stored:  # the transaction rolled back: its file must not stay behind
             attachment.file.storage.delete(attachment.file.name)
         raise
+
+
+def _settle_cases(dossier: Dossier, layout: dict, data: dict) -> tuple[str, ...]:
+    """The conditional components whose case the declaration settles (the layout's `cases`, e.g. the minutes of the
+    household's meeting when household members register): each applies when its field holds one of the rule's values,
+    and no longer otherwise, unless a file of it is on record (it was handed in, as `components_count_files` counts
+    it). Returns the names of those that apply now and did not before."""
+    wanted: dict[str, bool] = {}
+    for rule in layout.get("cases") or []:
+        wanted[rule["document"]] = wanted.get(rule["document"], False) or data.get(rule["field"]) in rule["values"]
+    if not wanted:
+        return ()
+    newly = []
+    for row in components_ensure(dossier).values():
+        if row.requirement != Requirement.CONDITIONAL or row.name not in wanted:
+            continue
+        applies = wanted[row.name] or Attachment.objects.filter(
+            dossier=dossier, document_id=row.document_id, is_active=True,
+            kind__in=(AttachmentKind.COMPONENT, AttachmentKind.SUPPLEMENT)).exists()
+        if applies != row.applies:
+            row.applies = applies
+            row.save(update_fields=["applies"])
+            if applies:
+                newly.append(row.name)
+    return tuple(sorted(newly))
 
 
 def _place(dossier: Dossier) -> str:

@@ -65,6 +65,12 @@ LAYOUT_SCHEMA = {
         "intro": {"type": "string", "maxLength": 2000}, "intro_en": {"type": "string", "maxLength": 2000},
         "commitment": {"type": "string", "maxLength": 2000}, "signer_title": _text,
         "signer_field": {"type": "string", "pattern": NAME},
+        # a conditional component of the dossier whose case the declaration settles ("if household members register,
+        # the minutes of their meeting"): it applies when `field` holds one of `values`, and not otherwise
+        "cases": {"type": "array", "maxItems": 20, "items": {
+            "type": "object", "required": ["document", "field", "values"], "additionalProperties": False,
+            "properties": {"document": _text, "field": {"type": "string", "pattern": NAME},
+                           "values": {"type": "array", "minItems": 1, "items": {"type": ["string", "boolean"]}}}}},
         "sections": {"type": "array", "minItems": 1, "items": {
             "type": "object", "required": ["title", "items"], "additionalProperties": False,
             "properties": {"title": _text, "title_en": _text,
@@ -340,6 +346,29 @@ def check(schema, layout) -> list[str]:
     signer = layout.get("signer_field")
     if signer and kinds.get(signer) != "text":
         problems.append(_("layout: signer_field “%s” phải là một trường chữ của schema.") % signer)
+    for case in layout.get("cases") or []:
+        name = case["field"]
+        if kinds.get(name) not in ("choice", "boolean"):
+            problems.append(_("layout: cases — “%s” phải là một trường lựa chọn hoặc có/không của schema.") % name)
+            continue
+        allowed = [True, False] if kinds[name] == "boolean" else schema["properties"][name].get("enum") or []
+        unknown = [v for v in case["values"] if v not in allowed or isinstance(v, bool) != (kinds[name] == "boolean")]
+        if unknown:
+            problems.append(_("layout: cases — trường “%(field)s” không có giá trị %(v)s.") % {
+                "field": name, "v": ", ".join(str(v) for v in unknown)})
+    return problems
+
+
+def case_problems(layout: dict, documents: dict[str, str], own: str) -> list[str]:
+    """The layout's `cases` against the components of the procedure version the form belongs to ({name:
+    requirement}; `own`: the name of the form's own component): each must name another conditional component."""
+    problems = []
+    for case in (layout.get("cases") if isinstance(layout, dict) else None) or []:
+        name = case.get("document") if isinstance(case, dict) else None
+        if name not in documents or name == own:
+            problems.append(_("layout: cases — thành phần hồ sơ “%s” không có trong phiên bản thủ tục này.") % name)
+        elif documents[name] != "conditional":
+            problems.append(_("layout: cases — “%s” không phải thành phần nộp theo điều kiện.") % name)
     return problems
 
 

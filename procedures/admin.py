@@ -293,8 +293,11 @@ class DeclarationFormAdminForm(forms.ModelForm):
         if document is not None and not document.version.is_editable:
             raise ValidationError(PUBLISHED_NOTICE, code="form_published")
         if all(data.get(k) is not None for k in ("schema", "layout", "print_template")):
+            documents = dict(document.version.documents.values_list("name", "requirement")) if document else {}
             for problem in services.declaration_form_problems(schema=data["schema"], layout=data["layout"],
-                                                              print_template=data["print_template"]):
+                                                              print_template=data["print_template"],
+                                                              documents=documents,
+                                                              own=document.name if document else ""):
                 where = "layout" if problem.startswith("layout") else "schema" if problem.startswith("schema") \
                     else None
                 self.add_error(where, problem)

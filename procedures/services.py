@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
+from eforms.definition import case_problems
 from eforms.definition import check as check_definition
 from eforms.printing import template_exists
 from workcalendar.units import DurationUnit
@@ -274,9 +275,13 @@ def _full_clean(obj, exclude=None) -> None:
                           field=None if field == "__all__" else field) from None
 
 
-def declaration_form_problems(*, schema, layout, print_template: str = "generic") -> list[str]:
-    """Every problem of a declaration form definition (empty: usable), each naming the field."""
+def declaration_form_problems(*, schema, layout, print_template: str = "generic", documents: dict[str, str],
+                              own: str) -> list[str]:
+    """Every problem of a declaration form definition (empty: usable), each naming the field; `documents` are the
+    components of its procedure version ({name: requirement}), `own` the name of the form's own component."""
     problems = check_definition(schema, layout)
+    if not problems:
+        problems = case_problems(layout, documents, own)
     if not template_exists(print_template):
         problems.append(_("Mẫu in “%s” không có.") % print_template)
     return problems
@@ -293,7 +298,9 @@ def declaration_form_save(*, actor: User | None, document: RequiredDocument, sch
     if not document.version.is_editable:
         raise DomainError("form_published", _("Tờ khai của phiên bản đã công bố không được sửa: hãy tạo phiên bản "
                                               "mới từ phiên bản này rồi sửa tờ khai của bản nháp."), http_status=409)
-    problems = declaration_form_problems(schema=schema, layout=layout, print_template=print_template)
+    documents = dict(document.version.documents.values_list("name", "requirement"))
+    problems = declaration_form_problems(schema=schema, layout=layout, print_template=print_template,
+                                         documents=documents, own=document.name)
     if problems:
         raise DomainError("invalid_form_definition", "\n".join(problems), field="schema")
     form, _created = DeclarationForm.objects.update_or_create(document=document, defaults={

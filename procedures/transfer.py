@@ -373,9 +373,10 @@ def _check_version(c: _Checker, ver, decisions: set[str], agencies: set[str]) ->
                          "time_limit_text": c.text_(ch, "time_limit_text", required=False, max_length=500),
                          "description": c.text_(ch, "description", required=False)})
     documents = []
-    for index, doc in enumerate(c.array(ver, "documents", required=status != VersionStatus.DRAFT), start=1):
-        if not isinstance(doc, _Obj):
-            continue
+    listed = [doc for doc in c.array(ver, "documents", required=status != VersionStatus.DRAFT) if isinstance(doc, _Obj)]
+    # {name: requirement} of the version's components: what a form's `cases` may name
+    named = {doc.get("name"): doc.get("requirement", Requirement.REQUIRED) for doc in listed}
+    for index, doc in enumerate(listed, start=1):
         requirement = c.choice(doc, "requirement", Requirement.values, default=Requirement.REQUIRED)
         condition = c.text_(doc, "condition", required=requirement == Requirement.CONDITIONAL, max_length=500)
         file_types = doc.get("file_types", ["pdf", "jpg", "jpeg", "png"])
@@ -389,7 +390,7 @@ def _check_version(c: _Checker, ver, decisions: set[str], agencies: set[str]) ->
             "copies": int(c.number(doc, "copies", integer=True, default=0) or 0),
             "requirement": requirement, "condition": condition, "file_types": ",".join(t.lower() for t in file_types),
             "note": c.text_(doc, "note", required=False),
-            "form": _check_form(c, doc),
+            "form": _check_form(c, doc, named),
         })
     return {"line": c.line(ver), "status": status, "data": data, "agency_codes": codes, "channels": channels,
             "documents": documents}
@@ -398,9 +399,10 @@ def _check_version(c: _Checker, ver, decisions: set[str], agencies: set[str]) ->
 FORM_KEYS = {"schema", "layout", "print_template", "official_template"}
 
 
-def _check_form(c: _Checker, doc) -> dict | None:
+def _check_form(c: _Checker, doc, documents: dict[str, str]) -> dict | None:
     """A component's declaration form (`documents[].form`): its definition checked like the admin editor does
-    (eforms.definition), every problem on the line of the component."""
+    (eforms.definition), every problem on the line of the component; the conditional components its `cases` name
+    must be among the version's `documents` ({name: requirement})."""
     form = doc.get("form")
     if form is None:
         return None
@@ -413,7 +415,8 @@ def _check_form(c: _Checker, doc) -> dict | None:
         c.error(doc, "form", "“form”: print_template và official_template phải là chuỗi.")
         return None
     for problem in services.declaration_form_problems(schema=plain["schema"], layout=plain["layout"],
-                                                      print_template=template):
+                                                      print_template=template, documents=documents,
+                                                      own=doc.get("name", "")):
         c.error(doc, "form", f"tờ khai “{doc.get('name', '')}”: {problem}")
     return {"schema": plain["schema"], "layout": plain["layout"], "print_template": template,
             "official_template": (plain.get("official_template") or "")[:300]}

@@ -9,23 +9,28 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
 from core.errors import DomainError
 from dossiers import declarations, services
-from dossiers.models import Attachment, Declaration, DeclarationStatus
+from dossiers.attachments import attachment_add
+from dossiers.models import Attachment, Declaration, DeclarationStatus, Dossier, DossierComponent
 from dossiers.workflow import Status
 from eforms.models import AdministrativeUnit, UnitLevel
 from eforms.units import provinces_ensure
 from procedures import services as catalogue
-from procedures.models import DeclarationForm, VersionStatus
+from procedures.models import DeclarationForm, RequiredDocument, Requirement, VersionStatus
 
-from .conftest import APPLICANT, at
+from .conftest import APPLICANT, PDF, at
 from .transitions_helper import desk_submitted
 
 SEED = Path(__file__).resolve().parents[2] / "procedures" / "seed" / "forms" / "1.001193.json"
 NOW = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)  # 09:00 in Hà Nội
+
+PROXY = "Văn bản ủy quyền được chứng thực"  # conditional in the seed catalogue; the seed form's `cases` names it
+BY_PROXY = {"f-quan_he": "uy_quyen", "f-uy_quyen_van_ban": "Giấy ủy quyền chứng thực ngày 20/05/2026"}
 
 
 @pytest.fixture
@@ -34,6 +39,9 @@ def form(world):
     document = world.birth.documents.get(name="Tờ khai đăng ký khai sinh")
     province = provinces_ensure()["52"]
     AdministrativeUnit.objects.create(code="T001", name="Phường Thử", level=UnitLevel.COMMUNE, parent=province)
+    # the component the form's `cases` names, conditional as in the seed catalogue
+    RequiredDocument.objects.create(version=world.birth, order=9, name=PROXY, originals=1, copies=0,
+                                    requirement=Requirement.CONDITIONAL, condition="Nộp thông qua người được ủy quyền")
     # a published version's form comes with it (import); here it is added to the sample's published version
     return DeclarationForm.objects.create(document=document, schema=spec["schema"], layout=spec["layout"],
                                           official_template=spec["official_template"])
@@ -293,3 +301,38 @@ def test_the_desk_never_starts_from_someone_elses_unfinished_changes(client, wor
     shown = declarations.initial_raw(dossier=dossier, document=form.document, user=world.reception,
                                      declaration=declaration, form=form)
     assert shown["f-ks_ho_ten"] == "Nguyễn Minh Khang"  # as finished and attached
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_declaration_settles_the_case_it_states(client, world, form):
+    """The form says the declarant acts by authorisation: the authorisation becomes a component the dossier must hold
+    (the citizen is told, and cannot submit without it); declared again as the father, it no longer applies, unless
+    a file of it is already on record."""
+    assert form.layout["cases"] == [{"document": PROXY, "field": "quan_he", "values": ["uy_quyen"]}]
+    proxy = world.birth.documents.get(name=PROXY)
+    dossier = draft(world)
+    client.force_login(world.citizen)
+    page = client.post(url(dossier, form), {"action": "finish", **filled(**BY_PROXY)}, follow=True)
+    assert f"Theo nội dung tờ khai, hồ sơ cần có thêm: {PROXY}." in page.content.decode()
+    row = DossierComponent.objects.get(dossier=dossier, document=proxy)
+    assert row.applies
+    with pytest.raises(DomainError) as refused:
+        services.dossier_submit(dossier=dossier, actor=world.citizen, at=at(2026, 6, 1, 9))
+    assert PROXY in refused.value.message
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.DRAFT
+
+    page = client.post(url(dossier, form), {"action": "finish", **filled()}, follow=True)  # the father after all
+    assert "cần có thêm" not in page.content.decode()
+    row.refresh_from_db()
+    assert not row.applies
+    services.dossier_submit(dossier=dossier, actor=world.citizen, at=at(2026, 6, 1, 9))
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.SUBMITTED
+
+    handed_in = draft(world)  # the authorisation uploaded, then the declaration changed: the file still counts
+    declarations.declaration_finish(dossier=handed_in, document=form.document, actor=world.citizen,
+                                    post=filled(**BY_PROXY))
+    attachment_add(dossier=handed_in, actor=world.citizen, document=proxy,
+                   upload=SimpleUploadedFile("uy-quyen.pdf", PDF, content_type="application/pdf"))
+    done = declarations.declaration_finish(dossier=handed_in, document=form.document, actor=world.citizen,
+                                           post=filled())
+    assert done.cases == () and DossierComponent.objects.get(dossier=handed_in, document=proxy).applies

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from eforms.definition import Form, check
+from eforms.definition import Form, case_problems, check
 
 SEED = Path(__file__).resolve().parents[2] / "procedures" / "seed" / "forms"
 
@@ -86,6 +86,15 @@ def test_not_json_schema_is_refused_with_where():
     (lambda s, lay: lay["sections"][0]["items"][4]["items"].pop(), "trường “thanh_vien.nam_sinh” của schema không"),
     (lambda s, lay: lay.pop("title"), "layout không hợp lệ"),
     (lambda s, lay: lay.update(signer_field="ngay_sinh"), "signer_field “ngay_sinh”"),
+    # a case the declaration settles: on a yes/no or choice field of the schema, with values it can hold
+    (lambda s, lay: lay.update(cases=[{"document": "Giấy ủy quyền", "field": "ho_ten", "values": ["x"]}]),
+     "cases — “ho_ten” phải là một trường lựa chọn hoặc có/không"),
+    (lambda s, lay: lay.update(cases=[{"document": "Giấy ủy quyền", "field": "khong_co", "values": [True]}]),
+     "cases — “khong_co” phải là một trường lựa chọn hoặc có/không"),
+    (lambda s, lay: lay.update(cases=[{"document": "Giấy ủy quyền", "field": "la_dai_dien", "values": ["co"]}]),
+     "cases — trường “la_dai_dien” không có giá trị co"),
+    (lambda s, lay: lay.update(cases=[{"document": "Giấy ủy quyền", "field": "la_dai_dien", "values": []}]),
+     "layout không hợp lệ (cases/0/values)"),
 ])
 def test_each_problem_is_named(change, expected):
     schema, layout = small()
@@ -93,6 +102,21 @@ def test_each_problem_is_named(change, expected):
     change(schema, layout)
     problems = check(schema, layout)
     assert any(expected in p for p in problems), problems
+
+
+def test_a_case_names_another_conditional_component_of_the_version():
+    schema, layout = small()
+    layout["cases"] = [{"document": "Giấy ủy quyền", "field": "la_dai_dien", "values": [True]}]
+    assert check(schema, layout) == []
+    own = "Đơn"
+    assert case_problems(layout, {"Đơn": "required", "Giấy ủy quyền": "conditional"}, own) == []
+    assert case_problems(layout, {"Đơn": "required"}, own) == [
+        "layout: cases — thành phần hồ sơ “Giấy ủy quyền” không có trong phiên bản thủ tục này."]
+    assert case_problems(layout, {"Đơn": "required", "Giấy ủy quyền": "required"}, own) == [
+        "layout: cases — “Giấy ủy quyền” không phải thành phần nộp theo điều kiện."]
+    layout["cases"][0]["document"] = own
+    assert case_problems(layout, {"Đơn": "conditional"}, own) == [
+        "layout: cases — thành phần hồ sơ “Đơn” không có trong phiên bản thủ tục này."]
 
 
 def test_not_objects_are_refused():

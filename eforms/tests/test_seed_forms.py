@@ -13,14 +13,14 @@ import time_machine
 from pypdf import PdfReader
 
 from eforms.data import check_raw
-from eforms.definition import Form, check
+from eforms.definition import Form, case_problems, check
 from eforms.models import AdministrativeUnit, UnitLevel
 from eforms.prefill import initial
 from eforms.printing import TEMPLATES, render_pdf, template_exists, text_of
 from eforms.units import provinces_ensure
 from procedures.demo import seed_text
 from procedures.models import DeclarationForm, Procedure
-from procedures.transfer import export_json, import_procedures
+from procedures.transfer import ImportRejected, export_json, import_procedures
 
 pytestmark = pytest.mark.django_db
 
@@ -199,12 +199,15 @@ def test_every_seed_form_is_a_valid_definition_of_a_seed_component_with_its_prin
     catalogue = json.loads(CATALOGUE.read_text(encoding="utf-8"))
     components = {(p["code"], d["name"]) for p in catalogue["procedures"] for v in p["versions"]
                   for d in v.get("documents", [])}
+    requirements = {p["code"]: {d["name"]: d.get("requirement", "required") for v in p["versions"]
+                                for d in v.get("documents", [])} for p in catalogue["procedures"]}
     files = sorted(FORMS.glob("*.json"))
     assert {f.stem for f in files} >= set(FIVE)
     for path in files:
         form_spec = json.loads(path.read_text(encoding="utf-8"))
         assert form_spec["procedure"] == path.stem
         assert check(form_spec["schema"], form_spec["layout"]) == [], path.name
+        assert case_problems(form_spec["layout"], requirements[path.stem], form_spec["document"]) == [], path.name
         assert (form_spec["procedure"], form_spec["document"]) in components, path.name
         assert form_spec["print_template"] in TEMPLATES and template_exists(form_spec["print_template"]), path.name
         assert form_spec["official_template"], path.name
@@ -212,6 +215,22 @@ def test_every_seed_form_is_a_valid_definition_of_a_seed_component_with_its_prin
     # what a form was checked against where it is not its own official text (kept in the seed, not imported)
     assert "Mẫu số 2" in spec("1.001612")["checked_against"]
     assert spec("1.000894")["print_template"] == "ket_hon" and spec("1.004194")["print_template"] == "ct01"
+    # household members register: the minutes of their meeting and the authorisation of the head become due
+    assert {(c["document"], c["field"], tuple(c["values"])) for c in spec("1.001612")["layout"]["cases"]} == {
+        ("Bản sao biên bản họp thành viên hộ gia đình về việc thành lập hộ kinh doanh", "chu_the", ("ho_gia_dinh",)),
+        ("Văn bản ủy quyền cho thành viên hộ gia đình làm chủ hộ kinh doanh", "chu_the", ("ho_gia_dinh",))}
+
+
+def test_a_form_whose_case_names_no_component_of_its_version_is_refused_at_import():
+    catalogue = json.loads(seed_text())
+    version = next(p for p in catalogue["procedures"] if p["code"] == "1.001612")["versions"][0]
+    form = next(d for d in version["documents"] if d.get("form"))["form"]
+    form["layout"]["cases"][0]["document"] = "Biên bản không có trong thủ tục"
+    with pytest.raises(ImportRejected) as refused:
+        import_procedures(json.dumps(catalogue, ensure_ascii=False))
+    assert any("“Biên bản không có trong thủ tục” không có trong phiên bản thủ tục này" in message
+               for _line, message in refused.value.errors)
+    assert not Procedure.objects.exists() and not DeclarationForm.objects.exists()
 
 
 @pytest.mark.parametrize("code", FIVE)

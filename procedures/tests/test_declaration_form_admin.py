@@ -18,10 +18,11 @@ from accounts.models import User
 from eforms.models import AdministrativeUnit, UnitLevel
 from eforms.units import provinces_ensure
 from procedures import services
-from procedures.models import DeclarationForm, Procedure, VersionStatus
+from procedures.models import DeclarationForm, Procedure, RequiredDocument, Requirement, VersionStatus
 
 SEED = Path(__file__).resolve().parent.parent / "seed" / "forms" / "1.001193.json"
 pytestmark = pytest.mark.django_db
+PROXY = "Văn bản ủy quyền được chứng thực"
 
 
 @pytest.fixture
@@ -34,6 +35,9 @@ def published(catalogue, spec):
     """The birth registration's published version with its declaration form (as an import brings it)."""
     version = Procedure.objects.get(code="1.001193").versions.get(status=VersionStatus.PUBLISHED)
     document = version.documents.get(name="Tờ khai đăng ký khai sinh")
+    # the conditional component the form's `cases` names, as in the seed catalogue (the sample lacks it)
+    RequiredDocument.objects.create(version=version, order=9, name=PROXY, originals=1, copies=0,
+                                    requirement=Requirement.CONDITIONAL, condition="Nộp thông qua người được ủy quyền")
     return DeclarationForm.objects.create(document=document, schema=spec["schema"], layout=spec["layout"],
                                           official_template=spec["official_template"])
 
@@ -113,6 +117,29 @@ def test_every_problem_of_an_invalid_definition_is_shown_and_nothing_changes(adm
     assert "ks_dan_toc" in html and "khong_co" in html
     draft_form.refresh_from_db()
     assert (draft_form.schema, draft_form.layout, draft_form.updated_at) == before
+
+
+def test_a_case_must_name_a_conditional_component_of_the_version(admin_client, draft_form):
+    """The layout's `cases` (the components the declaration settles) name the version's conditional components only:
+    a missing one or one always required is refused on the layout, nothing saved."""
+    before = copy.deepcopy(draft_form.layout)
+    for document, expected in (("Giấy không có", "thành phần hồ sơ “Giấy không có” không có trong phiên bản"),
+                               ("Tờ khai đăng ký khai sinh", "thành phần hồ sơ “Tờ khai đăng ký khai sinh” không có"),
+                               (PROXY, None)):
+        layout = {**before, "cases": [{"document": document, "field": "quan_he", "values": ["uy_quyen"]}]}
+        response = admin_client.post(change_url(draft_form), posted(draft_form, layout=json.dumps(layout)))
+        if expected is None:
+            assert response.status_code == 302
+        else:
+            assert response.status_code == 200
+            assert any(expected in e for e in response.context["adminform"].form.errors["layout"])
+            draft_form.refresh_from_db()
+            assert draft_form.layout == before
+    draft_form.document.version.documents.filter(name=PROXY).update(requirement=Requirement.REQUIRED)
+    response = admin_client.post(change_url(draft_form), posted(draft_form))
+    assert response.status_code == 200
+    assert any(f"“{PROXY}” không phải thành phần nộp theo điều kiện" in e
+               for e in response.context["adminform"].form.errors["layout"])
 
 
 def test_invalid_json_names_line_and_column_and_changes_nothing(admin_client, draft_form):
