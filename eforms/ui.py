@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .data import PREFIX, row_count
@@ -110,6 +111,9 @@ def sections(form: Form, raw: dict, errors: dict, *, extra_rows: dict | None = N
                      "cells": [_input(c, f"{key}-{n}-{c.name}", raw, errors, cell=True) for c in f.children]}
                     for n in range(count)]
                 item["rows_name"], item["row_count"] = f"{key}-rows", count
+                if (extra_rows or {}).get(f.name) and item["rows"] and item["rows"][-1]["cells"]:
+                    first = item["rows"][-1]["cells"][0]  # "Thêm dòng": the page opens on the new row, typing there
+                    first["aria"] = first["aria"] + mark_safe(" autofocus")
                 item["can_add"] = count < f.max_rows
                 item["has_error"] = item["has_error"] or any(
                     cell["error"] for row in item["rows"] for cell in row["cells"])

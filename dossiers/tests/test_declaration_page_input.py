@@ -2,6 +2,7 @@
 inputs that exist (address parts and group cells included), an input's aria-describedby names its error; a
 forged, garbled or oversized POST gets a 200/400 page, never a 500, and stores nothing it should not."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -151,6 +152,8 @@ def test_adding_a_row_works_up_to_the_maximum(client, world, group_form):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'name="f-thanh_vien-4-ten"' in html and 'name="f-thanh_vien-rows" value="5"' in html
+    # the page opens on the new row, ready for typing (without JavaScript too); only there
+    assert re.search(r'<input [^>]*name="f-thanh_vien-4-ten"[^>]* autofocus', html) and html.count("autofocus") == 1
     assert 'value="add:thanh_vien"' not in html  # full: no more "Thêm dòng"
     assert Declaration.objects.get(dossier=dossier).raw["f-thanh_vien-0-ten"] == "Bình"
 
