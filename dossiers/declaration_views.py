@@ -110,6 +110,7 @@ def declaration_fill(request, pk: int, document_pk: int):
                 if done.cases:  # what the declaration says makes these papers due (the page lists them as missing)
                     messages.warning(request, _("Theo nội dung tờ khai, hồ sơ cần có thêm: %s.")
                                      % "; ".join(done.cases))
+                    return redirect(detail.split("#")[0])  # the top, where the warning is (not past it on a phone)
                 return redirect(detail)
             declaration = declarations.declaration_save_draft(dossier=dossier, document=document,
                                                               actor=request.user, post=request.POST)
