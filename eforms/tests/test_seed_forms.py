@@ -321,8 +321,9 @@ def test_an_industry_code_has_four_or_five_digits_refused_on_its_field(code, ok,
         assert errors == {} and data["nganh_nghe"][1]["ma_nganh"] == code
     else:
         assert set(errors) == {"f-nganh_nghe-1-ma_nganh"}
-        assert errors["f-nganh_nghe-1-ma_nganh"] == ("“Mã ngành”: không đúng định dạng. Mã ngành cấp 4 hoặc cấp 5 theo Hệ "
-                                                    "thống ngành kinh tế Việt Nam: 4 hoặc 5 chữ số, ví dụ 4711.")
+        assert errors["f-nganh_nghe-1-ma_nganh"] == (
+            "“Mã ngành”: không đúng định dạng. Mã ngành cấp 4 hoặc cấp 5 theo Hệ thống ngành kinh tế Việt Nam: "
+            "4 hoặc 5 chữ số, ví dụ 4711.")
 
 
 @time_machine.travel(NOW, tick=False)
