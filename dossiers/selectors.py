@@ -384,13 +384,14 @@ def online_version_get(code: str) -> tuple[Procedure, ProcedureVersion | None]:
 
 
 def receiving_agency_list(version: ProcedureVersion) -> QuerySet[Agency]:
-    """Where a citizen may file a dossier of this version: the agencies it lists, else every active
-    agency of its level."""
+    """Where a citizen may file a dossier of this version online: the agencies it lists, else every active
+    agency of its level; of those, only the ones with a one-stop desk (an active reception officer): a dossier
+    filed where nobody receives would wait for ever."""
     listed = version.agencies.filter(is_active=True)
-    if listed.exists():
-        return listed.order_by("name")
-    levels = [lvl for lvl, proc_level in LEVEL_OF_AGENCY.items() if proc_level == version.procedure.level]
-    return Agency.objects.filter(is_active=True, level__in=levels).order_by("name")
+    if not listed.exists():
+        levels = [lvl for lvl, proc_level in LEVEL_OF_AGENCY.items() if proc_level == version.procedure.level]
+        listed = Agency.objects.filter(is_active=True, level__in=levels)
+    return listed.filter(pk__in=policies.agencies_with_desk().values("pk")).order_by("name")
 
 
 def conditional_document_list(version: ProcedureVersion) -> QuerySet[RequiredDocument]:

@@ -54,6 +54,10 @@ def dossier_start(request, code: str):
     initial = {"applicant_name": user.full_name, "applicant_id_number": user.citizen_id or "",
                "applicant_phone": user.phone_display, "applicant_email": user.email}
     agencies = selectors.receiving_agency_list(version)
+    if not agencies.exists():
+        messages.error(request, _("Chưa có Bộ phận Một cửa nào nhận hồ sơ trực tuyến của thủ tục này. Ông/Bà vui "
+                                  "lòng liên hệ cơ quan giải quyết hoặc thử lại sau."))
+        return redirect("procedures:detail", code=code)
     province = portal_province()
     returning = routing.desks_in_province(province) if province and routing.on_province_list(version, province) \
         else None  # a procedure on the province's list: the result can be collected at any desk

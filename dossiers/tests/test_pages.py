@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import Agency, Role, StaffRole, User
 from dossiers.models import Attachment, Dossier
 from dossiers.workflow import Status
 
@@ -331,3 +332,27 @@ def test_a_ledger_longer_than_the_pdf_holds_is_refused_at_once_and_nothing_is_qu
                       follow=True)
     assert "Quá 1 hồ sơ: hãy chọn khoảng ngắn hơn hoặc tải bản XLSX." in page.content.decode()
     assert not LedgerExport.objects.exists()
+
+
+def test_online_filing_offers_only_desks_with_someone_to_receive(client, world):
+    """An agency without an active reception officer (Xã Ia Grai in the demo has no staff) is not offered for an
+    online dossier, and choosing it anyway is refused with nothing created; with no desk at all the page says so."""
+    iagrai = Agency.objects.get(code="H21.67")
+    version = world.birth
+    version.agencies.add(world.pleiku, iagrai)
+    assert not StaffRole.objects.filter(agency=iagrai, role=Role.RECEPTION).exists()
+    client.force_login(world.citizen)
+    url = reverse("dossiers:start", args=["1.001193"])
+    page = client.get(url).content.decode()
+    assert f'value="{world.pleiku.pk}"' in page and iagrai.name not in page
+    response = client.post(url, {
+        "agency": iagrai.pk, "return_channel": "online", "applicant_kind": "person",
+        "applicant_name": "Nguyễn Văn An", "applicant_id_number": "064090000123", "applicant_phone": "0912345678",
+        "applicant_email": "an.nguyen@example.com", "applicant_address": "12 Trần Phú", "applicant_commune": "Pleiku"})
+    assert response.status_code == 200 and "agency" in response.context["form"].errors
+    assert not Dossier.objects.filter(citizen=world.citizen, receiving_agency=iagrai).exists()
+
+    User.objects.filter(staff_roles__role=Role.RECEPTION).update(is_active=False)
+    response = client.get(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("procedures:detail", args=["1.001193"])
+    assert "Chưa có Bộ phận Một cửa nào nhận hồ sơ trực tuyến của thủ tục này" in response.content.decode()
