@@ -39,7 +39,8 @@ class ApplicantForm(forms.Form):
 
 
 class StartForm(ApplicantForm):
-    agency = forms.ModelChoiceField(label=_("Nộp tại"), queryset=Agency.objects.none())
+    agency = forms.ModelChoiceField(label=_("Nộp tại"), queryset=Agency.objects.none(),
+                                    empty_label=_("— Chọn Bộ phận Một cửa —"))
     return_channel = forms.ChoiceField(label=_("Nhận kết quả"), choices=ReturnChannel.choices,
                                        initial=ReturnChannel.ONLINE)
     cases = forms.TypedMultipleChoiceField(
@@ -61,6 +62,9 @@ class StartForm(ApplicantForm):
         self.fields["agency"].queryset = agencies
         if returning is not None:
             self.fields["returning_agency"].queryset = returning
+            # asked only when the result is collected at a desk (declaration.js hides it otherwise; the view
+            # ignores it then)
+            self.fields["returning_agency"].show_if = ("return_channel", ReturnChannel.DESK.value)
         else:
             del self.fields["returning_agency"]
         if conditional:

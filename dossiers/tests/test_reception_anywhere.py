@@ -501,6 +501,8 @@ def test_online_the_citizen_chooses_where_to_collect_the_result(route, world, cl
     client.force_login(world.citizen)
     page = client.get("/ho-so/nop/2.000505/").content.decode()
     assert 'name="returning_agency"' in page and "Ủy ban nhân dân phường Quy Nhơn" in page
+    # asked only when the result is collected at a desk (the page's script hides it otherwise)
+    assert 'data-show-if="return_channel" data-show-values="desk"' in page and "js/declaration.js" in page
     assert 'name="returning_agency"' not in client.get("/ho-so/nop/1.001193/").content.decode()  # not on the list
     answer = client.post("/ho-so/nop/2.000505/", {**APPLICANT, "applicant_kind": "person", "return_channel": "desk",
                                                   "agency": route.department.pk, "returning_agency": route.quynhon.pk})

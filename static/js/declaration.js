@@ -1,4 +1,6 @@
-/* The declaration page (dossiers/declaration.html). Everything works without this file; it only:
+/* The declaration page (dossiers/declaration.html), and any form marked data-show-rules (the new-dossier page:
+   the desk to collect the result from is asked only when the result is collected at a desk). Everything works
+   without this file; it only:
    - shows a field that a rule requires only when the rule applies (data-show-if / data-show-values),
    - lists in the commune select only the communes of the chosen province,
    - saves a draft a few seconds after the citizen stops typing (X-Autosave), so nothing typed is lost
@@ -44,6 +46,10 @@
     commune.disabled = !listed;
   }
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-show-rules]").forEach(function (other) {
+      applyRules(other);
+      other.addEventListener("change", function () { applyRules(other); });
+    });
     var form = document.querySelector("[data-declaration]");
     if (!form) return;
     var status = form.querySelector("[data-autosave-status]");
