@@ -375,7 +375,8 @@ def _check_version(c: _Checker, ver, decisions: set[str], agencies: set[str]) ->
     documents = []
     listed = [doc for doc in c.array(ver, "documents", required=status != VersionStatus.DRAFT) if isinstance(doc, _Obj)]
     # {name: requirement} of the version's components: what a form's `cases` may name
-    named = {doc.get("name"): doc.get("requirement", Requirement.REQUIRED) for doc in listed}
+    named = {doc.get("name"): doc.get("requirement", Requirement.REQUIRED) for doc in listed
+             if isinstance(doc.get("name"), str)}  # a name of another type is refused on its own line below
     for index, doc in enumerate(listed, start=1):
         requirement = c.choice(doc, "requirement", Requirement.values, default=Requirement.REQUIRED)
         condition = c.text_(doc, "condition", required=requirement == Requirement.CONDITIONAL, max_length=500)

@@ -232,6 +232,10 @@ def test_a_form_whose_case_names_no_component_of_its_version_is_refused_at_impor
     assert any("“Biên bản không có trong thủ tục” không có trong phiên bản thủ tục này" in message
                for _line, message in refused.value.errors)
     assert not Procedure.objects.exists() and not DeclarationForm.objects.exists()
+    # a component whose name is not text: refused on its line, not a server error
+    version["documents"][1]["name"] = ["not", "a", "name"]
+    with pytest.raises(ImportRejected):
+        import_procedures(json.dumps(catalogue, ensure_ascii=False))
 
 
 @pytest.mark.parametrize("code", FIVE)
